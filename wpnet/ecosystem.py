@@ -1,0 +1,321 @@
+"""The Ecosystem: four validated tables, selection and notebook display.
+
+An :class:`Ecosystem` holds the establishments register, the practitioners, the
+networks and the participation records (plus optional survey ``ties`` and the rows
+that were ``rejected`` on reading). It is immutable: :meth:`Ecosystem.select` returns a
+new Ecosystem, and the tables it hands out are copies (cheap under pandas'
+copy-on-write).
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+
+from wpnet.schema import TABLES
+from wpnet.sessions import session_of
+
+__all__ = ["RECORD_COLUMNS", "Ecosystem"]
+
+#: Columns of :attr:`Ecosystem.records`, the attributed participation records.
+RECORD_COLUMNS = (
+    "practitioner_id", "network_id", "date", "session", "role", "lead", "hours",
+    "establishment_id", "authority", "sector", "simd_quintile", "workstream", "level",
+)
+
+_ID_TYPE = "string"
+
+
+def _empty(table: str) -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype=_ID_TYPE) for c in TABLES[table].names})
+
+
+def _coerce(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
+    """Give a table its canonical dtypes; add missing optional columns as empty."""
+    spec = TABLES[table]
+    if df is None:
+        return _empty(table)
+    out = df.copy()
+    out = out.reset_index(drop=True)
+    for col in spec.columns:
+        if col.name not in out.columns:
+            out[col.name] = pd.Series(pd.NA, index=out.index, dtype=_ID_TYPE)
+        s = out[col.name]
+        if col.kind == "date":
+            out[col.name] = pd.to_datetime(s, errors="coerce")
+        elif col.kind == "int":
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype("Int64")
+        elif col.kind == "float":
+            out[col.name] = pd.to_numeric(s, errors="coerce").astype("Float64")
+        else:
+            out[col.name] = s.astype(_ID_TYPE)
+    extra = [c for c in out.columns if c not in spec.names]
+    return out[spec.names + extra]
+
+
+class Ecosystem:
+    """A partnership's establishments, practitioners, networks and participation.
+
+    Build one with :func:`wpnet.read_ecosystem`, :func:`wpnet.from_records`,
+    :func:`wpnet.load_example` or directly from DataFrames whose columns follow
+    DESIGN.md (missing optional columns are added empty; dtypes are made canonical).
+    The constructor does not validate references: :func:`wpnet.validate` does.
+
+    Parameters
+    ----------
+    establishments, practitioners, networks, participation : DataFrame
+        The four tables.
+    ties : DataFrame, optional
+        Directed practitioner-to-practitioner survey ties.
+    rejected : DataFrame, optional
+        Rows rejected on reading: original values plus ``table``, ``row``, ``reason``.
+    quality : DataFrame, optional
+        Validation warnings/errors found on reading (``table, row, column, value,
+        message, severity``).
+    scope : dict, optional
+        The selection this Ecosystem results from (set by :meth:`select`).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> eco = wpnet.datasets.tiny()
+    >>> eco.sessions
+    ['2021-22', '2022-23']
+    >>> eco.select(session="2022-23").participation.shape[0]
+    7
+    """
+
+    def __init__(
+        self,
+        establishments: pd.DataFrame,
+        practitioners: pd.DataFrame,
+        networks: pd.DataFrame,
+        participation: pd.DataFrame,
+        ties: pd.DataFrame | None = None,
+        *,
+        rejected: pd.DataFrame | None = None,
+        quality: pd.DataFrame | None = None,
+        scope: dict[str, Any] | None = None,
+    ) -> None:
+        self._establishments = _coerce(establishments, "establishments")
+        self._practitioners = _coerce(practitioners, "practitioners")
+        self._networks = _coerce(networks, "networks")
+        part = _coerce(participation, "participation")
+        role = part["role"].fillna("participant")
+        part["role"] = role
+        part["session"] = session_of(part["date"]).values
+        self._participation = part
+        self._ties = _coerce(ties, "ties") if ties is not None else _coerce(None, "ties")
+        self._rejected = rejected.copy() if rejected is not None else pd.DataFrame(
+            {"table": pd.Series(dtype="string"), "row": pd.Series(dtype="Int64"),
+             "reason": pd.Series(dtype="string")}
+        )
+        self._quality = quality.copy() if quality is not None else None
+        self._scope = dict(scope or {})
+
+    # ---- tables -----------------------------------------------------------------
+    @property
+    def establishments(self) -> pd.DataFrame:
+        """The establishments register (one row per establishment)."""
+        return self._establishments.copy(deep=False)
+
+    @property
+    def practitioners(self) -> pd.DataFrame:
+        """Practitioners with their home establishment and level."""
+        return self._practitioners.copy(deep=False)
+
+    @property
+    def networks(self) -> pd.DataFrame:
+        """Networks with their workstream."""
+        return self._networks.copy(deep=False)
+
+    @property
+    def participation(self) -> pd.DataFrame:
+        """Participation records as read, plus the derived ``session`` column."""
+        return self._participation.copy(deep=False)
+
+    @property
+    def ties(self) -> pd.DataFrame:
+        """Directed survey ties between practitioners (may be empty)."""
+        return self._ties.copy(deep=False)
+
+    @property
+    def rejected(self) -> pd.DataFrame:
+        """Rows rejected on reading, with ``table``, ``row`` and ``reason``."""
+        return self._rejected.copy(deep=False)
+
+    @property
+    def quality(self) -> pd.DataFrame | None:
+        """Validation findings recorded on reading, or ``None`` if never validated."""
+        return None if self._quality is None else self._quality.copy(deep=False)
+
+    @property
+    def scope(self) -> dict[str, Any]:
+        """The selection this Ecosystem was made with (empty for the whole)."""
+        return dict(self._scope)
+
+    @property
+    def sessions(self) -> list[str]:
+        """Sessions that have participation records, in order."""
+        return sorted(self._participation["session"].dropna().unique().tolist())
+
+    @cached_property
+    def _records(self) -> pd.DataFrame:
+        part = self._participation
+        prac = self._practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+        home = part["practitioner_id"].map(prac["establishment_id"])
+        est_id = part["establishment_id"].fillna(home).astype(_ID_TYPE)
+        est = self._establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+        net = self._networks.drop_duplicates("network_id").set_index("network_id")
+        hours = part["hours"] if "hours" in part else pd.Series(pd.NA, index=part.index)
+        rec = pd.DataFrame({
+            "practitioner_id": part["practitioner_id"],
+            "network_id": part["network_id"],
+            "date": part["date"],
+            "session": part["session"],
+            "role": part["role"],
+            "lead": (part["role"] != "participant").astype(bool),
+            "hours": hours,
+            "establishment_id": est_id,
+            "authority": est_id.map(est["authority"]).astype(_ID_TYPE),
+            "sector": est_id.map(est["sector"]).astype(_ID_TYPE),
+            "simd_quintile": est_id.map(est["simd_quintile"]).astype("Int64"),
+            "workstream": part["network_id"].map(net["workstream"]).astype(_ID_TYPE),
+            "level": part["practitioner_id"].map(prac["level"]).astype(_ID_TYPE),
+        })
+        return rec
+
+    @property
+    def records(self) -> pd.DataFrame:
+        """Participation records attributed to establishments (MEASURES.md, "Scope").
+
+        One row per participation row. ``establishment_id`` is the establishment named
+        on the record or, where it names none, the practitioner's home establishment;
+        ``authority``, ``sector`` and ``simd_quintile`` are that establishment's;
+        ``workstream`` is the network's; ``level`` the practitioner's; ``lead`` is true
+        for any role other than ``participant``. Columns: :data:`RECORD_COLUMNS`.
+        """
+        return self._records.copy(deep=False)
+
+    # ---- selection --------------------------------------------------------------
+    def select(
+        self,
+        session: str | Iterable[str] | None = None,
+        authority: str | Iterable[str] | None = None,
+        workstream: str | Iterable[str] | None = None,
+        network: str | Iterable[str] | None = None,
+        sector: str | Iterable[str] | None = None,
+    ) -> Ecosystem:
+        """A new Ecosystem restricted to the given sessions, authorities, ... .
+
+        Each argument takes a value or a list of values; ``None`` keeps everything.
+        Participation records are kept when their session, network, workstream and
+        *attributed* establishment's authority and sector match. The establishments
+        register is restricted by ``authority`` and ``sector`` (it is the denominator of
+        coverage); networks by ``network`` and ``workstream``; practitioners to those
+        with a kept home establishment or a kept record; ties to those between kept
+        practitioners (and, where they are dated, in the kept sessions).
+
+        Raises
+        ------
+        ValueError
+            When a value is not in the data (naming the argument and what is allowed).
+        """
+        rec = self._records
+        keep = pd.Series(True, index=rec.index)
+        est = self._establishments
+        est_keep = pd.Series(True, index=est.index)
+        net = self._networks
+        net_keep = pd.Series(True, index=net.index)
+        scope = dict(self._scope)
+        for arg, value, allowed, column in (
+            ("session", session, self.sessions, "session"),
+            ("authority", authority, sorted(est["authority"].dropna().unique()), "authority"),
+            ("workstream", workstream, sorted(net["workstream"].dropna().unique()), "workstream"),
+            ("network", network, sorted(net["network_id"].dropna().unique()), "network_id"),
+            ("sector", sector, sorted(est["sector"].dropna().unique()), "sector"),
+        ):
+            if value is None:
+                continue
+            values = [value] if isinstance(value, str) else list(value)
+            unknown = [v for v in values if v not in set(allowed)]
+            if unknown:
+                raise ValueError(
+                    f"select({arg}=...): {unknown!r} not in the data; allowed: {allowed!r}"
+                )
+            scope[arg] = values if len(values) > 1 else values[0]
+            keep &= rec[column].isin(values).fillna(False).astype(bool)
+            if arg in ("authority", "sector"):
+                est_keep &= est[arg].isin(values).fillna(False).astype(bool)
+            if arg in ("workstream", "network"):
+                net_keep &= net[column].isin(values).fillna(False).astype(bool)
+        part = self._participation.loc[keep.to_numpy()].drop(columns="session")
+        ests = est.loc[est_keep.to_numpy()]
+        kept_prac = set(part["practitioner_id"].dropna())
+        prac = self._practitioners
+        prac = prac.loc[(prac["establishment_id"].isin(ests["establishment_id"])
+                         | prac["practitioner_id"].isin(kept_prac)).fillna(False).astype(bool).to_numpy()]
+        ties = self._ties
+        if len(ties):
+            tk = ties["source"].isin(prac["practitioner_id"]) & ties["target"].isin(prac["practitioner_id"])
+            if session is not None:
+                sessions = [session] if isinstance(session, str) else list(session)
+                ts = session_of(ties["date"])
+                tk &= ts.isna() | ts.isin(sessions)
+            ties = ties.loc[tk.fillna(False).astype(bool).to_numpy()]
+        return Ecosystem(
+            ests, prac, net.loc[net_keep.to_numpy()], part, ties,
+            rejected=self._rejected, quality=self._quality, scope=scope,
+        )
+
+    # ---- display ----------------------------------------------------------------
+    def summary(self) -> pd.DataFrame:
+        """Counts by authority and session: records, practitioners, establishments.
+
+        Returns
+        -------
+        DataFrame
+            Index ``authority``; for each session three columns
+            ``(session, records|practitioners|establishments)``.
+        """
+        rec = self._records
+        g = rec.groupby(["authority", "session"], observed=True)
+        out = pd.DataFrame({
+            "records": g.size(),
+            "practitioners": g["practitioner_id"].nunique(),
+            "establishments": g["establishment_id"].nunique(),
+        })
+        if out.empty:
+            return out
+        return out.unstack("session").swaplevel(axis=1).sort_index(axis=1).fillna(0).astype(int)
+
+    def __repr__(self) -> str:
+        return (
+            f"<Ecosystem: {len(self._establishments)} establishments, "
+            f"{len(self._practitioners)} practitioners, {len(self._networks)} networks, "
+            f"{len(self._participation)} records, sessions {', '.join(self.sessions) or 'none'}"
+            f"{'; scope ' + repr(self._scope) if self._scope else ''}"
+            f"{'; ' + str(len(self._rejected)) + ' rejected rows' if len(self._rejected) else ''}>"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        rec = self._records
+        table = (
+            pd.crosstab(rec["authority"], rec["session"]).to_html(border=0)
+            if len(rec) else "<p>No participation records.</p>"
+        )
+        n_warn = 0 if self._quality is None else len(self._quality)
+        state = (
+            f"{len(self._rejected)} rows rejected on reading; {n_warn} validation findings"
+            if self._quality is not None or len(self._rejected)
+            else "not validated (run wpnet.validate)"
+        )
+        return (
+            f"<div><p><b>{head}</b></p><p>Participation records by authority and session</p>"
+            f"{table}<p>Data quality: {html.escape(state)}</p></div>"
+        )
