@@ -38,10 +38,27 @@ def tiny() -> Ecosystem:
             ("E4", "Dunrod School", "Inverclyde", "special", 5, 60, 55.93, -4.74),
             ("E5", "Elm Nursery", "Renfrewshire", "early_years", 2, 40, 55.84, -4.43),
             ("E6", "Fernhill Primary", "Renfrewshire", "primary", 4, 300, 55.85, -4.41),
-            ("C1", "Glasgow City central team", "Glasgow City", "central", None, None, 55.86, -4.25),
+            (
+                "C1",
+                "Glasgow City central team",
+                "Glasgow City",
+                "central",
+                None,
+                None,
+                55.86,
+                -4.25,
+            ),
         ],
-        columns=["establishment_id", "name", "authority", "sector", "simd_quintile", "roll",
-                 "latitude", "longitude"],
+        columns=[
+            "establishment_id",
+            "name",
+            "authority",
+            "sector",
+            "simd_quintile",
+            "roll",
+            "latitude",
+            "longitude",
+        ],
     )
     practitioners = pd.DataFrame(
         [
@@ -57,10 +74,20 @@ def tiny() -> Ecosystem:
     )
     networks = pd.DataFrame(
         [
-            ("N1", "Numeracy collaborative learning network", "Collaborative learning networks",
-             "enquiry", "Glasgow City"),
-            ("N2", "Mathematics curricular network", "Curricular networks", "curricular",
-             "Inverclyde"),
+            (
+                "N1",
+                "Numeracy collaborative learning network",
+                "Collaborative learning networks",
+                "enquiry",
+                "Glasgow City",
+            ),
+            (
+                "N2",
+                "Mathematics curricular network",
+                "Curricular networks",
+                "curricular",
+                "Inverclyde",
+            ),
             ("N3", "Early years forum", "Forums", "forum", "Renfrewshire"),
         ],
         columns=["network_id", "name", "workstream", "kind", "lead_authority"],
@@ -82,8 +109,12 @@ def tiny() -> Ecosystem:
     )
     participation["date"] = pd.to_datetime(participation["date"])
     ties = pd.DataFrame(
-        [("P1", "P4", "advice"), ("P4", "P5", "advice"), ("P5", "P3", "advice"),
-         ("P2", "P1", "advice")],
+        [
+            ("P1", "P4", "advice"),
+            ("P4", "P5", "advice"),
+            ("P5", "P3", "advice"),
+            ("P2", "P1", "advice"),
+        ],
         columns=["source", "target", "kind"],
     )
     return Ecosystem(establishments, practitioners, networks, participation, ties)

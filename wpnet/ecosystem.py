@@ -23,8 +23,19 @@ __all__ = ["RECORD_COLUMNS", "Ecosystem"]
 
 #: Columns of :attr:`Ecosystem.records`, the attributed participation records.
 RECORD_COLUMNS = (
-    "practitioner_id", "network_id", "date", "session", "role", "lead", "hours",
-    "establishment_id", "authority", "sector", "simd_quintile", "workstream", "level",
+    "practitioner_id",
+    "network_id",
+    "date",
+    "session",
+    "role",
+    "lead",
+    "hours",
+    "establishment_id",
+    "authority",
+    "sector",
+    "simd_quintile",
+    "workstream",
+    "level",
 )
 
 _ID_TYPE = "string"
@@ -110,9 +121,16 @@ class Ecosystem:
         part["session"] = session_of(part["date"]).values
         self._participation = part
         self._ties = _coerce(ties, "ties") if ties is not None else _coerce(None, "ties")
-        self._rejected = rejected.copy() if rejected is not None else pd.DataFrame(
-            {"table": pd.Series(dtype="string"), "row": pd.Series(dtype="Int64"),
-             "reason": pd.Series(dtype="string")}
+        self._rejected = (
+            rejected.copy()
+            if rejected is not None
+            else pd.DataFrame(
+                {
+                    "table": pd.Series(dtype="string"),
+                    "row": pd.Series(dtype="Int64"),
+                    "reason": pd.Series(dtype="string"),
+                }
+            )
         )
         self._quality = quality.copy() if quality is not None else None
         self._scope = dict(scope or {})
@@ -172,21 +190,23 @@ class Ecosystem:
         est = self._establishments.drop_duplicates("establishment_id").set_index("establishment_id")
         net = self._networks.drop_duplicates("network_id").set_index("network_id")
         hours = part["hours"] if "hours" in part else pd.Series(pd.NA, index=part.index)
-        rec = pd.DataFrame({
-            "practitioner_id": part["practitioner_id"],
-            "network_id": part["network_id"],
-            "date": part["date"],
-            "session": part["session"],
-            "role": part["role"],
-            "lead": (part["role"] != "participant").astype(bool),
-            "hours": hours,
-            "establishment_id": est_id,
-            "authority": est_id.map(est["authority"]).astype(_ID_TYPE),
-            "sector": est_id.map(est["sector"]).astype(_ID_TYPE),
-            "simd_quintile": est_id.map(est["simd_quintile"]).astype("Int64"),
-            "workstream": part["network_id"].map(net["workstream"]).astype(_ID_TYPE),
-            "level": part["practitioner_id"].map(prac["level"]).astype(_ID_TYPE),
-        })
+        rec = pd.DataFrame(
+            {
+                "practitioner_id": part["practitioner_id"],
+                "network_id": part["network_id"],
+                "date": part["date"],
+                "session": part["session"],
+                "role": part["role"],
+                "lead": (part["role"] != "participant").astype(bool),
+                "hours": hours,
+                "establishment_id": est_id,
+                "authority": est_id.map(est["authority"]).astype(_ID_TYPE),
+                "sector": est_id.map(est["sector"]).astype(_ID_TYPE),
+                "simd_quintile": est_id.map(est["simd_quintile"]).astype("Int64"),
+                "workstream": part["network_id"].map(net["workstream"]).astype(_ID_TYPE),
+                "level": part["practitioner_id"].map(prac["level"]).astype(_ID_TYPE),
+            }
+        )
         return rec
 
     @property
@@ -257,19 +277,34 @@ class Ecosystem:
         ests = est.loc[est_keep.to_numpy()]
         kept_prac = set(part["practitioner_id"].dropna())
         prac = self._practitioners
-        prac = prac.loc[(prac["establishment_id"].isin(ests["establishment_id"])
-                         | prac["practitioner_id"].isin(kept_prac)).fillna(False).astype(bool).to_numpy()]
+        prac = prac.loc[
+            (
+                prac["establishment_id"].isin(ests["establishment_id"])
+                | prac["practitioner_id"].isin(kept_prac)
+            )
+            .fillna(False)
+            .astype(bool)
+            .to_numpy()
+        ]
         ties = self._ties
         if len(ties):
-            tk = ties["source"].isin(prac["practitioner_id"]) & ties["target"].isin(prac["practitioner_id"])
+            tk = ties["source"].isin(prac["practitioner_id"]) & ties["target"].isin(
+                prac["practitioner_id"]
+            )
             if session is not None:
                 sessions = [session] if isinstance(session, str) else list(session)
                 ts = session_of(ties["date"])
                 tk &= ts.isna() | ts.isin(sessions)
             ties = ties.loc[tk.fillna(False).astype(bool).to_numpy()]
         return Ecosystem(
-            ests, prac, net.loc[net_keep.to_numpy()], part, ties,
-            rejected=self._rejected, quality=self._quality, scope=scope,
+            ests,
+            prac,
+            net.loc[net_keep.to_numpy()],
+            part,
+            ties,
+            rejected=self._rejected,
+            quality=self._quality,
+            scope=scope,
         )
 
     # ---- display ----------------------------------------------------------------
@@ -284,11 +319,13 @@ class Ecosystem:
         """
         rec = self._records
         g = rec.groupby(["authority", "session"], observed=True)
-        out = pd.DataFrame({
-            "records": g.size(),
-            "practitioners": g["practitioner_id"].nunique(),
-            "establishments": g["establishment_id"].nunique(),
-        })
+        out = pd.DataFrame(
+            {
+                "records": g.size(),
+                "practitioners": g["practitioner_id"].nunique(),
+                "establishments": g["establishment_id"].nunique(),
+            }
+        )
         if out.empty:
             return out
         return out.unstack("session").swaplevel(axis=1).sort_index(axis=1).fillna(0).astype(int)
@@ -307,7 +344,8 @@ class Ecosystem:
         rec = self._records
         table = (
             pd.crosstab(rec["authority"], rec["session"]).to_html(border=0)
-            if len(rec) else "<p>No participation records.</p>"
+            if len(rec)
+            else "<p>No participation records.</p>"
         )
         n_warn = 0 if self._quality is None else len(self._quality)
         state = (

@@ -86,18 +86,34 @@ TABLES: dict[str, TableSpec] = {
         ),
         key="establishment_id",
         aliases={
-            "id": "establishment_id", "seed_code": "establishment_id", "seedcode": "establishment_id",
-            "school_id": "establishment_id", "establishment": "name", "school": "name",
-            "school_name": "name", "establishment_name": "name", "local_authority": "authority",
-            "la": "authority", "council": "authority", "simd": "simd_quintile",
-            "lat": "latitude", "lon": "longitude", "lng": "longitude", "long": "longitude",
+            "id": "establishment_id",
+            "seed_code": "establishment_id",
+            "seedcode": "establishment_id",
+            "school_id": "establishment_id",
+            "establishment": "name",
+            "school": "name",
+            "school_name": "name",
+            "establishment_name": "name",
+            "local_authority": "authority",
+            "la": "authority",
+            "council": "authority",
+            "simd": "simd_quintile",
+            "lat": "latitude",
+            "lon": "longitude",
+            "lng": "longitude",
+            "long": "longitude",
         },
     ),
     "practitioners": TableSpec(
         "practitioners",
         (
             Column("practitioner_id", "id", required=True),
-            Column("establishment_id", "id", required=True, references="establishments.establishment_id"),
+            Column(
+                "establishment_id",
+                "id",
+                required=True,
+                references="establishments.establishment_id",
+            ),
             Column("level", "level", required=True),
             Column("role", "text"),
         ),
@@ -119,7 +135,9 @@ TABLES: dict[str, TableSpec] = {
     "participation": TableSpec(
         "participation",
         (
-            Column("practitioner_id", "id", required=True, references="practitioners.practitioner_id"),
+            Column(
+                "practitioner_id", "id", required=True, references="practitioners.practitioner_id"
+            ),
             Column("network_id", "id", required=True, references="networks.network_id"),
             Column("date", "date", required=True),
             Column("establishment_id", "id", references="establishments.establishment_id"),
@@ -144,13 +162,24 @@ TABLES: dict[str, TableSpec] = {
 
 SECTORS = ("early_years", "primary", "secondary", "special", "all_through", "central")
 LEVELS = (
-    "practitioner", "middle_leader", "senior_leader", "headteacher",
-    "central_officer", "support_staff", "other",
+    "practitioner",
+    "middle_leader",
+    "senior_leader",
+    "headteacher",
+    "central_officer",
+    "support_staff",
+    "other",
 )
 ROLES = ("participant", "lead", "facilitator", "presenter")
 AUTHORITIES = (
-    "East Dunbartonshire", "East Renfrewshire", "Glasgow City", "Inverclyde",
-    "North Lanarkshire", "Renfrewshire", "South Lanarkshire", "West Dunbartonshire",
+    "East Dunbartonshire",
+    "East Renfrewshire",
+    "Glasgow City",
+    "Inverclyde",
+    "North Lanarkshire",
+    "Renfrewshire",
+    "South Lanarkshire",
+    "West Dunbartonshire",
 )
 
 _SPACE = re.compile(r"[\s\u00a0\u2007\u202f]+")
@@ -177,64 +206,206 @@ def _table(pairs: dict[str, tuple[str, ...]]) -> dict[str, str]:
     return out
 
 
-_SECTOR_ALIASES = _table({
-    "early_years": ("ELC", "Nursery", "Nursery School", "Nursery Class", "Early Years",
-                    "Early Learning and Childcare", "Early Learning Centre", "EY", "Pre-school",
-                    "Family Learning Centre"),
-    "primary": ("Primary School", "Primary", "PS", "Prim"),
-    "secondary": ("Secondary School", "Secondary", "High School", "Academy", "SS", "Sec"),
-    "special": ("ASN", "ASL", "Special School", "Special", "Additional Support Needs",
-                "ASN School", "Special Needs", "Specialist"),
-    "all_through": ("All Through", "All-through", "3-18", "Through school", "Combined"),
-    "central": ("Central", "Central Team", "Central Office", "Education Services",
-                "Education Department", "Local Authority", "Authority", "HQ"),
-})
+_SECTOR_ALIASES = _table(
+    {
+        "early_years": (
+            "ELC",
+            "Nursery",
+            "Nursery School",
+            "Nursery Class",
+            "Early Years",
+            "Early Learning and Childcare",
+            "Early Learning Centre",
+            "EY",
+            "Pre-school",
+            "Family Learning Centre",
+        ),
+        "primary": ("Primary School", "Primary", "PS", "Prim"),
+        "secondary": ("Secondary School", "Secondary", "High School", "Academy", "SS", "Sec"),
+        "special": (
+            "ASN",
+            "ASL",
+            "Special School",
+            "Special",
+            "Additional Support Needs",
+            "ASN School",
+            "Special Needs",
+            "Specialist",
+        ),
+        "all_through": ("All Through", "All-through", "3-18", "Through school", "Combined"),
+        "central": (
+            "Central",
+            "Central Team",
+            "Central Office",
+            "Education Services",
+            "Education Department",
+            "Local Authority",
+            "Authority",
+            "HQ",
+        ),
+    }
+)
 
-_ROLE_ALIASES = _table({
-    "participant": ("Participant", "Attendee", "Delegate", "Member", "Learner", "Attended"),
-    "lead": ("Lead", "Leader", "Network Lead", "Chair", "Co-lead", "Organiser", "Convener"),
-    "facilitator": ("Facilitator", "Tutor", "Coach", "Mentor", "Trainer"),
-    "presenter": ("Presenter", "Speaker", "Contributor", "Keynote"),
-})
+_ROLE_ALIASES = _table(
+    {
+        "participant": ("Participant", "Attendee", "Delegate", "Member", "Learner", "Attended"),
+        "lead": ("Lead", "Leader", "Network Lead", "Chair", "Co-lead", "Organiser", "Convener"),
+        "facilitator": ("Facilitator", "Tutor", "Coach", "Mentor", "Trainer"),
+        "presenter": ("Presenter", "Speaker", "Contributor", "Keynote"),
+    }
+)
 
-_AUTHORITY_ALIASES = _table({
-    a: (a, f"{a} Council", f"{a} Council Education", f"{a} Education Services")
-    for a in AUTHORITIES
-} | {
-    "Glasgow City": ("Glasgow", "Glasgow City Council", "GCC", "Glasgow Council", "City of Glasgow"),
-    "East Dunbartonshire": ("E Dunbartonshire", "East Dunbartonshire Council", "EDC", "E. Dunbartonshire"),
-    "East Renfrewshire": ("E Renfrewshire", "East Renfrewshire Council", "ERC", "E. Renfrewshire"),
-    "Inverclyde": ("Inverclyde Council",),
-    "North Lanarkshire": ("N Lanarkshire", "North Lanarkshire Council", "NLC", "N. Lanarkshire"),
-    "Renfrewshire": ("Renfrewshire Council",),
-    "South Lanarkshire": ("S Lanarkshire", "South Lanarkshire Council", "SLC", "S. Lanarkshire"),
-    "West Dunbartonshire": ("W Dunbartonshire", "West Dunbartonshire Council", "WDC", "W. Dunbartonshire"),
-})
+_AUTHORITY_ALIASES = _table(
+    {
+        a: (a, f"{a} Council", f"{a} Council Education", f"{a} Education Services")
+        for a in AUTHORITIES
+    }
+    | {
+        "Glasgow City": (
+            "Glasgow",
+            "Glasgow City Council",
+            "GCC",
+            "Glasgow Council",
+            "City of Glasgow",
+        ),
+        "East Dunbartonshire": (
+            "E Dunbartonshire",
+            "East Dunbartonshire Council",
+            "EDC",
+            "E. Dunbartonshire",
+        ),
+        "East Renfrewshire": (
+            "E Renfrewshire",
+            "East Renfrewshire Council",
+            "ERC",
+            "E. Renfrewshire",
+        ),
+        "Inverclyde": ("Inverclyde Council",),
+        "North Lanarkshire": (
+            "N Lanarkshire",
+            "North Lanarkshire Council",
+            "NLC",
+            "N. Lanarkshire",
+        ),
+        "Renfrewshire": ("Renfrewshire Council",),
+        "South Lanarkshire": (
+            "S Lanarkshire",
+            "South Lanarkshire Council",
+            "SLC",
+            "S. Lanarkshire",
+        ),
+        "West Dunbartonshire": (
+            "W Dunbartonshire",
+            "West Dunbartonshire Council",
+            "WDC",
+            "W. Dunbartonshire",
+        ),
+    }
+)
 
-_LEVEL_ALIASES = _table({
-    "practitioner": ("Class Teacher", "Teacher", "Practitioner", "Probationer", "Probationer Teacher",
-                     "NQT", "Early Years Practitioner", "EYP", "Nursery Teacher", "Supply Teacher",
-                     "Early Years Officer", "Lecturer"),
-    "middle_leader": ("PT", "Principal Teacher", "Faculty Head", "Head of Department", "HoD",
-                      "Middle Leader", "PTC", "Principal Teacher Curriculum", "Faculty Head Teacher",
-                      "Curriculum Leader", "Principal Teacher Pupil Support", "PT Pupil Support",
-                      "Senior Early Years Practitioner", "Lead Practitioner", "Team Leader",
-                      "Head of Faculty", "Depute Manager"),
-    "senior_leader": ("DHT", "Depute Head", "Depute Head Teacher", "Deputy Head", "Deputy Head Teacher",
-                      "Depute", "Senior Leader", "Acting DHT", "Business Manager", "Depute Headteacher"),
-    "headteacher": ("HT", "Head Teacher", "Headteacher", "Head", "Acting Head Teacher",
-                    "Acting HT", "Executive Headteacher", "Head of Centre", "Head of Establishment",
-                    "Nursery Manager", "Centre Manager", "Rector"),
-    "central_officer": ("QIO", "Quality Improvement Officer", "Education Officer", "Central Officer",
-                        "Development Officer", "Education Support Officer", "Quality Improvement Manager",
-                        "Head of Education", "Education Manager", "Attainment Advisor",
-                        "Attainment Adviser", "Regional Improvement Lead", "Psychologist",
-                        "Educational Psychologist", "Research Officer", "Officer"),
-    "support_staff": ("Support Staff", "Classroom Assistant", "PSA", "Pupil Support Assistant",
-                      "Support for Learning Worker", "Additional Support Needs Assistant",
-                      "Clerical", "Administrator", "Technician", "Learning Assistant", "Assistant"),
-    "other": ("Other", "Partner", "Volunteer", "Parent", "Student", "Student Teacher", "Consultant"),
-})
+_LEVEL_ALIASES = _table(
+    {
+        "practitioner": (
+            "Class Teacher",
+            "Teacher",
+            "Practitioner",
+            "Probationer",
+            "Probationer Teacher",
+            "NQT",
+            "Early Years Practitioner",
+            "EYP",
+            "Nursery Teacher",
+            "Supply Teacher",
+            "Early Years Officer",
+            "Lecturer",
+        ),
+        "middle_leader": (
+            "PT",
+            "Principal Teacher",
+            "Faculty Head",
+            "Head of Department",
+            "HoD",
+            "Middle Leader",
+            "PTC",
+            "Principal Teacher Curriculum",
+            "Faculty Head Teacher",
+            "Curriculum Leader",
+            "Principal Teacher Pupil Support",
+            "PT Pupil Support",
+            "Senior Early Years Practitioner",
+            "Lead Practitioner",
+            "Team Leader",
+            "Head of Faculty",
+            "Depute Manager",
+        ),
+        "senior_leader": (
+            "DHT",
+            "Depute Head",
+            "Depute Head Teacher",
+            "Deputy Head",
+            "Deputy Head Teacher",
+            "Depute",
+            "Senior Leader",
+            "Acting DHT",
+            "Business Manager",
+            "Depute Headteacher",
+        ),
+        "headteacher": (
+            "HT",
+            "Head Teacher",
+            "Headteacher",
+            "Head",
+            "Acting Head Teacher",
+            "Acting HT",
+            "Executive Headteacher",
+            "Head of Centre",
+            "Head of Establishment",
+            "Nursery Manager",
+            "Centre Manager",
+            "Rector",
+        ),
+        "central_officer": (
+            "QIO",
+            "Quality Improvement Officer",
+            "Education Officer",
+            "Central Officer",
+            "Development Officer",
+            "Education Support Officer",
+            "Quality Improvement Manager",
+            "Head of Education",
+            "Education Manager",
+            "Attainment Advisor",
+            "Attainment Adviser",
+            "Regional Improvement Lead",
+            "Psychologist",
+            "Educational Psychologist",
+            "Research Officer",
+            "Officer",
+        ),
+        "support_staff": (
+            "Support Staff",
+            "Classroom Assistant",
+            "PSA",
+            "Pupil Support Assistant",
+            "Support for Learning Worker",
+            "Additional Support Needs Assistant",
+            "Clerical",
+            "Administrator",
+            "Technician",
+            "Learning Assistant",
+            "Assistant",
+        ),
+        "other": (
+            "Other",
+            "Partner",
+            "Volunteer",
+            "Parent",
+            "Student",
+            "Student Teacher",
+            "Consultant",
+        ),
+    }
+)
 
 # Job titles as written: ordered patterns, first match wins. More senior and more
 # specific patterns come first ("Depute Head" before "Head", "Head of Department"
@@ -242,18 +413,32 @@ _LEVEL_ALIASES = _table({
 _LEVEL_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(p), lvl)
     for p, lvl in (
-        (r"\b(qio|qim|quality improvement|education (support )?officer|development officer|"
-         r"central officer|attainment advis|psychologist|regional improvement|head of education|"
-         r"education manager|research officer)\b", "central_officer"),
+        (
+            r"\b(qio|qim|quality improvement|education (support )?officer|development officer|"
+            r"central officer|attainment advis|psychologist|regional improvement|head of education|"
+            r"education manager|research officer)\b",
+            "central_officer",
+        ),
         (r"\b(dht|depute|deputy|business manager)\b", "senior_leader"),
-        (r"\b(pt|ptc|principal teacher|faculty head|head of (department|faculty|subject)|hod|"
-         r"middle leader|curriculum leader|team leader|lead practitioner|senior (early years|eyp))\b",
-         "middle_leader"),
-        (r"\b(ht|head ?teacher|head of (centre|establishment|school)|rector|nursery manager|"
-         r"centre manager|executive head)\b", "headteacher"),
-        (r"\b(assistant|psa|support (for learning )?worker|clerical|administrator|technician|"
-         r"support staff|classroom assistant|early years worker)\b", "support_staff"),
-        (r"\b(teacher|practitioner|probationer|nqt|lecturer|eyp|early years officer)\b", "practitioner"),
+        (
+            r"\b(pt|ptc|principal teacher|faculty head|head of (department|faculty|subject)|hod|"
+            r"middle leader|curriculum leader|team leader|lead practitioner|senior (early years|eyp))\b",
+            "middle_leader",
+        ),
+        (
+            r"\b(ht|head ?teacher|head of (centre|establishment|school)|rector|nursery manager|"
+            r"centre manager|executive head)\b",
+            "headteacher",
+        ),
+        (
+            r"\b(assistant|psa|support (for learning )?worker|clerical|administrator|technician|"
+            r"support staff|classroom assistant|early years worker)\b",
+            "support_staff",
+        ),
+        (
+            r"\b(teacher|practitioner|probationer|nqt|lecturer|eyp|early years officer)\b",
+            "practitioner",
+        ),
         (r"\bteaching\b", "practitioner"),
         (r"\b(officer)\b", "central_officer"),
         (r"\b(head)\b", "headteacher"),
