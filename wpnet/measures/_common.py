@@ -1,0 +1,90 @@
+"""Helpers shared by the measure modules: the graph a measure runs on, and the
+``DataFrame.attrs`` that say which graph and which scope a result came from."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.graphs import BACKBONES, ONTO, Projection, projection
+
+__all__ = ["check_choice", "graph_for", "plain", "stamp"]
+
+
+def check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
+    """Raise ``ValueError`` naming the argument and what is allowed."""
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed!r}; got {value!r}")
+
+
+def graph_for(
+    eco: Ecosystem,
+    *,
+    onto: str = "establishment",
+    backbone: str | None = None,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+) -> Projection:
+    """The projection a measure runs on, with its backbone parameters checked.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``onto``, ``backbone`` or ``correction``, or ``alpha`` outside (0, 1).
+    """
+    check_choice("onto", onto, ONTO)
+    check_choice("backbone", backbone, BACKBONES)
+    check_choice("correction", correction, ("none", "holm", "bonferroni", "fdr_bh"))
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
+    return projection(
+        eco, onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
+    )
+
+
+def plain(value: Any) -> Any:
+    """A JSON-friendly Python value: numpy scalars unwrapped, containers walked."""
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v) for v in value]
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def stamp(
+    df: pd.DataFrame,
+    *,
+    measure: str,
+    projection: Projection | None = None,
+    eco: Ecosystem,
+    **extra: Any,
+) -> pd.DataFrame:
+    """Write what a result was computed from into ``df.attrs`` and return ``df``.
+
+    Keys: ``measure`` (its name), ``graph`` (:meth:`Projection.describe`, or
+    ``"none (counts of participation records)"`` when no graph was used), ``backbone``
+    (``{"method": ..., **params}``, or ``None``), ``scope`` (the Ecosystem's selection) and
+    any ``extra`` keyword (``by``, ``onto``, ``group``, ``seed`` ...). Values are plain
+    Python types, so ``json.dumps(df.attrs)`` works.
+    """
+    df.attrs["measure"] = measure
+    if projection is None:
+        df.attrs["graph"] = "none (counts of participation records)"
+        df.attrs["backbone"] = None
+    else:
+        df.attrs["graph"] = projection.describe()
+        df.attrs["backbone"] = (
+            None
+            if projection.backbone is None
+            else {"method": projection.backbone, **plain(dict(projection.params))}
+        )
+    df.attrs["scope"] = plain(eco.scope)
+    for k, v in extra.items():
+        df.attrs[k] = plain(v)
+    return df
