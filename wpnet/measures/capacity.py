@@ -1,0 +1,430 @@
+"""Collective capacity: the cohesion and reach-across of the co-membership graph
+(MEASURES.md, "Collective capacity").
+
+Structural columns run on igraph's C core over a :class:`~wpnet.graphs.Projection`;
+the practitioner columns (``multi_network_share``, ``level_evenness``, ``lead_share``)
+are counted from the participation records of the unit.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.graphs import Projection
+from wpnet.measures._common import check_choice, graph_for, stamp
+from wpnet.schema import LEVELS, SECTORS
+
+__all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
+
+log = logging.getLogger(__name__)
+
+#: The columns of :func:`capacity`, in order.
+CAPACITY_COLUMNS = (
+    "nodes",
+    "ties",
+    "density",
+    "mean_degree",
+    "transitivity",
+    "components",
+    "largest_component_share",
+    "mean_distance",
+    "degree_centralization",
+    "max_core",
+    "cross_authority_share",
+    "ei_index",
+    "multi_network_share",
+    "level_evenness",
+    "lead_share",
+    "communities",
+    "modularity",
+    "spanning_communities_share",
+    "robustness",
+)
+CAPACITY_BY = (None, "authority", "workstream", "network", "sector", "session")
+_INT_COLUMNS = ("nodes", "ties", "components", "max_core", "communities")
+#: Share of nodes removed (highest betweenness first) for ``robustness``: 1/20.
+_ROBUSTNESS_DIVISOR = 20
+
+
+def capacity(
+    eco: Ecosystem,
+    *,
+    by: str | None = None,
+    onto: str = "establishment",
+    group: str = "authority",
+    backbone: str | None = None,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+    seed: int = 0,
+) -> pd.DataFrame:
+    """Collective capacity of the partnership, or of each unit of ``by``.
+
+    On a unit's projection with n nodes, t ties and degrees d_i:
+
+    - ``density`` = 2t / (n(n − 1)); ``mean_degree`` = 2t / n;
+    - ``transitivity`` = 3 × triangles / connected triples;
+    - ``degree_centralization`` = Σ_i (max d − d_i) / ((n − 1)(n − 2)) (Freeman);
+    - ``ei_index`` = (E − I) / (E + I) (Krackhardt & Stern 1988);
+    - ``level_evenness`` = H / ln L, H = −Σ_l s_l ln s_l over the shares s_l of the
+      unit's practitioners at each level, L = 7 levels (:data:`wpnet.schema.LEVELS`);
+    - ``robustness`` = (largest component after removing the ⌈n/20⌉ nodes of highest
+      betweenness) / n.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        Usually one session (``eco.select(session=...)``); several sessions are pooled.
+    by : {None, "authority", "workstream", "network", "sector", "session"}
+        ``None``: one row for the whole partnership. ``authority``/``sector``: the
+        projection induced by the unit's nodes in the full projection. ``workstream``/
+        ``network``: the projection built from that unit's networks alone. ``session``:
+        each session's own projection (each row equals ``capacity`` of that session with
+        ``by=None``).
+    onto : {"establishment", "practitioner", "network", "authority"}
+        The projection (:func:`wpnet.graphs.projection`).
+    group : str
+        Node attribute for the whole-network E-I index (``by`` None or session):
+        ``authority``, ``sector``, ``simd_quintile``, ... For ``onto="network"``,
+        ``authority`` means the network's ``lead_authority``.
+    backbone, alpha, min_weight, correction
+        Backbone of every projection used (:mod:`wpnet.backbone`).
+    seed : int
+        Seed of the Leiden community detection.
+
+    Returns
+    -------
+    DataFrame
+        One row per unit; index ``scope`` (label ``"all"``), ``authority``, ``sector``,
+        ``workstream``, ``network_id`` or ``session``. Columns (float64 unless said):
+
+        - ``nodes``, ``ties`` (int64): nodes and edges of the unit's projection;
+        - ``density``: NaN for n < 2;
+        - ``mean_degree``;
+        - ``transitivity``: NaN where there is no connected triple;
+        - ``components`` (int64), ``largest_component_share``: connected components and
+          the share of nodes in the largest;
+        - ``mean_distance``: mean unweighted shortest-path length between the pairs of
+          the largest component (the first in node order if several tie); NaN when it
+          has one node;
+        - ``degree_centralization``: NaN for n < 3;
+        - ``max_core`` (int64): largest k with a non-empty k-core (0 without ties);
+        - ``cross_authority_share``: share of the ties touching the unit's nodes, in the
+          full projection, whose ends are in different authorities (ties with an end of
+          unknown authority left out); NaN without ties;
+        - ``ei_index``: for ``by`` authority/sector/workstream/network, I = ties of the
+          full projection with both ends among the unit's nodes, E = ties with exactly
+          one; for ``by`` None/session, the whole-network E-I over ``group`` (E = ties
+          between groups, I = within; unknown groups left out); NaN without such ties;
+        - ``multi_network_share``: share of the unit's practitioners (those with a
+          record in the unit) with records in two or more of the unit's networks;
+        - ``level_evenness``: Pielou evenness of those practitioners' levels (levels
+          outside the vocabulary or missing are left out); NaN without any;
+        - ``lead_share``: as in :func:`wpnet.reach`;
+        - ``communities`` (int64), ``modularity``: Leiden communities on the
+          ``weight``-ed projection, modularity objective (resolution 1), iterated to
+          convergence; isolates are communities of one; modularity NaN without ties;
+        - ``spanning_communities_share``: share of communities of two or more nodes
+          whose nodes come from two or more authorities; NaN where there is none;
+        - ``robustness``: see above; ties in betweenness (unweighted, igraph) are
+          broken by node order (node ids sorted).
+
+        ``attrs``: ``measure``, ``graph`` (the full projection), ``backbone``,
+        ``scope``, ``by``, ``onto``, ``group``, ``seed``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``onto``, ``backbone`` or ``correction``, or a ``group``
+        or ``by`` that is not an attribute of the projection's nodes.
+
+    Notes
+    -----
+    Leiden is made deterministic by drawing igraph's random numbers from
+    ``random.Random(seed)`` for the call (``igraph.set_random_number_generator``), then
+    restoring igraph's generator to Python's ``random`` module. Rows are the units with
+    nodes in the full projection (``authority``, ``sector``) or with records in scope
+    (``workstream``, ``network``, ``session``); an authority never reached has no row
+    (see :func:`wpnet.reach` for its coverage). For ``onto="practitioner"`` a node's
+    authority and sector are those of the practitioner's home establishment, while the
+    practitioner columns follow the records' attribution.
+
+    References
+    ----------
+    Freeman (1979); Krackhardt & Stern (1988); Pielou (1966); Traag, Waltman & van Eck
+    (2019), From Louvain to Leiden; Albert, Jeong & Barabási (2000) on robustness.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> c = capacity(wpnet.tiny().select(session="2022-23"))
+    >>> c.loc["all", ["nodes", "ties", "density", "transitivity", "robustness"]].tolist()
+    [5.0, 4.0, 0.4, 0.6, 0.4]
+    """
+    check_choice("by", by, CAPACITY_BY)
+    opts: dict[str, Any] = dict(
+        onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
+    )
+    full = graph_for(eco, **opts)
+    node_attribute(full, group, argument="group")
+    if by == "session":
+        sessions = eco.sessions
+        rows = [_whole(eco.select(session=s), None, group, seed, opts) for s in sessions]
+        out = _frame(rows, pd.Index(sessions, name="session", dtype="str"))
+    elif by is None:
+        out = _frame([_whole(eco, full, group, seed, opts)], pd.Index(["all"], name="scope"))
+    else:
+        out = _by_unit(eco, full, by, seed, opts)
+    return stamp(
+        out, measure="capacity", projection=full, eco=eco, by=by, onto=onto, group=group, seed=seed
+    )
+
+
+def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.Series:
+    """A node attribute of a projection (``authority`` of a network node is its
+    ``lead_authority``).
+
+    Raises
+    ------
+    ValueError
+        When the nodes have no such attribute (naming ``argument`` and what is allowed).
+    """
+    nodes = p.nodes
+    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
+        return nodes["lead_authority"]
+    if name not in nodes.columns or name == "memberships":
+        allowed = [c for c in nodes.columns if c != "memberships"]
+        raise ValueError(
+            f"{argument}={name!r} is not an attribute of the {p.onto} nodes; allowed: {allowed!r}"
+        )
+    return nodes[name]
+
+
+# ---- per unit --------------------------------------------------------------------------
+def _whole(eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict) -> dict:
+    """One row for the whole of ``eco`` (by=None, and each session for by="session")."""
+    p = full if full is not None else graph_for(eco, **opts)
+    g = p.to_igraph()
+    auth = _codes(node_attribute(p, "authority", argument="by"))
+    groups = _codes(node_attribute(p, group, argument="group"))
+    e = p.edges()
+    i, j = e["i"].to_numpy(), e["j"].to_numpy()
+    row = _structure(g, auth, seed)
+    row["cross_authority_share"] = _cross_share(i, j, auth, np.ones(p.n, dtype=bool))
+    known = (groups[i] >= 0) & (groups[j] >= 0)
+    external = int((known & (groups[i] != groups[j])).sum())
+    internal = int((known & (groups[i] == groups[j])).sum())
+    row["ei_index"] = _ei(external, internal)
+    row.update(_people(eco.records, None).iloc[0].to_dict())
+    return row
+
+
+def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -> pd.DataFrame:
+    g_full = full.to_igraph()
+    auth = _codes(node_attribute(full, "authority", argument="by"))
+    e = full.edges()
+    i, j = e["i"].to_numpy(), e["j"].to_numpy()
+    rec = eco.records
+    people = _people(rec, by)
+    rows: list[dict] = []
+    if by in ("authority", "sector"):
+        attr = node_attribute(full, by, argument="by")
+        values = attr.dropna().unique().tolist()
+        units = (
+            [s for s in SECTORS if s in values] + sorted(set(values) - set(SECTORS))
+            if by == "sector"
+            else sorted(values)
+        )
+        member = attr.to_numpy()
+        for u in units:
+            mask = (member == u) & pd.notna(member)
+            sub = g_full.induced_subgraph(np.flatnonzero(mask).tolist())
+            rows.append(_unit_row(sub, auth[mask], mask, i, j, auth, seed))
+        name = by
+    else:
+        col = "network_id" if by == "network" else "workstream"
+        units = sorted(rec[col].dropna().unique().tolist())
+        ids = full.nodes.index
+        for u in units:
+            p = graph_for(eco.select(**{by: u}), **opts)
+            mask = ids.isin(p.nodes.index)
+            a = _codes_like(node_attribute(p, "authority", argument="by"), full, auth)
+            rows.append(_unit_row(p.to_igraph(), a, mask, i, j, auth, seed))
+        name = col
+    index = pd.Index(units, name=name, dtype="str")
+    out = _frame(rows, index)
+    ppl = people.reindex(index)
+    for c in ppl.columns:
+        out[c] = ppl[c].to_numpy(dtype=np.float64)
+    return out[list(CAPACITY_COLUMNS)]
+
+
+def _unit_row(
+    g: Any,
+    unit_auth: np.ndarray,
+    mask: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    auth: np.ndarray,
+    seed: int,
+) -> dict:
+    row = _structure(g, unit_auth, seed)
+    row["cross_authority_share"] = _cross_share(i, j, auth, mask)
+    internal = int((mask[i] & mask[j]).sum())
+    external = int((mask[i] ^ mask[j]).sum())
+    row["ei_index"] = _ei(external, internal)
+    return row
+
+
+def _frame(rows: list[dict], index: pd.Index) -> pd.DataFrame:
+    out = pd.DataFrame(rows, index=index, columns=list(CAPACITY_COLUMNS))
+    for c in CAPACITY_COLUMNS:
+        out[c] = out[c].astype(np.int64 if c in _INT_COLUMNS else np.float64)
+    return out
+
+
+# ---- structure -------------------------------------------------------------------------
+def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
+    """Structural columns of one undirected igraph graph; ``auth`` = authority codes of
+    its vertices (-1 unknown)."""
+    n, t = g.vcount(), g.ecount()
+    deg = np.asarray(g.degree(), dtype=np.int64)
+    row: dict[str, Any] = {"nodes": n, "ties": t}
+    row["density"] = 2 * t / (n * (n - 1)) if n >= 2 else math.nan
+    row["mean_degree"] = 2 * t / n if n else math.nan
+    row["transitivity"] = float(g.transitivity_undirected(mode="nan")) if n else math.nan
+    comps = g.connected_components()
+    sizes = np.asarray(comps.sizes(), dtype=np.int64)
+    row["components"] = len(sizes)
+    row["largest_component_share"] = float(sizes.max() / n) if n else math.nan
+    if n and sizes.max() >= 2:
+        giant = g.induced_subgraph(comps[int(np.argmax(sizes))])
+        row["mean_distance"] = float(giant.average_path_length(directed=False))
+    else:
+        row["mean_distance"] = math.nan
+    row["degree_centralization"] = (
+        float((deg.max() - deg).sum() / ((n - 1) * (n - 2))) if n >= 3 else math.nan
+    )
+    row["max_core"] = int(max(g.coreness())) if n else 0
+    membership = _leiden(g, seed)
+    row["communities"] = int(len(set(membership)))
+    row["modularity"] = float(g.modularity(membership, weights=g.es["weight"])) if t else math.nan
+    row["spanning_communities_share"] = _spanning(np.asarray(membership), auth)
+    row["robustness"] = _robustness(g)
+    return row
+
+
+def _leiden(g: Any, seed: int) -> list[int]:
+    """Leiden (modularity objective) with igraph's random numbers drawn from
+    ``random.Random(seed)``; igraph's generator is restored afterwards."""
+    import igraph as ig
+
+    if g.vcount() == 0:
+        return []
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        part = g.community_leiden(
+            objective_function="modularity",
+            weights=g.es["weight"] if g.ecount() else None,
+            n_iterations=-1,
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    return list(part.membership)
+
+
+def _spanning(membership: np.ndarray, auth: np.ndarray) -> float:
+    if not len(membership):
+        return math.nan
+    df = pd.DataFrame({"c": membership, "a": auth})
+    size = df.groupby("c").size()
+    span = df[df["a"] >= 0].groupby("c")["a"].nunique().reindex(size.index, fill_value=0)
+    big = size >= 2
+    return float((span[big] >= 2).mean()) if big.any() else math.nan
+
+
+def _robustness(g: Any) -> float:
+    n = g.vcount()
+    if n == 0:
+        return math.nan
+    k = -(-n // _ROBUSTNESS_DIVISOR)  # ceil(n / 20) in integers: at least one node
+    # Rounding makes equal betweenness values tie exactly, so the stable sort keeps
+    # node order among them.
+    bt = np.round(np.asarray(g.betweenness(directed=False), dtype=np.float64), 9)
+    drop = np.argsort(-bt, kind="stable")[:k]
+    rest = g.copy()
+    rest.delete_vertices(drop.tolist())
+    left = max(rest.connected_components().sizes()) if rest.vcount() else 0
+    return float(left / n)
+
+
+def _cross_share(i: np.ndarray, j: np.ndarray, auth: np.ndarray, mask: np.ndarray) -> float:
+    touch = mask[i] | mask[j]
+    known = touch & (auth[i] >= 0) & (auth[j] >= 0)
+    if not known.any():
+        return math.nan
+    return float((known & (auth[i] != auth[j])).sum() / known.sum())
+
+
+def _ei(external: int, internal: int) -> float:
+    total = external + internal
+    return float((external - internal) / total) if total else math.nan
+
+
+def _codes(s: pd.Series) -> np.ndarray:
+    """Integer codes of a node attribute, -1 where missing."""
+    codes, _ = pd.factorize(s.astype("object").where(s.notna(), None), use_na_sentinel=True)
+    return np.asarray(codes, dtype=np.int64)
+
+
+def _codes_like(s: pd.Series, full: Projection, full_codes: np.ndarray) -> np.ndarray:
+    """Codes of a unit projection's node attribute, in the full projection's coding."""
+    pos = full.nodes.index.get_indexer(s.index)
+    out = np.full(len(s), -1, dtype=np.int64)
+    out[pos >= 0] = full_codes[pos[pos >= 0]]
+    return out
+
+
+# ---- practitioners ---------------------------------------------------------------------
+def _people(rec: pd.DataFrame, by: str | None) -> pd.DataFrame:
+    """``multi_network_share``, ``level_evenness``, ``lead_share`` per unit from records."""
+    key = {"network": "network_id"}.get(by or "", by)
+    unit = rec[key] if key else pd.Series("all", index=rec.index, dtype="str")
+    df = pd.DataFrame(
+        {
+            "unit": unit.to_numpy(),
+            "p": rec["practitioner_id"].to_numpy(),
+            "net": rec["network_id"].to_numpy(),
+            "lead": rec["lead"].to_numpy(dtype=bool),
+            "level": rec["level"].to_numpy(),
+        }
+    )
+    df = df[pd.notna(df["unit"]) & pd.notna(df["p"])]
+    per = df.groupby(["unit", "p"]).agg(
+        networks=("net", "nunique"), lead=("lead", "any"), level=("level", "first")
+    )
+    g = per.groupby(level="unit")
+    out = pd.DataFrame(
+        {
+            "multi_network_share": (per["networks"] >= 2).groupby(level="unit").mean(),
+            "lead_share": g["lead"].mean().astype(np.float64),
+        }
+    )
+    lv = per[per["level"].isin(LEVELS)]
+    counts = lv.groupby([lv.index.get_level_values("unit"), "level"]).size()
+    if len(counts):
+        share = counts / counts.groupby(level=0).transform("sum")
+        h = (share * np.log(1 / share)).groupby(level=0).sum() / math.log(len(LEVELS))
+        out["level_evenness"] = h.reindex(out.index).astype(np.float64)
+    else:
+        out["level_evenness"] = np.nan
+    if by is None and out.empty:
+        out = pd.DataFrame(np.nan, index=pd.Index(["all"]), columns=out.columns, dtype=np.float64)
+    return out[["multi_network_share", "level_evenness", "lead_share"]]
