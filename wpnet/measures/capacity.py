@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import Projection
@@ -211,30 +212,27 @@ def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.S
 def _whole(eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict) -> dict:
     """One row for the whole of ``eco`` (by=None, and each session for by="session")."""
     p = full if full is not None else graph_for(eco, **opts)
-    g = p.to_igraph()
     auth = _codes(node_attribute(p, "authority", argument="by"))
     groups = _codes(node_attribute(p, group, argument="group"))
-    e = p.edges()
-    i, j = e["i"].to_numpy(), e["j"].to_numpy()
-    row = _structure(g, auth, seed)
-    row["cross_authority_share"] = _cross_share(i, j, auth, np.ones(p.n, dtype=bool))
+    i, j = _tie_ends(p)
+    row = _structure(_igraph(p), auth, seed)
+    known = (auth[i] >= 0) & (auth[j] >= 0)
+    cross = int((known & (auth[i] != auth[j])).sum())
+    row["cross_authority_share"] = float(cross / known.sum()) if known.any() else math.nan
     known = (groups[i] >= 0) & (groups[j] >= 0)
     external = int((known & (groups[i] != groups[j])).sum())
-    internal = int((known & (groups[i] == groups[j])).sum())
-    row["ei_index"] = _ei(external, internal)
+    row["ei_index"] = _ei(external, int(known.sum()) - external)
     row.update(_people(eco.records, None).iloc[0].to_dict())
     return row
 
 
 def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -> pd.DataFrame:
-    g_full = full.to_igraph()
     auth = _codes(node_attribute(full, "authority", argument="by"))
-    e = full.edges()
-    i, j = e["i"].to_numpy(), e["j"].to_numpy()
     rec = eco.records
-    people = _people(rec, by)
     rows: list[dict] = []
+    masks: list[np.ndarray] = []
     if by in ("authority", "sector"):
+        g_full = _igraph(full)
         attr = node_attribute(full, by, argument="by")
         values = attr.dropna().unique().tolist()
         units = (
@@ -246,7 +244,8 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -
         for u in units:
             mask = (member == u) & pd.notna(member)
             sub = g_full.induced_subgraph(np.flatnonzero(mask).tolist())
-            rows.append(_unit_row(sub, auth[mask], mask, i, j, auth, seed))
+            rows.append(_structure(sub, auth[mask], seed))
+            masks.append(mask)
         name = by
     else:
         col = "network_id" if by == "network" else "workstream"
@@ -254,33 +253,53 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -
         ids = full.nodes.index
         for u in units:
             p = graph_for(eco.select(**{by: u}), **opts)
-            mask = ids.isin(p.nodes.index)
             a = _codes_like(node_attribute(p, "authority", argument="by"), full, auth)
-            rows.append(_unit_row(p.to_igraph(), a, mask, i, j, auth, seed))
+            rows.append(_structure(_igraph(p), a, seed))
+            masks.append(ids.isin(p.nodes.index))
         name = col
     index = pd.Index(units, name=name, dtype="str")
     out = _frame(rows, index)
-    ppl = people.reindex(index)
+    cross, ei = _unit_ties(full, auth, np.column_stack(masks) if masks else None)
+    out["cross_authority_share"] = cross
+    out["ei_index"] = ei
+    ppl = _people(rec, by).reindex(index)
     for c in ppl.columns:
         out[c] = ppl[c].to_numpy(dtype=np.float64)
     return out[list(CAPACITY_COLUMNS)]
 
 
-def _unit_row(
-    g: Any,
-    unit_auth: np.ndarray,
-    mask: np.ndarray,
-    i: np.ndarray,
-    j: np.ndarray,
-    auth: np.ndarray,
-    seed: int,
-) -> dict:
-    row = _structure(g, unit_auth, seed)
-    row["cross_authority_share"] = _cross_share(i, j, auth, mask)
-    internal = int((mask[i] & mask[j]).sum())
-    external = int((mask[i] ^ mask[j]).sum())
-    row["ei_index"] = _ei(external, internal)
-    return row
+def _unit_ties(
+    full: Projection, auth: np.ndarray, masks: np.ndarray | None
+) -> tuple[np.ndarray, np.ndarray]:
+    """``cross_authority_share`` and ``ei_index`` of every unit at once.
+
+    With U the node x unit indicator matrix and A a symmetric 0/1 tie matrix, the ties
+    inside unit u are (Uᵀ A U)_uu / 2 and the ties touching it (A 1)ᵀ U_u minus those.
+    """
+    if masks is None:
+        return np.array([]), np.array([])
+    u = sp.csr_matrix(masks.astype(np.float64))
+    i, j = _tie_ends(full)
+
+    def inside_touching(keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        a = sp.csr_matrix(
+            (np.ones(2 * int(keep.sum())), (np.r_[i[keep], j[keep]], np.r_[j[keep], i[keep]])),
+            shape=(full.n, full.n),
+        )
+        inside = np.asarray(u.multiply(a @ u).sum(axis=0)).ravel() / 2
+        touching = np.asarray(u.T @ np.asarray(a.sum(axis=1)).ravel()).ravel() - inside
+        return inside, touching
+
+    everything = np.ones(len(i), dtype=bool)
+    inside, touching = inside_touching(everything)
+    known = (auth[i] >= 0) & (auth[j] >= 0)
+    _, touching_known = inside_touching(known)
+    _, touching_cross = inside_touching(known & (auth[i] != auth[j]))
+    external = touching - inside
+    with np.errstate(divide="ignore", invalid="ignore"):
+        cross = np.where(touching_known > 0, touching_cross / touching_known, np.nan)
+        ei = np.where(touching > 0, (external - inside) / touching, np.nan)
+    return cross.astype(np.float64), ei.astype(np.float64)
 
 
 def _frame(rows: list[dict], index: pd.Index) -> pd.DataFrame:
@@ -319,6 +338,29 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
     row["spanning_communities_share"] = _spanning(np.asarray(membership), auth)
     row["robustness"] = _robustness(g)
     return row
+
+
+def _tie_ends(p: Projection) -> tuple[np.ndarray, np.ndarray]:
+    """Positions (i < j) of the ends of every tie, in CSR order of the upper triangle."""
+    up = sp.triu(p.weight, k=1).tocsr()
+    up.sort_indices()
+    coo = up.tocoo()
+    return coo.row.astype(np.int64), coo.col.astype(np.int64)
+
+
+def _igraph(p: Projection) -> Any:
+    """The projection as an undirected igraph Graph with edge attribute ``weight``.
+
+    Built directly from the upper triangle of ``p.weight`` (faster than
+    :meth:`Projection.to_igraph`, which also carries ``newman`` and ``jaccard``)."""
+    import igraph as ig
+
+    up = sp.triu(p.weight, k=1).tocsr()
+    up.sort_indices()
+    coo = up.tocoo()
+    g = ig.Graph(n=p.n, edges=list(zip(coo.row.tolist(), coo.col.tolist(), strict=True)))
+    g.es["weight"] = coo.data.astype(np.float64).tolist()
+    return g
 
 
 def _leiden(g: Any, seed: int) -> list[int]:
@@ -363,14 +405,6 @@ def _robustness(g: Any) -> float:
     rest.delete_vertices(drop.tolist())
     left = max(rest.connected_components().sizes()) if rest.vcount() else 0
     return float(left / n)
-
-
-def _cross_share(i: np.ndarray, j: np.ndarray, auth: np.ndarray, mask: np.ndarray) -> float:
-    touch = mask[i] | mask[j]
-    known = touch & (auth[i] >= 0) & (auth[j] >= 0)
-    if not known.any():
-        return math.nan
-    return float((known & (auth[i] != auth[j])).sum() / known.sum())
 
 
 def _ei(external: int, internal: int) -> float:
