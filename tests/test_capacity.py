@@ -201,6 +201,9 @@ def test_by_network_by_hand(tiny2223):
 def test_by_session_equals_each_session(tiny):
     c = capacity(tiny, by="session")
     assert c.index.name == "session" and c.index.tolist() == ["2021-22", "2022-23"]
+    assert c.attrs["graphs"]["2021-22"].startswith(
+        "establishment co-membership projection (3 nodes, 1 ties)"
+    )
     # 2021-22: E1-E3 (N1, P4's 31 July record at home E3), E2 alone.
     _check(
         c.loc["2021-22"],

@@ -19,7 +19,7 @@ import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import Projection
-from wpnet.measures._common import check_choice, graph_for, stamp
+from wpnet.measures._common import check_choice, graph_for, plain, stamp
 from wpnet.schema import LEVELS, SECTORS
 
 __all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
@@ -137,8 +137,9 @@ def capacity(
         - ``robustness``: see above; ties in betweenness (unweighted, igraph) are
           broken by node order (node ids sorted).
 
-        ``attrs``: ``measure``, ``graph`` (the full projection), ``backbone``,
-        ``scope``, ``by``, ``onto``, ``group``, ``seed``.
+        ``attrs``: ``measure``, ``graph`` (the full projection; for ``by="session"``
+        a sentence, with each session's graph in ``graphs``), ``backbone``, ``scope``,
+        ``by``, ``onto``, ``group``, ``seed``.
 
     Raises
     ------
@@ -173,14 +174,24 @@ def capacity(
     opts: dict[str, Any] = dict(
         onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
     )
+    if by == "session":
+        # Each session's own projection; the pooled one is never built.
+        pairs = [_whole(eco.select(session=s), None, group, seed, opts) for s in eco.sessions]
+        out = _frame([r for r, _ in pairs], pd.Index(eco.sessions, name="session", dtype="str"))
+        stamp(out, measure="capacity", eco=eco, by=by, onto=onto, group=group, seed=seed)
+        kept = "all ties (no backbone)" if backbone is None else f"{backbone} backbone"
+        out.attrs["graph"] = f"each session's own {onto} co-membership projection, {kept}"
+        out.attrs["graphs"] = {
+            s: p.describe() for s, (_, p) in zip(eco.sessions, pairs, strict=True)
+        }
+        if pairs and backbone is not None:
+            out.attrs["backbone"] = {"method": backbone, **plain(dict(pairs[0][1].params))}
+        return out
     full = graph_for(eco, **opts)
     node_attribute(full, group, argument="group")
-    if by == "session":
-        sessions = eco.sessions
-        rows = [_whole(eco.select(session=s), None, group, seed, opts) for s in sessions]
-        out = _frame(rows, pd.Index(sessions, name="session", dtype="str"))
-    elif by is None:
-        out = _frame([_whole(eco, full, group, seed, opts)], pd.Index(["all"], name="scope"))
+    if by is None:
+        row, _ = _whole(eco, full, group, seed, opts)
+        out = _frame([row], pd.Index(["all"], name="scope"))
     else:
         out = _by_unit(eco, full, by, seed, opts)
     return stamp(
@@ -209,8 +220,11 @@ def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.S
 
 
 # ---- per unit --------------------------------------------------------------------------
-def _whole(eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict) -> dict:
-    """One row for the whole of ``eco`` (by=None, and each session for by="session")."""
+def _whole(
+    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict
+) -> tuple[dict, Projection]:
+    """One row for the whole of ``eco`` (by=None, and each session for by="session"),
+    and the projection it was computed on."""
     p = full if full is not None else graph_for(eco, **opts)
     auth = _codes(node_attribute(p, "authority", argument="by"))
     groups = _codes(node_attribute(p, group, argument="group"))
@@ -223,7 +237,7 @@ def _whole(eco: Ecosystem, full: Projection | None, group: str, seed: int, opts:
     external = int((known & (groups[i] != groups[j])).sum())
     row["ei_index"] = _ei(external, int(known.sum()) - external)
     row.update(_people(eco.records, None).iloc[0].to_dict())
-    return row
+    return row, p
 
 
 def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -> pd.DataFrame:

@@ -214,9 +214,8 @@ def trend(
     out = out[list(MEASURE_ROWS)]
     out.index.name = "session"
     stamp(out, measure="trend", eco=eco, onto=onto, group=group, seed=seed)
-    kept = "all ties (no backbone)" if backbone is None else f"{backbone} backbone"
-    out.attrs["graph"] = f"each session's own {onto} co-membership projection, {kept}"
-    out.attrs["backbone"] = c.attrs["backbone"]
+    for k in ("graph", "graphs", "backbone"):
+        out.attrs[k] = c.attrs.get(k)
     return out
 
 
