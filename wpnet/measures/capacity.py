@@ -254,16 +254,24 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -
             if by == "sector"
             else sorted(values)
         )
-        member = attr.to_numpy()
         for u in units:
-            mask = (member == u) & pd.notna(member)
+            mask = attr.eq(u).fillna(False).to_numpy(dtype=bool)
             sub = g_full.induced_subgraph(np.flatnonzero(mask).tolist())
             rows.append(_structure(sub, auth[mask], seed))
             masks.append(mask)
         name = by
     else:
         col = "network_id" if by == "network" else "workstream"
-        units = sorted(rec[col].dropna().unique().tolist())
+        known = set(eco.networks[col].dropna())
+        reached = set(rec[col].dropna())
+        if reached - known:
+            log.warning(
+                "capacity(by=%r): %s not in the networks table; no row for them (run "
+                "wpnet.validate to find the records)",
+                by,
+                sorted(reached - known),
+            )
+        units = sorted(reached & known)
         ids = full.nodes.index
         for u in units:
             p = graph_for(eco.select(**{by: u}), **opts)
