@@ -241,6 +241,27 @@ def test_pooled_sessions_by_hand(tiny):
     )
 
 
+def test_onto_practitioner_by_hand(tiny2223):
+    # N1 joins P1, P2, P4, P7 (a 4-clique, 6 ties), N2 joins P3-P5, P6 alone in N3.
+    # Node authorities are the home establishments': P4's home is E3 (Inverclyde), so
+    # 3 of N1's ties cross, and P3 (Glasgow) - P5 (Inverclyde) crosses: 4 of 7.
+    c = capacity(tiny2223, onto="practitioner")
+    _check(
+        c.loc["all"],
+        {
+            "nodes": 7,
+            "ties": 7,
+            "transitivity": 1.0,  # 4 triangles, 4 * C(3, 2) = 12 triples
+            "components": 3,
+            "largest_component_share": 4 / 7,
+            "max_core": 3,
+            "cross_authority_share": 4 / 7,
+            "ei_index": (4 - 3) / 7,
+        },
+    )
+    assert c.attrs["graph"].startswith("practitioner co-membership projection (7 nodes, 7 ties)")
+
+
 def test_leiden_is_deterministic_and_leaves_random_alone(tiny2223):
     random.seed(7)
     expected = random.random()
