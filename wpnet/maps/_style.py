@@ -1,10 +1,14 @@
-"""Colours and marks shared by the static maps and the interactive map.
+"""Colours, marks and layouts shared by the static maps and the interactive map.
 
 Every figure of an ecosystem colours an authority the same way: the authorities' names
 are sorted and given, in order, the colours of Paul Tol's colour-blind-safe *muted*
 scheme (nine colours), then his *light* scheme (nine more). Central teams keep their
 authority's colour but are drawn with a distinct mark (a diamond with a dark edge), so
 colour never carries two meanings.
+
+Layouts (:func:`authority_layout`, :func:`geographic_layout`, :func:`force_layout`,
+:func:`network_positions`) place establishments and networks in the plane; they are
+drawing aids, not measures.
 
 References
 ----------
@@ -17,7 +21,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
@@ -31,7 +37,12 @@ __all__ = [
     "SECTOR_COLORS",
     "SIMD_COLORS",
     "authority_colors",
+    "authority_layout",
     "category_colors",
+    "force_layout",
+    "geographic_layout",
+    "inside_ring",
+    "network_positions",
     "sector_colors",
     "simd_colors",
 ]
@@ -180,3 +191,202 @@ def category_colors(eco: Ecosystem, color_by: str) -> dict[object, str]:
     if color_by == "simd_quintile":
         return dict(simd_colors())
     raise ValueError(f"color_by must be 'authority', 'sector' or 'simd_quintile'; got {color_by!r}")
+
+
+# ---- layouts ---------------------------------------------------------------------------
+
+#: Inner and outer radius of the ring the authority layout places establishments on.
+RING = (0.62, 1.0)
+_GOLDEN = (np.sqrt(5.0) - 1.0) / 2.0
+
+
+def authority_sectors(counts: pd.Series, *, gap: float = 0.1) -> pd.DataFrame:
+    """Angular sector of each authority on the ring, proportional to its establishments.
+
+    ``counts`` is indexed by authority (in drawing order); ``gap`` is the share of the
+    circle left empty between sectors. Returns columns ``start``, ``end``, ``mid``
+    (radians, counter-clockwise from 12 o'clock).
+
+    Examples
+    --------
+    >>> s = authority_sectors(pd.Series({"A": 3, "B": 1}), gap=0.0)
+    >>> [round(x, 4) for x in s["end"]]
+    [4.7124, 6.2832]
+    """
+    n = counts.astype(float).to_numpy()
+    share = n / n.sum() if n.sum() > 0 else np.full(len(n), 1.0 / max(len(n), 1))
+    width = 2 * np.pi * (1 - gap) * share
+    pad = 2 * np.pi * gap / max(len(n), 1)
+    start = np.concatenate([[0.0], np.cumsum(width + pad)[:-1]]) + pad / 2
+    end = start + width
+    return pd.DataFrame({"start": start, "end": end, "mid": (start + end) / 2}, index=counts.index)
+
+
+def _polar(radius: np.ndarray, angle: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    # angle 0 at 12 o'clock, growing clockwise: authorities read like a clock face
+    return radius * np.sin(angle), radius * np.cos(angle)
+
+
+def authority_layout(establishments: pd.DataFrame, order: pd.Series | None = None) -> pd.DataFrame:
+    """Establishments on a ring, one sector per authority (a phyllotaxis inside each).
+
+    Within its authority's sector (see :func:`authority_sectors`, sorted authority
+    names clockwise from 12 o'clock), the k-th of n establishments (ordered by ``order``
+    descending, then id) sits at radius sqrt(r0² + (k + ½)/n · (1 − r0²)) and at the
+    fraction frac(k·φ) of the sector's angle, φ the golden ratio: an even scatter
+    with the first (most connected) establishments on the inner edge, nearest the
+    networks. Central teams sit inside the ring at their sector's middle.
+
+    Parameters
+    ----------
+    establishments : DataFrame
+        Indexed by establishment id, with columns ``authority`` and ``sector``.
+    order : Series, optional
+        A number per establishment (e.g. its memberships); higher sits further in.
+
+    Returns
+    -------
+    DataFrame
+        Index as ``establishments``; columns ``x``, ``y`` in [-1, 1].
+
+    Examples
+    --------
+    >>> est = pd.DataFrame({"authority": ["A", "A", "B"], "sector": ["primary"] * 3},
+    ...                    index=["e1", "e2", "e3"])
+    >>> pos = authority_layout(est)
+    >>> bool((np.hypot(pos.x, pos.y) <= 1.0).all())
+    True
+    """
+    r0, r1 = RING
+    est = establishments
+    key = pd.Series(0.0, index=est.index) if order is None else order.reindex(est.index).fillna(0)
+    central = (est["sector"] == "central").fillna(False).to_numpy(dtype=bool)
+    auth = est["authority"].astype(str)
+    counts = auth[~central].value_counts().reindex(sorted(auth.unique()), fill_value=0)
+    sectors = authority_sectors(counts + 1)  # +1: an authority of only a central team still shows
+    frame = pd.DataFrame(
+        {"authority": auth, "key": -key.astype(float), "id": est.index.astype(str)}
+    )
+    frame = frame[~central].sort_values(["authority", "key", "id"])
+    k = frame.groupby("authority").cumcount().to_numpy(dtype=float)
+    n = frame["authority"].map(counts).to_numpy(dtype=float)
+    lo = frame["authority"].map(sectors["start"]).to_numpy(dtype=float)
+    hi = frame["authority"].map(sectors["end"]).to_numpy(dtype=float)
+    radius = np.sqrt(r0**2 + (k + 0.5) / n * (r1**2 - r0**2))
+    margin = 0.5 * (hi - lo) / (n + 1)
+    angle = lo + margin + np.mod(k * _GOLDEN, 1.0) * (hi - lo - 2 * margin)
+    x, y = _polar(radius, angle)
+    pos = pd.DataFrame({"x": x, "y": y}, index=frame.index)
+    if central.any():
+        ca = auth[central].map(sectors["mid"]).to_numpy(dtype=float)
+        cx, cy = _polar(np.full(len(ca), r0 - 0.07), ca)
+        pos = pd.concat([pos, pd.DataFrame({"x": cx, "y": cy}, index=est.index[central])])
+    return pos.reindex(est.index)
+
+
+def geographic_layout(establishments: pd.DataFrame) -> pd.DataFrame:
+    """Establishments at (longitude, latitude); rows without both are dropped.
+
+    Returns
+    -------
+    DataFrame
+        Columns ``x`` (longitude) and ``y`` (latitude), for the establishments with both.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> est = wpnet.tiny().establishments.set_index("establishment_id")
+    >>> geographic_layout(est).loc["E1"].tolist()
+    [-4.25, 55.86]
+    """
+    lat = pd.to_numeric(establishments.get("latitude"), errors="coerce")
+    lon = pd.to_numeric(establishments.get("longitude"), errors="coerce")
+    pos = pd.DataFrame({"x": lon, "y": lat}, index=establishments.index).astype(float)
+    return pos.dropna()
+
+
+def force_layout(graph: Any, *, seed: int = 0, niter: int = 1000) -> np.ndarray:
+    """Fruchterman-Reingold positions of an igraph graph (edge attribute ``weight``).
+
+    The start positions come from ``numpy.random.default_rng(seed)``, so a seed fixes the
+    picture. Returns an (n, 2) array scaled into [-1, 1].
+
+    Examples
+    --------
+    >>> import igraph as ig
+    >>> force_layout(ig.Graph.Ring(4)).shape
+    (4, 2)
+    """
+    n = graph.vcount()
+    if n == 0:
+        return np.zeros((0, 2))
+    start = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2)) * np.sqrt(n)
+    weights = graph.es["weight"] if graph.ecount() and "weight" in graph.es.attributes() else None
+    xy = np.asarray(
+        graph.layout_fruchterman_reingold(weights=weights, seed=start.tolist(), niter=niter).coords,
+        dtype=float,
+    )
+    xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
+    span = np.abs(xy).max()
+    return xy / span if span > 0 else xy
+
+
+def network_positions(
+    member_pos: pd.DataFrame, links: pd.DataFrame, *, pull: float = 1.0
+) -> pd.DataFrame:
+    """Each network at the weighted mean of its members' positions, scaled by ``pull``.
+
+    With member positions p_i and link weights w_ik (records of member i in network k),
+    network k sits at ``pull`` · Σ_i w_ik p_i / Σ_i w_ik (``pull`` < 1 draws networks
+    towards the centre, inside the ring of the authority layout).
+
+    Parameters
+    ----------
+    member_pos : DataFrame
+        Columns ``x``, ``y`` indexed by member id.
+    links : DataFrame
+        Columns ``member``, ``network`` and ``weight``.
+
+    Examples
+    --------
+    >>> pos = pd.DataFrame({"x": [0.0, 1.0], "y": [0.0, 1.0]}, index=["a", "b"])
+    >>> links = pd.DataFrame({"member": ["a", "b"], "network": ["n", "n"], "weight": [1, 3]})
+    >>> network_positions(pos, links).loc["n"].tolist()
+    [0.75, 0.75]
+    """
+    lk = links[links["member"].isin(member_pos.index)]
+    xy = member_pos.reindex(lk["member"]).to_numpy(dtype=float)
+    w = lk["weight"].to_numpy(dtype=float)
+    df = pd.DataFrame(
+        {"network": lk["network"].to_numpy(), "w": w, "wx": w * xy[:, 0], "wy": w * xy[:, 1]}
+    )
+    g = df.groupby("network", sort=True)[["w", "wx", "wy"]].sum()
+    out = pd.DataFrame({"x": pull * g["wx"] / g["w"], "y": pull * g["wy"] / g["w"]})
+    out.index.name = None
+    return out
+
+
+def inside_ring(net_pos: pd.DataFrame, *, radius: float | None = None) -> pd.DataFrame:
+    """Networks of the authority layout spread over the disc inside the ring.
+
+    Each network keeps the direction of its members' weighted mean (so it leans towards
+    the authorities it draws on); its distance from the centre becomes
+    ``radius`` · sqrt((rank + ½) / n), rank being the order of its original distance:
+    networks spanning many authorities stay central, one-authority networks move out
+    towards their authority, and the disc is filled evenly instead of clumping in the
+    middle. ``radius`` defaults to 0.85 × the ring's inner radius.
+
+    Examples
+    --------
+    >>> pos = pd.DataFrame({"x": [0.0, 0.3], "y": [0.1, 0.0]}, index=["a", "b"])
+    >>> inside_ring(pos, radius=1.0).round(3).values.tolist()
+    [[0.0, 0.5], [0.866, 0.0]]
+    """
+    radius = 0.85 * RING[0] if radius is None else radius
+    r = np.hypot(net_pos["x"], net_pos["y"]).to_numpy(dtype=float)
+    angle = np.arctan2(net_pos["y"], net_pos["x"]).to_numpy(dtype=float)
+    rank = pd.Series(r).rank(method="first").to_numpy() - 1
+    new_r = radius * np.sqrt((rank + 0.5) / max(len(r), 1))
+    return pd.DataFrame(
+        {"x": new_r * np.cos(angle), "y": new_r * np.sin(angle)}, index=net_pos.index
+    )
