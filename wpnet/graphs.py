@@ -19,7 +19,17 @@ import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem
 
-__all__ = ["Incidence", "Projection", "incidence", "projection"]
+__all__ = [
+    "Incidence",
+    "Projection",
+    "affiliation_graph",
+    "authority_matrix",
+    "from_igraph",
+    "incidence",
+    "project",
+    "projection",
+    "to_igraph",
+]
 
 log = logging.getLogger(__name__)
 
@@ -322,7 +332,7 @@ def projection(
         w, newman, jaccard = (_keep(x, keep) for x in (w, newman, jaccard))
         params = {
             "threshold": {"min_weight": min_weight},
-            "disparity": {"alpha": alpha},
+            "disparity": {"alpha": alpha, "correction": correction},
             "sdsm": {"alpha": alpha, "correction": correction},
         }[backbone]
     nodes = _node_table(eco, onto, ids)
@@ -335,3 +345,334 @@ def _keep(x: sp.csr_matrix, keep: sp.csr_matrix) -> sp.csr_matrix:
     out = x.multiply(keep).tocsr()
     out.eliminate_zeros()
     return out
+
+
+# ---------------------------------------------------------------------------------
+# networkx graphs for users
+# ---------------------------------------------------------------------------------
+WEIGHTS = ("networks", "newman", "jaccard")
+
+
+def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
+    """The two-mode (affiliation) graph of members and networks in scope.
+
+    Members are the establishments (or practitioners) with a record in scope, networks
+    those with a record in scope; a member and a network are joined when at least one
+    record joins them, with edge ``weight`` = the number of records (MEASURES.md,
+    "Graphs"). A record counts for the establishment it is attributed to.
+
+    Node attributes: ``bipartite`` (0 members, 1 networks, as
+    :mod:`networkx.algorithms.bipartite` expects), ``kind`` (``establishment``,
+    ``practitioner`` or ``network``) and the unit's table columns (a network's own
+    ``kind`` column is given as ``network_kind``).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    level : {"establishment", "practitioner"}
+
+    Returns
+    -------
+    networkx.Graph
+
+    Raises
+    ------
+    ValueError
+        For another ``level``, or when a member id equals a network id (the two node
+        sets must be disjoint).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> g = affiliation_graph(wpnet.tiny().select(session="2022-23"))
+    >>> sorted(g["N1"].items())[:2]
+    [('C1', {'weight': 1}), ('E1', {'weight': 2})]
+    >>> g.nodes["N1"]["bipartite"], g.nodes["E1"]["kind"]
+    (1, 'establishment')
+    """
+    import networkx as nx
+
+    if level not in ("establishment", "practitioner"):
+        raise ValueError(f"level must be 'establishment' or 'practitioner'; got {level!r}")
+    inc = incidence(eco, level)
+    clash = sorted(set(inc.members) & set(inc.networks))
+    if clash:
+        raise ValueError(
+            f"{level} ids equal to network ids ({', '.join(clash[:5])}); a two-mode graph "
+            "needs disjoint node sets"
+        )
+    g = nx.Graph()
+    members = _node_table(eco, level, inc.members)
+    nets = _node_table(eco, "network", inc.networks).rename(columns={"kind": "network_kind"})
+    for table, part, kind in ((members, 0, level), (nets, 1, "network")):
+        cols = list(table.columns)
+        g.add_nodes_from(
+            (
+                nid,
+                {
+                    **{c: _py(v) for c, v in zip(cols, row, strict=True)},
+                    "bipartite": part,
+                    "kind": kind,
+                },
+            )
+            for nid, row in zip(table.index, table.itertuples(index=False), strict=True)
+        )
+    coo = inc.records.tocoo()
+    mem, net = inc.members.to_numpy(), inc.networks.to_numpy()
+    g.add_edges_from(
+        (mem[i], net[k], {"weight": int(x)})
+        for i, k, x in zip(coo.row, coo.col, coo.data, strict=True)
+    )
+    g.graph.update(level=level, scope=dict(eco.scope))
+    return g
+
+
+def project(
+    eco: Ecosystem,
+    onto: str = "establishment",
+    *,
+    weight: str = "networks",
+    backbone: str | None = None,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+    max_edges: int | None = MAX_EDGES,
+) -> Any:
+    """The one-mode co-membership projection as a weighted ``networkx.Graph``.
+
+    Nodes are the units reached in scope (isolates included) with their table columns
+    and ``memberships``; two are tied when they share at least one network
+    (``onto="network"``: at least one practitioner). Each edge carries
+
+    - ``shared``: the number of shared networks (shared practitioners);
+    - ``newman``: ``Σ_k 1/(m_k − 1)`` over shared networks k with ``m_k`` members
+      (Newman 2001);
+    - ``jaccard``: shared / (networks of u + networks of v − shared);
+    - ``weight``: the one of these named by ``weight``.
+
+    See :func:`projection` for the sparse version and :mod:`wpnet.backbone` for the
+    backbones; ``G.graph`` holds ``onto``, ``backbone``, ``params`` and ``description``.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    onto : {"establishment", "practitioner", "network", "authority"}
+    weight : {"networks", "newman", "jaccard"}
+        Which value the ``weight`` attribute holds (``networks`` = shared count).
+    backbone : {None, "threshold", "disparity", "sdsm"}
+        Backbone tests always use the shared count.
+    alpha, min_weight, correction
+        Backbone parameters.
+    max_edges : int or None
+        Bound on the ties of a practitioner projection (see :func:`projection`).
+
+    Returns
+    -------
+    networkx.Graph
+
+    References
+    ----------
+    M. E. J. Newman (2001). Scientific collaboration networks. II. Shortest paths,
+    weighted networks, and centrality. Physical Review E 64, 016132.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> g = project(wpnet.tiny().select(session="2022-23"), weight="newman")
+    >>> g["E1"]["E4"]
+    {'weight': 0.5, 'shared': 1, 'newman': 0.5, 'jaccard': 0.5}
+    >>> sorted(g.nodes), g.degree("E5")
+    (['C1', 'E1', 'E2', 'E4', 'E5'], 0)
+    """
+    if weight not in WEIGHTS:
+        raise ValueError(f"weight must be one of {WEIGHTS}; got {weight!r}")
+    p = projection(
+        eco,
+        onto,
+        backbone=backbone,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+        max_edges=max_edges,
+    )
+    g = p.to_networkx()
+    key = "weight" if weight == "networks" else weight
+    for _, _, d in g.edges(data=True):
+        shared = d["weight"]
+        d["weight"] = d[key]
+        d["shared"] = shared
+        d["newman"] = d.pop("newman")
+        d["jaccard"] = d.pop("jaccard")
+    g.graph["weight"] = weight
+    return g
+
+
+def authority_matrix(eco: Ecosystem, value: str = "networks") -> pd.DataFrame:
+    """Authorities x authorities co-participation counts.
+
+    With establishments attributed to authorities as in MEASURES.md ("Scope and
+    membership"):
+
+    - ``value="networks"``: entry (A, B), A ≠ B, is the number of networks in scope with
+      member establishments from both A and B; the diagonal (A, A) is the number of
+      networks joining at least two establishments of A (within-authority
+      co-participation);
+    - ``value="establishment_pairs"``: entry (A, B), A ≠ B, is the number of pairs of
+      establishments i in A, j in B sharing at least one network (ties of the
+      establishment projection); the diagonal is the number of such pairs within A.
+
+    Both are symmetric. Rows and columns are the authorities with a reached
+    establishment in scope, sorted.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    value : {"networks", "establishment_pairs"}
+
+    Returns
+    -------
+    DataFrame of int
+        Index and columns named ``authority``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> eco = wpnet.tiny().select(session="2022-23")
+    >>> authority_matrix(eco).values.tolist()  # N1: C1, E1 (Glasgow) with E4; N2: E2 with E4
+    [[1, 2, 0], [2, 0, 0], [0, 0, 0]]
+    >>> m = authority_matrix(eco, "establishment_pairs")  # C1-E1; E1-E4, C1-E4, E2-E4
+    >>> m.values.tolist()
+    [[1, 3, 0], [3, 0, 0], [0, 0, 0]]
+    >>> list(m.index)
+    ['Glasgow City', 'Inverclyde', 'Renfrewshire']
+    """
+    if value not in ("networks", "establishment_pairs"):
+        raise ValueError(f"value must be 'networks' or 'establishment_pairs'; got {value!r}")
+    inc = incidence(eco, "establishment")
+    est = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+    auth = inc.members.to_series().map(est["authority"])
+    known = auth.notna().to_numpy()
+    if not known.all():
+        log.info("authority_matrix: %d establishments with no authority left out", (~known).sum())
+    cat = pd.Categorical(auth[known].astype(str))
+    names = pd.Index(cat.categories, name="authority")
+    onehot = sp.csr_matrix(
+        (np.ones(known.sum()), (cat.codes, np.flatnonzero(known))),
+        shape=(len(names), len(inc.members)),
+    )
+    b = inc.binary
+    if value == "networks":
+        counts = (onehot @ b).toarray()  # authorities x networks: member establishments
+        present = (counts > 0).astype(np.int64)
+        out = present @ present.T
+        np.fill_diagonal(out, (counts >= 2).sum(axis=1))
+    else:
+        ties = (b @ b.T).tocsr()
+        ties.setdiag(0)
+        ties.eliminate_zeros()
+        ties.data[:] = 1.0
+        out = np.rint((onehot @ ties @ onehot.T).toarray()).astype(np.int64)
+        np.fill_diagonal(out, np.diag(out) // 2)
+    df = pd.DataFrame(out, index=names, columns=names.copy())
+    df.attrs.update(value=value, scope=dict(eco.scope))
+    return df
+
+
+def to_igraph(G: Any) -> Any:
+    """A networkx graph as an ``igraph.Graph``, keeping ids and attributes.
+
+    Vertices follow ``G.nodes`` order; the vertex attribute ``name`` holds the node id
+    (any hashable, kept as is); every node, edge and graph attribute is copied (a node
+    or edge lacking an attribute others have gets ``None``). Directed graphs stay
+    directed. :func:`from_igraph` reverses it.
+
+    Parameters
+    ----------
+    G : networkx.Graph or networkx.DiGraph
+
+    Returns
+    -------
+    igraph.Graph
+
+    Raises
+    ------
+    ValueError
+        For a multigraph, or a node attribute called ``name``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> g = to_igraph(nx.Graph([("a", "b", {"weight": 2})]))
+    >>> g.vs["name"], g.es["weight"]
+    (['a', 'b'], [2])
+    """
+    import igraph as ig
+
+    if G.is_multigraph():
+        raise ValueError("to_igraph takes a simple graph (networkx.Graph or DiGraph)")
+    nodes = list(G.nodes())
+    pos = {n: i for i, n in enumerate(nodes)}
+    edges = list(G.edges(data=True))
+    g = ig.Graph(
+        n=len(nodes), edges=[(pos[u], pos[v]) for u, v, _ in edges], directed=G.is_directed()
+    )
+    g.vs["name"] = nodes
+    node_keys = sorted({k for _, d in G.nodes(data=True) for k in d}, key=str)
+    if "name" in node_keys:
+        raise ValueError("node attribute 'name' clashes with igraph's vertex name (the node id)")
+    for k in node_keys:
+        g.vs[k] = [G.nodes[n].get(k) for n in nodes]
+    for k in sorted({k for _, _, d in edges for k in d}, key=str):
+        g.es[k] = [d.get(k) for _, _, d in edges]
+    for k, v in G.graph.items():
+        g[k] = v
+    return g
+
+
+def from_igraph(g: Any) -> Any:
+    """An ``igraph.Graph`` as a networkx graph, keeping ids and attributes.
+
+    Node ids come from the vertex attribute ``name`` when present (vertex indices
+    otherwise); the other vertex, edge and graph attributes are copied, leaving out
+    ``None`` values (so a :func:`to_igraph` round trip gives the original graph back).
+
+    Parameters
+    ----------
+    g : igraph.Graph
+
+    Returns
+    -------
+    networkx.Graph or networkx.DiGraph
+
+    Raises
+    ------
+    ValueError
+        For a graph with multiple edges between the same pair.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> G = nx.Graph([("a", "b", {"weight": 2})])
+    >>> nx.utils.graphs_equal(from_igraph(to_igraph(G)), G)
+    True
+    """
+    import networkx as nx
+
+    if g.has_multiple():
+        raise ValueError("from_igraph takes a graph without multiple edges")
+    G = nx.DiGraph() if g.is_directed() else nx.Graph()
+    vattrs = g.vs.attributes()
+    ids = g.vs["name"] if "name" in vattrs else list(range(g.vcount()))
+    others = [k for k in vattrs if k != "name"]
+    cols = {k: g.vs[k] for k in others}
+    G.add_nodes_from(
+        (n, {k: cols[k][i] for k in others if cols[k][i] is not None}) for i, n in enumerate(ids)
+    )
+    eattrs = g.es.attributes()
+    ecols = {k: g.es[k] for k in eattrs}
+    G.add_edges_from(
+        (ids[s], ids[t], {k: ecols[k][i] for k in eattrs if ecols[k][i] is not None})
+        for i, (s, t) in enumerate(g.get_edgelist())
+    )
+    G.graph.update({k: g[k] for k in g.attributes()})
+    return G
