@@ -1,0 +1,606 @@
+"""Privacy and output safety: keyed pseudonyms, small-cell suppression, safe writing.
+
+Participation records are personal data (SECURITY.md). This module holds everything
+that keeps them safe on the way in and on the way out:
+
+- :func:`pseudonymise` turns e-mails (or names) into keyed pseudonyms at ingest;
+- :func:`suppress` hides small practitioner counts in published tables, with secondary
+  suppression so that no hidden count can be recovered from the totals;
+- :func:`safe_cell` / :func:`neutralise` stop spreadsheet formula injection in CSV and
+  XLSX outputs; :func:`json_for_html` makes JSON safe to embed in a ``<script>``;
+- :func:`atomic_write` / :func:`atomic_path` write outputs to a temporary file in the
+  same folder and rename it into place, so an interrupted run never leaves a
+  half-written file, and refuse to overwrite an input;
+- :func:`to_builtin` turns numpy and pandas scalars into plain Python values.
+
+Every writer in wpnet goes through these helpers.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import hashlib
+import hmac
+import json
+import math
+import os
+import re
+import secrets
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet.errors import WpnetError
+
+__all__ = [
+    "KEY_ENV",
+    "PSEUDONYM_HEX",
+    "KeyMissing",
+    "atomic_path",
+    "atomic_write",
+    "json_for_html",
+    "neutralise",
+    "pseudonymise",
+    "resolve_key",
+    "safe_cell",
+    "suppress",
+    "to_builtin",
+]
+
+#: Environment variable read for the pseudonymisation key when none is passed.
+KEY_ENV = "WPNET_KEY"
+
+#: Hex digits of the HMAC kept in a pseudonym (16 hex digits = 64 bits).
+PSEUDONYM_HEX = 16
+
+_WS = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
+
+
+class KeyMissing(WpnetError):
+    """No pseudonymisation key was given (neither ``key=`` nor ``WPNET_KEY``)."""
+
+
+_KEY_HELP = (
+    "no pseudonymisation key: pass key=... or set the environment variable "
+    f"{KEY_ENV} (for example `export {KEY_ENV}=$(python -c "
+    "'import secrets; print(secrets.token_hex(32))')`). Practitioners' names and "
+    "e-mails are replaced by keyed pseudonyms (HMAC-SHA256) and wpnet will not run "
+    "without a key. Keep the key secret, and keep the SAME key from year to year: a "
+    "different key gives different pseudonyms, and then years cannot be compared "
+    "(retention, who came back, cannot be measured)."
+)
+
+
+def resolve_key(key: str | bytes | None = None) -> bytes:
+    """The pseudonymisation key as bytes: ``key`` if given, else ``$WPNET_KEY``.
+
+    Raises
+    ------
+    KeyMissing
+        When neither is set (or the key is empty); the message says how to set one.
+
+    Examples
+    --------
+    >>> resolve_key("s3cret")
+    b's3cret'
+    """
+    if key is None:
+        key = os.environ.get(KEY_ENV)
+    if key is None or len(key) == 0:
+        raise KeyMissing(_KEY_HELP)
+    if isinstance(key, str):
+        return key.encode("utf-8")
+    if isinstance(key, bytes):
+        return key
+    raise TypeError(f"key must be str or bytes, not {type(key).__name__}")
+
+
+def _normalise(values: pd.Series) -> pd.Series:
+    s = values.astype("string")
+    s = s.str.replace(_WS, " ", regex=True).str.strip().str.lower()
+    return s.mask(s == "")
+
+
+def pseudonymise(
+    values: Any, key: str | bytes | None = None, prefix: str = "P"
+) -> pd.Series | np.ndarray | str | None:
+    """Keyed pseudonyms of names or e-mails.
+
+    ``pseudonym = prefix + hex(HMAC-SHA256(key, normalise(value)))[:16]``, where
+    ``normalise`` trims, folds every run of white space to one space and lower-cases
+    (so ``" Ann.Smith@School.org "`` and ``"ann.smith@school.org"`` get the same
+    pseudonym). Missing or empty values stay missing.
+
+    Parameters
+    ----------
+    values : Series, array-like or str
+        The values to pseudonymise.
+    key : str or bytes, optional
+        The secret key; defaults to the environment variable ``WPNET_KEY``. Keep the
+        same key every year, or pseudonyms cannot be linked across years.
+    prefix : str
+        Put in front of the hex digits (pseudonyms are ids, and ids are strings).
+
+    Returns
+    -------
+    Series (string dtype, same index) for a Series; a numpy object array for other
+    array-likes; a str (or ``None``) for a single str.
+
+    Raises
+    ------
+    KeyMissing
+        With no key (the message explains how to set ``WPNET_KEY``).
+
+    Notes
+    -----
+    Keeping 16 hex digits (64 bits) of the HMAC, the probability that any two of ``n``
+    distinct values share a pseudonym is at most ``n (n - 1) / 2**65`` (birthday
+    bound): below 3e-10 for 100,000 practitioners and 3e-8 for a million.
+    :func:`wpnet.from_records` checks for collisions and raises if one ever occurs.
+    Without the key a pseudonym can be neither reversed nor recomputed from a guessed
+    e-mail (HMAC is a pseudorandom function, RFC 2104).
+
+    Examples
+    --------
+    >>> pseudonymise(pd.Series([" Ann@X.org", "ann@x.org ", None]), key="k").tolist()
+    ['P012f8a460ffa7200', 'P012f8a460ffa7200', <NA>]
+    """
+    k = resolve_key(key)
+    scalar = isinstance(values, str)
+    series = values if isinstance(values, pd.Series) else pd.Series([values] if scalar else values)
+    norm = _normalise(series)
+    uniq = norm.dropna().unique()
+    table = {
+        v: prefix + hmac.new(k, v.encode("utf-8"), hashlib.sha256).hexdigest()[:PSEUDONYM_HEX]
+        for v in uniq
+    }
+    out = norm.map(table).astype("string")
+    if isinstance(values, pd.Series):
+        return out
+    if scalar:
+        v = out.iloc[0]
+        return None if pd.isna(v) else str(v)
+    return np.array([None if pd.isna(v) else str(v) for v in out], dtype=object)
+
+
+# ---- small-cell suppression ------------------------------------------------------
+
+_TOTAL_LABELS = frozenset({"total", "totals", "grand total", "all", "overall"})
+_TOTALS = ("both", "rows", "columns", "none")
+
+
+def _is_total(label: object) -> bool:
+    return isinstance(label, str) and _WS.sub(" ", label).strip().lower() in _TOTAL_LABELS
+
+
+def _count_columns(table: pd.DataFrame, columns: Iterable[Any] | None) -> list[Any]:
+    if columns is None:
+        return [
+            c
+            for c in table.columns
+            if pd.api.types.is_numeric_dtype(table[c]) and not pd.api.types.is_bool_dtype(table[c])
+        ]
+    cols = list(columns)
+    missing = [c for c in cols if c not in table.columns]
+    if missing:
+        raise ValueError(f"suppress: columns {missing} not in the table {list(table.columns)}")
+    return cols
+
+
+def _equations(
+    n_rows: int, n_cols: int, total_row: int | None, total_col: int | None, totals: str
+) -> tuple[np.ndarray, int]:
+    """Linear relations between the cells of the count block (row-major), plus virtual
+    always-known margins appended as extra variables. Returns (A, n_virtual)."""
+    body_r = [i for i in range(n_rows) if i != total_row]
+    body_c = [j for j in range(n_cols) if j != total_col]
+    eqs: list[tuple[list[int], int | None]] = []  # (cells summing to, total cell)
+    # row sums: a total column in the table, or published elsewhere
+    if total_col is not None:
+        for i in range(n_rows):
+            eqs.append(([i * n_cols + j for j in body_c], i * n_cols + total_col))
+    elif totals in ("both", "rows") and len(body_c) > 1:
+        for i in range(n_rows):
+            eqs.append(([i * n_cols + j for j in body_c], None))
+    if total_row is not None:
+        for j in range(n_cols):
+            eqs.append(([i * n_cols + j for i in body_r], total_row * n_cols + j))
+    elif totals in ("both", "columns") and len(body_r) > 1:
+        for j in range(n_cols):
+            eqs.append(([i * n_cols + j for i in body_r], None))
+    n_virtual = sum(1 for _, t in eqs if t is None)
+    n_var = n_rows * n_cols + n_virtual
+    a = np.zeros((len(eqs), n_var))
+    v = n_rows * n_cols
+    for e, (cells, tot) in enumerate(eqs):
+        a[e, cells] = 1.0
+        if tot is None:
+            a[e, v] = -1.0
+            v += 1
+        else:
+            a[e, tot] = -1.0
+    return a, n_virtual
+
+
+def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """Boolean over variables: unknown variables whose value the equations fix."""
+    out = np.zeros(a.shape[1], dtype=bool)
+    idx = np.flatnonzero(unknown)
+    if idx.size == 0:
+        return out
+    sub = a[:, idx]
+    if sub.shape[0] == 0:
+        return out
+    # x_k is fixed iff every vector of the null space of sub has a zero k-th entry.
+    _, s, vt = np.linalg.svd(sub)
+    rank = int((s > 1e-9 * max(1.0, s.max() if s.size else 1.0)).sum())
+    null = vt[rank:]
+    fixed = (np.abs(null) < 1e-9).all(axis=0) if null.size else np.ones(idx.size, bool)
+    out[idx[fixed]] = True
+    return out
+
+
+def suppress(
+    table: pd.DataFrame,
+    min_cell: int = 5,
+    columns: Iterable[Any] | None = None,
+    totals: str = "both",
+    *,
+    secondary: str = "*",
+) -> pd.DataFrame:
+    """Hide small practitioner counts, and enough other cells that they stay hidden.
+
+    Primary suppression: a count ``n`` with ``0 < n < min_cell`` is shown as
+    ``f"<{min_cell}"``. Secondary suppression: further cells are shown as
+    ``secondary`` until no hidden count can be worked out exactly from the counts
+    still shown and the totals (a hidden cell is recoverable when it is determined by
+    the linear equations "cells of a row add up to the row total" and "cells of a
+    column add up to the column total"; that is, when its unit vector lies in the row
+    space of the equations restricted to the hidden cells). Each round hides, in a
+    row or column of a recoverable cell, the smallest non-zero shown cell (body
+    cells before totals, zeros last), preferring one that makes the recoverable cell
+    undetermined, until a fixed point.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Counts, one row per unit; rows and columns labelled ``Total``, ``Totals``,
+        ``Grand total``, ``All`` or ``Overall`` (case-insensitive) are read as
+        margins (they are protected too, and a small total is itself suppressed).
+    min_cell : int
+        Smallest count that may be shown (default 5).
+    columns : list, optional
+        Columns holding counts; default every numeric column. Other columns are
+        passed through untouched and take no part in the totals.
+    totals : {"both", "rows", "columns", "none"}
+        Which totals are published *elsewhere* (or can be summed by a reader) when
+        the table holds no total row/column: "both" (default, the safe choice) treats
+        every row sum and every column sum as known. Totals inside the table are
+        always taken into account. A row sum over a single count column is the cell
+        itself and is not treated as a separate total.
+    secondary : str
+        Marker of secondarily suppressed cells (default ``"*"``).
+
+    Returns
+    -------
+    DataFrame
+        A copy in which every count column that has a suppressed cell holds Python
+        ``int`` and marker strings (object dtype); other columns are unchanged.
+        ``result.attrs["suppressed"]`` is a boolean DataFrame over the count columns
+        (True where hidden); ``result.attrs["primary"]`` marks the small cells.
+
+    Raises
+    ------
+    ValueError
+        When a count cell is missing, negative or not a whole number.
+
+    Notes
+    -----
+    The guarantee is against exact recovery by adding and subtracting published
+    numbers, the attack the "row or column total" rule of thumb is meant to stop. The
+    rule of thumb alone (every row and column with a hidden cell has at least two) is
+    not enough: two blocks of hidden cells joined by one cell leave that cell exactly
+    recoverable, and this function catches it. Bounds can still narrow a hidden cell
+    (two ``<5`` cells in a row whose hidden part sums to 2 are both 1); use a larger
+    ``min_cell`` where that matters. See Hundepool et al. (2012), *Statistical
+    Disclosure Control*, Wiley, ch. 4.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"primary": [12, 3, 20], "secondary": [7, 9, 30]},
+    ...                  index=["Glasgow City", "Inverclyde", "Renfrewshire"])
+    >>> s = suppress(t)
+    >>> s
+                 primary secondary
+    Glasgow City       *         *
+    Inverclyde        <5         *
+    Renfrewshire      20        30
+    >>> int(s.attrs["suppressed"].to_numpy().sum())  # 3, then the 2x2 rectangle that hides it
+    4
+    """
+    if totals not in _TOTALS:
+        raise ValueError(f"suppress: totals must be one of {_TOTALS}, not {totals!r}")
+    if int(min_cell) != min_cell or min_cell < 1:
+        raise ValueError(f"suppress: min_cell must be a positive whole number, not {min_cell!r}")
+    cols = _count_columns(table, columns)
+    block = table[cols]
+    values = block.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    bad = ~np.isfinite(values) | (values < 0) | (values != np.round(values))
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        raise ValueError(
+            f"suppress needs whole, non-negative counts: row {table.index[i]!r}, "
+            f"column {cols[j]!r} holds {block.iat[i, j]!r}"
+        )
+    n_rows, n_cols = values.shape
+    tr = [i for i, lab in enumerate(table.index) if _is_total(lab)]
+    tc = [j for j, lab in enumerate(cols) if _is_total(lab)]
+    if len(tr) > 1 or len(tc) > 1:
+        raise ValueError("suppress: more than one total row or total column")
+    total_row = tr[0] if tr else None
+    total_col = tc[0] if tc else None
+    a, n_virtual = _equations(n_rows, n_cols, total_row, total_col, totals)
+    flat = values.ravel()
+    n_cells = flat.size
+    primary = (flat > 0) & (flat < min_cell)
+    hidden = np.concatenate([primary, np.zeros(n_virtual, bool)])
+    is_margin = np.array(
+        [(k // n_cols) == total_row or (k % n_cols) == total_col for k in range(n_cells)]
+    )
+    while True:
+        det = _determined(a, hidden)
+        if not det.any():
+            break
+        d = int(np.flatnonzero(det)[0])
+        lines = a[:, d] != 0
+        near = (a[lines] != 0).any(axis=0)[:n_cells] & ~hidden[:n_cells]
+        pool = np.flatnonzero(near) if near.any() else np.flatnonzero(~hidden[:n_cells])
+        order = sorted(pool, key=lambda k: (flat[k] == 0, bool(is_margin[k]), flat[k], k))
+        choice = order[0]
+        for k in order:
+            trial = hidden.copy()
+            trial[k] = True
+            if not _determined(a, trial)[d]:
+                choice = k
+                break
+        hidden[choice] = True
+    mask = hidden[:n_cells].reshape(n_rows, n_cols)
+    out = table.copy()
+    marker = f"<{min_cell}"
+    for j, c in enumerate(cols):
+        if not mask[:, j].any():
+            continue
+        shown = [
+            (marker if primary[i * n_cols + j] else secondary) if mask[i, j] else int(values[i, j])
+            for i in range(n_rows)
+        ]
+        out[c] = pd.Series(shown, index=out.index, dtype=object)
+    out.attrs["suppressed"] = pd.DataFrame(mask, index=table.index, columns=cols)
+    out.attrs["primary"] = pd.DataFrame(
+        primary.reshape(n_rows, n_cols), index=table.index, columns=cols
+    )
+    return out
+
+
+# ---- output safety ---------------------------------------------------------------
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell made safe for a spreadsheet (CSV/XLSX formula injection).
+
+    Text that begins with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return and
+    is not a number gets a leading apostrophe, so the spreadsheet shows it as text and
+    never runs it (OWASP, "CSV Injection"). Anything that is not a str is returned as
+    it is.
+
+    Examples
+    --------
+    >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("-3.5"), safe_cell("Ann"), safe_cell(7)
+    ('\\'=HYPERLINK("http://x")', '-3.5', 'Ann', 7)
+    """
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def _neutralise_labels(index: pd.Index) -> pd.Index:
+    if isinstance(index, pd.MultiIndex):
+        return pd.MultiIndex.from_tuples(
+            [tuple(safe_cell(v) for v in t) for t in index], names=index.names
+        )
+    if index.dtype.kind in "iufb" or pd.api.types.is_datetime64_any_dtype(index):
+        return index
+    return pd.Index([safe_cell(v) for v in index], name=index.name, dtype=index.dtype)
+
+
+def neutralise(df: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``df`` with every text cell, column label and index label passed
+    through :func:`safe_cell`; numbers and dates are untouched.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"name": ["=1+1", "+44 141", "Ann"], "n": [1, -2, 3]})
+    >>> neutralise(df)["name"].tolist()
+    ["'=1+1", "'+44 141", 'Ann']
+    """
+    out = df.copy()
+    pat = "^[" + re.escape("".join(_FORMULA_START)) + "]"
+    for c in out.columns:
+        s = out[c]
+        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        is_str = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
+        text = s.where(is_str).astype("string")
+        risky = (
+            text.str.contains(pat, regex=True).fillna(False)
+            & ~text.str.fullmatch(_NUMBER).fillna(False)
+        ).astype(bool)
+        if risky.any():
+            new = s.astype(object).copy()
+            new[risky] = "'" + text[risky].astype(str)
+            out[c] = new.astype(s.dtype) if s.dtype != object else new
+    out.columns = _neutralise_labels(out.columns)
+    out.index = _neutralise_labels(out.index)
+    return out
+
+
+def to_builtin(x: Any) -> Any:
+    """A plain Python value for a numpy or pandas scalar (others returned as they are).
+
+    ``np.int64`` -> ``int``, ``np.float64`` -> ``float``, ``np.bool_`` -> ``bool``,
+    ``pd.Timestamp`` / ``np.datetime64`` -> ``datetime.datetime``, ``pd.NA`` /
+    ``pd.NaT`` -> ``None``.
+
+    Examples
+    --------
+    >>> to_builtin(np.int64(3)), to_builtin(np.float32(0.5)), to_builtin(pd.NA)
+    (3, 0.5, None)
+    """
+    if x is pd.NA or x is pd.NaT:
+        return None
+    if isinstance(x, pd.Timestamp):
+        return x.to_pydatetime()
+    if isinstance(x, pd.Timedelta):
+        return x.to_pytimedelta()
+    if isinstance(x, np.datetime64):
+        return None if np.isnat(x) else pd.Timestamp(x).to_pydatetime()
+    if isinstance(x, np.timedelta64):
+        return None if np.isnat(x) else pd.Timedelta(x).to_pytimedelta()
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def _plain(obj: Any) -> Any:
+    """Recursively make ``obj`` JSON-ready: builtins, NaN/NA -> None, dates -> ISO."""
+    obj = to_builtin(obj)
+    if isinstance(obj, dict):
+        return {str(to_builtin(k)): _plain(v) for k, v in obj.items()}
+    if isinstance(obj, pd.DataFrame):
+        return [_plain(r) for r in obj.to_dict(orient="records")]
+    if isinstance(obj, (pd.Series, pd.Index, np.ndarray, list, tuple, set, frozenset)):
+        return [_plain(v) for v in (obj.tolist() if hasattr(obj, "tolist") else obj)]
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, (_dt.datetime, _dt.date, _dt.time)):
+        return obj.isoformat()
+    if isinstance(obj, _dt.timedelta):
+        return obj.total_seconds()
+    return obj
+
+
+_HTML_UNSAFE = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+_HTML_UNSAFE_RE = re.compile("[<>&\u2028\u2029]")
+
+
+def json_for_html(obj: Any) -> str:
+    """JSON text that is safe inside an HTML ``<script>`` element.
+
+    numpy/pandas scalars, arrays, Series and DataFrames (as a list of records) are
+    converted to plain values; NaN, infinities, ``NA`` and ``NaT`` become ``null``;
+    dates become ISO strings. Then ``<``, ``>``, ``&``, U+2028 and U+2029 are written
+    as ``\\u003c`` etc., so a value such as ``</script>`` or ``<!--`` cannot end the
+    script element and the text is valid JavaScript as well as JSON.
+
+    Examples
+    --------
+    >>> print(json_for_html({"name": "</script><b>&", "n": np.int64(2), "x": np.nan}))
+    {"name": "\\u003c/script\\u003e\\u003cb\\u003e\\u0026", "n": 2, "x": null}
+    """
+    text = json.dumps(_plain(obj), ensure_ascii=False, allow_nan=False)
+    return _HTML_UNSAFE_RE.sub(lambda m: _HTML_UNSAFE[m.group(0)], text)
+
+
+# ---- atomic writing --------------------------------------------------------------
+
+
+def _refuse_inputs(path: Path, protect: Iterable[str | os.PathLike[str]]) -> None:
+    target = path.resolve()
+    for p in protect:
+        if Path(p).resolve() == target:
+            raise WpnetError(
+                f"refusing to write {path}: it is one of the inputs; choose another output path"
+            )
+
+
+@contextlib.contextmanager
+def atomic_path(
+    path: str | os.PathLike[str], *, protect: Iterable[str | os.PathLike[str]] = ()
+) -> Iterator[Path]:
+    """A temporary path beside ``path``; renamed onto ``path`` when the block succeeds.
+
+    Write the output to the yielded path (it keeps ``path``'s suffix, so writers that
+    infer the format from it work). On normal exit it replaces ``path`` atomically
+    (``os.replace``); on an exception it is removed and ``path`` is left as it was.
+
+    Parameters
+    ----------
+    path : path-like
+        The final output path. Its folder must exist.
+    protect : paths
+        Inputs that must never be overwritten: writing onto one raises
+        :class:`~wpnet.errors.WpnetError`.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = tempfile.mkdtemp()
+    >>> with atomic_path(Path(d) / "t.csv") as tmp:
+    ...     _ = tmp.write_text("a,b\\n")
+    >>> (Path(d) / "t.csv").read_text()
+    'a,b\\n'
+    """
+    final = Path(path)
+    _refuse_inputs(final, protect)
+    tmp = final.with_name(f".{final.stem}-{secrets.token_hex(6)}.tmp{final.suffix}")
+    try:
+        yield tmp
+        if not tmp.exists():
+            raise WpnetError(f"nothing was written to the temporary file for {final}")
+        os.replace(tmp, final)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+
+
+def atomic_write(
+    path: str | os.PathLike[str],
+    data: bytes | str,
+    *,
+    protect: Iterable[str | os.PathLike[str]] = (),
+) -> Path:
+    """Write ``data`` (str is encoded as UTF-8) to ``path`` atomically.
+
+    The bytes go to a new temporary file in the same folder (created with the usual
+    permissions, subject to the umask), are flushed to disk, and the file is renamed
+    onto ``path``; a crash leaves either the old file or the new one, never a mix.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = atomic_write(Path(tempfile.mkdtemp()) / "x.txt", "hello")
+    >>> p.read_text()
+    'hello'
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    final = Path(path)
+    with atomic_path(final, protect=protect) as tmp:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+    return final
