@@ -633,8 +633,10 @@ def from_igraph(g: Any) -> Any:
     """An ``igraph.Graph`` as a networkx graph, keeping ids and attributes.
 
     Node ids come from the vertex attribute ``name`` when present (vertex indices
-    otherwise); the other vertex, edge and graph attributes are copied, leaving out
-    ``None`` values (so a :func:`to_igraph` round trip gives the original graph back).
+    otherwise); the other vertex, edge and graph attributes are copied. A
+    :func:`to_igraph` round trip gives the original graph back when every node (edge)
+    carries the same attribute keys, as wpnet's graphs do; igraph has no missing
+    attribute, so a key some nodes lacked comes back with value ``None``.
 
     Parameters
     ----------
@@ -665,13 +667,11 @@ def from_igraph(g: Any) -> Any:
     ids = g.vs["name"] if "name" in vattrs else list(range(g.vcount()))
     others = [k for k in vattrs if k != "name"]
     cols = {k: g.vs[k] for k in others}
-    G.add_nodes_from(
-        (n, {k: cols[k][i] for k in others if cols[k][i] is not None}) for i, n in enumerate(ids)
-    )
+    G.add_nodes_from((n, {k: cols[k][i] for k in others}) for i, n in enumerate(ids))
     eattrs = g.es.attributes()
     ecols = {k: g.es[k] for k in eattrs}
     G.add_edges_from(
-        (ids[s], ids[t], {k: ecols[k][i] for k in eattrs if ecols[k][i] is not None})
+        (ids[s], ids[t], {k: ecols[k][i] for k in eattrs})
         for i, (s, t) in enumerate(g.get_edgelist())
     )
     G.graph.update({k: g[k] for k in g.attributes()})
