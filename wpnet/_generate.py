@@ -19,7 +19,8 @@ for a given numpy version. The steps, in order:
 5. records per active practitioner-session (at least one each, heavy tailed), spread over
    a few networks drawn from an affinity of the practitioner's sector, level, subject,
    authority and outward flag to each network's workstream, topic, lead authority and
-   activity in that session; each network-session's meetings get dates in term time,
+   activity in that session (other authorities' networks draw a little more each
+   session: the culture of collaboration grows); each network-session's meetings get dates in term time,
    hours, a mode (online from lockdown in March 2020 through 2020-21, part-online after);
 6. a small directed advice-tie survey among a few hundred practitioners in one session.
 """
@@ -45,12 +46,13 @@ EY, PRI, SEC, SPE, CEN = range(5)
 PRAC, ML, SL, HT, CO, SUP, OTH = range(7)
 _NC_LEVEL_SHARE = {PRAC: 0.71, ML: 0.132, SL: 0.071, HT: 0.041, SUP: 0.036, OTH: 0.01}
 _LEVEL_ENGAGEMENT = np.array([1.0, 1.5, 1.5, 1.4, 2.5, 0.6, 0.5])
-_LEAD_P = np.array([0.025, 0.06, 0.06, 0.05, 0.0, 0.005, 0.005])
+_LEAD_P = np.array([0.025, 0.06, 0.06, 0.05, 0.12, 0.005, 0.005])
 _STAFF_RATIO = np.array([8.0, 17.0, 12.0, 3.5])  # pupils per member of staff
 _ROLL = ((55, 0.45, 10, 200), (240, 0.45, 20, 750), (900, 0.35, 250, 2000), (60, 0.5, 8, 250))
 _SECTOR_SHARE = np.array([0.35, 0.50, 0.10, 0.05])
 _GROWTH, _DIP, _DIP_SESSION = 1.12, 0.62, "2020-21"
 _LOCKDOWN = pd.Timestamp("2020-03-20")
+_CROSS_GROWTH = 0.15
 
 
 # ---- small vectorised helpers ---------------------------------------------------------
@@ -487,6 +489,9 @@ def _affinity(net, t_auth, t_sector, t_level, t_subject, t_out, s: int) -> np.nd
     cross = np.array([streams[w].cross for w in net["ws"]])
     w = net["sector_aff"][:, t_sector].T * net["level_aff"][:, t_level].T
     same = t_auth[:, None] == net["lead"][None, :]
+    # the partnership's culture of collaboration grows: other authorities' networks draw
+    # a little more each session
+    cross = np.minimum(1.0, cross * (1.0 + _CROSS_GROWTH * s))
     cross_t = np.where(t_out[:, None], np.minimum(1.0, cross[None, :] * 6), cross[None, :])
     w *= np.where(same, 1.0, cross_t)
     curricular = np.array([streams[k].kind == "curricular" for k in net["ws"]])
