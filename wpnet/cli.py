@@ -1,0 +1,204 @@
+"""The ``wpnet`` command.
+
+::
+
+    wpnet validate DATA                 # exit 1 with a row-by-row error list on bad data
+    wpnet example --out DIR             # writes the shipped example dataset (CSV + README)
+    wpnet synth --establishments 5000 --practitioners 60000 --networks 500 \\
+                --records 1000000 --sessions 4 --seed 0 --format parquet --out DIR
+
+Exit codes: 0 done, 1 bad data (:class:`~wpnet.errors.DataError`), 2 bad usage (a bad
+argument, a path that does not exist).
+
+Subcommands live in :data:`COMMANDS`, name -> :class:`Command` (help text, a function
+that adds its arguments to an :class:`argparse.ArgumentParser`, and a function that
+runs it and returns the exit code). A new subcommand (``report``, ``map``) is one more
+entry there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from wpnet.errors import DataError
+
+__all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One subcommand: its help line, its arguments and what it does."""
+
+    help: str
+    add_arguments: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace], int]
+
+
+@contextmanager
+def progress(total: int, desc: str) -> Iterator[Any]:
+    """A tqdm bar on stderr, shown only when stderr is a terminal.
+
+    Yields an object with ``update(n)`` and ``set_description(text)``.
+    """
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=desc, file=sys.stderr, disable=not sys.stderr.isatty())
+    try:
+        yield bar
+    finally:
+        bar.close()
+
+
+# ---- validate --------------------------------------------------------------------------
+def _validate_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("data", metavar="DATA", help="folder of tables or one .xlsx workbook")
+    p.add_argument(
+        "--max-lines",
+        type=int,
+        default=20,
+        help="problems shown per table (default 20; all are counted)",
+    )
+
+
+def _validate_run(args: argparse.Namespace) -> int:
+    from wpnet.validation import validate
+
+    report = validate(args.data, max_lines=args.max_lines)
+    print(report)
+    return 0 if report.ok else 1
+
+
+# ---- example ---------------------------------------------------------------------------
+def _example_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
+
+
+def _copy_readme(readme: Any, out: Path) -> Path | None:
+    """Copy the data dictionary: ``readme`` is a path to it or its text."""
+    if readme is None:
+        return None
+    target = out / "README.md"
+    source = Path(readme) if isinstance(readme, Path) else None
+    if source is None and isinstance(readme, str) and "\n" not in readme and Path(readme).is_file():
+        source = Path(readme)
+    if source is not None:
+        shutil.copyfile(source, target)
+    else:
+        target.write_text(str(readme), encoding="utf-8")
+    return target
+
+
+def _example_run(args: argparse.Namespace) -> int:
+    from wpnet import datasets
+    from wpnet.io import write_ecosystem
+
+    out = Path(args.out)
+    with progress(2, "example") as bar:
+        eco = datasets.load_example()
+        bar.update(1)
+        write_ecosystem(eco, out, format="csv")
+        bar.update(1)
+    readme_of = getattr(datasets, "example_readme", None)
+    readme = _copy_readme(readme_of(), out) if readme_of is not None else None
+    print(f"wrote {eco!r} to {out}" + (f" with {readme.name}" if readme else ""))
+    return 0
+
+
+# ---- synth -----------------------------------------------------------------------------
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a positive whole number, not {text}")
+    return value
+
+
+def _synth_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--establishments", type=_positive, default=1000)
+    p.add_argument("--practitioners", type=_positive, default=12000)
+    p.add_argument("--networks", type=_positive, default=100)
+    p.add_argument("--records", type=_positive, default=100000, help="participation rows")
+    p.add_argument("--sessions", type=_positive, default=4, help="academic sessions covered")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--format", choices=("csv", "parquet"), default="parquet")
+    p.add_argument("--out", required=True, metavar="DIR", help="folder to write (created)")
+
+
+def _synth_run(args: argparse.Namespace) -> int:
+    from wpnet import datasets
+    from wpnet.io import write_ecosystem
+
+    out = Path(args.out)
+    with progress(2, "synth") as bar:
+        eco = datasets.synthetic(
+            establishments=args.establishments,
+            practitioners=args.practitioners,
+            networks=args.networks,
+            records=args.records,
+            sessions=args.sessions,
+            seed=args.seed,
+        )
+        bar.update(1)
+        write_ecosystem(eco, out, format=args.format)
+        bar.update(1)
+    print(f"wrote {eco!r} to {out} ({args.format})")
+    return 0
+
+
+#: The subcommands, in the order ``wpnet --help`` lists them.
+COMMANDS: dict[str, Command] = {
+    "validate": Command("check a dataset; exit 1 on errors", _validate_args, _validate_run),
+    "example": Command("write the shipped example dataset", _example_args, _example_run),
+    "synth": Command("write a synthetic dataset of any size", _synth_args, _synth_run),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with one subparser per entry of :data:`COMMANDS`."""
+    from wpnet import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="wpnet",
+        description="Map a collaborative education ecosystem from participation records.",
+    )
+    parser.add_argument("--version", action="version", version=f"wpnet {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    for name, command in COMMANDS.items():
+        p = sub.add_parser(name, help=command.help, description=command.help)
+        command.add_arguments(p)
+        p.set_defaults(_run=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the ``wpnet`` command; returns the exit code (0 done, 1 bad data, 2 bad usage).
+
+    Examples
+    --------
+    >>> main(["--version"])
+    wpnet 0.1.0
+    0
+    """
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help/--version
+        return int(exc.code or 0)
+    try:
+        return int(args._run(args))
+    except DataError as err:
+        print(f"wpnet {args.command}: {err}", file=sys.stderr)
+        return 1
+    except (FileNotFoundError, NotADirectoryError, ValueError) as err:
+        print(f"wpnet {args.command}: error: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,744 @@
+"""Read and write the four tables: CSV, XLSX and Parquet.
+
+Reading
+-------
+:func:`read_ecosystem` takes a folder holding ``establishments``, ``practitioners``,
+``networks``, ``participation`` and optionally ``ties`` as ``.csv``, ``.xlsx`` or
+``.parquet`` files (file stems compared case-insensitively), or one ``.xlsx`` workbook
+with sheets of those names. Everything read goes through
+:func:`wpnet.validation.check_tables`, the same rules :func:`wpnet.validate` applies.
+
+* CSV text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 (when it
+  starts with a UTF-16 byte-order mark) or else Windows-1252 (cp1252).
+* Header cells are matched after folding case, spaces and punctuation to snake_case,
+  then through each table's aliases (``Seed Code`` -> ``establishment_id``).
+  Unknown extra columns are kept (as snake_case names).
+* Cells: white space (non-breaking spaces included) is trimmed and folded; ``""``,
+  ``"N/A"``, ``"n/a"``, ``"-"`` (and the other markers in :data:`wpnet._parse.MISSING`)
+  are missing. Fully blank rows are skipped; every other row counts as read.
+* A workbook is refused when its parts would expand beyond :data:`MAX_XLSX_BYTES`
+  (checked from the zip directory before the workbook is opened; :mod:`zipfile`
+  refuses a part that inflates beyond its declared size).
+
+Writing
+-------
+:func:`write_ecosystem` writes one file per table, each through a temporary file and
+:func:`os.replace`, so a reader never sees half a table. Parquet round-trips exactly
+(values and dtypes). CSV and XLSX round-trip exactly for data as the reader leaves it,
+except that **text cells beginning with** ``=``, ``+``, ``-``, ``@``, a tab or a carriage
+return (and which are not numbers) are written with a leading apostrophe so that a
+spreadsheet does not run them as formulas (CSV/formula injection); such a cell reads
+back with the apostrophe. A CSV also cannot carry a text cell that is itself a missing
+marker (``"N/A"``) or has leading, trailing or repeated white space: those read back
+cleaned. In CSV, extra (non-schema) columns read back as text.
+"""
+
+from __future__ import annotations
+
+import codecs
+import contextlib
+import csv
+import datetime as dt
+import hashlib
+import hmac
+import io as _io
+import os
+import re
+import warnings
+import weakref
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.errors import DataError
+from wpnet.schema import TABLES
+from wpnet.validation import (
+    ORDER,
+    RawTable,
+    canonical_header,
+    check_tables,
+    problems_message,
+)
+
+__all__ = [
+    "FORMATS",
+    "MAX_XLSX_BYTES",
+    "PERSONAL_COLUMNS",
+    "Tables",
+    "read_ecosystem",
+    "read_tables",
+    "write_ecosystem",
+]
+
+#: Largest uncompressed size of an .xlsx workbook that will be opened (200 MB).
+MAX_XLSX_BYTES = 200 * 1024**2
+
+#: Output formats of :func:`write_ecosystem` and the file extension of each.
+FORMATS = {"csv": ".csv", "parquet": ".parquet", "xlsx": ".xlsx"}
+
+#: Columns of practitioners and participation that identify a person: turned into keyed
+#: pseudonyms at ingest when a key is given, otherwise dropped.
+PERSONAL_COLUMNS = (
+    "name",
+    "full_name",
+    "first_name",
+    "forename",
+    "surname",
+    "last_name",
+    "practitioner_name",
+    "email",
+    "e_mail",
+    "email_address",
+)
+
+_EXTENSIONS = (".csv", ".xlsx", ".parquet")
+_RISKY = re.compile(r"^[=+\-@\t\r]")
+_NUMERIC = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_PSEUDONYM = re.compile(r"^pn_[0-9a-f]{16}$")
+_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+# Files each Ecosystem was read from; write_ecosystem never overwrites them.
+_SOURCES: weakref.WeakKeyDictionary[Ecosystem, frozenset[Path]] = weakref.WeakKeyDictionary()
+
+
+@dataclass
+class Tables:
+    """Raw tables as read from disk, before checking (see :func:`read_tables`)."""
+
+    raw: dict[str, RawTable]
+    where: str
+    files: frozenset[Path] = frozenset()
+    notes: list[dict[str, Any]] = field(default_factory=list)
+
+
+# ---- reading: files to raw tables -----------------------------------------------------
+def _decode(data: bytes, name: str) -> str:
+    """UTF-16 by byte-order mark, else UTF-8 (BOM optional), else Windows-1252."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise DataError(
+                f"{name}: starts as UTF-16 but is not valid UTF-16 ({exc.reason})"
+            ) from exc
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise DataError(
+            f"{name}: not UTF-8, UTF-16 or Windows-1252 text (byte 0x{data[exc.start]:02x} at "
+            f"offset {exc.start}); save it as CSV UTF-8"
+        ) from exc
+
+
+@contextlib.contextmanager
+def _large_fields() -> Iterator[None]:
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _blank(cells: list[str] | tuple[Any, ...]) -> bool:
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def _frame(
+    header: list[str], records: list[tuple[int, list[str]]], source: str, short_ok: bool = False
+) -> RawTable:
+    """Build a raw table from (spreadsheet row, cells) records; note ragged rows.
+
+    A row longer than the header (with something in the extra cells) is an error. A
+    shorter row is padded with empty cells: silently for a sheet (which stores no
+    trailing empty cells), with a warning for CSV (where it means a broken line).
+    """
+    width = len(header)
+    problems: list[dict[str, Any]] = []
+    rows: list[int] = []
+    cells: list[list[str]] = []
+    for row, rec in records:
+        if len(rec) > width:
+            extra = rec[width:]
+            if not _blank(extra):
+                shown = ", ".join(repr(str(x)[:40]) for x in extra if str(x).strip())
+                problems.append(
+                    {
+                        "row": row,
+                        "column": None,
+                        "value": shown,
+                        "message": f"row has {len(rec)} cells but the header has {width} "
+                        "(an unquoted comma?); extra cells: " + shown,
+                        "severity": "error",
+                    }
+                )
+            rec = rec[:width]
+        elif len(rec) < width:
+            if not short_ok:
+                problems.append(
+                    {
+                        "row": row,
+                        "column": None,
+                        "value": None,
+                        "message": f"row has {len(rec)} cells but the header has {width}; "
+                        "missing cells read as empty",
+                        "severity": "warning",
+                    }
+                )
+            rec = list(rec) + [""] * (width - len(rec))
+        rows.append(row)
+        cells.append(rec)
+    columns = list(zip(*cells, strict=True)) if cells else [()] * width
+    frame = pd.DataFrame(
+        {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
+        index=pd.Index(rows, dtype="int64"),
+    )
+    frame.columns = header
+    return RawTable(frame, source, problems)
+
+
+def _header(cells: list[Any], source: str) -> list[str]:
+    header = ["" if c is None else str(c) for c in cells]
+    while header and not header[-1].strip():
+        header.pop()
+    if not header:
+        raise DataError(f"{source}: the first row (the header) is empty")
+    return header
+
+
+def _read_csv(path: Path) -> RawTable:
+    text = _decode(path.read_bytes(), path.name)
+    if not text.strip():
+        raise DataError(f"{path.name}: the file is empty (no header row)")
+    records: list[tuple[int, list[str]]] = []
+    header: list[str] | None = None
+    try:
+        with _large_fields():
+            reader = csv.reader(_io.StringIO(text, newline=""))
+            for row, rec in enumerate(reader, start=1):
+                if header is None:
+                    header = _header(rec, path.name)
+                elif rec and not _blank(rec):
+                    records.append((row, rec))
+    except csv.Error as exc:
+        raise DataError(f"{path.name}: not a readable CSV ({exc})") from exc
+    assert header is not None
+    return _frame(header, records, path.name)
+
+
+def _cell_text(value: Any) -> str:
+    """An XLSX cell value as the text a CSV export would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 2**53:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    if isinstance(value, (dt.date, dt.time)):
+        return value.isoformat()
+    return str(value)
+
+
+def _open_workbook(path: Path) -> Any:
+    """Open an .xlsx read-only after checking it is a zip of bounded size."""
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            total = sum(info.file_size for info in zf.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(
+            f"{path.name}: not a valid .xlsx workbook (corrupt or not a zip: {exc})"
+        ) from exc
+    if total > MAX_XLSX_BYTES:
+        raise DataError(
+            f"{path.name}: the workbook would expand to {total / 1024**2:,.0f} MB, more than "
+            f"the {MAX_XLSX_BYTES // 1024**2} MB allowed (wpnet.io.MAX_XLSX_BYTES); "
+            "save large tables as CSV or Parquet"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise DataError(
+            f"{path.name}: not a valid .xlsx workbook ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
+    header: list[str] | None = None
+    records: list[tuple[int, list[str]]] = []
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            ws.reset_dimensions()
+            for row, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                if header is None:
+                    if _blank(values):
+                        raise DataError(f"{source}: the first row (the header) is empty")
+                    header = _header(list(values), source)
+                    continue
+                if _blank(values):
+                    continue
+                cells = [_cell_text(v) for v in values]
+                while len(cells) > len(header) and not cells[-1].strip():
+                    cells.pop()
+                records.append((row, cells))
+    except DataError:
+        raise
+    except Exception as exc:
+        raise DataError(f"{source}: cannot read the sheet ({type(exc).__name__}: {exc})") from exc
+    if header is None:
+        raise DataError(f"{source}: the sheet is empty (no header row)")
+    return _frame(header, records, source, short_ok=True)
+
+
+def _read_xlsx_table(path: Path, table: str) -> RawTable:
+    wb = _open_workbook(path)
+    try:
+        sheets = {canonical_header(ws.title): ws for ws in wb.worksheets}
+        ws = sheets.get(table, wb.worksheets[0] if wb.worksheets else None)
+        if ws is None:
+            raise DataError(f"{path.name}: the workbook has no sheets")
+        return _read_sheet(path, ws, path.name if len(sheets) == 1 else f"{path.name}[{ws.title}]")
+    finally:
+        wb.close()
+
+
+_ARROW_TYPES: dict[Any, Any] = {}
+
+
+def _arrow_types() -> dict[Any, Any]:
+    import pyarrow as pa
+
+    if not _ARROW_TYPES:
+        _ARROW_TYPES.update(
+            {
+                pa.string(): pd.StringDtype(),
+                pa.large_string(): pd.StringDtype(),
+                pa.int8(): pd.Int64Dtype(),
+                pa.int16(): pd.Int64Dtype(),
+                pa.int32(): pd.Int64Dtype(),
+                pa.int64(): pd.Int64Dtype(),
+                pa.float32(): pd.Float64Dtype(),
+                pa.float64(): pd.Float64Dtype(),
+                pa.bool_(): pd.BooleanDtype(),
+            }
+        )
+    return _ARROW_TYPES
+
+
+def _read_parquet(path: Path) -> RawTable:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+        frame = table.to_pandas(types_mapper=_arrow_types().get, date_as_object=False)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise DataError(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    if not isinstance(frame.index, pd.RangeIndex):
+        frame = frame.reset_index()
+    frame.index = pd.RangeIndex(2, len(frame) + 2)
+    for c in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[c].dtype) and getattr(
+            frame[c].dt, "tz", None
+        ):
+            frame[c] = frame[c].dt.tz_localize(None)
+    return RawTable(frame, path.name)
+
+
+def _read_file(path: Path, table: str) -> RawTable:
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return _read_csv(path)
+    if suffix == ".xlsx":
+        return _read_xlsx_table(path, table)
+    return _read_parquet(path)
+
+
+def _read_folder(folder: Path) -> Tables:
+    found: dict[str, list[Path]] = {}
+    for p in sorted(folder.iterdir()):
+        if p.is_file() and p.suffix.lower() in _EXTENSIONS and not p.name.startswith(("~$", ".")):
+            stem = canonical_header(p.stem)
+            if stem in TABLES:
+                found.setdefault(stem, []).append(p)
+    failures: list[str] = []
+    raw: dict[str, RawTable] = {}
+    for table, paths in found.items():
+        if len(paths) > 1:
+            failures.append(
+                f"{table}: more than one file ({', '.join(p.name for p in paths)}); keep one"
+            )
+            continue
+        try:
+            raw[table] = _read_file(paths[0], table)
+        except DataError as err:
+            failures.append(str(err))
+    _raise_failures(failures, folder)
+    files = frozenset(p.resolve() for paths in found.values() for p in paths)
+    return Tables(raw, f"folder {folder} (looked for <table>.csv, .xlsx, .parquet)", files)
+
+
+def _read_workbook(path: Path) -> Tables:
+    wb = _open_workbook(path)
+    raw: dict[str, RawTable] = {}
+    notes: list[dict[str, Any]] = []
+    failures: list[str] = []
+    try:
+        titles = [ws.title for ws in wb.worksheets]
+        for ws in wb.worksheets:
+            name = canonical_header(ws.title)
+            if name not in TABLES:
+                notes.append(
+                    {
+                        "table": "",
+                        "message": f"{path.name}: sheet {ws.title!r} is not a wpnet table; ignored",
+                        "severity": "warning",
+                    }
+                )
+                continue
+            if name in raw:
+                failures.append(f"{path.name}: two sheets for {name}; keep one")
+                continue
+            try:
+                raw[name] = _read_sheet(path, ws, f"{path.name}[{ws.title}]")
+            except DataError as err:
+                failures.append(str(err))
+    finally:
+        wb.close()
+    _raise_failures(failures, path)
+    where = f"{path.name} (sheets: {', '.join(titles) or 'none'})"
+    return Tables(raw, where, frozenset({path.resolve()}), notes)
+
+
+def _raise_failures(failures: list[str], where: Path) -> None:
+    if not failures:
+        return
+    problems = pd.DataFrame(
+        {
+            "table": pd.array([""] * len(failures), dtype="string"),
+            "row": pd.array([pd.NA] * len(failures), dtype="Int64"),
+            "column": pd.array([pd.NA] * len(failures), dtype="string"),
+            "value": pd.array([pd.NA] * len(failures), dtype="string"),
+            "message": pd.array(failures, dtype="string"),
+        }
+    )
+    lines = "\n".join(f"  {f}" for f in failures)
+    raise DataError(f"cannot read {where}:\n{lines}", problems=problems)
+
+
+def read_tables(path: str | os.PathLike[str]) -> Tables:
+    """Read the raw tables of a folder or workbook without checking them.
+
+    Raises
+    ------
+    FileNotFoundError
+        When ``path`` does not exist.
+    DataError
+        When a file cannot be read at all (empty, corrupt, too large, undecodable),
+        naming every such file.
+    """
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such file or folder")
+    if p.is_dir():
+        return _read_folder(p)
+    if p.suffix.lower() == ".xlsx":
+        return _read_workbook(p)
+    raise DataError(
+        f"{p.name}: give a folder of tables or one .xlsx workbook with sheets "
+        f"{', '.join(ORDER)}; for one flat registration export use wpnet.from_records"
+    )
+
+
+# ---- reading: the Ecosystem -----------------------------------------------------------
+def _pseudonyms(values: pd.Series, key: str) -> pd.Series:
+    def one(v: Any) -> Any:
+        if pd.isna(v) or _PSEUDONYM.match(str(v)):
+            return v
+        digest = hmac.new(key.encode(), str(v).strip().lower().encode(), hashlib.sha256)
+        return "pn_" + digest.hexdigest()[:16]
+
+    return values.map(one).astype("string")
+
+
+def _personal(frame: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    cols = [c for c in frame.columns if c in PERSONAL_COLUMNS]
+    if not cols:
+        return frame
+    if key is None:
+        return frame.drop(columns=cols)
+    out = frame.copy()
+    for c in cols:
+        out[c] = _pseudonyms(out[c], key)
+    return out
+
+
+def read_ecosystem(
+    path: str | os.PathLike[str],
+    errors: Literal["raise", "drop"] = "raise",
+    key: str | None = None,
+) -> Ecosystem:
+    """Read a folder of tables (or one workbook) into a validated Ecosystem.
+
+    Parameters
+    ----------
+    path : path
+        A folder with ``establishments``, ``practitioners``, ``networks``,
+        ``participation`` (and optionally ``ties``) as ``.csv``, ``.xlsx`` or
+        ``.parquet``; or one ``.xlsx`` workbook with sheets of those names (other
+        sheets are ignored, with a warning in ``eco.quality``).
+    errors : {"raise", "drop"}
+        ``"raise"``: any error raises one :class:`~wpnet.errors.DataError` listing every
+        problem (file, row, column, value). ``"drop"``: rows with errors go to
+        ``eco.rejected`` with the reason; a missing table or required column still
+        raises.
+    key : str, optional
+        Key for the keyed pseudonyms (HMAC-SHA256) that replace personal columns of
+        practitioners and participation (:data:`PERSONAL_COLUMNS`: names, e-mails).
+        Defaults to the ``WPNET_KEY`` environment variable; with no key such columns
+        are dropped.
+
+    Returns
+    -------
+    Ecosystem
+        With ``rejected`` (original values plus ``table``, ``row``, ``reason``) and
+        ``quality`` (every finding, ``table, row, column, value, message, severity``).
+        Rows accepted plus rows rejected equal the rows read. Exact copies of earlier
+        rows are always rejected ("duplicate of row N"). When any row is rejected one
+        ``UserWarning`` gives the count.
+
+    Raises
+    ------
+    DataError
+        Bad data, as above. It is also a ``ValueError``.
+    FileNotFoundError
+        When ``path`` does not exist.
+
+    Examples
+    --------
+    >>> import tempfile, wpnet
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     _ = write_ecosystem(wpnet.tiny(), d)
+    ...     eco = read_ecosystem(d)
+    >>> len(eco.participation), len(eco.rejected)
+    (10, 0)
+    """
+    if errors not in ("raise", "drop"):
+        raise ValueError(f"errors must be 'raise' or 'drop', not {errors!r}")
+    src = read_tables(path)
+    res = check_tables(src.raw, notes=src.notes, where=src.where)
+    failing = res.errors if errors == "raise" else res.fatal
+    if len(failing):
+        n = len(failing)
+        raise DataError(
+            problems_message(
+                failing, res.sources, f"{n} problem{'s' if n != 1 else ''} in {path}:"
+            ),
+            problems=failing[["table", "row", "column", "value", "message"]].reset_index(drop=True),
+        )
+    key = key if key is not None else os.environ.get("WPNET_KEY") or None
+    tables = {
+        name: (_personal(t, key) if name in ("practitioners", "participation") else t)
+        for name, t in res.tables.items()
+    }
+    rejected = _personal(res.rejected, key)
+    eco = Ecosystem(
+        tables["establishments"],
+        tables["practitioners"],
+        tables["networks"],
+        tables["participation"],
+        tables.get("ties"),
+        rejected=rejected,
+        quality=res.problems,
+    )
+    _SOURCES[eco] = src.files
+    if len(rejected):
+        read = sum(res.rows_read.values())
+        warnings.warn(
+            f"read_ecosystem({str(path)!r}): {len(rejected)} of {read} rows rejected "
+            "(see eco.rejected for the rows and reasons)",
+            UserWarning,
+            stacklevel=2,
+        )
+    return eco
+
+
+# ---- writing --------------------------------------------------------------------------
+def _risky(s: pd.Series) -> np.ndarray:
+    """Text cells a spreadsheet would run as a formula (and which are not numbers)."""
+    text = s.astype("string")
+    risky = text.str.contains(_RISKY).fillna(False) & ~text.str.fullmatch(_NUMERIC).fillna(False)
+    return risky.to_numpy(dtype=bool)
+
+
+def _neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for c in out.columns:
+        s = out[c]
+        if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
+            s = s.astype("string")
+            m = _risky(s)
+            if m.any():
+                s = s.copy()
+                s[m] = "'" + s[m]
+            out[c] = s
+    return out
+
+
+def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
+    out = {}
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_datetime64_any_dtype(s.dtype):
+            midnight = (s.isna() | (s == s.dt.normalize())).all()
+            fmt = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S"
+            out[c] = s.dt.strftime(fmt).astype("string")
+        else:
+            out[c] = s.astype("string")
+    return pd.DataFrame(out)
+
+
+def _xlsx_value(v: Any) -> Any:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return None
+    if isinstance(v, float) and np.isnan(v):
+        return None
+    if isinstance(v, pd.Timestamp):
+        return v.to_pydatetime()
+    if isinstance(v, np.generic):
+        return v.item()
+    if isinstance(v, str) and _ILLEGAL_XLSX.search(v):
+        raise ValueError(
+            f"cannot store control characters in .xlsx (cell {v[:40]!r}); write csv or parquet"
+        )
+    return v
+
+
+def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> None:
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+    try:
+        if fmt == "csv":
+            _csv_text(_neutralise(frame)).to_csv(
+                tmp, index=False, encoding="utf-8", lineterminator="\n"
+            )
+        elif fmt == "parquet":
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
+        else:
+            import openpyxl
+
+            wb = openpyxl.Workbook(write_only=True)
+            ws = wb.create_sheet(sheet)
+            ws.append([str(c) for c in frame.columns])
+            safe = _neutralise(frame).astype(object)
+            for row in safe.itertuples(index=False, name=None):
+                ws.append([_xlsx_value(v) for v in row])
+            wb.save(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def write_ecosystem(
+    eco: Ecosystem,
+    folder: str | os.PathLike[str],
+    format: Literal["csv", "parquet", "xlsx"] = "csv",
+) -> Path:
+    """Write an Ecosystem's tables to a folder, one file per table.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    folder : path
+        Created if missing. Must not be a file.
+    format : {"csv", "parquet", "xlsx"}
+        Parquet is exact and fastest for large data. CSV (UTF-8) and XLSX neutralise
+        text cells that begin with ``= + - @``, tab or carriage return with a leading
+        apostrophe (see the module notes on what this changes in a round trip).
+
+    Returns
+    -------
+    Path
+        The folder. ``ties`` is written only when the Ecosystem has ties; the derived
+        ``session`` column of participation is not written.
+
+    Raises
+    ------
+    ValueError
+        When ``folder`` is a file, a file would overwrite one the Ecosystem was read
+        from, or the folder holds a table in another format (reading it back would be
+        ambiguous).
+
+    Examples
+    --------
+    >>> import tempfile, wpnet
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     sorted(p.name for p in write_ecosystem(wpnet.tiny(), d, "parquet").iterdir())
+    ['establishments.parquet', 'networks.parquet', 'participation.parquet', 'practitioners.parquet', 'ties.parquet']
+    """
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {sorted(FORMATS)}, not {format!r}")
+    out = Path(folder)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"{out} is a file; write_ecosystem writes a folder of tables")
+    tables: dict[str, pd.DataFrame] = {}
+    for name in ORDER:
+        frame = getattr(eco, name)
+        if name == "participation":
+            frame = frame.drop(columns="session", errors="ignore")
+        if name == "ties" and len(frame) == 0:
+            continue
+        tables[name] = frame.reset_index(drop=True)
+    sources = _SOURCES.get(eco, frozenset())
+    ext = FORMATS[format]
+    if out.exists():
+        for name in tables:
+            target = (out / f"{name}{ext}").resolve()
+            if target in sources:
+                raise ValueError(
+                    f"refusing to overwrite {target}: the Ecosystem was read from it; "
+                    "write to another folder"
+                )
+            others = [
+                p.name
+                for p in out.iterdir()
+                if canonical_header(p.stem) == name
+                and p.suffix.lower() in _EXTENSIONS
+                and p.suffix.lower() != ext
+            ]
+            if others:
+                raise ValueError(
+                    f"{out} already holds {', '.join(others)}; writing {name}{ext} beside it "
+                    "would make the folder ambiguous to read. Use an empty folder."
+                )
+    out.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        _write_table(frame, out / f"{name}{ext}", format, name)
+    return out

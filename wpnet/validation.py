@@ -1,0 +1,859 @@
+"""Validation of the four tables: one set of rules for files and for Ecosystems.
+
+:func:`check_tables` is the core. It takes the tables as read (raw cells, indexed by
+spreadsheet row: the header is row 1, the first data row is row 2) and returns the
+clean, typed tables, the rejected rows and every problem found. The readers in
+:mod:`wpnet.io` and :func:`validate` both call it, so a file and the Ecosystem read from
+it are judged by the same rules:
+
+* structure: every required table and required column is present; no column twice;
+* values: required values present; vocabularies (``sector``, ``level``, ``role``) map
+  through :mod:`wpnet.schema`'s aliases (an authority outside the eight West
+  Partnership names is kept as written, with a warning); dates parse
+  (:func:`wpnet._parse.parse_dates`: ISO, UK day-first, Excel serials; impossible days
+  and dates outside 1990–2099 are errors); numbers are numbers, whole where they must
+  be, and in range (``simd_quintile`` 1–5, ``roll`` ≥ 0, latitude ±90, longitude ±180,
+  ``hours`` and ``weight`` ≥ 0);
+* keys: ids are unique; an exact copy of an earlier row is a warning and the copy is
+  rejected with reason ``"duplicate of row N"``; the same id with different values is
+  an error naming both rows (both are rejected: neither can be trusted);
+* references: every practitioner's establishment, every participation record's
+  practitioner, network and establishment, and every tie's source and target resolve
+  to an accepted row.
+
+A row with an error is rejected (``errors="drop"``) or reported (``errors="raise"``);
+rows are checked in the order establishments, practitioners, networks, participation,
+ties, so a reference to a rejected row is itself rejected, naming the row it points to.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet._parse import clean_text, parse_dates
+from wpnet.errors import DataError
+from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
+
+if TYPE_CHECKING:
+    from wpnet.ecosystem import Ecosystem
+
+__all__ = [
+    "PROBLEM_COLUMNS",
+    "Checked",
+    "RawTable",
+    "ValidationReport",
+    "canonical_header",
+    "check_tables",
+    "validate",
+]
+
+#: Columns of a problems table (``ValidationReport.errors``/``.warnings`` use the first five).
+PROBLEM_COLUMNS = ("table", "row", "column", "value", "message", "severity")
+
+#: Order in which tables are checked: a table comes after the tables it refers to.
+ORDER = ("establishments", "practitioners", "networks", "participation", "ties")
+
+_ALLOWED = {
+    "sector": "early_years, primary, secondary, special, all_through, central",
+    "level": (
+        "practitioner, middle_leader, senior_leader, headteacher, central_officer, "
+        "support_staff, other"
+    ),
+    "role": "participant, lead, facilitator, presenter",
+}
+_NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
+_THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
+_MAX_EXACT_INT = 2**53
+
+
+@dataclass
+class RawTable:
+    """One table as read from a file, before any checking.
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Cells as read: strings (CSV, XLSX) or typed columns (Parquet, an Ecosystem).
+        The index is the spreadsheet row of each row (header = row 1).
+    source : str
+        Where it came from, for messages: ``"participation.csv"``, ``"book.xlsx[ties]"``.
+    problems : list of dict
+        Problems the reader already found in single rows (a ragged row), each with
+        ``row``, ``column``, ``value``, ``message`` and ``severity``.
+    """
+
+    frame: pd.DataFrame
+    source: str
+    problems: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    """What :func:`check_tables` returns.
+
+    ``tables`` holds the accepted rows with canonical columns and dtypes; ``rejected``
+    the rejected rows (original values plus ``table``, ``row``, ``reason``);
+    ``problems`` every finding (:data:`PROBLEM_COLUMNS`); ``rows_read`` the number of
+    rows read per table; ``sources`` where each table came from.
+    """
+
+    tables: dict[str, pd.DataFrame]
+    rejected: pd.DataFrame
+    problems: pd.DataFrame
+    rows_read: dict[str, int]
+    sources: dict[str, str]
+
+    @property
+    def fatal(self) -> pd.DataFrame:
+        """Errors no row can be dropped to cure: a missing table, column or file."""
+        p = self.problems
+        return p[(p["severity"] == "error") & (p["row"].isna() | (p["row"] == 1)).to_numpy()]
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Every error (fatal or in a row)."""
+        return self.problems[(self.problems["severity"] == "error").to_numpy()]
+
+
+def canonical_header(name: object) -> str:
+    """A header cell as a snake_case column name (aliases are applied separately).
+
+    Examples
+    --------
+    >>> canonical_header("  Establishment\\u00a0ID ")
+    'establishment_id'
+    >>> canonical_header("SIMD (quintile)")
+    'simd_quintile'
+    """
+    text = normalise_text(name).replace("\ufeff", "")
+    return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
+
+
+# ---- problems ------------------------------------------------------------------------
+def _problems_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    frame = pd.DataFrame(rows or [], columns=list(PROBLEM_COLUMNS))
+    return frame.astype(
+        {
+            "table": "string",
+            "row": "Int64",
+            "column": "string",
+            "value": "string",
+            "message": "string",
+            "severity": "string",
+        }
+    )
+
+
+class _Findings:
+    """Problems of one table, gathered as small frames and joined once."""
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+        self.parts: list[pd.DataFrame] = []
+
+    def add(
+        self,
+        rows: pd.Index | list[int],
+        column: str | None,
+        values: pd.Series | list[object],
+        messages: pd.Series | list[str] | str,
+        severity: str = "error",
+    ) -> None:
+        rows = list(rows)
+        if not rows:
+            return
+        vals = list(values) if not isinstance(values, pd.Series) else values.tolist()
+        msgs = [messages] * len(rows) if isinstance(messages, str) else list(messages)
+        self.parts.append(
+            pd.DataFrame(
+                {
+                    "table": self.table,
+                    "row": pd.array(rows, dtype="Int64"),
+                    "column": column,
+                    "value": [_as_cell_text(v) for v in vals],
+                    "message": msgs,
+                    "severity": severity,
+                }
+            )
+        )
+
+    def frame(self) -> pd.DataFrame:
+        if not self.parts:
+            return _problems_frame()
+        return pd.concat([_problems_frame()] + self.parts, ignore_index=True).astype(
+            _problems_frame().dtypes.to_dict()
+        )
+
+
+def _as_cell_text(value: object) -> str | None:
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return str(value.date()) if value == value.normalize() else value.isoformat()
+    return str(value)
+
+
+# ---- column parsing ------------------------------------------------------------------
+def _is_text(s: pd.Series) -> bool:
+    return pd.api.types.is_string_dtype(s.dtype) or s.dtype == object
+
+
+def _by_unique(s: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
+    """Apply ``func`` to the distinct values of ``s`` only, then spread the result."""
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    if len(uniques) == 0:
+        return func(s)
+    result = func(pd.Series(uniques, dtype=s.dtype if _is_text(s) else None))
+    taken = result.take(np.where(codes < 0, 0, codes))
+    taken.index = s.index
+    if (codes < 0).any():
+        na = func(pd.Series([pd.NA], dtype=s.dtype if _is_text(s) else None)).iloc[0]
+        taken[codes < 0] = na
+    return taken
+
+
+def _clean(s: pd.Series) -> pd.Series:
+    """Cleaned text (white space folded, missing markers to <NA>) or the typed column."""
+    if _is_text(s):
+        return _by_unique(s.astype("string"), clean_text).astype("string")
+    return s
+
+
+def _text(s: pd.Series) -> pd.Series:
+    """A column as clean ``string`` values (ids and text written as numbers included)."""
+    if _is_text(s):
+        return s.astype("string")
+    if pd.api.types.is_float_dtype(s.dtype):
+        ints = s.notna() & (s == s.round())
+        out = s.astype("string")
+        out[ints.fillna(False).to_numpy()] = s[ints.fillna(False)].astype("Int64").astype("string")
+        return out
+    return _clean(s.astype("string"))
+
+
+def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Numbers as Float64 and a mask of cells that are present but not numbers."""
+    if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+        vals = s.astype("Float64")
+        bad = vals.notna() & ~np.isfinite(vals.fillna(0).to_numpy(dtype=float))
+        return vals.mask(bad), pd.Series(np.asarray(bad, dtype=bool), index=s.index)
+    text = _clean(s.astype("string"))
+
+    def parse(t: pd.Series) -> pd.Series:
+        t = t.astype("string")
+        plain = t.where(~t.str.fullmatch(_THOUSANDS).fillna(False), t.str.replace(",", ""))
+        ok = plain.str.fullmatch(_NUMBER).fillna(False).astype(bool)
+        vals = pd.to_numeric(plain.where(ok), errors="coerce").astype("Float64")
+        finite = vals.notna() & np.isfinite(vals.fillna(0).to_numpy(dtype=float))
+        return vals.where(finite)
+
+    vals = _by_unique(text, parse).astype("Float64")
+    bad = text.notna() & vals.isna()
+    return vals, bad.astype(bool)
+
+
+def _dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Dates as datetime64[us] and the reason each unparsed cell failed ("" if none)."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        out, why = parse_dates(s)
+    else:
+        text = _clean(s.astype("string")) if not _is_text(s) else s.astype("string")
+        codes, uniques = pd.factorize(text, use_na_sentinel=True)
+        # parse_dates takes object cells (str, numbers, datetimes); give it plain str.
+        u_out, u_why = parse_dates(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+        idx = np.where(codes < 0, 0, codes)
+        if len(uniques):
+            out = pd.Series(u_out.to_numpy()[idx], index=s.index)
+            why = pd.Series(u_why.to_numpy()[idx], index=s.index, dtype="string")
+            out[codes < 0] = pd.NaT
+            why[codes < 0] = ""
+        else:
+            out = pd.Series(pd.NaT, index=s.index, dtype="datetime64[ns]")
+            why = pd.Series("", index=s.index, dtype="string")
+    return out.astype("datetime64[us]"), why.fillna("").astype("string")
+
+
+def _check_column(col: Column, raw: pd.Series, f: _Findings, bad: np.ndarray) -> pd.Series:
+    """Parse one column; record its problems; mark rows with errors in ``bad``."""
+    idx = raw.index
+    if col.kind == "date":
+        values, why = _dates(raw)
+        failed = (why != "").to_numpy()
+        f.add(idx[failed], col.name, raw[failed], why[failed])
+        bad |= failed
+    elif col.kind in ("int", "float"):
+        values, notnum = _numbers(raw)
+        f.add(idx[notnum.to_numpy()], col.name, raw[notnum.to_numpy()], "not a number")
+        bad |= notnum.to_numpy()
+        if col.kind == "int":
+            frac = values.notna() & ((values != values.round()) | (values.abs() > _MAX_EXACT_INT))
+            frac = frac.fillna(False).to_numpy(dtype=bool)
+            f.add(idx[frac], col.name, raw[frac], "not a whole number")
+            bad |= frac
+            values = values.mask(frac)
+        lo = values.notna() & (values < col.min) if col.min is not None else None
+        hi = values.notna() & (values > col.max) if col.max is not None else None
+        for mask in (lo, hi):
+            if mask is None:
+                continue
+            m = mask.fillna(False).to_numpy(dtype=bool)
+            f.add(idx[m], col.name, raw[m], _range_message(col))
+            bad |= m
+        if col.kind == "int":
+            values = values.round().astype("Int64")
+    else:
+        values = _text(raw)
+        if col.kind in VOCABULARIES:
+            values = _vocabulary(col, values, raw, f, bad)
+    if col.required:
+        missing = values.isna().to_numpy(dtype=bool) & ~bad
+        f.add(idx[missing], col.name, raw[missing], f"missing {col.name} (required)")
+        bad |= missing
+    return values
+
+
+def _range_message(col: Column) -> str:
+    if col.min is not None and col.max is not None:
+        return f"out of range: {col.name} must be between {col.min:g} and {col.max:g}"
+    return f"out of range: {col.name} must be at least {col.min:g}"
+
+
+def _vocabulary(
+    col: Column, values: pd.Series, raw: pd.Series, f: _Findings, bad: np.ndarray
+) -> pd.Series:
+    func = VOCABULARIES[col.kind]
+    uniques = values.dropna().unique()
+    mapping = {u: func(u) for u in uniques}
+    mapped = values.map(mapping).astype("string")
+    unmapped = (values.notna() & mapped.isna()).to_numpy(dtype=bool)
+    if col.kind == "authority":
+        # wpnet serves other partnerships too: an unknown authority is kept as written.
+        f.add(
+            raw.index[unmapped],
+            col.name,
+            raw[unmapped],
+            "authority not among the eight West Partnership authorities; kept as written",
+            severity="warning",
+        )
+        return mapped.where(~unmapped, values)
+    f.add(
+        raw.index[unmapped],
+        col.name,
+        raw[unmapped],
+        f"not a known {col.kind}; use one of: {_ALLOWED[col.kind]} (or a listed alias)",
+    )
+    bad |= unmapped
+    return mapped
+
+
+# ---- one table -----------------------------------------------------------------------
+def _map_header(spec: TableSpec, frame: pd.DataFrame, f: _Findings) -> tuple[pd.DataFrame, bool]:
+    """Rename columns to canonical names; report missing and duplicated columns."""
+    names: list[str] = []
+    for i, h in enumerate(frame.columns):
+        c = canonical_header(h)
+        c = spec.aliases.get(c, c) if c not in spec.names else c
+        names.append(c or f"unnamed_{i + 1}")
+    fatal = False
+    seen: dict[str, int] = {}
+    for i, c in enumerate(names):
+        if c in seen:
+            first = frame.columns[seen[c]]
+            f.add(
+                [1],
+                c,
+                [frame.columns[i]],
+                f"column {c} appears twice (headers {str(first)!r} and {str(frame.columns[i])!r})",
+            )
+            fatal = True
+        else:
+            seen[c] = i
+    missing = [c for c in spec.required if c not in seen]
+    for c in missing:
+        f.add(
+            [1],
+            c,
+            [None],
+            f"required column {c} missing; header has: {', '.join(map(str, frame.columns))}",
+        )
+        fatal = True
+    out = frame.copy()
+    out.columns = names
+    return out, fatal
+
+
+def _exact_duplicates(frame: pd.DataFrame, f: _Findings) -> pd.Series:
+    """Mark copies of earlier identical rows; return the row each copies (or <NA>)."""
+    copy_of = pd.Series(pd.NA, index=frame.index, dtype="Int64")
+    if len(frame) < 2 or frame.shape[1] == 0:
+        return copy_of
+    dup = frame.duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return copy_of
+    sub = frame[dup]
+    gid = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup()
+    first = pd.Series(sub.index, index=sub.index).groupby(gid.to_numpy()).transform("first")
+    copies = first != sub.index
+    copy_of[copies[copies].index] = first[copies].to_numpy()
+    rows = copies[copies].index
+    f.add(
+        rows,
+        None,
+        [None] * len(rows),
+        [f"duplicate of row {r}" for r in first[copies]],
+        severity="warning",
+    )
+    return copy_of
+
+
+def _key_conflicts(
+    spec: TableSpec, clean: pd.DataFrame, live: np.ndarray, f: _Findings
+) -> np.ndarray:
+    """Rows whose id is also on another (different) row: an error naming both."""
+    key = clean[spec.key]
+    cand = live & key.notna().to_numpy()
+    dup = np.zeros(len(clean), dtype=bool)
+    dup[cand] = key[cand].duplicated(keep=False).to_numpy()
+    if not dup.any():
+        return dup
+    sub = clean[dup]
+    rows, msgs = [], []
+    for value, group in sub.groupby(spec.key, sort=False):
+        for r in group.index:
+            others = [o for o in group.index if o != r]
+            diff = _differences(group.loc[r], group.loc[others[0]], spec.key)
+            rows.append(r)
+            msgs.append(
+                f"{spec.key} {value!r} is also on row{'s' if len(others) > 1 else ''} "
+                f"{', '.join(map(str, others))} with different values ({diff}); "
+                "keep one row per id"
+            )
+    f.add(rows, spec.key, clean.loc[rows, spec.key], msgs)
+    return dup
+
+
+def _differences(a: pd.Series, b: pd.Series, key: str) -> str:
+    out = []
+    for c in a.index:
+        if c == key:
+            continue
+        x, y = a[c], b[c]
+        if (pd.isna(x) and pd.isna(y)) or (not pd.isna(x) and not pd.isna(y) and x == y):
+            continue
+        out.append(f"{c}: {_short(_as_cell_text(x))!r} vs {_short(_as_cell_text(y))!r}")
+    return "; ".join(out[:3]) + ("; ..." if len(out) > 3 else "")
+
+
+def _short(text: str | None, limit: int = 60) -> str | None:
+    if text is None or len(text) <= limit:
+        return text
+    return text[: limit - 1] + "…"
+
+
+@dataclass
+class _Done:
+    clean: pd.DataFrame
+    accepted: np.ndarray
+    broken: bool
+
+
+def _references(
+    col: Column,
+    clean: pd.DataFrame,
+    done: dict[str, _Done],
+    f: _Findings,
+    live: np.ndarray,
+) -> np.ndarray:
+    assert col.references is not None
+    target, target_col = col.references.split(".")
+    bad = np.zeros(len(clean), dtype=bool)
+    t = done.get(target)
+    if t is None or t.broken or col.name not in clean:
+        return bad
+    ids = t.clean[target_col]
+    accepted = set(ids[t.accepted].dropna())
+    rejected_rows = (
+        pd.Series(ids.index[~t.accepted], index=ids[~t.accepted].to_numpy())
+        .groupby(level=0)
+        .agg(lambda r: sorted(r))
+        if (~t.accepted).any()
+        else pd.Series(dtype=object)
+    )
+    values = clean[col.name]
+    unresolved = (values.notna() & ~values.isin(accepted)).to_numpy(dtype=bool) & live
+    if not unresolved.any():
+        return bad
+    msg_for: dict[str, str] = {}
+    for v in values[unresolved].unique():
+        if v in rejected_rows.index:
+            rows = rejected_rows[v]
+            msg_for[v] = (
+                f"{col.name} {v!r} is on rejected {target} row"
+                f"{'s' if len(rows) > 1 else ''} {', '.join(map(str, rows))}"
+            )
+        else:
+            msg_for[v] = f"unknown {target_col} {v!r}: not in {target}"
+    f.add(
+        clean.index[unresolved],
+        col.name,
+        values[unresolved],
+        values[unresolved].map(msg_for).tolist(),
+    )
+    return unresolved
+
+
+def _check_table(
+    name: str, raw: RawTable, done: dict[str, _Done], f: _Findings
+) -> tuple[pd.DataFrame, pd.DataFrame, bool]:
+    """Check one table: returns (accepted rows, rejected rows, broken)."""
+    spec = TABLES[name]
+    frame, broken = _map_header(spec, raw.frame, f)
+    for p in raw.problems:
+        f.add(
+            [p["row"]],
+            p.get("column"),
+            [p.get("value")],
+            [p["message"]],
+            p.get("severity", "error"),
+        )
+    pre_bad = pd.Index([p["row"] for p in raw.problems if p.get("severity", "error") == "error"])
+    if broken:
+        empty = frame.iloc[0:0]
+        done[name] = _Done(empty, np.zeros(0, dtype=bool), True)
+        return empty, frame.iloc[0:0], True
+    cleaned = frame.apply(_clean) if len(frame.columns) else frame
+    copy_of = _exact_duplicates(cleaned, f)
+    live_rows = copy_of.isna().to_numpy()
+    work = cleaned[live_rows]
+    bad = np.asarray(work.index.isin(pre_bad), dtype=bool)
+    clean = pd.DataFrame(index=work.index)
+    for col in spec.columns:
+        if col.name in work:
+            clean[col.name] = _check_column(col, work[col.name], f, bad)
+    for extra in [c for c in work.columns if c not in spec.names]:
+        clean[extra] = work[extra]
+    live = np.ones(len(clean), dtype=bool)
+    if spec.key is not None:
+        bad |= _key_conflicts(spec, clean, live, f)
+    for col in spec.columns:
+        if col.references is not None:
+            bad |= _references(col, clean, done, f, live)
+    accepted = ~bad
+    done[name] = _Done(clean, accepted, False)
+    reasons = _reasons(f, copy_of)
+    rejected_idx = frame.index[~copy_of.isna().to_numpy()].append(work.index[~accepted])
+    rejected = frame.loc[rejected_idx].astype("string")
+    rejected.insert(0, "reason", reasons.reindex(rejected_idx).to_numpy())
+    rejected.insert(0, "row", pd.array(rejected_idx, dtype="Int64"))
+    rejected.insert(0, "table", name)
+    return clean[accepted].reset_index(drop=True), rejected.reset_index(drop=True), False
+
+
+def _reasons(f: _Findings, copy_of: pd.Series) -> pd.Series:
+    p = f.frame()
+    p = p[(p["severity"] == "error").to_numpy() & (p["row"] > 1).fillna(False).to_numpy()]
+    text = (
+        (p["column"].fillna("row") + ": " + p["message"])
+        .groupby(p["row"].to_numpy())
+        .agg("; ".join)
+    )
+    copies = copy_of.dropna()
+    dup = pd.Series([f"duplicate of row {r}" for r in copies], index=copies.index, dtype=object)
+    return pd.concat([text.astype(object), dup])
+
+
+def check_tables(
+    raw: dict[str, RawTable],
+    notes: list[dict[str, Any]] | tuple[()] = (),
+    where: str = "the data",
+) -> Checked:
+    """Check raw tables against the schema; the core of reading and validation.
+
+    Parameters
+    ----------
+    raw : dict
+        Table name -> :class:`RawTable`. Missing required tables are reported.
+    notes : list of dict
+        Findings of the reader outside any table (an ignored sheet): ``table``,
+        ``message``, ``severity`` and optionally ``row``, ``column``, ``value``.
+    where : str
+        Where the tables were looked for, for the message of a missing table.
+
+    Returns
+    -------
+    Checked
+        Accepted tables (canonical columns and dtypes, extra columns kept), rejected
+        rows, every problem found, rows read and sources. Every row read is either
+        accepted or rejected, once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> est = pd.DataFrame({"establishment_id": ["E1", "E1"], "name": ["A", "A"],
+    ...                     "authority": ["Glasgow", "Glasgow"], "sector": ["ELC", "ELC"]},
+    ...                    index=[2, 3])
+    >>> res = check_tables({"establishments": RawTable(est, "establishments.csv")})
+    >>> res.tables["establishments"][["authority", "sector"]].iloc[0].tolist()
+    ['Glasgow City', 'early_years']
+    >>> res.rejected.loc[0, "reason"]
+    'duplicate of row 2'
+
+    """
+    findings: list[pd.DataFrame] = []
+    tables: dict[str, pd.DataFrame] = {}
+    rejected: list[pd.DataFrame] = []
+    rows_read: dict[str, int] = {}
+    sources: dict[str, str] = {}
+    done: dict[str, _Done] = {}
+    unknown = [t for t in raw if t not in TABLES]
+    if unknown:
+        raise ValueError(f"unknown tables {unknown!r}; expected some of {list(TABLES)}")
+    for name in ORDER:
+        f = _Findings(name)
+        spec = TABLES[name]
+        if name not in raw:
+            if not spec.optional:
+                f.add([pd.NA], None, [None], f"required table {name} not found in {where}")
+            findings.append(f.frame())
+            continue
+        r = raw[name]
+        sources[name] = r.source
+        rows_read[name] = len(r.frame)
+        if len(r.frame) == 0 and not spec.optional:
+            f.add([pd.NA], None, [None], f"table {name} has no rows", severity="warning")
+        clean, rej, broken = _check_table(name, r, done, f)
+        if not broken:
+            tables[name] = clean
+        if len(rej):
+            rejected.append(rej)
+        findings.append(f.frame())
+    findings.append(_problems_frame(list(notes)))
+    problems = pd.concat(findings, ignore_index=True).astype(_problems_frame().dtypes.to_dict())
+    return Checked(tables, _rejected_frame(rejected), problems, rows_read, sources)
+
+
+def _rejected_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
+    base = pd.DataFrame(
+        {
+            "table": pd.Series(dtype="string"),
+            "row": pd.Series(dtype="Int64"),
+            "reason": pd.Series(dtype="string"),
+        }
+    )
+    if not parts:
+        return base
+    out = pd.concat(parts, ignore_index=True)
+    return out.astype({c: "string" for c in out.columns if c != "row"} | {"row": "Int64"})
+
+
+# ---- messages ------------------------------------------------------------------------
+def describe(problem: pd.Series, sources: dict[str, str]) -> str:
+    """One problem as a line: ``file row R, column C, value 'V': message``."""
+    where = sources.get(problem["table"], str(problem["table"]))
+    parts = [where]
+    if not pd.isna(problem["row"]):
+        parts.append("header (row 1)" if problem["row"] == 1 else f"row {problem['row']}")
+    if not pd.isna(problem["column"]):
+        parts.append(f"column {problem['column']}")
+    if not pd.isna(problem["value"]):
+        parts.append(f"value {_short(str(problem['value']))!r}")
+    return ", ".join(parts) + f": {problem['message']}"
+
+
+def problems_message(
+    problems: pd.DataFrame, sources: dict[str, str], title: str, limit: int = 50
+) -> str:
+    """A DataError message: a title line then one line per problem (at most ``limit``)."""
+    lines = [title]
+    for _, p in problems.head(limit).iterrows():
+        lines.append("  " + describe(p, sources))
+    if len(problems) > limit:
+        lines.append(f"  ... and {len(problems) - limit} more (see the error's .problems)")
+    return "\n".join(lines)
+
+
+# ---- report --------------------------------------------------------------------------
+class ValidationReport:
+    """The outcome of :func:`validate`: errors and warnings, row by row.
+
+    Attributes
+    ----------
+    ok : bool
+        True when there are no errors (warnings allowed).
+    errors, warnings : DataFrame
+        Columns ``table, row, column, value, message``; ``row`` is the spreadsheet row
+        (header = row 1, first data row = 2), missing for a whole-table problem.
+    sources : dict
+        Table -> the file (or sheet) it was read from.
+    max_lines : int
+        Lines shown per table by ``str(report)``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> report = validate(wpnet.tiny())
+    >>> report.ok, len(report.errors)
+    (True, 0)
+    """
+
+    def __init__(
+        self,
+        problems: pd.DataFrame,
+        sources: dict[str, str] | None = None,
+        rows_read: dict[str, int] | None = None,
+        max_lines: int = 10,
+    ) -> None:
+        self._problems = problems.reset_index(drop=True)
+        self.sources = dict(sources or {})
+        self.rows_read = dict(rows_read or {})
+        self.max_lines = max_lines
+
+    def _of(self, severity: str) -> pd.DataFrame:
+        p = self._problems
+        return p.loc[(p["severity"] == severity).to_numpy(), list(PROBLEM_COLUMNS[:5])].reset_index(
+            drop=True
+        )
+
+    @property
+    def errors(self) -> pd.DataFrame:
+        """Problems that make a row (or the data) unusable."""
+        return self._of("error")
+
+    @property
+    def warnings(self) -> pd.DataFrame:
+        """Problems worth knowing about that do not stop the data being used."""
+        return self._of("warning")
+
+    @property
+    def ok(self) -> bool:
+        """True when there are no errors."""
+        return len(self.errors) == 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    def _groups(self) -> list[tuple[str, str, pd.DataFrame]]:
+        out = []
+        for severity in ("error", "warning"):
+            p = self._problems[(self._problems["severity"] == severity).to_numpy()]
+            for table in dict.fromkeys(p["table"].tolist()):
+                out.append((severity, table, p[(p["table"] == table).to_numpy()]))
+        return out
+
+    def __str__(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        rows = sum(self.rows_read.values())
+        head = (
+            f"wpnet validation: {'OK' if self.ok else 'FAILED'} — {n_err} error"
+            f"{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}"
+            f" in {rows} rows read"
+        )
+        lines = [head]
+        for severity, table, p in self._groups():
+            lines.append("")
+            lines.append(f"{severity.upper()}S in {self.sources.get(table, table)} ({len(p)}):")
+            for _, prob in p.head(self.max_lines).iterrows():
+                lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
+            if len(p) > self.max_lines:
+                lines.append(f"  ... and {len(p) - self.max_lines} more")
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ValidationReport: {'ok' if self.ok else 'failed'}, {len(self.errors)} errors, "
+            f"{len(self.warnings)} warnings>"
+        )
+
+    def _repr_html_(self) -> str:
+        n_err, n_warn = len(self.errors), len(self.warnings)
+        colour = "#1a7f37" if self.ok else "#b42318"
+        parts = [
+            f"<div><p><b style='color:{colour}'>{'OK' if self.ok else 'FAILED'}</b>: "
+            f"{n_err} errors, {n_warn} warnings</p>"
+        ]
+        for severity, table, p in self._groups():
+            shown = p.head(self.max_lines)[list(PROBLEM_COLUMNS[1:5])]
+            parts.append(
+                f"<p>{severity}s in {html.escape(self.sources.get(table, table))} ({len(p)})</p>"
+            )
+            parts.append(shown.to_html(index=False, border=0, na_rep=""))
+            if len(p) > self.max_lines:
+                parts.append(f"<p>... and {len(p) - self.max_lines} more</p>")
+        parts.append("</div>")
+        return "".join(parts)
+
+
+def _raw_from_ecosystem(eco: Ecosystem) -> dict[str, RawTable]:
+    raw: dict[str, RawTable] = {}
+    for name in ORDER:
+        frame = getattr(eco, name)
+        if name == "participation":
+            frame = frame.drop(columns="session", errors="ignore")
+        if name == "ties" and len(frame) == 0:
+            continue
+        frame = frame.reset_index(drop=True)
+        frame.index = frame.index + 2
+        raw[name] = RawTable(frame, f"{name} table")
+    return raw
+
+
+def validate(data: str | Path | Ecosystem, max_lines: int = 10) -> ValidationReport:
+    """Check a folder, a workbook or an Ecosystem against the schema.
+
+    Parameters
+    ----------
+    data : path or Ecosystem
+        A folder of tables, one ``.xlsx`` workbook (see :func:`wpnet.read_ecosystem`)
+        or an :class:`~wpnet.ecosystem.Ecosystem`.
+    max_lines : int, default 10
+        Problems shown per table by ``str(report)``; all are in ``.errors`` and
+        ``.warnings``.
+
+    Returns
+    -------
+    ValidationReport
+        A file that cannot be read at all (corrupt, too large, not text) is reported
+        as an error of its table rather than raised.
+
+    Raises
+    ------
+    FileNotFoundError
+        When the path does not exist.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> print(validate(wpnet.tiny()))
+    wpnet validation: OK — 0 errors, 0 warnings in 31 rows read
+    """
+    from wpnet.ecosystem import Ecosystem
+
+    if isinstance(data, Ecosystem):
+        raw = _raw_from_ecosystem(data)
+    else:
+        from wpnet.io import read_tables
+
+        try:
+            src = read_tables(data)
+        except DataError as err:
+            problems = (
+                err.problems
+                if err.problems is not None
+                else _problems_frame([{"table": "", "message": str(err), "severity": "error"}])
+            )
+            if "severity" not in problems:
+                problems = problems.assign(severity="error")
+            return ValidationReport(_problems_frame(problems.to_dict("records")), {}, {}, max_lines)
+        res = check_tables(src.raw, src.notes, src.where)
+        return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
+    res = check_tables(raw)
+    return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
