@@ -628,7 +628,7 @@ def structural_holes(w: sp.spmatrix) -> pd.DataFrame:
     cols = s.indices
     pp = _on_pattern(p, p, rows, cols)
     pm = _on_pattern(p, m.T.tocsr(), rows, cols)
-    c_ij = (p.data + pp) ** 2  # p shares s's canonical pattern, entry for entry
+    c_ij = (s.data / total[rows] + pp) ** 2  # p_ij on s's canonical pattern
     constraint = np.bincount(rows, weights=c_ij, minlength=n)
     effective = deg - np.bincount(rows, weights=pm, minlength=n)
     with np.errstate(divide="ignore", invalid="ignore"):
