@@ -351,6 +351,9 @@ def _keep(x: sp.csr_matrix, keep: sp.csr_matrix) -> sp.csr_matrix:
 # networkx graphs for users
 # ---------------------------------------------------------------------------------
 WEIGHTS = ("networks", "newman", "jaccard")
+#: igraph vertex attribute holding a networkx node attribute ``name`` (igraph's ``name``
+#: is the node id).
+_NAME_ATTR = "nx_name"
 
 
 def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
@@ -583,8 +586,10 @@ def to_igraph(G: Any) -> Any:
 
     Vertices follow ``G.nodes`` order; the vertex attribute ``name`` holds the node id
     (any hashable, kept as is); every node, edge and graph attribute is copied (a node
-    or edge lacking an attribute others have gets ``None``). Directed graphs stay
-    directed. :func:`from_igraph` reverses it.
+    or edge lacking an attribute others have gets ``None``), except that a node
+    attribute called ``name`` (an establishment's name, say) becomes the vertex
+    attribute ``nx_name``. Directed graphs stay directed. :func:`from_igraph` reverses
+    it.
 
     Parameters
     ----------
@@ -597,7 +602,7 @@ def to_igraph(G: Any) -> Any:
     Raises
     ------
     ValueError
-        For a multigraph, or a node attribute called ``name``.
+        For a multigraph.
 
     Examples
     --------
@@ -617,11 +622,8 @@ def to_igraph(G: Any) -> Any:
         n=len(nodes), edges=[(pos[u], pos[v]) for u, v, _ in edges], directed=G.is_directed()
     )
     g.vs["name"] = nodes
-    node_keys = sorted({k for _, d in G.nodes(data=True) for k in d}, key=str)
-    if "name" in node_keys:
-        raise ValueError("node attribute 'name' clashes with igraph's vertex name (the node id)")
-    for k in node_keys:
-        g.vs[k] = [G.nodes[n].get(k) for n in nodes]
+    for k in sorted({k for _, d in G.nodes(data=True) for k in d}, key=str):
+        g.vs[_NAME_ATTR if k == "name" else k] = [G.nodes[n].get(k) for n in nodes]
     for k in sorted({k for _, _, d in edges for k in d}, key=str):
         g.es[k] = [d.get(k) for _, _, d in edges]
     for k, v in G.graph.items():
@@ -633,7 +635,8 @@ def from_igraph(g: Any) -> Any:
     """An ``igraph.Graph`` as a networkx graph, keeping ids and attributes.
 
     Node ids come from the vertex attribute ``name`` when present (vertex indices
-    otherwise); the other vertex, edge and graph attributes are copied. A
+    otherwise); the other vertex, edge and graph attributes are copied (the vertex
+    attribute ``nx_name`` becomes the node attribute ``name``, see :func:`to_igraph`). A
     :func:`to_igraph` round trip gives the original graph back when every node (edge)
     carries the same attribute keys, as wpnet's graphs do; igraph has no missing
     attribute, so a key some nodes lacked comes back with value ``None``.
@@ -667,7 +670,10 @@ def from_igraph(g: Any) -> Any:
     ids = g.vs["name"] if "name" in vattrs else list(range(g.vcount()))
     others = [k for k in vattrs if k != "name"]
     cols = {k: g.vs[k] for k in others}
-    G.add_nodes_from((n, {k: cols[k][i] for k in others}) for i, n in enumerate(ids))
+    G.add_nodes_from(
+        (n, {("name" if k == _NAME_ATTR else k): cols[k][i] for k in others})
+        for i, n in enumerate(ids)
+    )
     eattrs = g.es.attributes()
     ecols = {k: g.es[k] for k in eattrs}
     G.add_edges_from(
