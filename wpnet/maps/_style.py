@@ -305,23 +305,61 @@ def geographic_layout(establishments: pd.DataFrame) -> pd.DataFrame:
     return pos.dropna()
 
 
-def force_layout(graph: Any, *, seed: int = 0, niter: int = 1000) -> np.ndarray:
-    """Fruchterman-Reingold positions of an igraph graph (edge attribute ``weight``).
+def force_layout(
+    graph: Any, *, seed: int = 0, niter: int = 1000, weighted: bool = True
+) -> np.ndarray:
+    """Fruchterman-Reingold positions of an igraph graph, components packed.
 
-    The start positions come from ``numpy.random.default_rng(seed)``, so a seed fixes the
-    picture. Returns an (n, 2) array scaled into [-1, 1].
+    The largest connected component is laid out in [-1, 1]²; the other components
+    (and isolates) are laid out on their own and packed in rows below it, largest first,
+    so that a few small fragments do not push the main component into a corner. Start
+    positions come from ``numpy.random.default_rng(seed)``, so a seed fixes the
+    picture. ``weighted`` uses the edge attribute ``weight``.
+
+    Returns
+    -------
+    ndarray
+        (n, 2) positions, in vertex order.
 
     Examples
     --------
     >>> import igraph as ig
-    >>> force_layout(ig.Graph.Ring(4)).shape
-    (4, 2)
+    >>> xy = force_layout(ig.Graph.Ring(4) + ig.Graph(1))
+    >>> xy.shape, bool(xy[4, 1] < xy[:4, 1].min())
+    ((5, 2), True)
     """
     n = graph.vcount()
+    out = np.zeros((n, 2))
     if n == 0:
-        return np.zeros((0, 2))
-    start = np.random.default_rng(seed).uniform(-1, 1, size=(n, 2)) * np.sqrt(n)
-    weights = graph.es["weight"] if graph.ecount() and "weight" in graph.es.attributes() else None
+        return out
+    rng = np.random.default_rng(seed)
+    comps = sorted(graph.connected_components(), key=lambda c: (-len(c), c[0]))
+    big = comps[0]
+    out[big] = _fr(graph.induced_subgraph(big), rng, niter, weighted)
+    rest = comps[1:]
+    if not rest:
+        return out
+    # small components in rows under the main one: cells of side ``cell``, scaled by size
+    cell = 0.125
+    per_row = int(2 / cell)
+    y0 = -1.0 - cell
+    for k, comp in enumerate(rest):  # loop over components, not nodes
+        row, col = divmod(k, per_row)
+        centre = np.array([-1.0 + cell / 2 + col * cell, y0 - row * cell])
+        if len(comp) == 1:
+            out[comp] = centre
+            continue
+        xy = _fr(graph.induced_subgraph(comp), rng, 200, weighted)
+        out[comp] = centre + xy * cell * 0.4
+    return out
+
+
+def _fr(graph: Any, rng: np.random.Generator, niter: int, weighted: bool) -> np.ndarray:
+    n = graph.vcount()
+    if n == 1:
+        return np.zeros((1, 2))
+    start = rng.uniform(-1, 1, size=(n, 2)) * np.sqrt(n)
+    weights = graph.es["weight"] if weighted and "weight" in graph.es.attributes() else None
     xy = np.asarray(
         graph.layout_fruchterman_reingold(weights=weights, seed=start.tolist(), niter=niter).coords,
         dtype=float,
@@ -374,7 +412,7 @@ def inside_ring(net_pos: pd.DataFrame, *, radius: float | None = None) -> pd.Dat
     ``radius`` · sqrt((rank + ½) / n), rank being the order of its original distance:
     networks spanning many authorities stay central, one-authority networks move out
     towards their authority, and the disc is filled evenly instead of clumping in the
-    middle. ``radius`` defaults to 0.85 × the ring's inner radius.
+    middle. ``radius`` defaults to 0.9 × the ring's inner radius.
 
     Examples
     --------
@@ -382,7 +420,7 @@ def inside_ring(net_pos: pd.DataFrame, *, radius: float | None = None) -> pd.Dat
     >>> inside_ring(pos, radius=1.0).round(3).values.tolist()
     [[0.0, 0.5], [0.866, 0.0]]
     """
-    radius = 0.85 * RING[0] if radius is None else radius
+    radius = 0.9 * RING[0] if radius is None else radius
     r = np.hypot(net_pos["x"], net_pos["y"]).to_numpy(dtype=float)
     angle = np.arctan2(net_pos["y"], net_pos["x"]).to_numpy(dtype=float)
     rank = pd.Series(r).rank(method="first").to_numpy() - 1

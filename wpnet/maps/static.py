@@ -22,11 +22,14 @@ from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.maps import _style as S
 
 __all__ = [
+    "MEASURE_LABELS",
+    "top_brokers",
     "plot_authority_flows",
     "plot_brokers",
     "plot_ecosystem",
@@ -307,7 +310,7 @@ def plot_ecosystem(
     central = (est["sector"] == "central").fillna(False).to_numpy(dtype=bool)
     pos = _positions(eco, est, links, layout, backbone, seed)
     placed = est.index.isin(pos.index)
-    ax = _axes(ax, (12.5, 9.5))
+    ax = _axes(ax, (13, 9.5))
     colours, palette = _colours(eco, est, color_by)
     sizes = pd.Series(
         _area(_establishment_sizes(eco, est, size_by), smallest=6, largest=160), est.index
@@ -364,14 +367,20 @@ def plot_ecosystem(
         )  # fmt: skip
 
     n_links = links.groupby("network")["member"].nunique()
+    key: list[str] = []
     if show_networks and len(net_pos):
         records = links.groupby("network")["weight"].sum()
         ax.scatter(
             net_pos["x"], net_pos["y"], marker="s",
-            s=_area(n_links.reindex(net_pos.index), smallest=8, largest=110),
+            s=_area(n_links.reindex(net_pos.index), smallest=8, largest=70),
             c=S.NETWORK_COLOR, edgecolors="white", linewidths=0.6, zorder=5, gid="networks",
         )  # fmt: skip
-        _label_networks(ax, eco, net_pos, n_links, records, label_networks)
+        labelled = _largest_networks(net_pos, n_links, records, label_networks)
+        span = float(np.ptp(xy[["x", "y"]].dropna().to_numpy(float), axis=0).max())
+        _numbered(ax, net_pos.loc[labelled].to_numpy(float), gid="network_label", span=span)
+        names = eco.networks.drop_duplicates("network_id").set_index("network_id")["name"]
+        names.index = names.index.astype(str)
+        key = [str(names.get(i, i)) for i in labelled]
 
     if layout == "authority":
         _label_sectors(ax, est, palette if color_by == "authority" else None)
@@ -398,7 +407,9 @@ def plot_ecosystem(
     # an equal-aspect Axes is centred in its slot; anchor it left so the legend
     # beside it stays inside the figure
     ax.set_anchor("W")
-    _ecosystem_legend(ax, est, color_by, palette, size_by, show_networks, show_unreached, central)
+    _ecosystem_legend(
+        ax, est, color_by, palette, size_by, show_networks, show_unreached, central, key
+    )
     if title is None:
         title = (
             f"Ecosystem map{_scope_label(eco)}: {int(reached[~central].sum()):,} of "
@@ -408,38 +419,44 @@ def plot_ecosystem(
     return ax
 
 
-def _label_networks(
-    ax: Axes,
-    eco: Ecosystem,
-    net_pos: pd.DataFrame,
-    members: pd.Series,
-    records: pd.Series,
-    top: int,
-) -> None:
-    if top <= 0:
-        return
+def _largest_networks(
+    net_pos: pd.DataFrame, members: pd.Series, records: pd.Series, top: int
+) -> list[str]:
+    """The ``top`` networks by member establishments, then records, then id."""
     order = pd.DataFrame(
         {"members": members.reindex(net_pos.index), "records": records.reindex(net_pos.index)}
     )
-    order["id"] = order.index
-    chosen = order.sort_values(["members", "records", "id"], ascending=[False, False, True]).index[
-        :top
-    ]
-    names = eco.networks.drop_duplicates("network_id").set_index("network_id")["name"]
-    names.index = names.index.astype(str)
-    anchor = net_pos.loc[chosen].to_numpy(float)
-    span = float(np.ptp(ax.dataLim.get_points(), axis=0).max()) if len(net_pos) else 1.0
-    span = span if np.isfinite(span) and span > 0 else float(np.ptp(anchor, axis=0).max() or 1.0)
-    text_xy = _spread_labels(anchor + [0, 0.012 * span], width=0.2 * span, height=0.03 * span)
-    for nid, (x0, y0), (x1, y1) in zip(chosen, anchor, text_xy, strict=True):
-        label = str(names.get(nid, nid))
-        moved = np.hypot(x1 - x0, y1 - y0) > 0.03 * span
+    order["id"] = order.index.astype(str)
+    order = order.sort_values(["members", "records", "id"], ascending=[False, False, True])
+    return [str(i) for i in order.index[: max(top, 0)]]
+
+
+def _numbered(ax: Axes, anchor: np.ndarray, *, gid: str, span: float) -> None:
+    """Write 1, 2, ... beside the anchor points (pushed apart, with a leader if moved)."""
+    if not len(anchor):
+        return
+    off = np.array([0.012, 0.012]) * span
+    text_xy = _spread_labels(anchor + off, width=0.035 * span, height=0.03 * span)
+    for rank, ((x0, y0), (x1, y1)) in enumerate(zip(anchor, text_xy, strict=True), 1):
+        moved = np.hypot(x1 - x0 - off[0], y1 - y0 - off[1]) > 0.01 * span
         ax.annotate(
-            label, (x0, y0), xytext=(x1, y1), textcoords="data", fontsize=_LABEL_FONT,
-            ha="center", va="bottom", zorder=7,
-            arrowprops={"arrowstyle": "-", "color": "#444444", "lw": 0.5} if moved else None,
+            str(rank), (x0, y0), xytext=(x1, y1), fontsize=8.5, ha="left", va="bottom",
+            zorder=8, gid=gid, fontweight="bold",
+            arrowprops={"arrowstyle": "-", "color": "#333333", "lw": 0.5} if moved else None,
             **_outlined(),
         )  # fmt: skip
+
+
+def _key_handles(title: str, names: list[str], *, width: int = 38) -> list[Any]:
+    """Legend rows ``title`` then ``1  name`` ... (no marker), long names wrapped."""
+    import textwrap
+
+    rows: list[Any] = [Line2D([], [], ls="", label=" ")]
+    rows.append(Line2D([], [], ls="", label=title))
+    for rank, name in enumerate(names, 1):
+        text = textwrap.fill(str(name), width, subsequent_indent="      ")
+        rows.append(Line2D([], [], ls="", label=f"{rank:>2}.  {text}"))
+    return rows
 
 
 def _label_sectors(ax: Axes, est: pd.DataFrame, palette: dict | None) -> None:
@@ -466,6 +483,7 @@ def _ecosystem_legend(
     show_networks: bool,
     show_unreached: bool,
     central: np.ndarray,
+    key: list[str],
 ) -> None:
     present = set(est[color_by].dropna().tolist())
     if color_by == "simd_quintile":
@@ -490,10 +508,516 @@ def _ecosystem_legend(
             Line2D([], [], marker="s", ls="", color=S.NETWORK_COLOR, markersize=7,
                    label="network (size: establishments)")
         )  # fmt: skip
+    if key:
+        handles += _key_handles(f"Largest {len(key)} networks (by establishments)", key)
     title = {"authority": "Authority", "sector": "Sector", "simd_quintile": "SIMD"}[color_by]
     if size_by is not None:
         title += f"\n(dot size: {size_by})"
     ax.legend(
         handles=handles, title=title, loc="upper left", bbox_to_anchor=(1.0, 1.0),
-        fontsize=8.5, title_fontsize=9, frameon=False,
+        fontsize=8.5, title_fontsize=9, frameon=False, handletextpad=0.4,
     )  # fmt: skip
+
+
+# ---- 2. collaboration between authorities ------------------------------------------------
+
+_FLOW_TEXT = {
+    "networks": ("networks joining both authorities", "networks joining 2+ of its establishments"),
+    "establishment_pairs": (
+        "pairs of establishments sharing a network",
+        "pairs within the authority",
+    ),
+}
+
+
+def _short(name: str) -> str:
+    """Two-line tick label for long authority names ("East\\nDunbartonshire")."""
+    words = str(name).split()
+    return " ".join(words) if len(words) < 2 else f"{' '.join(words[:-1])}\n{words[-1]}"
+
+
+def plot_authority_flows(
+    eco: Ecosystem,
+    ax: Axes | None = None,
+    *,
+    value: str = "networks",
+    title: str | None = None,
+) -> Axes:
+    """Draw collaboration between authorities as an annotated matrix.
+
+    Cell (A, B) is :func:`wpnet.authority_matrix` ``(eco, value=value)``: the networks
+    with member establishments from both A and B (``"networks"``), or the pairs of
+    establishments of A and B sharing a network (``"establishment_pairs"``). Off-diagonal
+    cells are shaded on one scale (the colour bar); the diagonal (collaboration within
+    an authority, usually much larger) is grey so it does not swamp the scale. A strip
+    of each authority's colour marks its row and column.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    ax : Axes, optional
+        A new Figure (9 x 7.5 in) when None.
+    value : {"networks", "establishment_pairs"}
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        One text per cell (``ax.texts``), the matrix as ``ax.images[0]``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``value``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> ax = plot_authority_flows(wpnet.tiny().select(session="2022-23"))
+    >>> [t.get_text() for t in ax.texts][:3]
+    ['1', '2', '0']
+    """
+    from matplotlib import colormaps
+    from matplotlib.colors import Normalize
+    from matplotlib.patches import Rectangle
+
+    from wpnet.graphs import authority_matrix
+
+    _check("value", value, FLOW_VALUES)
+    m = authority_matrix(eco, value=value)
+    names = [str(a) for a in m.index]
+    k = len(names)
+    vals = m.to_numpy(dtype=float)
+    off = vals.copy()
+    np.fill_diagonal(off, np.nan)
+    top = np.nanmax(off) if k > 1 and np.isfinite(off).any() else 1.0
+    cmap = colormaps["Blues"]
+    norm = Normalize(vmin=0, vmax=max(top, 1.0))
+    ax = _axes(ax, (9, 7.5))
+    im = ax.imshow(np.ma.masked_invalid(off), cmap=cmap, norm=norm, aspect="equal")
+    for i in range(k):
+        ax.add_patch(
+            Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="#E4E4E4", edgecolor="white", lw=1.5)
+        )
+    rows, cols = np.indices(vals.shape)
+    for i, j, v in zip(rows.ravel(), cols.ravel(), vals.ravel(), strict=True):
+        dark = i != j and norm(v) > 0.55
+        ax.text(
+            j, i, f"{int(v):,}", ha="center", va="center", fontsize=9 if k <= 10 else 7,
+            color="white" if dark else "#222222", style="italic" if i == j else "normal",
+        )  # fmt: skip
+    colours = S.authority_colors(eco)
+    for i, a in enumerate(names):
+        c = colours.get(a, S.MISSING_COLOR)
+        ax.add_patch(Rectangle((-0.5 - 0.3, i - 0.5), 0.25, 1, color=c, clip_on=False))
+        ax.add_patch(Rectangle((i - 0.5, -0.5 - 0.3), 1, 0.25, color=c, clip_on=False))
+    ax.set_xticks(range(k), [_short(a) for a in names], fontsize=8.5, rotation=90)
+    ax.set_yticks(range(k), names, fontsize=9)
+    ax.tick_params(length=0, pad=12)
+    ax.xaxis.tick_top()
+    ax.set_xlim(-0.5, k - 0.5)
+    ax.set_ylim(k - 0.5, -0.5)
+    for side in ax.spines.values():
+        side.set_visible(False)
+    between, within = _FLOW_TEXT[value]
+    ax.figure.colorbar(im, ax=ax, shrink=0.7, label=between.capitalize())
+    ax.legend(
+        handles=[Patch(facecolor="#E4E4E4", label=f"diagonal: {within}")],
+        loc="upper left", bbox_to_anchor=(0.0, -0.01), frameon=False, fontsize=8.5,
+    )  # fmt: skip
+    if title is None:
+        title = f"Collaboration between authorities{_scope_label(eco)}: {between}"
+    ax.set_title(title, fontsize=12, loc="left", pad=10)
+    return ax
+
+
+# ---- 3. brokers ------------------------------------------------------------------------------
+
+
+def _group_colours(eco: Ecosystem, values: pd.Series, group: str) -> dict[Any, str]:
+    if group in COLOR_BY:
+        return S.category_colors(eco, group)
+    keys = sorted({v for v in values.dropna().tolist()}, key=str)
+    pal = S.AUTHORITY_PALETTE
+    return {v: pal[i % len(pal)] for i, v in enumerate(keys)}
+
+
+def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> pd.Index:
+    """Ids of the ``top`` brokers of a :func:`wpnet.brokerage` table.
+
+    Ordered by ``by`` (highest first; for ``constraint`` lowest first, since low
+    constraint means many structural holes), ties broken by id. Nodes with no value, and
+    for ``betweenness`` and ``gf_total`` those at 0 (they broker nothing), are left out.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> b = wpnet.brokerage(wpnet.tiny().select(session="2022-23"))
+    >>> list(top_brokers(b, top=3)), list(top_brokers(b, top=3, by="constraint"))
+    (['E4'], ['E4', 'E2', 'C1'])
+    """
+    _check("by", by, BROKER_BY)
+    v = pd.to_numeric(b[by], errors="coerce").astype(float)
+    keep = v.notna() & ((v > 0) if by != "constraint" else True)
+    t = pd.DataFrame({"v": v[keep] * (1 if by == "constraint" else -1), "id": b.index[keep]})
+    t["id"] = t["id"].astype(str)
+    return t.sort_values(["v", "id"]).index[:top]
+
+
+def plot_brokers(
+    eco: Ecosystem,
+    top: int = 15,
+    group: str = "authority",
+    backbone: str | None = "sdsm",
+    ax: Axes | None = None,
+    *,
+    by: str = "betweenness",
+    seed: int = 0,
+    title: str | None = None,
+) -> Axes:
+    """Draw the establishment projection with its top brokers named.
+
+    The establishment projection (``backbone``: by default its SDSM backbone, so only
+    ties stronger than chance are drawn) is laid out by Fruchterman-Reingold; dots are
+    coloured by ``group`` and sized by degree. The ``top`` establishments by ``by`` in
+    :func:`wpnet.brokerage` ``(eco, group=group, backbone=backbone)`` (see
+    :func:`top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
+    numbered and labelled with their establishment's name. Establishments with no tie in
+    the graph are not drawn (their number is in the legend).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        Usually one session.
+    top : int
+    group : str
+        A node attribute (``authority``, ``sector``, ``simd_quintile`` ...), as for
+        :func:`wpnet.brokerage`.
+    backbone : {"sdsm", "disparity", "threshold", None}
+    ax : Axes, optional
+        A new Figure (12.5 x 9.5 in) when None.
+    by : {"betweenness", "gf_total", "constraint"}
+    seed : int
+        Fixes the layout.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        Collections ``"ties"``, ``"establishments"`` (one point per tied node) and
+        ``"brokers"`` (by ``gid``); one number per broker on the map
+        (``gid="broker"``) and, in the legend, ``" 1.  name (group)"`` per broker.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``, ``group`` or ``backbone``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> ax = plot_brokers(wpnet.tiny().select(session="2022-23"), top=3, backbone=None)
+    >>> [t.get_text() for t in ax.texts if t.get_gid() == "broker"]
+    ['1']
+    >>> ax.get_legend().get_texts()[-1].get_text()
+    ' 1.  Dunrod School (Inverclyde)'
+
+    """
+    from wpnet.graphs import projection
+    from wpnet.measures.brokerage import brokerage
+
+    _check("by", by, BROKER_BY)
+    b = brokerage(eco, onto="establishment", group=group, backbone=backbone)
+    proj = projection(eco, "establishment", backbone=backbone)
+    b.index = b.index.astype(str)
+    all_ids = proj.nodes.index.astype(str)
+    tied_all = b["degree"].reindex(all_ids).fillna(0).to_numpy() > 0
+    # only tied establishments are drawn: lay out the graph without its isolates
+    ids = all_ids[tied_all]
+    g = proj.to_igraph().induced_subgraph(np.flatnonzero(tied_all).tolist())
+    xy = pd.DataFrame(S.force_layout(g, seed=seed, weighted=False), index=ids, columns=["x", "y"])
+    tied = np.ones(len(ids), dtype=bool)
+    groups = b["group"].reindex(ids)
+    palette = _group_colours(eco, groups, group)
+    colours = groups.map(
+        lambda v: palette.get(v, S.MISSING_COLOR) if pd.notna(v) else S.MISSING_COLOR
+    )
+    ax = _axes(ax, (12.5, 9.5))
+    e = proj.edges()
+    segs = np.stack(
+        [xy.loc[e["u"].astype(str)].to_numpy(float), xy.loc[e["v"].astype(str)].to_numpy(float)],
+        axis=1,
+    )
+    ax.add_collection(
+        LineCollection(
+            segs, colors="#8A8A8A", linewidths=0.4, gid="ties",
+            alpha=float(np.clip(25.0 / np.sqrt(max(len(e), 1)), 0.04, 0.6)),
+        )
+    )  # fmt: skip
+    deg = b["degree"].reindex(ids).fillna(0).astype(float)
+    sizes = pd.Series(_area(deg, smallest=6, largest=120), index=ids)
+    ax.scatter(
+        xy.loc[tied, "x"], xy.loc[tied, "y"], s=sizes[tied], c=list(colours[tied]),
+        edgecolors="white", linewidths=0.3, zorder=3, gid="establishments",
+    )  # fmt: skip
+    chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, by=by)]
+    ax.scatter(
+        xy.loc[chosen, "x"], xy.loc[chosen, "y"], s=np.maximum(sizes[chosen] * 1.6, 70),
+        c=list(colours[chosen]), edgecolors="black", linewidths=1.6, zorder=5, gid="brokers",
+    )  # fmt: skip
+    names = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")[
+        "name"
+    ]
+    names.index = names.index.astype(str)
+    span = float(np.ptp(xy.to_numpy(float), axis=0).max()) if len(xy) else 1.0
+    _numbered(ax, xy.loc[chosen].to_numpy(float), gid="broker", span=span)
+    if len(xy) and (xy["y"] < -1.0).any():
+        ax.text(
+            float(xy["x"].min()), -1.04, "separate smaller groups of establishments",
+            fontsize=8, color="#555555", va="bottom",
+        )  # fmt: skip
+    ax.set_aspect("equal")
+    ax.autoscale_view()
+    ax.margins(0.06)
+    ax.set_axis_off()
+    ax.set_anchor("W")
+    present = set(groups[tied].dropna().tolist())
+    handles: list[Any] = [
+        Line2D([], [], marker="o", ls="", color=c, markersize=7, label=_legend_label(group, k))
+        for k, c in palette.items()
+        if k in present
+    ]
+    criterion = {"betweenness": "betweenness", "gf_total": "brokerage roles (Gould-Fernandez)",
+                 "constraint": "lowest constraint"}[by]  # fmt: skip
+    handles.append(
+        Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="black",
+               markeredgewidth=1.6, markersize=9, label=f"top {len(chosen)} by {criterion}")
+    )  # fmt: skip
+    untied = int((~tied_all).sum())
+    handles.append(Line2D([], [], ls="", label=f"({untied:,} with no tie: not shown)"))
+    key = [f"{names.get(i, i)} ({groups.get(i)})" for i in chosen]
+    handles += _key_handles(f"Top {len(chosen)} brokers", key)
+    ax.legend(
+        handles=handles, title=f"{group.replace('_', ' ').capitalize()}\n(dot size: ties)",
+        loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5, title_fontsize=9,
+        frameon=False, handletextpad=0.4,
+    )  # fmt: skip
+    if title is None:
+        graph = "SDSM backbone" if backbone == "sdsm" else (backbone or "all ties")
+        title = (
+            f"Brokers between establishments{_scope_label(eco)}: co-membership ties "
+            f"({graph}), top {len(chosen)} by {criterion}"
+        )
+    ax.set_title(title, fontsize=12, loc="left")
+    return ax
+
+
+# ---- 4. reach and equity -----------------------------------------------------------------------
+
+
+def _lighter(colour: str, amount: float = 0.55) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return (r + (1 - r) * amount, g + (1 - g) * amount, b + (1 - b) * amount)
+
+
+def plot_reach(
+    eco: Ecosystem,
+    by: str = "authority",
+    ax: Axes | None = None,
+    *,
+    title: str | None = None,
+) -> Axes:
+    """Draw coverage and SIMD quintile 1 coverage per unit, side by side.
+
+    For each unit of ``by`` (:func:`wpnet.reach`): a solid bar for ``coverage`` (share
+    of the unit's establishments reached) and, below it, a lighter hatched bar for
+    ``simd_q1_coverage`` (the same among its SIMD quintile 1 establishments, the most
+    deprived). Dashed lines mark the whole partnership's two values. A quintile 1 bar
+    shorter than its coverage bar shows an equity gap.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    by : {"authority", "sector", "workstream"}
+    ax : Axes, optional
+        A new Figure (9 x 0.55 in per unit + 1.8) when None.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        Two bars per unit (``ax.patches``, coverage first), one value label per bar.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``by``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> ax = plot_reach(wpnet.tiny().select(session="2022-23"))
+    >>> [t.get_text() for t in ax.get_yticklabels()]
+    ['Glasgow City', 'Inverclyde', 'Renfrewshire']
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    from wpnet.measures.reach import reach
+
+    _check("by", by, REACH_BY)
+    r = reach(eco, by=by)
+    if by != "workstream":
+        r = r.sort_index()
+    whole = reach(eco)
+    n = len(r)
+    ax = _axes(ax, (9, 1.8 + 0.55 * max(n, 1)))
+    pal = S.category_colors(eco, by) if by in COLOR_BY else {}
+    units = [str(u) for u in r.index]
+    colours = [pal.get(u, "#4D4D4D") for u in r.index]
+    y = np.arange(n)
+    h = 0.38
+    cov = r["coverage"].to_numpy(dtype=float)
+    q1 = r["simd_q1_coverage"].to_numpy(dtype=float)
+    ax.barh(y - h / 2, np.nan_to_num(cov), height=h, color=colours, edgecolor="#333333", lw=0.5)
+    ax.barh(
+        y + h / 2, np.nan_to_num(q1), height=h, color=[_lighter(c) for c in colours],
+        edgecolor="#333333", hatch="///", lw=0.5,
+    )  # fmt: skip
+    for yy, v in [*zip(y - h / 2, cov, strict=True), *zip(y + h / 2, q1, strict=True)]:
+        text = "no establishments" if np.isnan(v) else f"{v:.0%}"
+        ax.text(
+            (0 if np.isnan(v) else v) + 0.01, yy, text, va="center", fontsize=8, color="#222222"
+        )
+    overall = float(whole["coverage"].iloc[0])
+    overall_q1 = float(whole["simd_q1_coverage"].iloc[0])
+    ax.axvline(overall, color="#222222", ls="--", lw=1)
+    ax.axvline(overall_q1, color="#222222", ls=":", lw=1.2)
+    ax.set_yticks(y, [u.replace("_", " ") for u in units], fontsize=9)
+    ax.set_ylim(n - 0.4, -0.6)
+    ax.set_xlim(0, 1.12)
+    ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("share of establishments reached")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(
+        handles=[
+            Patch(facecolor="#8C8C8C", edgecolor="#333333", label="all establishments"),
+            Patch(facecolor=_lighter("#8C8C8C"), edgecolor="#333333", hatch="///",
+                  label="SIMD quintile 1 (most deprived)"),  # fmt: skip
+            Line2D([], [], color="#222222", ls="--", label=f"partnership: {overall:.0%}"),
+            Line2D([], [], color="#222222", ls=":", lw=1.2,
+                   label=f"partnership, quintile 1: {overall_q1:.0%}"),  # fmt: skip
+        ],
+        loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8.5, frameon=False,
+        title="Coverage of", title_fontsize=9,
+    )  # fmt: skip
+    if title is None:
+        title = f"Reach and equity by {by.replace('_', ' ')}{_scope_label(eco)}"
+    ax.set_title(title, fontsize=12, loc="left")
+    return ax
+
+
+# ---- 5. trend --------------------------------------------------------------------------------
+
+#: Plain-English names of trend measures for legends.
+MEASURE_LABELS = {
+    "coverage": "establishments reached (coverage)",
+    "simd_q1_coverage": "SIMD quintile 1 establishments reached",
+    "cross_authority_share": "ties crossing authorities",
+    "multi_network_share": "establishments in 2+ networks",
+    "lead_share": "practitioners leading or facilitating",
+    "largest_component_share": "establishments in the largest connected group",
+    "spanning_communities_share": "communities spanning authorities",
+    "density": "density",
+    "transitivity": "transitivity",
+}
+_TREND_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def plot_trend(
+    eco: Ecosystem,
+    measures: tuple[str, ...] | list[str] = (
+        "coverage",
+        "cross_authority_share",
+        "multi_network_share",
+    ),
+    ax: Axes | None = None,
+    *,
+    backbone: str | None = None,
+    seed: int = 0,
+    title: str | None = None,
+) -> Axes:
+    """Draw measures of :func:`wpnet.trend` across sessions, one line each.
+
+    Each measure is a line over the sessions (in order), its last value written at its
+    end. When every measure is a share (:data:`SHARE_MEASURES`) the axis reads in
+    percent from 0 to 100%; otherwise raw values are drawn.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+        Several sessions (not a one-session selection).
+    measures : sequence of str
+        Columns of :func:`wpnet.trend` (up to 7).
+    ax : Axes, optional
+        A new Figure (10 x 5.5 in) when None.
+    backbone, seed
+        Passed to :func:`wpnet.trend`.
+    title : str, optional
+
+    Returns
+    -------
+    Axes
+        One line per measure (``ax.lines``, ``gid`` = the measure).
+
+    Raises
+    ------
+    ValueError
+        For a measure that is not a column of :func:`wpnet.trend`, or more than 7.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> ax = plot_trend(wpnet.tiny())
+    >>> [ln.get_gid() for ln in ax.lines]
+    ['coverage', 'cross_authority_share', 'multi_network_share']
+    """
+    from matplotlib.ticker import PercentFormatter
+
+    from wpnet.measures.change import MEASURE_ROWS, trend
+
+    measures = [measures] if isinstance(measures, str) else list(measures)
+    unknown = [m for m in measures if m not in MEASURE_ROWS]
+    if unknown or not measures or len(measures) > len(_TREND_COLOURS):
+        raise ValueError(
+            f"measures must be 1 to {len(_TREND_COLOURS)} columns of wpnet.trend "
+            f"{MEASURE_ROWS!r}; unknown: {unknown!r}"
+        )
+    t = trend(eco, backbone=backbone, seed=seed)
+    ax = _axes(ax, (10, 5.5))
+    x = np.arange(len(t))
+    shares = all(m in SHARE_MEASURES for m in measures)
+    for m, c in zip(measures, _TREND_COLOURS, strict=False):
+        v = t[m].to_numpy(dtype=float)
+        ax.plot(x, v, marker="o", color=c, lw=2, gid=m, label=MEASURE_LABELS.get(m, m))
+        last = np.flatnonzero(~np.isnan(v))
+        if len(last):
+            i = last[-1]
+            ax.annotate(
+                f"{v[i]:.0%}" if shares else f"{v[i]:,.3g}", (x[i], v[i]), xytext=(6, 0),
+                textcoords="offset points", va="center", fontsize=9, color=c, fontweight="bold",
+            )  # fmt: skip
+    ax.set_xticks(x, [str(s) for s in t.index])
+    ax.set_xlim(-0.3, len(t) - 0.4)
+    ax.set_xlabel("session")
+    if shares:
+        ax.set_ylim(0, 1.02)
+        ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.grid(axis="y", color="#E5E5E5")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=9, frameon=False)
+    if title is None:
+        title = f"Trend across sessions{_scope_label(eco)}"
+    ax.set_title(title, fontsize=12, loc="left")
+    return ax
