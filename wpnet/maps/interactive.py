@@ -1,0 +1,562 @@
+"""The interactive ecosystem map: one self-contained HTML file.
+
+:func:`interactive_map` draws the two-mode map of an ecosystem — one node per
+establishment reached and one per network, a line for every membership — as a single
+HTML file that holds every script, style and datum inline and asks no server for
+anything, so it opens from disk without a network and can be e-mailed or archived.
+
+Positions are computed here, in Python (a seeded Fruchterman-Reingold layout of the
+memberships and the backbone ties between establishments); the page only draws them on a
+canvas, so it stays responsive with thousands of nodes and tens of thousands of lines.
+Betweenness comes from :func:`wpnet.brokerage`; the map computes no measure itself.
+
+Privacy: no practitioner id, name or role is written; practitioner counts below
+``min_cell`` are shown as ``"<5"`` (and nothing on the page is sized by them); every
+string reaches the page as JSON inside a ``<script type="application/json">`` block with
+``<``, ``>``, ``&``, U+2028 and U+2029 escaped (:func:`wpnet.privacy.json_for_html`), and the page's script puts text on screen
+only through ``textContent``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+import os
+import random
+import re
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.maps._style import (
+    CENTRAL_EDGE,
+    MISSING_COLOR,
+    NETWORK_COLOR,
+    authority_colors,
+    category_colors,
+)
+from wpnet.privacy import atomic_write, json_for_html
+
+__all__ = ["InteractiveMap", "interactive_map"]
+
+COLOR_BY = ("authority", "sector", "simd_quintile")
+LAYOUTS = ("authority", "force")
+#: At most this many backbone ties are drawn (the strongest); all of them shape the layout.
+MAX_DRAWN_TIES = 50_000
+_NO_AUTHORITY = "(no authority)"
+_NO_WORKSTREAM = "(no workstream)"
+_LAYOUT_SEED = 20240801
+
+
+class InteractiveMap:
+    """A rendered interactive map: the HTML text, ready to save or show in a notebook.
+
+    Attributes
+    ----------
+    html : str
+        The whole self-contained page.
+    data : dict
+        The data embedded in the page (nodes, memberships, ties, legend), as plain Python.
+    path : Path or None
+        Where the page was last saved.
+    """
+
+    def __init__(self, html_text: str, data: dict[str, Any], path: Path | None = None) -> None:
+        self.html = html_text
+        self.data = data
+        self.path = path
+
+    def save(self, path: str | os.PathLike[str]) -> Path:
+        """Write the page to ``path`` atomically (:func:`wpnet.privacy.atomic_write`);
+        the folder is created if needed."""
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        target = Path(path)
+        atomic_write(target, self.html)
+        self.path = target
+        return target
+
+    def _repr_html_(self) -> str:
+        """An iframe whose ``srcdoc`` is the escaped page, for Jupyter."""
+        return (
+            '<iframe class="wpnet-map" style="width:100%;height:640px;border:1px solid #ddd" '
+            f'sandbox="allow-scripts" srcdoc="{html.escape(self.html, quote=True)}"></iframe>'
+        )
+
+    def __repr__(self) -> str:
+        n_e = sum(1 for n in self.data["nodes"] if n["kind"] == "establishment")
+        n_n = len(self.data["nodes"]) - n_e
+        where = f", saved to {self.path}" if self.path else ""
+        return (
+            f"<InteractiveMap: {n_e} establishments, {n_n} networks, "
+            f"{len(self.data['memberships']) // 3} memberships{where}>"
+        )
+
+
+def interactive_map(
+    eco: Ecosystem,
+    path: str | os.PathLike[str] | None = None,
+    *,
+    session: str | list[str] | None = None,
+    backbone: str | None = "sdsm",
+    color_by: str = "authority",
+    min_cell: int = 5,
+    title: str | None = None,
+    layout: str = "authority",
+) -> InteractiveMap:
+    """Draw the two-mode ecosystem map as one self-contained, offline HTML page.
+
+    Nodes are the establishments reached (with at least one participation record in
+    scope, attributed as in :attr:`Ecosystem.records`) and the networks; a line joins an
+    establishment to each network it took part in. Positions are computed here:
+    ``layout="authority"`` puts each authority's establishments in a disc on a ring
+    (arranged inside by a force layout of the ``backbone`` ties between them) and each
+    network inside the ring, nearer the middle the more authorities it reaches;
+    ``layout="force"`` is a seeded Fruchterman-Reingold layout (igraph) of the memberships
+    and the backbone ties. The page offers zoom and pan, a tooltip (name,
+    authority, sector, SIMD quintile, practitioners, networks, betweenness), a click that
+    highlights the node's neighbours, a search by name, and filters by authority,
+    workstream and session.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    path : path-like, optional
+        Where to write the page (atomically). ``None`` writes nothing.
+    session : str or list of str, optional
+        Draw only these sessions (``eco.select(session=...)``); ``None`` draws every
+        session, and the page can then show one at a time.
+    backbone : {"sdsm", "disparity", "threshold", None}
+        Which establishment ties shape the layout and the betweenness
+        (:func:`wpnet.graphs.projection`).
+    color_by : {"authority", "sector", "simd_quintile"}
+        What the establishments' colour shows (palette of :mod:`wpnet.maps._style`).
+    min_cell : int
+        Practitioner counts below this are shown as ``"<min_cell"``.
+    title : str, optional
+        The page's title; defaults to a description of the scope.
+    layout : {"authority", "force"}
+        Authority-grouped or force-directed positions (see above). With fewer than two
+        authorities in scope the grouped layout is the force layout.
+
+    Returns
+    -------
+    InteractiveMap
+        ``.html`` (the page), ``.save(path)``, and ``_repr_html_`` for notebooks.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``color_by``, ``backbone`` or ``layout``, ``min_cell < 1``, or a
+        selection with no participation records.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> m = interactive_map(wpnet.tiny(), backbone=None)
+    >>> m
+    <InteractiveMap: 6 establishments, 3 networks, 7 memberships>
+    >>> "<script src=" in m.html, "://" in m.html
+    (False, False)
+    """
+    if color_by not in COLOR_BY:
+        raise ValueError(f"color_by must be one of {COLOR_BY}; got {color_by!r}")
+    if layout not in LAYOUTS:
+        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+    if int(min_cell) < 1:
+        raise ValueError(f"min_cell must be at least 1; got {min_cell!r}")
+    if session is not None:
+        eco = eco.select(session=session)
+    data = map_data(
+        eco, backbone=backbone, color_by=color_by, min_cell=int(min_cell), layout=layout
+    )
+    data["title"] = title if title is not None else _default_title(eco, session)
+    page = render_html(data)
+    out = InteractiveMap(page, data)
+    if path is not None:
+        out.save(path)
+    return out
+
+
+# ---- data ---------------------------------------------------------------------------
+
+
+def map_data(
+    eco: Ecosystem,
+    *,
+    backbone: str | None = "sdsm",
+    color_by: str = "authority",
+    min_cell: int = 5,
+    layout: str = "authority",
+) -> dict[str, Any]:
+    """The plain-Python data the page draws (see :func:`interactive_map`).
+
+    Keys: ``nodes`` (list of dicts), ``memberships`` (flat list ``[node, node, sessions
+    bitmask, ...]``, establishment first), ``ties`` (flat list ``[node, node, ...]`` of
+    backbone ties between establishments), ``sessions``, ``authorities`` and
+    ``workstreams`` (``[{"name", "color"}]``), ``colors`` (the ``color_by`` legend),
+    ``colorBy``, ``minCell``, ``graph`` (what the layout and betweenness ran on) and
+    ``tiesNote`` (set when only the :data:`MAX_DRAWN_TIES` strongest ties are drawn).
+    """
+    rec = eco.records
+    rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
+    if rec.empty:
+        raise ValueError(
+            "no participation records with an establishment and a network in this selection: "
+            "nothing to map"
+        )
+    rec = rec.assign(
+        establishment_id=rec["establishment_id"].astype(str),
+        network_id=rec["network_id"].astype(str),
+        session=rec["session"].astype("string").fillna("(undated)").astype(str),
+    )
+    sessions = sorted(rec["session"].unique().tolist())
+    if len(sessions) > 30:
+        raise ValueError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
+    est_ids = sorted(rec["establishment_id"].unique().tolist())
+    net_ids = sorted(rec["network_id"].unique().tolist())
+    n_e = len(est_ids)
+    est_pos = {e: i for i, e in enumerate(est_ids)}
+    net_pos = {k: n_e + i for i, k in enumerate(net_ids)}
+    bit = rec["session"].map({s: 1 << i for i, s in enumerate(sessions)}).astype(np.int64)
+    rec = rec.assign(bit=bit)
+
+    est = eco.establishments.drop_duplicates("establishment_id").copy()
+    est["establishment_id"] = est["establishment_id"].astype(str)
+    est = est.set_index("establishment_id").reindex(est_ids)
+    net = eco.networks.drop_duplicates("network_id").copy()
+    net["network_id"] = net["network_id"].astype(str)
+    net = net.set_index("network_id").reindex(net_ids)
+
+    # authorities and workstreams, with the shared palette
+    auth_of = est["authority"].astype("string").fillna(_NO_AUTHORITY)
+    full_colors = authority_colors(eco)
+    authorities = sorted(set(auth_of.tolist()))
+    auth_legend = [{"name": a, "color": full_colors.get(a, MISSING_COLOR)} for a in authorities]
+    auth_index = {a: i for i, a in enumerate(authorities)}
+    ws_of = net["workstream"].astype("string").fillna(_NO_WORKSTREAM)
+    workstreams = sorted(set(ws_of.tolist()))
+    ws_index = {w: i for i, w in enumerate(workstreams)}
+
+    colors = category_colors(eco, color_by)
+    col_values = est[color_by]
+    legend = [{"name": _label(color_by, k), "color": c} for k, c in colors.items()]
+    if col_values.isna().any():
+        legend.append({"name": "unknown", "color": MISSING_COLOR})
+
+    # counts (practitioners suppressed below min_cell)
+    by_est = rec.groupby("establishment_id")
+    est_prac = by_est["practitioner_id"].nunique()
+    est_nets = by_est["network_id"].nunique()
+    est_mask = _mask(rec, "establishment_id")
+    by_net = rec.groupby("network_id")
+    net_prac = by_net["practitioner_id"].nunique()
+    net_ests = by_net["establishment_id"].nunique()
+    net_mask = _mask(rec, "network_id")
+
+    pairs = rec.drop_duplicates(["establishment_id", "network_id", "session"])
+    pair_mask = pairs.groupby(["establishment_id", "network_id"])["bit"].sum()
+    memberships: list[int] = []
+    for (e, k), m in pair_mask.items():
+        memberships += [est_pos[e], net_pos[k], int(m)]
+
+    # backbone ties between establishments and betweenness (the measures' own)
+    from wpnet.graphs import projection
+
+    proj = projection(eco, "establishment", backbone=backbone)
+    tie_tab = proj.edges()
+    ties: list[int] = []
+    tie_w: list[float] = []
+    for u, v, w in zip(tie_tab["u"], tie_tab["v"], tie_tab["weight"], strict=True):
+        ties += [est_pos[str(u)], est_pos[str(v)]]
+        tie_w.append(float(w))
+    betw_e, betw_n = _betweenness(eco, backbone)
+
+    groups = [auth_index[auth_of[e]] for e in est_ids] if layout == "authority" else None
+    xy = _layout(n_e, len(net_ids), memberships, ties, groups)
+    ties, ties_note = _strongest(ties, tie_w, MAX_DRAWN_TIES)
+
+    nodes: list[dict[str, Any]] = []
+    for i, e in enumerate(est_ids):
+        row = est.loc[e]
+        value = row[color_by]
+        nodes.append(
+            {
+                "id": e,
+                "kind": "establishment",
+                "name": _text(row["name"], e),
+                "x": xy[i][0],
+                "y": xy[i][1],
+                "authority": auth_index[auth_of[e]],
+                "sector": _opt(row["sector"]),
+                "simd": _opt_int(row["simd_quintile"]),
+                "central": bool(_opt(row["sector"]) == "central"),
+                "color": colors.get(_key(value), MISSING_COLOR)
+                if _present(value)
+                else MISSING_COLOR,
+                "practitioners": _suppress(int(est_prac[e]), min_cell),
+                "networks": int(est_nets[e]),
+                "betweenness": _opt_float(betw_e.get(e)),
+                "sessions": int(est_mask[e]),
+            }
+        )
+    for i, k in enumerate(net_ids):
+        row = net.loc[k]
+        j = n_e + i
+        nodes.append(
+            {
+                "id": k,
+                "kind": "network",
+                "name": _text(row["name"], k),
+                "x": xy[j][0],
+                "y": xy[j][1],
+                "workstream": ws_index[ws_of[k]],
+                "lead": _opt(row.get("lead_authority")),
+                "color": NETWORK_COLOR,
+                "practitioners": _suppress(int(net_prac[k]), min_cell),
+                "establishments": int(net_ests[k]),
+                "betweenness": _opt_float(betw_n.get(k)),
+                "sessions": int(net_mask[k]),
+            }
+        )
+    return {
+        "nodes": nodes,
+        "memberships": memberships,
+        "ties": ties,
+        "sessions": sessions,
+        "authorities": auth_legend,
+        "workstreams": [{"name": w} for w in workstreams],
+        "colors": legend,
+        "colorBy": color_by,
+        "minCell": min_cell,
+        "centralEdge": CENTRAL_EDGE,
+        "graph": proj.describe(),
+        "tiesNote": ties_note,
+    }
+
+
+def _strongest(ties: list[int], weights: list[float], limit: int) -> tuple[list[int], str | None]:
+    """The ``limit`` heaviest ties (flat pairs), and a note when some were left out."""
+    n = len(weights)
+    if n <= limit:
+        return ties, None
+    order = np.argsort(-np.asarray(weights), kind="stable")[:limit]
+    pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)[np.sort(order)]
+    note = f"the {limit:,} strongest of {n:,} ties are drawn"
+    return [int(x) for x in pairs.ravel()], note
+
+
+def _betweenness(eco: Ecosystem, backbone: str | None) -> tuple[dict[str, float], dict[str, float]]:
+    """Betweenness of establishments and of networks, from :func:`wpnet.brokerage`."""
+    from wpnet.measures.brokerage import brokerage
+
+    be = brokerage(eco, onto="establishment", group="authority", backbone=backbone)
+    bn = brokerage(eco, onto="network", group="workstream", backbone=backbone)
+    return (
+        {str(k): float(v) for k, v in be["betweenness"].items()},
+        {str(k): float(v) for k, v in bn["betweenness"].items()},
+    )
+
+
+def _mask(rec: pd.DataFrame, column: str) -> pd.Series:
+    """Bitmask of the sessions each unit has records in."""
+    return rec.drop_duplicates([column, "session"]).groupby(column)["bit"].sum()
+
+
+def _layout(
+    n_e: int,
+    n_n: int,
+    memberships: list[int],
+    ties: list[int],
+    groups: list[int] | None = None,
+) -> list[tuple[float, float]]:
+    """Node positions in [-1, 1]², establishments first, then networks.
+
+    With ``groups`` (each establishment's authority index, two groups or more): the
+    authority-grouped layout of :func:`_grouped_layout`. Otherwise a seeded
+    Fruchterman-Reingold layout (igraph) of memberships and ties.
+    """
+    if groups is not None and len(set(groups)) >= 2:
+        xy = _grouped_layout(n_e, n_n, memberships, ties, groups)
+    else:
+        edges = [(memberships[i], memberships[i + 1]) for i in range(0, len(memberships), 3)]
+        edges += [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
+        xy = _force(n_e + n_n, edges)
+    xy = xy - (xy.max(axis=0) + xy.min(axis=0)) / 2
+    span = float(np.abs(xy).max()) or 1.0
+    xy = xy / span
+    return [(round(float(x), 4), round(float(y), 4)) for x, y in xy]
+
+
+def _force(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
+    """Seeded Fruchterman-Reingold positions (igraph), deterministic for given input."""
+    import igraph as ig
+
+    if n == 0:
+        return np.zeros((0, 2))
+    g = ig.Graph(n=n, edges=edges, directed=False)
+    start = np.random.default_rng(_LAYOUT_SEED).uniform(-1, 1, size=(n, 2)).tolist()
+    previous = random.getstate()
+    ig.set_random_number_generator(random.Random(_LAYOUT_SEED))
+    try:
+        lay = g.layout_fruchterman_reingold(seed=start, niter=500, grid="nogrid")
+    finally:
+        ig.set_random_number_generator(random)
+        random.setstate(previous)
+    return np.asarray(lay.coords, dtype=float).reshape(n, 2)
+
+
+def _disc(xy: np.ndarray) -> np.ndarray:
+    """Spread points evenly over the unit disc, keeping each one's angle and radial rank.
+
+    Force layouts crowd a dense core; replacing each radius by ``sqrt(rank / n)`` gives a
+    disc of even density in which neighbours in the layout stay neighbours.
+    """
+    n = len(xy)
+    if n <= 1:
+        return np.zeros((n, 2))
+    c = xy - xy.mean(axis=0)
+    r = np.hypot(c[:, 0], c[:, 1])
+    theta = np.arctan2(c[:, 1], c[:, 0])
+    rank = (np.argsort(np.argsort(r, kind="stable"), kind="stable") + 0.5) / n
+    rad = np.sqrt(rank)
+    return np.column_stack([rad * np.cos(theta), rad * np.sin(theta)])
+
+
+def _grouped_layout(
+    n_e: int, n_n: int, memberships: list[int], ties: list[int], groups: list[int]
+) -> np.ndarray:
+    """Authority-grouped layout: one disc per authority on a ring, networks inside it.
+
+    Authorities sit in sorted order around the unit circle, each a disc of area
+    proportional to its establishments (so density is even), the establishments inside
+    arranged by a force layout of the backbone ties within the authority (:func:`_disc`).
+    Each network sits at the centroid of its member establishments pulled halfway to the
+    centre — networks that reach many authorities end near the middle, an authority's
+    own networks between the middle and that authority — then networks are nudged
+    apart so they do not overlap.
+    """
+    g = np.asarray(groups)
+    labels = sorted(set(groups))
+    sizes = np.array([(g == a).sum() for a in labels], dtype=float)
+    root = np.sqrt(sizes)
+    share = root / root.sum()
+    angle = 2 * np.pi * (np.cumsum(share) - share / 2) - np.pi / 2
+    rad = 0.92 * np.pi * root / root.sum()  # neighbouring discs nearly touch
+    rad = np.minimum(rad, 0.6)
+    xy = np.zeros((n_e + n_n, 2))
+    tie_pairs = [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
+    for k, a in enumerate(labels):
+        members = np.flatnonzero(g == a)
+        local = {int(m): i for i, m in enumerate(members)}
+        inner = [(local[u], local[v]) for u, v in tie_pairs if u in local and v in local]
+        pos = _disc(_force(len(members), inner))
+        centre = np.array([np.cos(angle[k]), np.sin(angle[k])])
+        xy[members] = centre + rad[k] * pos
+    if n_n:
+        mem = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)
+        total = np.zeros((n_n, 2))
+        count = np.zeros(n_n)
+        np.add.at(total, mem[:, 1] - n_e, xy[mem[:, 0]])
+        np.add.at(count, mem[:, 1] - n_e, 1)
+        net = 0.55 * total / np.maximum(count, 1)[:, None]
+        # half the drawn square (3 + 0.55 sqrt(m) px, about 250 px per unit when fitted)
+        size = (4.0 + 0.55 * np.sqrt(count)) / 250
+        xy[n_e:] = _separate(net, size)
+    return xy
+
+
+def _separate(p: np.ndarray, size: np.ndarray, rounds: int = 200) -> np.ndarray:
+    """Push apart points closer than the sum of their sizes (deterministic)."""
+    p = p.copy()
+    n = len(p)
+    if n < 2:
+        return p
+    jitter = np.random.default_rng(_LAYOUT_SEED).normal(0, 1e-4, size=p.shape)
+    p += jitter
+    need = size[:, None] + size[None, :]
+    for _ in range(rounds):
+        d = p[:, None, :] - p[None, :, :]
+        dist = np.hypot(d[..., 0], d[..., 1]) + np.eye(n)
+        overlap = np.clip(need - dist, 0, None)
+        np.fill_diagonal(overlap, 0)
+        if not overlap.any():
+            break
+        p += 0.5 * (d / dist[..., None] * overlap[..., None]).sum(axis=1)
+    return p
+
+
+# ---- small value helpers ------------------------------------------------------------
+
+
+def _present(v: Any) -> bool:
+    return v is not None and not (not isinstance(v, str) and pd.isna(v))
+
+
+def _key(v: Any) -> Any:
+    if isinstance(v, (np.integer, int)) and not isinstance(v, bool):
+        return int(v)
+    return str(v)
+
+
+def _opt(v: Any) -> str | None:
+    return str(v) if _present(v) else None
+
+
+def _opt_int(v: Any) -> int | None:
+    return int(v) if _present(v) else None
+
+
+def _opt_float(v: Any) -> float | None:
+    if v is None or not math.isfinite(float(v)):
+        return None
+    return round(float(v), 6)
+
+
+def _text(v: Any, fallback: str) -> str:
+    return str(v) if _present(v) else fallback
+
+
+def _label(color_by: str, key: Any) -> str:
+    if color_by == "simd_quintile":
+        return f"SIMD quintile {key}" + {1: " (most deprived)", 5: " (least deprived)"}.get(
+            int(key), ""
+        )
+    return str(key).replace("_", " ")
+
+
+def _suppress(count: int, min_cell: int) -> int | str:
+    """The count, or ``"<min_cell"`` below the disclosure threshold."""
+    return count if count >= min_cell else f"<{min_cell}"
+
+
+def _default_title(eco: Ecosystem, session: str | list[str] | None) -> str:
+    sessions = eco.sessions
+    if not sessions:
+        return "Ecosystem map"
+    span = sessions[0] if len(sessions) == 1 else f"{sessions[0]} to {sessions[-1]}"
+    return f"Ecosystem map, {span}"
+
+
+# ---- HTML ---------------------------------------------------------------------------
+
+
+def _asset(name: str) -> str:
+    return resources.files("wpnet.maps").joinpath("assets", name).read_text(encoding="utf-8")
+
+
+def render_html(data: dict[str, Any]) -> str:
+    """The self-contained page for :func:`map_data`'s ``data`` (with a ``title``)."""
+    title = html.escape(str(data.get("title") or "Ecosystem map"), quote=True)
+    template = _asset("interactive.html")
+    css = _asset("interactive.css")
+    js = _asset("interactive.js")
+    for name, text in (("css", css), ("js", js)):
+        if "</" in text:
+            raise RuntimeError(f"bundled {name} asset contains '</' and would end its element")
+    parts = {"TITLE": title, "CSS": css, "JS": js, "DATA": json_for_html(data)}
+    # one pass, so nothing inserted (a title, a name) is itself read as a placeholder
+    return re.sub(r"\{\{(TITLE|CSS|JS|DATA)\}\}", lambda m: parts[m.group(1)], template)
