@@ -106,7 +106,7 @@ def _normalise(values: pd.Series) -> pd.Series:
 
 
 def pseudonymise(
-    values: Any, key: str | bytes | None = None, prefix: str = "P"
+    values: Any, key: str | bytes | None = None, prefix: str = "pn_"
 ) -> pd.Series | np.ndarray | str | None:
     """Keyed pseudonyms of names or e-mails.
 
@@ -123,7 +123,8 @@ def pseudonymise(
         The secret key; defaults to the environment variable ``WPNET_KEY``. Keep the
         same key every year, or pseudonyms cannot be linked across years.
     prefix : str
-        Put in front of the hex digits (pseudonyms are ids, and ids are strings).
+        Put in front of the hex digits (default ``"pn_"``, the prefix
+        :func:`wpnet.read_ecosystem` recognises as an existing pseudonym).
 
     Returns
     -------
@@ -147,7 +148,7 @@ def pseudonymise(
     Examples
     --------
     >>> pseudonymise(pd.Series([" Ann@X.org", "ann@x.org ", None]), key="k").tolist()
-    ['P012f8a460ffa7200', 'P012f8a460ffa7200', <NA>]
+    ['pn_012f8a460ffa7200', 'pn_012f8a460ffa7200', <NA>]
     """
     k = resolve_key(key)
     scalar = isinstance(values, str)
