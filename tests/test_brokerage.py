@@ -282,13 +282,16 @@ def test_gould_fernandez_sparse_path_equals_dense(monkeypatch):
     w = sp.csr_matrix(a * rng.integers(1, 4, size=(40, 40)))
     dense = gould_fernandez(sp.csr_matrix(a), codes)
     holes = structural_holes(w)
-    monkeypatch.setattr(mod, "_DENSE_MAX", 10)
+    monkeypatch.setattr(mod, "_DENSE_MAX", 10)  # 40 nodes: the sparse route
     np.testing.assert_array_equal(gould_fernandez(sp.csr_matrix(a), codes), dense)
     np.testing.assert_array_equal(dense, _brute_gf(a, codes))
     pd.testing.assert_frame_equal(structural_holes(w), holes)
     reach = two_step_reach(sp.csr_matrix(a))
-    monkeypatch.setattr(mod, "_DENSE_MAX", 3000)
+    monkeypatch.undo()
+    monkeypatch.setattr(mod, "_DENSE_SHARE", 0.0)  # dense whatever the fill
+    np.testing.assert_array_equal(gould_fernandez(sp.csr_matrix(a), codes), dense)
     np.testing.assert_allclose(two_step_reach(sp.csr_matrix(a)), reach)
+    pd.testing.assert_frame_equal(structural_holes(w), holes)
 
 
 # ---- expectations ----------------------------------------------------------------------
@@ -549,3 +552,18 @@ def test_public_names():
     assert wpnet.brokerage is brokerage
     assert wpnet.brokerage_roles is brokerage_roles
     assert wpnet.ei_test is ei_test
+
+
+def test_degenerate_graphs():
+    """No survey ties: an empty table. One node: no density, so no expectations."""
+    eco = _random_ecosystem(0)  # built without ties
+    b = brokerage(eco, graph="ties")
+    assert b.shape == (0, len(BROKERAGE_COLUMNS)) and b.index.name == "practitioner_id"
+    assert brokerage_roles(eco, graph="ties")["observed"].tolist() == [0] * 6
+    assert ei_test(eco, graph="ties", permutations=10).loc["all", "ties"] == 0
+    one = _ecosystem(["E0"], {"authority": ["a"]}, [("P0", "N1")])
+    b = brokerage(one)
+    assert b["gf_total"].tolist() == [0] and math.isnan(b.loc["E0", "gf_total_expected"])
+    assert math.isnan(b.loc["E0", "two_step_reach"])
+    assert brokerage_roles(one)["expected"].isna().all()
+    assert math.isnan(ei_test(one, permutations=10).loc["all", "ei_index"])

@@ -14,7 +14,9 @@ integer group codes (:func:`gould_fernandez`, :func:`gf_node_moments`,
 :func:`gf_network_moments`, :func:`structural_holes`, :func:`two_step_reach`,
 :func:`node_ei`, :func:`ei_permutation`), testable without an Ecosystem. Everything is
 vectorised: Gould–Fernandez counts are sparse/dense matrix products over group
-indicators, never loops over triples; betweenness runs on igraph's C core.
+indicators, never loops over triples; betweenness runs on igraph's C core. Products
+run dense (BLAS) on graphs of up to 3,000 nodes that fill at least 2% of their cells
+(a raw projection), scipy sparse otherwise (a backbone, survey ties, big graphs).
 """
 
 from __future__ import annotations
@@ -86,8 +88,10 @@ EI_COLUMNS = (
     "permutations",
 )
 GRAPHS = ("projection", "ties")
-#: Up to this many nodes, matrix products run dense (BLAS); above, scipy sparse.
+#: Matrix products run dense (BLAS) up to this many nodes, when the factors fill at least
+#: ``_DENSE_SHARE`` of their cells; scipy sparse otherwise.
 _DENSE_MAX = 3000
+_DENSE_SHARE = 0.02
 #: Pairs (permutations x ties) handled at once by :func:`ei_permutation`.
 _PERM_CHUNK = 20_000_000
 
@@ -157,7 +161,8 @@ def brokerage(
           isolates; ``hierarchy``: NaN where N < 2;
         - ``gf_coordinator``, ``gf_itinerant``, ``gf_representative``,
           ``gf_gatekeeper``, ``gf_liaison``, ``gf_total`` (int64);
-        - ``gf_<role>_expected``, ``gf_<role>_z`` (z NaN where the sd is 0);
+        - ``gf_<role>_expected``, ``gf_<role>_z`` (z NaN where the sd is 0; both NaN
+          for a graph of fewer than two nodes, whose density is undefined);
         - ``external``, ``internal`` (int64): contacts in another / the same group;
           ``ei_index``: NaN without such contacts;
         - ``two_step_reach``: NaN for a graph of one node.
@@ -660,7 +665,7 @@ def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
     n = a.shape[0]
     if n <= 1:
         return np.full(n, np.nan)
-    if n <= _DENSE_MAX:
+    if _dense(a, a):
         x = a.toarray()
         reach = (x + x @ x) > 0
         np.fill_diagonal(reach, False)
@@ -975,13 +980,20 @@ def _choose2(x: np.ndarray) -> np.ndarray:
     return x * (x - 1) / 2
 
 
+def _dense(x: sp.spmatrix, y: sp.spmatrix) -> bool:
+    """Multiply densely (BLAS): up to :data:`_DENSE_MAX` nodes when the factors hold at
+    least :data:`_DENSE_SHARE` of their cells; sparse products otherwise."""
+    n = x.shape[0]
+    return n <= _DENSE_MAX and (x.nnz + y.nnz) >= _DENSE_SHARE * 2 * n * n
+
+
 def _on_pattern(
     x: sp.csr_matrix, y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
     """(X @ Y)[rows, cols], dense BLAS up to :data:`_DENSE_MAX` nodes, sparse above."""
     if len(rows) == 0:
         return np.zeros(0)
-    if x.shape[0] <= _DENSE_MAX:
+    if _dense(x, y):
         return (x.toarray() @ y.toarray())[rows, cols]
     z = (x @ y).tocsr()
     return np.asarray(z[rows, cols]).ravel()
