@@ -1,0 +1,314 @@
+"""Reading and writing: formats, encodings, errors, round trips, safety of writes."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import warnings
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import wpnet
+from wpnet.errors import DataError
+from wpnet.io import read_ecosystem, write_ecosystem
+
+TABLE_NAMES = ("establishments", "practitioners", "networks", "participation", "ties")
+
+EST = (
+    "establishment_id,name,authority,sector,simd_quintile\n"
+    "E1,Café Primary,Glasgow,Primary School,1\n"
+    "E2,Barrhead High,Inverclyde,Secondary,3\n"
+)
+PRAC = "practitioner_id,establishment_id,level\nP1,E1,Class Teacher\nP2,E2,DHT\n"
+NET = "network_id,name,workstream\nN1,Numeracy,CLN\n"
+PART = "practitioner_id,network_id,date\nP1,N1,01/09/2022\nP2,N1,2022-09-01\n"
+
+
+def folder(tmp_path: Path, **override: str) -> Path:
+    """A valid CSV folder; keyword arguments replace a table's text."""
+    texts = {"establishments": EST, "practitioners": PRAC, "networks": NET, "participation": PART}
+    texts.update(override)
+    for name, text in texts.items():
+        (tmp_path / f"{name}.csv").write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def assert_same(a: wpnet.Ecosystem, b: wpnet.Ecosystem) -> None:
+    for name in TABLE_NAMES:
+        pd.testing.assert_frame_equal(getattr(a, name), getattr(b, name), check_exact=True)
+
+
+# ---- reading ---------------------------------------------------------------------------
+def test_read_folder_of_csv(tmp_path):
+    eco = read_ecosystem(folder(tmp_path))
+    est = eco.establishments
+    assert est["name"].tolist() == ["Café Primary", "Barrhead High"]
+    assert est["authority"].tolist() == ["Glasgow City", "Inverclyde"]
+    assert est["sector"].tolist() == ["primary", "secondary"]
+    assert eco.practitioners["level"].tolist() == ["practitioner", "senior_leader"]
+    assert eco.participation["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-01"] * 2
+    assert len(eco.rejected) == 0
+    assert len(eco.quality) == 0
+
+
+def test_file_stems_are_case_insensitive_and_other_files_ignored(tmp_path):
+    folder(tmp_path)
+    (tmp_path / "participation.csv").rename(tmp_path / "Participation.CSV")
+    (tmp_path / "notes.csv").write_text("anything\n1\n")
+    (tmp_path / "README.md").write_text("# data\n")
+    assert len(read_ecosystem(tmp_path).participation) == 2
+
+
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
+def test_encodings(tmp_path, encoding):
+    folder(tmp_path)
+    (tmp_path / "establishments.csv").write_bytes(EST.encode(encoding))
+    if encoding == "utf-16":
+        assert (tmp_path / "establishments.csv").read_bytes()[:2] in (b"\xff\xfe", b"\xfe\xff")
+    eco = read_ecosystem(tmp_path)
+    assert eco.establishments["name"].tolist()[0] == "Café Primary"
+    assert eco.establishments.columns[0] == "establishment_id"  # no BOM in the header
+
+
+def test_workbook_with_sheets(tmp_path):
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, text in [
+        ("Establishments", EST),
+        ("practitioners", PRAC),
+        ("Networks", NET),
+        ("PARTICIPATION", PART),
+        ("Notes", "written by hand\n"),
+    ]:
+        ws = wb.create_sheet(name)
+        for line in text.strip().split("\n"):
+            ws.append(line.split(","))
+    wb.save(tmp_path / "book.xlsx")
+    eco = read_ecosystem(tmp_path / "book.xlsx")
+    assert eco.establishments["name"].tolist() == ["Café Primary", "Barrhead High"]
+    assert len(eco.participation) == 2
+    q = eco.quality
+    assert q["message"].tolist() == ["book.xlsx: sheet 'Notes' is not a wpnet table; ignored"]
+    assert q["severity"].tolist() == ["warning"]
+
+
+def test_xlsx_native_dates_and_numbers(tmp_path):
+    import datetime as dt
+
+    folder(tmp_path)
+    (tmp_path / "participation.csv").unlink()
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["practitioner_id", "network_id", "date", "hours"])
+    ws.append(["P1", "N1", dt.datetime(2022, 9, 1), 1.5])
+    ws.append(["P2", "N1", 44805, 2.0])  # a serial typed as a plain number
+    wb.save(tmp_path / "participation.xlsx")
+    part = read_ecosystem(tmp_path).participation
+    assert part["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-01"] * 2
+    assert part["hours"].tolist() == [1.5, 2.0]
+
+
+def test_raise_gathers_every_problem_with_file_row_column_value(tmp_path):
+    folder(
+        tmp_path,
+        networks="network_id,name,workstream\nN1,Numeracy,CLN\nN2,,ASL\n",
+        participation="practitioner_id,network_id,date\nP1,N1,31/02/2023\nP2,N9,2022-09-01\n",
+    )
+    with pytest.raises(DataError) as info:
+        read_ecosystem(tmp_path)
+    msg = str(info.value)
+    assert msg.startswith(f"3 problems in {tmp_path}:")
+    assert "networks.csv, row 3, column name: missing name (required)" in msg
+    assert "participation.csv, row 2, column date, value '31/02/2023': impossible date" in msg
+    assert "participation.csv, row 3, column network_id, value 'N9': unknown network_id" in msg
+    assert isinstance(info.value, ValueError)
+    assert info.value.problems["row"].tolist() == [3, 2, 3]
+
+
+def test_drop_keeps_good_rows_and_warns_once(tmp_path):
+    folder(
+        tmp_path,
+        participation="practitioner_id,network_id,date,extra\n"
+        "P1,N1,31/02/2023,a\nP2,N9,2022-09-01,b\nP2,N1,2022-09-02,c\nP2,N1,2022-09-02,c\n",
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        eco = read_ecosystem(tmp_path, errors="drop")
+    assert [str(w.message) for w in caught] == [
+        f"read_ecosystem({str(tmp_path)!r}): 3 of 9 rows rejected "
+        "(see eco.rejected for the rows and reasons)"
+    ]
+    assert caught[0].category is UserWarning
+    assert eco.participation["extra"].tolist() == ["c"]
+    rej = eco.rejected
+    assert rej["row"].tolist() == [5, 2, 3]
+    assert rej["reason"].tolist()[0] == "duplicate of row 4"
+    assert rej["reason"].tolist()[1].startswith("date: impossible date 31/02/2023")
+    assert rej["reason"].tolist()[2] == "network_id: unknown network_id 'N9': not in networks"
+    assert rej["date"].tolist() == ["2022-09-02", "31/02/2023", "2022-09-01"]  # as written
+    assert len(eco.participation) + len(rej) == 4
+
+
+def test_drop_still_raises_on_a_missing_column(tmp_path):
+    folder(tmp_path, participation="practitioner_id,date\nP1,2022-09-01\n")
+    with pytest.raises(DataError, match=r"participation.csv, header \(row 1\), column network_id"):
+        read_ecosystem(tmp_path, errors="drop")
+
+
+def test_bad_errors_argument(tmp_path):
+    with pytest.raises(ValueError, match="errors must be 'raise' or 'drop'"):
+        read_ecosystem(folder(tmp_path), errors="ignore")
+
+
+def test_two_files_for_one_table(tmp_path):
+    folder(tmp_path)
+    wpnet.tiny().participation.to_parquet(tmp_path / "participation.parquet")
+    with pytest.raises(DataError, match="participation: more than one file"):
+        read_ecosystem(tmp_path)
+
+
+def test_single_csv_is_not_an_ecosystem(tmp_path):
+    folder(tmp_path)
+    with pytest.raises(DataError, match="use wpnet.from_records"):
+        read_ecosystem(tmp_path / "participation.csv")
+
+
+def test_xlsx_size_bound_checked_before_opening(tmp_path, monkeypatch):
+    import wpnet.io
+
+    wpnet.tiny().establishments.to_excel(tmp_path / "establishments.xlsx", index=False)
+    monkeypatch.setattr(wpnet.io, "MAX_XLSX_BYTES", 1000)
+    opened = []
+    monkeypatch.setattr(openpyxl, "load_workbook", lambda *a, **k: opened.append(a))
+    with pytest.raises(DataError, match=r"establishments.xlsx: the workbook would expand"):
+        read_ecosystem(tmp_path)
+    assert opened == []
+
+
+def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monkeypatch):
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    prac = "practitioner_id,establishment_id,level,email\nP1,E1,Teacher,a@x.org\nP2,E2,DHT,\n"
+    folder(tmp_path, practitioners=prac)
+    assert "email" not in read_ecosystem(tmp_path).practitioners
+    eco = read_ecosystem(tmp_path, key="secret")
+    expected = "pn_" + hmac.new(b"secret", b"a@x.org", hashlib.sha256).hexdigest()[:16]
+    assert eco.practitioners["email"].tolist()[0] == expected
+    assert pd.isna(eco.practitioners["email"].tolist()[1])
+    monkeypatch.setenv("WPNET_KEY", "secret")
+    assert read_ecosystem(tmp_path).practitioners["email"].tolist()[0] == expected
+    # a pseudonym is not pseudonymised again on a second read
+    out = write_ecosystem(eco, tmp_path / "out")
+    assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected
+
+
+# ---- writing ---------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_round_trip_exact(tmp_path, fmt):
+    """read(write(eco)) equals eco, table for table, dtypes included."""
+    tiny = wpnet.tiny()
+    eco = read_ecosystem(write_ecosystem(tiny, tmp_path / "a", fmt))
+    for name in TABLE_NAMES:
+        expected = getattr(tiny, name)
+        if name == "ties":
+            # tiny's all-empty tie dates come out of the constructor as datetime64[s]
+            expected = expected.astype({"date": "datetime64[us]"})
+        pd.testing.assert_frame_equal(getattr(eco, name), expected, check_exact=True)
+    again = read_ecosystem(write_ecosystem(eco, tmp_path / "b", fmt))
+    assert_same(eco, again)
+
+
+def test_round_trip_with_extra_columns_and_awkward_text(tmp_path):
+    tiny = wpnet.tiny()
+    est = tiny.establishments
+    est["note"] = pd.array(
+        ['Café, "quoted"', None, "Ghàidhlig", "1e5", "007", "x", "y"], dtype="string"
+    )
+    eco = wpnet.Ecosystem(
+        est, tiny.practitioners, tiny.networks, tiny.participation.drop(columns="session")
+    )
+    for fmt in ("csv", "parquet", "xlsx"):
+        back = read_ecosystem(write_ecosystem(eco, tmp_path / fmt, fmt))
+        pd.testing.assert_frame_equal(back.establishments, eco.establishments, check_exact=True)
+
+
+def test_formula_cells_are_neutralised_in_csv_and_xlsx_not_parquet(tmp_path):
+    tiny = wpnet.tiny()
+    est = tiny.establishments
+    est.loc[0, "name"] = '=HYPERLINK("http://x")'
+    est.loc[1, "name"] = "+cmd"
+    est.loc[2, "name"] = "@SUM(1)"
+    est.loc[3, "name"] = "-2"  # a number: left alone
+    est.loc[4, "name"] = "Elm - Nursery"  # risky only at the start
+    eco = wpnet.Ecosystem(est, tiny.practitioners, tiny.networks, tiny.participation)
+    write_ecosystem(eco, tmp_path / "c", "csv")
+    lines = (tmp_path / "c" / "establishments.csv").read_text().splitlines()
+    assert lines[1].startswith('E1,"\'=HYPERLINK(""http://x"")",')
+    assert lines[2].startswith("E2,'+cmd,")
+    assert lines[3].startswith("E3,'@SUM(1),")
+    assert lines[4].startswith("E4,-2,")
+    assert lines[5].startswith("E5,Elm - Nursery,")
+    assert lines[1].endswith(",-4.25")  # numbers are never touched
+    write_ecosystem(eco, tmp_path / "x", "xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "x" / "establishments.xlsx").active
+    assert ws["B2"].value == '\'=HYPERLINK("http://x")'
+    assert ws["B2"].data_type == "s"
+    write_ecosystem(eco, tmp_path / "p", "parquet")
+    back = read_ecosystem(tmp_path / "p")
+    assert back.establishments["name"].tolist()[:3] == ['=HYPERLINK("http://x")', "+cmd", "@SUM(1)"]
+
+
+def test_write_refuses_a_file_and_an_input(tmp_path):
+    target = tmp_path / "a_file"
+    target.write_text("keep me")
+    with pytest.raises(ValueError, match="is a file"):
+        write_ecosystem(wpnet.tiny(), target)
+    assert target.read_text() == "keep me"
+    (tmp_path / "in").mkdir()
+    src = folder(tmp_path / "in")
+    eco = read_ecosystem(src)
+    before = (src / "participation.csv").read_bytes()
+    with pytest.raises(ValueError, match="refusing to overwrite"):
+        write_ecosystem(eco, src, "csv")
+    assert (src / "participation.csv").read_bytes() == before
+    with pytest.raises(ValueError, match="would make the folder ambiguous"):
+        write_ecosystem(eco, src, "parquet")
+
+
+def test_write_is_atomic(tmp_path, monkeypatch):
+    out = write_ecosystem(wpnet.tiny(), tmp_path / "o")
+    before = (out / "establishments.csv").read_bytes()
+
+    def boom(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", boom)
+    with pytest.raises(OSError, match="disk full"):
+        write_ecosystem(wpnet.tiny().select(session="2022-23"), out)
+    assert (out / "establishments.csv").read_bytes() == before
+    assert sorted(p.name for p in out.iterdir()) == [
+        "establishments.csv",
+        "networks.csv",
+        "participation.csv",
+        "practitioners.csv",
+        "ties.csv",
+    ]
+
+
+def test_write_bad_format(tmp_path):
+    with pytest.raises(ValueError, match="format must be one of"):
+        write_ecosystem(wpnet.tiny(), tmp_path, "json")
+
+
+def test_parquet_reads_typed_columns_through_the_same_checks(tmp_path):
+    write_ecosystem(wpnet.tiny(), tmp_path, "parquet")
+    est = pd.read_parquet(tmp_path / "establishments.parquet")
+    est.loc[0, "simd_quintile"] = 9
+    est.to_parquet(tmp_path / "establishments.parquet", index=False)
+    with pytest.raises(
+        DataError, match=r"establishments.parquet, row 2, column simd_quintile, value '9'"
+    ):
+        read_ecosystem(tmp_path)
