@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from wpnet.schema import TABLES
@@ -66,6 +67,27 @@ def _coerce(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
             out[col.name] = s.astype(_ID_TYPE)
     extra = [c for c in out.columns if c not in spec.names]
     return out[spec.names + extra]
+
+
+def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
+    """Position of each key in ``index`` (-1 where absent), hashing each distinct key once."""
+    codes, uniques = pd.factorize(keys, use_na_sentinel=True)
+    found = index.get_indexer(uniques)
+    pos = np.full(len(keys), -1, dtype=np.int64)
+    ok = codes >= 0
+    pos[ok] = found[codes[ok]]
+    return pos
+
+
+def _take(column: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
+    """``column`` at positions ``pos`` (missing where ``pos`` is -1), on ``index``."""
+    ext = pd.concat(
+        [column.reset_index(drop=True), pd.Series([pd.NA], dtype=column.dtype)],
+        ignore_index=True,
+    )
+    out = ext.take(np.where(pos < 0, len(column), pos))
+    out.index = index
+    return out
 
 
 class Ecosystem:
@@ -185,10 +207,14 @@ class Ecosystem:
     def _records(self) -> pd.DataFrame:
         part = self._participation
         prac = self._practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
-        home = part["practitioner_id"].map(prac["establishment_id"])
-        est_id = part["establishment_id"].fillna(home).astype(_ID_TYPE)
         est = self._establishments.drop_duplicates("establishment_id").set_index("establishment_id")
         net = self._networks.drop_duplicates("network_id").set_index("network_id")
+        # one hash pass per key column: factorise, look the distinct keys up, take
+        prac_pos = _positions(part["practitioner_id"], prac.index)
+        home = _take(prac["establishment_id"], prac_pos, part.index)
+        est_id = part["establishment_id"].fillna(home).astype(_ID_TYPE)
+        est_pos = _positions(est_id, est.index)
+        net_pos = _positions(part["network_id"], net.index)
         hours = part["hours"] if "hours" in part else pd.Series(pd.NA, index=part.index)
         rec = pd.DataFrame(
             {
@@ -200,12 +226,13 @@ class Ecosystem:
                 "lead": (part["role"] != "participant").astype(bool),
                 "hours": hours,
                 "establishment_id": est_id,
-                "authority": est_id.map(est["authority"]).astype(_ID_TYPE),
-                "sector": est_id.map(est["sector"]).astype(_ID_TYPE),
-                "simd_quintile": est_id.map(est["simd_quintile"]).astype("Int64"),
-                "workstream": part["network_id"].map(net["workstream"]).astype(_ID_TYPE),
-                "level": part["practitioner_id"].map(prac["level"]).astype(_ID_TYPE),
-            }
+                "authority": _take(est["authority"], est_pos, part.index).astype(_ID_TYPE),
+                "sector": _take(est["sector"], est_pos, part.index).astype(_ID_TYPE),
+                "simd_quintile": _take(est["simd_quintile"], est_pos, part.index).astype("Int64"),
+                "workstream": _take(net["workstream"], net_pos, part.index).astype(_ID_TYPE),
+                "level": _take(prac["level"], prac_pos, part.index).astype(_ID_TYPE),
+            },
+            index=part.index,
         )
         return rec
 
