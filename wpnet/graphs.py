@@ -170,8 +170,13 @@ class Projection:
         p = ", ".join(f"{k}={v}" for k, v in self.params.items())
         return what + f", {self.backbone} backbone ({p})"
 
-    def to_networkx(self) -> Any:
-        """The projection as a weighted ``networkx.Graph`` (node attributes from ``nodes``)."""
+    def to_networkx(self, weight: str | None = None) -> Any:
+        """The projection as a weighted ``networkx.Graph`` (node attributes from ``nodes``).
+
+        Edge attributes ``weight`` (shared count), ``newman`` and ``jaccard``; with
+        ``weight`` in ``networks``, ``newman``, ``jaccard`` (as :func:`project`), ``weight``
+        holds that value and ``shared`` the shared count.
+        """
         import networkx as nx
 
         g = nx.Graph()
@@ -182,10 +187,23 @@ class Projection:
             for nid, row in zip(nodes.index, nodes.itertuples(index=False), strict=True)
         )
         e = self.edges()
-        g.add_edges_from(
-            (u, v, {"weight": _py(w), "newman": float(nw), "jaccard": float(jc)})
-            for u, v, w, nw, jc in zip(e.u, e.v, e.weight, e.newman, e.jaccard, strict=True)
-        )
+        # tolist() gives plain Python scalars in one pass (no numpy scalars leak out)
+        u, v = e.u.to_numpy(dtype=object).tolist(), e.v.to_numpy(dtype=object).tolist()
+        cnt = e.weight.to_numpy().tolist()
+        nw = e.newman.to_numpy(dtype=np.float64).tolist()
+        jc = e.jaccard.to_numpy(dtype=np.float64).tolist()
+        if weight is None:
+            attrs = (
+                {"weight": a, "newman": b, "jaccard": c}
+                for a, b, c in zip(cnt, nw, jc, strict=True)
+            )
+        else:
+            sel = {"networks": cnt, "newman": nw, "jaccard": jc}[weight]
+            attrs = (
+                {"weight": s, "shared": a, "newman": b, "jaccard": c}
+                for s, a, b, c in zip(sel, cnt, nw, jc, strict=True)
+            )
+        g.add_edges_from((a, b, d) for a, b, d in zip(u, v, attrs, strict=True))
         g.graph.update(
             onto=self.onto,
             backbone=self.backbone,
@@ -498,14 +516,7 @@ def project(
         correction=correction,
         max_edges=max_edges,
     )
-    g = p.to_networkx()
-    key = "weight" if weight == "networks" else weight
-    for _, _, d in g.edges(data=True):
-        shared = d["weight"]
-        d["weight"] = d[key]
-        d["shared"] = shared
-        d["newman"] = d.pop("newman")
-        d["jaccard"] = d.pop("jaccard")
+    g = p.to_networkx(weight)
     g.graph["weight"] = weight
     return g
 
