@@ -642,7 +642,7 @@ def from_records(
     (:func:`wpnet.privacy.pseudonymise`) of the e-mail, lower-cased and trimmed. A
     row without an e-mail takes the pseudonym of an e-mail seen with the same name at
     the same establishment, else the pseudonym of ``"<name>|<establishment_id>"``
-    (name normalised). A row with neither is rejected. Home establishment, level and
+    (normalised as a whole, so lower-cased: ``"ann smith|e3"``). A row with neither is rejected. Home establishment, level and
     job title are those of each practitioner's latest record.
 
     *Levels* come from job titles via :func:`wpnet.schema.normalise_level`; an

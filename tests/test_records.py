@@ -1,0 +1,428 @@
+"""Tests of wpnet.from_records: a small register and hand-made exports whose every
+expected value is worked out in the test."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from wpnet.errors import DataError
+from wpnet.privacy import KeyMissing
+from wpnet.records import canonical_name, from_records, infer_sector, slug
+
+KEY = "test-key"
+
+REGISTER = pd.DataFrame(
+    [
+        ("E1", "Ashgrove Primary", "Glasgow City", "primary"),
+        ("E2", "Barrhead High", "Glasgow City", "secondary"),
+        ("E3", "Cove Primary", "Inverclyde", "primary"),
+        ("E4", "Dunrod School", "Inverclyde", "special"),
+        ("E5", "Elm Nursery", "Renfrewshire", "early_years"),
+        ("E6", "St Mary's Primary", "Glasgow City", "primary"),
+        ("E7", "St Mary's Primary", "Renfrewshire", "primary"),
+        ("E8", "Kelvinside Academy", "Glasgow City", "secondary"),
+    ],
+    columns=["establishment_id", "name", "authority", "sector"],
+)
+
+
+def hm(text: str) -> str:
+    return "pn_" + hmac.new(KEY.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
+
+
+def export(rows: list[tuple]) -> pd.DataFrame:
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "Full Name",
+            "E-mail address",
+            "School",
+            "Local Authority",
+            "Event",
+            "Job Title",
+            "Date",
+        ],
+    )
+
+
+BASE = [
+    (
+        "Ann Smith",
+        "Ann.Smith@x.org",
+        "Ashgrove Primary",
+        "Glasgow",
+        "Numeracy CLN",
+        "PT Maths",
+        "01/09/2022",
+    ),
+    (
+        "ann smith",
+        "  ann.smith@X.ORG ",
+        "Ashgrove Primary",
+        "Glasgow City Council",
+        "numeracy  cln",
+        "PT Maths",
+        "44835",
+    ),
+    (
+        "Bob Jones",
+        "bob@x.org",
+        "Cove Primary",
+        "Inverclyde",
+        "Numeracy CLN",
+        "Class Teacher",
+        "2022-09-01",
+    ),
+    ("Cat Brown", "cat@x.org", "Barrhead High", "Glasgow", "Literacy Forum", "DHT", "15/03/2023"),
+]
+
+
+def test_pseudonyms_are_hmac_of_normalised_email_and_merge_spellings():
+    eco = from_records(export(BASE), register=REGISTER, key=KEY)
+    ids = eco.participation["practitioner_id"].tolist()
+    # rows 1 and 2 are one person: "Ann.Smith@x.org" and "  ann.smith@X.ORG "
+    assert ids == [hm("ann.smith@x.org")] * 2 + [hm("bob@x.org"), hm("cat@x.org")]
+    assert sorted(eco.practitioners["practitioner_id"]) == sorted(set(ids))
+    assert len(eco.rejected) == 0
+
+
+def test_tables_hand_worked():
+    eco = from_records(export(BASE), register=REGISTER, key=KEY)
+    part = eco.participation
+    assert part["network_id"].tolist() == [
+        "numeracy-cln",
+        "numeracy-cln",
+        "numeracy-cln",
+        "literacy-forum",
+    ]
+    assert part["establishment_id"].tolist() == ["E1", "E1", "E3", "E2"]
+    # 01/09/2022 day-first; Excel serial 44835 = 1899-12-30 + 44835 days = 2022-10-01
+    assert [str(d.date()) for d in part["date"]] == [
+        "2022-09-01",
+        "2022-10-01",
+        "2022-09-01",
+        "2023-03-15",
+    ]
+    assert part["role"].tolist() == ["participant"] * 4
+    prac = eco.practitioners.set_index("practitioner_id")
+    assert prac.loc[hm("ann.smith@x.org"), "level"] == "middle_leader"  # PT Maths
+    assert prac.loc[hm("bob@x.org"), "level"] == "practitioner"  # Class Teacher
+    assert prac.loc[hm("cat@x.org"), "level"] == "senior_leader"  # DHT
+    assert prac.loc[hm("cat@x.org"), "role"] == "DHT"
+    nets = eco.networks.set_index("network_id")
+    assert nets.loc["numeracy-cln", "name"] == "Numeracy CLN"  # 2 of 3 spellings
+    assert set(nets["workstream"]) == {"unspecified"}
+    assert eco.establishments["establishment_id"].tolist() == REGISTER["establishment_id"].tolist()
+
+
+def test_no_name_or_email_anywhere_in_the_ecosystem():
+    rows = BASE + [
+        (
+            "Dee Green",
+            "dee@x.org",
+            "Zebra Crossing Primary",
+            "Glasgow",
+            "Numeracy CLN",
+            "Teacher",
+            "01/09/2022",
+        ),
+        (
+            "Eve White",
+            "eve@x.org",
+            "Ashgrove Primary",
+            "Glasgow",
+            "Numeracy CLN",
+            "Astronaut",
+            "31/02/2023",
+        ),
+        ("Fay Black", None, "Cove Primary", "Inverclyde", "Numeracy CLN", "Teacher", "01/09/2022"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    assert len(eco.rejected) == 2
+    secrets = [s.lower() for r in rows for s in (r[0], r[1]) if s] + ["ann", "smith", "x.org", "@"]
+    tables = {
+        "establishments": eco.establishments,
+        "practitioners": eco.practitioners,
+        "networks": eco.networks,
+        "participation": eco.participation,
+        "rejected": eco.rejected,
+        "quality": eco.quality,
+    }
+    for name, t in tables.items():
+        cells = [str(v).lower() for v in t.astype(str).to_numpy().ravel()]
+        cells += [str(c).lower() for c in t.columns]
+        for s in secrets:
+            assert not any(s.strip() in c for c in cells), (name, s)
+
+
+def test_keep_names_keeps_them_in_practitioners_only():
+    eco = from_records(export(BASE), register=REGISTER, key=KEY, keep_names=True)
+    prac = eco.practitioners.set_index("practitioner_id")
+    assert prac.loc[hm("bob@x.org"), "name"] == "Bob Jones"
+    assert prac.loc[hm("bob@x.org"), "email"] == "bob@x.org"
+
+
+def test_missing_key_refuses_before_reading(monkeypatch):
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    with pytest.raises(KeyMissing, match="WPNET_KEY"):
+        from_records("does-not-exist.csv", register=REGISTER)
+
+
+def test_key_from_environment(monkeypatch):
+    monkeypatch.setenv("WPNET_KEY", KEY)
+    eco = from_records(export(BASE[2:3]), register=REGISTER)
+    assert eco.participation["practitioner_id"].tolist() == [hm("bob@x.org")]
+
+
+def test_fuzzy_match_accepts_near_spelling_and_rejects_distant_with_candidates():
+    rows = [
+        ("A", "a@x.org", "Ashgrov Primary", "Glasgow", "N", "Teacher", "01/09/2022"),
+        ("B", "b@x.org", "Zebra Crossing Primary", "Glasgow", "N", "Teacher", "01/09/2022"),
+        ("C", "c@x.org", "Kelvinside Acadamy", "Glasgow", "N", "Teacher", "01/09/2022"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    assert eco.participation["establishment_id"].tolist() == ["E1"]
+    q = eco.quality
+    assert q["message"].str.contains("fuzzy match to E1").any()
+    rej = eco.rejected.set_index("row")
+    assert rej.index.tolist() == [3, 4]
+    reason = rej.loc[3, "reason"]
+    assert "not found in the register in Glasgow City" in reason
+    # the 3 nearest Glasgow City names are listed with their ids
+    assert reason.count("(E") == 3 and "nearest:" in reason
+    assert "'Ashgrove Primary' (E1" in reason
+    # "Acadamy" is a misspelt sector word: the sector words differ, so no fuzzy match
+    assert "same sector words" in rej.loc[4, "reason"]
+    assert rej.loc[3, "School"] == "Zebra Crossing Primary"  # original values kept
+
+
+def test_fuzzy_threshold_and_margin():
+    rows = [("A", "a@x.org", "Ashgrov Primary", "Glasgow", "N", "Teacher", "01/09/2022")]
+    # stems "ashgrov" vs "ashgrove": token_sort_ratio = 2*7/15 = 93.3
+    assert (
+        len(
+            from_records(export(rows), register=REGISTER, key=KEY, fuzzy_threshold=93).participation
+        )
+        == 1
+    )
+    eco = from_records(export(rows), register=REGISTER, key=KEY, fuzzy_threshold=94)
+    assert len(eco.participation) == 0
+    assert "best score 93 < 94" in eco.rejected["reason"].iloc[0]
+    # two register names equally close: no clear winner
+    reg = pd.concat(
+        [
+            REGISTER,
+            pd.DataFrame(
+                [("E9", "Ashgrovi Primary", "Glasgow City", "primary")], columns=REGISTER.columns
+            ),
+        ]
+    )
+    eco = from_records(export(rows), register=reg, key=KEY)
+    assert "too close to the next" in eco.rejected["reason"].iloc[0]
+
+
+def test_same_name_in_two_authorities_and_ids():
+    rows = [
+        ("A", "a@x.org", "Saint Mary's PS", "Renfrewshire", "N", "Teacher", "01/09/2022"),
+        ("B", "b@x.org", "St. Marys Primary School", "Glasgow City", "N", "Teacher", "01/09/2022"),
+        ("C", "c@x.org", "St Mary's Primary", None, "N", "Teacher", "01/09/2022"),
+        ("D", "d@x.org", "e4", None, "N", "Teacher", "01/09/2022"),
+        ("E", "e@x.org", "Elm Nursery", "Glasgow", "N", "Teacher", "01/09/2022"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    assert eco.participation["establishment_id"].tolist() == ["E7", "E6", "E4", "E5"]
+    rej = eco.rejected
+    assert rej["row"].tolist() == [4]  # St Mary's without authority: E6 or E7
+    # Elm Nursery is only in Renfrewshire: matched there, with a warning
+    assert eco.quality["message"].str.contains("in another authority").any()
+
+
+def test_accepted_plus_rejected_is_rows_read_from_cp1252_csv(tmp_path: Path):
+    rows = BASE + [
+        (
+            "Séan O’Neill",
+            "sean@x.org",
+            "Elm Nursery",
+            "Renfrewshire",
+            "Early Years Forum",
+            "EYP",
+            "1/2/2023",
+        ),
+        (
+            "Sean Again",
+            "sean@x.org",
+            "Elm Nursery",
+            "Renfrewshire",
+            "Early Years Forum",
+            "EYP",
+            "01/02/2023",
+        ),
+        ("No Date", "nd@x.org", "Elm Nursery", "Renfrewshire", "Early Years Forum", "EYP", ""),
+        ("No Event", "ne@x.org", "Elm Nursery", "Renfrewshire", "", "EYP", "01/02/2023"),
+        ("", "", "Elm Nursery", "Renfrewshire", "Early Years Forum", "EYP", "01/02/2023"),
+    ]
+    p = tmp_path / "export.csv"
+    export(rows).to_csv(p, index=False, encoding="cp1252")
+    eco = from_records(p, register=REGISTER, key=KEY)
+    assert len(eco.participation) + len(eco.rejected) == len(rows)
+    rej = eco.rejected.set_index("row")
+    # spreadsheet rows: header is 1, so BASE is 2-5 and the new rows 6-10
+    assert rej.index.tolist() == [7, 8, 9, 10]
+    assert rej.loc[7, "reason"] == "duplicate of row 6"  # same person, network, date, school
+    assert rej.loc[8, "reason"] == "no date"
+    assert rej.loc[9, "reason"] == "no network/event"
+    assert rej.loc[10, "reason"] == "no e-mail or name"
+    assert set(rej["table"]) == {"export.csv"}
+    assert "Full Name" not in rej.columns and "E-mail address" not in rej.columns
+    assert (
+        eco.networks.set_index("network_id").loc["early-years-forum", "name"] == "Early Years Forum"
+    )
+
+
+def test_unknown_job_title_is_other_with_warning_not_rejected():
+    rows = [
+        ("A", "a@x.org", "Cove Primary", "Inverclyde", "N", "Astronaut", "01/09/2022"),
+        ("B", "b@x.org", "Cove Primary", "Inverclyde", "N", None, "01/09/2022"),
+        ("C", "c@x.org", "Cove Primary", "Inverclyde", "N", "Astronaut", "02/09/2022"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    assert eco.practitioners["level"].tolist() == ["other"] * 3
+    q = eco.quality.set_index("value")
+    assert q.loc["Astronaut", "message"] == "job title not recognised: level 'other' (2 rows)"
+    assert q.loc["Astronaut", "row"] == 2
+    assert eco.quality["message"].str.startswith("no job title").sum() == 1
+
+
+def test_bad_dates_rejected_with_reason():
+    rows = [
+        ("A", "a@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "31/02/2023"),
+        ("B", "b@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "next tuesday"),
+        ("C", "c@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "01/01/1970"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    reasons = eco.rejected["reason"].tolist()
+    assert reasons[0].startswith("impossible date 31/02/2023")
+    assert reasons[1].startswith("not a date")
+    assert reasons[2] == "date 1970-01-01 outside 1990-2099"
+    assert len(eco.participation) == 0
+
+
+def test_errors_raise_lists_rows():
+    rows = BASE + [("A", "a@x.org", "Nowhere", "Glasgow", "N", "Teacher", "01/09/2022")]
+    with pytest.raises(DataError, match="row 6: establishment not found") as err:
+        from_records(export(rows), register=REGISTER, key=KEY, errors="raise")
+    assert err.value.problems["row"].tolist() == [6]
+
+
+def test_without_register_sector_from_name_and_unknown_rejected():
+    rows = [
+        ("A", "a@x.org", "Ashgrove PS", "Glasgow", "N", "Teacher", "01/09/2022"),
+        (
+            "B",
+            "b@x.org",
+            "Ashgrove Primary School",
+            "Glasgow City Council",
+            "N",
+            "Teacher",
+            "02/09/2022",
+        ),
+        ("C", "c@x.org", "Elm Nursery", "Renfrewshire", "N", "Teacher", "01/09/2022"),
+        ("D", "d@x.org", "Dunrod School", "Inverclyde", "N", "Teacher", "01/09/2022"),
+        ("E", "e@x.org", "Cove Academy", None, "N", "Teacher", "01/09/2022"),
+    ]
+    eco = from_records(export(rows), key=KEY)
+    est = eco.establishments.set_index("establishment_id")
+    assert est.index.tolist() == ["glasgow-city:ashgrove-primary", "renfrewshire:elm-nursery"]
+    assert est["sector"].tolist() == ["primary", "early_years"]
+    assert est["authority"].tolist() == ["Glasgow City", "Renfrewshire"]
+    rej = eco.rejected.set_index("row")
+    assert "sector cannot be inferred" in rej.loc[5, "reason"]
+    assert "no authority" in rej.loc[6, "reason"]
+    assert len(eco.participation) == 3
+
+
+def test_name_only_rows_link_to_email_or_hash_name_and_establishment():
+    rows = [
+        ("Ann Smith", "ann@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "01/09/2022"),
+        ("ann  smith", None, "Cove Primary", "Inverclyde", "N", "Teacher", "02/09/2022"),
+        ("Bob Jones", None, "Cove Primary", "Inverclyde", "N", "Teacher", "02/09/2022"),
+    ]
+    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    assert eco.participation["practitioner_id"].tolist() == [
+        hm("ann@x.org"),
+        hm("ann@x.org"),
+        hm("bob jones|e3"),  # the whole string is normalised (lower-cased),
+    ]
+
+
+def test_columns_mapping_first_and_surname_and_role_column():
+    df = pd.DataFrame(
+        {
+            "Forename": ["Ann"],
+            "Surname": ["Smith"],
+            "Base": ["Cove Primary"],
+            "LA": ["Inverclyde"],
+            "Network": ["Maths"],
+            "Workstream": ["Curricular networks"],
+            "Position": ["HT"],
+            "Role": ["Network Lead"],
+            "When": ["03/10/2022"],
+            "Hours": ["2.5"],
+        }
+    )
+    eco = from_records(
+        df, columns={"establishment": "base", "date": "WHEN"}, register=REGISTER, key=KEY
+    )
+    part = eco.participation
+    assert part["practitioner_id"].tolist() == [hm("ann smith|e3")]
+    assert part["role"].tolist() == ["lead"]
+    assert part["hours"].tolist() == [2.5]
+    assert eco.practitioners["level"].tolist() == ["headteacher"]
+    assert eco.networks["workstream"].tolist() == ["Curricular networks"]
+
+
+def test_role_header_is_job_title_when_no_job_title_column():
+    df = export(BASE[3:4]).rename(columns={"Job Title": "Role"})
+    eco = from_records(df, register=REGISTER, key=KEY)
+    assert eco.practitioners["level"].tolist() == ["senior_leader"]
+    assert eco.participation["role"].tolist() == ["participant"]
+
+
+def test_missing_and_ambiguous_columns():
+    with pytest.raises(DataError, match="no column for date"):
+        from_records(export(BASE).drop(columns="Date"), register=REGISTER, key=KEY)
+    df = export(BASE).assign(Course="x")
+    with pytest.raises(DataError, match="more than one column for network"):
+        from_records(df, register=REGISTER, key=KEY)
+    eco = from_records(df, columns={"network": "Event"}, register=REGISTER, key=KEY)
+    assert len(eco.participation) == 4
+    with pytest.raises(ValueError, match="unknown fields"):
+        from_records(df, columns={"colour": "Event"}, key=KEY)
+
+
+def test_xlsx_and_parquet_sources(tmp_path: Path):
+    df = export(BASE)
+    df.to_excel(tmp_path / "e.xlsx", index=False)
+    df.to_parquet(tmp_path / "e.parquet")
+    for p in (tmp_path / "e.xlsx", tmp_path / "e.parquet"):
+        eco = from_records(p, register=REGISTER, key=KEY)
+        assert eco.participation["establishment_id"].tolist() == ["E1", "E1", "E3", "E2"]
+
+
+def test_helpers():
+    assert canonical_name(pd.Series(["The Ashgrove P.S.", "ashgrove primary school"])).tolist() == [
+        "ashgrove primary",
+        "ashgrove primary",
+    ]
+    assert slug(pd.Series(["  Maths & Numeracy  ", "!!"])).tolist() == ["maths-and-numeracy", pd.NA]
+    assert infer_sector(
+        pd.Series(["Glasgow City Council Central Team", "St Ninian's"])
+    ).tolist() == [
+        "central",
+        pd.NA,
+    ]
