@@ -374,3 +374,24 @@ def test_backbone_rejects_bad_arguments(tiny2223) -> None:
         backbone_mask(None, w, method="disparity", alpha=1.5)
     with pytest.raises(TypeError, match="Ecosystem or a networkx Graph"):
         backbone(w, "threshold")
+
+
+def test_bicm_of_a_nested_matrix_is_the_matrix() -> None:
+    # Peeling: row 0 is full (p = 1); then column 0 is full among the rows left, then
+    # row 2 is empty among the columns left, ... every probability is forced.
+    b = np.array([[1, 1, 1], [1, 1, 0], [1, 0, 0]])
+    np.testing.assert_array_equal(bicm_probabilities(b), b)
+
+
+def test_example_session_projection_and_sdsm_are_fast() -> None:
+    eco = wpnet.load_example()
+    eco = eco.select(session=eco.sessions[-1])
+    start = time.perf_counter()
+    p = projection(eco)
+    built = time.perf_counter() - start
+    start = time.perf_counter()
+    keep = backbone_mask(p.incidence, p.weight, method="sdsm", correction="fdr_bh")
+    tested = time.perf_counter() - start
+    assert p.n > 1000 and p.weight.nnz > 500_000
+    assert built < 1 and tested < 10
+    assert keep.nnz <= p.weight.nnz
