@@ -448,6 +448,9 @@ def _grouped_layout(
     rad = 0.92 * np.pi * root / root.sum()  # neighbouring discs nearly touch
     rad = np.minimum(rad, 0.6)
     xy = np.zeros((n_e + n_n, 2))
+    mem = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)
+    # half the drawn establishment (2.2 + 1.1 sqrt(networks) px) at about 250 px per unit
+    est_size = (1.6 + 1.1 * np.sqrt(np.bincount(mem[:, 0], minlength=n_e))) / 250
     tie_pairs = [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
     for k, a in enumerate(labels):
         members = np.flatnonzero(g == a)
@@ -456,8 +459,8 @@ def _grouped_layout(
         pos = _disc(_force(len(members), inner))
         centre = np.array([np.cos(angle[k]), np.sin(angle[k])])
         xy[members] = centre + rad[k] * pos
+        xy[members] = _separate(xy[members], est_size[members], rounds=40)
     if n_n:
-        mem = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)
         total = np.zeros((n_n, 2))
         count = np.zeros(n_n)
         np.add.at(total, mem[:, 1] - n_e, xy[mem[:, 0]])

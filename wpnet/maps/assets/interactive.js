@@ -9,6 +9,8 @@
   var M = mem.length / 3;
   var ties = D.ties; // flat [establishment, establishment, ...]
   var T = ties.length / 2;
+  // fainter lines the more there are, so a dense map stays legible
+  var memAlpha = Math.max(0.05, Math.min(0.16, 0.16 * Math.sqrt(3000 / Math.max(1, mem.length / 3))));
   var ALL = D.sessions.length >= 31 ? -1 : (1 << D.sessions.length) - 1;
 
   var canvas = document.getElementById("map");
@@ -162,7 +164,8 @@
     if (isNet[j]) {
       ctx.rect(x - r, y - r, 2 * r, 2 * r);
     } else if (nodes[j].central) {
-      ctx.moveTo(x, y - r * 1.3); ctx.lineTo(x + r * 1.3, y); ctx.lineTo(x, y + r * 1.3); ctx.lineTo(x - r * 1.3, y); ctx.closePath();
+      var d = r * 1.2;
+      ctx.moveTo(x, y - d); ctx.lineTo(x + d, y); ctx.lineTo(x, y + d); ctx.lineTo(x - d, y); ctx.closePath();
     } else {
       ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 2 * Math.PI);
     }
@@ -239,7 +242,7 @@
     var focus = selected >= 0;
     var zf = zoomFactor();
     if (showTies) { drawEdges(ties, 2, tieVis, focus ? "rgba(204,102,119,0.05)" : "rgba(204,102,119,0.16)", 0.6, -1); }
-    if (showMem) { drawEdges(mem, 3, memVis, focus ? "rgba(80,90,100,0.04)" : "rgba(80,90,100,0.13)", 0.6 * Math.min(zf, 1.5), -1); }
+    if (showMem) { drawEdges(mem, 3, memVis, "rgba(80,90,100," + (focus ? memAlpha / 3 : memAlpha).toFixed(3) + ")", 0.6 * Math.min(zf, 1.5), -1); }
     if (focus) {
       if (showTies) { drawEdges(ties, 2, tieVis, "rgba(204,102,119,0.8)", 1.2, selected); }
       drawEdges(mem, 3, memVis, "rgba(30,30,30,0.75)", 1.2, selected);
@@ -270,7 +273,7 @@
     for (j = 0; j < N; j++) { if (labelled[j] && nodeVis[j]) { order.push(j); } }
     function prio(k) { return (k === hover ? 4 : 0) + (k === selected ? 3 : 0) + (match[k] ? 2 : 0); }
     order.sort(function (a, b) { return prio(b) - prio(a) || baseR[b] - baseR[a]; });
-    order.forEach(function (k) { label(k, k === selected || match[k] === 1, prio(k) > 0); });
+    order.forEach(function (k) { label(k, k === selected || match[k] === 1, prio(k) >= 3); });
     lastDrawMs = performance.now() - t0;
     drawCount++;
     dirty = false;
@@ -288,7 +291,10 @@
 
   function fmt(v, digits) {
     if (v === null || v === undefined) { return "–"; }
-    if (typeof v === "number") { return digits === undefined ? v.toLocaleString("en-GB") : v.toFixed(digits); }
+    if (typeof v === "number") {
+      if (digits === undefined) { return v.toLocaleString("en-GB"); }
+      return v === 0 || v >= 0.01 ? v.toFixed(digits) : v.toPrecision(2);
+    }
     return String(v);
   }
 
