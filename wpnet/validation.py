@@ -635,7 +635,7 @@ def check_tables(
             tables[name] = clean
         if len(rej):
             rejected.append(rej)
-        findings.append(f.frame())
+        findings.append(f.frame().sort_values("row", kind="stable", na_position="first"))
     findings.append(_problems_frame(list(notes)))
     problems = pd.concat(findings, ignore_index=True).astype(_problems_frame().dtypes.to_dict())
     return Checked(tables, _rejected_frame(rejected), problems, rows_read, sources)
