@@ -328,7 +328,12 @@ def plot_ecosystem(
             axis=1,
         )
         lc_alpha = float(np.clip(12.0 / np.sqrt(max(len(lk), 1)), 0.03, 0.5))
-        edge_col = pd.Series(colours, est.index).loc[lk["member"]].to_numpy(dtype=object)
+        # links take the member's authority colour; other colourings would only add noise
+        edge_col = (
+            pd.Series(colours, est.index).loc[lk["member"]].to_numpy(dtype=object)
+            if color_by == "authority"
+            else np.full(len(lk), "#8A8A8A", dtype=object)
+        )
         ax.add_collection(
             LineCollection(segs, colors=list(edge_col), linewidths=0.5, alpha=lc_alpha, zorder=1)
         )
@@ -344,7 +349,7 @@ def plot_ecosystem(
             ],
             axis=1,
         )
-        lc_alpha = float(np.clip(20.0 / np.sqrt(max(len(e), 1)), 0.03, 0.6))
+        lc_alpha = float(np.clip(8.0 / np.sqrt(max(len(e), 1)), 0.02, 0.6))
         ax.add_collection(
             LineCollection(segs, colors="#777777", linewidths=0.5, alpha=lc_alpha, zorder=1)
         )
@@ -408,7 +413,7 @@ def plot_ecosystem(
     # beside it stays inside the figure
     ax.set_anchor("W")
     _ecosystem_legend(
-        ax, est, color_by, palette, size_by, show_networks, show_unreached, central, key
+        ax, est, color_by, palette, size_by, show_networks, show_unreached, central, key, backbone
     )
     if title is None:
         title = (
@@ -484,6 +489,7 @@ def _ecosystem_legend(
     show_unreached: bool,
     central: np.ndarray,
     key: list[str],
+    backbone: str | None,
 ) -> None:
     present = set(est[color_by].dropna().tolist())
     if color_by == "simd_quintile":
@@ -508,6 +514,9 @@ def _ecosystem_legend(
             Line2D([], [], marker="s", ls="", color=S.NETWORK_COLOR, markersize=7,
                    label="network (size: establishments)")
         )  # fmt: skip
+    else:
+        tie = "SDSM backbone" if backbone == "sdsm" else (backbone or "all ties")
+        handles.append(Line2D([], [], color="#777777", lw=1, label=f"shared network ({tie})"))
     if key:
         handles += _key_handles(f"Largest {len(key)} networks (by establishments)", key)
     title = {"authority": "Authority", "sector": "Sector", "simd_quintile": "SIMD"}[color_by]
