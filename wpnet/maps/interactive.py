@@ -537,11 +537,16 @@ def _suppress(count: int, min_cell: int) -> int | str:
 
 
 def _default_title(eco: Ecosystem, session: str | list[str] | None) -> str:
+    """``Ecosystem map, <authority or workstream of the selection>, <sessions>``."""
+    parts = ["Ecosystem map"]
+    for key in ("authority", "workstream", "sector", "network"):
+        value = eco.scope.get(key)
+        if value is not None:
+            parts.append(value if isinstance(value, str) else ", ".join(map(str, value)))
     sessions = eco.sessions
-    if not sessions:
-        return "Ecosystem map"
-    span = sessions[0] if len(sessions) == 1 else f"{sessions[0]} to {sessions[-1]}"
-    return f"Ecosystem map, {span}"
+    if sessions:
+        parts.append(sessions[0] if len(sessions) == 1 else f"{sessions[0]} to {sessions[-1]}")
+    return ", ".join(parts)
 
 
 # ---- HTML ---------------------------------------------------------------------------

@@ -301,7 +301,6 @@
   function fields(n) {
     if (n.kind === "network") {
       return [
-        ["Network", ""],
         ["Workstream", D.workstreams[n.workstream].name],
         ["Lead authority", n.lead],
         ["Establishments", fmt(n.establishments)],
@@ -322,7 +321,6 @@
   function table(n) {
     var t = el("table");
     fields(n).forEach(function (f) {
-      if (f[0] === "Network") { return; }
       var tr = el("tr");
       tr.appendChild(el("th", null, f[0]));
       tr.appendChild(el("td", null, f[1] === null || f[1] === undefined ? "–" : f[1]));
