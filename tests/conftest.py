@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-import wpnet
+from wpnet.datasets import tiny as tiny_ecosystem
 from wpnet.ecosystem import Ecosystem
 
 
 @pytest.fixture
 def tiny() -> Ecosystem:
     """Two sessions, three authorities; every value of it is worked by hand in the tests."""
-    return wpnet.datasets.tiny()
+    return tiny_ecosystem()
 
 
 @pytest.fixture

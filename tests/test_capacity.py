@@ -389,7 +389,6 @@ def test_by_network_is_a_clique_of_its_members():
 
 
 def test_backbone_is_named_in_attrs(tiny2223):
-    pytest.importorskip("wpnet.backbone")
     c = capacity(tiny2223, backbone="threshold", min_weight=2)
     # every tie of the tiny 2022-23 projection has weight 1: none survive
     assert c.loc["all", "ties"] == 0

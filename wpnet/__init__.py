@@ -61,7 +61,10 @@ def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'wpnet' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    mod = importlib.import_module(module)
+    # ``wpnet.backbone`` is a callable module (see wpnet/backbone.py): hand out the module
+    # itself so that the name means one thing however it was first reached
+    value = mod if module == f"wpnet.{name}" else getattr(mod, name)
     globals()[name] = value
     return value
 
