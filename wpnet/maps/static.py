@@ -934,7 +934,7 @@ MEASURE_LABELS = {
     "coverage": "establishments reached (coverage)",
     "simd_q1_coverage": "SIMD quintile 1 establishments reached",
     "cross_authority_share": "ties crossing authorities",
-    "multi_network_share": "establishments in 2+ networks",
+    "multi_network_share": "practitioners in 2+ networks",
     "lead_share": "practitioners leading or facilitating",
     "largest_component_share": "establishments in the largest connected group",
     "spanning_communities_share": "communities spanning authorities",
