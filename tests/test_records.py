@@ -426,3 +426,36 @@ def test_helpers():
         "central",
         pd.NA,
     ]
+
+
+def test_shipped_flat_export_has_every_planted_problem_found():
+    import csv
+
+    import wpnet
+
+    path = Path(__file__).resolve().parents[1] / "datasets" / "flat_export" / "registrations.csv"
+    with open(path, encoding="cp1252", newline="") as fh:
+        raw = list(csv.reader(fh))
+    header, body = raw[0], raw[1:]
+    eco = from_records(path, register=wpnet.load_example().establishments, key=KEY)
+    assert len(eco.participation) + len(eco.rejected) == len(body) == 460
+    reasons = eco.rejected["reason"]
+    # exact duplicate lines counted independently of wpnet
+    n_dup = len(body) - len({tuple(r) for r in body})
+    assert reasons.str.startswith("duplicate of row").sum() == n_dup == 11
+    assert reasons.str.startswith("establishment not found").sum() == 2
+    assert reasons.str.startswith("impossible date").sum() == 2
+    assert (reasons == "no date").sum() == 1 and (reasons == "no network/event").sum() == 1
+    fuzzy = eco.quality[eco.quality["message"].str.contains("fuzzy match")]
+    assert sorted(fuzzy["value"]) == [
+        "Bradburn Early Learning Centre",
+        "Haelhead Family Learning Centre",
+        "Heaherwood Early Learning Centre",
+        "Nethelee Primary",
+    ]
+    emails = {r[header.index("E-mail address")].strip().lower() for r in body} - {""}
+    assert len(eco.practitioners) == len(emails) == 130
+    for t in (eco.practitioners, eco.participation, eco.rejected, eco.quality, eco.networks):
+        assert (
+            not t.astype(str).apply(lambda c: c.str.contains(".example", regex=False)).any().any()
+        )

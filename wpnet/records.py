@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -299,7 +300,8 @@ class _Log:
             row=("row", "min"), n=("row", "size")
         )
         agg = agg.reset_index()
-        agg["message"] = agg["message"] + " (" + agg["n"].astype(str) + " rows)"
+        rows = agg["n"].astype(str) + np.where(agg["n"] == 1, " row", " rows")
+        agg["message"] = agg["message"] + " (" + rows + ")"
         self.quality.append(
             pd.DataFrame(
                 {
