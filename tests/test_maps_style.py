@@ -12,9 +12,11 @@ from wpnet.maps._style import AUTHORITY_PALETTE, authority_colors, category_colo
 
 def test_authority_colors_sorted_and_stable(tiny):
     cols = authority_colors(tiny)
-    # three authorities of the tiny register, sorted by name, first three palette colours
+    # three authorities of the tiny register, sorted by name; each takes the palette
+    # colour of its place among the eight councils in alphabetical order (Glasgow City
+    # 3rd, Inverclyde 4th, Renfrewshire 6th)
     assert list(cols) == ["Glasgow City", "Inverclyde", "Renfrewshire"]
-    assert list(cols.values()) == list(AUTHORITY_PALETTE[:3])
+    assert list(cols.values()) == [AUTHORITY_PALETTE[i] for i in (2, 3, 5)]
     # the same from the names alone, in any order
     assert authority_colors(["Renfrewshire", "Glasgow City", "Inverclyde"]) == cols
 
@@ -33,3 +35,16 @@ def test_palette_repeats_past_eighteen():
 def test_category_colors_rejects_unknown(tiny):
     with pytest.raises(ValueError, match="color_by must be"):
         category_colors(tiny, "roll")
+
+
+def test_a_council_keeps_its_colour_in_any_selection():
+    from wpnet.datasets import tiny
+    from wpnet.maps._style import authority_colors
+
+    full = authority_colors(tiny())
+    alone = authority_colors(tiny().select(authority="Inverclyde"))
+    assert alone == {"Inverclyde": full["Inverclyde"]}
+    # an authority outside the partnership takes a colour none of the eight use
+    other = authority_colors(["Fife", "Glasgow City"])
+    assert other["Glasgow City"] == full["Glasgow City"]
+    assert other["Fife"] not in set(authority_colors(tiny().establishments["authority"]).values())

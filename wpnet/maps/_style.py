@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.schema import AUTHORITIES
 
 __all__ = [
     "AUTHORITY_PALETTE",
@@ -111,16 +112,15 @@ def _authority_names(eco: Ecosystem | Iterable[str]) -> list[str]:
 def authority_colors(eco: Ecosystem | Iterable[str]) -> dict[str, str]:
     """The colour of each authority, the same in every figure of an ecosystem.
 
-    Authorities (of the establishments register and of the records) are sorted by name
-    and given :data:`AUTHORITY_PALETTE` in order; past 18 authorities the palette
-    repeats (logged).
+    The eight West Partnership councils (:data:`wpnet.schema.AUTHORITIES`) hold the
+    first eight colours of :data:`AUTHORITY_PALETTE` in alphabetical order, so a
+    council keeps its colour in every figure and every selection; other authorities
+    take the following colours in order of name; past 18 the palette repeats (logged).
 
     Parameters
     ----------
     eco : Ecosystem or iterable of str
-        The ecosystem, or the authority names themselves. A selection by authority
-        holds fewer authorities, so its colours shift: pass the full ecosystem's
-        authority names to keep them (``authority_colors(full.establishments.authority)``).
+        The ecosystem (authorities of its register and records), or the names.
 
     Returns
     -------
@@ -131,16 +131,20 @@ def authority_colors(eco: Ecosystem | Iterable[str]) -> dict[str, str]:
     --------
     >>> import wpnet
     >>> authority_colors(wpnet.tiny())
-    {'Glasgow City': '#332288', 'Inverclyde': '#88CCEE', 'Renfrewshire': '#44AA99'}
+    {'Glasgow City': '#44AA99', 'Inverclyde': '#117733', 'Renfrewshire': '#DDCC77'}
     """
     names = _authority_names(eco)
-    if len(names) > len(AUTHORITY_PALETTE):
+    # the partnership's own councils keep fixed colours, whatever a selection holds
+    known = sorted(AUTHORITIES)
+    order = known + sorted(set(names) - set(known))
+    if len(order) > len(AUTHORITY_PALETTE):
         log.info(
             "%d authorities but %d distinct colours: colours repeat",
-            len(names),
+            len(order),
             len(AUTHORITY_PALETTE),
         )
-    return {a: AUTHORITY_PALETTE[i % len(AUTHORITY_PALETTE)] for i, a in enumerate(names)}
+    slot = {a: i % len(AUTHORITY_PALETTE) for i, a in enumerate(order)}
+    return {a: AUTHORITY_PALETTE[slot[a]] for a in names}
 
 
 def sector_colors(eco: Ecosystem) -> dict[str, str]:
