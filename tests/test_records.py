@@ -459,3 +459,16 @@ def test_shipped_flat_export_has_every_planted_problem_found():
         assert (
             not t.astype(str).apply(lambda c: c.str.contains(".example", regex=False)).any().any()
         )
+
+
+def test_headers_only_export_gives_empty_tables():
+    eco = from_records(export([]), register=REGISTER, key=KEY)
+    assert len(eco.participation) == len(eco.rejected) == len(eco.practitioners) == 0
+    assert len(eco.establishments) == len(REGISTER)
+    assert len(from_records(export([]), key=KEY).establishments) == 0
+
+
+def test_datetime_column_from_a_dataframe():
+    df = export(BASE[2:3]).assign(Date=pd.Timestamp("2023-01-05"))
+    eco = from_records(df, register=REGISTER, key=KEY)
+    assert [str(d.date()) for d in eco.participation["date"]] == ["2023-01-05"]

@@ -512,10 +512,15 @@ def _match(
                 )
             else:
                 result[(canon, auth)] = (found, f"fuzzy match to {found} ({detail})")
-        keys = pd.Series(list(zip(f.loc[todo, "canon"], f.loc[todo, "authority"], strict=True)))
-        keys.index = f.index[todo.to_numpy()]
-        got = keys.map(lambda k: result[k][0]).astype("string")
-        detail = keys.map(lambda k: result[k][1]).astype("string")
+        res = pd.DataFrame(
+            [(c, a, i, d) for (c, a), (i, d) in result.items()],
+            columns=["canon", "authority", "id", "detail"],
+        ).astype("string")
+        looked = f.loc[todo, ["canon", "authority"]].merge(
+            res, on=["canon", "authority"], how="left"
+        )
+        looked.index = f.index[todo.to_numpy()]
+        got, detail = looked["id"], looked["detail"]
         est_id[todo] = got
         fuzzy_ok = todo & est_id.notna()
         log.warn(fuzzy_ok, est_col, f["establishment"], detail.reindex(f.index))
@@ -755,7 +760,11 @@ def from_records(
     )
 
     # dates
-    dates, problem = parse_dates(raw[found["date"]])
+    if len(raw):
+        dates, problem = parse_dates(raw[found["date"]])
+    else:  # parse_dates needs at least one value to tell the column's kind
+        dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
+        problem = pd.Series("", index=raw.index, dtype="string")
     log.fail(dates.isna() & (problem == ""), found["date"], "no date")
     log.fail(problem != "", found["date"], problem, raw[found["date"]].astype("string"))
 
