@@ -200,6 +200,22 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     assert pd.isna(eco.practitioners["email"].tolist()[1])
     monkeypatch.setenv("WPNET_KEY", "secret")
     assert read_ecosystem(tmp_path).practitioners["email"].tolist()[0] == expected
+    # rejected rows: a practitioner's e-mail is pseudonymised, a school's name is not
+    folder(
+        tmp_path,
+        establishments=EST + "E3,Zoo School,Fife,Zoo,1\n",
+        practitioners=prac + "P3,E3,Teacher,b@x.org\n",
+    )
+    with pytest.warns(UserWarning, match="2 of 9 rows rejected"):
+        rej = read_ecosystem(tmp_path, errors="drop", key="secret").rejected
+    assert rej["name"].tolist() == ["Zoo School", pd.NA]
+    b = "pn_" + hmac.new(b"secret", b"b@x.org", hashlib.sha256).hexdigest()[:16]
+    assert rej["email"].tolist() == [pd.NA, b]
+    monkeypatch.delenv("WPNET_KEY")
+    with pytest.warns(UserWarning):
+        rej = read_ecosystem(tmp_path, errors="drop").rejected
+    assert rej["email"].isna().all()
+    monkeypatch.setenv("WPNET_KEY", "secret")
     # a pseudonym is not pseudonymised again on a second read
     out = write_ecosystem(eco, tmp_path / "out")
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected

@@ -497,6 +497,25 @@ def _personal(frame: pd.DataFrame, key: str | None) -> pd.DataFrame:
     return out
 
 
+def _personal_rejected(rejected: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    """Personal columns of rejected practitioners/participation rows, as in the tables.
+
+    Rejected rows of all tables share one frame, where ``name`` of an establishment or
+    network is no personal data: only the cells of practitioners and participation rows
+    are pseudonymised (or blanked without a key).
+    """
+    cols = [c for c in rejected.columns if c in PERSONAL_COLUMNS]
+    if not cols:
+        return rejected
+    out = rejected.copy()
+    person = out["table"].isin(["practitioners", "participation"]).to_numpy(dtype=bool)
+    for c in cols:
+        values = out[c].astype("string")
+        values[person] = _pseudonyms(values[person], key) if key is not None else pd.NA
+        out[c] = values
+    return out
+
+
 def read_ecosystem(
     path: str | os.PathLike[str],
     errors: Literal["raise", "drop"] = "raise",
@@ -565,7 +584,7 @@ def read_ecosystem(
         name: (_personal(t, key) if name in ("practitioners", "participation") else t)
         for name, t in res.tables.items()
     }
-    rejected = _personal(res.rejected, key)
+    rejected = _personal_rejected(res.rejected, key)
     eco = Ecosystem(
         tables["establishments"],
         tables["practitioners"],

@@ -760,7 +760,8 @@ class ValidationReport:
         lines = [head]
         for severity, table, p in self._groups():
             lines.append("")
-            lines.append(f"{severity.upper()}S in {self.sources.get(table, table)} ({len(p)}):")
+            where = self.sources.get(table, table) or "the data"
+            lines.append(f"{severity.upper()}S in {where} ({len(p)}):")
             for _, prob in p.head(self.max_lines).iterrows():
                 lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
             if len(p) > self.max_lines:
@@ -783,7 +784,8 @@ class ValidationReport:
         for severity, table, p in self._groups():
             shown = p.head(self.max_lines)[list(PROBLEM_COLUMNS[1:5])]
             parts.append(
-                f"<p>{severity}s in {html.escape(self.sources.get(table, table))} ({len(p)})</p>"
+                f"<p>{severity}s in {html.escape(self.sources.get(table, table) or 'the data')}"
+                f" ({len(p)})</p>"
             )
             parts.append(shown.to_html(index=False, border=0, na_rep=""))
             if len(p) > self.max_lines:
