@@ -72,12 +72,13 @@ def parse_dates(values: pd.Series) -> tuple[pd.Series, pd.Series]:
     if pd.api.types.is_datetime64_any_dtype(values):
         out[:] = pd.to_datetime(values).astype("datetime64[ns]")
         return _bounds(out, problem, values)
+    # .astype(bool): on an empty column map() keeps the input's dtype
     numeric = values.map(
         lambda v: isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
-    )
+    ).astype(bool)
     is_ts = values.map(
         lambda v: isinstance(v, (pd.Timestamp, np.datetime64)) or hasattr(v, "isoformat")
-    )
+    ).astype(bool)
     text = clean_text(values.where(~(numeric | is_ts), None))
     if is_ts.any():
         out[is_ts] = pd.to_datetime(values[is_ts].astype(object), errors="coerce")
