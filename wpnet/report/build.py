@@ -1,0 +1,357 @@
+"""Build the annual network report: one offline HTML page, its tables, a map, a PDF."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import io
+import math
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.errors import WpnetError
+from wpnet.privacy import atomic_path, atomic_write, neutralise
+from wpnet.report._reuse import reuse
+from wpnet.report.compute import Results, compute, resolve_sessions
+from wpnet.report.figures import draw_figures
+from wpnet.report.methods import DEFINITIONS, graphs_used
+from wpnet.report.sentences import headlines
+from wpnet.report.tables import HIDDEN, Table, build_tables
+
+__all__ = ["SECTIONS", "build_report", "chromium_path", "print_pdf"]
+
+#: (id, heading) of every section, in order.
+SECTIONS = (
+    ("headlines", "Headline findings"),
+    ("reach", "Reach"),
+    ("collaboration", "Collaboration across authorities"),
+    ("brokerage", "Brokerage"),
+    ("capacity", "Collective capacity"),
+    ("change", "Change since the previous session"),
+    ("map", "The ecosystem map"),
+    ("themes", "Evaluation themes"),
+    ("quality", "Data quality"),
+    ("methods", "Methods"),
+)
+
+_BACKBONES = (None, "threshold", "disparity", "sdsm")
+
+
+def build_report(
+    eco: Ecosystem,
+    session: str | None = None,
+    out: str | os.PathLike[str] = "report",
+    compare_to: str | None = None,
+    backbone: str | None = "sdsm",
+    min_cell: int = 5,
+    pdf: bool = False,
+    *,
+    permutations: int = 5000,
+    seed: int = 0,
+    progress: bool | None = None,
+) -> Path:
+    """Write the annual network report of one session to the folder ``out``.
+
+    Written (atomically, file by file):
+
+    - ``index.html``: one self-contained page (figures as PNG data URIs, styles inline,
+      no script, no external link or font), readable on a phone and printable, with
+      sections: headline findings, reach, collaboration across authorities, brokerage,
+      collective capacity, change since ``compare_to``, the ecosystem map, the
+      evaluation themes (:func:`wpnet.reflections`), data quality and methods;
+    - ``tables/<key>.csv`` and ``tables.xlsx`` (one sheet per table): every table of
+      the page, spreadsheet-safe (:func:`wpnet.privacy.neutralise`);
+    - ``map.html``: the interactive map of the session (:func:`wpnet.interactive_map`),
+      linked from the page;
+    - ``report.pdf`` when ``pdf=True`` (headless Chromium prints ``index.html``).
+
+    Every measure is computed once (:mod:`wpnet.report.compute`); selections and
+    projections are shared between measures and figures while the report is built
+    (:func:`wpnet.report._reuse.reuse`).
+
+    **Disclosure control.** Practitioner counts below ``min_cell`` are shown as
+    ``"<5"`` with secondary suppression (``"*"``) so that they cannot be recovered from
+    totals, and shares that would reveal them are hidden (:mod:`wpnet.report.tables`).
+    No practitioner id or name is written anywhere. Every value is HTML-escaped.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    session : str, optional
+        The session reported on; default the latest.
+    out : path-like
+        The output folder (created).
+    compare_to : str, optional
+        The session compared with; default the one before ``session`` (none if there
+        is none).
+    backbone : {"sdsm", "disparity", "threshold", None}
+        The establishment graph every structural measure uses (:func:`wpnet.project`).
+    min_cell : int
+        Smallest practitioner count published.
+    pdf : bool
+        Also print ``report.pdf`` with Chromium.
+    permutations, seed : int
+        Of the E-I permutation test and Leiden.
+    progress : bool, optional
+        Show a progress bar on stderr; default: only when stderr is a terminal.
+
+    Returns
+    -------
+    Path
+        The written ``index.html``.
+
+    Raises
+    ------
+    ValueError
+        For a session not in the data, an unknown backbone or ``min_cell < 1``.
+    WpnetError
+        When ``pdf=True`` and Chromium cannot be found or fails.
+
+    Examples
+    --------
+    >>> import tempfile, wpnet
+    >>> page = build_report(wpnet.tiny(), out=tempfile.mkdtemp(), backbone=None, permutations=50)
+    >>> page.name, sorted(p.name for p in page.parent.iterdir())
+    ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
+    """
+    if backbone not in _BACKBONES:
+        raise ValueError(f"backbone must be one of {_BACKBONES}; got {backbone!r}")
+    if isinstance(min_cell, bool) or int(min_cell) != min_cell or min_cell < 1:
+        raise ValueError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
+    min_cell = int(min_cell)
+    session, compare_to = resolve_sessions(eco, session, compare_to)
+    folder = Path(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "tables").mkdir(exist_ok=True)
+    started = time.perf_counter()
+    steps = 8  # reach, capacity, brokerage, change, reflections, figures, map, write
+    with _bar(steps + int(pdf), progress) as tick:
+        with reuse():
+            res = compute(
+                eco,
+                session,
+                compare_to,
+                backbone=backbone,
+                permutations=permutations,
+                seed=seed,
+                step=tick,
+            )
+            figures = draw_figures(res, res.trend_eco)
+            tick("figures")
+            from wpnet.maps.interactive import interactive_map
+
+            interactive_map(
+                res.base, folder / "map.html", session=session, backbone=backbone, min_cell=min_cell
+            )
+            tick("map")
+        tables = build_tables(res, min_cell)
+        _write_tables(tables, folder)
+        page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
+        index = atomic_write(folder / "index.html", page)
+        tick("write")
+        if pdf:
+            print_pdf(index, folder / "report.pdf")
+            tick("pdf")
+    return index
+
+
+# ---- progress ------------------------------------------------------------------------------
+class _bar:
+    """A tqdm bar on stderr (only on a terminal unless forced); calling it advances."""
+
+    def __init__(self, total: int, show: bool | None) -> None:
+        self.total, self.show, self.tqdm = total, show, None
+
+    def __enter__(self) -> Callable[[str], None]:
+        from tqdm import tqdm
+
+        show = sys.stderr.isatty() if self.show is None else self.show
+        self.tqdm = tqdm(total=self.total, desc="report", file=sys.stderr, disable=not show)
+
+        def tick(name: str) -> None:
+            self.tqdm.set_postfix_str(name, refresh=False)
+            self.tqdm.update(1)
+
+        return tick
+
+    def __exit__(self, *exc: Any) -> None:
+        self.tqdm.close()
+
+
+# ---- files ---------------------------------------------------------------------------------
+def _sheet_name(key: str, used: set[str]) -> str:
+    name = key[:31]
+    i = 2
+    while name in used:
+        name = f"{key[:28]}_{i}"
+        i += 1
+    used.add(name)
+    return name
+
+
+def _write_tables(tables: list[Table], folder: Path) -> None:
+    """Each table as ``tables/<key>.csv`` and one sheet of ``tables.xlsx``."""
+    safe = {t.key: neutralise(t.frame) for t in tables}
+    for key, df in safe.items():
+        atomic_write(folder / "tables" / f"{key}.csv", df.to_csv(index=False, lineterminator="\n"))
+    used: set[str] = set()
+    with atomic_path(folder / "tables.xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
+        for key, df in safe.items():
+            df.to_excel(xl, sheet_name=_sheet_name(key, used), index=False)
+
+
+# ---- page ----------------------------------------------------------------------------------
+def _cell(value: Any, fmt: str) -> str:
+    """One table cell as text (markers and labels as they are)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool):
+        return str(value)
+    try:
+        x = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if fmt == "int":
+        return f"{round(x):,}"
+    if fmt == "pct":
+        return f"{100 * x:.1f}%"
+    if fmt == "num2":
+        return f"{x:,.2f}"
+    if fmt == "num3":
+        return f"{x:,.3f}"
+    return f"{int(x):,}" if x == int(x) and abs(x) < 1e15 else f"{x:,.3f}"
+
+
+def _html_table(t: Table) -> dict[str, Any]:
+    df = t.frame
+    cols = [str(c) for c in df.columns]
+    numeric = [c in t.formats or pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
+    rows = [
+        [_cell(v, t.formats.get(c, "text")) for c, v in zip(df.columns, row, strict=True)]
+        for row in df.itertuples(index=False, name=None)
+    ]
+    return {
+        "key": t.key,
+        "title": t.title,
+        "note": t.note,
+        "columns": cols,
+        "numeric": numeric,
+        "rows": rows,
+        "csv": f"tables/{t.key}.csv",
+    }
+
+
+def _environment() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("wpnet.report", "templates"),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+def _render(
+    res: Results, tables: list[Table], figures: list[Any], min_cell: int, seconds: float
+) -> str:
+    from wpnet import __version__
+
+    by_section: dict[str, list[dict[str, Any]]] = {}
+    for t in tables:
+        by_section.setdefault(t.section, []).append(_html_table(t))
+    figs: dict[str, list[Any]] = {}
+    for f in figures:
+        figs.setdefault(f.section, []).append(f)
+    scope = res.eco.scope
+    title = f"Network report {res.session}"
+    return (
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=title,
+            session=res.session,
+            compare_to=res.compare_to,
+            sessions=res.sessions,
+            scope=", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
+            sections=SECTIONS,
+            headlines=headlines(res, min_cell),
+            tables=by_section,
+            figures=figs,
+            definitions=DEFINITIONS,
+            graphs=graphs_used(res),
+            min_cell=min_cell,
+            hidden=HIDDEN,
+            backbone=res.backbone or "none (every co-membership tie)",
+            version=__version__,
+            generated=_dt.date.today().isoformat(),
+            seconds=f"{seconds:.1f}",
+            n_rejected=len(res.eco.rejected),
+            n_quality=0 if res.eco.quality is None else len(res.eco.quality),
+            validated=res.eco.quality is not None,
+        )
+    )
+
+
+# ---- pdf -----------------------------------------------------------------------------------
+def chromium_path() -> str | None:
+    """The Chromium to print with: ``WPNET_CHROMIUM``, else ``chromium`` /
+    ``chromium-browser`` / ``google-chrome`` on the PATH, else ``/usr/bin/chromium``."""
+    env = os.environ.get("WPNET_CHROMIUM")
+    if env:
+        return env if Path(env).is_file() else None
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        found = shutil.which(name)
+        if found:
+            return found
+    return "/usr/bin/chromium" if Path("/usr/bin/chromium").is_file() else None
+
+
+def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
+    """Print ``page`` to ``target`` with headless Chromium (atomically).
+
+    Raises
+    ------
+    WpnetError
+        When Chromium is not installed or does not produce the PDF.
+    """
+    chrome = chromium_path()
+    if chrome is None:
+        raise WpnetError(
+            "pdf=True needs Chromium to print the report, and none was found (looked for "
+            "$WPNET_CHROMIUM, chromium, chromium-browser, google-chrome, /usr/bin/chromium). "
+            "Install it (Debian: apt-get install chromium) or leave out --pdf; index.html "
+            "is written and prints from any browser."
+        )
+    with atomic_path(target) as tmp:
+        cmd = [
+            chrome,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-pdf-header-footer",
+            f"--print-to-pdf={tmp}",
+            page.resolve().as_uri(),
+        ]
+        try:
+            done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
+        except (OSError, subprocess.TimeoutExpired) as err:
+            raise WpnetError(f"Chromium ({chrome}) could not print the report: {err}") from err
+        if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
+            tail = io.BytesIO(done.stderr).read()[-600:].decode("utf-8", "replace")
+            raise WpnetError(
+                f"Chromium ({chrome}) did not write the PDF (exit {done.returncode}): {tail}"
+            )
+    return target
