@@ -78,13 +78,6 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
             png_data_uri(plot_authority_flows(sel).figure),
         ),
         Figure(
-            "brokers",
-            "brokerage",
-            f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
-            "Network diagram of establishments, coloured by authority, top brokers labelled.",
-            png_data_uri(plot_brokers(sel, backbone=bb, seed=res.seed).figure),
-        ),
-        Figure(
             "ecosystem",
             "map",
             f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
@@ -93,6 +86,18 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
             png_data_uri(plot_ecosystem(sel, backbone=bb, seed=res.seed).figure),
         ),
     ]
+    tied = int((res.brokerage["degree"] > 0).sum())
+    if tied >= 3:  # a drawing of one or two ties says nothing the tables do not
+        figs.insert(
+            2,
+            Figure(
+                "brokers",
+                "brokerage",
+                f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
+                "Network diagram of establishments, coloured by authority, top brokers labelled.",
+                png_data_uri(plot_brokers(sel, backbone=bb, seed=res.seed).figure),
+            ),
+        )
     if len(res.sessions) > 1:
         figs.append(
             Figure(

@@ -74,6 +74,6 @@ def graphs_used(res: Results) -> list[tuple[str, str, str]]:
         a = dict(df.attrs)
         graph = str(a.get("graph", "not recorded"))
         if name == "E-I permutation test":
-            graph += f"; {res.ei.iloc[0]['permutations']:,} permutations, seed {a.get('seed')}"
+            graph += f"; {int(res.ei['permutations'].iloc[0]):,} permutations, seed {a.get('seed')}"
         out.append((name, graph, _backbone(a)))
     return out
