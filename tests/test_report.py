@@ -132,6 +132,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[wpnet.Ecosystem, 
 
 
 # ---- the example, end to end -------------------------------------------------------------
+@pytest.mark.slow
 def test_example_report_is_fast_and_complete(example) -> None:
     eco, page, seconds = example
     assert seconds < 30, f"the example report took {seconds:.1f} s (budget 30 s)"
@@ -148,6 +149,7 @@ def test_example_report_is_fast_and_complete(example) -> None:
     assert len(sheets) == len(csvs)
 
 
+@pytest.mark.slow
 def test_example_page_is_self_contained(example) -> None:
     _, page, _ = example
     o = outline(page)
@@ -159,6 +161,7 @@ def test_example_page_is_self_contained(example) -> None:
     assert "@media print" in raw and 'name="viewport"' in raw
 
 
+@pytest.mark.slow
 def test_example_numbers_equal_the_measures(example) -> None:
     eco, page, _ = example
     folder = page.parent
@@ -200,13 +203,14 @@ def test_example_numbers_equal_the_measures(example) -> None:
     name = eco.establishments.set_index("establishment_id").at[top, "name"]
     assert f"The strongest broker was {name}" in text
     # change flows equal change()
-    ch = wpnet.change(eco, before=eco.sessions[-2], after=s)
+    ch = wpnet.change(eco, before=eco.sessions[-2], after=s, backbone="sdsm")
     f = read_csv(folder / "tables" / "change_flows.csv").set_index("unit")
     for col in ("before", "after", "retained", "new", "lapsed"):
         assert int(f.at["establishments", col]) == ch.flows.at["establishments", col]
         assert int(f.at["practitioners", col]) == ch.flows.at["practitioners", col]
 
 
+@pytest.mark.slow
 def test_example_methods_name_the_graph(example) -> None:
     _, page, _ = example
     text = text_of(page)
@@ -217,6 +221,7 @@ def test_example_methods_name_the_graph(example) -> None:
         assert term in methods
 
 
+@pytest.mark.slow
 def test_no_practitioner_id_in_any_file(example) -> None:
     eco, page, _ = example
     ids = set(eco.practitioners["practitioner_id"].astype(str))
@@ -228,6 +233,7 @@ def test_no_practitioner_id_in_any_file(example) -> None:
         assert not leaked, f"{name} holds practitioner ids {sorted(leaked)[:3]}"
 
 
+@pytest.mark.slow
 @pytest.mark.browser
 def test_example_opens_offline_in_chromium(example) -> None:
     _, page, _ = example
@@ -382,6 +388,30 @@ def test_cli_bad_data_is_a_data_error(tmp_path: Path) -> None:
     part.write_text(part.read_text() + "P999,NOPE,not a date\n")
     with pytest.raises(wpnet.DataError):
         run(_args(add_arguments, [str(data), "--out", str(tmp_path / "r")]))
+
+
+def test_quality_section_counts_findings_without_their_values(tmp_path: Path) -> None:
+    import warnings
+
+    from wpnet.io import read_ecosystem, write_ecosystem
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    part = data / "participation.csv"
+    part.write_text(part.read_text() + "PSECRET99,N1,2022-10-01\nP1,N1,31/13/2022\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # "2 rows rejected"
+        eco = read_ecosystem(data, errors="drop")
+    page = build_report(eco, out=tmp_path / "r", backbone=None, permutations=20)
+    for name, text in all_text(page.parent).items():
+        assert "PSECRET99" not in text, name
+        assert "31/13/2022" not in text, name
+    rej = read_csv(page.parent / "tables" / "rejected.csv")
+    assert rej["rows"].astype(int).sum() == 2 == len(eco.rejected)
+    assert "unknown practitioner_id '…': not in practitioners" in set(
+        rej["reason"].str.split(": ", n=1).str[1]
+    )
+    assert "2 rows rejected on reading" in text_of(page)
 
 
 def test_tables_xlsx_matches_csv(hostile) -> None:

@@ -18,6 +18,7 @@ authorities, sectors, quintiles, workstreams, networks and sessions.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -623,10 +624,30 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     ]
 
 
+_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
+_WITH_DIGIT = re.compile(r"[^\s,;:()\[\]]*\d[^\s,;:()\[\]]*")
+
+
+def generalise(message: object) -> str:
+    """A finding's kind: its message with every value taken out (quoted text and any
+    token holding a digit become ``…``), so that no id, name or value is published.
+
+    Examples
+    --------
+    >>> generalise("unknown practitioner_id 'P40915438': not in practitioners")
+    "unknown practitioner_id '…': not in practitioners"
+    >>> generalise("impossible date 31/13/2022 (day-first: 31 month 13 2022)")
+    'impossible date … (day-first: … month … …)'
+    """
+    text = _QUOTED.sub("'…'", str(message))
+    return _WITH_DIGIT.sub("…", text)
+
+
 def quality_tables(res: Results) -> list[Table]:
     eco = res.eco
     rej = eco.rejected
     if len(rej):
+        rej = rej.assign(reason=rej["reason"].map(generalise))
         g = rej.groupby(["table", "reason"], dropna=False, observed=True).size()
         rejected = g.rename("rows").reset_index().astype({"table": object, "reason": object})
     else:
@@ -636,6 +657,8 @@ def quality_tables(res: Results) -> list[Table]:
     q = eco.quality
     if q is not None and len(q):
         keys = [c for c in ("severity", "table", "column", "message") if c in q.columns]
+        if "message" in q.columns:
+            q = q.assign(message=q["message"].map(generalise))
         findings = q.groupby(keys, dropna=False, observed=True).size().rename("rows").reset_index()
         findings = findings.astype({k: object for k in keys})
     else:
@@ -656,7 +679,8 @@ def quality_tables(res: Results) -> list[Table]:
             "Validation findings, by kind",
             findings,
             {"rows": "int"},
-            "Counts of rows per finding; the offending values are not reproduced here.",
+            "Counts of rows per kind of finding; the offending values are replaced by … "
+            "(they may identify people).",
             "quality",
         ),
     ]
