@@ -13,7 +13,9 @@ with BOM, UTF-16, cp1252), XLSX or Parquet. Properties:
 
 Default runs are small for CI. For a long run (10,000 inputs per property)::
 
-    WPNET_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q
+    WPNET_FUZZ_EXAMPLES=10000 python -m pytest tests/test_fuzz.py -q -W ignore::DeprecationWarning
+
+(``-W`` only lets hypothesis import its failure-reporting helpers, which warn.)
 """
 
 from __future__ import annotations

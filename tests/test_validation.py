@@ -460,3 +460,32 @@ def test_validate_reports_an_unreadable_file_instead_of_raising(tmp_path):
 def test_validate_missing_path_raises():
     with pytest.raises(FileNotFoundError):
         validate("/nonexistent/wpnet")
+
+
+def test_exact_copy_of_a_row_with_a_reader_problem_is_rejected_once():
+    """Found by the fuzz tests: a ragged row and its exact copy."""
+    t = base()
+    part = t["participation"].iloc[[0, 0]].astype("string")
+    part.index = [2, 3]
+    tables = raw(t)
+    tables["participation"] = RawTable(
+        part,
+        "participation.csv",
+        [
+            {
+                "row": r,
+                "column": None,
+                "value": "x",
+                "message": "row has 6 cells",
+                "severity": "error",
+            }
+            for r in (2, 3)
+        ],
+    )
+    res = check_tables(tables)
+    rej = res.rejected
+    assert rej[["row", "reason"]].values.tolist() == [
+        [3, "duplicate of row 2"],
+        [2, "row: row has 6 cells"],
+    ]
+    assert len(res.tables["participation"]) == 0

@@ -568,6 +568,8 @@ def _reasons(f: _Findings, copy_of: pd.Series) -> pd.Series:
     )
     copies = copy_of.dropna()
     dup = pd.Series([f"duplicate of row {r}" for r in copies], index=copies.index, dtype=object)
+    # a copy is rejected as a copy (the row it copies carries any other problem)
+    text = text[~text.index.isin(copies.index)]
     return pd.concat([text.astype(object), dup])
 
 
