@@ -59,3 +59,18 @@ def test_summary_counts(tiny):
     assert s.loc["Glasgow City", ("2022-23", "records")] == 4
     assert s.loc["Inverclyde", ("2021-22", "practitioners")] == 1
     assert isinstance(s, pd.DataFrame)
+
+
+def test_selections_and_projections_are_remembered(tiny):
+    from wpnet.graphs import projection
+
+    a = tiny.select(session="2022-23")
+    assert tiny.select(session=["2022-23"]) is not a  # a list is a different call
+    assert tiny.select(session="2022-23") is a
+    p = projection(a, "establishment")
+    assert projection(a, "establishment") is p
+    assert projection(a, "establishment", backbone="threshold", min_weight=1) is not p
+    # only the most recent MEMO_SIZE results are kept
+    for k in range(tiny.MEMO_SIZE + 1):
+        projection(a, "establishment", backbone="threshold", min_weight=k + 1)
+    assert projection(a, "establishment") is not p

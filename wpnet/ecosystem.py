@@ -10,12 +10,15 @@ copy-on-write).
 from __future__ import annotations
 
 import html
+from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cached_property
 from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from wpnet.schema import TABLES
 from wpnet.sessions import session_of
@@ -77,6 +80,24 @@ def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
     ok = codes >= 0
     pos[ok] = found[codes[ok]]
     return pos
+
+
+def _isin(column: pd.Series, values: Iterable[Any]) -> np.ndarray:
+    """Boolean mask of ``column`` in ``values`` (missing -> False), hashed in Arrow.
+
+    pandas' ``isin`` on Arrow strings loops in Python over the column; this does not.
+    """
+    value_set = pa.array([str(v) for v in values], type=pa.string())
+    arr = pa.array(column.astype(_ID_TYPE), type=pa.string(), from_pandas=True)
+    mask = pc.fill_null(pc.is_in(arr, value_set=value_set), False)
+    return mask.to_numpy(zero_copy_only=False)
+
+
+def _frozen(value: Any) -> Any:
+    """A hashable form of a select() argument (a list becomes a tuple)."""
+    if value is None or isinstance(value, str):
+        return value
+    return tuple(value)
 
 
 def _take(column: pd.Series, pos: np.ndarray, index: pd.Index) -> pd.Series:
@@ -156,6 +177,25 @@ class Ecosystem:
         )
         self._quality = quality.copy() if quality is not None else None
         self._scope = dict(scope or {})
+        self._memo: OrderedDict[Any, Any] = OrderedDict()
+
+    #: How many derived results (selections, projections) an Ecosystem remembers.
+    MEMO_SIZE = 16
+
+    def _memoised(self, key: Any, compute: Any) -> Any:
+        """``compute()`` the first time ``key`` is asked for, then the remembered result.
+
+        An Ecosystem never changes, so a selection or projection derived from it is the
+        same every time; the :attr:`MEMO_SIZE` most recently used are kept.
+        """
+        if key in self._memo:
+            self._memo.move_to_end(key)
+            return self._memo[key]
+        value = compute()
+        self._memo[key] = value
+        while len(self._memo) > self.MEMO_SIZE:
+            self._memo.popitem(last=False)
+        return value
 
     # ---- tables -----------------------------------------------------------------
     @property
@@ -272,12 +312,25 @@ class Ecosystem:
         ValueError
             When a value is not in the data (naming the argument and what is allowed).
         """
+        key = ("select", *(_frozen(v) for v in (session, authority, workstream, network, sector)))
+        return self._memoised(
+            key, lambda: self._select(session, authority, workstream, network, sector)
+        )
+
+    def _select(
+        self,
+        session: str | Iterable[str] | None,
+        authority: str | Iterable[str] | None,
+        workstream: str | Iterable[str] | None,
+        network: str | Iterable[str] | None,
+        sector: str | Iterable[str] | None,
+    ) -> Ecosystem:
         rec = self._records
-        keep = pd.Series(True, index=rec.index)
+        keep = np.ones(len(rec), dtype=bool)
         est = self._establishments
-        est_keep = pd.Series(True, index=est.index)
+        est_keep = np.ones(len(est), dtype=bool)
         net = self._networks
-        net_keep = pd.Series(True, index=net.index)
+        net_keep = np.ones(len(net), dtype=bool)
         scope = dict(self._scope)
         for arg, value, allowed, column in (
             ("session", session, self.sessions, "session"),
@@ -295,38 +348,31 @@ class Ecosystem:
                     f"select({arg}=...): {unknown!r} not in the data; allowed: {allowed!r}"
                 )
             scope[arg] = values if len(values) > 1 else values[0]
-            keep &= rec[column].isin(values).fillna(False).astype(bool)
+            keep &= _isin(rec[column], values)
             if arg in ("authority", "sector"):
-                est_keep &= est[arg].isin(values).fillna(False).astype(bool)
+                est_keep &= _isin(est[arg], values)
             if arg in ("workstream", "network"):
-                net_keep &= net[column].isin(values).fillna(False).astype(bool)
-        part = self._participation.loc[keep.to_numpy()].drop(columns="session")
-        ests = est.loc[est_keep.to_numpy()]
-        kept_prac = set(part["practitioner_id"].dropna())
+                net_keep &= _isin(net[column], values)
+        part = self._participation.loc[keep].drop(columns="session")
+        ests = est.loc[est_keep]
         prac = self._practitioners
         prac = prac.loc[
-            (
-                prac["establishment_id"].isin(ests["establishment_id"])
-                | prac["practitioner_id"].isin(kept_prac)
-            )
-            .fillna(False)
-            .astype(bool)
-            .to_numpy()
+            _isin(prac["establishment_id"], ests["establishment_id"].dropna())
+            | _isin(prac["practitioner_id"], part["practitioner_id"].dropna().unique())
         ]
         ties = self._ties
         if len(ties):
-            tk = ties["source"].isin(prac["practitioner_id"]) & ties["target"].isin(
-                prac["practitioner_id"]
-            )
+            ids = prac["practitioner_id"].dropna()
+            tk = _isin(ties["source"], ids) & _isin(ties["target"], ids)
             if session is not None:
                 sessions = [session] if isinstance(session, str) else list(session)
                 ts = session_of(ties["date"])
-                tk &= ts.isna() | ts.isin(sessions)
-            ties = ties.loc[tk.fillna(False).astype(bool).to_numpy()]
+                tk &= (ts.isna() | ts.isin(sessions)).to_numpy(dtype=bool)
+            ties = ties.loc[tk]
         return Ecosystem(
             ests,
             prac,
-            net.loc[net_keep.to_numpy()],
+            net.loc[net_keep],
             part,
             ties,
             rejected=self._rejected,

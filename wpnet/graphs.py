@@ -308,6 +308,23 @@ def projection(
         raise ValueError(f"onto must be one of {ONTO}; got {onto!r}")
     if backbone not in BACKBONES:
         raise ValueError(f"backbone must be one of {BACKBONES}; got {backbone!r}")
+    # an Ecosystem never changes: the same projection of it is built once (Ecosystem
+    # keeps the few most recent ones) and shared; a Projection is frozen
+    key = ("projection", onto, backbone, float(alpha), float(min_weight), correction, max_edges)
+    return eco._memoised(
+        key, lambda: _projection(eco, onto, backbone, alpha, min_weight, correction, max_edges)
+    )
+
+
+def _projection(
+    eco: Ecosystem,
+    onto: str,
+    backbone: str | None,
+    alpha: float,
+    min_weight: float,
+    correction: str,
+    max_edges: int | None,
+) -> Projection:
     level = "practitioner" if onto == "network" else onto
     inc = incidence(eco, level)
     b = inc.binary

@@ -19,7 +19,6 @@ import pandas as pd
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import WpnetError
 from wpnet.privacy import atomic_path, atomic_write, neutralise
-from wpnet.report._reuse import reuse
 from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
@@ -74,8 +73,8 @@ def build_report(
     - ``report.pdf`` when ``pdf=True`` (headless Chromium prints ``index.html``).
 
     Every measure is computed once (:mod:`wpnet.report.compute`); selections and
-    projections are shared between measures and figures while the report is built
-    (:func:`wpnet.report._reuse.reuse`).
+    projections are shared between measures and figures because an Ecosystem
+    remembers the ones derived from it.
 
     **Disclosure control.** Practitioner counts below ``min_cell`` are shown as
     ``"<5"`` with secondary suppression (``"*"``) so that they cannot be recovered from
@@ -134,24 +133,23 @@ def build_report(
     started = time.perf_counter()
     steps = 8  # reach, capacity, brokerage, change, reflections, figures, map, write
     with _bar(steps + int(pdf), progress) as tick:
-        with reuse():
-            res = compute(
-                eco,
-                session,
-                compare_to,
-                backbone=backbone,
-                permutations=permutations,
-                seed=seed,
-                step=tick,
-            )
-            figures = draw_figures(res, res.trend_eco)
-            tick("figures")
-            from wpnet.maps.interactive import interactive_map
+        res = compute(
+            eco,
+            session,
+            compare_to,
+            backbone=backbone,
+            permutations=permutations,
+            seed=seed,
+            step=tick,
+        )
+        figures = draw_figures(res, res.trend_eco)
+        tick("figures")
+        from wpnet.maps.interactive import interactive_map
 
-            interactive_map(
-                res.base, folder / "map.html", session=session, backbone=backbone, min_cell=min_cell
-            )
-            tick("map")
+        interactive_map(
+            res.base, folder / "map.html", session=session, backbone=backbone, min_cell=min_cell
+        )
+        tick("map")
         tables = build_tables(res, min_cell)
         _write_tables(tables, folder)
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)

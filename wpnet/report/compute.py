@@ -109,7 +109,7 @@ def compute(
     tick = step or (lambda name: None)
     sessions = [s for s in eco.sessions if s <= session]
     # Every selection below is made from one base, so that identical selections are
-    # identical calls (and computed once under wpnet.report._reuse.reuse).
+    # identical calls, computed once (an Ecosystem remembers its selections and projections).
     needed = [s for s in eco.sessions if s <= max(session, compare_to or session)]
     base = eco if needed == eco.sessions else eco.select(session=needed)
     sel = base.select(session=session)
