@@ -154,3 +154,25 @@ def test_shipped_example_validates_and_matches_the_package_copy(capsys):
             # CSV dates are read at microsecond resolution
             expected = expected.astype({"date": "datetime64[us]"})
         pd.testing.assert_frame_equal(getattr(from_csv, name), expected, check_exact=True)
+
+
+def test_report_and_map_are_wpnet_subcommands(tmp_path, capsys):
+    from wpnet.io import write_ecosystem
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    out = tmp_path / "rep"
+    assert cli.main(["report", str(data), "--out", str(out), "--backbone", "none"]) == 0
+    assert (out / "index.html").is_file() and (out / "tables.xlsx").is_file()
+    assert cli.main(["map", str(data), "--out", str(tmp_path / "m.html")]) == 0
+    assert (tmp_path / "m.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert "report" in cli.build_parser().format_help()
+    capsys.readouterr()
+    # bad data: exit 1 and the problem named on stderr
+    part = data / "participation.csv"
+    part.write_text(part.read_text() + "P999,NOPE,not a date\n")
+    assert cli.main(["report", str(data), "--out", str(tmp_path / "r2")]) == 1
+    assert "participation" in capsys.readouterr().err
+    # bad usage: exit 2
+    assert cli.main(["report", str(data), "--min-cell", "0"]) == 2
+    assert cli.main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")]) == 2

@@ -44,7 +44,7 @@ _API: dict[str, str] = {
     "capacity": "wpnet.measures.capacity",
     "change": "wpnet.measures.change",
     "trend": "wpnet.measures.change",
-    "reflections": "wpnet.reflections",
+    "reflections": "wpnet.evaluation",
     "plot_ecosystem": "wpnet.maps.static",
     "plot_authority_flows": "wpnet.maps.static",
     "plot_brokers": "wpnet.maps.static",
@@ -53,6 +53,8 @@ _API: dict[str, str] = {
     "interactive_map": "wpnet.maps.interactive",
     "build_report": "wpnet.report",
 }
+
+_CALLABLE_MODULES = frozenset({"backbone"})
 
 __all__ = sorted(_API) + ["__version__"]
 
@@ -63,8 +65,9 @@ def __getattr__(name: str) -> Any:
         raise AttributeError(f"module 'wpnet' has no attribute {name!r}")
     mod = importlib.import_module(module)
     # ``wpnet.backbone`` is a callable module (see wpnet/backbone.py): hand out the module
-    # itself so that the name means one thing however it was first reached
-    value = mod if module == f"wpnet.{name}" else getattr(mod, name)
+    # itself, which importing the submodule binds here too, so the name means one thing
+    # however it was first reached.  No other public name shares a submodule's name.
+    value = mod if name in _CALLABLE_MODULES else getattr(mod, name)
     globals()[name] = value
     return value
 

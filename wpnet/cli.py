@@ -4,6 +4,8 @@
 
     wpnet validate DATA                 # exit 1 with a row-by-row error list on bad data
     wpnet example --out DIR             # writes the shipped example dataset (CSV + README)
+    wpnet report DATA --out report      # the annual network report (see wpnet report -h)
+    wpnet map DATA --out map.html       # the interactive ecosystem map
     wpnet synth --establishments 5000 --practitioners 60000 --networks 500 \\
                 --records 1000000 --sessions 4 --seed 0 --format parquet --out DIR
 
@@ -12,8 +14,8 @@ argument, a path that does not exist).
 
 Subcommands live in :data:`COMMANDS`, name -> :class:`Command` (help text, a function
 that adds its arguments to an :class:`argparse.ArgumentParser`, and a function that
-runs it and returns the exit code). A new subcommand (``report``, ``map``) is one more
-entry there.
+runs it and returns the exit code). ``report`` and ``map`` are defined in
+:mod:`wpnet.report.command`; a new subcommand is one more entry there.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from wpnet.errors import DataError
+from wpnet.report import command as _report_command
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
 
@@ -156,6 +159,16 @@ COMMANDS: dict[str, Command] = {
     "validate": Command("check a dataset; exit 1 on errors", _validate_args, _validate_run),
     "example": Command("write the shipped example dataset", _example_args, _example_run),
     "synth": Command("write a synthetic dataset of any size", _synth_args, _synth_run),
+    "report": Command(
+        "write the annual network report (HTML, CSV/XLSX tables, map, optional PDF)",
+        _report_command.add_arguments,
+        _report_command.run,
+    ),
+    "map": Command(
+        "write the interactive ecosystem map (one offline HTML file)",
+        _report_command.add_map_arguments,
+        _report_command.run_map,
+    ),
 }
 
 

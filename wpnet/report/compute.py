@@ -99,12 +99,12 @@ def compute(
 
     ``step(name)`` is called after each measure (for a progress bar).
     """
+    from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
     from wpnet.measures.brokerage import brokerage, brokerage_roles, ei_test
     from wpnet.measures.capacity import capacity
     from wpnet.measures.change import change, trend
     from wpnet.measures.reach import reach
-    from wpnet.reflections import reflections
 
     tick = step or (lambda name: None)
     sessions = [s for s in eco.sessions if s <= session]

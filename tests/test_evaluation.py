@@ -7,7 +7,7 @@ import math
 import pytest
 
 import wpnet
-from wpnet.reflections import INDICATORS, THEMES, reflections
+from wpnet.evaluation import INDICATORS, THEMES, reflections
 
 
 @pytest.fixture(scope="module")
