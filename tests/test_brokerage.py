@@ -25,6 +25,7 @@ import scipy.sparse as sp
 import wpnet
 import wpnet.datasets
 import wpnet.graphs
+import wpnet.measures.brokerage as bro
 from wpnet.ecosystem import Ecosystem
 from wpnet.measures.brokerage import (
     BROKERAGE_COLUMNS,
@@ -577,3 +578,72 @@ def test_degenerate_graphs():
     assert math.isnan(b.loc["E0", "two_step_reach"])
     assert brokerage_roles(one)["expected"].isna().all()
     assert math.isnan(ei_test(one, permutations=10).loc["all", "ei_index"])
+
+
+# ---- sampled betweenness -----------------------------------------------------------------
+def _nx_sources(g: nx.Graph, k: int, seed: int) -> list[int]:
+    """The sources networkx's ``betweenness_centrality(k=k, seed=seed)`` draws."""
+    import random
+
+    return random.Random(seed).sample(list(g), k)
+
+
+@pytest.mark.parametrize("directed", [False, True])
+def test_sampled_betweenness_matches_networkx_on_the_same_sources(directed):
+    g = nx.gnp_random_graph(80, 0.06, seed=3, directed=directed)
+    adj = nx.to_scipy_sparse_array(g, nodelist=range(80), format="csr")
+    sources = _nx_sources(g, 20, seed=11)
+    est, info = bro.sampled_betweenness(adj, directed=directed, sources=np.array(sources))
+    expected = nx.betweenness_centrality(g, k=20, seed=11, normalized=True)
+    np.testing.assert_allclose(est, [expected[v] for v in range(80)], rtol=1e-9, atol=1e-12)
+    assert info["method"] == "sampled" and info["sources"] == 20
+
+
+def test_sampled_betweenness_with_every_source_is_exact():
+    g = nx.connected_watts_strogatz_graph(60, 4, 0.2, seed=1)
+    adj = nx.to_scipy_sparse_array(g, nodelist=range(60), format="csr")
+    est, info = bro.sampled_betweenness(adj, samples=60)
+    exact = nx.betweenness_centrality(g)
+    np.testing.assert_allclose(est, [exact[v] for v in range(60)], rtol=1e-9)
+    assert info["method"] == "exact"
+
+
+def test_sampled_betweenness_is_unbiased_and_within_its_bound():
+    g = nx.barabasi_albert_graph(150, 3, seed=5)
+    adj = nx.to_scipy_sparse_array(g, nodelist=range(150), format="csr")
+    exact = np.array([nx.betweenness_centrality(g)[v] for v in range(150)])
+    runs = [bro.sampled_betweenness(adj, samples=30, seed=s) for s in range(200)]
+    est = np.vstack([r[0] for r in runs])
+    bound = runs[0][1]["error_bound"]
+    # the simultaneous Hoeffding bound holds in (far) more than 95% of draws
+    assert np.mean(np.abs(est - exact).max(axis=1) <= bound) >= 0.95
+    # unbiased: the mean of 200 independent estimates is within 4 standard errors
+    se = est.std(axis=0, ddof=1) / np.sqrt(len(runs))
+    assert np.all(np.abs(est.mean(axis=0) - exact) <= 4 * se + 1e-12)
+    # the batch standard error is the right order of magnitude for the top node
+    top = int(exact.argmax())
+    spread = est[:, top].std(ddof=1)
+    median_max_se = np.median([r[1]["max_se"] for r in runs])
+    assert 0.3 * spread < median_max_se < 3 * spread
+
+
+def test_brokerage_samples_betweenness_only_above_the_work_bound(monkeypatch):
+    import warnings
+
+    eco = wpnet.tiny().select(session="2022-23")
+    exact = wpnet.brokerage(eco)
+    assert exact.attrs["betweenness"] == {"method": "exact"}
+    monkeypatch.setattr(bro, "EXACT_BETWEENNESS_WORK", 0.0)
+    with pytest.warns(UserWarning, match="estimated from 2 sampled sources"):
+        sampled = wpnet.brokerage(eco, samples=2, seed=1)
+    assert sampled.attrs["betweenness"]["method"] == "sampled"
+    assert sampled.attrs["betweenness"]["sources"] == 2
+    # every other column is the same as the exact run's
+    others = [c for c in exact.columns if c != "betweenness"]
+    pd.testing.assert_frame_equal(sampled[others], exact[others])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        insisted = wpnet.brokerage(eco, betweenness="exact")
+    np.testing.assert_allclose(insisted["betweenness"], exact["betweenness"])
+    with pytest.raises(ValueError, match="betweenness"):
+        wpnet.brokerage(eco, betweenness="fast")

@@ -426,3 +426,19 @@ def test_tables_xlsx_matches_csv(hostile) -> None:
         if "practitioners" in c:
             assert list(x["practitioners"]) == list(c["practitioners"])
     assert np.isfinite(len(xl))
+
+
+def test_methods_say_when_betweenness_was_sampled(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wpnet.measures.brokerage as bro
+
+    eco = wpnet.tiny()
+    page = build_report(eco, out=tmp_path / "exact", backbone=None, permutations=20)
+    assert "sampled sources" not in page.read_text(encoding="utf-8")
+    monkeypatch.setattr(bro, "EXACT_BETWEENNESS_WORK", 0.0)
+    monkeypatch.setattr(bro, "BETWEENNESS_SAMPLES", 2)
+    with pytest.warns(UserWarning, match="betweenness is estimated"):
+        page = build_report(eco, out=tmp_path / "sampled", backbone=None, permutations=20)
+    html = page.read_text(encoding="utf-8")
+    assert "betweenness estimated from" in html and "sampled sources of" in html

@@ -75,5 +75,13 @@ def graphs_used(res: Results) -> list[tuple[str, str, str]]:
         graph = str(a.get("graph", "not recorded"))
         if name == "E-I permutation test":
             graph += f"; {int(res.ei['permutations'].iloc[0]):,} permutations, seed {a.get('seed')}"
+        how = a.get("betweenness")
+        if isinstance(how, dict) and how.get("method") == "sampled":
+            graph += (
+                f"; betweenness estimated from {how['sources']:,} sampled sources of "
+                f"{how['nodes']:,} (seed {how['seed']}; every value within "
+                f"±{how['error_bound']:.3f} with probability {how['confidence']:.0%}; "
+                f"median standard error {how['median_se']:.2g})"
+            )
         out.append((name, graph, _backbone(a)))
     return out
