@@ -39,8 +39,6 @@ import codecs
 import contextlib
 import csv
 import datetime as dt
-import hashlib
-import hmac
 import io as _io
 import os
 import re
@@ -57,6 +55,7 @@ import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError
+from wpnet.privacy import atomic_path, neutralise, pseudonymise
 from wpnet.schema import TABLES
 from wpnet.validation import (
     ORDER,
@@ -72,6 +71,7 @@ __all__ = [
     "PERSONAL_COLUMNS",
     "Tables",
     "read_ecosystem",
+    "read_file",
     "read_tables",
     "write_ecosystem",
 ]
@@ -98,8 +98,6 @@ PERSONAL_COLUMNS = (
 )
 
 _EXTENSIONS = (".csv", ".xlsx", ".parquet")
-_RISKY = re.compile(r"^[=+\-@\t\r]")
-_NUMERIC = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _PSEUDONYM = re.compile(r"^pn_[0-9a-f]{16}$")
 _ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -369,7 +367,26 @@ def _read_parquet(path: Path) -> RawTable:
     return RawTable(frame, path.name)
 
 
-def _read_file(path: Path, table: str) -> RawTable:
+def read_file(path: Path, table: str) -> RawTable:
+    """One table file (.csv, .xlsx or .parquet) as text cells, before any validation.
+
+    The readers behind :func:`read_tables` and :func:`wpnet.from_records`: CSV in UTF-8
+    (with or without BOM), UTF-16 or cp1252; the sheet named ``table`` of a workbook, or
+    its only sheet, refused beyond :data:`MAX_XLSX_BYTES`; Parquet. ``table`` names the
+    table in messages and picks the sheet.
+
+    Raises
+    ------
+    DataError
+        For a file that cannot be read, naming the file.
+
+    Examples
+    --------
+    >>> from wpnet.datasets import example_path
+    >>> raw = read_file(example_path() / "networks.parquet", "networks")
+    >>> raw.source, list(raw.frame.columns[:2])
+    ('networks.parquet', ['network_id', 'name'])
+    """
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return _read_csv(path)
@@ -394,7 +411,7 @@ def _read_folder(folder: Path) -> Tables:
             )
             continue
         try:
-            raw[table] = _read_file(paths[0], table)
+            raw[table] = read_file(paths[0], table)
         except DataError as err:
             failures.append(str(err))
     _raise_failures(failures, folder)
@@ -476,13 +493,12 @@ def read_tables(path: str | os.PathLike[str]) -> Tables:
 
 # ---- reading: the Ecosystem -----------------------------------------------------------
 def _pseudonyms(values: pd.Series, key: str) -> pd.Series:
-    def one(v: Any) -> Any:
-        if pd.isna(v) or _PSEUDONYM.match(str(v)):
-            return v
-        digest = hmac.new(key.encode(), str(v).strip().lower().encode(), hashlib.sha256)
-        return "pn_" + digest.hexdigest()[:16]
-
-    return values.map(one).astype("string")
+    """:func:`wpnet.privacy.pseudonymise`, leaving values that are pseudonyms already."""
+    values = values.astype("string")
+    done = values.str.fullmatch(_PSEUDONYM).fillna(False).to_numpy(dtype=bool)
+    out = pseudonymise(values, key=key)
+    out[done] = values[done]
+    return out
 
 
 def _personal(frame: pd.DataFrame, key: str | None) -> pd.DataFrame:
@@ -607,27 +623,6 @@ def read_ecosystem(
 
 
 # ---- writing --------------------------------------------------------------------------
-def _risky(s: pd.Series) -> np.ndarray:
-    """Text cells a spreadsheet would run as a formula (and which are not numbers)."""
-    text = s.astype("string")
-    risky = text.str.contains(_RISKY).fillna(False) & ~text.str.fullmatch(_NUMERIC).fillna(False)
-    return risky.to_numpy(dtype=bool)
-
-
-def _neutralise(frame: pd.DataFrame) -> pd.DataFrame:
-    out = frame.copy()
-    for c in out.columns:
-        s = out[c]
-        if pd.api.types.is_string_dtype(s.dtype) or s.dtype == object:
-            s = s.astype("string")
-            m = _risky(s)
-            if m.any():
-                s = s.copy()
-                s[m] = "'" + s[m]
-            out[c] = s
-    return out
-
-
 def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
     out = {}
     for c in frame.columns:
@@ -658,10 +653,9 @@ def _xlsx_value(v: Any) -> Any:
 
 
 def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> None:
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    try:
+    with atomic_path(target) as tmp:
         if fmt == "csv":
-            _csv_text(_neutralise(frame)).to_csv(
+            _csv_text(neutralise(frame)).to_csv(
                 tmp, index=False, encoding="utf-8", lineterminator="\n"
             )
         elif fmt == "parquet":
@@ -675,14 +669,10 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Non
             wb = openpyxl.Workbook(write_only=True)
             ws = wb.create_sheet(sheet)
             ws.append([str(c) for c in frame.columns])
-            safe = _neutralise(frame).astype(object)
+            safe = neutralise(frame).astype(object)
             for row in safe.itertuples(index=False, name=None):
                 ws.append([_xlsx_value(v) for v in row])
             wb.save(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def write_ecosystem(

@@ -201,9 +201,9 @@ def _read(source: Any) -> tuple[pd.DataFrame, str, list[dict[str, Any]]]:
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx", ".parquet"):
         raise ValueError(f"{path.name}: give a .csv, .xlsx or .parquet export, or a DataFrame")
-    from wpnet.io import _read_file  # the readers (encodings, size checks) live there
+    from wpnet.io import read_file  # the readers (encodings, size checks) live there
 
-    raw = _read_file(path, "records")
+    raw = read_file(path, "records")
     return raw.frame, raw.source, [dict(p) for p in raw.problems]
 
 
