@@ -9,11 +9,16 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from networkx.algorithms import bipartite
 
 import wpnet.datasets  # noqa: F401  (the conftest fixtures call wpnet.datasets.tiny())
+from wpnet.backbone import _tie_test, backbone_mask
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import (
+    _backbone_matrices,
+    _raw_matrices,
+    _row_blocks,
     affiliation_graph,
     authority_matrix,
     from_igraph,
@@ -273,3 +278,74 @@ def test_incidence_and_projection_agree_with_affiliation(tiny2223) -> None:
     assert int(inc.records.sum()) == sum(d["weight"] for _, _, d in g.edges(data=True)) == 7
     p = projection(tiny2223)
     assert p.weight.nnz // 2 == project(tiny2223).number_of_edges()
+
+
+def _planted_incidence(seed: int = 3) -> sp.csr_matrix:
+    """300 members x 80 networks in four planted groups (members join their group's
+    networks with probability 0.8, others with 0.02), plus an isolated member."""
+    rng = np.random.default_rng(seed)
+    grp, ngrp = rng.integers(0, 4, 300), rng.integers(0, 4, 80)
+    p = np.where(grp[:, None] == ngrp[None, :], 0.8, 0.02)
+    b = (rng.random((300, 80)) < p).astype(np.float64)
+    b[7] = 0
+    return sp.csr_matrix(b)
+
+
+def _identical(a: sp.csr_matrix, c: sp.csr_matrix) -> bool:
+    a, c = a.tocsr(), c.tocsr()
+    a.sort_indices()
+    c.sort_indices()
+    return (
+        a.dtype == c.dtype
+        and np.array_equal(a.indptr, c.indptr)
+        and np.array_equal(a.indices, c.indices)
+        and np.array_equal(a.data, c.data)
+    )
+
+
+def test_blocked_raw_projection_is_the_dense_projection() -> None:
+    # oracle: dense numpy B Bᵀ, Newman's Σ 1/(m_k − 1) and Jaccard from the definitions
+    b = _planted_incidence()
+    dense = b.toarray()
+    deg = dense.sum(axis=1)
+    m = dense.sum(axis=0)
+    w = dense @ dense.T
+    np.fill_diagonal(w, 0)
+    newman = dense @ np.diag(np.where(m > 1, 1 / np.maximum(m - 1, 1), 0)) @ dense.T
+    np.fill_diagonal(newman, 0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        jac = np.where(w > 0, w / (deg[:, None] + deg[None, :] - w), 0)
+    assert len(_row_blocks(b, False, 2_000)) > 10
+    for entries in (2_000, 10**12):
+        got_w, got_n, got_j = _raw_matrices(b, deg, entries)
+        assert got_w.dtype == np.int64 and got_n.dtype == got_j.dtype == np.float64
+        assert np.array_equal(got_w.toarray(), w.astype(np.int64))
+        assert got_w.nnz == np.count_nonzero(w)  # no stored zeros, no diagonal
+        np.testing.assert_allclose(got_n.toarray(), newman, rtol=1e-12, atol=0)
+        np.testing.assert_allclose(got_j.toarray(), jac, rtol=1e-12, atol=0)
+
+
+@pytest.mark.parametrize("method", ["threshold", "disparity", "sdsm"])
+def test_blocked_backbone_does_not_depend_on_the_blocks(method: str) -> None:
+    # a few rows per block against one block, and both against backbone_mask on the
+    # whole weight matrix (the public, unblocked path)
+    b = _planted_incidence()
+    deg = np.asarray(b.sum(axis=1)).ravel()
+    w = (b @ b.T).tocsr()
+    w.setdiag(0)
+    w.eliminate_zeros()
+    assert len(_row_blocks(b, True, 1_000)) > 10
+    kept = []
+    for correction in ("none", "bonferroni", "holm", "fdr_bh"):
+        opts = {"alpha": 0.05, "min_weight": 3, "correction": correction}
+        small, whole = (
+            _backbone_matrices(b, deg, _tie_test(method, b, **opts), entries)
+            for entries in (1_000, 10**12)
+        )
+        for x, y in zip(small, whole, strict=True):
+            assert _identical(x, y)
+        mask = backbone_mask(b, w, method=method, **opts)
+        assert _identical(small[0], w.multiply(mask).tocsr().astype(np.float64))
+        assert small[0].dtype == small[1].dtype == small[2].dtype == np.float64
+        kept.append(small[0].nnz)
+    assert 0 < max(kept) < w.nnz

@@ -383,32 +383,71 @@ def sdsm_pvalues(
     if w is None:
         w = b @ b.T
     rows, cols, obs = _upper_pairs(w)
-    k = b.shape[1]
-    if method == "auto":
-        method = "exact" if k <= EXACT_MAX_COLUMNS else "rna"
-    if method not in ("exact", "rna"):
-        raise ValueError(f"method must be 'auto', 'exact' or 'rna'; got {method!r}")
+    method = _sdsm_method(method, b.shape[1])
     if rows.size == 0:
         return rows, cols, np.zeros(0)
-    fit = _fit_bicm(b)
-    rc = fit.row_class
-    r1, r2 = np.minimum(rc[rows], rc[cols]), np.maximum(rc[rows], rc[cols])
-    n_cls = fit.prob.shape[0]
-    key = (r1.astype(np.int64) * n_cls + r2) * (k + 1) + np.rint(obs).astype(np.int64)
-    ukey, inv = np.unique(key, return_inverse=True)
-    o = ukey % (k + 1)
-    pair = ukey // (k + 1)
-    c1, c2 = pair // n_cls, pair % n_cls
-    q_cls = fit.prob[c1] * fit.prob[c2]  # (pairs, column classes)
-    if method == "exact":
-        pv = poisson_binomial_sf(q_cls[:, fit.col_class], o, "exact")
-    else:
+    null = _SDSMNull(b, method)
+    ukey, inv = np.unique(null.keys(rows, cols, obs), return_inverse=True)
+    return rows, cols, null.table(ukey)[inv]
+
+
+def _sdsm_method(method: str, k: int) -> str:
+    """The tail computation ``method`` names for a matrix of ``k`` columns."""
+    if method == "auto":
+        return "exact" if k <= EXACT_MAX_COLUMNS else "rna"
+    if method not in ("exact", "rna"):
+        raise ValueError(f"method must be 'auto', 'exact' or 'rna'; got {method!r}")
+    return method
+
+
+class _SDSMNull:
+    """The SDSM null model of a binary matrix, tested one key at a time.
+
+    A tested pair (i, j) with ``o`` shared networks has the key
+    ``(c1 n_cls + c2)(K + 1) + o`` for the BiCM degree classes ``c1 <= c2`` of i and j
+    (``n_cls`` classes, ``K`` columns): its p-value depends on nothing else.
+    :meth:`table` gives the p-values of sorted unique keys, computed together in one
+    call so that a key's value never depends on how the pairs were split up.
+    """
+
+    def __init__(self, b: sp.csr_matrix, method: str) -> None:
+        self.fit = _fit_bicm(b)
+        self.k = b.shape[1]
+        self.method = method
+
+    def keys(self, rows: np.ndarray, cols: np.ndarray, obs: np.ndarray) -> np.ndarray:
+        """The int64 key of each pair ``(rows, cols)`` with ``obs`` shared networks."""
+        rc = self.fit.row_class
+        r1, r2 = np.minimum(rc[rows], rc[cols]), np.maximum(rc[rows], rc[cols])
+        n_cls = self.fit.prob.shape[0]
+        return (r1.astype(np.int64) * n_cls + r2) * (self.k + 1) + np.rint(obs).astype(np.int64)
+
+    def table(self, ukey: np.ndarray) -> np.ndarray:
+        """P-values ``P(X >= o)`` of sorted unique keys.
+
+        ``exact`` runs :data:`_PAIR_CHUNK` keys at a time (each row of the convolution
+        is independent of the others); ``rna`` computes the three moments once per
+        pair of degree classes (they do not depend on ``o``), so memory stays bounded
+        by the classes, not by the keys.
+        """
+        fit, k = self.fit, self.k
+        n_cls = fit.prob.shape[0]
+        o = ukey % (k + 1)
+        pair = ukey // (k + 1)
+        if self.method == "exact":
+            out = np.empty(ukey.size)
+            for s in range(0, ukey.size, _PAIR_CHUNK):
+                c1, c2 = pair[s : s + _PAIR_CHUNK] // n_cls, pair[s : s + _PAIR_CHUNK] % n_cls
+                q = (fit.prob[c1] * fit.prob[c2])[:, fit.col_class]
+                out[s : s + _PAIR_CHUNK] = poisson_binomial_sf(q, o[s : s + _PAIR_CHUNK])
+            return out
+        upair, inv = np.unique(pair, return_inverse=True)
+        q_cls = fit.prob[upair // n_cls] * fit.prob[upair % n_cls]  # (pairs, column classes)
         mult = np.bincount(fit.col_class, minlength=fit.prob.shape[1]).astype(np.float64)
         mu = q_cls @ mult
         var = (q_cls * (1 - q_cls)) @ mult
         third = (q_cls * (1 - q_cls) * (1 - 2 * q_cls)) @ mult
-        pv = _rna_sf(mu, var, third, o)
-    return rows, cols, pv[inv]
+        return _rna_sf(mu[inv], var[inv], third[inv], o)
 
 
 def disparity_pvalues(w: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -443,14 +482,23 @@ def disparity_pvalues(w: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarra
     s = np.asarray(w.sum(axis=1)).ravel()
     k = np.diff(w.indptr)
     rows, cols, x = _upper_pairs(w)
+    return rows, cols, _disparity_p(x, s[rows], k[rows], s[cols], k[cols])
 
-    def at(i: np.ndarray) -> np.ndarray:
-        ok = k[i] > 1
-        out = np.ones(i.size)
-        out[ok] = (1.0 - x[ok] / s[i[ok]]) ** (k[i[ok]] - 1)
+
+def _disparity_p(
+    x: np.ndarray, s_i: np.ndarray, k_i: np.ndarray, s_j: np.ndarray, k_j: np.ndarray
+) -> np.ndarray:
+    """Disparity p-values of ties of weight ``x`` between endpoints of strengths
+    ``s_i``, ``s_j`` and degrees ``k_i``, ``k_j``: the smaller ``α`` of the two."""
+    x = np.asarray(x, dtype=np.float64)
+
+    def at(s: np.ndarray, k: np.ndarray) -> np.ndarray:
+        ok = k > 1
+        out = np.ones(x.size)
+        out[ok] = (1.0 - x[ok] / s[ok]) ** (k[ok] - 1)
         return out
 
-    return rows, cols, np.minimum(at(rows), at(cols))
+    return np.minimum(at(s_i, k_i), at(s_j, k_j))
 
 
 # ---------------------------------------------------------------------------------
@@ -463,6 +511,16 @@ def _mask(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
     )
     m.sum_duplicates()
     return m
+
+
+def _check(method: str, alpha: float, correction: str) -> None:
+    """Raise ``ValueError`` for an unknown method or correction, or alpha outside (0, 1)."""
+    if method not in METHODS:
+        raise ValueError(f"backbone method must be one of {METHODS}; got {method!r}")
+    if correction not in CORRECTIONS:
+        raise ValueError(f"correction must be one of {CORRECTIONS}; got {correction!r}")
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
 
 
 def backbone_mask(
@@ -510,12 +568,7 @@ def backbone_mask(
     >>> backbone_mask(None, w, method="threshold", min_weight=2).toarray().tolist()
     [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
     """
-    if method not in METHODS:
-        raise ValueError(f"backbone method must be one of {METHODS}; got {method!r}")
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {CORRECTIONS}; got {correction!r}")
-    if not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
+    _check(method, alpha, correction)
     n = w.shape[0]
     if method == "threshold":
         rows, cols, x = _upper_pairs(w)
@@ -532,6 +585,128 @@ def backbone_mask(
         rows, cols, p = sdsm_pvalues(b, w)
     keep = adjust_pvalues(p, correction) < alpha
     return _mask(rows[keep], cols[keep], n)
+
+
+# ---------------------------------------------------------------------------------
+# Blockwise tests, for projections too large to hold whole
+# ---------------------------------------------------------------------------------
+class _TieTest:
+    """A backbone's test of a projection's ties, fed one row block at a time.
+
+    The ties (i < j, with ``weight`` = shared networks) come in blocks, in the same
+    order at every pass: first all of them to :meth:`survey` (when :attr:`surveys`),
+    then, once :meth:`done` has run, to :meth:`keep` (when :attr:`local`) or to
+    :meth:`pvalues` (whose p-values are then adjusted together by
+    :func:`adjust_pvalues`). Decisions are those of :func:`backbone_mask`.
+    """
+
+    surveys = True
+
+    def __init__(self, alpha: float, correction: str) -> None:
+        self.alpha = float(alpha)
+        self.correction = correction
+        self.tested = 0
+
+    @property
+    def local(self) -> bool:
+        """Whether a tie's decision needs only its own p-value and the count of tests."""
+        return self.correction in ("none", "bonferroni")
+
+    def survey(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> None:
+        """See a block of ties before any is tested (counts them)."""
+        self.tested += rows.size
+
+    def done(self) -> None:
+        """End the survey."""
+
+    def pvalues(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Unadjusted p-values of a block of ties."""
+        raise NotImplementedError
+
+    def keep(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        """Which ties of a block are kept (``local`` corrections only)."""
+        p = self.pvalues(rows, cols, weight)
+        if self.correction == "bonferroni":
+            p = np.minimum(1.0, p * self.tested)
+        return p < self.alpha
+
+
+class _ThresholdTest(_TieTest):
+    """Keep ``weight >= min_weight``."""
+
+    surveys = False
+
+    def __init__(self, min_weight: float) -> None:
+        super().__init__(0.5, "none")
+        self.min_weight = min_weight
+
+    def keep(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        return weight >= self.min_weight
+
+
+class _DisparityTest(_TieTest):
+    """The disparity filter; strengths come from ``B`` (``s_i = Σ_k B_ik (m_k − 1)``),
+    degrees from the survey."""
+
+    def __init__(self, b: sp.csr_matrix, alpha: float, correction: str) -> None:
+        super().__init__(alpha, correction)
+        m = np.asarray(b.sum(axis=0)).ravel()
+        self.strength = b @ (m - 1.0)
+        self.degree = np.zeros(b.shape[0], dtype=np.int64)
+
+    def survey(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> None:
+        super().survey(rows, cols, weight)
+        n = self.degree.size
+        self.degree += np.bincount(rows, minlength=n) + np.bincount(cols, minlength=n)
+
+    def pvalues(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        s, k = self.strength, self.degree
+        return _disparity_p(weight, s[rows], k[rows], s[cols], k[cols])
+
+
+class _SDSMTest(_TieTest):
+    """SDSM; the survey collects the distinct keys, whose p-values are computed together."""
+
+    def __init__(self, b: sp.csr_matrix, alpha: float, correction: str) -> None:
+        super().__init__(alpha, correction)
+        self.b = b
+        self.method = _sdsm_method("auto", b.shape[1])
+        self.null: _SDSMNull | None = None
+        self.seen: list[np.ndarray] = []
+        self.ukey = np.zeros(0, dtype=np.int64)
+        self.table = np.zeros(0)
+
+    def survey(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> None:
+        if self.null is None:
+            self.null = _SDSMNull(self.b, self.method)
+        super().survey(rows, cols, weight)
+        self.seen.append(np.unique(self.null.keys(rows, cols, weight)))
+        if len(self.seen) > 32:
+            self.seen = [np.unique(np.concatenate(self.seen))]
+
+    def done(self) -> None:
+        if self.null is not None:
+            self.ukey = np.unique(np.concatenate(self.seen))
+            self.table = self.null.table(self.ukey)
+        self.seen = []
+
+    def pvalues(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> np.ndarray:
+        if rows.size == 0:
+            return np.zeros(0)
+        assert self.null is not None, "survey every tie before testing"
+        return self.table[np.searchsorted(self.ukey, self.null.keys(rows, cols, weight))]
+
+
+def _tie_test(
+    method: str, b: sp.csr_matrix, *, alpha: float, min_weight: float, correction: str
+) -> _TieTest:
+    """The blockwise test of a backbone ``method`` on binary member x network ``b``."""
+    _check(method, alpha, correction)
+    if method == "threshold":
+        return _ThresholdTest(min_weight)
+    if method == "disparity":
+        return _DisparityTest(b, alpha, correction)
+    return _SDSMTest(b, alpha, correction)
 
 
 def backbone(

@@ -10,6 +10,7 @@ Measures run on :class:`Projection` (scipy / igraph); users get networkx.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -343,28 +344,15 @@ def _projection(
                 "establishments, or pass max_edges=None to build it anyway."
             )
     b = b.tocsr()
-    w = (b @ b.T).tocsr()
-    w.setdiag(0)
-    w.eliminate_zeros()
-    m = np.asarray(b.sum(axis=0)).ravel()
-    inv = np.zeros_like(m, dtype=np.float64)
-    inv[m > 1] = 1.0 / (m[m > 1] - 1)
-    newman = (b @ sp.diags(inv) @ b.T).tocsr()
-    newman.setdiag(0)
-    newman.eliminate_zeros()
     deg = np.asarray(b.sum(axis=1)).ravel()
-    coo = w.tocoo()
-    jac_data = coo.data / (deg[coo.row] + deg[coo.col] - coo.data)
-    jaccard = sp.csr_matrix((jac_data, (coo.row, coo.col)), shape=w.shape)
-    w = w.astype(np.int64) if np.allclose(w.data, np.round(w.data)) else w
     params: dict[str, Any] = {}
-    if backbone is not None:
-        from wpnet.backbone import backbone_mask
+    if backbone is None:
+        w, newman, jaccard = _raw_matrices(b, deg, BLOCK_ENTRIES)
+    else:
+        from wpnet.backbone import _tie_test
 
-        keep = backbone_mask(
-            b, w, method=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-        )
-        w, newman, jaccard = (_keep(x, keep) for x in (w, newman, jaccard))
+        test = _tie_test(backbone, b, alpha=alpha, min_weight=min_weight, correction=correction)
+        w, newman, jaccard = _backbone_matrices(b, deg, test, BLOCK_ENTRIES)
         params = {
             "threshold": {"min_weight": min_weight},
             "disparity": {"alpha": alpha, "correction": correction},
@@ -376,10 +364,187 @@ def _projection(
     return Projection(onto, nodes, w, newman, jaccard, b, backbone, params, eco.scope)
 
 
-def _keep(x: sp.csr_matrix, keep: sp.csr_matrix) -> sp.csr_matrix:
-    out = x.multiply(keep).tocsr()
-    out.eliminate_zeros()
+# ---------------------------------------------------------------------------------
+# The projection, one block of rows at a time
+# ---------------------------------------------------------------------------------
+#: Most entries one block product of a projection may store; bounds the working memory
+#: of :func:`projection` (about 24 bytes an entry) whatever the size of the projection.
+BLOCK_ENTRIES = 1 << 24
+
+
+@dataclass(frozen=True)
+class _Ties:
+    """The ties of rows ``start:stop`` of a projection, row by row, columns ascending.
+
+    ``rows``, ``cols`` (int32 positions), ``weight`` (int32 shared networks) and
+    ``newman`` (float64, or None when not asked for).
+    """
+
+    start: int
+    stop: int
+    rows: np.ndarray
+    cols: np.ndarray
+    weight: np.ndarray
+    newman: np.ndarray | None
+
+    def take(self, keep: np.ndarray) -> _Ties:
+        """The ties where ``keep`` is true."""
+        nw = None if self.newman is None else self.newman[keep]
+        return _Ties(self.start, self.stop, self.rows[keep], self.cols[keep], self.weight[keep], nw)
+
+
+def _newman_factor(b: sp.csr_matrix) -> sp.csr_matrix:
+    """``B diag(1/(m_k − 1))`` (networks with one member get 0), left factor of Newman's
+    weights; computed as a product, like the whole matrix, so its rows keep their order
+    and each Newman weight is summed in the same order whatever the blocks."""
+    m = np.asarray(b.sum(axis=0)).ravel()
+    inv = np.zeros_like(m, dtype=np.float64)
+    inv[m > 1] = 1.0 / (m[m > 1] - 1)
+    return (b @ sp.diags(inv)).tocsr()
+
+
+def _row_blocks(b: sp.csr_matrix, upper: bool, entries: int) -> list[tuple[int, int]]:
+    """Consecutive row ranges whose products hold at most about ``entries`` entries.
+
+    Row i of ``B Bᵀ`` stores at most ``min(Σ_k B_ik m_k, width)`` entries (its two-step
+    paths, bounded by the columns computed: all n, or the ``n − i`` from i on when
+    ``upper``); blocks are cut greedily on the running sum of that bound, one row at
+    least.
+    """
+    n = b.shape[0]
+    m = np.asarray(b.sum(axis=0)).ravel()
+    width = n - np.arange(n) if upper else np.full(n, n)
+    cum = np.cumsum(np.minimum(b @ m, width))
+    blocks, start = [], 0
+    while start < n:
+        base = cum[start - 1] if start else 0.0
+        stop = max(int(np.searchsorted(cum, base + entries, side="right")), start + 1)
+        blocks.append((start, stop))
+        start = stop
+    return blocks
+
+
+def _block_product(
+    left: sp.csr_matrix, right: sp.csr_matrix, start: int, lo: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Rows, columns (int32, global positions) and values of ``left @ right`` for the
+    rows from ``start`` and columns from ``lo``, columns sorted within rows."""
+    z = (left @ right).tocsr()
+    z.sort_indices()
+    rows = np.repeat(np.arange(start, start + z.shape[0], dtype=np.int32), np.diff(z.indptr))
+    cols = z.indices.astype(np.int32) + np.int32(lo)
+    return rows, cols, z.data
+
+
+def _ties(b: sp.csr_matrix, *, upper: bool, newman: bool, entries: int) -> Iterator[_Ties]:
+    """The ties of ``B Bᵀ`` block by block: pairs i < j when ``upper``, else every
+    ordered pair i ≠ j (whole rows); ``newman`` adds Newman's weights."""
+    bx = _newman_factor(b) if newman else None
+    whole = None if upper else b.T.tocsr()
+    for start, stop in _row_blocks(b, upper, entries):
+        lo = start if upper else 0
+        right = b[lo:].T.tocsr() if whole is None else whole
+        rows, cols, data = _block_product(b[start:stop], right, start, lo)
+        keep = cols > rows if upper else cols != rows
+        rows, cols, weight = rows[keep], cols[keep], data[keep].astype(np.int32)
+        nw = None
+        if bx is not None:
+            r2, c2, nw = _block_product(bx[start:stop], right, start, lo)
+            keep = c2 > r2 if upper else c2 != r2
+            if not (np.array_equal(r2[keep], rows) and np.array_equal(c2[keep], cols)):
+                raise RuntimeError("Newman weights and shared counts tie different pairs")
+            nw = nw[keep]
+        yield _Ties(start, stop, rows, cols, weight, nw)
+
+
+def _jaccard(weight: np.ndarray, deg_i: np.ndarray, deg_j: np.ndarray) -> np.ndarray:
+    """shared / (networks of i + networks of j − shared), in float64."""
+    x = weight.astype(np.float64)
+    return x / (deg_i + deg_j - x)
+
+
+def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
+    """One array of ``parts`` (emptied, so each part is freed as soon as copied)."""
+    out = np.concatenate(parts, dtype=dtype) if parts else np.zeros(0, dtype=dtype)
+    parts.clear()
     return out
+
+
+def _raw_matrices(
+    b: sp.csr_matrix, deg: np.ndarray, entries: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """Weight (int64), Newman and Jaccard matrices of every tie, built row block by row
+    block; the three share one index structure (do not change it in place)."""
+    n = b.shape[0]
+    counts = np.zeros(n, dtype=np.int64)
+    cols: list[np.ndarray] = []
+    weight: list[np.ndarray] = []
+    newman: list[np.ndarray] = []
+    jaccard: list[np.ndarray] = []
+    for t in _ties(b, upper=False, newman=True, entries=entries):
+        assert t.newman is not None
+        counts[t.start : t.stop] = np.bincount(t.rows - t.start, minlength=t.stop - t.start)
+        cols.append(t.cols)
+        weight.append(t.weight)
+        newman.append(t.newman)
+        jaccard.append(_jaccard(t.weight, deg[t.rows], deg[t.cols]))
+    index = np.int32 if counts.sum() < np.iinfo(np.int32).max else np.int64
+    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(index)
+    indices = _concat(cols, index)
+    return tuple(  # type: ignore[return-value]
+        sp.csr_matrix((_concat(x, dt), indices, indptr), shape=(n, n))
+        for x, dt in ((weight, np.int64), (newman, np.float64), (jaccard, np.float64))
+    )
+
+
+def _backbone_matrices(
+    b: sp.csr_matrix, deg: np.ndarray, test: Any, entries: int
+) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
+    """Weight, Newman and Jaccard matrices (float64) of the ties a backbone keeps.
+
+    Passes over the ties i < j, block by block: a survey when the test needs one
+    (degrees, distinct SDSM keys, the number of tests); the p-values of every tie when
+    the correction needs all of them at once (``holm``, ``fdr_bh``: 8 bytes a tie);
+    then the kept ties with their weights.
+    """
+    from wpnet.backbone import adjust_pvalues
+
+    def blocks(newman: bool) -> Iterator[_Ties]:
+        return _ties(b, upper=True, newman=newman, entries=entries)
+
+    if test.surveys:
+        for t in blocks(False):
+            test.survey(t.rows, t.cols, t.weight)
+        test.done()
+    decided = None
+    if not test.local:
+        p = _concat([test.pvalues(t.rows, t.cols, t.weight) for t in blocks(False)], np.float64)
+        decided = adjust_pvalues(p, test.correction) < test.alpha
+        del p
+    kept: list[_Ties] = []
+    offset = 0
+    for t in blocks(True):
+        if decided is None:
+            keep = test.keep(t.rows, t.cols, t.weight)
+        else:
+            keep = decided[offset : offset + t.rows.size]
+            offset += t.rows.size
+        kept.append(t.take(keep))
+    rows = _concat([t.rows for t in kept], np.int32)
+    cols = _concat([t.cols for t in kept], np.int32)
+    weight = _concat([t.weight for t in kept], np.float64)
+    newman = _concat([t.newman for t in kept], np.float64)  # type: ignore[misc]
+    jaccard = _jaccard(weight, deg[rows], deg[cols])
+    n = b.shape[0]
+    return tuple(_symmetric(n, rows, cols, x) for x in (weight, newman, jaccard))  # type: ignore[return-value]
+
+
+def _symmetric(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray) -> sp.csr_matrix:
+    """The symmetric n x n matrix with ``x`` at (rows, cols) and (cols, rows)."""
+    return sp.csr_matrix(
+        (np.concatenate([x, x]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
+        shape=(n, n),
+    )
 
 
 # ---------------------------------------------------------------------------------
