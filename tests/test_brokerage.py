@@ -132,8 +132,13 @@ def test_structural_holes_match_networkx(seed, directed):
     assert math.isnan(got["constraint"].iloc[25]) and math.isnan(got["hierarchy"].iloc[25])
 
 
+@pytest.mark.parametrize("blocked", [False, True])
 @pytest.mark.parametrize("seed", [0, 1, 2])
-def test_brokerage_matches_networkx_on_random_co_membership(seed):
+def test_brokerage_matches_networkx_on_random_co_membership(seed, blocked, monkeypatch):
+    if blocked:
+        # the sparse products of large graphs, a few rows at a time
+        monkeypatch.setattr(bro, "_DENSE_MAX", 0)
+        monkeypatch.setattr(bro, "_BLOCK_ENTRIES", 40)
     eco = _random_ecosystem(seed)
     b = brokerage(eco)
     g = wpnet.graphs.projection(eco).to_networkx()

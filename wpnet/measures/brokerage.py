@@ -707,10 +707,12 @@ def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
         np.fill_diagonal(reach, False)
         count = reach.sum(axis=1)
     else:
-        r = (a + a @ a).tocsr()
-        r.setdiag(0)
-        r.eliminate_zeros()
-        count = np.diff(r.indptr)
+        count = np.zeros(n, dtype=np.int64)
+        for lo, hi in _row_blocks(a, a):
+            r = (a[lo:hi] + a[lo:hi] @ a).tocsr()
+            r.eliminate_zeros()
+            own = np.asarray(r[np.arange(hi - lo), np.arange(lo, hi)]).ravel() != 0
+            count[lo:hi] = np.diff(r.indptr) - own
     return count / (n - 1)
 
 
@@ -1184,13 +1186,47 @@ def _dense(x: sp.spmatrix, y: sp.spmatrix) -> bool:
 def _on_pattern(
     x: sp.csr_matrix, y: sp.csr_matrix, rows: np.ndarray, cols: np.ndarray
 ) -> np.ndarray:
-    """(X @ Y)[rows, cols], dense BLAS up to :data:`_DENSE_MAX` nodes, sparse above."""
+    """(X @ Y)[rows, cols], dense BLAS up to :data:`_DENSE_MAX` nodes, sparse above.
+
+    The sparse product is formed a block of rows at a time (:func:`_row_blocks`), so a
+    nearly dense product of a large graph never has to fit in memory at once.
+    """
     if len(rows) == 0:
         return np.zeros(0)
     if _dense(x, y):
         return (x.toarray() @ y.toarray())[rows, cols]
-    z = (x @ y).tocsr()
-    return np.asarray(z[rows, cols]).ravel()
+    x, y = sp.csr_matrix(x), sp.csr_matrix(y)
+    order = np.argsort(rows, kind="stable")
+    r, c = rows[order], cols[order]
+    out = np.empty(len(rows), dtype=np.float64)
+    for a, b in _row_blocks(x, y):
+        lo, hi = np.searchsorted(r, [a, b])
+        if lo == hi:
+            continue
+        z = (x[a:b] @ y).tocsr()
+        out[order[lo:hi]] = np.asarray(z[r[lo:hi] - a, c[lo:hi]]).ravel()
+    return out
+
+
+#: Largest number of entries a block of a sparse product may be expected to hold.
+_BLOCK_ENTRIES = 20_000_000
+
+
+def _row_blocks(x: sp.csr_matrix, y: sp.csr_matrix) -> list[tuple[int, int]]:
+    """Row ranges of X whose products X[a:b] @ Y hold at most about
+    :data:`_BLOCK_ENTRIES` entries (bounded by the multiply-adds of each row)."""
+    n = x.shape[0]
+    per_row = np.diff(y.indptr).astype(np.float64)
+    work = sp.csr_matrix((np.ones_like(x.data, dtype=np.float64), x.indices, x.indptr), x.shape)
+    cost = np.minimum(work @ per_row, y.shape[1])
+    ends = np.cumsum(cost)
+    blocks, a = [], 0
+    while a < n:
+        b = int(np.searchsorted(ends, (ends[a - 1] if a else 0.0) + _BLOCK_ENTRIES, "right"))
+        b = min(max(b, a + 1), n)
+        blocks.append((a, b))
+        a = b
+    return blocks
 
 
 def _masked_rowsum(x: sp.csr_matrix, y: sp.csr_matrix, z: sp.csr_matrix) -> np.ndarray:
