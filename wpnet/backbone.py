@@ -301,20 +301,29 @@ def poisson_binomial_sf(q: np.ndarray, observed: np.ndarray, method: str = "exac
     raise ValueError(f"method must be 'exact' or 'rna'; got {method!r}")
 
 
+def _pb_tails(q: np.ndarray) -> np.ndarray:
+    """Upper tails of Poisson-binomial laws: ``out[r, x] = P(X_r >= x)``, x = 0..k+1.
+
+    Row r is the law of a sum of independent Bernoulli(q[r, t]), t < k, built by the
+    exact convolution recursion (k steps of O(k) per row).
+    """
+    n, k = q.shape
+    pmf = np.zeros((n, k + 1))
+    pmf[:, 0] = 1.0
+    for t in range(k):
+        qt = q[:, t : t + 1]
+        pmf[:, 1 : t + 2] = pmf[:, 1 : t + 2] * (1 - qt) + pmf[:, : t + 1] * qt
+        pmf[:, 0] *= 1 - q[:, t]
+    tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
+    return np.concatenate([tail, np.zeros((n, 1))], axis=1)
+
+
 def _pb_sf_exact(q: np.ndarray, o: np.ndarray) -> np.ndarray:
     n, k = q.shape
     out = np.empty(n)
     for start in range(0, n, _PAIR_CHUNK):
-        qq = q[start : start + _PAIR_CHUNK]
-        pmf = np.zeros((qq.shape[0], k + 1))
-        pmf[:, 0] = 1.0
-        for t in range(k):
-            qt = qq[:, t : t + 1]
-            pmf[:, 1 : t + 2] = pmf[:, 1 : t + 2] * (1 - qt) + pmf[:, : t + 1] * qt
-            pmf[:, 0] *= 1 - qq[:, t]
-        tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]  # tail[:, x] = P(X >= x)
+        tail = _pb_tails(q[start : start + _PAIR_CHUNK])
         oo = np.clip(o[start : start + _PAIR_CHUNK], 0, k + 1)
-        tail = np.concatenate([tail, np.zeros((tail.shape[0], 1))], axis=1)
         out[start : start + _PAIR_CHUNK] = tail[np.arange(tail.shape[0]), oo]
     return np.clip(out, 0.0, 1.0)
 
@@ -435,12 +444,20 @@ class _SDSMNull:
         o = ukey % (k + 1)
         pair = ukey // (k + 1)
         if self.method == "exact":
+            # the law depends only on the pair of degree classes: one convolution per
+            # distinct pair, then each key reads its tail at its own o (keys are sorted,
+            # so the keys of a run of pairs are contiguous)
+            upair, first = np.unique(pair, return_index=True)
+            bounds = np.append(first, ukey.size)
             out = np.empty(ukey.size)
-            for s in range(0, ukey.size, _PAIR_CHUNK):
-                c1, c2 = pair[s : s + _PAIR_CHUNK] // n_cls, pair[s : s + _PAIR_CHUNK] % n_cls
-                q = (fit.prob[c1] * fit.prob[c2])[:, fit.col_class]
-                out[s : s + _PAIR_CHUNK] = poisson_binomial_sf(q, o[s : s + _PAIR_CHUNK])
-            return out
+            for s in range(0, upair.size, _PAIR_CHUNK):
+                chunk = upair[s : s + _PAIR_CHUNK]
+                q = (fit.prob[chunk // n_cls] * fit.prob[chunk % n_cls])[:, fit.col_class]
+                tail = _pb_tails(q)
+                lo, hi = bounds[s], bounds[min(s + _PAIR_CHUNK, upair.size)]
+                row = np.searchsorted(chunk, pair[lo:hi])
+                out[lo:hi] = tail[row, np.clip(o[lo:hi], 0, k + 1)]
+            return np.clip(out, 0.0, 1.0)
         upair, inv = np.unique(pair, return_inverse=True)
         q_cls = fit.prob[upair // n_cls] * fit.prob[upair % n_cls]  # (pairs, column classes)
         mult = np.bincount(fit.col_class, minlength=fit.prob.shape[1]).astype(np.float64)

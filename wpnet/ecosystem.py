@@ -179,8 +179,9 @@ class Ecosystem:
         self._scope = dict(scope or {})
         self._memo: OrderedDict[Any, Any] = OrderedDict()
 
-    #: How many derived results (selections, projections) an Ecosystem remembers.
-    MEMO_SIZE = 16
+    #: How many derived results (selections, projections, capacity rows) an Ecosystem
+    #: remembers.
+    MEMO_SIZE = 32
 
     def _memoised(self, key: Any, compute: Any) -> Any:
         """``compute()`` the first time ``key`` is asked for, then the remembered result.

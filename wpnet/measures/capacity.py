@@ -224,7 +224,21 @@ def _whole(
     eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict
 ) -> tuple[dict, Projection]:
     """One row for the whole of ``eco`` (by=None, and each session for by="session"),
-    and the projection it was computed on."""
+    and the projection it was computed on.
+
+    ``full`` is ``graph_for(eco, **opts)`` when given, so the row depends only on the
+    Ecosystem, ``group``, ``seed`` and ``opts``: the Ecosystem remembers it, and the
+    trend, the evaluation themes and the change between sessions, which all ask for
+    each session's row, compute it once.
+    """
+    key = ("capacity_row", group, seed, tuple(sorted(opts.items())))
+    row, p = eco._memoised(key, lambda: _whole_row(eco, full, group, seed, opts))
+    return dict(row), p
+
+
+def _whole_row(
+    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict
+) -> tuple[dict, Projection]:
     p = full if full is not None else graph_for(eco, **opts)
     auth = _codes(node_attribute(p, "authority", argument="by"))
     groups = _codes(node_attribute(p, group, argument="group"))
