@@ -413,3 +413,32 @@ def test_bad_arguments(tiny2223):
 
 def test_public_name():
     assert wpnet.capacity is capacity
+
+
+def test_large_graphs_estimate_mean_distance_and_robustness_from_sampled_sources(monkeypatch):
+    import wpnet.measures.brokerage as bro
+
+    eco = _random_ecosystem(2)
+    g = projection(eco).to_networkx()
+    exact = capacity(eco, seed=5).loc["all"]
+    assert capacity(eco, seed=5).attrs["estimated"] == []
+    monkeypatch.setattr(bro, "EXACT_BETWEENNESS_WORK", 0.0)
+    monkeypatch.setattr(bro, "BETWEENNESS_SAMPLES", 12)
+    eco = _random_ecosystem(2)  # a fresh Ecosystem: nothing remembered
+    with pytest.warns(UserWarning, match="estimated from 12 sampled sources"):
+        c = capacity(eco, seed=5)
+    assert c.attrs["estimated"] == ["all"]
+    # the same estimator by networkx: the sources numpy draws, their mean distance to
+    # every other node of the giant component (igraph's vertex order = sorted node ids)
+    giant = sorted(max(nx.connected_components(g), key=len))
+    picks = np.random.default_rng(5).choice(len(giant), size=12, replace=False)
+    sub = g.subgraph(giant)
+    total = sum(sum(nx.single_source_shortest_path_length(sub, giant[i]).values()) for i in picks)
+    assert c.loc["all", "mean_distance"] == pytest.approx(total / (12 * (len(giant) - 1)))
+    assert c.loc["all", "mean_distance"] == pytest.approx(exact["mean_distance"], rel=0.15)
+    # the other columns do not change
+    same = [x for x in CAPACITY_COLUMNS if x not in ("mean_distance", "robustness")]
+    pd.testing.assert_series_equal(
+        c.loc["all", same], exact[same], check_names=False, check_exact=False
+    )
+    assert 0 < c.loc["all", "robustness"] <= 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import math
 import random
+import warnings
 from typing import Any
 
 import numpy as np
@@ -139,7 +140,8 @@ def capacity(
 
         ``attrs``: ``measure``, ``graph`` (the full projection; for ``by="session"``
         a sentence, with each session's graph in ``graphs``), ``backbone``, ``scope``,
-        ``by``, ``onto``, ``group``, ``seed``.
+        ``by``, ``onto``, ``group``, ``seed``, ``estimated`` (the units whose
+        ``mean_distance`` and ``robustness`` were estimated; see Notes).
 
     Raises
     ------
@@ -149,6 +151,14 @@ def capacity(
 
     Notes
     -----
+    On a graph where all-pairs path work n·m exceeds
+    :data:`wpnet.measures.brokerage.EXACT_BETWEENNESS_WORK` (national-size raw
+    projections and dense backbones), ``mean_distance`` is the mean over
+    :data:`~wpnet.measures.brokerage.BETWEENNESS_SAMPLES` sources drawn with ``seed``
+    of their mean distance to the rest of the giant component (unbiased), and
+    ``robustness`` ranks nodes by :func:`~wpnet.measures.brokerage.sampled_betweenness`;
+    a ``UserWarning`` says so and ``attrs["estimated"]`` names those units.
+
     Leiden is made deterministic by drawing igraph's random numbers from
     ``random.Random(seed)`` for the call (``igraph.set_random_number_generator``), then
     restoring igraph's generator to Python's ``random`` module. Rows are the units with
@@ -178,6 +188,7 @@ def capacity(
         # Each session's own projection; the pooled one is never built.
         pairs = [_whole(eco.select(session=s), None, group, seed, opts) for s in eco.sessions]
         out = _frame([r for r, _ in pairs], pd.Index(eco.sessions, name="session", dtype="str"))
+        out.attrs["estimated"] = _estimated([r for r, _ in pairs], out.index)
         stamp(out, measure="capacity", eco=eco, by=by, onto=onto, group=group, seed=seed)
         kept = "all ties (no backbone)" if backbone is None else f"{backbone} backbone"
         out.attrs["graph"] = f"each session's own {onto} co-membership projection, {kept}"
@@ -192,11 +203,17 @@ def capacity(
     if by is None:
         row, _ = _whole(eco, full, group, seed, opts)
         out = _frame([row], pd.Index(["all"], name="scope"))
+        out.attrs["estimated"] = _estimated([row], out.index)
     else:
         out = _by_unit(eco, full, by, seed, opts)
     return stamp(
         out, measure="capacity", projection=full, eco=eco, by=by, onto=onto, group=group, seed=seed
     )
+
+
+def _estimated(rows: list[dict], index: pd.Index) -> list[Any]:
+    """Units whose ``mean_distance`` and ``robustness`` were estimated by sampling."""
+    return [str(u) for u, r in zip(index, rows, strict=True) if r.get("_estimated")]
 
 
 def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.Series:
@@ -295,6 +312,7 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -
         name = col
     index = pd.Index(units, name=name, dtype="str")
     out = _frame(rows, index)
+    out.attrs["estimated"] = _estimated(rows, index)
     cross, ei = _unit_ties(full, auth, np.column_stack(masks) if masks else None)
     out["cross_authority_share"] = cross
     out["ei_index"] = ei
@@ -359,9 +377,10 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
     sizes = np.asarray(comps.sizes(), dtype=np.int64)
     row["components"] = len(sizes)
     row["largest_component_share"] = float(sizes.max() / n) if n else math.nan
+    sampled = _too_big(g)
     if n and sizes.max() >= 2:
         giant = g.induced_subgraph(comps[int(np.argmax(sizes))])
-        row["mean_distance"] = float(giant.average_path_length(directed=False))
+        row["mean_distance"] = _mean_distance(giant, seed if sampled else None)
     else:
         row["mean_distance"] = math.nan
     row["degree_centralization"] = (
@@ -372,8 +391,46 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
     row["communities"] = int(len(set(membership)))
     row["modularity"] = float(g.modularity(membership, weights=g.es["weight"])) if t else math.nan
     row["spanning_communities_share"] = _spanning(np.asarray(membership), auth)
-    row["robustness"] = _robustness(g)
+    row["robustness"] = _robustness(g, seed if sampled else None)
+    if sampled:
+        row["_estimated"] = True
+        warnings.warn(
+            f"mean_distance and robustness of a graph of {n:,} nodes and {t:,} ties are "
+            f"estimated from {_samples():,} sampled sources (the exact runs would exceed "
+            "wpnet.measures.brokerage.EXACT_BETWEENNESS_WORK); see the result's "
+            "attrs['estimated']",
+            UserWarning,
+            stacklevel=2,
+        )
     return row
+
+
+def _samples() -> int:
+    from wpnet.measures import brokerage
+
+    return int(brokerage.BETWEENNESS_SAMPLES)
+
+
+def _too_big(g: Any) -> bool:
+    """Whether all-pairs path work n·m exceeds the exact bound of :mod:`brokerage`."""
+    from wpnet.measures import brokerage
+
+    return float(g.vcount()) * float(g.ecount()) > brokerage.EXACT_BETWEENNESS_WORK and (
+        _samples() < g.vcount()
+    )
+
+
+def _mean_distance(giant: Any, seed: int | None) -> float:
+    """Mean shortest-path length over ordered pairs of the connected graph ``giant``;
+    with a ``seed``, estimated from :func:`_samples` sources drawn without replacement
+    (every source has the same n − 1 targets, so the mean of the sources' means is
+    unbiased)."""
+    if seed is None:
+        return float(giant.average_path_length(directed=False))
+    n = giant.vcount()
+    sources = np.random.default_rng(seed).choice(n, size=_samples(), replace=False)
+    d = np.asarray(giant.distances(source=sources.tolist()), dtype=np.float64)
+    return float(d.sum() / (len(sources) * (n - 1)))
 
 
 def _tie_ends(p: Projection) -> tuple[np.ndarray, np.ndarray]:
@@ -428,14 +485,25 @@ def _spanning(membership: np.ndarray, auth: np.ndarray) -> float:
     return float((span[big] >= 2).mean()) if big.any() else math.nan
 
 
-def _robustness(g: Any) -> float:
+def _robustness(g: Any, seed: int | None = None) -> float:
+    """Largest-component share after removing the top 1/20 by betweenness; with a
+    ``seed``, ranked by the sampled estimate of
+    :func:`wpnet.measures.brokerage.sampled_betweenness`."""
     n = g.vcount()
     if n == 0:
         return math.nan
     k = -(-n // _ROBUSTNESS_DIVISOR)  # ceil(n / 20) in integers: at least one node
     # Rounding makes equal betweenness values tie exactly, so the stable sort keeps
     # node order among them.
-    bt = np.round(np.asarray(g.betweenness(directed=False), dtype=np.float64), 9)
+    if seed is None:
+        bt = np.asarray(g.betweenness(directed=False), dtype=np.float64)
+    else:
+        from wpnet.measures.brokerage import sampled_betweenness
+
+        edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        adj = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
+        bt, _ = sampled_betweenness(adj + adj.T, samples=_samples(), seed=seed)
+    bt = np.round(bt, 9)
     drop = np.argsort(-bt, kind="stable")[:k]
     rest = g.copy()
     rest.delete_vertices(drop.tolist())
