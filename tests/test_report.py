@@ -438,7 +438,10 @@ def test_methods_say_when_betweenness_was_sampled(
     assert "sampled sources" not in page.read_text(encoding="utf-8")
     monkeypatch.setattr(bro, "EXACT_BETWEENNESS_WORK", 0.0)
     monkeypatch.setattr(bro, "BETWEENNESS_SAMPLES", 2)
-    with pytest.warns(UserWarning, match="betweenness is estimated"):
+    with pytest.warns(UserWarning) as said:
         page = build_report(eco, out=tmp_path / "sampled", backbone=None, permutations=20)
+    messages = " ".join(str(w.message) for w in said)
+    assert "betweenness is estimated" in messages and "mean_distance and robustness" in messages
     html = page.read_text(encoding="utf-8")
     assert "betweenness estimated from" in html and "sampled sources of" in html
+    assert "mean distance and robustness estimated from sampled sources" in html

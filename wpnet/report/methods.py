@@ -75,6 +75,12 @@ def graphs_used(res: Results) -> list[tuple[str, str, str]]:
         graph = str(a.get("graph", "not recorded"))
         if name == "E-I permutation test":
             graph += f"; {int(res.ei['permutations'].iloc[0]):,} permutations, seed {a.get('seed')}"
+        est = a.get("estimated")
+        if est:
+            graph += (
+                "; mean distance and robustness estimated from sampled sources (graph too "
+                f"large for exact all-pairs paths) for: {', '.join(map(str, est))}"
+            )
         how = a.get("betweenness")
         if isinstance(how, dict) and how.get("method") == "sampled":
             graph += (
