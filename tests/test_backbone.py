@@ -179,6 +179,19 @@ def test_exact_tail_is_the_binomial_tail_for_equal_probabilities() -> None:
         )
 
 
+def test_exact_tail_keeps_relative_precision_far_in_the_tail() -> None:
+    # P(X >= 30) of Binomial(40, 0.01) is about 1e-48: a 1 - cdf reading would give 0
+    q = np.full((2, 40), 0.01)
+    q[1, :20] = 0.02
+    for x in (30, 38, 40):
+        got = poisson_binomial_sf(q, np.array([x, x]))
+        assert got[0] == pytest.approx(stats.binom.sf(x - 1, 40, 0.01), rel=1e-9)
+        assert got[0] > 0
+        assert got[1] == pytest.approx(pb_tail_loop(list(q[1]), x), rel=1e-9)
+    # beyond the number of trials the tail is exactly 0
+    assert poisson_binomial_sf(q, np.array([41, 45])).tolist() == [0.0, 0.0]
+
+
 def test_rna_formula_and_accuracy() -> None:
     rng = np.random.default_rng(1)
     q = rng.random((3, 300)) * 0.3

@@ -652,3 +652,22 @@ def test_brokerage_samples_betweenness_only_above_the_work_bound(monkeypatch):
     np.testing.assert_allclose(insisted["betweenness"], exact["betweenness"])
     with pytest.raises(ValueError, match="betweenness"):
         wpnet.brokerage(eco, betweenness="fast")
+
+
+def test_a_second_call_is_remembered_and_independent(monkeypatch) -> None:
+    # the report, its figures and the map ask for the same brokerage: computed once
+    import wpnet.measures.brokerage as mod
+
+    eco = wpnet.tiny().select(session="2022-23")
+    calls = []
+    real = mod._node_frame
+    monkeypatch.setattr(mod, "_node_frame", lambda *a: calls.append(1) or real(*a))
+    first = wpnet.brokerage(eco)
+    first["betweenness"] = -1.0
+    first.attrs["betweenness"]["method"] = "changed"
+    second = wpnet.brokerage(eco)
+    assert len(calls) == 1
+    assert (second["betweenness"] >= 0).all()
+    assert second.attrs["betweenness"]["method"] == "exact"
+    wpnet.brokerage(eco, group="sector")
+    assert len(calls) == 2

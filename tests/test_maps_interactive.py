@@ -393,3 +393,27 @@ def test_browser_full_example_loads_fast(browser, tmp_path: Path) -> None:
         page.fill("#search", m.data["nodes"][0]["name"][:12])
         assert m.data["nodes"][0]["id"] in page.evaluate("wpnetMap.matched()")
         _quiet(log)
+
+
+def test_separate_moves_points_as_the_all_pairs_rule_does() -> None:
+    # the k-d tree looks only at near pairs; the result is the all-pairs rule's
+    from wpnet.maps.interactive import _LAYOUT_SEED, _separate
+
+    def all_pairs(p, size, rounds):
+        p = p + np.random.default_rng(_LAYOUT_SEED).normal(0, 1e-4, size=p.shape)
+        need = size[:, None] + size[None, :]
+        for _ in range(rounds):
+            d = p[:, None, :] - p[None, :, :]
+            dist = np.hypot(d[..., 0], d[..., 1]) + np.eye(len(p))
+            overlap = np.clip(need - dist, 0, None)
+            np.fill_diagonal(overlap, 0)
+            if not overlap.any():
+                break
+            p = p + 0.5 * (d / dist[..., None] * overlap[..., None]).sum(axis=1)
+        return p
+
+    rng = np.random.default_rng(3)
+    p, size = rng.random((300, 2)), rng.random(300) * 0.03 + 0.005
+    got = _separate(p, size, rounds=40)
+    assert np.allclose(got, all_pairs(p, size, 40), atol=1e-12)
+    assert not np.allclose(got, p, atol=1e-3)  # points did move

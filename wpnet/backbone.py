@@ -265,9 +265,11 @@ def poisson_binomial_sf(q: np.ndarray, observed: np.ndarray, method: str = "exac
 
     ``X = Σ_k Bernoulli(q_k)`` with independent trials.
 
-    - ``exact``: the recursive convolution ``P_k(x) = (1 − q_k) P_{k−1}(x) + q_k
-      P_{k−1}(x − 1)`` over all trials, vectorised over rows, then the tail summed from
-      the top (no ``1 − cdf`` cancellation). Cost ``O(K²)`` per row.
+    - ``exact``: the recursion on the tail itself, ``S_k(x) = (1 − q_k) S_{k−1}(x) +
+      q_k S_{k−1}(x − 1)`` with ``S(x) = P(X >= x)``, over all trials, vectorised over
+      rows; it adds only non-negative terms (no ``1 − cdf`` cancellation, so tiny tails
+      keep their relative precision) and stops at the largest ``o`` asked for. Cost
+      ``O(K · max o)`` per row.
     - ``rna``: the refined normal approximation (Volkova 1996; Hong 2013):
       ``P(X <= x) ≈ G((x + 0.5 − μ)/σ)``, ``G(t) = Φ(t) + γ (1 − t²) φ(t) / 6``, with
       ``μ = Σ q``, ``σ² = Σ q(1 − q)``, ``γ = σ⁻³ Σ q(1 − q)(1 − 2q)``; so
@@ -301,29 +303,36 @@ def poisson_binomial_sf(q: np.ndarray, observed: np.ndarray, method: str = "exac
     raise ValueError(f"method must be 'exact' or 'rna'; got {method!r}")
 
 
-def _pb_tails(q: np.ndarray) -> np.ndarray:
-    """Upper tails of Poisson-binomial laws: ``out[r, x] = P(X_r >= x)``, x = 0..k+1.
+def _pb_tails(q: np.ndarray, top: int | None = None) -> np.ndarray:
+    """Upper tails of Poisson-binomial laws: ``out[r, x] = P(X_r >= x)``, x = 0..top.
 
-    Row r is the law of a sum of independent Bernoulli(q[r, t]), t < k, built by the
-    exact convolution recursion (k steps of O(k) per row).
+    Row r is the law of a sum of independent Bernoulli(q[r, t]), t < k. The tails are
+    built directly by the recursion ``S_t(x) = q_t S_{t−1}(x − 1) + (1 − q_t) S_{t−1}(x)``
+    (``S(0) = 1``; before any trial ``S(x) = 0`` for x >= 1): every term is a product
+    and sum of non-negative numbers, so small tails keep their relative precision (no
+    ``1 − cdf`` cancellation), and ``S_t(x)`` for ``x <= top`` needs nothing above
+    ``top``, so the cost is ``O(k · top)`` per row rather than ``O(k²)``. ``top``
+    defaults to ``k + 1`` (the whole law).
     """
     n, k = q.shape
-    pmf = np.zeros((n, k + 1))
-    pmf[:, 0] = 1.0
+    top = k + 1 if top is None else max(int(top), 0)
+    tail = np.zeros((n, top + 1))
+    tail[:, 0] = 1.0
     for t in range(k):
+        hi = min(t + 1, top)  # S_t(x) = 0 for x > t + 1
+        if hi == 0:
+            break
         qt = q[:, t : t + 1]
-        pmf[:, 1 : t + 2] = pmf[:, 1 : t + 2] * (1 - qt) + pmf[:, : t + 1] * qt
-        pmf[:, 0] *= 1 - q[:, t]
-    tail = np.cumsum(pmf[:, ::-1], axis=1)[:, ::-1]
-    return np.concatenate([tail, np.zeros((n, 1))], axis=1)
+        tail[:, 1 : hi + 1] = qt * tail[:, :hi] + (1 - qt) * tail[:, 1 : hi + 1]
+    return tail
 
 
 def _pb_sf_exact(q: np.ndarray, o: np.ndarray) -> np.ndarray:
     n, k = q.shape
     out = np.empty(n)
     for start in range(0, n, _PAIR_CHUNK):
-        tail = _pb_tails(q[start : start + _PAIR_CHUNK])
         oo = np.clip(o[start : start + _PAIR_CHUNK], 0, k + 1)
+        tail = _pb_tails(q[start : start + _PAIR_CHUNK], top=int(oo.max(initial=0)))
         out[start : start + _PAIR_CHUNK] = tail[np.arange(tail.shape[0]), oo]
     return np.clip(out, 0.0, 1.0)
 
@@ -449,14 +458,22 @@ class _SDSMNull:
             # so the keys of a run of pairs are contiguous)
             upair, first = np.unique(pair, return_index=True)
             bounds = np.append(first, ukey.size)
+            oc = np.clip(o, 0, k + 1)
+            # the highest tail each pair needs; pairs that need little go together so a
+            # chunk's window is as short as its largest need
+            need = np.maximum.reduceat(oc, first)
+            order = np.argsort(need, kind="stable")
+            rank = np.empty(upair.size, dtype=np.int64)
+            rank[order] = np.arange(upair.size)
+            key_rank = np.repeat(rank, np.diff(bounds))  # each key's pair, in that order
             out = np.empty(ukey.size)
             for s in range(0, upair.size, _PAIR_CHUNK):
-                chunk = upair[s : s + _PAIR_CHUNK]
+                idx = order[s : s + _PAIR_CHUNK]
+                chunk = upair[idx]
                 q = (fit.prob[chunk // n_cls] * fit.prob[chunk % n_cls])[:, fit.col_class]
-                tail = _pb_tails(q)
-                lo, hi = bounds[s], bounds[min(s + _PAIR_CHUNK, upair.size)]
-                row = np.searchsorted(chunk, pair[lo:hi])
-                out[lo:hi] = tail[row, np.clip(o[lo:hi], 0, k + 1)]
+                tail = _pb_tails(q, top=int(need[idx].max()))
+                sel = (key_rank >= s) & (key_rank < s + _PAIR_CHUNK)
+                out[sel] = tail[key_rank[sel] - s, oc[sel]]
             return np.clip(out, 0.0, 1.0)
         upair, inv = np.unique(pair, return_inverse=True)
         q_cls = fit.prob[upair // n_cls] * fit.prob[upair % n_cls]  # (pairs, column classes)

@@ -105,7 +105,7 @@ def _authority_names(eco: Ecosystem | Iterable[str]) -> list[str]:
         names = pd.concat(
             [eco.establishments["authority"], eco.records["authority"]], ignore_index=True
         )
-        return sorted({str(a) for a in names.dropna()})
+        return sorted({str(a) for a in names.dropna().unique()})
     return sorted({str(a) for a in eco})
 
 

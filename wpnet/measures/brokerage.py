@@ -232,9 +232,31 @@ def brokerage(
     [2.3333, 0.6111, 0.0522]
     """
     check_choice("graph", graph, GRAPHS)
+    check_choice("betweenness", betweenness, BETWEENNESS_METHODS)
+    if graph == "ties" and backbone is not None:
+        raise ValueError("backbone applies to projections only; use graph='projection'")
+    k = BETWEENNESS_SAMPLES if samples is None else int(samples)
+    args = (onto, group, backbone, alpha, min_weight, correction, graph, betweenness, k, seed)
+    # an Ecosystem never changes, so the report, its figures and the map share one run
+    out = eco._memoised(("brokerage", *args), lambda: _brokerage(eco, *args))
+    return out.copy()
+
+
+def _brokerage(
+    eco: Ecosystem,
+    onto: str,
+    group: str,
+    backbone: str | None,
+    alpha: float,
+    min_weight: float,
+    correction: str,
+    graph: str,
+    betweenness: str,
+    k: int,
+    seed: int,
+) -> pd.DataFrame:
+    """:func:`brokerage` computed (``k`` sources when betweenness is sampled)."""
     if graph == "ties":
-        if backbone is not None:
-            raise ValueError("backbone applies to projections only; use graph='projection'")
         w, nodes = _ties_graph(eco)
         directed = True
         groups = _group_values(nodes, group, "practitioner (survey ties)")
@@ -250,8 +272,6 @@ def brokerage(
         )
         w, nodes, directed = proj.weight, proj.nodes, False
         groups = _group_values(nodes, group, proj.onto)
-    check_choice("betweenness", betweenness, BETWEENNESS_METHODS)
-    k = BETWEENNESS_SAMPLES if samples is None else int(samples)
     out, density, how = _node_frame(w, groups, directed, betweenness, k, seed)
     out.index = nodes.index.copy()
     _stamp(out, eco, proj, w, graph, onto, group, density)
@@ -913,7 +933,7 @@ def _betweenness_by(
                 f"the exact run (n·m = {work:.2g}) exceeds EXACT_BETWEENNESS_WORK = "
                 f"{EXACT_BETWEENNESS_WORK:.0g}; pass betweenness='exact' to insist",
                 UserWarning,
-                stacklevel=4,
+                stacklevel=7,  # the caller of brokerage()
             )
     if method == "exact":
         return _betweenness(adj, directed), {"method": "exact"}

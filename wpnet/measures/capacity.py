@@ -20,7 +20,7 @@ import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import Projection
-from wpnet.measures._common import check_choice, graph_for, plain, stamp
+from wpnet.measures._common import check_choice, distinct_codes, graph_for, plain, stamp
 from wpnet.schema import LEVELS, SECTORS
 
 __all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
@@ -537,11 +537,11 @@ def _people(rec: pd.DataFrame, by: str | None) -> pd.DataFrame:
     unit = rec[key] if key else pd.Series("all", index=rec.index, dtype="str")
     df = pd.DataFrame(
         {
-            "unit": unit.to_numpy(),
-            "p": rec["practitioner_id"].to_numpy(),
-            "net": rec["network_id"].to_numpy(),
+            "unit": unit.reset_index(drop=True),
+            "p": distinct_codes(rec["practitioner_id"]),
+            "net": distinct_codes(rec["network_id"]),
             "lead": rec["lead"].to_numpy(dtype=bool),
-            "level": rec["level"].to_numpy(),
+            "level": rec["level"].reset_index(drop=True),
         }
     )
     df = df[pd.notna(df["unit"]) & pd.notna(df["p"])]

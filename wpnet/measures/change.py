@@ -230,8 +230,8 @@ def _sessions(name: str, value: str | Sequence[str]) -> str | list[str]:
 def _flows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     rows = {}
     for name, col in (("practitioners", "practitioner_id"), ("establishments", "establishment_id")):
-        b = set(before[col].dropna())
-        a = set(after[col].dropna())
+        b = set(before[col].dropna().unique())
+        a = set(after[col].dropna().unique())
         rows[name] = (len(b), len(a), len(a & b), len(a - b), len(b - a))
     out = pd.DataFrame.from_dict(
         rows, orient="index", columns=["before", "after", "retained", "new", "lapsed"]

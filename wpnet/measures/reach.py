@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.measures._common import check_choice, stamp
+from wpnet.measures._common import check_choice, distinct_codes, stamp
 from wpnet.schema import SECTORS
 
 __all__ = ["REACH_COLUMNS", "reach"]
@@ -140,16 +140,19 @@ def reach_table(eco: Ecosystem, by: str | None) -> pd.DataFrame:
             log.info("reach(by=%r): %d records have no %s and belong to no row", by, missing, key)
     est = rec["establishment_id"]
     eligible_rec = est.isin(set(reg["establishment_id"])).to_numpy()
+    in_q1 = est.isin(q1_ids).to_numpy()
+    # distinct counts on integer codes (NaN where missing): no string copies
+    est_code = distinct_codes(est)
     frame = pd.DataFrame(
         {
-            "unit": unit.to_numpy(),
-            "practitioner_id": rec["practitioner_id"].to_numpy(),
-            "establishment_id": est.to_numpy(),
-            "authority": rec["authority"].to_numpy(),
-            "network_id": rec["network_id"].to_numpy(),
+            "unit": unit.reset_index(drop=True),
+            "practitioner_id": distinct_codes(rec["practitioner_id"]),
+            "establishment_id": est_code,
+            "authority": distinct_codes(rec["authority"]),
+            "network_id": distinct_codes(rec["network_id"]),
             "lead": rec["lead"].to_numpy(dtype=bool),
-            "reached": est.where(eligible_rec).to_numpy(),
-            "reached_q1": est.where(eligible_rec & est.isin(q1_ids).to_numpy()).to_numpy(),
+            "reached": np.where(eligible_rec, est_code, np.nan),
+            "reached_q1": np.where(eligible_rec & in_q1, est_code, np.nan),
         }
     )
     frame = frame[pd.notna(frame["unit"])]
