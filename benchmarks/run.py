@@ -67,7 +67,8 @@ def timed(name: str, fn: Callable[[], Any], rows: list[dict[str, Any]], trace: b
     if trace:
         tracemalloc.stop()
     rows.append({"stage": name, "seconds": dt, "peak_gb": peak, "rss_gb": _rss_gb()})
-    print(f"  {name:<22} {dt:9.2f} s   peak {peak:6.2f} GB   rss {_rss_gb():6.2f} GB", flush=True)
+    traced = f"   python peak {peak:6.2f} GB" if trace else ""
+    print(f"  {name:<22} {dt:9.2f} s   max rss {_rss_gb():6.2f} GB{traced}", flush=True)
     return out
 
 
