@@ -443,8 +443,9 @@ class _SDSMNull:
     def table(self, ukey: np.ndarray) -> np.ndarray:
         """P-values ``P(X >= o)`` of sorted unique keys.
 
-        ``exact`` runs :data:`_PAIR_CHUNK` keys at a time (each row of the convolution
-        is independent of the others); ``rna`` computes the three moments once per
+        ``exact`` runs the tail recursion (:func:`_pb_tails`) once per distinct pair
+        of degree classes, :data:`_PAIR_CHUNK` pairs at a time, pairs grouped by the
+        largest ``o`` their keys ask for so each chunk's window is short; ``rna`` computes the three moments once per
         pair of degree classes (they do not depend on ``o``), so memory stays bounded
         by the classes, not by the keys.
         """
@@ -453,7 +454,7 @@ class _SDSMNull:
         o = ukey % (k + 1)
         pair = ukey // (k + 1)
         if self.method == "exact":
-            # the law depends only on the pair of degree classes: one convolution per
+            # the law depends only on the pair of degree classes: one recursion per
             # distinct pair, then each key reads its tail at its own o (keys are sorted,
             # so the keys of a run of pairs are contiguous)
             upair, first = np.unique(pair, return_index=True)

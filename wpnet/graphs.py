@@ -414,7 +414,20 @@ def _row_blocks(b: sp.csr_matrix, upper: bool, entries: int) -> list[tuple[int, 
     n = b.shape[0]
     m = np.asarray(b.sum(axis=0)).ravel()
     width = n - np.arange(n) if upper else np.full(n, n)
-    cum = np.cumsum(np.minimum(b @ m, width))
+    return _cut_blocks(np.minimum(b @ m, width), entries)
+
+
+def _cut_blocks(cost: np.ndarray, entries: float) -> list[tuple[int, int]]:
+    """Consecutive ranges ``(start, stop)`` of rows whose ``cost`` sums to at most about
+    ``entries``, cut greedily on the running sum; one row at least per range.
+
+    Examples
+    --------
+    >>> _cut_blocks(np.array([2.0, 2.0, 5.0, 1.0]), 4)
+    [(0, 2), (2, 3), (3, 4)]
+    """
+    cum = np.cumsum(cost)
+    n = len(cum)
     blocks, start = [], 0
     while start < n:
         base = cum[start - 1] if start else 0.0

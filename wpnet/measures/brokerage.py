@@ -30,7 +30,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.graphs import Projection, _node_table
+from wpnet.graphs import Projection, _cut_blocks, _node_table
 from wpnet.measures._common import check_choice, graph_for, stamp
 
 __all__ = [
@@ -924,9 +924,10 @@ def _betweenness_by(
 ) -> tuple[np.ndarray, dict[str, Any]]:
     """Betweenness exactly or by sampling, as ``method`` and the work bound decide."""
     n = adj.shape[0]
-    work = float(n) * float(adj.nnz if directed else adj.nnz // 2)
+    ties = adj.nnz if directed else adj.nnz // 2
+    work = float(n) * float(ties)
     if method == "auto":
-        method = "sampled" if work > EXACT_BETWEENNESS_WORK and samples < n else "exact"
+        method = "sampled" if _too_costly(n, ties, samples) else "exact"
         if method == "sampled":
             warnings.warn(
                 f"betweenness is estimated from {samples:,} sampled sources of {n:,} nodes: "
@@ -937,8 +938,14 @@ def _betweenness_by(
             )
     if method == "exact":
         return _betweenness(adj, directed), {"method": "exact"}
-    estimate, how = sampled_betweenness(adj, samples=samples, seed=seed, directed=directed)
-    return estimate, how
+    return sampled_betweenness(adj, samples=samples, seed=seed, directed=directed)
+
+
+def _too_costly(nodes: int, ties: float, samples: int) -> bool:
+    """Whether exact all-pairs path work (nodes x ties) exceeds
+    :data:`EXACT_BETWEENNESS_WORK` and ``samples`` sources would be fewer than the nodes:
+    the rule by which betweenness, mean distance and robustness are sampled."""
+    return float(nodes) * float(ties) > EXACT_BETWEENNESS_WORK and samples < nodes
 
 
 def _igraph(adj: sp.spmatrix, directed: bool) -> Any:
@@ -1235,18 +1242,9 @@ _BLOCK_ENTRIES = 20_000_000
 def _row_blocks(x: sp.csr_matrix, y: sp.csr_matrix) -> list[tuple[int, int]]:
     """Row ranges of X whose products X[a:b] @ Y hold at most about
     :data:`_BLOCK_ENTRIES` entries (bounded by the multiply-adds of each row)."""
-    n = x.shape[0]
     per_row = np.diff(y.indptr).astype(np.float64)
     work = sp.csr_matrix((np.ones_like(x.data, dtype=np.float64), x.indices, x.indptr), x.shape)
-    cost = np.minimum(work @ per_row, y.shape[1])
-    ends = np.cumsum(cost)
-    blocks, a = [], 0
-    while a < n:
-        b = int(np.searchsorted(ends, (ends[a - 1] if a else 0.0) + _BLOCK_ENTRIES, "right"))
-        b = min(max(b, a + 1), n)
-        blocks.append((a, b))
-        a = b
-    return blocks
+    return _cut_blocks(np.minimum(work @ per_row, y.shape[1]), _BLOCK_ENTRIES)
 
 
 def _masked_rowsum(x: sp.csr_matrix, y: sp.csr_matrix, z: sp.csr_matrix) -> np.ndarray:

@@ -413,11 +413,9 @@ def _samples() -> int:
 
 def _too_big(g: Any) -> bool:
     """Whether all-pairs path work n·m exceeds the exact bound of :mod:`brokerage`."""
-    from wpnet.measures import brokerage
+    from wpnet.measures.brokerage import _too_costly
 
-    return float(g.vcount()) * float(g.ecount()) > brokerage.EXACT_BETWEENNESS_WORK and (
-        _samples() < g.vcount()
-    )
+    return _too_costly(g.vcount(), g.ecount(), _samples())
 
 
 def _mean_distance(giant: Any, seed: int | None) -> float:
