@@ -1,0 +1,173 @@
+"""Independent work on several processes, with exactly the one-process result.
+
+Null-model samples, permutations, bootstrap draws and blocks of betweenness sources are
+independent of one another. :func:`parallel_map` runs such tasks in a process pool whose
+size comes from ``workers=`` or the ``WPNET_WORKERS`` environment variable (default: the
+CPUs this process may use) and returns the results in task order.
+
+Results never depend on the number of workers, because nothing a task computes depends on
+which process ran it: randomness comes from per-task seeds (:func:`task_seeds`, derived
+from the caller's seed and the task's index), and callers that add results up split the
+work into blocks fixed independently of the worker count and add them in task order.
+
+This is an internal helper module (its names are used across wpnet's modules).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import pickle
+import warnings
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, TypeVar
+
+import numpy as np
+
+__all__ = ["parallel_map", "resolve_workers", "task_seeds"]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_SHARED: Any = None  # set once per worker process by _install
+
+
+def resolve_workers(workers: int | None = None) -> int:
+    """The number of worker processes to use.
+
+    Parameters
+    ----------
+    workers : int or None
+        A positive number of processes. ``None`` reads ``WPNET_WORKERS``; when that is
+        unset, every CPU this process may run on.
+
+    Returns
+    -------
+    int
+        At least 1.
+
+    Raises
+    ------
+    ValueError
+        ``workers`` (or ``WPNET_WORKERS``) is not a positive integer.
+
+    Examples
+    --------
+    >>> resolve_workers(1)
+    1
+    """
+    source = "workers"
+    if workers is None:
+        env = os.environ.get("WPNET_WORKERS", "").strip()
+        if not env:
+            try:
+                return max(1, len(os.sched_getaffinity(0)))
+            except AttributeError:  # pragma: no cover - not Linux
+                return max(1, os.cpu_count() or 1)
+        source = "WPNET_WORKERS"
+        try:
+            workers = int(env)
+        except ValueError:
+            raise ValueError(f"{source} must be a positive integer; got {env!r}") from None
+    if isinstance(workers, bool) or not isinstance(workers, int | np.integer) or workers < 1:
+        raise ValueError(f"{source} must be a positive integer; got {workers!r}")
+    return int(workers)
+
+
+def task_seeds(seed: int, tasks: int) -> list[int]:
+    """One independent 64-bit seed per task, from the caller's seed.
+
+    ``numpy.random.SeedSequence(seed).spawn(tasks)``: the seeds depend only on ``seed``
+    and the task's index, so a result is the same whatever the number of workers.
+
+    Examples
+    --------
+    >>> task_seeds(0, 3) == task_seeds(0, 3)
+    True
+    >>> len(set(task_seeds(0, 3)))
+    3
+    """
+    children = np.random.SeedSequence(seed).spawn(tasks)
+    return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+
+
+def _install(shared: Any) -> None:
+    global _SHARED
+    _SHARED = shared
+
+
+def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
+    func, task = job
+    return func(_SHARED, task)
+
+
+def _picklable(obj: Any) -> str | None:
+    try:
+        pickle.dumps(obj)
+    except Exception as exc:  # any pickling failure means "cannot be sent"
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def parallel_map(
+    func: Callable[[Any, T], R],
+    tasks: Sequence[T],
+    *,
+    shared: Any = None,
+    workers: int | None = None,
+) -> list[R]:
+    """``[func(shared, t) for t in tasks]``, on up to ``workers`` processes.
+
+    Parameters
+    ----------
+    func : callable
+        ``func(shared, task) -> result``; a module-level function so that it can be sent
+        to another process.
+    tasks : sequence
+        Independent tasks (small: each is pickled).
+    shared : object, optional
+        Data every task reads (an incidence matrix, a graph); sent once to each worker.
+    workers : int, optional
+        See :func:`resolve_workers`. With one worker, or one task, no process is started.
+
+    Returns
+    -------
+    list
+        The results in task order.
+
+    Notes
+    -----
+    Worker processes start by ``forkserver`` (no fork of a process that may run
+    threads). If ``func`` or ``shared`` cannot be pickled (a lambda, a function defined
+    in a notebook cell), the work runs in this process and a ``RuntimeWarning`` says so.
+
+    Examples
+    --------
+    >>> from wpnet._parallel import parallel_map
+    >>> parallel_map(pow, [1, 2, 3], shared=2, workers=1)
+    [2, 4, 8]
+    """
+    tasks = list(tasks)
+    n = min(resolve_workers(workers), len(tasks))
+    if n <= 1:
+        return [func(shared, t) for t in tasks]
+    problem = _picklable(func) or _picklable(shared)
+    if problem is not None:
+        warnings.warn(
+            f"the work could not be sent to worker processes ({problem}); it ran in one "
+            "process. Define the function at module level, or pass workers=1.",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return [func(shared, t) for t in tasks]
+    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    chunk = max(1, len(tasks) // (4 * n))
+    log.debug("parallel_map: %d tasks on %d processes (chunks of %d)", len(tasks), n, chunk)
+    with ProcessPoolExecutor(
+        max_workers=n, mp_context=ctx, initializer=_install, initargs=(shared,)
+    ) as pool:
+        return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
