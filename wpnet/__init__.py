@@ -20,6 +20,8 @@ __version__ = "0.1.0"
 _API: dict[str, str] = {
     "WpnetError": "wpnet.errors",
     "DataError": "wpnet.errors",
+    "UsageError": "wpnet.errors",
+    "KeyMissing": "wpnet.errors",
     "Ecosystem": "wpnet.ecosystem",
     "session_of": "wpnet.sessions",
     "tiny": "wpnet.datasets",

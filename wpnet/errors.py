@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DataError", "WpnetError"]
+__all__ = ["DataError", "KeyMissing", "UsageError", "WpnetError"]
 
 
 class WpnetError(Exception):
@@ -35,3 +35,24 @@ class DataError(WpnetError, ValueError):
     def __init__(self, message: str, problems: Any = None) -> None:
         super().__init__(message)
         self.problems = problems
+
+
+class UsageError(WpnetError, ValueError):
+    """A request that cannot be carried out as asked, which the caller can change.
+
+    For example an output path that would overwrite an input, or two options that
+    contradict each other. The command line exits 2 on it, without a traceback.
+
+    Examples
+    --------
+    >>> isinstance(UsageError("--out would overwrite the input"), ValueError)
+    True
+    """
+
+
+class KeyMissing(DataError):
+    """No pseudonymisation key was given (neither ``key=`` nor ``WPNET_KEY``).
+
+    Personal columns cannot be read without a key, so this is a data problem: the
+    command line exits 1 on it with the message, never a traceback.
+    """

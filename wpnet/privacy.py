@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.errors import WpnetError
+from wpnet.errors import KeyMissing, WpnetError
 
 __all__ = [
     "KEY_ENV",
@@ -58,10 +58,6 @@ KEY_ENV = "WPNET_KEY"
 PSEUDONYM_HEX = 16
 
 _WS = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
-
-
-class KeyMissing(WpnetError):
-    """No pseudonymisation key was given (neither ``key=`` nor ``WPNET_KEY``)."""
 
 
 _KEY_HELP = (
