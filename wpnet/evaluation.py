@@ -115,8 +115,8 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
 
 def reflections(
     eco: Ecosystem,
-    sessions: Sequence[str] | None = None,
     *,
+    sessions: Sequence[str] | None = None,
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,

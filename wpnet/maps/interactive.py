@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.graphs import GraphSpec
 from wpnet.maps._style import (
     CENTRAL_EDGE,
     MISSING_COLOR,
@@ -102,6 +103,9 @@ def interactive_map(
     *,
     session: str | list[str] | None = None,
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     color_by: str = "authority",
     min_cell: int = 5,
     title: str | None = None,
@@ -129,9 +133,9 @@ def interactive_map(
     session : str or list of str, optional
         Draw only these sessions (``eco.select(session=...)``); ``None`` draws every
         session, and the page can then show one at a time.
-    backbone : {"sdsm", "disparity", "threshold", None}
-        Which establishment ties shape the layout and the betweenness
-        (:func:`wpnet.graphs.projection`).
+    backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`): which establishment ties
+        shape the layout and the betweenness (:func:`wpnet.graphs.projection`).
     color_by : {"authority", "sector", "simd_quintile"}
         What the establishments' colour shows (palette of :mod:`wpnet.maps._style`).
     min_cell : int
@@ -171,7 +175,14 @@ def interactive_map(
     if session is not None:
         eco = eco.select(session=session)
     data = map_data(
-        eco, backbone=backbone, color_by=color_by, min_cell=int(min_cell), layout=layout
+        eco,
+        backbone=backbone,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+        color_by=color_by,
+        min_cell=int(min_cell),
+        layout=layout,
     )
     data["title"] = title if title is not None else _default_title(eco, session)
     page = render_html(data)
@@ -188,6 +199,9 @@ def map_data(
     eco: Ecosystem,
     *,
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     color_by: str = "authority",
     min_cell: int = 5,
     layout: str = "authority",
@@ -266,14 +280,15 @@ def map_data(
     # backbone ties between establishments and betweenness (the measures' own)
     from wpnet.graphs import projection
 
-    proj = projection(eco, "establishment", backbone=backbone)
+    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    proj = projection(eco, **spec.keywords())
     tie_tab = proj.edges()
     ties: list[int] = []
     tie_w: list[float] = []
     for u, v, w in zip(tie_tab["u"], tie_tab["v"], tie_tab["weight"], strict=True):
         ties += [est_pos[str(u)], est_pos[str(v)]]
         tie_w.append(float(w))
-    betw_e, betw_n = _betweenness(eco, backbone)
+    betw_e, betw_n = _betweenness(eco, spec)
 
     groups = [auth_index[auth_of[e]] for e in est_ids] if layout == "authority" else None
     xy = _layout(n_e, len(net_ids), memberships, ties, groups)
@@ -349,12 +364,13 @@ def _strongest(ties: list[int], weights: list[float], limit: int) -> tuple[list[
     return [int(x) for x in pairs.ravel()], note
 
 
-def _betweenness(eco: Ecosystem, backbone: str | None) -> tuple[dict[str, float], dict[str, float]]:
+def _betweenness(eco: Ecosystem, spec: GraphSpec) -> tuple[dict[str, float], dict[str, float]]:
     """Betweenness of establishments and of networks, from :func:`wpnet.brokerage`."""
     from wpnet.measures.brokerage import brokerage
 
-    be = brokerage(eco, onto="establishment", group="authority", backbone=backbone)
-    bn = brokerage(eco, onto="network", group="workstream", backbone=backbone)
+    opts = spec.keywords()
+    be = brokerage(eco, group="authority", **opts)
+    bn = brokerage(eco, group="workstream", **(opts | {"onto": "network"}))
     return (
         {str(k): float(v) for k, v in be["betweenness"].items()},
         {str(k): float(v) for k, v in bn["betweenness"].items()},

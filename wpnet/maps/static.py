@@ -25,11 +25,11 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.graphs import GraphSpec
 from wpnet.maps import _style as S
 
 __all__ = [
     "MEASURE_LABELS",
-    "top_brokers",
     "plot_authority_flows",
     "plot_brokers",
     "plot_ecosystem",
@@ -199,7 +199,7 @@ def _positions(
     est: pd.DataFrame,
     links: pd.DataFrame,
     layout: str,
-    backbone: str | None,
+    spec: GraphSpec,
     seed: int,
 ) -> pd.DataFrame:
     if layout == "authority":
@@ -215,7 +215,7 @@ def _positions(
         return pos
     from wpnet.graphs import projection
 
-    proj = projection(eco, "establishment", backbone=backbone)
+    proj = projection(eco, **spec.keywords())
     xy = S.force_layout(proj.to_igraph(), seed=seed)
     pos = pd.DataFrame(xy, index=proj.nodes.index.astype(str), columns=["x", "y"])
     return pos
@@ -223,13 +223,16 @@ def _positions(
 
 def plot_ecosystem(
     eco: Ecosystem,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     color_by: str = "authority",
     size_by: str | None = "practitioners",
     layout: str = "authority",
     show_networks: bool = True,
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     label_networks: int = 15,
     show_unreached: bool = True,
     seed: int = 0,
@@ -271,9 +274,10 @@ def plot_ecosystem(
         or its roll; None draws all dots one size.
     layout : {"authority", "geographic", "force"}
     show_networks : bool
-    backbone : {"sdsm", "disparity", "threshold", None}
-        The projection's backbone, used for ``layout="force"`` and, with
-        ``show_networks=False``, for the ties drawn (:func:`wpnet.graphs.projection`).
+    backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment
+        projection used for ``layout="force"`` and, with ``show_networks=False``, for
+        the ties drawn (:func:`wpnet.graphs.projection`).
     label_networks : int
         How many networks to name (the largest first).
     show_unreached : bool
@@ -308,7 +312,8 @@ def plot_ecosystem(
     links = _links(eco)
     reached = est.index.isin(links["member"].unique())
     central = (est["sector"] == "central").fillna(False).to_numpy(dtype=bool)
-    pos = _positions(eco, est, links, layout, backbone, seed)
+    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    pos = _positions(eco, est, links, layout, spec, seed)
     placed = est.index.isin(pos.index)
     ax = _axes(ax, (13, 9.5))
     colours, palette = _colours(eco, est, color_by)
@@ -340,7 +345,7 @@ def plot_ecosystem(
     else:
         from wpnet.graphs import projection
 
-        e = projection(eco, "establishment", backbone=backbone).edges()
+        e = projection(eco, **spec.keywords()).edges()
         e = e[e["u"].astype(str).isin(pos.index) & e["v"].astype(str).isin(pos.index)]
         segs = np.stack(
             [
@@ -547,8 +552,8 @@ def _short(name: str) -> str:
 
 def plot_authority_flows(
     eco: Ecosystem,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     value: str = "networks",
     title: str | None = None,
 ) -> Axes:
@@ -651,35 +656,16 @@ def _group_colours(eco: Ecosystem, values: pd.Series, group: str) -> dict[Any, s
     return {v: pal[i % len(pal)] for i, v in enumerate(keys)}
 
 
-def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> pd.Index:
-    """Ids of the ``top`` brokers of a :func:`wpnet.brokerage` table.
-
-    Ordered by ``by`` (highest first; for ``constraint`` lowest first, since low
-    constraint means many structural holes), ties broken by id. Nodes with no value, and
-    for ``betweenness`` and ``gf_total`` those at 0 (they broker nothing), are left out.
-
-    Examples
-    --------
-    >>> import wpnet
-    >>> b = wpnet.brokerage(wpnet.tiny().select(session="2022-23"))
-    >>> list(top_brokers(b, top=3)), list(top_brokers(b, top=3, by="constraint"))
-    (['E4'], ['E4', 'E2', 'C1'])
-    """
-    _check("by", by, BROKER_BY)
-    v = pd.to_numeric(b[by], errors="coerce").astype(float)
-    keep = v.notna() & ((v > 0) if by != "constraint" else True)
-    t = pd.DataFrame({"v": v[keep] * (1 if by == "constraint" else -1), "id": b.index[keep]})
-    t["id"] = t["id"].astype(str)
-    return t.sort_values(["v", "id"]).index[:top]
-
-
 def plot_brokers(
     eco: Ecosystem,
+    *,
+    ax: Axes | None = None,
     top: int = 15,
     group: str = "authority",
     backbone: str | None = "sdsm",
-    ax: Axes | None = None,
-    *,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     by: str = "betweenness",
     seed: int = 0,
     title: str | None = None,
@@ -702,7 +688,8 @@ def plot_brokers(
     group : str
         A node attribute (``authority``, ``sector``, ``simd_quintile`` ...), as for
         :func:`wpnet.brokerage`.
-    backbone : {"sdsm", "disparity", "threshold", None}
+    backbone, alpha, min_weight, correction
+        The graph options of the establishment projection (as :func:`wpnet.brokerage`).
     ax : Axes, optional
         A new Figure (12.5 x 9.5 in) when None.
     by : {"betweenness", "gf_total", "constraint"}
@@ -733,11 +720,12 @@ def plot_brokers(
 
     """
     from wpnet.graphs import projection
-    from wpnet.measures.brokerage import brokerage
+    from wpnet.measures.brokerage import brokerage, top_brokers
 
     _check("by", by, BROKER_BY)
-    b = brokerage(eco, onto="establishment", group=group, backbone=backbone)
-    proj = projection(eco, "establishment", backbone=backbone)
+    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    b = brokerage(eco, group=group, **spec.keywords())
+    proj = projection(eco, **spec.keywords())
     b.index = b.index.astype(str)
     all_ids = proj.nodes.index.astype(str)
     tied_all = b["degree"].reindex(all_ids).fillna(0).to_numpy() > 0
@@ -833,9 +821,9 @@ def _lighter(colour: str, amount: float = 0.55) -> tuple[float, float, float]:
 
 def plot_reach(
     eco: Ecosystem,
+    *,
     by: str = "authority",
     ax: Axes | None = None,
-    *,
     title: str | None = None,
 ) -> Axes:
     """Draw coverage and SIMD quintile 1 coverage per unit, side by side.
@@ -946,14 +934,18 @@ _TREND_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 
 def plot_trend(
     eco: Ecosystem,
+    *,
     measures: tuple[str, ...] | list[str] = (
         "coverage",
         "cross_authority_share",
         "multi_network_share",
     ),
     ax: Axes | None = None,
-    *,
+    onto: str = "establishment",
     backbone: str | None = None,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     seed: int = 0,
     title: str | None = None,
 ) -> Axes:
@@ -971,8 +963,8 @@ def plot_trend(
         Columns of :func:`wpnet.trend` (up to 7).
     ax : Axes, optional
         A new Figure (10 x 5.5 in) when None.
-    backbone, seed
-        Passed to :func:`wpnet.trend`.
+    onto, backbone, alpha, min_weight, correction, seed
+        The graph options and seed, passed to :func:`wpnet.trend`.
     title : str, optional
 
     Returns
@@ -1003,7 +995,15 @@ def plot_trend(
             f"measures must be 1 to {len(_TREND_COLOURS)} columns of wpnet.trend "
             f"{MEASURE_ROWS!r}; unknown: {unknown!r}"
         )
-    t = trend(eco, backbone=backbone, seed=seed)
+    t = trend(
+        eco,
+        onto=onto,
+        backbone=backbone,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+        seed=seed,
+    )
     ax = _axes(ax, (10, 5.5))
     x = np.arange(len(t))
     shares = all(m in SHARE_MEASURES for m in measures)

@@ -9,41 +9,15 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.graphs import BACKBONES, ONTO, Projection, projection
+from wpnet.graphs import GraphSpec, Projection, projection
 
-__all__ = ["check_choice", "graph_for", "plain", "stamp"]
-
-
-def check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    """Raise ``ValueError`` naming the argument and what is allowed."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed!r}; got {value!r}")
+__all__ = ["distinct_codes", "graph_for", "plain", "stamp"]
 
 
-def graph_for(
-    eco: Ecosystem,
-    *,
-    onto: str = "establishment",
-    backbone: str | None = None,
-    alpha: float = 0.05,
-    min_weight: float = 2,
-    correction: str = "none",
-) -> Projection:
-    """The projection a measure runs on, with its backbone parameters checked.
-
-    Raises
-    ------
-    ValueError
-        For an unknown ``onto``, ``backbone`` or ``correction``, or ``alpha`` outside (0, 1).
-    """
-    check_choice("onto", onto, ONTO)
-    check_choice("backbone", backbone, BACKBONES)
-    check_choice("correction", correction, ("none", "holm", "bonferroni", "fdr_bh"))
-    if not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
-    return projection(
-        eco, onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
+def graph_for(eco: Ecosystem, spec: GraphSpec) -> Projection:
+    """The projection a measure runs on: the one ``spec`` names (checked when ``spec``
+    was made), shared through the Ecosystem and read-only."""
+    return projection(eco, **spec.keywords())
 
 
 def plain(value: Any) -> Any:

@@ -16,8 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import WpnetError
+from wpnet.graphs import GraphSpec
 from wpnet.privacy import atomic_path, atomic_write, neutralise
 from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
@@ -41,18 +42,19 @@ SECTIONS = (
     ("methods", "Methods"),
 )
 
-_BACKBONES = (None, "threshold", "disparity", "sdsm")
-
 
 def build_report(
     eco: Ecosystem,
+    *,
     session: str | None = None,
     out: str | os.PathLike[str] = "report",
     compare_to: str | None = None,
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     min_cell: int = 5,
     pdf: bool = False,
-    *,
     permutations: int = 5000,
     seed: int = 0,
     progress: bool | None = None,
@@ -91,8 +93,9 @@ def build_report(
     compare_to : str, optional
         The session compared with; default the one before ``session`` (none if there
         is none).
-    backbone : {"sdsm", "disparity", "threshold", None}
-        The establishment graph every structural measure uses (:func:`wpnet.project`).
+    backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment graph
+        every structural measure, figure and the map use (:func:`wpnet.project`).
     min_cell : int
         Smallest practitioner count published.
     pdf : bool
@@ -121,8 +124,8 @@ def build_report(
     >>> page.name, sorted(p.name for p in page.parent.iterdir())
     ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
-    if backbone not in _BACKBONES:
-        raise ValueError(f"backbone must be one of {_BACKBONES}; got {backbone!r}")
+    expect_ecosystem(eco, "build_report")
+    spec = GraphSpec(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
     if isinstance(min_cell, bool) or int(min_cell) != min_cell or min_cell < 1:
         raise ValueError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
@@ -137,7 +140,7 @@ def build_report(
             eco,
             session,
             compare_to,
-            backbone=backbone,
+            graph=spec,
             permutations=permutations,
             seed=seed,
             step=tick,
@@ -147,7 +150,14 @@ def build_report(
         from wpnet.maps.interactive import interactive_map
 
         interactive_map(
-            res.base, folder / "map.html", session=session, backbone=backbone, min_cell=min_cell
+            res.base,
+            folder / "map.html",
+            session=session,
+            backbone=backbone,
+            alpha=alpha,
+            min_weight=min_weight,
+            correction=correction,
+            min_cell=min_cell,
         )
         tick("map")
         tables = build_tables(res, min_cell)
