@@ -35,7 +35,7 @@ from hypothesis import HealthCheck, given, settings
 from wpnet.errors import DataError
 from wpnet.io import read_ecosystem, read_tables
 from wpnet.schema import TABLES
-from wpnet.validation import validate
+from wpnet.inspection import validate
 
 EXAMPLES = int(os.environ.get("WPNET_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(

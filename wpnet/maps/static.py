@@ -676,7 +676,7 @@ def plot_brokers(
     ties stronger than chance are drawn) is laid out by Fruchterman-Reingold; dots are
     coloured by ``group`` and sized by degree. The ``top`` establishments by ``by`` in
     :func:`wpnet.brokerage` ``(eco, group=group, backbone=backbone)`` (see
-    :func:`top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
+    :func:`wpnet.measures.brokerage.top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
     numbered and labelled with their establishment's name. Establishments with no tie in
     the graph are not drawn (their number is in the legend).
 
