@@ -23,9 +23,9 @@ import pytest
 import scipy.sparse as sp
 
 import wpnet
+import wpnet._sparse as sparse
 import wpnet.datasets
 import wpnet.graphs
-import wpnet._sparse as sparse
 import wpnet.measures._betweenness as btw
 import wpnet.measures.brokerage as bro
 from wpnet.ecosystem import Ecosystem

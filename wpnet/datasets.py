@@ -137,6 +137,7 @@ def tiny() -> Ecosystem:
 
 
 def synthetic(
+    *,
     establishments: int = EXAMPLE["establishments"],
     practitioners: int = EXAMPLE["practitioners"],
     networks: int = EXAMPLE["networks"],

@@ -144,7 +144,7 @@ def _raw_from_ecosystem(eco: Ecosystem) -> dict[str, RawTable]:
     return raw
 
 
-def validate(data: str | Path | Ecosystem, max_lines: int = 10) -> ValidationReport:
+def validate(data: str | Path | Ecosystem, *, max_lines: int = 10) -> ValidationReport:
     """Check a folder, a workbook or an Ecosystem against the schema.
 
     Parameters

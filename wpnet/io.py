@@ -535,6 +535,7 @@ def _personal_rejected(rejected: pd.DataFrame, key: str | None) -> pd.DataFrame:
 
 def read_ecosystem(
     path: str | os.PathLike[str],
+    *,
     errors: Literal["raise", "drop"] = "raise",
     key: str | None = None,
 ) -> Ecosystem:

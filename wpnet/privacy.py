@@ -102,7 +102,7 @@ def _normalise(values: pd.Series) -> pd.Series:
 
 
 def pseudonymise(
-    values: Any, key: str | bytes | None = None, prefix: str = "pn_"
+    values: Any, *, key: str | bytes | None = None, prefix: str = "pn_"
 ) -> pd.Series | np.ndarray | str | None:
     """Keyed pseudonyms of names or e-mails.
 

@@ -666,7 +666,7 @@ def plot_brokers(
     alpha: float = 0.05,
     min_weight: float = 2,
     correction: str = "none",
-    by: str = "betweenness",
+    rank_by: str = "betweenness",
     seed: int = 0,
     title: str | None = None,
 ) -> Axes:
@@ -674,7 +674,7 @@ def plot_brokers(
 
     The establishment projection (``backbone``: by default its SDSM backbone, so only
     ties stronger than chance are drawn) is laid out by Fruchterman-Reingold; dots are
-    coloured by ``group`` and sized by degree. The ``top`` establishments by ``by`` in
+    coloured by ``group`` and sized by degree. The ``top`` establishments by ``rank_by`` in
     :func:`wpnet.brokerage` ``(eco, group=group, backbone=backbone)`` (see
     :func:`wpnet.measures.brokerage.top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
     numbered and labelled with their establishment's name. Establishments with no tie in
@@ -692,7 +692,7 @@ def plot_brokers(
         The graph options of the establishment projection (as :func:`wpnet.brokerage`).
     ax : Axes, optional
         A new Figure (12.5 x 9.5 in) when None.
-    by : {"betweenness", "gf_total", "constraint"}
+    rank_by : {"betweenness", "gf_total", "constraint"}
     seed : int
         Fixes the layout.
     title : str, optional
@@ -722,7 +722,7 @@ def plot_brokers(
     from wpnet.graphs import projection
     from wpnet.measures.brokerage import brokerage, top_brokers
 
-    _check("by", by, BROKER_BY)
+    _check("rank_by", rank_by, BROKER_BY)
     spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
     b = brokerage(eco, group=group, **spec.keywords())
     proj = projection(eco, **spec.keywords())
@@ -757,7 +757,7 @@ def plot_brokers(
         xy.loc[tied, "x"], xy.loc[tied, "y"], s=sizes[tied], c=list(colours[tied]),
         edgecolors="white", linewidths=0.3, zorder=3, gid="establishments",
     )  # fmt: skip
-    chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, by=by)]
+    chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, rank_by=rank_by)]
     ax.scatter(
         xy.loc[chosen, "x"], xy.loc[chosen, "y"], s=np.maximum(sizes[chosen] * 1.6, 70),
         c=list(colours[chosen]), edgecolors="black", linewidths=1.6, zorder=5, gid="brokers",
@@ -785,7 +785,7 @@ def plot_brokers(
         if k in present
     ]
     criterion = {"betweenness": "betweenness", "gf_total": "brokerage roles (Gould-Fernandez)",
-                 "constraint": "lowest constraint"}[by]  # fmt: skip
+                 "constraint": "lowest constraint"}[rank_by]  # fmt: skip
     handles.append(
         Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="black",
                markeredgewidth=1.6, markersize=9, label=f"top {len(chosen)} by {criterion}")

@@ -396,10 +396,10 @@ def ei_test(
     return out
 
 
-def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> pd.Index:
+def top_brokers(b: pd.DataFrame, *, top: int = 15, rank_by: str = "betweenness") -> pd.Index:
     """Ids of the ``top`` brokers of a :func:`brokerage` table.
 
-    Ordered by ``by``, highest first (for ``constraint`` lowest first, since low
+    Ordered by ``rank_by``, highest first (for ``constraint`` lowest first, since low
     constraint means many structural holes); ties broken by ``gf_total`` (highest first)
     and then by id. Nodes with no value or no contacts (``degree`` 0) are left out, and
     for ``betweenness`` and ``gf_total`` those at 0 too (they broker nothing). The maps
@@ -411,7 +411,7 @@ def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> p
         A :func:`brokerage` result.
     top : int
         How many at most.
-    by : {"betweenness", "gf_total", "constraint", "effective_size", "degree"}
+    rank_by : {"betweenness", "gf_total", "constraint", "effective_size", "degree"}
 
     Returns
     -------
@@ -421,21 +421,21 @@ def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> p
     Raises
     ------
     UsageError
-        For another ``by``.
+        For another ``rank_by``.
 
     Examples
     --------
     >>> import wpnet
     >>> b = wpnet.brokerage(wpnet.tiny().select(session="2022-23"))
-    >>> list(top_brokers(b, top=3)), list(top_brokers(b, top=3, by="constraint"))
+    >>> list(top_brokers(b, top=3)), list(top_brokers(b, top=3, rank_by="constraint"))
     (['E4'], ['E4', 'E2', 'C1'])
     """
-    check_choice("by", by, BROKER_BY)
-    v = pd.to_numeric(b[by], errors="coerce").astype(float)
+    check_choice("rank_by", rank_by, BROKER_BY)
+    v = pd.to_numeric(b[rank_by], errors="coerce").astype(float)
     keep = (v.notna() & (b["degree"] > 0)).to_numpy(dtype=bool, copy=True)
-    if by in ("betweenness", "gf_total"):
+    if rank_by in ("betweenness", "gf_total"):
         keep &= (v > 0).to_numpy(dtype=bool)
-    sign = 1.0 if by == "constraint" else -1.0
+    sign = 1.0 if rank_by == "constraint" else -1.0
     t = pd.DataFrame(
         {
             "v": v.to_numpy()[keep] * sign,

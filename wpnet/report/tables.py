@@ -342,7 +342,7 @@ def broker_table(res: Results, top: int = 15) -> pd.DataFrame:
     from wpnet.measures.brokerage import top_brokers
 
     b = res.brokerage
-    b = b.loc[top_brokers(b, top=top, by="betweenness")]
+    b = b.loc[top_brokers(b, top=top, rank_by="betweenness")]
     est = res.eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     t = pd.DataFrame(
         {
