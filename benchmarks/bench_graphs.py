@@ -22,9 +22,9 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
-from wpnet.backbone import backbone_mask
 
 import wpnet
+from wpnet.backbones import backbone_mask
 from wpnet.graphs import projection
 
 

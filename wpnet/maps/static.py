@@ -25,7 +25,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.graphs import GraphSpec
+from wpnet.graphs import GraphSpec, incidence
 from wpnet.maps import _style as S
 
 __all__ = [
@@ -143,14 +143,18 @@ def _register(eco: Ecosystem) -> pd.DataFrame:
 
 
 def _links(eco: Ecosystem) -> pd.DataFrame:
-    """Establishment-network links: ``member``, ``network``, ``weight`` (records)."""
-    rec = eco.records.dropna(subset=["establishment_id", "network_id"])
-    g = rec.groupby(
-        [rec["establishment_id"].astype(str), rec["network_id"].astype(str)], sort=True
-    ).size()
-    out = g.rename("weight").reset_index()
-    out.columns = ["member", "network", "weight"]
-    return out
+    """Establishment-network links: ``member``, ``network``, ``weight`` (records), from
+    the graph stage's incidence matrix (:func:`wpnet.graphs.incidence`)."""
+    inc = incidence(eco, level="establishment")
+    coo = inc.records.tocoo()
+    out = pd.DataFrame(
+        {
+            "member": inc.members.to_numpy()[coo.row].astype(str),
+            "network": inc.networks.to_numpy()[coo.col].astype(str),
+            "weight": coo.data.astype(np.int64),
+        }
+    )
+    return out.sort_values(["member", "network"], ignore_index=True)
 
 
 def _establishment_sizes(eco: Ecosystem, est: pd.DataFrame, size_by: str | None) -> pd.Series:

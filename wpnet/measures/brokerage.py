@@ -36,6 +36,7 @@ from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import BETWEENNESS_METHODS, _betweenness_by, sampled_betweenness
 from wpnet.measures._common import graph_for, stamp
 from wpnet.measures.roles import (
+    EI_KEYS,
     ROLES,
     ei_permutation,
     gf_network_moments,
@@ -78,24 +79,7 @@ BROKERAGE_COLUMNS = (
     "two_step_reach",
 )
 #: The columns of :func:`ei_test`, in order.
-EI_COLUMNS = (
-    "ties",
-    "external",
-    "internal",
-    "ei_index",
-    "expected",
-    "min_possible",
-    "max_possible",
-    "perm_mean",
-    "perm_sd",
-    "perm_min",
-    "perm_max",
-    "p_greater",
-    "p_less",
-    "p_one_sided",
-    "p_two_sided",
-    "permutations",
-)
+EI_COLUMNS = EI_KEYS
 GRAPHS = ("projection", "ties")
 #: The columns :func:`top_brokers` may rank by.
 BROKER_BY = ("betweenness", "gf_total", "constraint", "effective_size", "degree")

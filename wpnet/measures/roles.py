@@ -22,6 +22,7 @@ import scipy.sparse as sp
 from wpnet._sparse import binary, colsum, masked_rowsum, rowsum, symmetrised
 
 __all__ = [
+    "EI_KEYS",
     "ROLES",
     "ei_permutation",
     "gf_network_moments",
@@ -34,6 +35,25 @@ __all__ = [
 
 #: Gould–Fernandez roles, in the order of the count columns (``total`` last).
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison", "total")
+#: The keys of :func:`ei_permutation`'s result (the columns of ``wpnet.ei_test``), in order.
+EI_KEYS = (
+    "ties",
+    "external",
+    "internal",
+    "ei_index",
+    "expected",
+    "min_possible",
+    "max_possible",
+    "perm_mean",
+    "perm_sd",
+    "perm_min",
+    "perm_max",
+    "p_greater",
+    "p_less",
+    "p_one_sided",
+    "p_two_sided",
+    "permutations",
+)
 #: Pairs (permutations x ties) handled at once by :func:`ei_permutation`.
 _PERM_CHUNK = 20_000_000
 
@@ -293,20 +313,7 @@ def ei_permutation(
         "internal": internal,
         "permutations": int(permutations),
     }
-    nan_keys = (
-        "ei_index",
-        "expected",
-        "min_possible",
-        "max_possible",
-        "perm_mean",
-        "perm_sd",
-        "perm_min",
-        "perm_max",
-        "p_greater",
-        "p_less",
-        "p_one_sided",
-        "p_two_sided",
-    )
+    nan_keys = [k for k in EI_KEYS if k not in out]
     if t == 0:
         out.update(dict.fromkeys(nan_keys, math.nan))
         return out
