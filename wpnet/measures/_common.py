@@ -9,15 +9,42 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.errors import UsageError
 from wpnet.graphs import GraphSpec, Projection, projection
 
-__all__ = ["distinct_codes", "graph_for", "plain", "stamp"]
+__all__ = ["distinct_codes", "graph_for", "node_groups", "plain", "stamp"]
 
 
 def graph_for(eco: Ecosystem, spec: GraphSpec) -> Projection:
     """The projection a measure runs on: the one ``spec`` names (checked when ``spec``
     was made), shared through the Ecosystem and read-only."""
     return projection(eco, **spec.keywords())
+
+
+def node_groups(nodes: pd.DataFrame, name: str, *, what: str, argument: str = "group") -> pd.Series:
+    """The node attribute ``name`` of a graph's nodes (``authority`` of a network node is
+    its ``lead_authority``); the one rule for ``group`` (and ``by``) in every measure.
+
+    Raises
+    ------
+    UsageError
+        When the nodes have no such attribute (naming ``argument``, the kind of node
+        ``what`` and what is allowed).
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"lead_authority": ["Inverclyde"], "memberships": [2]})
+    >>> node_groups(nodes, "authority", what="network").tolist()
+    ['Inverclyde']
+    """
+    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
+        return nodes["lead_authority"]
+    if name not in nodes.columns or name == "memberships":
+        allowed = [c for c in nodes.columns if c != "memberships"]
+        raise UsageError(
+            f"{argument}={name!r} is not an attribute of the {what} nodes; allowed: {allowed!r}"
+        )
+    return nodes[name]
 
 
 def plain(value: Any) -> Any:

@@ -34,7 +34,7 @@ from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec, Projection, node_table
 from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import BETWEENNESS_METHODS, _betweenness_by, sampled_betweenness
-from wpnet.measures._common import graph_for, stamp
+from wpnet.measures._common import graph_for, node_groups, stamp
 from wpnet.measures.roles import (
     EI_KEYS,
     ROLES,
@@ -528,24 +528,12 @@ def _graph(eco: Ecosystem, spec: GraphSpec, graph: str, group: str) -> _Graph:
         if spec.backbone is not None:
             raise UsageError("backbone applies to projections only; use graph='projection'")
         w, nodes = _ties_graph(eco)
-        groups = _group_values(nodes, group, "practitioner (survey ties)")
+        groups = node_groups(nodes, group, what="practitioner (survey ties)")
         return _Graph(w, nodes.index, groups, None, True, graph)
     proj = graph_for(eco, spec)
     nodes = proj.nodes
-    groups = _group_values(nodes, group, proj.onto)
+    groups = node_groups(nodes, group, what=proj.onto)
     return _Graph(proj.weight, nodes.index, groups, proj, False, graph)
-
-
-def _group_values(nodes: pd.DataFrame, name: str, what: str) -> pd.Series:
-    """The ``group`` attribute of the nodes (``authority`` of a network is its lead)."""
-    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
-        return nodes["lead_authority"]
-    if name not in nodes.columns or name == "memberships":
-        allowed = [c for c in nodes.columns if c != "memberships"]
-        raise UsageError(
-            f"group={name!r} is not an attribute of the {what} nodes; allowed: {allowed!r}"
-        )
-    return nodes[name]
 
 
 def _stamp(

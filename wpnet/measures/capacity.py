@@ -19,11 +19,11 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
-from wpnet.errors import UsageError, check_choice
+from wpnet.errors import check_choice
 from wpnet.graphs import GraphSpec, Projection
 from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import _too_costly, sampled_betweenness
-from wpnet.measures._common import distinct_codes, graph_for, plain, stamp
+from wpnet.measures._common import distinct_codes, graph_for, node_groups, plain, stamp
 from wpnet.schema import LEVELS, SECTORS
 
 __all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
@@ -227,15 +227,7 @@ def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.S
     UsageError
         When the nodes have no such attribute (naming ``argument`` and what is allowed).
     """
-    nodes = p.nodes
-    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
-        return nodes["lead_authority"]
-    if name not in nodes.columns or name == "memberships":
-        allowed = [c for c in nodes.columns if c != "memberships"]
-        raise UsageError(
-            f"{argument}={name!r} is not an attribute of the {p.onto} nodes; allowed: {allowed!r}"
-        )
-    return nodes[name]
+    return node_groups(p.nodes, name, what=p.onto, argument=argument)
 
 
 # ---- per unit --------------------------------------------------------------------------
