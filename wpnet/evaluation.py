@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError
 from wpnet.measures.capacity import capacity
 from wpnet.measures.reach import reach
 from wpnet.schema import LEVELS
@@ -187,12 +188,13 @@ def reflections(
         2021-22   2022-23  direction
     4  0.333333  0.285714  weakening
     """
+    expect_ecosystem(eco, "reflections")
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = sorted(set(sessions) - set(eco.sessions))
     if unknown:
-        raise ValueError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
+        raise UsageError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
     if not sessions:
-        raise ValueError("reflections needs at least one session with records")
+        raise UsageError("reflections needs at least one session with records")
     opts: dict[str, Any] = dict(
         backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
     )

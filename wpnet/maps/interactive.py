@@ -31,7 +31,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import DataError, UsageError, check_choice
 from wpnet.graphs import GraphSpec
 from wpnet.maps._style import (
     CENTRAL_EDGE,
@@ -166,12 +167,13 @@ def interactive_map(
     >>> "<script src=" in m.html, "://" in m.html
     (False, False)
     """
+    expect_ecosystem(eco, "interactive_map")
     if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {COLOR_BY}; got {color_by!r}")
+        check_choice("color_by", color_by, COLOR_BY)
     if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+        check_choice("layout", layout, LAYOUTS)
     if int(min_cell) < 1:
-        raise ValueError(f"min_cell must be at least 1; got {min_cell!r}")
+        raise UsageError(f"min_cell must be at least 1; got {min_cell!r}")
     if session is not None:
         eco = eco.select(session=session)
     data = map_data(
@@ -218,7 +220,7 @@ def map_data(
     rec = eco.records
     rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
     if rec.empty:
-        raise ValueError(
+        raise DataError(
             "no participation records with an establishment and a network in this selection: "
             "nothing to map"
         )
@@ -229,7 +231,7 @@ def map_data(
     )
     sessions = sorted(rec["session"].unique().tolist())
     if len(sessions) > 30:
-        raise ValueError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
+        raise UsageError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
     est_ids = sorted(rec["establishment_id"].unique().tolist())
     net_ids = sorted(rec["network_id"].unique().tolist())
     n_e = len(est_ids)

@@ -24,7 +24,8 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec, incidence
 from wpnet.maps import _style as S
 
@@ -66,8 +67,7 @@ _LABEL_FONT = 7.5
 
 
 def _check(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed!r}; got {value!r}")
+    check_choice(name, value, allowed)
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -212,7 +212,7 @@ def _positions(
     if layout == "geographic":
         pos = S.geographic_layout(est)
         if pos.empty:
-            raise ValueError(
+            raise UsageError(
                 "layout='geographic' needs establishments' latitude and longitude; "
                 "none have both. Use layout='authority' or 'force'."
             )
@@ -309,6 +309,7 @@ def plot_ecosystem(
     >>> len(ax.get_legend().get_texts()) > 3
     True
     """
+    expect_ecosystem(eco, "plot_ecosystem")
     _check("color_by", color_by, COLOR_BY)
     _check("size_by", size_by, SIZE_BY)
     _check("layout", layout, LAYOUTS)
@@ -595,6 +596,7 @@ def plot_authority_flows(
     >>> [t.get_text() for t in ax.texts][:3]
     ['1', '2', '0']
     """
+    expect_ecosystem(eco, "plot_authority_flows")
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
@@ -723,6 +725,7 @@ def plot_brokers(
     ' 1.  Dunrod School (Inverclyde)'
 
     """
+    expect_ecosystem(eco, "plot_brokers")
     from wpnet.graphs import projection
     from wpnet.measures.brokerage import brokerage, top_brokers
 
@@ -863,6 +866,7 @@ def plot_reach(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Glasgow City', 'Inverclyde', 'Renfrewshire']
     """
+    expect_ecosystem(eco, "plot_reach")
     from matplotlib.ticker import PercentFormatter
 
     from wpnet.measures.reach import reach
@@ -988,6 +992,7 @@ def plot_trend(
     >>> [ln.get_gid() for ln in ax.lines]
     ['coverage', 'cross_authority_share', 'multi_network_share']
     """
+    expect_ecosystem(eco, "plot_trend")
     from matplotlib.ticker import PercentFormatter
 
     from wpnet.measures.change import MEASURE_ROWS, trend
@@ -995,7 +1000,7 @@ def plot_trend(
     measures = [measures] if isinstance(measures, str) else list(measures)
     unknown = [m for m in measures if m not in MEASURE_ROWS]
     if unknown or not measures or len(measures) > len(_TREND_COLOURS):
-        raise ValueError(
+        raise UsageError(
             f"measures must be 1 to {len(_TREND_COLOURS)} columns of wpnet.trend "
             f"{MEASURE_ROWS!r}; unknown: {unknown!r}"
         )

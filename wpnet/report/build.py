@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
-from wpnet.errors import WpnetError
+from wpnet.errors import UsageError, WpnetError
 from wpnet.graphs import GraphSpec
 from wpnet.privacy import atomic_path, atomic_write, neutralise
 from wpnet.report.compute import Results, compute, resolve_sessions
@@ -127,7 +127,7 @@ def build_report(
     expect_ecosystem(eco, "build_report")
     spec = GraphSpec(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
     if isinstance(min_cell, bool) or int(min_cell) != min_cell or min_cell < 1:
-        raise ValueError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
+        raise UsageError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
     folder = Path(out)

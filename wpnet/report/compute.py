@@ -14,6 +14,7 @@ from typing import Any
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.errors import DataError, UsageError
 from wpnet.graphs import GraphSpec
 
 __all__ = ["REACH_BY", "Results", "compute", "resolve_sessions"]
@@ -72,18 +73,18 @@ def resolve_sessions(
     """
     sessions = eco.sessions
     if not sessions:
-        raise ValueError("the data hold no participation records, so there is nothing to report")
+        raise DataError("the data hold no participation records, so there is nothing to report")
     if session is None:
         session = sessions[-1]
     if session not in sessions:
-        raise ValueError(f"session {session!r} is not in the data; it has {sessions}")
+        raise UsageError(f"session {session!r} is not in the data; it has {sessions}")
     if compare_to is None:
         i = sessions.index(session)
         compare_to = sessions[i - 1] if i > 0 else None
     elif compare_to not in sessions:
-        raise ValueError(f"compare_to {compare_to!r} is not in the data; it has {sessions}")
+        raise UsageError(f"compare_to {compare_to!r} is not in the data; it has {sessions}")
     elif compare_to == session:
-        raise ValueError(f"compare_to must differ from the report's session ({session!r})")
+        raise UsageError(f"compare_to must differ from the report's session ({session!r})")
     return session, compare_to
 
 
