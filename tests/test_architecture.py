@@ -42,7 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("wpnet.io", "wpnet.records", "wpnet._generate", "wpnet._synthetic", "wpnet.datasets"),
     ),
     ("inspection", ("wpnet.inspection",)),
-    ("graph algorithms", ("wpnet.backbones",)),
+    ("graph algorithms", ("wpnet.backbones", "wpnet._projection")),
     ("graphs", ("wpnet.graphs",)),
     ("measures", ("wpnet.measures", "wpnet.inference", "wpnet.evaluation")),
     ("maps", ("wpnet.maps",)),

@@ -13,12 +13,11 @@ import scipy.sparse as sp
 from networkx.algorithms import bipartite
 
 import wpnet.datasets  # noqa: F401  (the conftest fixtures call wpnet.datasets.tiny())
+from wpnet._projection import backbone_matrices, raw_matrices
 from wpnet._sparse import row_blocks
 from wpnet.backbones import backbone_mask, tie_test
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import (
-    _backbone_matrices,
-    _raw_matrices,
     affiliation_graph,
     authority_matrix,
     from_igraph,
@@ -317,7 +316,7 @@ def test_blocked_raw_projection_is_the_dense_projection() -> None:
         jac = np.where(w > 0, w / (deg[:, None] + deg[None, :] - w), 0)
     assert len(row_blocks(b, b.T, 2_000)) > 10
     for entries in (2_000, 10**12):
-        got_w, got_n, got_j = _raw_matrices(b, deg, entries)
+        got_w, got_n, got_j = raw_matrices(b, deg, entries)
         assert got_w.dtype == np.int64 and got_n.dtype == got_j.dtype == np.float64
         assert np.array_equal(got_w.toarray(), w.astype(np.int64))
         assert got_w.nnz == np.count_nonzero(w)  # no stored zeros, no diagonal
@@ -339,7 +338,7 @@ def test_blocked_backbone_does_not_depend_on_the_blocks(method: str) -> None:
     for correction in ("none", "bonferroni", "holm", "fdr_bh"):
         opts = {"alpha": 0.05, "min_weight": 3, "correction": correction}
         small, whole = (
-            _backbone_matrices(b, deg, tie_test(method, b=b, **opts), entries)
+            backbone_matrices(b, deg, tie_test(method, b=b, **opts), entries)
             for entries in (1_000, 10**12)
         )
         for x, y in zip(small, whole, strict=True):
