@@ -213,7 +213,7 @@ class Projection:
     """
 
     onto: str
-    node_frame: pd.DataFrame
+    _node_frame: pd.DataFrame
     weight: sp.csr_matrix
     newman: sp.csr_matrix
     jaccard: sp.csr_matrix
@@ -233,11 +233,11 @@ class Projection:
     def nodes(self) -> pd.DataFrame:
         """One row per node (index: the unit's id): the unit's table columns and
         ``memberships``. A copy: changing it changes nothing shared."""
-        return self.node_frame.copy(deep=False)
+        return self._node_frame.copy(deep=False)
 
     @property
     def n(self) -> int:
-        return len(self.node_frame)
+        return len(self._node_frame)
 
     def edges(self) -> pd.DataFrame:
         """Ties as a table: ``u``, ``v`` (node ids, u < v by position), ``i``, ``j``
@@ -248,7 +248,7 @@ class Projection:
         for x in up:
             x.sort_indices()
         coo = up[0].tocoo()
-        ids = self.node_frame.index.to_numpy()
+        ids = self._node_frame.index.to_numpy()
         return pd.DataFrame(
             {
                 "u": ids[coo.row],
@@ -279,7 +279,7 @@ class Projection:
         import networkx as nx
 
         g = nx.Graph()
-        nodes = self.node_frame
+        nodes = self._node_frame
         cols = list(nodes.columns)
         g.add_nodes_from(
             (nid, {c: _py(v) for c, v in zip(cols, row, strict=True)})
@@ -318,7 +318,7 @@ class Projection:
 
         e = self.edges()
         g = ig.Graph(n=self.n, edges=np.column_stack([e.i, e.j]).tolist(), directed=False)
-        g.vs["name"] = [str(x) for x in self.node_frame.index]
+        g.vs["name"] = [str(x) for x in self._node_frame.index]
         for c in ("weight", "newman", "jaccard"):
             g.es[c] = e[c].astype(float).tolist()
         return g
