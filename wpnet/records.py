@@ -905,14 +905,38 @@ def from_records(
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
     rejected = rejected.reset_index(drop=True)
-    checked = _check_built(
+    return _checked_ecosystem(
         source_name,
         "the register" if register is not None else f"{source_name} (establishments)",
-        establishments,
-        practitioners,
-        networks,
-        participation,
+        {
+            "establishments": establishments,
+            "practitioners": practitioners,
+            "networks": networks,
+            "participation": participation,
+        },
+        rejected=rejected,
+        reasons=reasons,
+        quality=log.quality_frame(),
+        errors=errors,
+        rows_read=len(raw),
     )
+
+
+def _checked_ecosystem(
+    source_name: str,
+    register_name: str,
+    built: dict[str, pd.DataFrame],
+    *,
+    rejected: pd.DataFrame,
+    reasons: pd.DataFrame,
+    quality: pd.DataFrame,
+    errors: str,
+    rows_read: int,
+) -> Ecosystem:
+    """The Ecosystem of the tables built from an export, after the table checks a folder
+    gets (:func:`_check_built`): every problem, the export's own (``reasons``) and the
+    checks', raised together (``errors="raise"``) or their rows rejected."""
+    checked = _check_built(source_name, register_name, **built)
     own = problems_frame()
     if len(reasons):
         own = pd.DataFrame(
@@ -935,14 +959,13 @@ def from_records(
             problems_message(
                 failing,
                 checked.sources,
-                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({len(raw)} rows read):",
+                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({rows_read} rows read):",
             ),
             problems=failing[["table", "row", "column", "value", "message"]].reset_index(drop=True),
         )
     tables = checked.tables
     if len(checked.rejected):
         rejected = pd.concat([rejected, checked.rejected], ignore_index=True)
-    quality = log.quality_frame()
     found_too = checked.problems[(checked.problems["severity"] == "warning").to_numpy()]
     if len(found_too):
         quality = pd.concat(
