@@ -142,6 +142,8 @@ def test_a_bad_graph_option_is_a_usage_error_naming_what_is_allowed() -> None:
         wpnet.plot_ecosystem(eco, alpha=2.0)
     with pytest.raises(UsageError, match=r"onto must be one of"):
         wpnet.capacity(eco, onto="school")
+    with pytest.raises(UsageError, match=r"onto must be one of \('establishment',\)"):
+        wpnet.plot_ecosystem(eco, onto="network")
     with pytest.raises(TypeError):  # keyword-only after the data argument
         wpnet.brokerage(eco, "establishment")  # type: ignore[misc]
 
@@ -151,8 +153,7 @@ def test_one_graph_spec_gives_a_measure_and_a_figure_the_same_graph() -> None:
     spec = wpnet.GraphSpec(backbone="threshold", min_weight=1)
     b = wpnet.brokerage(eco, **spec.keywords())
     assert b.attrs["backbone"] == {"method": "threshold", "min_weight": 1}
-    opts = {k: v for k, v in spec.keywords().items() if k != "onto"}
-    ax = wpnet.plot_brokers(eco, **opts)
+    ax = wpnet.plot_brokers(eco, **spec.keywords())
     ties = [c for c in ax.collections if c.get_gid() == "ties"]
     assert len(ties) == 1 and len(ties[0].get_segments()) == 4  # the 4 ties kept
     assert np.isclose(b["degree"].sum() / 2, 4)

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
-from wpnet.errors import UsageError
+from wpnet.errors import UsageError, check_choice
 from wpnet.measures.capacity import capacity
 from wpnet.measures.reach import reach
 from wpnet.schema import LEVELS
@@ -118,6 +118,7 @@ def reflections(
     eco: Ecosystem,
     *,
     sessions: Sequence[str] | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -166,8 +167,9 @@ def reflections(
     eco : Ecosystem
     sessions : sequence of str, optional
         The sessions to compare, in order; default every session of ``eco``.
-    backbone, alpha, min_weight, correction
-        The graph the structural indicators use (see :func:`wpnet.project`).
+    onto, backbone, alpha, min_weight, correction
+        The graph the structural indicators use (see :func:`wpnet.project`); ``onto``
+        must be ``"establishment"``.
     seed : int
         Leiden's seed.
     tolerance, relative_tolerance : float
@@ -189,6 +191,7 @@ def reflections(
     4  0.333333  0.285714  weakening
     """
     expect_ecosystem(eco, "reflections")
+    check_choice("onto", onto, ("establishment",))  # the themes are about establishments
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = sorted(set(sessions) - set(eco.sessions))
     if unknown:

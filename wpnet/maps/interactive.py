@@ -103,6 +103,7 @@ def interactive_map(
     path: str | os.PathLike[str] | None = None,
     *,
     session: str | list[str] | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -134,8 +135,9 @@ def interactive_map(
     session : str or list of str, optional
         Draw only these sessions (``eco.select(session=...)``); ``None`` draws every
         session, and the page can then show one at a time.
-    backbone, alpha, min_weight, correction
-        The graph options (:class:`wpnet.graphs.GraphSpec`): which establishment ties
+    onto, backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`; ``onto`` must be
+        ``"establishment"``): which establishment ties
         shape the layout and the betweenness (:func:`wpnet.graphs.projection`).
     color_by : {"authority", "sector", "simd_quintile"}
         What the establishments' colour shows (palette of :mod:`wpnet.maps._style`).
@@ -168,16 +170,15 @@ def interactive_map(
     (False, False)
     """
     expect_ecosystem(eco, "interactive_map")
-    if color_by not in COLOR_BY:
-        check_choice("color_by", color_by, COLOR_BY)
-    if layout not in LAYOUTS:
-        check_choice("layout", layout, LAYOUTS)
+    check_choice("color_by", color_by, COLOR_BY)
+    check_choice("layout", layout, LAYOUTS)
     if int(min_cell) < 1:
         raise UsageError(f"min_cell must be at least 1; got {min_cell!r}")
     if session is not None:
         eco = eco.select(session=session)
     data = map_data(
         eco,
+        onto=onto,
         backbone=backbone,
         alpha=alpha,
         min_weight=min_weight,
@@ -200,6 +201,7 @@ def interactive_map(
 def map_data(
     eco: Ecosystem,
     *,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -282,7 +284,8 @@ def map_data(
     # backbone ties between establishments and betweenness (the measures' own)
     from wpnet.graphs import projection
 
-    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     proj = projection(eco, **spec.keywords())
     tie_tab = proj.edges()
     ties: list[int] = []

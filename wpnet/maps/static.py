@@ -233,6 +233,7 @@ def plot_ecosystem(
     size_by: str | None = "practitioners",
     layout: str = "authority",
     show_networks: bool = True,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -278,9 +279,9 @@ def plot_ecosystem(
         or its roll; None draws all dots one size.
     layout : {"authority", "geographic", "force"}
     show_networks : bool
-    backbone, alpha, min_weight, correction
+    onto, backbone, alpha, min_weight, correction
         The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment
-        projection used for ``layout="force"`` and, with ``show_networks=False``, for
+        projection (``onto`` must be ``"establishment"``) used for ``layout="force"`` and, with ``show_networks=False``, for
         the ties drawn (:func:`wpnet.graphs.projection`).
     label_networks : int
         How many networks to name (the largest first).
@@ -317,7 +318,8 @@ def plot_ecosystem(
     links = _links(eco)
     reached = est.index.isin(links["member"].unique())
     central = (est["sector"] == "central").fillna(False).to_numpy(dtype=bool)
-    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     pos = _positions(eco, est, links, layout, spec, seed)
     placed = est.index.isin(pos.index)
     ax = _axes(ax, (13, 9.5))
@@ -668,6 +670,7 @@ def plot_brokers(
     ax: Axes | None = None,
     top: int = 15,
     group: str = "authority",
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -694,8 +697,9 @@ def plot_brokers(
     group : str
         A node attribute (``authority``, ``sector``, ``simd_quintile`` ...), as for
         :func:`wpnet.brokerage`.
-    backbone, alpha, min_weight, correction
-        The graph options of the establishment projection (as :func:`wpnet.brokerage`).
+    onto, backbone, alpha, min_weight, correction
+        The graph options of the establishment projection (as :func:`wpnet.brokerage`;
+        ``onto`` must be ``"establishment"``).
     ax : Axes, optional
         A new Figure (12.5 x 9.5 in) when None.
     rank_by : {"betweenness", "gf_total", "constraint"}
@@ -730,7 +734,8 @@ def plot_brokers(
     from wpnet.measures.brokerage import brokerage, top_brokers
 
     _check("rank_by", rank_by, BROKER_BY)
-    spec = GraphSpec("establishment", backbone, alpha, min_weight, correction)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     b = brokerage(eco, group=group, **spec.keywords())
     proj = projection(eco, **spec.keywords())
     b.index = b.index.astype(str)

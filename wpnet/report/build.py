@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
-from wpnet.errors import UsageError, WpnetError
+from wpnet.errors import UsageError, WpnetError, check_choice
 from wpnet.graphs import GraphSpec
 from wpnet.privacy import atomic_path, atomic_write, neutralise
 from wpnet.report.compute import Results, compute, resolve_sessions
@@ -49,6 +49,7 @@ def build_report(
     session: str | None = None,
     out: str | os.PathLike[str] = "report",
     compare_to: str | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -93,9 +94,10 @@ def build_report(
     compare_to : str, optional
         The session compared with; default the one before ``session`` (none if there
         is none).
-    backbone, alpha, min_weight, correction
+    onto, backbone, alpha, min_weight, correction
         The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment graph
-        every structural measure, figure and the map use (:func:`wpnet.project`).
+        every structural measure, figure and the map use (:func:`wpnet.project`);
+        ``onto`` must be ``"establishment"``.
     min_cell : int
         Smallest practitioner count published.
     pdf : bool
@@ -125,7 +127,8 @@ def build_report(
     ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
     expect_ecosystem(eco, "build_report")
-    spec = GraphSpec(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
+    check_choice("onto", onto, ("establishment",))  # the report is about establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     if isinstance(min_cell, bool) or int(min_cell) != min_cell or min_cell < 1:
         raise UsageError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
@@ -153,6 +156,7 @@ def build_report(
             res.base,
             folder / "map.html",
             session=session,
+            onto=onto,
             backbone=backbone,
             alpha=alpha,
             min_weight=min_weight,

@@ -119,7 +119,6 @@ def compute(
     sel = base.select(session=session)
     spec = graph if graph is not None else GraphSpec(backbone="sdsm")
     graph_opts = spec.keywords()
-    backbone_opts = {k: v for k, v in graph_opts.items() if k != "onto"}
     res = Results(
         session=session,
         compare_to=compare_to,
@@ -151,6 +150,6 @@ def compute(
     if compare_to is not None:
         res.change = change(base, before=compare_to, after=session, seed=seed, **graph_opts)
     tick("change")
-    res.reflections = reflections(base, sessions=sessions, seed=seed, **backbone_opts)
+    res.reflections = reflections(base, sessions=sessions, seed=seed, **graph_opts)
     tick("reflections")
     return res

@@ -62,7 +62,7 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
     )
 
     sel, bb, s = res.sel, res.backbone, res.session
-    opts = {k: v for k, v in (res.graph or GraphSpec()).keywords().items() if k != "onto"}
+    opts = (res.graph or GraphSpec(backbone=bb)).keywords()
     figs = [
         Figure(
             "reach",
