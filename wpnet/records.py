@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
-from wpnet._parse import clean_text, parse_dates
+from wpnet._parse import DATE_ORDERS, choose_date_order, clean_text, parse_dates, two_digit_year
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, WpnetError
 from wpnet.privacy import pseudonymise, resolve_key
@@ -34,15 +34,23 @@ from wpnet.schema import (
     normalise_role,
     normalise_sector,
 )
+from wpnet.sessions import session_of
 
 __all__ = [
+    "ATTENDING",
     "FIELDS",
     "FUZZY_MARGIN",
     "HEADERS",
+    "MEETING",
+    "NOT_ATTENDING",
+    "ONE_DAY_SHARE",
+    "THIN_SESSION",
     "canonical_name",
+    "data_limits",
     "from_records",
     "infer_sector",
     "slug",
+    "thin_sessions",
 ]
 
 #: Export headers recognised for each field (compared ignoring case, spaces and
@@ -79,6 +87,14 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "job_title": ("Job Title", "Position", "Post", "Designation", "Job"),
     "role": ("Role", "Participation Role", "Attendance Role"),
     "hours": ("Hours", "Duration (hours)", "Hours Attended"),
+    "status": (
+        "Status",
+        "Attendee Status",
+        "Attendance Status",
+        "Booking Status",
+        "Registration Status",
+        "Attended",
+    ),
 }
 FIELDS = tuple(HEADERS)
 
@@ -86,6 +102,63 @@ FIELDS = tuple(HEADERS)
 FUZZY_MARGIN = 5.0
 
 _PERSONAL = ("name", "first_name", "surname", "email")
+
+#: Status values that mean the person did not attend (compared ignoring case, spaces
+#: and punctuation): the default of ``from_records(exclude_status=...)``.
+NOT_ATTENDING = frozenset(
+    {
+        "Not Attending",
+        "Not Attended",
+        "Did Not Attend",
+        "DNA",
+        "No Show",
+        "Absent",
+        "Cancelled",
+        "Canceled",
+        "Withdrawn",
+        "Declined",
+        "Apologies",
+        "Waiting List",
+        "Waitlist",
+        "Waitlisted",
+        "Not Going",
+        "No",
+        "False",
+    }
+)
+
+#: Status values read as attendance without a warning; any other value is counted as
+#: attendance *with* a warning.
+ATTENDING = frozenset(
+    {
+        "Attending",
+        "Attended",
+        "Present",
+        "Yes",
+        "True",
+        "Confirmed",
+        "Booked",
+        "Registered",
+        "Complete",
+        "Completed",
+        "Going",
+    }
+)
+
+#: A trailing "Session 2", "Day 1", "Part 3", "Meeting 4", "Module 5", "Week 6" or
+#: "Workshop 7" in an event's name names one meeting of a network, not a network.
+MEETING = re.compile(
+    r"[\s,:;(\[\-\u2013\u2014]*\b(?:session|day|part|meeting|module|week|workshop)"
+    r"\s*(?:\d{1,2}|[ivx]+)\s*[)\]]?\s*$",
+    flags=re.IGNORECASE,
+)
+
+#: An event with at least this share of its records on one date is a one-day event;
+#: its records on other dates are reported.
+ONE_DAY_SHARE = 2 / 3
+
+#: A session with fewer records than this share of the largest session's is *thin*.
+THIN_SESSION = 0.1
 
 
 def _key(header: object) -> str:
@@ -312,6 +385,23 @@ class _Log:
                     "message": agg["message"],
                     "severity": "warning",
                 }
+            )
+        )
+
+    def note(self, column: Any, message: str, row: int | None = None) -> None:
+        """One warning about the file (or from its ``row`` on), not about a value."""
+        self.quality.append(
+            pd.DataFrame(
+                [
+                    {
+                        "table": self.source,
+                        "row": row,
+                        "column": column,
+                        "value": None,
+                        "message": message,
+                        "severity": "warning",
+                    }
+                ]
             )
         )
 
@@ -593,6 +683,9 @@ def from_records(
     keep_names: bool = False,
     errors: Literal["drop", "raise"] = "drop",
     fuzzy_threshold: float = 90,
+    date_order: str = "auto",
+    status_column: str | None = None,
+    exclude_status: Collection[str] | None = None,
 ) -> Ecosystem:
     """Build an Ecosystem from one flat registration export (one row per attendance).
 
@@ -626,6 +719,25 @@ def from_records(
         :class:`~wpnet.errors.DataError` listing them.
     fuzzy_threshold : float
         Lowest rapidfuzz ``token_sort_ratio`` (0-100) accepted for a fuzzy match.
+    date_order : {"auto", "dmy", "mdy", "iso"}
+        How ``a/b/yyyy`` dates are read. "auto" (default) tells the order from the
+        values that can only be read one way (``17/04/2024`` is day-first,
+        ``1/18/2024`` month-first): day-first unless a value can only be month-first
+        while others could be either, which raises :class:`~wpnet.errors.DataError`
+        naming the values (pass "mdy" to read the file month-first, "dmy" to reject
+        those values). See :mod:`wpnet._parse`.
+    status_column : str, optional
+        The header of an attendance/booking status column; default: a header in
+        :data:`HEADERS` ``["status"]`` ("Status", "Attendee Status", ...) if there is
+        one.
+    exclude_status : collection of str, optional
+        Status values of rows that are not attendances (compared ignoring case, spaces
+        and punctuation). Default :data:`NOT_ATTENDING` ("Not Attending", "Did Not
+        Attend", "DNA", "No Show", "Cancelled", "Withdrawn", "Declined", "Waiting
+        List", "No", ...). ``()`` keeps every row. Excluded rows are neither accepted
+        nor rejected: ``eco.quality`` says how many were excluded for each value.
+        A status in neither this nor :data:`ATTENDING` is counted as attendance with
+        a warning.
 
     Returns
     -------
@@ -633,7 +745,11 @@ def from_records(
         With ``rejected`` (original values except names and e-mails, plus ``table``
         = the source, ``row`` = spreadsheet row with header = row 1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
-        ``len(eco.participation) + len(eco.rejected)`` is the number of rows read.
+        ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
+        the number of rows read. ``limits`` (see :func:`data_limits`) names the
+        findings the export cannot support: coverage and equity without a register
+        (the export's own schools are not the schools that could have taken part);
+        the leadership share without a participation-role column.
 
     Raises
     ------
@@ -658,8 +774,19 @@ def from_records(
     *Networks*: ``network_id`` is the slug of the event/network name
     (:func:`slug`: "Numeracy CLN" -> ``numeracy-cln``), so spellings that differ only
     in case, spacing or punctuation are one network; its name is the most frequent
-    spelling. ``workstream`` is the network's most frequent value of the workstream
-    column, or ``"unspecified"``.
+    spelling. An event name ending in a meeting number (:data:`MEETING`: "Numeracy
+    CLN - Session 2", "Leadership Programme Day 1") is a meeting of the network named
+    without it: the records of "Session 1" and "Session 2" are one network (each
+    merge is listed in ``eco.quality``) and ``participation.event_id`` keeps the slug
+    of the full event name. An event that looks like one day (a meeting number, or at
+    least :data:`ONE_DAY_SHARE` of its records on one date) whose records carry other
+    dates is listed in ``eco.quality`` with the dates (a date typed or read wrongly).
+    ``workstream`` is the network's most frequent value of the workstream column, or
+    ``"unspecified"``.
+
+    *Sessions*: a session with fewer than :data:`THIN_SESSION` (10%) of the records of
+    the largest one is listed in ``eco.quality`` and in ``eco.limits`` (a comparison
+    with it says little).
 
     *Establishments without a register* are the distinct (authority, canonical name)
     pairs, ``establishment_id = "<authority slug>:<name slug>"``; the sector comes
@@ -700,10 +827,17 @@ def from_records(
         raise ValueError(f"errors must be 'drop' or 'raise', not {errors!r}")
     if not 0 <= fuzzy_threshold <= 100:
         raise ValueError(f"fuzzy_threshold must be between 0 and 100, not {fuzzy_threshold!r}")
+    if date_order not in DATE_ORDERS:
+        raise ValueError(f"date_order must be one of {list(DATE_ORDERS)}, not {date_order!r}")
     k = resolve_key(key)
     raw, source_name, read_problems = _read(source)
+    if status_column is not None:
+        columns = {**dict(columns or {}), "status": status_column}
     found = _find_columns(list(raw.columns), columns)
     log = _Log(raw.index, source_name)
+    if "status" in found:
+        raw = _exclude_by_status(raw, found["status"], exclude_status, log)
+        log.index = raw.index
     for p in read_problems:  # ragged rows; the extra cells are not repeated (privacy)
         msg = str(p.get("message", "")).split("; extra cells")[0]
         log.quality.append(
@@ -748,8 +882,9 @@ def from_records(
         "an e-mail without '@' (used as written)",
     )
 
-    # network
-    net_name = f["network"]
+    # network (an event name ending "Session N" is a meeting of the network without it)
+    event_name = f["network"]
+    net_name = _without_meeting(event_name)
     net_id = slug(net_name)
     log.fail(net_name.isna(), found["network"], "no network/event")
     log.fail(
@@ -760,13 +895,25 @@ def from_records(
     )
 
     # dates
+    date_raw = raw[found["date"]]
     if len(raw):
-        dates, problem = parse_dates(raw[found["date"]])
+        order, note = choose_date_order(
+            date_raw, date_order, where=f"{source_name} column {found['date']!r}", rows=True
+        )
+        if note:
+            log.note(found["date"], note)
+        dates, problem = parse_dates(date_raw, date_order=order)
     else:  # parse_dates needs at least one value to tell the column's kind
         dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         problem = pd.Series("", index=raw.index, dtype="string")
     log.fail(dates.isna() & (problem == ""), found["date"], "no date")
-    log.fail(problem != "", found["date"], problem, raw[found["date"]].astype("string"))
+    log.fail(problem != "", found["date"], problem, date_raw.astype("string"))
+    log.warn(
+        dates.notna() & two_digit_year(date_raw),
+        found["date"],
+        pd.Series("(two-digit years)", index=raw.index),
+        "two-digit year read as 20yy",
+    )
 
     # establishments
     f["canon"] = canonical_name(f["establishment"])
@@ -853,6 +1000,10 @@ def from_records(
             "hours": hours[acc],
         }
     ).reset_index(drop=True)
+    merged = event_name.notna() & (slug(event_name) != net_id)
+    if merged[acc].any():
+        participation["event_id"] = slug(event_name)[acc].to_numpy()
+    _event_findings(event_name, net_name, dates, ok, found["network"], log)
     latest = pd.DataFrame(
         {
             "practitioner_id": pid[acc],
@@ -915,6 +1066,15 @@ def from_records(
             f"{len(rejected)} of {len(raw)} rows cannot be used:\n" + "\n".join(lines[:20]) + more,
             problems=problems,
         )
+    limits = _export_limits(register is not None, "role" in found)
+    thin = _thin(participation["date"])
+    for session, (n, largest) in thin.items():
+        msg = (
+            f"session {session} has only {n} record{'s' if n != 1 else ''} (the largest has "
+            f"{largest}): a comparison with it says little"
+        )
+        log.note(found["date"], msg)
+        limits[f"session {session}"] = msg
     return Ecosystem(
         establishments,
         practitioners,
@@ -922,7 +1082,170 @@ def from_records(
         participation,
         rejected=rejected,
         quality=log.quality_frame(),
+        limits=limits,
     )
+
+
+def _without_meeting(names: pd.Series) -> pd.Series:
+    """Event names without a trailing meeting number (:data:`MEETING`)."""
+    stripped = names.str.replace(MEETING, "", regex=True).str.strip()
+    return stripped.where(stripped.notna() & (stripped != ""), names).astype("string")
+
+
+def _event_findings(
+    event: pd.Series, network: pd.Series, dates: pd.Series, ok: pd.Series, col: Any, log: _Log
+) -> None:
+    """Warn about networks merged from meeting-numbered events, and events whose
+    records carry several dates."""
+    df = pd.DataFrame({"event": event, "network": network, "date": dates, "row": event.index})
+    df = df[ok.to_numpy() & df["event"].notna().to_numpy()]
+    if df.empty:
+        return
+    df["eslug"], df["nslug"] = slug(df["event"]), slug(df["network"])
+    for nslug, g in df[df["eslug"] != df["nslug"]].groupby("nslug", sort=True):
+        names = sorted(df.loc[df["nslug"] == nslug, "event"].drop_duplicates().tolist())
+        shown = ", ".join(repr(n) for n in names[:6]) + (" ..." if len(names) > 6 else "")
+        log.note(
+            col,
+            f"events {shown} read as meetings of one network "
+            f"{g['network'].mode().iloc[0]!r} (a trailing 'Session N', 'Day N', 'Part N' ... "
+            "names a meeting; participation.event_id keeps the event)",
+            row=int(g["row"].min()),
+        )
+    # an event that looks like one day (a meeting number, or most records on one date)
+    # whose records carry other dates too: a typed-wrong or misread date is likely
+    for _, g in df.dropna(subset=["date"]).groupby("eslug", sort=True):
+        per_day = g["date"].value_counts()
+        if len(per_day) < 2:
+            continue
+        meeting = bool(g["eslug"].iloc[0] != g["nslug"].iloc[0])
+        if not meeting and per_day.iloc[0] < ONE_DAY_SHARE * len(g):
+            continue
+        others = ", ".join(f"{n} on {d.date()}" for d, n in per_day.iloc[1:6].items())
+        more = " ..." if len(per_day) > 6 else ""
+        log.note(
+            col,
+            f"event {g['event'].iloc[0]!r} looks like one day but its records carry "
+            f"{len(per_day)} dates ({per_day.iloc[0]} on {per_day.index[0].date()}, "
+            f"{others}{more}): check the dates; the records are kept as dated",
+            row=int(g["row"].min()),
+        )
+
+
+def _thin(dates: pd.Series) -> dict[str, tuple[int, int]]:
+    """Sessions with fewer than :data:`THIN_SESSION` of the largest session's records."""
+    counts = session_of(pd.Series(dates)).value_counts()
+    if counts.empty:
+        return {}
+    largest = int(counts.max())
+    return {
+        str(s): (int(n), largest) for s, n in sorted(counts.items()) if n < THIN_SESSION * largest
+    }
+
+
+def _export_limits(has_register: bool, has_role: bool) -> dict[str, str]:
+    limits: dict[str, str] = {}
+    if not has_register:
+        why = (
+            "no establishments register was given (register= / --register): the export "
+            "lists only the schools that took part, so the share of schools reached, and "
+            "of SIMD quintile 1 schools, cannot be computed"
+        )
+        limits["coverage"] = why
+        limits["equity"] = why
+    if not has_role:
+        limits["lead_share"] = (
+            "the export has no participation-role column (lead, facilitator, presenter), "
+            "so who led, facilitated or presented is not known"
+        )
+    return limits
+
+
+def thin_sessions(eco: Ecosystem, share: float = THIN_SESSION) -> dict[str, int]:
+    """Sessions with fewer than ``share`` of the largest session's records.
+
+    A comparison with such a session (a handful of records, often stray or misread
+    dates) says little; the report flags it.
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    share : float
+        The threshold as a share of the largest session's record count.
+
+    Returns
+    -------
+    dict
+        Session -> its record count, in session order.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> thin_sessions(wpnet.tiny())
+    {}
+    """
+    counts = eco.participation["session"].value_counts()
+    if counts.empty:
+        return {}
+    largest = int(counts.max())
+    return {str(s): int(n) for s, n in sorted(counts.items()) if n < share * largest}
+
+
+def data_limits(eco: Ecosystem) -> dict[str, str]:
+    """Findings the data cannot support, each with the reason.
+
+    Keys: ``"coverage"`` and ``"equity"`` (an export read without a register: its
+    schools are only those that took part, not the denominator of coverage),
+    ``"lead_share"`` (no participation-role column, or no record with a role other
+    than participant in a table that never had the column) and ``"session YYYY-YY"``
+    for each thin session (:func:`thin_sessions`). A report leaves these findings out
+    and says why.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> data_limits(wpnet.tiny())
+    {}
+    """
+    limits = dict(getattr(eco, "limits", {}) or {})
+    for session, n in thin_sessions(eco).items():
+        limits.setdefault(
+            f"session {session}",
+            f"session {session} has only {n} record{'s' if n != 1 else ''}: a comparison "
+            "with it says little",
+        )
+    return limits
+
+
+def _norm_status(value: object) -> str:
+    return re.sub(r"[^0-9a-z]+", "", str(value).lower())
+
+
+def _exclude_by_status(
+    raw: pd.DataFrame, header: Any, exclude: Collection[str] | None, log: _Log
+) -> pd.DataFrame:
+    """The rows whose status is not in ``exclude``; each excluded value is logged."""
+    if isinstance(exclude, str):
+        raise TypeError("exclude_status must be a collection of values, not one string")
+    drop = {_norm_status(v) for v in (NOT_ATTENDING if exclude is None else exclude)}
+    known = {_norm_status(v) for v in ATTENDING} - drop
+    status = clean_text(raw[header])
+    norm = status.map(_norm_status, na_action="ignore")
+    out = norm.isin(drop).fillna(False).astype(bool)
+    log.warn(
+        out,
+        header,
+        status,
+        "status means not attending: row excluded (neither accepted nor rejected)",
+    )
+    log.warn(
+        status.notna() & ~out & ~norm.isin(known).fillna(False).astype(bool),
+        header,
+        status,
+        "status not recognised: counted as attendance (exclude it with exclude_status= / "
+        "--exclude-status)",
+    )
+    return raw[~out.to_numpy()]
 
 
 def _networks(
