@@ -699,3 +699,34 @@ def test_validate_is_not_ok_on_a_result_with_rejected_rows_and_display_remembers
     assert "validated: &lt;ValidationReport: failed, 1 errors" in html
     clean = from_records(export(BASE), register=REGISTER, key=KEY)
     assert wpnet.validate(clean).ok
+
+
+def test_several_exports_read_as_one_with_rows_named_by_file(tmp_path: Path):
+    a = dated(["01/09/2022", "01/09/2022"], event="Numeracy CLN Session 1")
+    b = dated(["06/10/2022", "31/02/2023"], event="Numeracy CLN Session 2")
+    b = b.rename(columns={"School": "Establishment", "Event": "Course"})
+    b.loc[0, "E-mail address"] = "p0@x.org"  # the same person as a's first row
+    a.to_csv(tmp_path / "session1.csv", index=False)
+    b.to_csv(tmp_path / "session2.csv", index=False)
+    eco = from_records(
+        [tmp_path / "session1.csv", tmp_path / "session2.csv"], register=REGISTER, key=KEY
+    )
+    assert eco.networks["network_id"].tolist() == ["numeracy-cln"]
+    assert len(eco.participation) == 3 and eco.participation["practitioner_id"].nunique() == 2
+    assert eco.rejected[["table", "row"]].values.tolist() == [["session2.csv", 3]]
+    assert "impossible date 31/02/2023" in eco.rejected["reason"].iloc[0]
+    # a duplicate across files names the file and row it copies
+    c = a.iloc[:1].copy()
+    c.to_csv(tmp_path / "again.csv", index=False)
+    eco = from_records(
+        [tmp_path / "session1.csv", tmp_path / "again.csv"], register=REGISTER, key=KEY
+    )
+    assert eco.rejected["reason"].tolist() == ["duplicate of session1.csv row 2"]
+    assert eco.rejected[["table", "row"]].values.tolist() == [["again.csv", 2]]
+    with pytest.raises(DataError, match="again.csv row 2: duplicate of session1.csv row 2"):
+        from_records(
+            [tmp_path / "session1.csv", tmp_path / "again.csv"],
+            register=REGISTER,
+            key=KEY,
+            errors="raise",
+        )

@@ -334,6 +334,62 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
     return found
 
 
+#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read.
+_MULTI = 10**9
+
+
+def _read_sources(
+    source: Any, columns: Mapping[str, str] | None
+) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None]:
+    """One export, or several (a list) stacked: each one's recognised headers renamed
+    to the field's first alias in :data:`HEADERS`, its rows numbered ``i * _MULTI +
+    row``. Returns the frame, its name, read problems and the names of the files (None
+    for one export)."""
+    if not isinstance(source, (list, tuple)):
+        return (*_read(source), None)
+    if not source:
+        raise ValueError("source: an empty list of exports")
+    if len(source) == 1:
+        return (*_read(source[0]), None)
+    frames, names, problems = [], [], []
+    for i, one in enumerate(source):
+        raw, name, probs = _read(one)
+        found = _find_columns(list(raw.columns), columns)
+        raw = raw.rename(columns={h: HEADERS[fld][0] for fld, h in found.items()})
+        raw.index = raw.index + i * _MULTI
+        frames.append(raw)
+        names.append(name)
+        problems += [{**p, "row": i * _MULTI + int(p["row"])} for p in probs if p.get("row")]
+    if len(set(names)) < len(names):
+        names = [str(s) for s in source]
+    return pd.concat(frames), ", ".join(names), problems, names
+
+
+def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
+    """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" too."""
+    if names is None or frame.empty:
+        return frame
+    out = frame.copy()
+    rows = pd.array(out["row"], dtype="Int64")
+    has = ~pd.isna(rows)
+    files = [
+        names[int(r) // _MULTI] if h else ", ".join(names) for r, h in zip(rows, has, strict=True)
+    ]
+    out["table"] = pd.array(files, dtype="string")
+    out["row"] = pd.array(
+        [r % _MULTI if h else pd.NA for r, h in zip(rows, has, strict=True)], dtype="Int64"
+    )
+
+    def dup(m: re.Match[str]) -> str:
+        r = int(m[1])
+        return f"duplicate of {names[r // _MULTI]} row {r % _MULTI}"
+
+    out[message] = (
+        out[message].astype("string").str.replace(r"duplicate of row (\d+)", dup, regex=True)
+    )
+    return out
+
+
 # ---- problems --------------------------------------------------------------------
 
 
@@ -676,7 +732,7 @@ def _build_establishments(
 
 
 def from_records(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | list[Any],
     columns: Mapping[str, str] | None = None,
     register: pd.DataFrame | None = None,
     key: str | bytes | None = None,
@@ -691,9 +747,12 @@ def from_records(
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path or DataFrame, or a list of them
         A ``.csv`` (UTF-8 with or without BOM, UTF-16, or Windows-1252), ``.xlsx`` or
-        ``.parquet`` export, or a DataFrame.
+        ``.parquet`` export, or a DataFrame. A list (one export per event, say) is read
+        as one export: each one's headers are recognised on their own and renamed to
+        the field's first alias in :data:`HEADERS` (so ``eco.rejected`` shows those
+        headers), and rows are named by file and row.
     columns : dict, optional
         Field -> export header, for headers not recognised by themselves. Fields:
         ``name`` (or ``first_name`` + ``surname``), ``email``, ``establishment`` (name or
@@ -830,9 +889,11 @@ def from_records(
     if date_order not in DATE_ORDERS:
         raise ValueError(f"date_order must be one of {list(DATE_ORDERS)}, not {date_order!r}")
     k = resolve_key(key)
-    raw, source_name, read_problems = _read(source)
     if status_column is not None:
         columns = {**dict(columns or {}), "status": status_column}
+    raw, source_name, read_problems, names = _read_sources(source, columns)
+    if names is not None:  # the headers are now the fields' first aliases
+        columns = None
     found = _find_columns(list(raw.columns), columns)
     log = _Log(raw.index, source_name)
     if "status" in found:
@@ -898,7 +959,10 @@ def from_records(
     date_raw = raw[found["date"]]
     if len(raw):
         order, note = choose_date_order(
-            date_raw, date_order, where=f"{source_name} column {found['date']!r}", rows=True
+            date_raw,
+            date_order,
+            where=f"{source_name} column {found['date']!r}",
+            rows=names is None,
         )
         if note:
             log.note(found["date"], note)
@@ -1046,7 +1110,7 @@ def from_records(
     )
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
-    rejected = rejected.reset_index(drop=True)
+    rejected = _relabel(rejected.reset_index(drop=True), names, "reason")
     if errors == "raise" and len(rejected):
         problems = pd.DataFrame(
             {
@@ -1057,9 +1121,10 @@ def from_records(
                 "message": reasons["message"],
             }
         ).sort_values("row", kind="stable", ignore_index=True)
+        problems = _relabel(problems, names, "message")
         lines = [
-            f"  {source_name} row {r}: {m}"
-            for r, m in zip(rejected["row"], rejected["reason"], strict=True)
+            f"  {t} row {r}: {m}"
+            for t, r, m in zip(rejected["table"], rejected["row"], rejected["reason"], strict=True)
         ]
         more = f"\n  ... and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise DataError(
@@ -1081,7 +1146,7 @@ def from_records(
         networks,
         participation,
         rejected=rejected,
-        quality=log.quality_frame(),
+        quality=_relabel(log.quality_frame(), names, "message"),
         limits=limits,
     )
 
