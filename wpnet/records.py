@@ -39,6 +39,7 @@ from wpnet.sessions import session_of
 __all__ = [
     "ATTENDING",
     "FIELDS",
+    "FINDING_NAMES",
     "FUZZY_MARGIN",
     "HEADERS",
     "MEETING",
@@ -47,6 +48,7 @@ __all__ = [
     "THIN_SESSION",
     "canonical_name",
     "data_limits",
+    "describe_limits",
     "from_records",
     "infer_sector",
     "slug",
@@ -871,7 +873,7 @@ def from_records(
     ...     "Job Title": ["PT Maths", "PT Maths", "DHT"],
     ...     "Date": ["01/09/2022", "44835", "31/02/2023"]})
     >>> import wpnet
-    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="k")
+    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="a-key-of-16-bytes+")
     >>> eco.participation[["network_id", "establishment_id", "date"]]
          network_id establishment_id       date
     0  numeracy-cln               E1 2022-09-01
@@ -1128,7 +1130,11 @@ def from_records(
         ]
         more = f"\n  ... and {len(lines) - 20} more" if len(lines) > 20 else ""
         raise DataError(
-            f"{len(rejected)} of {len(raw)} rows cannot be used:\n" + "\n".join(lines[:20]) + more,
+            f"{len(rejected)} of {len(raw)} rows cannot be used:\n"
+            + "\n".join(lines[:20])
+            + more
+            + "\n(errors='drop', on the command line --errors drop, leaves them out and "
+            "lists them with their reasons)",
             problems=problems,
         )
     limits = _export_limits(register is not None, "role" in found)
@@ -1254,6 +1260,33 @@ def thin_sessions(eco: Ecosystem, share: float = THIN_SESSION) -> dict[str, int]
         return {}
     largest = int(counts.max())
     return {str(s): int(n) for s, n in sorted(counts.items()) if n < share * largest}
+
+
+#: How :func:`describe_limits` names each finding.
+FINDING_NAMES = {
+    "coverage": "the share of schools and nurseries reached",
+    "equity": "the equity ratio (reach of SIMD quintile 1 schools)",
+    "lead_share": "the share of practitioners who led, facilitated or presented",
+}
+
+
+def describe_limits(limits: Mapping[str, str], compare_to: str | None = None) -> list[str]:
+    """Sentences for a report: which findings are not reported and why, and a note
+    when the session compared with is thin.
+
+    Examples
+    --------
+    >>> describe_limits({"lead_share": "the export has no role column"})
+    ['Not reported: the share of practitioners who led, facilitated or presented, because the export has no role column.']
+    """
+    groups: dict[str, list[str]] = {}
+    for finding, why in limits.items():
+        if not finding.startswith("session "):
+            groups.setdefault(why, []).append(FINDING_NAMES.get(finding, finding))
+    out = [f"Not reported: {' and '.join(n)}, because {why}." for why, n in groups.items()]
+    if compare_to is not None and f"session {compare_to}" in limits:
+        out.append(f"Note: {limits[f'session {compare_to}']}.")
+    return out
 
 
 def data_limits(eco: Ecosystem) -> dict[str, str]:
