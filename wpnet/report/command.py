@@ -407,6 +407,8 @@ def _sessions(
                 f"--compare-to {compare_to} is not earlier than the session reported on "
                 f"({chosen}): a comparison looks back; give an earlier session"
             )
+    elif sessions.index(chosen) > 0:
+        compare_to = sessions[sessions.index(chosen) - 1]
     return chosen, compare_to
 
 
