@@ -537,3 +537,22 @@ def test_shipped_flat_export_route_with_errors_drop(tmp_path, files, capsys):
     assert code == 0, err
     assert "17 of 460 rows were left out" in stdout
     assert len(pd.read_csv(tmp_path / "report_rejected_rows.csv")) == 17
+
+
+def test_report_and_notebook_e_i_tests_use_one_number_of_permutations():
+    import inspect
+    import json
+
+    from wpnet.measures.brokerage import ei_test
+    from wpnet.report.build import build_report
+    from wpnet.report.compute import compute
+
+    defaults = {
+        f.__name__: inspect.signature(f).parameters["permutations"].default
+        for f in (ei_test, build_report, compute)
+    }
+    assert set(defaults.values()) == {defaults["ei_test"]}, defaults
+    # the notebook calls ei_test without its own number (so it uses the same default)
+    nb = json.loads((ROOT / "notebooks" / "02_reflections.ipynb").read_text(encoding="utf-8"))
+    calls = ["".join(c["source"]) for c in nb["cells"] if "ei_test(" in "".join(c["source"])]
+    assert calls and not any("permutations=" in c for c in calls)
