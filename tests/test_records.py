@@ -730,3 +730,19 @@ def test_several_exports_read_as_one_with_rows_named_by_file(tmp_path: Path):
             key=KEY,
             errors="raise",
         )
+
+
+def test_lead_share_limit_survives_saving_and_reading_the_export(tmp_path: Path):
+    import wpnet
+    from wpnet.records import data_limits
+
+    eco = from_records(dated(["01/09/2022", "02/09/2022"]), register=REGISTER, key=KEY)
+    assert "lead_share" in eco.limits
+    wpnet.write_ecosystem(eco, tmp_path / "saved")
+    again = wpnet.read_ecosystem(tmp_path / "saved")
+    assert again.limits == {}  # the flag itself is not saved ...
+    assert (
+        "no participation record has a role other than participant"
+        in data_limits(again)["lead_share"]
+    )  # ... but the data still show it
+    assert "lead_share" not in data_limits(wpnet.tiny())  # tiny has a lead

@@ -1294,8 +1294,9 @@ def data_limits(eco: Ecosystem) -> dict[str, str]:
 
     Keys: ``"coverage"`` and ``"equity"`` (an export read without a register: its
     schools are only those that took part, not the denominator of coverage),
-    ``"lead_share"`` (no participation-role column, or no record with a role other
-    than participant in a table that never had the column) and ``"session YYYY-YY"``
+    ``"lead_share"`` (no participation-role column in an export, or no record with a
+    role other than participant, as in such an export saved and read again) and
+    ``"session YYYY-YY"``
     for each thin session (:func:`thin_sessions`). A report leaves these findings out
     and says why.
 
@@ -1306,6 +1307,12 @@ def data_limits(eco: Ecosystem) -> dict[str, str]:
     {}
     """
     limits = dict(getattr(eco, "limits", {}) or {})
+    roles = eco.participation["role"]
+    if "lead_share" not in limits and len(roles) and (roles == "participant").all():
+        limits["lead_share"] = (
+            "no participation record has a role other than participant: the data do not "
+            "seem to record who led, facilitated or presented"
+        )
     for session, n in thin_sessions(eco).items():
         limits.setdefault(
             f"session {session}",
