@@ -556,3 +556,30 @@ def test_report_and_notebook_e_i_tests_use_one_number_of_permutations():
     nb = json.loads((ROOT / "notebooks" / "02_reflections.ipynb").read_text(encoding="utf-8"))
     calls = ["".join(c["source"]) for c in nb["cells"] if "ei_test(" in "".join(c["source"])]
     assert calls and not any("permutations=" in c for c in calls)
+
+
+def test_a_thin_session_compared_against_is_flagged(tmp_path, files, capsys):
+    key, reg = files
+    df = small_export(dates=("15/09/2023",))
+    df = pd.concat([df, small_export(dates=("14/09/2022",)).iloc[:1]], ignore_index=True)
+    export = tmp_path / "bookings.csv"
+    df.to_csv(export, index=False)
+    out = tmp_path / "rep"
+    code, stdout, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--out",
+            out,
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    note = "Note: session 2022-23 has only 1 record (the largest has 18): a comparison with it says little."
+    assert note in stdout and note in (out / "index.html").read_text()

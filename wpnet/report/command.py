@@ -345,7 +345,9 @@ def _load(args: argparse.Namespace, *, key: str | None = None) -> Ecosystem:
     )
 
 
-def report_left_out(eco: Ecosystem, rejected_file: Path | None) -> list[str]:
+def report_left_out(
+    eco: Ecosystem, rejected_file: Path | None, compare_to: str | None = None
+) -> list[str]:
     """Lines saying what was left out of ``eco`` on reading: rejected rows (how many,
     and the file they were written to), rows excluded by status, and findings the data
     cannot support (:func:`wpnet.records.data_limits`)."""
@@ -376,7 +378,7 @@ def report_left_out(eco: Ecosystem, rejected_file: Path | None) -> list[str]:
             n = excl["message"].str.extract(r"\((\d+) rows?\)$")[0].astype(int).sum()
             values = ", ".join(sorted(excl["value"].dropna().unique()))
             lines.append(f"{n} rows excluded by their status ({values}): not attendances")
-    lines += describe_limits(data_limits(eco))
+    lines += describe_limits(data_limits(eco), compare_to)
     return lines
 
 
@@ -446,7 +448,7 @@ def run(args: argparse.Namespace) -> int:
                 raise
             print(f"wpnet report: {err}", file=sys.stderr)
             return 2
-        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"))
+        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"), compare_to)
     except BaseException:
         _remove_new(out, existed)
         raise
