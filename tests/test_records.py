@@ -746,3 +746,19 @@ def test_lead_share_limit_survives_saving_and_reading_the_export(tmp_path: Path)
         in data_limits(again)["lead_share"]
     )  # ... but the data still show it
     assert "lead_share" not in data_limits(wpnet.tiny())  # tiny has a lead
+
+
+def test_validate_of_a_read_folder_counts_each_rejected_row_once(tmp_path: Path):
+    import wpnet
+
+    wpnet.write_ecosystem(wpnet.tiny(), tmp_path)
+    part = pd.read_csv(tmp_path / "participation.csv", dtype=str)
+    part = pd.concat([part, part.iloc[[0]]], ignore_index=True)  # an exact copy: a warning
+    part.loc[3, "date"] = "31/02/2023"  # an error
+    part.to_csv(tmp_path / "participation.csv", index=False)
+    with pytest.warns(UserWarning, match="2 of"):
+        eco = wpnet.read_ecosystem(tmp_path, errors="drop")
+    from_folder, from_eco = wpnet.validate(tmp_path), wpnet.validate(eco)
+    assert len(from_folder.errors) == len(from_eco.errors) == 1
+    assert from_eco.errors["row"].tolist() == [5]
+    assert from_eco.warnings["message"].str.contains("duplicate of row 2").sum() == 1

@@ -870,19 +870,23 @@ def _with_reading_record(
     eco: Ecosystem, problems: pd.DataFrame, rows_read: dict[str, int]
 ) -> tuple[pd.DataFrame, dict[str, int]]:
     """Add what was found when ``eco`` was read: ``eco.quality`` as recorded, and each
-    row of ``eco.rejected`` as an error (unless ``quality`` already has that error)."""
+    row of ``eco.rejected`` as an error, unless ``quality`` already records why it was
+    rejected (an error on that row, or a finding whose message is the reason, such as
+    an exact copy, which stays a warning)."""
     quality = eco.quality
     parts = [problems]
     if quality is not None and len(quality):
         parts.append(_problems_frame(quality.to_dict("records")))
     rej = eco.rejected
     if len(rej):
-        errs = quality[quality["severity"] == "error"] if quality is not None else None
-        seen = set() if errs is None else set(zip(errs["table"], errs["row"], strict=True))
+        q = quality if quality is not None else _problems_frame()
+        errs = q[(q["severity"] == "error").fillna(False)]
+        seen = set(zip(errs["table"], errs["row"], strict=True))
+        said = set(zip(q["table"], q["row"], q["message"], strict=True))
         new = [
             {"table": t, "row": r, "message": f"rejected on reading: {why}", "severity": "error"}
             for t, r, why in zip(rej["table"], rej["row"], rej["reason"], strict=True)
-            if (t, r) not in seen
+            if (t, r) not in seen and (t, r, why) not in said
         ]
         parts.append(_problems_frame(new))
         rows_read = {**rows_read, "rejected on reading": len(rej)}
