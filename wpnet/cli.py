@@ -243,7 +243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DataError as err:
         print(f"wpnet {args.command}: {err}", file=sys.stderr)
         return 1
-    except (WpnetError, FileNotFoundError, NotADirectoryError, ValueError) as err:
+    except (WpnetError, OSError, ValueError) as err:
         print(f"wpnet {args.command}: error: {err}", file=sys.stderr)
         return 2
 

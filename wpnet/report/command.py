@@ -287,6 +287,13 @@ def load_data(
         folder of tables; a folder with neither tables nor exports.
     DataError
         Bad data (a :class:`~wpnet.errors.KeyMissing` without a key for exports).
+
+    Examples
+    --------
+    >>> import tempfile, wpnet
+    >>> folder = wpnet.write_ecosystem(wpnet.tiny(), Path(tempfile.mkdtemp()) / "data")
+    >>> load_data(folder).sessions
+    ['2021-22', '2022-23']
     """
     items = [data] if isinstance(data, (str, os.PathLike)) else list(data)
     paths = [Path(p) for p in items]
@@ -350,7 +357,15 @@ def report_left_out(
 ) -> list[str]:
     """Lines saying what was left out of ``eco`` on reading: rejected rows (how many,
     and the file they were written to), rows excluded by status, and findings the data
-    cannot support (:func:`wpnet.records.data_limits`)."""
+    cannot support (:func:`wpnet.records.data_limits`), with a note when the
+    session compared with is thin.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> report_left_out(wpnet.tiny(), None)
+    []
+    """
     from wpnet.privacy import neutralise
     from wpnet.records import data_limits, describe_limits
 
