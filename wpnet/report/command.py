@@ -353,7 +353,11 @@ def _load(args: argparse.Namespace, *, key: str | None = None) -> Ecosystem:
 
 
 def report_left_out(
-    eco: Ecosystem, rejected_file: Path | None, compare_to: str | None = None
+    eco: Ecosystem,
+    rejected_file: Path | None,
+    compare_to: str | None = None,
+    *,
+    protect: Sequence[str | os.PathLike[str]] = (),
 ) -> list[str]:
     """Lines saying what was left out of ``eco`` on reading: rejected rows (how many,
     and the file they were written to), rows excluded by status, and findings the data
@@ -376,7 +380,7 @@ def report_left_out(
             from wpnet.privacy import atomic_write
 
             rejected_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(rejected_file, neutralise(rej).to_csv(index=False))
+            atomic_write(rejected_file, neutralise(rej).to_csv(index=False), protect=protect)
         read = len(eco.participation) + len(rej)
         where = (
             f": see {rejected_file} (their values, without names or e-mails; keep it internal)"
@@ -463,7 +467,9 @@ def run(args: argparse.Namespace) -> int:
                 raise
             print(f"wpnet report: {err}", file=sys.stderr)
             return 2
-        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"), compare_to)
+        left_out = report_left_out(
+            eco, _beside(out, "rejected_rows.csv"), compare_to, protect=args.data
+        )
     except BaseException:
         _remove_new(out, existed)
         raise
@@ -516,7 +522,7 @@ def run_map(args: argparse.Namespace) -> int:
             color_by=args.color_by,
             min_cell=args.min_cell,
         )
-        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"))
+        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"), protect=args.data)
     except BaseException:
         _remove_new(out, out_existed)
         _remove_new(out.parent, folder_existed)
