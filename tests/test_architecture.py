@@ -39,7 +39,16 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("rules", ("wpnet.validation",)),
     (
         "input",
-        ("wpnet.io", "wpnet.records", "wpnet._generate", "wpnet._synthetic", "wpnet.datasets"),
+        (
+            "wpnet.io",
+            "wpnet._names",
+            "wpnet._exports",
+            "wpnet._register",
+            "wpnet.records",
+            "wpnet._generate",
+            "wpnet._synthetic",
+            "wpnet.datasets",
+        ),
     ),
     ("inspection", ("wpnet.inspection",)),
     ("graph algorithms", ("wpnet.backbones", "wpnet._projection")),

@@ -176,3 +176,411 @@ def test_report_and_map_are_wpnet_subcommands(tmp_path, capsys):
     # bad usage: exit 2
     assert cli.main(["report", str(data), "--min-cell", "0"]) == 2
     assert cli.main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")]) == 2
+
+
+# ---- flat exports on the command line (issue 18) -------------------------------------
+
+KEY = "cli-test-key-0123456789abcdef"
+SCHOOLS = [
+    ("Ashgrove Primary", "Glasgow"),
+    ("Barrhead High", "Glasgow City Council"),
+    ("Cove Primary", "Inverclyde"),
+    ("Dunrod School", "Inverclyde"),
+    ("Elm Nursery", "Renfrewshire"),
+    ("Fernhill Primary", "Renfrewshire"),
+]
+
+
+def small_export(dates=("14/09/2022", "15/09/2023"), status=None) -> pd.DataFrame:
+    """Eighteen people at the tiny register's six schools, at two events, on each date;
+    every value hand-made (no row is bad)."""
+    rows = []
+    for d in dates:
+        for i in range(18):
+            school, la = SCHOOLS[i % 6]
+            event = "Numeracy CLN" if i % 2 else "Literacy Forum"
+            rows.append((f"Person {i}", f"p{i}@x.org", school, la, event, "Class Teacher", d))
+    df = pd.DataFrame(
+        rows,
+        columns=["Full Name", "E-mail", "School", "Local Authority", "Event", "Job Title", "Date"],
+    )
+    if status is not None:
+        df["Attendee Status"] = status(len(df))
+    return df
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A key file (with the final newline editors add) and the tiny register."""
+    key = tmp_path / "key.txt"
+    key.write_text(KEY + "\n")
+    reg = tmp_path / "establishments.csv"
+    wpnet.tiny().establishments.to_csv(reg, index=False)
+    return key, reg
+
+
+def run(argv, capsys):
+    code = cli.main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    assert "Traceback" not in out + err
+    return code, out, err
+
+
+def test_report_from_an_export_with_key_file_and_register_exits_0(tmp_path, files, capsys):
+    key, reg = files
+    export = tmp_path / "bookings.csv"
+    small_export().to_csv(export, index=False)
+    out = tmp_path / "rep"
+    code, stdout, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--date-order",
+            "dmy",
+            "--out",
+            out,
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert (out / "index.html").is_file()
+    assert f"wrote {out / 'index.html'} (session 2023-24, compared to 2022-23)" in stdout
+    assert "left out" not in stdout and not (tmp_path / "rep_rejected_rows.csv").exists()
+    # with a register coverage is reported: 6 of the tiny register's 6 schools
+    overall = pd.read_csv(out / "tables" / "reach_overall.csv")
+    assert overall["coverage"].iloc[0] == 1.0
+    assert "Not reported: the share of schools" not in (out / "index.html").read_text()
+    # the key file's final newline is not part of the key: same pseudonyms as key=KEY
+    from wpnet.records import from_records
+
+    eco = from_records(export, register=wpnet.tiny().establishments, key=KEY)
+    again = cli._report_command.load_data(
+        export, key=cli._report_command.read_key_file(key), register=reg
+    )
+    assert sorted(again.practitioners["practitioner_id"]) == sorted(
+        eco.practitioners["practitioner_id"]
+    )
+
+
+def test_without_register_coverage_is_not_reported_and_the_report_says_why(tmp_path, files, capsys):
+    key, _ = files
+    export = tmp_path / "bookings.csv"
+    small_export().to_csv(export, index=False)
+    out = tmp_path / "rep"
+    code, stdout, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--out",
+            out,
+            "--backbone",
+            "none",
+            "--errors",
+            "drop",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "6 of 36 rows were left out" in stdout  # Dunrod School: no sector without register
+    assert "Not reported: the share of schools and nurseries reached" in stdout
+    page = (out / "index.html").read_text()
+    assert "Not reported: the share of schools and nurseries reached" in page
+    assert "because no establishments register was given" in page
+    assert "The partnership reached" not in page  # no coverage sentence on the export's schools
+    assert "led, facilitated or presented, because the export has no participation-role" in page
+    overall = pd.read_csv(out / "tables" / "reach_overall.csv")
+    assert overall[["coverage", "equity_ratio", "lead_share", "reached"]].isna().all().all()
+
+
+def test_dropped_rows_exit_1_unless_errors_drop_then_counted_and_written(tmp_path, files, capsys):
+    key, reg = files
+    df = small_export()
+    df.loc[3, "Date"] = "31/02/2023"  # row 5 of the file
+    df.loc[7, "School"] = "Nowhere Academy"  # row 9
+    export = tmp_path / "bookings.csv"
+    df.to_csv(export, index=False)
+    base = ["report", export, "--key-file", key, "--register", reg, "--backbone", "none"]
+    code, out, err = run([*base, "--out", tmp_path / "r1"], capsys)
+    assert code == 1
+    assert "2 problems in bookings.csv (36 rows read)" in err
+    assert "row 5, column Date" in err and "impossible date 31/02/2023" in err
+    assert "--errors drop" in err
+    assert not (tmp_path / "r1").exists()
+    code, out, err = run([*base, "--out", tmp_path / "r2", "--errors", "drop"], capsys)
+    assert code == 0, err
+    rejected_file = tmp_path / "r2_rejected_rows.csv"
+    assert (
+        f"2 of 36 rows were left out (--errors drop), each with its reason: see {rejected_file}"
+        in out
+    )
+    rej = pd.read_csv(rejected_file)
+    assert rej["row"].tolist() == [5, 9]
+    assert "p3@x.org" not in rejected_file.read_text()  # no e-mails or names
+
+
+def test_validate_accepts_an_export_and_counts_its_rejected_rows(
+    tmp_path, files, capsys, monkeypatch
+):
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    _, reg = files
+    export = tmp_path / "bookings.csv"
+    small_export().to_csv(export, index=False)
+    # without a register "Dunrod School" has no sector: its 6 rows are rejected
+    code, out, _ = run(["validate", export], capsys)  # no key needed: nothing is written
+    assert code == 1 and "FAILED — 6 errors" in out and "sector cannot be inferred" in out
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 0 and out.startswith("wpnet validation: OK")
+    df = small_export()
+    df.loc[0, "Date"] = "31/02/2023"
+    df.to_csv(export, index=False)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert "FAILED — 1 error" in out and "row 2: rejected on reading: impossible date" in out
+
+
+def test_month_first_export_refused_then_read_with_date_order(tmp_path, files, capsys):
+    key, reg = files
+    export = tmp_path / "us.csv"
+    small_export(dates=("9/14/2022", "3/5/2024")).to_csv(export, index=False)
+    base = ["map", export, "--key-file", key, "--register", reg, "--backbone", "none"]
+    code, _, err = run([*base, "--out", tmp_path / "m.html"], capsys)
+    assert code == 1
+    assert "'9/14/2022' (row 2)" in err and "--date-order dmy|mdy|iso" in err
+    code, out, err = run([*base, "--out", tmp_path / "m.html", "--date-order", "mdy"], capsys)
+    assert code == 0, err
+    assert "session 2023-24" in out  # 5 March 2024, not 3 May 2024... both 2023-24; and
+    eco = cli._report_command.load_data(export, key=KEY, register=reg, date_order="mdy")
+    assert sorted({str(d.date()) for d in eco.participation["date"]}) == [
+        "2022-09-14",
+        "2024-03-05",
+    ]
+
+
+def test_not_attending_rows_are_excluded_on_the_command_line(tmp_path, files, capsys):
+    key, reg = files
+    export = tmp_path / "bookings.csv"
+    status = lambda n: ["Not Attending" if i % 9 == 0 else "Attending" for i in range(n)]  # noqa: E731
+    small_export(status=status).to_csv(export, index=False)
+    code, out, err = run(
+        [
+            "map",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--out",
+            tmp_path / "m.html",
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "4 rows excluded by their status (Not Attending): not attendances" in out
+    eco = cli._report_command.load_data(export, key=KEY, register=reg)
+    assert len(eco.participation) == 32
+    # --exclude-status replaces the defaults: "Not Attending" is then counted (warned)
+    kept = cli._report_command.load_data(export, key=KEY, register=reg, exclude_status=["Gone"])
+    assert len(kept.participation) == 36
+
+
+def test_a_folder_of_exports_one_per_event(tmp_path, files, capsys):
+    key, reg = files
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    df = small_export()
+    for i, (name, part) in enumerate(df.groupby("Event")):
+        part.assign(Event=f"{name} - Session {i + 1}").to_csv(folder / f"e{i}.csv", index=False)
+    code, out, err = run(
+        [
+            "map",
+            folder,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--out",
+            tmp_path / "m.html",
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    eco = cli._report_command.load_data(folder, key=KEY, register=reg)
+    assert len(eco.participation) == 36
+    assert sorted(eco.networks["name"]) == ["Literacy Forum", "Numeracy CLN"]
+
+
+def test_missing_key_is_one_line_exit_1(tmp_path, files, capsys, monkeypatch):
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    export = tmp_path / "bookings.csv"
+    small_export().to_csv(export, index=False)
+    code, _, err = run(["map", export, "--out", tmp_path / "m.html"], capsys)
+    assert code == 1
+    assert err.startswith("wpnet map: no pseudonymisation key: give --key-file FILE")
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_export_options_with_a_table_folder_are_a_usage_error(tmp_path, files, capsys):
+    _, reg = files
+    write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    code, _, err = run(
+        ["map", tmp_path / "data", "--register", reg, "--out", tmp_path / "m.html"], capsys
+    )
+    assert code == 2 and "--register apply to flat exports" in err
+
+
+def test_ctrl_c_prints_one_line_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
+    from wpnet.report import build
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data)
+
+    def interrupted(eco, *, out, **kw):
+        (Path(out) / "tables").mkdir(parents=True)
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(build, "build_report", interrupted)
+    code, _, err = run(["report", data, "--out", tmp_path / "rep"], capsys)
+    assert code == 130 and err == "wpnet report: interrupted\n"
+    assert not (tmp_path / "rep").exists()
+    # an existing folder is left as it was
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "keep.txt").write_text("x")
+    code, _, err = run(["report", data, "--out", tmp_path / "old"], capsys)
+    assert code == 130 and (tmp_path / "old" / "keep.txt").is_file()
+
+
+def test_map_session_defaults_to_the_latest_not_all(tmp_path, capsys):
+    from wpnet.maps.interactive import interactive_map
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data)
+    code, out, err = run(["map", data, "--out", tmp_path / "m.html", "--backbone", "none"], capsys)
+    assert code == 0, err
+    assert "session 2022-23" in out
+    eco = read_ecosystem(data)
+    latest = interactive_map(eco, tmp_path / "latest.html", session="2022-23", backbone=None)
+    pooled = interactive_map(eco, tmp_path / "all.html", session=None, backbone=None)
+    shown = repr(latest).split(", saved")[0]
+    assert shown in out and shown != repr(pooled).split(", saved")[0]
+
+
+def test_map_out_folder_writes_map_html_inside(tmp_path, capsys):
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data)
+    code, out, err = run(
+        ["map", data, "--out", f"{tmp_path / 'new'}/", "--backbone", "none"], capsys
+    )
+    assert code == 0, err
+    assert (tmp_path / "new" / "map.html").is_file()
+    (tmp_path / "there").mkdir()
+    code, out, err = run(["map", data, "--out", tmp_path / "there", "--backbone", "none"], capsys)
+    assert code == 0, err
+    assert (tmp_path / "there" / "map.html").is_file()
+
+
+def test_compare_to_later_than_session_is_a_usage_error(tmp_path, capsys):
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data)
+    code, _, err = run(
+        [
+            "report",
+            data,
+            "--session",
+            "2021-22",
+            "--compare-to",
+            "2022-23",
+            "--out",
+            tmp_path / "r",
+        ],
+        capsys,
+    )
+    assert code == 2
+    assert "--compare-to 2022-23 is not earlier than the session reported on (2021-22)" in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.slow
+def test_shipped_flat_export_route_with_errors_drop(tmp_path, files, capsys):
+    key, _ = files
+    reg = tmp_path / "reg.csv"
+    wpnet.load_example().establishments.to_csv(reg, index=False)
+    export = ROOT / "datasets" / "flat_export" / "registrations.csv"
+    out = tmp_path / "report"
+    code, stdout, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--errors",
+            "drop",
+            "--out",
+            out,
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "17 of 460 rows were left out" in stdout
+    assert len(pd.read_csv(tmp_path / "report_rejected_rows.csv")) == 17
+
+
+def test_report_and_notebook_e_i_tests_use_one_number_of_permutations():
+    import inspect
+    import json
+
+    from wpnet.measures.brokerage import ei_test
+    from wpnet.report.build import build_report
+    from wpnet.report.compute import compute
+
+    defaults = {
+        f.__name__: inspect.signature(f).parameters["permutations"].default
+        for f in (ei_test, build_report, compute)
+    }
+    assert set(defaults.values()) == {defaults["ei_test"]}, defaults
+    # the notebook calls ei_test without its own number (so it uses the same default)
+    nb = json.loads((ROOT / "notebooks" / "02_reflections.ipynb").read_text(encoding="utf-8"))
+    calls = ["".join(c["source"]) for c in nb["cells"] if "ei_test(" in "".join(c["source"])]
+    assert calls and not any("permutations=" in c for c in calls)
+
+
+def test_a_thin_session_compared_against_is_flagged(tmp_path, files, capsys):
+    key, reg = files
+    df = small_export(dates=("15/09/2023",))
+    df = pd.concat([df, small_export(dates=("14/09/2022",)).iloc[:1]], ignore_index=True)
+    export = tmp_path / "bookings.csv"
+    df.to_csv(export, index=False)
+    out = tmp_path / "rep"
+    code, stdout, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--out",
+            out,
+            "--backbone",
+            "none",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    note = "Note: session 2022-23 has only 1 record (the largest has 18): a comparison with it says little."
+    assert note in stdout and note in (out / "index.html").read_text()

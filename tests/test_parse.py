@@ -75,3 +75,90 @@ def test_clean_text_trims_and_maps_missing_markers():
     assert s[0] == "Glasgow City"
     assert s[1:5].isna().all()
     assert s[5] == "ok"
+
+
+# ---- date order, years, serials (issues 14 and 18) -----------------------------------
+
+
+def test_date_order_evidence_counts_only_one_way_values():
+    from wpnet._parse import date_order_evidence
+
+    ev = date_order_evidence(
+        pd.Series(["17/04/2024", "1/18/2024", "3/5/2024", "5/5/2024", "31/02/2023", "2024-01-02"])
+    )
+    # 17/04 only day-first; 1/18 only month-first; 3/5 either; 5/5 the same both ways;
+    # 31/02 neither; ISO not slashed
+    assert (ev.n_day_first, ev.n_month_first, ev.n_ambiguous) == (1, 1, 1)
+    assert ev.verdict == "mixed"
+    assert ev.day_first == ((0, "17/04/2024"),) and ev.month_first == ((1, "1/18/2024"),)
+
+
+def test_auto_refuses_month_first_with_ambiguous_values_and_names_the_option():
+    from wpnet.errors import DataError
+
+    with pytest.raises(DataError) as err:
+        parse("3/5/2024", "1/18/2024")
+    assert "'1/18/2024'" in str(err.value) and "--date-order dmy|mdy|iso" in str(err.value)
+
+
+def test_explicit_orders():
+    d, why = parse_dates(pd.Series(["3/5/2024", "1/18/2024"]), date_order="mdy")
+    assert list(d) == [pd.Timestamp("2024-03-05"), pd.Timestamp("2024-01-18")]
+    d, why = parse_dates(pd.Series(["3/5/2024", "1/18/2024"]), date_order="dmy")
+    assert d[0] == pd.Timestamp("2024-05-03") and pd.isna(d[1])
+    assert "month-first it would be 1 January" not in why[1]  # 18 is not a month
+    assert "month-first it would be 18 January 2024" in why[1]
+    d, why = parse_dates(pd.Series(["2024-05-03", "3/5/2024", 45000]), date_order="iso")
+    assert d[0] == pd.Timestamp("2024-05-03") and pd.isna(d[1]) and pd.notna(d[2])
+    assert "not an ISO date" in why[1]
+    with pytest.raises(ValueError, match="date_order"):
+        parse_dates(pd.Series(["2024-05-03"]), date_order="ydm")
+
+
+def test_reading_dates_sets_the_default_within_the_block():
+    from wpnet._parse import reading_dates
+
+    with reading_dates("mdy"):
+        assert parse("3/5/2024")[0][0] == pd.Timestamp("2024-03-05")
+    assert parse("3/5/2024")[0][0] == pd.Timestamp("2024-05-03")
+
+
+def test_two_digit_years():
+    d, why = parse("01/09/95", "01/09/22", "1.9.23")
+    assert pd.isna(d[0]) and "2095 is in the future" in why[0] and "1995" in why[0]
+    assert d[1] == pd.Timestamp("2022-09-01") and d[2] == pd.Timestamp("2023-09-01")
+
+
+def test_future_dates_are_rejected():
+    today = pd.Timestamp.today().normalize()
+    d, why = parse((today + pd.Timedelta(days=1)).strftime("%Y-%m-%d"), today.strftime("%Y-%m-%d"))
+    assert pd.isna(d[0]) and "in the future" in why[0]
+    assert d[1] == today and why[1] == ""
+
+
+@pytest.mark.parametrize("serial", [45138.75, "45138.75", 45138.999, 45138])
+def test_excel_serial_takes_the_day_it_names(serial):
+    # 45138 = 31 July 2023 (Excel: days since 1899-12-30); .75 = 18:00 the same day
+    d, why = parse(serial)
+    assert d[0] == pd.Timestamp("2023-07-31") and why[0] == ""
+
+
+def test_timestamps_lose_their_time_of_day():
+    d, _ = parse(pd.Timestamp("2023-07-31 18:00"), "2023-07-31T23:59")
+    assert list(d) == [pd.Timestamp("2023-07-31")] * 2
+
+
+def test_read_ecosystem_month_first_refused_then_read_with_date_order(tmp_path):
+    import wpnet
+    from wpnet.errors import DataError
+
+    wpnet.write_ecosystem(wpnet.tiny(), tmp_path)
+    part = pd.read_csv(tmp_path / "participation.csv", dtype=str)
+    iso = pd.to_datetime(part["date"])
+    part["date"] = [f"{t.month}/{t.day}/{t.year}" for t in iso]  # month-first
+    part.to_csv(tmp_path / "participation.csv", index=False)
+    assert (iso.dt.day > 12).any() and (iso.dt.day <= 12).any()  # evidence and ambiguity
+    with pytest.raises(DataError, match="month-first"):
+        wpnet.read_ecosystem(tmp_path)
+    eco = wpnet.read_ecosystem(tmp_path, date_order="mdy")
+    assert sorted(eco.participation["date"]) == sorted(iso)

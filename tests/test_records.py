@@ -14,7 +14,7 @@ from wpnet.errors import DataError
 from wpnet.privacy import KeyMissing
 from wpnet.records import canonical_name, from_records, infer_sector, slug
 
-KEY = "test-key"
+KEY = "test-key-of-sixteen-bytes"
 
 REGISTER = pd.DataFrame(
     [
@@ -503,3 +503,308 @@ def test_datetime_column_from_a_dataframe():
     df = export(BASE[2:3]).assign(Date=pd.Timestamp("2023-01-05"))
     eco = from_records(df, register=REGISTER, key=KEY, errors="drop")
     assert [str(d.date()) for d in eco.participation["date"]] == ["2023-01-05"]
+
+
+# ---- dates are never guessed; status; events; what the data can support ------------
+
+
+def dated(dates: list[object], event: str = "Numeracy CLN") -> pd.DataFrame:
+    """One row per date: distinct people at Ashgrove Primary, all at one event."""
+    rows = [
+        (f"P{i}", f"p{i}@x.org", "Ashgrove Primary", "Glasgow", event, "Class Teacher", d)
+        for i, d in enumerate(dates)
+    ]
+    return export(rows)
+
+
+MONTH_FIRST = ["3/5/2024", "11/7/2023", "1/18/2024", "2/20/2024", "4/2/2024"]
+
+
+def test_month_first_export_is_refused_naming_the_evidence_and_date_order():
+    with pytest.raises(DataError) as err:
+        from_records(dated(MONTH_FIRST), register=REGISTER, key=KEY)
+    msg = str(err.value)
+    # the two month-first-only values with their spreadsheet rows (header = row 1)
+    assert "'1/18/2024' (row 4)" in msg and "'2/20/2024' (row 5)" in msg
+    assert "month-first" in msg and "date_order=" in msg and "--date-order" in msg
+
+
+def test_month_first_export_read_correctly_with_date_order_mdy():
+    eco = from_records(dated(MONTH_FIRST), register=REGISTER, key=KEY, date_order="mdy")
+    got = sorted(str(d.date()) for d in eco.participation["date"])
+    assert got == ["2023-11-07", "2024-01-18", "2024-02-20", "2024-03-05", "2024-04-02"]
+    assert len(eco.rejected) == 0
+    # read as day-first these would have made a 2022-23... no: 11/7/2023 = 11 July 2023
+    # (session 2022-23) beside four 2023-24 records; month-first all are 2023-24
+    assert eco.sessions == ["2023-24"]
+
+
+def test_dmy_given_rejects_month_first_values_with_the_other_reading_as_hint():
+    eco = from_records(
+        dated(MONTH_FIRST), register=REGISTER, key=KEY, date_order="dmy", errors="drop"
+    )
+    assert sorted(eco.rejected["row"].tolist()) == [4, 5]
+    assert eco.rejected["reason"].str.contains("month-first it would be").all()
+    note = eco.quality[eco.quality["message"].str.contains("date_order='dmy' given")]
+    assert len(note) == 1 and "'1/18/2024' (row 4)" in note["message"].iloc[0]
+    got = sorted(str(d.date()) for d in eco.participation["date"])
+    assert got == ["2023-07-11", "2024-02-04", "2024-05-03"]
+
+
+def test_mixed_export_is_refused_and_day_first_evidence_is_not_warned():
+    with pytest.raises(DataError, match="mixed"):
+        from_records(dated(["17/04/2024", "1/18/2024", "3/5/2024"]), register=REGISTER, key=KEY)
+    eco = from_records(dated(["17/04/2024", "3/5/2024"]), register=REGISTER, key=KEY)
+    assert sorted(str(d.date()) for d in eco.participation["date"]) == [
+        "2024-04-17",
+        "2024-05-03",
+    ]
+    assert not eco.quality["message"].str.contains("date order").any()
+
+
+def test_ambiguous_only_export_read_day_first_with_a_warning():
+    eco = from_records(dated(["3/5/2024", "4/6/2024"]), register=REGISTER, key=KEY)
+    assert sorted(str(d.date()) for d in eco.participation["date"]) == [
+        "2024-05-03",
+        "2024-06-04",
+    ]
+    msg = eco.quality["message"]
+    assert msg.str.contains("the date order cannot be told").sum() == 1
+
+
+def test_iso_order_rejects_slashed_dates():
+    eco = from_records(
+        dated(["2024-05-03", "3/5/2024"]),
+        register=REGISTER,
+        key=KEY,
+        date_order="iso",
+        errors="drop",
+    )
+    assert eco.rejected["row"].tolist() == [3]
+    assert "not an ISO date" in eco.rejected["reason"].iloc[0]
+    with pytest.raises(ValueError, match="date_order"):
+        from_records(dated(["2024-05-03"]), register=REGISTER, key=KEY, date_order="ymd")
+
+
+def test_two_digit_year_95_is_rejected_not_2095():
+    eco = from_records(dated(["01/09/95", "01/09/22"]), register=REGISTER, key=KEY, errors="drop")
+    assert eco.sessions == ["2022-23"]  # not 2095-96
+    assert eco.rejected["row"].tolist() == [2]
+    reason = eco.rejected["reason"].iloc[0]
+    assert "two-digit year" in reason and "2095" in reason and "four digits" in reason
+    q = eco.quality[eco.quality["value"] == "(two-digit years)"]
+    assert q["message"].tolist() == ["two-digit year read as 20yy (1 row)"]
+
+
+def test_future_four_digit_date_is_rejected():
+    eco = from_records(
+        dated(["01/09/2095", "01/09/2022"]), register=REGISTER, key=KEY, errors="drop"
+    )
+    assert eco.sessions == ["2022-23"]
+    assert "in the future" in eco.rejected["reason"].iloc[0]
+
+
+def test_excel_serial_with_a_time_takes_its_day():
+    # 45138.75 is 31 July 2023 18:00: session 2022-23 (1 Aug starts 2023-24)
+    eco = from_records(dated([45138.75, "45138.75", 45139.0]), register=REGISTER, key=KEY)
+    dates = [str(d) for d in eco.participation["date"]]
+    assert dates == ["2023-07-31 00:00:00", "2023-07-31 00:00:00", "2023-08-01 00:00:00"]
+    assert eco.participation["session"].tolist() == ["2022-23", "2022-23", "2023-24"]
+
+
+def with_status(statuses: list[object], header: str = "Attendee Status") -> pd.DataFrame:
+    df = dated(["01/09/2022"] * len(statuses))
+    df[header] = statuses
+    return df
+
+
+def test_not_attending_rows_are_excluded_and_said():
+    df = with_status(
+        ["Attending", "Not Attending", "not attending ", "Did not attend", "Waitlisted"]
+    )
+    eco = from_records(df, register=REGISTER, key=KEY)
+    assert len(eco.participation) == 1 and len(eco.rejected) == 0
+    assert eco.participation["practitioner_id"].tolist() == [hm("p0@x.org")]
+    q = eco.quality[eco.quality["column"] == "Attendee Status"]
+    msgs = dict(zip(q["value"], q["message"], strict=True))
+    assert msgs["Not Attending"].startswith("status means not attending: row excluded")
+    assert msgs["Not Attending"].endswith("(1 row)") and msgs["not attending"].endswith("(1 row)")
+    assert set(msgs) == {"Not Attending", "not attending", "Did not attend", "Waitlisted"}
+
+
+def test_status_column_and_values_given_and_unknown_status_warned():
+    df = with_status(["ok", "gone", "Maybe"], header="Outcome")
+    eco = from_records(
+        df, register=REGISTER, key=KEY, status_column="Outcome", exclude_status=["Gone"]
+    )
+    assert len(eco.participation) == 2
+    q = eco.quality[eco.quality["column"] == "Outcome"]
+    assert sorted(q["value"]) == ["Maybe", "gone", "ok"]
+    assert q.loc[q["value"] == "Maybe", "message"].str.contains("not recognised").all()
+    # () keeps every row
+    keep = from_records(
+        with_status(["Not Attending"]), register=REGISTER, key=KEY, exclude_status=()
+    )
+    assert len(keep.participation) == 1
+
+
+def test_session_1_and_session_2_are_one_network_with_event_ids():
+    df = pd.concat(
+        [
+            dated(["01/09/2022", "01/09/2022"], event="Numeracy CLN - Session 1"),
+            dated(["01/10/2022"], event="Numeracy CLN (Session 2)"),
+            dated(["01/11/2022"], event="Literacy Forum"),
+        ],
+        ignore_index=True,
+    )
+    df["E-mail address"] = [f"q{i}@x.org" for i in range(len(df))]
+    eco = from_records(df, register=REGISTER, key=KEY)
+    assert sorted(eco.networks["network_id"]) == ["literacy-forum", "numeracy-cln"]
+    part = eco.participation.sort_values("date")
+    assert part["network_id"].tolist() == ["numeracy-cln"] * 3 + ["literacy-forum"]
+    assert part["event_id"].tolist() == [
+        "numeracy-cln-session-1",
+        "numeracy-cln-session-1",
+        "numeracy-cln-session-2",
+        "literacy-forum",
+    ]
+    merged = eco.quality[eco.quality["message"].str.contains("read as meetings of one network")]
+    assert len(merged) == 1 and "'Numeracy CLN - Session 1'" in merged["message"].iloc[0]
+
+
+def test_one_day_event_with_a_stray_date_is_reported():
+    df = dated(["05/03/2024"] * 5 + ["03/05/2024"])
+    eco = from_records(df, register=REGISTER, key=KEY)
+    q = eco.quality[eco.quality["message"].str.contains("looks like one day")]
+    assert len(q) == 1
+    assert "5 on 2024-03-05, 1 on 2024-05-03" in q["message"].iloc[0]
+    # a network meeting on many days, evenly, is not reported
+    even = from_records(
+        dated(["05/03/2024", "12/03/2024", "19/03/2024"]), register=REGISTER, key=KEY
+    )
+    assert not even.quality["message"].str.contains("looks like one day").any()
+
+
+def test_thin_session_is_flagged_in_quality_and_limits():
+    from wpnet.records import data_limits, thin_sessions
+
+    df = dated(["01/07/2023"] + ["05/09/2023"] * 12)
+    eco = from_records(df, register=REGISTER, key=KEY)
+    assert thin_sessions(eco) == {"2022-23": 1}
+    assert "session 2022-23" in eco.limits and "session 2022-23" in data_limits(eco)
+    assert eco.quality["message"].str.contains("session 2022-23 has only 1 record").any()
+
+
+def test_limits_without_register_and_without_role_column():
+    eco = from_records(dated(["01/09/2022"]), key=KEY)
+    assert set(eco.limits) == {"coverage", "equity", "lead_share"}
+    assert "register" in eco.limits["coverage"]
+    with_reg = from_records(dated(["01/09/2022"]).assign(Role=["Lead"]), register=REGISTER, key=KEY)
+    assert with_reg.limits == {}
+    # limits survive a selection
+    assert with_reg.select(session="2022-23").limits == {}
+    assert set(eco.select(session="2022-23").limits) == {"coverage", "equity", "lead_share"}
+
+
+def test_validate_is_not_ok_on_a_result_with_rejected_rows_and_display_remembers():
+    import wpnet
+
+    eco = from_records(
+        export(
+            BASE
+            + [
+                (
+                    "Dan",
+                    "d@x.org",
+                    "Nowhere Primary",
+                    "Glasgow",
+                    "Numeracy CLN",
+                    "DHT",
+                    "31/02/2023",
+                )
+            ]
+        ),
+        register=REGISTER,
+        key=KEY,
+        errors="drop",
+    )
+    assert len(eco.rejected) == 1
+    assert "validated: " not in eco._repr_html_()
+    report = wpnet.validate(eco)
+    assert not report.ok
+    assert report.errors["row"].tolist() == [6]
+    assert "rejected on reading" in report.errors["message"].iloc[0]
+    assert "FAILED" in str(report)
+    html = eco._repr_html_()
+    assert "validated: &lt;ValidationReport: failed, 1 errors" in html
+    clean = from_records(export(BASE), register=REGISTER, key=KEY)
+    assert wpnet.validate(clean).ok
+
+
+def test_several_exports_read_as_one_with_rows_named_by_file(tmp_path: Path):
+    a = dated(["01/09/2022", "01/09/2022"], event="Numeracy CLN Session 1")
+    b = dated(["06/10/2022", "31/02/2023"], event="Numeracy CLN Session 2")
+    b = b.rename(columns={"School": "Establishment", "Event": "Course"})
+    b.loc[0, "E-mail address"] = "p0@x.org"  # the same person as a's first row
+    a.to_csv(tmp_path / "session1.csv", index=False)
+    b.to_csv(tmp_path / "session2.csv", index=False)
+    eco = from_records(
+        [tmp_path / "session1.csv", tmp_path / "session2.csv"],
+        register=REGISTER,
+        key=KEY,
+        errors="drop",
+    )
+    assert eco.networks["network_id"].tolist() == ["numeracy-cln"]
+    assert len(eco.participation) == 3 and eco.participation["practitioner_id"].nunique() == 2
+    assert eco.rejected[["table", "row"]].values.tolist() == [["session2.csv", 3]]
+    assert "impossible date 31/02/2023" in eco.rejected["reason"].iloc[0]
+    # a duplicate across files names the file and row it copies
+    c = a.iloc[:1].copy()
+    c.to_csv(tmp_path / "again.csv", index=False)
+    eco = from_records(
+        [tmp_path / "session1.csv", tmp_path / "again.csv"],
+        register=REGISTER,
+        key=KEY,
+        errors="drop",
+    )
+    assert eco.rejected["reason"].tolist() == ["duplicate of session1.csv row 2"]
+    assert eco.rejected[["table", "row"]].values.tolist() == [["again.csv", 2]]
+    with pytest.raises(DataError, match=r"again.csv, row 2.*duplicate of session1.csv row 2"):
+        from_records(
+            [tmp_path / "session1.csv", tmp_path / "again.csv"],
+            register=REGISTER,
+            key=KEY,
+            errors="raise",
+        )
+
+
+def test_lead_share_limit_survives_saving_and_reading_the_export(tmp_path: Path):
+    import wpnet
+    from wpnet.records import data_limits
+
+    eco = from_records(dated(["01/09/2022", "02/09/2022"]), register=REGISTER, key=KEY)
+    assert "lead_share" in eco.limits
+    wpnet.write_ecosystem(eco, tmp_path / "saved")
+    again = wpnet.read_ecosystem(tmp_path / "saved")
+    assert again.limits == {}  # the flag itself is not saved ...
+    assert (
+        "no participation record has a role other than participant"
+        in data_limits(again)["lead_share"]
+    )  # ... but the data still show it
+    assert "lead_share" not in data_limits(wpnet.tiny())  # tiny has a lead
+
+
+def test_validate_of_a_read_folder_counts_each_rejected_row_once(tmp_path: Path):
+    import wpnet
+
+    wpnet.write_ecosystem(wpnet.tiny(), tmp_path)
+    part = pd.read_csv(tmp_path / "participation.csv", dtype=str)
+    part = pd.concat([part, part.iloc[[0]]], ignore_index=True)  # an exact copy: a warning
+    part.loc[3, "date"] = "31/02/2023"  # an error
+    part.to_csv(tmp_path / "participation.csv", index=False)
+    with pytest.warns(UserWarning, match="2 of"):
+        eco = wpnet.read_ecosystem(tmp_path, errors="drop")
+    from_folder, from_eco = wpnet.validate(tmp_path), wpnet.validate(eco)
+    assert len(from_folder.errors) == len(from_eco.errors) == 1
+    assert from_eco.errors["row"].tolist() == [5]
+    assert from_eco.warnings["message"].str.contains("duplicate of row 2").sum() == 1

@@ -3,14 +3,17 @@
 ::
 
     wpnet validate DATA                 # exit 1 with a row-by-row error list on bad data
+    wpnet validate export.csv --register establishments.csv   # a flat export too
     wpnet example --out DIR             # writes the shipped example dataset (CSV + README)
     wpnet report DATA --out report      # the annual network report (see wpnet report -h)
     wpnet map DATA --out map.html       # the interactive ecosystem map
     wpnet synth --establishments 5000 --practitioners 60000 --networks 500 \\
                 --records 1000000 --sessions 4 --seed 0 --format parquet --out DIR
 
-Exit codes: 0 done, 1 bad data (:class:`~wpnet.errors.DataError`), 2 bad usage (a bad
-argument, a path that does not exist).
+Exit codes: 0 done, 1 bad data (:class:`~wpnet.errors.DataError`, a missing key
+included), 2 bad usage (:class:`~wpnet.errors.UsageError`, a bad argument, a path that
+does not exist), 130 interrupted (Ctrl-C: one line, and a folder the run created is
+removed). No error prints a traceback.
 
 Subcommands live in :data:`COMMANDS`, name -> :class:`Command` (help text, a function
 that adds its arguments to an :class:`argparse.ArgumentParser`, and a function that
@@ -21,6 +24,8 @@ runs it and returns the exit code). ``report`` and ``map`` are defined in
 from __future__ import annotations
 
 import argparse
+import os
+import secrets
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -29,7 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from wpnet.errors import DataError
+from wpnet.errors import DataError, KeyMissing, WpnetError
 from wpnet.report import command as _report_command
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
@@ -61,7 +66,7 @@ def progress(total: int, desc: str) -> Iterator[Any]:
 
 # ---- validate --------------------------------------------------------------------------
 def _validate_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", metavar="DATA", help="folder of tables or one .xlsx workbook")
+    _report_command.add_data_arguments(p, errors=False)
     p.add_argument(
         "--max-lines",
         type=int,
@@ -71,9 +76,28 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 
 
 def _validate_run(args: argparse.Namespace) -> int:
+    """Validate a folder of tables or a workbook (as read), or flat exports (what
+    :func:`wpnet.from_records` accepts, rejects and warns about)."""
+    from wpnet._parse import reading_dates
     from wpnet.inspection import validate
 
-    report = validate(args.data, max_lines=args.max_lines)
+    paths = [Path(p) for p in args.data]
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"DATA {str(p)!r}: no such file or folder")
+    first = paths[0]
+    tables = len(paths) == 1 and (
+        _report_command._is_table_folder(first)
+        or (first.suffix.lower() == ".xlsx" and _report_command._is_table_workbook(first))
+    )
+    if tables and not (args.register or args.status_column or args.exclude_status):
+        with reading_dates(args.date_order):
+            report = validate(first, max_lines=args.max_lines)
+    else:
+        # nothing is written, so without a key a throwaway one makes the pseudonyms
+        key = _report_command._key(args) or os.environ.get("WPNET_KEY") or secrets.token_hex(32)
+        args.errors = "drop"
+        report = validate(_report_command._load(args, key=key), max_lines=args.max_lines)
     print(report)
     return 0 if report.ok else 1
 
@@ -205,10 +229,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(exc.code or 0)
     try:
         return int(args._run(args))
+    except KeyboardInterrupt:
+        print(f"wpnet {args.command}: interrupted", file=sys.stderr)
+        return 130
+    except KeyMissing:
+        print(
+            f"wpnet {args.command}: no pseudonymisation key: give --key-file FILE (or "
+            "--key KEY, or set WPNET_KEY). Keep the same key every year: a different key "
+            "gives different pseudonyms and the years cannot be compared.",
+            file=sys.stderr,
+        )
+        return 1
     except DataError as err:
         print(f"wpnet {args.command}: {err}", file=sys.stderr)
         return 1
-    except (FileNotFoundError, NotADirectoryError, ValueError) as err:
+    except (WpnetError, OSError, ValueError) as err:
         print(f"wpnet {args.command}: error: {err}", file=sys.stderr)
         return 2
 

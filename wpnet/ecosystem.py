@@ -135,6 +135,8 @@ class Ecosystem:
         message, severity``).
     scope : dict, optional
         The selection this Ecosystem results from (set by :meth:`select`).
+    limits : dict, optional
+        Findings the data cannot support -> why (see :func:`wpnet.records.data_limits`).
 
     Examples
     --------
@@ -157,6 +159,7 @@ class Ecosystem:
         rejected: pd.DataFrame | None = None,
         quality: pd.DataFrame | None = None,
         scope: dict[str, Any] | None = None,
+        limits: dict[str, str] | None = None,
     ) -> None:
         self._establishments = _coerce(establishments, "establishments")
         self._practitioners = _coerce(practitioners, "practitioners")
@@ -180,7 +183,16 @@ class Ecosystem:
         )
         self._quality = quality.copy() if quality is not None else None
         self._scope = dict(scope or {})
+        self._limits = dict(limits or {})
+        self._validation: Any = None  # the last wpnet.validate(self), for the display
         self._memo: OrderedDict[Any, Any] = OrderedDict()
+
+    def remember_validation(self, report: Any) -> None:
+        """Keep the last :func:`wpnet.validate` report of this Ecosystem for its display.
+
+        Called by ``validate``; the tables are not changed.
+        """
+        self._validation = report
 
     #: How many derived results (selections, projections, capacity rows) an Ecosystem
     #: remembers.
@@ -251,6 +263,11 @@ class Ecosystem:
     def quality(self) -> pd.DataFrame | None:
         """Validation findings recorded on reading, or ``None`` if never validated."""
         return None if self._quality is None else self._quality.copy(deep=False)
+
+    @property
+    def limits(self) -> dict[str, str]:
+        """Findings the data cannot support, each with the reason (empty when none)."""
+        return dict(self._limits)
 
     @property
     def scope(self) -> dict[str, Any]:
@@ -398,6 +415,7 @@ class Ecosystem:
             rejected=self._rejected,
             quality=self._quality,
             scope=scope,
+            limits=self._limits,
         )
 
     # ---- display ----------------------------------------------------------------
@@ -446,6 +464,10 @@ class Ecosystem:
             if self._quality is not None or len(self._rejected)
             else "not validated (run wpnet.validate)"
         )
+        if self._validation is not None:
+            state = f"validated: {self._validation!r}; " + state.replace(
+                "not validated (run wpnet.validate)", "no findings recorded on reading"
+            )
         return (
             f"<div><p><b>{head}</b></p><p>Participation records by authority and session</p>"
             f"{table}<p>Data quality: {html.escape(state)}</p></div>"

@@ -190,4 +190,35 @@ def validate(data: str | Path | Ecosystem, *, max_lines: int = 10) -> Validation
         res = check_tables(src.raw, src.notes, src.where)
         return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
     res = check_tables(raw)
-    return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
+    problems, rows_read = _with_reading_record(data, res.problems, res.rows_read)
+    report = ValidationReport(problems, res.sources, rows_read, max_lines)
+    data.remember_validation(report)  # the notebook display shows the last validation
+    return report
+
+
+def _with_reading_record(
+    eco: Ecosystem, problems: pd.DataFrame, rows_read: dict[str, int]
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Add what was found when ``eco`` was read: ``eco.quality`` as recorded, and each
+    row of ``eco.rejected`` as an error, unless ``quality`` already records why it was
+    rejected (an error on that row, or a finding whose message is the reason, such as
+    an exact copy, which stays a warning)."""
+    quality = eco.quality
+    parts = [problems]
+    if quality is not None and len(quality):
+        parts.append(problems_frame(quality.to_dict("records")))
+    rej = eco.rejected
+    if len(rej):
+        q = quality if quality is not None else problems_frame()
+        errs = q[(q["severity"] == "error").fillna(False)]
+        seen = set(zip(errs["table"], errs["row"], strict=True))
+        said = set(zip(q["table"], q["row"], q["message"], strict=True))
+        new = [
+            {"table": t, "row": r, "message": f"rejected on reading: {why}", "severity": "error"}
+            for t, r, why in zip(rej["table"], rej["row"], rej["reason"], strict=True)
+            if (t, r) not in seen and (t, r, why) not in said
+        ]
+        parts.append(problems_frame(new))
+        rows_read = {**rows_read, "rejected on reading": len(rej)}
+    out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
+    return out, rows_read

@@ -53,6 +53,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from wpnet._parse import reading_dates
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError
 from wpnet.privacy import atomic_path, neutralise, pseudonymise
@@ -538,6 +539,7 @@ def read_ecosystem(
     *,
     errors: Literal["raise", "drop"] = "raise",
     key: str | None = None,
+    date_order: str = "auto",
 ) -> Ecosystem:
     """Read a folder of tables (or one workbook) into a validated Ecosystem.
 
@@ -558,6 +560,10 @@ def read_ecosystem(
         practitioners and participation (:data:`PERSONAL_COLUMNS`: names, e-mails).
         Defaults to the ``WPNET_KEY`` environment variable; with no key such columns
         are dropped.
+    date_order : {"auto", "dmy", "mdy", "iso"}
+        How ``a/b/yyyy`` dates are read (:mod:`wpnet._parse`): "auto" tells the order
+        from the values that can only be read one way and refuses a month-first or
+        mixed column (:class:`~wpnet.errors.DataError` naming the values).
 
     Returns
     -------
@@ -587,7 +593,8 @@ def read_ecosystem(
     if errors not in ("raise", "drop"):
         raise ValueError(f"errors must be 'raise' or 'drop', not {errors!r}")
     src = read_tables(path)
-    res = check_tables(src.raw, notes=src.notes, where=src.where)
+    with reading_dates(date_order):
+        res = check_tables(src.raw, notes=src.notes, where=src.where)
     failing = res.errors if errors == "raise" else res.fatal
     if len(failing):
         n = len(failing)

@@ -12,38 +12,69 @@ unknown job title, a fuzzy match) are in ``eco.quality``.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz, process
 
-from wpnet._parse import clean_text, parse_dates
+from wpnet._exports import (
+    ATTENDING,
+    FINDING_NAMES,
+    MEETING,
+    NOT_ATTENDING,
+    ONE_DAY_SHARE,
+    THIN_SESSION,
+    _event_findings,
+    _exclude_by_status,
+    _export_limits,
+    _Log,
+    _networks,
+    _thin,
+    _without_meeting,
+    data_limits,
+    describe_limits,
+    thin_sessions,
+)
+from wpnet._names import canonical_name, infer_sector, slug
+from wpnet._parse import DATE_ORDERS, choose_date_order, clean_text, parse_dates, two_digit_year
+from wpnet._register import (
+    FUZZY_MARGIN,
+    _authority_map,
+    _build_establishments,
+    _match,
+    _prepare_register,
+)
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError, WpnetError, check_choice
 from wpnet.privacy import pseudonymise, resolve_key
 from wpnet.schema import (
-    SECTORS,
-    TABLES,
     normalise_authority,
     normalise_level,
     normalise_role,
-    normalise_sector,
 )
 from wpnet.validation import Checked, RawTable, check_tables, problems_frame, problems_message
 
 __all__ = [
+    "ATTENDING",
     "FIELDS",
+    "FINDING_NAMES",
     "FUZZY_MARGIN",
     "HEADERS",
+    "MEETING",
+    "NOT_ATTENDING",
+    "ONE_DAY_SHARE",
+    "THIN_SESSION",
     "canonical_name",
+    "data_limits",
+    "describe_limits",
     "from_records",
     "infer_sector",
     "slug",
+    "thin_sessions",
 ]
 
 #: Export headers recognised for each field (compared ignoring case, spaces and
@@ -80,109 +111,22 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "job_title": ("Job Title", "Position", "Post", "Designation", "Job"),
     "role": ("Role", "Participation Role", "Attendance Role"),
     "hours": ("Hours", "Duration (hours)", "Hours Attended"),
+    "status": (
+        "Status",
+        "Attendee Status",
+        "Attendance Status",
+        "Booking Status",
+        "Registration Status",
+        "Attended",
+    ),
 }
 FIELDS = tuple(HEADERS)
-
-#: A fuzzy match must beat the runner-up by at least this many points (0-100 scale).
-FUZZY_MARGIN = 5.0
 
 _PERSONAL = ("name", "first_name", "surname", "email")
 
 
 def _key(header: object) -> str:
     return re.sub(r"[^0-9a-z]+", "", str(header).lower())
-
-
-# ---- names, slugs and sectors ----------------------------------------------------
-
-_CANON_STEPS: tuple[tuple[str, str], ...] = (
-    (r"&", " and "),
-    (r"['’`.]", ""),
-    (r"[^0-9a-z]+", " "),
-    (r"^the ", ""),
-    (r"\bsaint\b", "st"),
-    (r"\broman catholic\b", "rc"),
-    (r"\bprimary school\b", "primary"),
-    (r"\bps\b", "primary"),
-    (r"\bhigh school\b", "high"),
-    (r"\bsecondary school\b", "secondary"),
-    (r"\bnursery (school|class|centre)\b", "nursery"),
-    (r"\bearly (learning|years) (and childcare )?cent(re|er)\b", "elc"),
-    (r"\belcc\b", "elc"),
-    (r"\bcenter\b", "centre"),
-    (r"\bschool\b", ""),
-    (r"\s+", " "),
-)
-_CANON = tuple((re.compile(p), r) for p, r in _CANON_STEPS)
-
-
-def canonical_name(names: pd.Series) -> pd.Series:
-    """Establishment names folded so that spellings of one name compare equal.
-
-    Lower-cased; ``&`` -> ``and``; apostrophes and full stops dropped, other
-    punctuation -> space; a leading "the" dropped; "Saint" -> "st", "Roman Catholic" ->
-    "rc"; "Primary School" and "PS" -> "primary", "High School" -> "high", "Secondary
-    School" -> "secondary", "Nursery School/Class/Centre" -> "nursery", "Early Learning
-    (and Childcare) Centre" and "ELCC" -> "elc"; any remaining word "school" dropped;
-    white space collapsed.
-
-    Examples
-    --------
-    >>> canonical_name(pd.Series(["St. Mary's  Primary School", "Saint Marys PS",
-    ...                           "The Hillhead High School", "Dunrod School"])).tolist()
-    ['st marys primary', 'st marys primary', 'hillhead high', 'dunrod']
-    """
-    s = names.astype("string").str.lower()
-    for pattern, repl in _CANON:
-        s = s.str.replace(pattern, repl, regex=True)
-    s = s.str.strip()
-    return s.mask(s == "")
-
-
-def slug(values: pd.Series) -> pd.Series:
-    """Ids from names: lower-case words joined by ``-`` (``&`` read as "and").
-
-    Examples
-    --------
-    >>> slug(pd.Series(["Numeracy CLN 2022/23", " Literacy & Language "])).tolist()
-    ['numeracy-cln-2022-23', 'literacy-and-language']
-    """
-    s = values.astype("string").str.lower().str.replace("&", " and ", regex=False)
-    s = s.str.replace(r"[^0-9a-z]+", "-", regex=True).str.strip("-")
-    return s.mask(s == "")
-
-
-_SECTOR_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("special", r"\b(?:special|asn|additional support)\b"),
-    ("all_through", r"\b(?:3 18|all through)\b"),
-    ("primary", r"\b(?:primary|ps)\b"),
-    ("secondary", r"\b(?:high|academy|secondary|grammar)\b"),
-    ("early_years", r"\b(?:nursery|elc|early years|early learning|family learning|pre ?school)\b"),
-    ("central", r"\b(?:council|central|education services|education department)\b"),
-)
-
-
-def infer_sector(names: pd.Series) -> pd.Series:
-    """The sector a name's words imply, or ``<NA>`` when they imply none.
-
-    Words are looked for in this order (first match wins): special ("Special", "ASN",
-    "Additional Support"), all_through ("3-18", "All Through"), primary ("Primary",
-    "PS"), secondary ("High", "Academy", "Secondary", "Grammar"), early_years
-    ("Nursery", "ELC", "Early Years", "Early Learning", "Family Learning",
-    "Pre-school"), central ("Council", "Central", "Education Services/Department").
-
-    Examples
-    --------
-    >>> infer_sector(pd.Series(["Ashgrove PS", "Elm Nursery", "Cove Academy",
-    ...                         "Dunrod School", "Kelvin ASN School"])).tolist()
-    ['primary', 'early_years', 'secondary', <NA>, 'special']
-    """
-    text = canonical_name(names).fillna("")
-    out = pd.Series(pd.NA, index=names.index, dtype="string")
-    for sector, pattern in _SECTOR_PATTERNS:
-        hit = out.isna() & text.str.contains(pattern, regex=True)
-        out[hit] = sector
-    return out
 
 
 # ---- reading ---------------------------------------------------------------------
@@ -262,332 +206,67 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
     return found
 
 
-# ---- problems --------------------------------------------------------------------
+#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read.
+_MULTI = 10**9
 
 
-class _Log:
-    """Row problems (which reject a row) and quality findings (which do not)."""
-
-    def __init__(self, index: pd.Index, source: str) -> None:
-        self.index = index
-        self.source = source
-        self.reject: list[pd.DataFrame] = []
-        self.quality: list[pd.DataFrame] = []
-
-    def fail(self, mask: pd.Series, column: Any, message: Any, value: Any = None) -> None:
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        rows = self.index[mask.to_numpy()]
-        msg = message[mask] if isinstance(message, pd.Series) else message
-        val = value[mask] if isinstance(value, pd.Series) else value
-        self.reject.append(
-            pd.DataFrame(
-                {"row": rows, "column": column, "value": val, "message": msg}, index=rows
-            ).astype({"value": "string", "message": "string"})
-        )
-
-    def warn(
-        self, mask: pd.Series, column: Any, value: pd.Series, message: pd.Series | str
-    ) -> None:
-        """One warning per distinct value: its first row and how many rows it affects."""
-        mask = mask.fillna(False).astype(bool)
-        if not mask.any():
-            return
-        v = value[mask].astype("string").fillna("")
-        m = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=v.index)
-        g = pd.DataFrame({"value": v, "message": m.astype("string"), "row": v.index})
-        agg = g.groupby(["value", "message"], sort=False, dropna=False).agg(
-            row=("row", "min"), n=("row", "size")
-        )
-        agg = agg.reset_index()
-        rows = agg["n"].astype(str) + np.where(agg["n"] == 1, " row", " rows")
-        agg["message"] = agg["message"] + " (" + rows + ")"
-        self.quality.append(
-            pd.DataFrame(
-                {
-                    "table": self.source,
-                    "row": agg["row"],
-                    "column": column,
-                    "value": agg["value"].replace("", pd.NA),
-                    "message": agg["message"],
-                    "severity": "warning",
-                }
-            )
-        )
-
-    def failed(self) -> pd.Series:
-        out = pd.Series(False, index=self.index)
-        for f in self.reject:
-            out[f.index] = True
-        return out
-
-    def reasons(self) -> pd.DataFrame:
-        if not self.reject:
-            return pd.DataFrame({"row": pd.Series(dtype="int64")})
-        allp = pd.concat(self.reject, ignore_index=True)
-        return allp
-
-    def quality_frame(self) -> pd.DataFrame:
-        cols = ["table", "row", "column", "value", "message", "severity"]
-        if not self.quality:
-            return pd.DataFrame({c: pd.Series(dtype="string") for c in cols}).astype(
-                {"row": "Int64"}
-            )
-        q = pd.concat(self.quality, ignore_index=True)[cols]
-        return q.astype(
-            {
-                "table": "string",
-                "row": "Int64",
-                "column": "string",
-                "value": "string",
-                "message": "string",
-                "severity": "string",
-            }
-        ).sort_values("row", kind="stable", ignore_index=True)
+def _read_sources(
+    source: Any, columns: Mapping[str, str] | None
+) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None]:
+    """One export, or several (a list) stacked: each one's recognised headers renamed
+    to the field's first alias in :data:`HEADERS`, its rows numbered ``i * _MULTI +
+    row``. Returns the frame, its name, read problems and the names of the files (None
+    for one export)."""
+    if not isinstance(source, (list, tuple)):
+        return (*_read(source), None)
+    if not source:
+        raise ValueError("source: an empty list of exports")
+    if len(source) == 1:
+        return (*_read(source[0]), None)
+    frames, names, problems = [], [], []
+    for i, one in enumerate(source):
+        raw, name, probs = _read(one)
+        found = _find_columns(list(raw.columns), columns)
+        raw = raw.rename(columns={h: HEADERS[fld][0] for fld, h in found.items()})
+        raw.index = raw.index + i * _MULTI
+        frames.append(raw)
+        names.append(name)
+        problems += [{**p, "row": i * _MULTI + int(p["row"])} for p in probs if p.get("row")]
+    if len(set(names)) < len(names):
+        names = [str(s) for s in source]
+    return pd.concat(frames), ", ".join(names), problems, names
 
 
-# ---- establishments --------------------------------------------------------------
-
-
-def _prepare_register(register: pd.DataFrame) -> pd.DataFrame:
-    spec = TABLES["establishments"]
-    ren: dict[Any, str] = {}
-    for c in register.columns:
-        k = re.sub(r"[^0-9a-z]+", "_", str(c).strip().lower()).strip("_")
-        k = spec.aliases.get(k, k)
-        if k in spec.names and k not in ren.values():
-            ren[c] = k
-    reg = register.rename(columns=ren).reset_index(drop=True)
-    need = [c for c in ("establishment_id", "name", "authority") if c not in reg.columns]
-    if need:
-        raise DataError(
-            f"register: no column for {need}; an establishments register needs "
-            "establishment_id, name, authority (and sector)"
-        )
-    reg["establishment_id"] = clean_text(reg["establishment_id"].astype("string"))
-    if reg["establishment_id"].isna().any() or reg["establishment_id"].duplicated().any():
-        raise DataError("register: establishment_id must be present and unique on every row")
-    reg["name"] = clean_text(reg["name"])
-    auth = clean_text(reg["authority"])
-    reg["authority"] = auth.map(_authority_map(auth)).astype("string")
-    if "sector" in reg.columns:
-        sec = clean_text(reg["sector"])
-        canon = {v: normalise_sector(v) or v for v in sec.dropna().unique()}
-        reg["sector"] = sec.map(canon).astype("string")
-    return reg
-
-
-def _authority_map(values: pd.Series) -> dict[str, str]:
-    return {v: normalise_authority(v) or v for v in values.dropna().unique()}
-
-
-_GENERIC = frozenset(
-    [
-        "primary",
-        "high",
-        "secondary",
-        "academy",
-        "nursery",
-        "elc",
-        "special",
-        "asn",
-        "centre",
-        "early",
-        "years",
-        "learning",
-        "family",
-        "grammar",
-        "all",
-        "through",
+def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
+    """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" too."""
+    if names is None or frame.empty:
+        return frame
+    out = frame.copy()
+    rows = pd.array(out["row"], dtype="Int64")
+    has = ~pd.isna(rows)
+    files = [
+        names[int(r) // _MULTI] if h else ", ".join(names) for r, h in zip(rows, has, strict=True)
     ]
-)
-
-
-def _stem(canon: str) -> tuple[str, frozenset[str]]:
-    words = canon.split()
-    return " ".join(w for w in words if w not in _GENERIC), frozenset(
-        w for w in words if w in _GENERIC
+    out["table"] = pd.array(files, dtype="string")
+    out["row"] = pd.array(
+        [r % _MULTI if h else pd.NA for r, h in zip(rows, has, strict=True)], dtype="Int64"
     )
 
+    def dup(m: re.Match[str]) -> str:
+        r = int(m[1])
+        return f"duplicate of {names[r // _MULTI]} row {r % _MULTI}"
 
-def _fuzzy(
-    query: str, choices: pd.DataFrame, threshold: float
-) -> tuple[str | None, str, list[tuple[str, str, float]]]:
-    """Match one canonical name against register choices (columns canon, name, id).
-
-    Scores are token_sort_ratio over the names' distinctive words (sector words such as
-    "primary" removed), among register names with the same sector words; the best
-    must reach ``threshold`` and beat the runner-up by :data:`FUZZY_MARGIN`.
-    Returns (id or None, detail, 3 nearest (name, id, score) over full names).
-    """
-    uniq = choices.drop_duplicates("canon")
-    full = process.extract(query, uniq["canon"].tolist(), scorer=fuzz.token_sort_ratio, limit=3)
-    nearest = [
-        (str(uniq["name"].iloc[i]), str(uniq["establishment_id"].iloc[i]), float(s))
-        for _, s, i in full
-    ]
-    stem, generic = _stem(query)
-    parts = [_stem(c) for c in uniq["canon"]]
-    same = [i for i, (_, g) in enumerate(parts) if g == generic]
-    if not stem or not same:
-        return None, "no register name with the same sector words", nearest
-    scored = process.extract(
-        stem, [parts[i][0] for i in same], scorer=fuzz.token_sort_ratio, limit=2
+    out[message] = (
+        out[message].astype("string").str.replace(r"duplicate of row (\d+)", dup, regex=True)
     )
-    best_i, best = same[scored[0][2]], float(scored[0][1])
-    runner = float(scored[1][1]) if len(scored) > 1 else 0.0
-    if best < threshold:
-        return None, f"best score {best:.0f} < {threshold:g}", nearest
-    if best - runner < FUZZY_MARGIN:
-        return None, f"best score {best:.0f} too close to the next ({runner:.0f})", nearest
-    canon = uniq["canon"].iloc[best_i]
-    ids = choices.loc[choices["canon"] == canon, "establishment_id"]
-    if len(ids) != 1:
-        return None, f"{len(ids)} register establishments are called {canon!r}", nearest
-    return str(ids.iloc[0]), f"score {best:.0f}", nearest
-
-
-def _match(
-    f: pd.DataFrame, reg: pd.DataFrame, threshold: float, log: _Log, est_col: Any
-) -> pd.Series:
-    """Register id of each row (NA where unmatched; the reason is logged)."""
-    est_id = pd.Series(pd.NA, index=f.index, dtype="string")
-    ids = reg["establishment_id"]
-    folded = pd.Series(ids.to_numpy(), index=ids.str.casefold())
-    for col in ("establishment_id", "establishment"):
-        if col in f:
-            hit = est_id.isna() & f[col].str.casefold().isin(folded.index)
-            est_id[hit] = f.loc[hit, col].str.casefold().map(folded).to_numpy()
-    todo = est_id.isna() & f["canon"].notna()
-    reg = reg.assign(canon=canonical_name(reg["name"]))
-    if todo.any():
-        pairs = f.loc[todo, ["canon", "authority"]].drop_duplicates()
-        by_pair = (
-            reg.groupby(["canon", "authority"], dropna=False)["establishment_id"]
-            .agg(first="first", size="size")
-            .reset_index()
-        )
-        by_canon = (
-            reg.groupby("canon")["establishment_id"]
-            .agg(first_any="first", size_any="size")
-            .reset_index()
-        )
-        m = pairs.merge(by_pair, on=["canon", "authority"], how="left")
-        m = m.merge(by_canon, on="canon", how="left")
-        one_pair = (m["size"] == 1).fillna(False).astype(bool)
-        other = ~one_pair & (m["size_any"] == 1).fillna(False).astype(bool)
-        m["id"] = m["first"].where(one_pair, m["first_any"].where(other)).astype("string")
-        rows = f.loc[todo, ["canon", "authority"]].merge(
-            m[["canon", "authority", "id"]], on=["canon", "authority"], how="left"
-        )
-        rows.index = f.index[todo.to_numpy()]
-        est_id[todo] = rows["id"]
-        moved = todo & est_id.notna() & f["authority"].notna()
-        moved &= est_id.map(reg.set_index("establishment_id")["authority"]) != f["authority"]
-        log.warn(
-            moved,
-            est_col,
-            f["establishment"],
-            "matched by name to a register establishment in another authority",
-        )
-    # fuzzy: one match per distinct (name, authority) still unmatched
-    todo = est_id.isna() & f["canon"].notna()
-    if todo.any():
-        auths = set(reg["authority"].dropna())
-        pairs = f.loc[todo, ["canon", "authority"]].drop_duplicates()
-        result: dict[tuple[Any, Any], tuple[str | None, str]] = {}
-        for canon, auth in pairs.itertuples(index=False):
-            pool = (
-                reg[reg["authority"].eq(auth).fillna(False).astype(bool)] if auth in auths else reg
-            )
-            pool = pool[pool["canon"].notna()]
-            found, detail, nearest = _fuzzy(canon, pool, threshold)
-            if found is None:
-                near = ", ".join(f"{n!r} ({i}, {s:.0f})" for n, i, s in nearest)
-                where = f" in {auth}" if auth in auths else ""
-                result[(canon, auth)] = (
-                    None,
-                    f"establishment not found in the register{where} ({detail}); "
-                    f"nearest: {near or 'none'}",
-                )
-            else:
-                result[(canon, auth)] = (found, f"fuzzy match to {found} ({detail})")
-        res = pd.DataFrame(
-            [(c, a, i, d) for (c, a), (i, d) in result.items()],
-            columns=["canon", "authority", "id", "detail"],
-        ).astype("string")
-        looked = f.loc[todo, ["canon", "authority"]].merge(
-            res, on=["canon", "authority"], how="left"
-        )
-        looked.index = f.index[todo.to_numpy()]
-        got, detail = looked["id"], looked["detail"]
-        est_id[todo] = got
-        fuzzy_ok = todo & est_id.notna()
-        log.warn(fuzzy_ok, est_col, f["establishment"], detail.reindex(f.index))
-        log.fail(todo & est_id.isna(), est_col, detail.reindex(f.index), f["establishment"])
-    no_name = est_id.isna() & f["canon"].isna()
-    log.fail(no_name, est_col, "no establishment")
-    return est_id
-
-
-def _build_establishments(
-    f: pd.DataFrame, log: _Log, est_col: Any
-) -> tuple[pd.Series, pd.DataFrame]:
-    """Establishments from the export itself (no register): id, name, authority, sector."""
-    has = f["canon"].notna()
-    log.fail(~has, est_col, "no establishment")
-    no_auth = has & f["authority"].isna()
-    log.fail(
-        no_auth, "authority", "no authority (needed to build establishments without register=)"
-    )
-    sector = pd.Series(pd.NA, index=f.index, dtype="string")
-    if "sector" in f:
-        given = f["sector"]
-        canon = {v: normalise_sector(v) for v in given.dropna().unique()}
-        sector = given.map(canon).astype("string")
-        log.warn(
-            given.notna() & sector.isna(),
-            "sector",
-            given,
-            f"sector not one of {', '.join(SECTORS)}; inferred from the name instead",
-        )
-    sector = sector.fillna(infer_sector(f["establishment"].fillna("")))
-    ok = has & f["authority"].notna()
-    log.fail(
-        ok & sector.isna(),
-        est_col,
-        "sector cannot be inferred from the name (no word such as Primary, High, Academy, "
-        "Nursery, ELC, Special); pass register= or a Sector column",
-        f["establishment"],
-    )
-    est_id = (slug(f["authority"]) + ":" + slug(f["canon"])).where(ok & sector.notna())
-    est_id = est_id.astype("string")
-    keep = est_id.notna()
-    part = pd.DataFrame(
-        {
-            "establishment_id": est_id[keep],
-            "name": f.loc[keep, "establishment"],
-            "authority": f.loc[keep, "authority"],
-            "sector": sector[keep],
-        }
-    )
-    # the most frequent spelling of each establishment's name (ties: alphabetical)
-    counts = part.groupby(["establishment_id", "name", "authority", "sector"]).size()
-    counts = (
-        counts.rename("n")
-        .reset_index()
-        .sort_values(["establishment_id", "n", "name"], ascending=[True, False, True])
-    )
-    table = counts.drop_duplicates("establishment_id").drop(columns="n")
-    return est_id, table.reset_index(drop=True)
+    return out
 
 
 # ---- the main function -----------------------------------------------------------
 
 
 def from_records(
-    source: str | os.PathLike[str] | pd.DataFrame,
+    source: str | os.PathLike[str] | pd.DataFrame | list[Any],
     *,
     columns: Mapping[str, str] | None = None,
     register: pd.DataFrame | None = None,
@@ -595,14 +274,20 @@ def from_records(
     keep_names: bool = False,
     errors: Literal["raise", "drop"] = "raise",
     fuzzy_threshold: float = 90,
+    date_order: str = "auto",
+    status_column: str | None = None,
+    exclude_status: Collection[str] | None = None,
 ) -> Ecosystem:
     """Build an Ecosystem from one flat registration export (one row per attendance).
 
     Parameters
     ----------
-    source : path or DataFrame
+    source : path or DataFrame, or a list of them
         A ``.csv`` (UTF-8 with or without BOM, UTF-16, or Windows-1252), ``.xlsx`` or
-        ``.parquet`` export, or a DataFrame.
+        ``.parquet`` export, or a DataFrame. A list (one export per event, say) is read
+        as one export: each one's headers are recognised on their own and renamed to
+        the field's first alias in :data:`HEADERS` (so ``eco.rejected`` shows those
+        headers), and rows are named by file and row.
     columns : dict, optional
         Field -> export header, for headers not recognised by themselves. Fields:
         ``name`` (or ``first_name`` + ``surname``), ``email``, ``establishment`` (name or
@@ -629,6 +314,25 @@ def from_records(
         ``"drop"`` puts such rows in ``eco.rejected``.
     fuzzy_threshold : float
         Lowest rapidfuzz ``token_sort_ratio`` (0-100) accepted for a fuzzy match.
+    date_order : {"auto", "dmy", "mdy", "iso"}
+        How ``a/b/yyyy`` dates are read. "auto" (default) tells the order from the
+        values that can only be read one way (``17/04/2024`` is day-first,
+        ``1/18/2024`` month-first): day-first unless a value can only be month-first
+        while others could be either, which raises :class:`~wpnet.errors.DataError`
+        naming the values (pass "mdy" to read the file month-first, "dmy" to reject
+        those values). See :mod:`wpnet._parse`.
+    status_column : str, optional
+        The header of an attendance/booking status column; default: a header in
+        :data:`HEADERS` ``["status"]`` ("Status", "Attendee Status", ...) if there is
+        one.
+    exclude_status : collection of str, optional
+        Status values of rows that are not attendances (compared ignoring case, spaces
+        and punctuation). Default :data:`NOT_ATTENDING` ("Not Attending", "Did Not
+        Attend", "DNA", "No Show", "Cancelled", "Withdrawn", "Declined", "Waiting
+        List", "No", ...). ``()`` keeps every row. Excluded rows are neither accepted
+        nor rejected: ``eco.quality`` says how many were excluded for each value.
+        A status in neither this nor :data:`ATTENDING` is counted as attendance with
+        a warning.
 
     Returns
     -------
@@ -636,8 +340,11 @@ def from_records(
         With ``rejected`` (original values except names and e-mails, plus ``table``
         = the source, ``row`` = spreadsheet row with header = row 1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
-        ``len(eco.participation) + len(eco.rejected)`` is the number of rows read, plus
-        any rows of the register the table checks reject.
+        ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
+        the number of rows read. ``limits`` (see :func:`data_limits`) names the
+        findings the export cannot support: coverage and equity without a register
+        (the export's own schools are not the schools that could have taken part);
+        the leadership share without a participation-role column.
 
     Raises
     ------
@@ -662,8 +369,19 @@ def from_records(
     *Networks*: ``network_id`` is the slug of the event/network name
     (:func:`slug`: "Numeracy CLN" -> ``numeracy-cln``), so spellings that differ only
     in case, spacing or punctuation are one network; its name is the most frequent
-    spelling. ``workstream`` is the network's most frequent value of the workstream
-    column, or ``"unspecified"``.
+    spelling. An event name ending in a meeting number (:data:`MEETING`: "Numeracy
+    CLN - Session 2", "Leadership Programme Day 1") is a meeting of the network named
+    without it: the records of "Session 1" and "Session 2" are one network (each
+    merge is listed in ``eco.quality``) and ``participation.event_id`` keeps the slug
+    of the full event name. An event that looks like one day (a meeting number, or at
+    least :data:`ONE_DAY_SHARE` of its records on one date) whose records carry other
+    dates is listed in ``eco.quality`` with the dates (a date typed or read wrongly).
+    ``workstream`` is the network's most frequent value of the workstream column, or
+    ``"unspecified"``.
+
+    *Sessions*: a session with fewer than :data:`THIN_SESSION` (10%) of the records of
+    the largest one is listed in ``eco.quality`` and in ``eco.limits`` (a comparison
+    with it says little).
 
     *Establishments without a register* are the distinct (authority, canonical name)
     pairs, ``establishment_id = "<authority slug>:<name slug>"``; the sector comes
@@ -678,12 +396,6 @@ def from_records(
     or an exact duplicate (same practitioner, network, date and establishment) of an
     earlier row; a row's reasons are joined with "; ".
 
-    *Table checks*: the tables built from the export then go through the same checks
-    as a folder's (:func:`wpnet.validation.check_tables`: vocabularies, ranges, keys,
-    references), participation rows numbered by their row in the export and the
-    register's by their row in ``register``, and the problems are collected and
-    reported alike.
-
     Examples
     --------
     >>> export = pd.DataFrame({
@@ -695,7 +407,7 @@ def from_records(
     ...     "Job Title": ["PT Maths", "PT Maths", "DHT"],
     ...     "Date": ["01/09/2022", "44835", "31/02/2023"]})
     >>> import wpnet
-    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="k", errors="drop")
+    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="a-key-of-16-bytes+", errors="drop")
     >>> eco.participation[["network_id", "establishment_id", "date"]]
          network_id establishment_id       date
     0  numeracy-cln               E1 2022-09-01
@@ -709,10 +421,18 @@ def from_records(
     check_choice("errors", errors, ("raise", "drop"))
     if not 0 <= fuzzy_threshold <= 100:
         raise UsageError(f"fuzzy_threshold must be between 0 and 100, not {fuzzy_threshold!r}")
+    check_choice("date_order", date_order, tuple(DATE_ORDERS))
     k = resolve_key(key)
-    raw, source_name, read_problems = _read(source)
+    if status_column is not None:
+        columns = {**dict(columns or {}), "status": status_column}
+    raw, source_name, read_problems, names = _read_sources(source, columns)
+    if names is not None:  # the headers are now the fields' first aliases
+        columns = None
     found = _find_columns(list(raw.columns), columns)
     log = _Log(raw.index, source_name)
+    if "status" in found:
+        raw = _exclude_by_status(raw, found["status"], exclude_status, log)
+        log.index = raw.index
     for p in read_problems:  # ragged rows; the extra cells are not repeated (privacy)
         msg = str(p.get("message", "")).split("; extra cells")[0]
         log.quality.append(
@@ -757,8 +477,9 @@ def from_records(
         "an e-mail without '@' (used as written)",
     )
 
-    # network
-    net_name = f["network"]
+    # network (an event name ending "Session N" is a meeting of the network without it)
+    event_name = f["network"]
+    net_name = _without_meeting(event_name)
     net_id = slug(net_name)
     log.fail(net_name.isna(), found["network"], "no network/event")
     log.fail(
@@ -769,13 +490,28 @@ def from_records(
     )
 
     # dates
+    date_raw = raw[found["date"]]
     if len(raw):
-        dates, problem = parse_dates(raw[found["date"]])
+        order, note = choose_date_order(
+            date_raw,
+            date_order,
+            where=f"{source_name} column {found['date']!r}",
+            rows=names is None,
+        )
+        if note:
+            log.note(found["date"], note)
+        dates, problem = parse_dates(date_raw, date_order=order)
     else:  # parse_dates needs at least one value to tell the column's kind
         dates = pd.Series(pd.NaT, index=raw.index, dtype="datetime64[ns]")
         problem = pd.Series("", index=raw.index, dtype="string")
     log.fail(dates.isna() & (problem == ""), found["date"], "no date")
-    log.fail(problem != "", found["date"], problem, raw[found["date"]].astype("string"))
+    log.fail(problem != "", found["date"], problem, date_raw.astype("string"))
+    log.warn(
+        dates.notna() & two_digit_year(date_raw),
+        found["date"],
+        pd.Series("(two-digit years)", index=raw.index),
+        "two-digit year read as 20yy",
+    )
 
     # establishments
     f["canon"] = canonical_name(f["establishment"])
@@ -861,7 +597,11 @@ def from_records(
             "role": role[acc],
             "hours": hours[acc],
         }
-    )
+    )  # indexed by export row, so that the table checks name the export's rows
+    merged = event_name.notna() & (slug(event_name) != net_id)
+    if merged[acc].any():
+        participation["event_id"] = slug(event_name)[acc].to_numpy()
+    _event_findings(event_name, net_name, dates, ok, found["network"], log)
     latest = pd.DataFrame(
         {
             "practitioner_id": pid[acc],
@@ -904,7 +644,16 @@ def from_records(
     )
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
-    rejected = rejected.reset_index(drop=True)
+    rejected = _relabel(rejected.reset_index(drop=True), names, "reason")
+    limits = _export_limits(register is not None, "role" in found)
+    thin = _thin(participation["date"])
+    for session, (n, largest) in thin.items():
+        msg = (
+            f"session {session} has only {n} record{'s' if n != 1 else ''} (the largest has "
+            f"{largest}): a comparison with it says little"
+        )
+        log.note(found["date"], msg)
+        limits[f"session {session}"] = msg
     return _checked_ecosystem(
         source_name,
         "the register" if register is not None else f"{source_name} (establishments)",
@@ -915,10 +664,14 @@ def from_records(
             "participation": participation,
         },
         rejected=rejected,
-        reasons=reasons,
-        quality=log.quality_frame(),
+        reasons=_relabel(reasons.assign(message=reasons["message"]), names, "message")
+        if len(reasons)
+        else reasons,
+        quality=_relabel(log.quality_frame(), names, "message"),
         errors=errors,
         rows_read=len(raw),
+        limits=limits,
+        names=names,
     )
 
 
@@ -932,16 +685,24 @@ def _checked_ecosystem(
     quality: pd.DataFrame,
     errors: str,
     rows_read: int,
+    limits: dict[str, str],
+    names: list[str] | None = None,
 ) -> Ecosystem:
     """The Ecosystem of the tables built from an export, after the table checks a folder
     gets (:func:`_check_built`): every problem, the export's own (``reasons``) and the
     checks', raised together (``errors="raise"``) or their rows rejected."""
     checked = _check_built(source_name, register_name, **built)
+    if names is not None:  # rows of several exports back to (file, row)
+        checked = dataclasses.replace(
+            checked,
+            problems=_relabel_from(checked.problems, source_name, names, "message"),
+            rejected=_relabel_from(checked.rejected, source_name, names, "reason"),
+        )
     own = problems_frame()
     if len(reasons):
         own = pd.DataFrame(
             {
-                "table": source_name,
+                "table": reasons.get("table", source_name),
                 "row": reasons["row"],
                 "column": reasons["column"].astype("string"),
                 "value": reasons["value"].astype("string"),
@@ -960,7 +721,9 @@ def _checked_ecosystem(
                 failing,
                 checked.sources,
                 f"{n} problem{'s' if n != 1 else ''} in {source_name} ({rows_read} rows read):",
-            ),
+            )
+            + "\n(errors='drop', on the command line --errors drop, leaves the rows out and "
+            "lists them with their reasons)",
             problems=failing[["table", "row", "column", "value", "message"]].reset_index(drop=True),
         )
     tables = checked.tables
@@ -978,7 +741,21 @@ def _checked_ecosystem(
         tables["participation"].reset_index(drop=True),
         rejected=rejected,
         quality=quality,
+        limits=limits,
     )
+
+
+def _relabel_from(
+    frame: pd.DataFrame, source_name: str, names: list[str], message: str
+) -> pd.DataFrame:
+    """:func:`_relabel` for the rows of ``frame`` that name the export as their table."""
+    if frame.empty or "table" not in frame:
+        return frame
+    mine = (frame["table"] == source_name).fillna(False).to_numpy()
+    if not mine.any():
+        return frame
+    parts = [frame[~mine], _relabel(frame[mine], names, message)]
+    return pd.concat(parts).sort_index().astype(frame.dtypes.to_dict())
 
 
 def _check_built(
@@ -1005,28 +782,3 @@ def _check_built(
             "participation": RawTable(participation, source_name),
         }
     )
-
-
-def _networks(
-    net_id: pd.Series, name: pd.Series, ws: pd.Series, log: _Log, ws_col: Any
-) -> pd.DataFrame:
-    """One row per network: most frequent spelling of its name and workstream."""
-    df = pd.DataFrame({"network_id": net_id, "name": name, "workstream": ws})
-    if df.empty:
-        return pd.DataFrame(columns=["network_id", "name", "workstream"])
-
-    def mode(col: str) -> pd.Series:
-        c = df.groupby(["network_id", col]).size().rename("n").reset_index()
-        c = c.sort_values(["network_id", "n", col], ascending=[True, False, True])
-        return c.drop_duplicates("network_id").set_index("network_id")[col]
-
-    out = pd.concat([mode("name"), mode("workstream")], axis=1).reset_index()
-    n_ws = df.groupby("network_id")["workstream"].nunique()
-    several = df["network_id"].map(n_ws) > 1
-    log.warn(
-        several,
-        ws_col,
-        df["network_id"],
-        "network has more than one workstream; the most frequent is used",
-    )
-    return out

@@ -1,29 +1,62 @@
-"""The ``wpnet report`` and ``wpnet map`` subcommands.
+"""The ``wpnet report`` and ``wpnet map`` subcommands, and the data options they share
+with ``wpnet validate``.
 
 ::
 
-    wpnet report DATA [--session 2022-23] [--compare-to 2021-22] [--out report]
-                      [--pdf] [--min-cell 5] [--backbone sdsm] [--errors raise|drop]
-    wpnet map DATA --out map.html [--session 2022-23] [--backbone sdsm] [--min-cell 5]
+    wpnet report DATA... [--session 2022-23] [--compare-to 2021-22] [--out report]
+                         [--pdf] [--min-cell 5] [--backbone sdsm] [--errors raise|drop]
+                         [--key-file FILE | --key KEY] [--register FILE]
+                         [--date-order auto|dmy|mdy|iso]
+                         [--status-column HEADER] [--exclude-status VALUE ...]
+    wpnet map DATA... --out map.html [--session 2022-23] [--backbone sdsm] [--min-cell 5]
+
+DATA is a folder of the four tables, one workbook with a sheet per table, or flat
+registration exports (:func:`wpnet.from_records`): one file, several files, or a
+folder of them (one export per event, say), read as one export.
 
 ``add_arguments`` / ``run`` are the report's, ``add_map_arguments`` / ``run_map`` the
-map's, in the form :data:`wpnet.cli.COMMANDS` takes. Exit codes: 0 done, 1 bad data,
+map's, in the form :data:`wpnet.cli.COMMANDS` takes; ``add_data_arguments`` and
+``load_data`` are the data options and their reading, shared with ``wpnet validate``.
+Exit codes: 0 done, 1 bad data (including rows left out without ``--errors drop``),
 2 bad usage (including ``--pdf`` without Chromium; the HTML is written all the same).
+Rows left out with ``--errors drop`` are counted on stdout and written (reason, row,
+original values; never names or e-mails) to ``<out>_rejected_rows.csv`` beside the
+report folder or the map (not inside the report, which is published).
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
+from wpnet._parse import DATE_ORDERS
 from wpnet.ecosystem import Ecosystem
-from wpnet.errors import DataError, WpnetError
+from wpnet.errors import DataError, UsageError, WpnetError
 
-__all__ = ["add_arguments", "add_map_arguments", "load_data", "run", "run_map"]
+__all__ = [
+    "EXPORT_SUFFIXES",
+    "add_arguments",
+    "add_data_arguments",
+    "add_map_arguments",
+    "load_data",
+    "read_key_file",
+    "report_left_out",
+    "run",
+    "run_map",
+]
 
 _BACKBONE_CHOICES = ("sdsm", "disparity", "threshold", "none")
+
+#: Files read as exports when DATA is a folder of exports.
+EXPORT_SUFFIXES = (".csv", ".xlsx", ".parquet")
+
+_TABLES = ("establishments", "practitioners", "networks", "participation")
 
 
 def _min_cell(text: str) -> int:
@@ -36,8 +69,67 @@ def _min_cell(text: str) -> int:
     return value
 
 
+def add_data_arguments(p: argparse.ArgumentParser, *, errors: bool = True) -> None:
+    """DATA and the options that say how to read it (keys, register, dates, status)."""
+    p.add_argument(
+        "data",
+        metavar="DATA",
+        nargs="+",
+        help="a folder of the four tables, one workbook, or flat exports: one file, "
+        "several files or a folder of them (read as one export)",
+    )
+    key = p.add_mutually_exclusive_group()
+    key.add_argument(
+        "--key-file",
+        metavar="FILE",
+        help="file holding the pseudonymisation key (one final line break is ignored); "
+        "default $WPNET_KEY",
+    )
+    key.add_argument(
+        "--key",
+        metavar="KEY",
+        help="the pseudonymisation key itself (visible to other users of the machine: "
+        "prefer --key-file or $WPNET_KEY)",
+    )
+    p.add_argument(
+        "--register",
+        metavar="FILE",
+        help="establishments register for exports (.csv, .xlsx, .parquet, or a folder "
+        "of tables): gives sectors and the denominator of coverage",
+    )
+    p.add_argument(
+        "--date-order",
+        choices=DATE_ORDERS,
+        default="auto",
+        help="how a/b/yyyy dates are read: auto (default: told from values such as "
+        "17/04/2024; a month-first or mixed file is refused), dmy, mdy or iso",
+    )
+    p.add_argument(
+        "--status-column",
+        metavar="HEADER",
+        help="the export's attendance/booking status column (default: a header such as "
+        "'Status' or 'Attendee Status')",
+    )
+    p.add_argument(
+        "--exclude-status",
+        metavar="VALUE",
+        action="append",
+        help="a status value that is not an attendance (repeat for several; replaces "
+        "the defaults 'Not Attending', 'Did Not Attend', 'DNA', 'No Show', "
+        "'Cancelled', 'Withdrawn', 'Declined', 'Waiting List', 'No', ...)",
+    )
+    if errors:
+        p.add_argument(
+            "--errors",
+            choices=("raise", "drop"),
+            default="raise",
+            help="bad rows: stop with a list and exit 1 (raise, default) or leave them out, "
+            "write them to a rejected-rows file and go on (drop)",
+        )
+
+
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("data", metavar="DATA", help="folder of the four tables, or one export file")
+    add_data_arguments(p)
     p.add_argument("--session", help="the session to show, e.g. 2022-23 (default: the latest)")
     p.add_argument(
         "--backbone",
@@ -52,18 +144,15 @@ def _common(p: argparse.ArgumentParser) -> None:
         metavar="N",
         help="practitioner counts below N are suppressed (default 5)",
     )
-    p.add_argument(
-        "--errors",
-        choices=("raise", "drop"),
-        default="raise",
-        help="bad rows: stop with a list (raise, default) or leave them out and report them (drop)",
-    )
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
     """Arguments of ``wpnet report``."""
     _common(p)
-    p.add_argument("--compare-to", help="the session to compare with (default: the one before)")
+    p.add_argument(
+        "--compare-to",
+        help="an earlier session to compare with (default: the one before --session)",
+    )
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default report)")
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
 
@@ -71,7 +160,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 def add_map_arguments(p: argparse.ArgumentParser) -> None:
     """Arguments of ``wpnet map``."""
     _common(p)
-    p.add_argument("--out", required=True, metavar="FILE", help="the HTML file to write")
+    p.add_argument(
+        "--out",
+        required=True,
+        metavar="FILE",
+        help="the HTML file to write (a folder, or a path ending in /, gets map.html)",
+    )
     p.add_argument(
         "--color-by",
         choices=("authority", "sector", "simd_quintile"),
@@ -91,82 +185,348 @@ def _is_table_workbook(path: Path) -> bool:
     return "participation" in names
 
 
-def load_data(path: str | Path, errors: str = "raise") -> Ecosystem:
+def _is_table_folder(path: Path) -> bool:
+    return path.is_dir() and any(
+        (path / f"{t}{s}").is_file() for t in ("participation",) for s in EXPORT_SUFFIXES
+    )
+
+
+def read_key_file(path: str | os.PathLike[str]) -> str:
+    """The key held in a file: its text without one final line break (``\\n`` or
+    ``\\r\\n``), which editors add; anything else is part of the key.
+
+    Raises
+    ------
+    UsageError
+        When the file cannot be read or is empty.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> p = Path(tempfile.mkdtemp()) / "key"
+    >>> _ = p.write_text("0123456789abcdef\\n")
+    >>> read_key_file(p)
+    '0123456789abcdef'
+    """
+    p = Path(path)
+    try:
+        text = p.read_bytes().decode("utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise UsageError(f"--key-file {str(p)!r}: cannot be read ({err})") from None
+    for end in ("\r\n", "\n"):
+        if text.endswith(end):
+            text = text[: -len(end)]
+            break
+    if not text:
+        raise UsageError(f"--key-file {str(p)!r} is empty")
+    return text
+
+
+def _read_register(path: str | os.PathLike[str]) -> Any:
+    from wpnet.io import read_file
+
+    p = Path(path)
+    if p.is_dir():
+        found = [
+            p / f"establishments{s}"
+            for s in EXPORT_SUFFIXES
+            if (p / f"establishments{s}").is_file()
+        ]
+        if not found:
+            raise UsageError(f"--register {str(p)!r}: the folder has no establishments table")
+        p = found[0]
+    if not p.is_file():
+        raise UsageError(f"--register {str(p)!r}: no such file or folder")
+    if p.suffix.lower() not in EXPORT_SUFFIXES:
+        raise UsageError(f"--register {str(p)!r}: give a .csv, .xlsx or .parquet file")
+    return read_file(p, "establishments").frame
+
+
+def _export_files(paths: Sequence[Path]) -> list[Path]:
+    files: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            inside = sorted(
+                f
+                for f in p.iterdir()
+                if f.is_file()
+                and f.suffix.lower() in EXPORT_SUFFIXES
+                and not f.name.startswith((".", "~$"))
+            )
+            if not inside:
+                raise UsageError(
+                    f"DATA {str(p)!r}: the folder has neither the four tables nor any export "
+                    f"({', '.join(EXPORT_SUFFIXES)})"
+                )
+            files += inside
+        else:
+            files.append(p)
+    return files
+
+
+def load_data(
+    data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]],
+    errors: str = "raise",
+    *,
+    key: str | None = None,
+    register: str | os.PathLike[str] | None = None,
+    date_order: str = "auto",
+    status_column: str | None = None,
+    exclude_status: Sequence[str] | None = None,
+) -> Ecosystem:
     """Read DATA: a folder of tables or a workbook with one sheet per table
-    (:func:`wpnet.read_ecosystem`), else one flat registration export
-    (:func:`wpnet.from_records`).
+    (:func:`wpnet.read_ecosystem`), else flat registration exports
+    (:func:`wpnet.from_records`; several files, or a folder of them, are one export).
 
     Raises
     ------
     FileNotFoundError
-        When ``path`` does not exist.
+        When a path does not exist.
+    UsageError
+        Export options (``register``, ``status_column``, ``exclude_status``) with a
+        folder of tables; a folder with neither tables nor exports.
     DataError
-        Bad data.
-    """
-    p = Path(path)
-    if not p.exists():
-        raise FileNotFoundError(f"DATA {str(p)!r} does not exist")
-    from wpnet.io import read_ecosystem
+        Bad data (a :class:`~wpnet.errors.KeyMissing` without a key for exports).
 
-    if p.is_dir() or (p.suffix.lower() == ".xlsx" and _is_table_workbook(p)):
-        return read_ecosystem(p, errors=errors)
+    Examples
+    --------
+    >>> import tempfile, wpnet
+    >>> folder = wpnet.write_ecosystem(wpnet.tiny(), Path(tempfile.mkdtemp()) / "data")
+    >>> load_data(folder).sessions
+    ['2021-22', '2022-23']
+    """
+    items = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    paths = [Path(p) for p in items]
+    for p in paths:
+        if not p.exists():
+            raise FileNotFoundError(f"DATA {str(p)!r}: no such file or folder")
+    first = paths[0]
+    if len(paths) == 1 and (
+        _is_table_folder(first) or (first.suffix.lower() == ".xlsx" and _is_table_workbook(first))
+    ):
+        given = [
+            name
+            for name, v in (
+                ("--register", register),
+                ("--status-column", status_column),
+                ("--exclude-status", exclude_status),
+            )
+            if v is not None
+        ]
+        if given:
+            raise UsageError(
+                f"{', '.join(given)} apply to flat exports; {str(first)!r} holds the four tables"
+            )
+        from wpnet.io import read_ecosystem
+
+        return read_ecosystem(first, errors=errors, key=key, date_order=date_order)
     from wpnet.records import from_records
 
-    return from_records(p, errors=errors)
+    files = _export_files(paths)
+    return from_records(
+        files if len(files) > 1 else files[0],
+        register=_read_register(register) if register is not None else None,
+        key=key,
+        errors=errors,
+        date_order=date_order,
+        status_column=status_column,
+        exclude_status=exclude_status,
+    )
+
+
+def _key(args: argparse.Namespace) -> str | None:
+    if getattr(args, "key_file", None):
+        return read_key_file(args.key_file)
+    return getattr(args, "key", None)
+
+
+def _load(args: argparse.Namespace, *, key: str | None = None) -> Ecosystem:
+    return load_data(
+        args.data,
+        getattr(args, "errors", "raise"),
+        key=key if key is not None else _key(args),
+        register=args.register,
+        date_order=args.date_order,
+        status_column=args.status_column,
+        exclude_status=args.exclude_status,
+    )
+
+
+def report_left_out(
+    eco: Ecosystem,
+    rejected_file: Path | None,
+    compare_to: str | None = None,
+    *,
+    protect: Sequence[str | os.PathLike[str]] = (),
+) -> list[str]:
+    """Lines saying what was left out of ``eco`` on reading: rejected rows (how many,
+    and the file they were written to), rows excluded by status, and findings the data
+    cannot support (:func:`wpnet.records.data_limits`), with a note when the
+    session compared with is thin.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> report_left_out(wpnet.tiny(), None)
+    []
+    """
+    from wpnet.privacy import neutralise
+    from wpnet.records import data_limits, describe_limits
+
+    lines = []
+    rej = eco.rejected
+    if len(rej):
+        if rejected_file is not None:
+            from wpnet.privacy import atomic_write
+
+            rejected_file.parent.mkdir(parents=True, exist_ok=True)
+            atomic_write(rejected_file, neutralise(rej).to_csv(index=False), protect=protect)
+        read = len(eco.participation) + len(rej)
+        where = (
+            f": see {rejected_file} (their values, without names or e-mails; keep it internal)"
+            if rejected_file is not None
+            else ""
+        )
+        lines.append(
+            f"{len(rej)} of {read} rows were left out (--errors drop), each with its reason{where}"
+        )
+    q = eco.quality
+    if q is not None and len(q):
+        excl = q[q["message"].str.startswith("status means not attending").fillna(False)]
+        if len(excl):
+            n = excl["message"].str.extract(r"\((\d+) rows?\)$")[0].astype(int).sum()
+            values = ", ".join(sorted(excl["value"].dropna().unique()))
+            lines.append(f"{n} rows excluded by their status ({values}): not attendances")
+    lines += describe_limits(data_limits(eco), compare_to)
+    return lines
+
+
+def _print_left_out(lines: list[str]) -> None:
+    for line in lines:
+        print(f"      {line}")
 
 
 def _backbone(value: str) -> str | None:
     return None if value == "none" else value
 
 
+def _sessions(
+    eco: Ecosystem, session: str | None, compare_to: str | None
+) -> tuple[str, str | None]:
+    """``--session`` (default the latest) and ``--compare-to``, which must be earlier."""
+    sessions = eco.sessions
+    if not sessions:
+        raise DataError("the data hold no participation records: there is no session to show")
+    if session is not None and session not in sessions:
+        raise UsageError(f"--session {session!r} is not in the data; it has {sessions}")
+    chosen = session if session is not None else sessions[-1]
+    if compare_to is not None:
+        if compare_to not in sessions:
+            raise UsageError(f"--compare-to {compare_to!r} is not in the data; it has {sessions}")
+        if compare_to >= chosen:
+            raise UsageError(
+                f"--compare-to {compare_to} is not earlier than the session reported on "
+                f"({chosen}): a comparison looks back; give an earlier session"
+            )
+    elif sessions.index(chosen) > 0:
+        compare_to = sessions[sessions.index(chosen) - 1]
+    return chosen, compare_to
+
+
+def _remove_new(path: Path, existed: bool) -> None:
+    """Remove ``path`` if this run created it (an interrupted or failed run)."""
+    if not existed and path.exists():
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
 def run(args: argparse.Namespace) -> int:
-    """Run ``wpnet report``; print what was written where."""
+    """Run ``wpnet report``; print what was written where and what was left out."""
     from wpnet.report.build import build_report
 
     started = time.perf_counter()
-    eco = load_data(args.data, args.errors)
+    eco = _load(args)
+    session, compare_to = _sessions(eco, args.session, args.compare_to)
     out = Path(args.out)
+    existed = out.exists()
     try:
-        index = build_report(
-            eco,
-            session=args.session,
-            out=out,
-            compare_to=args.compare_to,
-            backbone=_backbone(args.backbone),
-            min_cell=args.min_cell,
-            pdf=args.pdf,
+        try:
+            index = build_report(
+                eco,
+                session=session,
+                out=out,
+                compare_to=compare_to,
+                backbone=_backbone(args.backbone),
+                min_cell=args.min_cell,
+                pdf=args.pdf,
+            )
+        except WpnetError as err:
+            if isinstance(err, DataError):
+                raise
+            print(f"wpnet report: {err}", file=sys.stderr)
+            return 2
+        left_out = report_left_out(
+            eco, _beside(out, "rejected_rows.csv"), compare_to, protect=args.data
         )
-    except WpnetError as err:
-        if isinstance(err, DataError):
-            raise
-        print(f"wpnet report: {err}", file=sys.stderr)
-        return 2
+    except BaseException:
+        _remove_new(out, existed)
+        raise
     tables = sorted((out / "tables").glob("*.csv"))
-    print(f"wrote {index}")
+    print(
+        f"wrote {index} (session {session}"
+        + (f", compared to {compare_to})" if compare_to else ")")
+    )
     print(f"      {len(tables)} tables in {out / 'tables'}/ and {out / 'tables.xlsx'}")
     print(f"      interactive map {out / 'map.html'}")
     if args.pdf:
         print(f"      {out / 'report.pdf'}")
+    _print_left_out(left_out)
     print(f"in {time.perf_counter() - started:.1f} s")
     return 0
 
 
+def _beside(out: Path, name: str) -> Path:
+    """``<out's name>_<name>`` in ``out``'s folder: outside a report folder, which is
+    published, because the rows' values are not screened for disclosure."""
+    stem = out.stem if out.suffix else out.name
+    return out.parent / f"{stem}_{name}"
+
+
+def _map_path(text: str) -> Path:
+    """``--out``: the HTML file, or ``map.html`` inside a folder (existing, or written
+    with a trailing slash)."""
+    p = Path(text)
+    if text.endswith(("/", os.sep)) or p.is_dir():
+        return p / "map.html"
+    return p
+
+
 def run_map(args: argparse.Namespace) -> int:
-    """Run ``wpnet map``; print what was written where."""
+    """Run ``wpnet map`` (default: the latest session); print what was written where."""
     from wpnet.maps.interactive import interactive_map
 
-    eco = load_data(args.data, args.errors)
-    out = Path(args.out)
-    if out.is_dir():
-        raise ValueError(f"--out {str(out)!r} is a folder; give the HTML file to write")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    m = interactive_map(
-        eco,
-        out,
-        session=args.session,
-        backbone=_backbone(args.backbone),
-        color_by=args.color_by,
-        min_cell=args.min_cell,
-    )
-    print(f"wrote {out} ({m!r})")
+    eco = _load(args)
+    session, _ = _sessions(eco, args.session, None)
+    out = _map_path(args.out)
+    folder_existed = out.parent.exists()
+    out_existed = out.exists()
+    try:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        m = interactive_map(
+            eco,
+            out,
+            session=session,
+            backbone=_backbone(args.backbone),
+            color_by=args.color_by,
+            min_cell=args.min_cell,
+        )
+        left_out = report_left_out(eco, _beside(out, "rejected_rows.csv"), protect=args.data)
+    except BaseException:
+        _remove_new(out, out_existed)
+        _remove_new(out.parent, folder_existed)
+        raise
+    print(f"wrote {out} (session {session}; {m!r})")
+    _print_left_out(left_out)
     return 0

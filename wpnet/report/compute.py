@@ -17,7 +17,7 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError
 from wpnet.graphs import GraphSpec
 
-__all__ = ["REACH_BY", "Results", "compute", "resolve_sessions"]
+__all__ = ["LIMITED_COLUMNS", "REACH_BY", "Results", "compute", "resolve_sessions"]
 
 #: The breakdowns of reach the report shows, in order.
 REACH_BY = ("authority", "sector", "simd_quintile", "workstream", "network")
@@ -94,7 +94,7 @@ def compute(
     compare_to: str | None,
     *,
     graph: GraphSpec | None = None,
-    permutations: int = 2000,
+    permutations: int = 5000,
     seed: int = 0,
     step: Callable[[str], None] | None = None,
 ) -> Results:
@@ -152,4 +152,28 @@ def compute(
     tick("change")
     res.reflections = reflections(base, sessions=sessions, seed=seed, **graph_opts)
     tick("reflections")
+    _leave_out_unsupported(res)
     return res
+
+
+#: Columns of the results a limit of the data (:func:`wpnet.records.data_limits`) blanks.
+LIMITED_COLUMNS = {
+    "coverage": ("coverage", "simd_q1_coverage", "equity_ratio", "eligible"),
+    "equity": ("simd_q1_coverage", "equity_ratio"),
+    "lead_share": ("lead_share",),
+}
+
+
+def _leave_out_unsupported(res: Results) -> None:
+    """Blank (NaN) the findings the data cannot support, so that no table, figure or
+    sentence states them (coverage without a register, lead share without roles)."""
+    from wpnet.records import data_limits
+
+    cols = {c for k in data_limits(res.eco) for c in LIMITED_COLUMNS.get(k, ())}
+    if not cols:
+        return
+    frames = [res.reach, res.reach_prev, res.trend, res.capacity, res.capacity_by]
+    for frame in [*frames, *res.reach_by.values()]:
+        if frame is not None:
+            hit = [c for c in cols if c in frame.columns]
+            frame[hit] = float("nan")

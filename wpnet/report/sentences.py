@@ -11,6 +11,7 @@ from typing import Any
 
 import pandas as pd
 
+from wpnet.records import data_limits, describe_limits
 from wpnet.report.compute import Results
 
 __all__ = ["count", "direction", "headlines", "pct"]
@@ -63,8 +64,10 @@ def _ok(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
 
 
-def _reach_sentence(res: Results, prev_label: str | None) -> str:
+def _reach_sentence(res: Results, prev_label: str | None) -> str | None:
     r = res.reach.iloc[0]
+    if not _ok(r["coverage"]):
+        return None  # not supported by the data (no register): said by _limits
     reached = int(round(float(r["coverage"] * r["eligible"]))) if _ok(r["coverage"]) else 0
     s = (
         f"The partnership reached {count(reached)} of {count(r['eligible'])} schools and "
@@ -207,5 +210,6 @@ def headlines(res: Results, min_cell: int = 5) -> list[str]:
         _capacity_sentence(res, prev, min_cell),
         _change_sentence(res, min_cell),
         _themes_sentence(res),
+        *describe_limits(data_limits(res.eco), res.compare_to),
     ]
     return [s for s in out if s]

@@ -156,7 +156,10 @@ REACH_FORMATS = {
 
 def _reached(r: pd.DataFrame) -> pd.Series:
     """Non-central establishments reached: coverage × eligible (both from reach)."""
-    n = (r["coverage"] * r["eligible"]).fillna(0)
+    n = r["coverage"] * r["eligible"]
+    if n.isna().all() and r["coverage"].isna().all():  # coverage not supported by the data
+        return pd.Series(pd.NA, index=r.index, dtype="Int64")
+    n = n.fillna(0)
     return pd.Series(np.rint(n.to_numpy(dtype=float)).astype(np.int64), index=r.index)
 
 
