@@ -97,13 +97,13 @@ class Plan:
     #: 545 / 107 / 49 council schools of 2024
     sectors: tuple[float, float, float, float] = (360.0, 545.0, 107.0, 49.0)
     #: share of schools and nurseries taking part in the first session
-    reach: float = 0.28
+    reach: float = 0.29
     #: growth a session (reach, practitioners, records) up to the planted change
     growth: float = 1.05
     #: chance variation of practitioners and records a session (sd of the log level)
     noise: float = 0.02
     #: 2020-21 multiplier (reach, practitioners, records)
-    dip: float = 0.8
+    dip: float = 0.85
     #: share of last session's establishments that take part again
     persist: float = 0.6
     #: relative chance of taking part: nurseries, primary, secondary, special

@@ -434,6 +434,7 @@ _PRI = (0.0, 1.0, 0.0, 0.3, 0.5)
 _PRI_SEC = (0.0, 1.0, 1.0, 0.3, 0.5)
 _SEC = (0.0, 0.0, 1.0, 0.3, 0.5)
 _EY = (1.0, 0.0, 0.0, 0.0, 0.5)
+_SEC_ONLY = (0.0, 0.0, 1.0, 0.0, 0.5)
 
 
 @dataclass(frozen=True)
@@ -516,7 +517,7 @@ WORKSTREAMS: tuple[Workstream, ...] = (
         5,
         ((2.0, 3.0), (0.7, 0.3)),
         # one topic per subject, secondary only
-        tuple((f"{name} curricular network", _SEC) for name, _, _ in CURRICULAR_SUBJECTS),
+        tuple((f"{name} curricular network", _SEC_ONLY) for name, _, _ in CURRICULAR_SUBJECTS),
     ),
     Workstream(
         "Early learning and childcare",
