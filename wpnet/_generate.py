@@ -13,9 +13,10 @@ The steps, in order:
    quintile (each council's 2024 quintile-1 share), urban/rural class, roll, coordinates;
    a heavy-tailed engagement weight (SIMD quintile 1 schools split into less and more
    engaged ones);
-2. recruitment groups: each council, except that small neighbours recruit together
-   (Renfrewshire with Inverclyde, East with West Dunbartonshire); the planted
-   communities;
+2. recruitment groups, the planted communities: each council, cut into ``areas`` when
+   large (Glasgow City three, the Lanarkshires two each), except that small neighbours
+   recruit together (``partner``: Renfrewshire with Inverclyde, East with West
+   Dunbartonshire);
 3. practitioners (the register): central officers in the central teams, at least one
    member of staff per school and nursery, one headteacher per school at most, the rest
    drawn by staff size x engagement; levels, subjects, job titles;
@@ -23,9 +24,10 @@ The steps, in order:
    (in proportion to the group's size), ``matched`` and ``open`` ones are partnership
    wide; which sessions each network runs in; its size in each session (mostly 6-15
    establishments; a few large professional learning programmes);
-5. hubs, the planted brokers: ``Plan.hubs`` establishments (central teams and
-   "teaching schools") that join the networks of their own and the two nearest other
-   recruitment groups;
+5. hubs, the planted brokers: ``Plan.hubs`` establishments (``Plan.hub_central``
+   central teams, the rest "teaching schools") that recruit as core members
+   (``Plan.hub_engagement``) of their own group and of the ``Plan.hub_bridges`` nearest
+   groups of other councils;
 6. which schools and nurseries take part each session: ``Plan.reach`` of them, rising by
    ``Plan.growth`` a session up to the planted change, lower in 2020-21 (``Plan.dip``);
    ``Plan.persist`` of last session's stay, secondaries more likely than primaries and
@@ -34,14 +36,17 @@ The steps, in order:
    stay, the rest drawn from the taking-part establishments by sector affinity x
    engagement ** ``Plan.concentration``, from the network's recruitment group (all but
    ``Plan.leak`` of them; after the planted change ``Plan.change_leak`` for the changed
-   workstream), across councils evenly (matched) or in proportion (open); every taking
-   part establishment joins at least one network; hubs and central teams join theirs;
+   workstream), across councils evenly (matched) or broadly (open; weight
+   engagement ** ``Plan.programme_concentration``); cohort programmes run one session
+   each; every taking-part establishment joins at least one network of its group;
+   central teams join ``Plan.central_join`` of their group's networks;
 8. practitioners taking part each session (``Plan.practitioners`` of the register, same
    shape as reach): about ``Plan.returning`` of last session's return (a different rate
    each session), at least one per taking-part establishment, the rest new; each member
    establishment sends ``per_est`` practitioners to a network, ``leaders`` of them
-   leaders (curricular networks their subject's teachers); every practitioner taking part
-   is in at least one network;
+   leaders (curricular networks their subject's teachers); every other practitioner
+   taking part joins one of their establishment's networks (not a cohort programme,
+   which takes only its places); practitioners and records vary by ``Plan.noise``;
 9. moves: ``Plan.movers`` of the practitioners taking part in two or more sessions move
    school (mostly within their group) in a later one;
 10. records: at least one per practitioner-network-session, exactly ``records`` in all
