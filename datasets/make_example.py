@@ -1,8 +1,9 @@
 """Regenerate the shipped West Partnership example.
 
 Writes the packaged Parquet tables (``wpnet/data/west_partnership/``, what
-``wpnet.load_example()`` reads) and the CSV copies in ``datasets/west_partnership/``,
-and copies the data dictionary into the package. Run from the repository root:
+``wpnet.load_example()`` reads), the CSV copies in ``datasets/west_partnership/``, the
+planted truth (``truth.json``, in both folders) and copies the data dictionary into the
+package. Run from the repository root:
 
     python datasets/make_example.py
 
@@ -12,6 +13,7 @@ regenerated at load time so that every install gives the same numbers.
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -24,7 +26,7 @@ PACKAGED = ROOT / "wpnet" / "data" / "west_partnership"
 
 
 def main() -> None:
-    eco = wpnet.synthetic(**EXAMPLE)
+    eco, truth = wpnet.synthetic(**EXAMPLE, truth=True)
     PACKAGED.mkdir(parents=True, exist_ok=True)
     CSV.mkdir(parents=True, exist_ok=True)
     for name in ("establishments", "practitioners", "networks", "participation", "ties"):
@@ -35,6 +37,9 @@ def main() -> None:
             if str(out[col].dtype).startswith("datetime64"):
                 out[col] = out[col].dt.strftime("%Y-%m-%d")
         out.to_csv(CSV / f"{name}.csv", index=False, lineterminator="\n")
+    text = json.dumps(truth, indent=1, ensure_ascii=False) + "\n"
+    for folder in (CSV, PACKAGED):
+        (folder / "truth.json").write_text(text, encoding="utf-8")
     shutil.copyfile(CSV / "README.md", PACKAGED / "README.md")
     print(eco)
 

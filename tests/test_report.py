@@ -264,7 +264,7 @@ def test_small_practitioner_counts_are_suppressed(hostile) -> None:
         hidden = t["practitioners"].isin(["<5", "*"])
         assert hidden.sum() >= 2
         shown = pd.to_numeric(t.loc[~hidden, "practitioners"])
-        assert (shown >= 5).all()
+        assert ((shown >= 5) | (shown == 0)).all()  # a unit nobody reached shows 0
 
 
 def test_share_revealing_a_small_count_is_hidden(hostile) -> None:

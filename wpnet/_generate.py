@@ -1,34 +1,67 @@
 """The synthetic ecosystem generator behind :func:`wpnet.synthetic`.
 
-Vectorised throughout: loops run over authorities, sectors, levels, workstreams and
-sessions (tens of iterations), never over establishments, practitioners or records. One
-:class:`numpy.random.Generator` is consumed in a fixed order, so a seed fixes the output
-for a given numpy version. The steps, in order:
+Vectorised throughout: loops run over authorities, sectors, workstreams, sessions and
+networks (thousands of iterations at most), never over establishments, practitioners or
+records. One :class:`numpy.random.Generator` is consumed in a fixed order, so a seed fixes
+the output for a given numpy version. Every number the steps use is a field of
+:class:`Plan` (written to ``truth.json``) or of the workstreams in :mod:`wpnet._synthetic`.
+The steps, in order:
 
-1. establishments per authority (apportioned by public school counts) and sector; names
-   from word lists (nursery classes share their primary's name and place); SIMD quintile,
-   urban/rural class, roll, coordinates; an engagement weight per establishment (heavy
-   tailed; SIMD quintile 1 schools split into less and more engaged ones) and a set of
-   outward-looking establishments whose staff join other authorities' networks;
-2. practitioners: central officers in the central teams, one headteacher per school at
-   most, the rest drawn by staff size x engagement; levels, subjects, job titles;
-3. which sessions each practitioner is active in: a fixed share of the previous session's
-   practitioners return (weighted by their own engagement), a few come back after a gap,
-   new ones join; the session totals grow, dip in 2020-21 and grow again;
-4. moves: some practitioners change school in a later session;
-5. records per active practitioner-session (at least one each, heavy tailed), spread over
-   a few networks drawn from an affinity of the practitioner's sector, level, subject,
-   authority and outward flag to each network's workstream, topic, lead authority and
-   activity in that session (other authorities' networks draw a little more each
-   session: the culture of collaboration grows); each network-session's meetings get dates in term time,
-   hours, a mode (online from lockdown in March 2020 through 2020-21, part-online after);
-6. a small directed advice-tie survey among a few hundred practitioners in one session.
+1. establishments per authority in proportion to the councils' 2024 school counts, with
+   nurseries (``Plan.sectors``: 360 nurseries beside the 701 schools, CALIBRATION.md);
+   names from word lists (nursery classes share their primary's name and place); SIMD
+   quintile (each council's 2024 quintile-1 share), urban/rural class, roll, coordinates;
+   a heavy-tailed engagement weight (SIMD quintile 1 schools split into less and more
+   engaged ones);
+2. recruitment groups, the planted communities: each council, cut into ``areas`` when
+   large (Glasgow City three, the Lanarkshires two each), except that small neighbours
+   recruit together (``partner``: Renfrewshire with Inverclyde, East with West
+   Dunbartonshire);
+3. practitioners (the register): central officers in the central teams, at least one
+   member of staff per school and nursery, one headteacher per school at most, the rest
+   drawn by staff size x engagement; levels, subjects, job titles;
+4. networks per workstream: ``within`` workstreams get networks per recruitment group
+   (in proportion to the group's size), ``matched`` and ``open`` ones are partnership
+   wide; which sessions each network runs in; its size in each session (mostly 6-15
+   establishments; a few large professional learning programmes);
+5. hubs, the planted brokers: ``Plan.hubs`` establishments (``Plan.hub_central``
+   central teams, the rest "teaching schools") that recruit as core members
+   (``Plan.hub_engagement``) of their own group and of the ``Plan.hub_bridges`` nearest
+   groups of other councils;
+6. which schools and nurseries take part each session: ``Plan.reach`` of them, rising by
+   ``Plan.growth`` a session up to the planted change, lower in 2020-21 (``Plan.dip``);
+   ``Plan.persist`` of last session's stay, secondaries more likely than primaries and
+   nurseries (``Plan.sector_reach``);
+7. member establishments of each network in each session: ``keep`` of last session's
+   stay, the rest drawn from the taking-part establishments by sector affinity x
+   engagement ** ``Plan.concentration``, from the network's recruitment group (all but
+   ``Plan.leak`` of them; after the planted change ``Plan.change_leak`` for the changed
+   workstream), across councils evenly (matched) or broadly (open; weight
+   engagement ** ``Plan.programme_concentration``); cohort programmes run one session
+   each; every taking-part establishment joins at least one network of its group;
+   central teams join ``Plan.central_join`` of their group's networks;
+8. practitioners taking part each session (``Plan.practitioners`` of the register, same
+   shape as reach): about ``Plan.returning`` of last session's return (a different rate
+   each session), at least one per taking-part establishment, the rest new; each member
+   establishment sends ``per_est`` practitioners to a network, ``leaders`` of them
+   leaders (curricular networks their subject's teachers); every other practitioner
+   taking part joins one of their establishment's networks (not a cohort programme,
+   which takes only its places); practitioners and records vary by ``Plan.noise``;
+9. moves: ``Plan.movers`` of the practitioners taking part in two or more sessions move
+   school (mostly within their group) in a later one;
+10. records: at least one per practitioner-network-session, exactly ``records`` in all
+    (a session's share follows the same shape); each network-session's meetings get
+    dates in term time, hours, a mode (online from lockdown in March 2020 through
+    2020-21, part online after); volunteer leads;
+11. a small directed advice-tie survey among a few hundred practitioners in one session.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -38,21 +71,81 @@ from wpnet import _synthetic as F
 from wpnet.schema import normalise_authority
 from wpnet.sessions import session_bounds
 
-__all__ = ["generate"]
+__all__ = ["Plan", "generate"]
 
 log = logging.getLogger(__name__)
 
 EY, PRI, SEC, SPE, CEN = range(5)
 PRAC, ML, SL, HT, CO, SUP, OTH = range(7)
+LEADERS = (ML, SL, HT)
+WITHIN, MATCHED, OPEN = range(3)
 _NC_LEVEL_SHARE = {PRAC: 0.71, ML: 0.132, SL: 0.071, HT: 0.041, SUP: 0.036, OTH: 0.01}
-_LEVEL_ENGAGEMENT = np.array([1.0, 1.5, 1.5, 1.4, 2.5, 0.6, 0.5])
+_LEVEL_ENGAGEMENT = np.array([1.0, 2.0, 2.5, 2.5, 2.5, 0.6, 0.5])
 _LEAD_P = np.array([0.025, 0.06, 0.06, 0.05, 0.12, 0.005, 0.005])
 _STAFF_RATIO = np.array([8.0, 17.0, 12.0, 3.5])  # pupils per member of staff
 _ROLL = ((55, 0.45, 10, 200), (240, 0.45, 20, 750), (900, 0.35, 250, 2000), (60, 0.5, 8, 250))
-_SECTOR_SHARE = np.array([0.35, 0.50, 0.10, 0.05])
-_GROWTH, _DIP, _DIP_SESSION = 1.12, 0.62, "2020-21"
+_DIP_SESSION = "2020-21"
 _LOCKDOWN = pd.Timestamp("2020-03-20")
-_CROSS_GROWTH = 0.15
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The generator's documented parameters (CALIBRATION.md gives the sources).
+
+    Shares are of schools and nurseries (reach), of the register (practitioners) or of
+    a network's members (leaks); ``growth`` is per session up to the planted change and
+    applies to reach, practitioners and records alike; the last two sessions share every
+    level (the null sessions).
+    """
+
+    #: nurseries, primary, secondary, special: 360 (a guess giving "over 1,000") + the
+    #: 545 / 107 / 49 council schools of 2024
+    sectors: tuple[float, float, float, float] = (360.0, 545.0, 107.0, 49.0)
+    #: share of schools and nurseries taking part in the first session
+    reach: float = 0.29
+    #: growth a session (reach, practitioners, records) up to the planted change
+    growth: float = 1.05
+    #: chance variation of practitioners and records a session (sd of the log level)
+    noise: float = 0.02
+    #: 2020-21 multiplier (reach, practitioners, records)
+    dip: float = 0.85
+    #: share of last session's establishments that take part again
+    persist: float = 0.6
+    #: relative chance of taking part: nurseries, primary, secondary, special
+    sector_reach: tuple[float, float, float, float] = (0.6, 1.0, 3.0, 1.0)
+    #: exponent of the engagement weight in membership draws (concentration on a core)
+    concentration: float = 3.0
+    #: the same for partnership-wide and matched programmes (they recruit broadly)
+    programme_concentration: float = 0.0
+    #: share of the register taking part in the first session
+    practitioners: float = 0.19
+    #: share of last session's practitioners who return (before the per-session jitter)
+    returning: float = 0.28
+    #: standard deviation of the per-session return rate (clipped to 0.18-0.40)
+    returning_sd: float = 0.03
+    #: the return rate into 2020-21 is multiplied by this
+    returning_dip: float = 0.8
+    #: share of a within-group network's members drawn from outside its group
+    leak: float = 0.05
+    #: the same for the changed workstream from the planted change on
+    change_leak: float = 0.45
+    #: the workstream whose cross-authority mixing rises in the last two sessions
+    change_workstream: str = "Families and communities"
+    #: planted brokers; the first ``hub_central`` are central teams, the rest schools
+    hubs: int = 5
+    hub_central: int = 2
+    #: other councils' recruitment groups each hub bridges to (the nearest ones)
+    hub_bridges: int = 1
+    #: a hub's engagement: this quantile of the schools' (it recruits as a core member)
+    hub_engagement: float = 0.95
+    #: chance a central team joins a network of its own group in a session
+    central_join: float = 0.25
+    #: share of practitioners active in two or more sessions who move school
+    movers: float = 0.05
+    #: share of movers who stay in their recruitment group
+    movers_within: float = 0.9
+    #: advice-tie survey respondents
+    survey: int = 300
 
 
 # ---- small vectorised helpers ---------------------------------------------------------
@@ -68,16 +161,18 @@ def _apportion(total: int, weights: np.ndarray) -> np.ndarray:
 
 
 def _pick(rng: np.random.Generator, weights: np.ndarray, k: int) -> np.ndarray:
-    """``k`` positions drawn without replacement with probability proportional to weights
-    (Efraimidis & Spirakis 2006 keys)."""
+    """At most ``k`` positions drawn without replacement with probability proportional to
+    weights (Efraimidis & Spirakis 2006 keys); zero weights are never drawn."""
     n = len(weights)
-    k = min(int(k), n)
-    if k <= 0:
+    if int(k) <= 0 or n == 0:
         return np.empty(0, dtype=np.int64)
     u = rng.random(n)
     w = np.asarray(weights, dtype=float)
-    keys = np.full(n, -np.inf)
     pos = w > 0
+    k = min(int(k), int(pos.sum()))
+    if k <= 0:
+        return np.empty(0, dtype=np.int64)
+    keys = np.full(n, -np.inf)
     keys[pos] = np.log(u[pos]) / w[pos]
     return np.sort(np.argpartition(-keys, k - 1)[:k])
 
@@ -169,10 +264,10 @@ def _stem_pool(rng: np.random.Generator, need: int) -> np.ndarray:
     return pool
 
 
-def _establishments(rng, auths, n_est):
+def _establishments(rng, auths, n_est, plan: Plan):
     a_n = len(auths)
     per_auth = _apportion(n_est, np.array([a.weight for a in auths]))
-    counts = np.stack([_apportion(int(n), _SECTOR_SHARE) for n in per_auth])  # A x 4
+    counts = np.stack([_apportion(int(n), np.asarray(plan.sectors)) for n in per_auth])  # A x 4
     n_nursery_class = np.minimum(np.round(0.55 * counts[:, EY]).astype(int), counts[:, PRI])
     town_n = np.array([len(a.towns) for a in auths])
     stems_needed = counts[:, PRI] + counts[:, EY] - n_nursery_class
@@ -271,10 +366,7 @@ def _establishments(rng, auths, n_est):
     act[q1 & (u < 0.35)] *= 0.3
     act[q1 & (u >= 0.35) & (u < 0.55)] *= 2.2
     act = np.clip(act, 0.05, 6.0)
-    outward = np.zeros(n + a_n, bool)
-    outward[_pick(rng, act, max(1, round(0.10 * n)))] = True
     est["act"] = np.concatenate([act, np.ones(a_n)])
-    est["outward"] = outward
     est["staff"] = np.concatenate([roll / _STAFF_RATIO[sector], np.zeros(a_n)])
     # names are unique by construction (distinct stems per sector, disjoint suffixes);
     # numbering guards the impossible case rather than emitting duplicates
@@ -328,7 +420,12 @@ def _practitioners(rng, auths, est, n_prac: int):
     home_co = np.repeat(central_idx, per_auth)
     w = est["staff"] * est["act"]
     w[central_idx] = 0.0
-    home_sc = rng.choice(n_est, size=n_prac - n_co, p=w / w.sum())
+    # at least one member of staff per school and nursery, when the register allows
+    schools = np.flatnonzero(est["sector"] != CEN)
+    base = schools if n_prac - n_co >= len(schools) else np.empty(0, np.int64)
+    home_sc = np.concatenate(
+        [base, rng.choice(n_est, size=n_prac - n_co - len(base), p=w / w.sum())]
+    )
     home = np.concatenate([home_co, home_sc])
     level = np.full(n_prac, CO)
     n_sc = len(home_sc)
@@ -352,118 +449,126 @@ def _practitioners(rng, auths, est, n_prac: int):
     codes = rng.choice(90_000_000, size=n_prac, replace=False) + 10_000_000
     perm = rng.permutation(n_prac)  # ids carry no trace of the generation order
     return {
-        "id": np.asarray([f"P{c}" for c in codes.tolist()], dtype=object),
+        "id": np.asarray([f"P{c}" for c in codes.tolist()], dtype=object), "code": codes,
         "home": home[perm], "level": level[perm], "subject": subject[perm],
         "title": titles[perm], "eng": eng[perm],
     }  # fmt: skip
 
 
-# ---- who is active when ----------------------------------------------------------------
-def _profile(sessions: Sequence[str]) -> np.ndarray:
-    prof = _GROWTH ** np.arange(len(sessions), dtype=float)
-    return np.where(np.asarray(sessions) == _DIP_SESSION, prof * _DIP, prof)
+# ---- recruitment groups ----------------------------------------------------------------
+_COMPASS = (
+    "East",
+    "North East",
+    "North",
+    "North West",
+    "West",
+    "South West",
+    "South",
+    "South East",
+)
 
 
-def _activity(rng, sessions: Sequence[str], eng: np.ndarray):
-    """(practitioner, session) pairs: about half return the next session, a few after a gap."""
-    n, S = len(eng), len(sessions)
-    r, g = 0.5, 0.12
-    prof = _profile(sessions)
-    new_rel = prof.copy()
-    new_rel[1:] -= r * prof[:-1]
-    new_rel[2:] -= g * prof[:-2]
-    new_rel = np.maximum(new_rel, 0.12 * prof)
-    new = _apportion(n, new_rel)
-    keys = np.log(rng.random(n)) / eng  # more engaged practitioners join earlier
-    join_order = np.argsort(-keys, kind="stable")
-    cut = np.concatenate([[0], np.cumsum(new)])
-    active: list[np.ndarray] = []
-    ever = np.zeros(n, bool)
-    for s in range(S):
-        parts = [join_order[cut[s] : cut[s + 1]]]
-        if s >= 1:
-            prev = active[s - 1]
-            parts.append(prev[_pick(rng, eng[prev], round(r * len(prev)))])
-        if s >= 2:
-            gap = np.setdiff1d(active[s - 2], active[s - 1], assume_unique=True)
-            parts.append(gap[_pick(rng, eng[gap], round(g * len(active[s - 2])))])
-        a = np.unique(np.concatenate(parts))
-        ever[a] = True
-        active.append(a)
-    pp = np.concatenate(active)
-    ss = np.repeat(np.arange(S), [len(a) for a in active])
-    return pp, ss
+def _groups(auths: list[F.Authority], est) -> dict[str, Any]:
+    """The planted recruitment groups.
+
+    A council recruits with its ``partner`` (two small neighbours form one group); a
+    council with ``areas > 1`` is cut into that many areas of equal numbers of schools
+    and nurseries, as slices of its map around its centre (named by compass direction).
+    Central teams belong to their council's first group. Returns ``est`` (the group of
+    every establishment), ``auths`` (the authorities of every group), ``names`` and
+    ``size`` (establishments); groups in order of their authorities' size.
+    """
+    index = {a.name: i for i, a in enumerate(auths)}
+    done = np.zeros(len(auths), bool)
+    g_est = np.full(len(est["id"]), -1)
+    members: list[list[int]] = []
+    names: list[str] = []
+    schools = est["sector"] != CEN
+    for i in sorted(range(len(auths)), key=lambda k: -auths[k].weight):
+        if done[i]:
+            continue
+        m = [i]
+        j = index.get(auths[i].partner or "")
+        if j is not None and not done[j]:
+            m.append(j)
+        done[m] = True
+        mine = np.flatnonzero(schools & np.isin(est["auth"], m))
+        k = max(1, int(auths[i].areas)) if len(m) == 1 else 1
+        k = min(k, max(1, len(mine)))
+        ang = np.arctan2(
+            est["lat"][mine] - est["lat"][mine].mean(),
+            (est["lon"][mine] - est["lon"][mine].mean()) * 0.56,  # ~cos(56 degrees)
+        )
+        part = np.empty(len(mine), np.int64)
+        part[np.argsort(ang, kind="stable")] = np.arange(len(mine)) * k // max(len(mine), 1)
+        label = " and ".join(auths[x].name for x in m)
+        for a_k in range(k):
+            g_est[mine[part == a_k]] = len(members)
+            if k > 1:
+                mean = np.arctan2(np.sin(ang[part == a_k]).sum(), np.cos(ang[part == a_k]).sum())
+                name = f"{label} {_COMPASS[int(np.round(mean / (np.pi / 4))) % 8]}"
+                names.append(name if name not in names else f"{name} {a_k + 1}")
+            else:
+                names.append(label)
+            members.append(m)
+        for x in m:
+            g_est[(est["sector"] == CEN) & (est["auth"] == x)] = len(members) - k
+    size = np.bincount(g_est, minlength=len(members))
+    return {"est": g_est, "auths": members, "names": names, "size": size}
 
 
-def _moves(rng, est, prac, pp, ss, share: float = 0.08):
-    """Some practitioners active in two or more sessions move school in a later one.
+# ---- profiles over sessions ------------------------------------------------------------
+def _change_at(n_sessions: int) -> int | None:
+    """The session from which the planted change holds: the last two (or the last one)."""
+    if n_sessions < 2:
+        return None
+    return n_sessions - 2 if n_sessions >= 3 else 1
 
-    Returns the establishment of every (practitioner, session) pair and each
-    practitioner's home (latest) establishment."""
-    home = prac["home"].copy()
-    n = len(home)
-    at = home[pp].copy()
-    first_s = np.full(n, np.iinfo(np.int64).max)
-    np.minimum.at(first_s, pp, ss)
-    n_sessions = np.bincount(pp, minlength=n)
-    cand = np.flatnonzero((n_sessions >= 2) & (est["sector"][home] != CEN))
-    movers = cand[rng.random(len(cand)) < share]
-    if not len(movers):
-        return at, home
-    # the move happens in one of the mover's later active sessions
-    later = np.flatnonzero(np.isin(pp, movers) & (ss > first_s[pp]))
-    pick = rng.permutation(later)
-    _, first_pos = np.unique(pp[pick], return_index=True)
-    move_pair = pick[first_pos]
-    move_prac, move_s = pp[move_pair], ss[move_pair]
-    old = home[move_prac]
-    new = old.copy()
-    same_auth = rng.random(len(move_prac)) < 0.8
-    for key in np.unique(np.stack([est["auth"][old], est["sector"][old]]), axis=1).T:
-        a, s = key
-        m = (est["auth"][old] == a) & (est["sector"][old] == s)
-        pool_same = np.flatnonzero((est["auth"] == a) & (est["sector"] == s))
-        pool_any = np.flatnonzero(est["sector"] == s)
-        for mask, pool in ((m & same_auth, pool_same), (m & ~same_auth, pool_any)):
-            k = np.flatnonzero(mask)
-            if len(k) and len(pool) > 1:
-                new[k] = pool[rng.integers(0, len(pool), len(k))]
-    new = np.where(new == old, old, new)
-    # pairs at or after the move session are at the new school; the old one before
-    move_of = np.full(n, -1)
-    move_of[move_prac] = np.arange(len(move_prac))
-    k = move_of[pp]
-    after = (k >= 0) & (ss >= np.where(k >= 0, move_s[np.maximum(k, 0)], 0))
-    at[after] = new[k[after]]
-    home[move_prac] = new
-    return at, home
+
+def _profile(sessions: Sequence[str], plan: Plan) -> np.ndarray:
+    """Relative level per session: growth up to the planted change, flat after, the dip."""
+    steps = np.arange(len(sessions))
+    at = _change_at(len(sessions))
+    if at is not None:
+        steps = np.minimum(steps, at)
+    prof = plan.growth ** steps.astype(float)
+    return np.where(np.asarray(sessions) == _DIP_SESSION, prof * plan.dip, prof)
 
 
 # ---- networks --------------------------------------------------------------------------
-def _networks(rng, auths, n_net: int, sessions: Sequence[str]):
+def _networks(rng, auths, groups, n_net: int, sessions: Sequence[str], plan: Plan):
     streams = F.WORKSTREAMS
+    members, g_names = groups["auths"], groups["names"]
     per_ws = _apportion(n_net, np.array([w.share for w in streams]))
     per_ws = np.maximum(per_ws, 1) if n_net >= len(streams) else per_ws
     while per_ws.sum() > n_net:  # the max(1) above may overshoot
         per_ws[np.argmax(per_ws)] -= 1
     auth_w = np.array([a.weight for a in auths], dtype=float)
+    g_w = groups["size"].astype(float)
     rows = []
     for w_i, (ws, k) in enumerate(zip(streams, per_ws, strict=True)):
         topics = ws.topics
+        if ws.recruit == "within":
+            for g, kg in enumerate(_apportion(int(k), g_w)):
+                m = members[g]
+                for j in range(int(kg)):
+                    t, rep = topics[j % len(topics)], j // len(topics)
+                    name = f"{t[0]} ({g_names[g]})" + (f" {rep + 1}" if rep else "")
+                    lead = m[int(rng.choice(len(m), p=auth_w[m] / auth_w[m].sum()))]
+                    rows.append((w_i, name, lead, g, t[1], j % len(topics)))
+            continue
         for j in range(int(k)):
-            t = topics[j % len(topics)]
-            rep = j // len(topics)
+            t, rep = topics[j % len(topics)], j // len(topics)
             lead = int(rng.choice(len(auths), p=auth_w / auth_w.sum()))
             name = t[0]
-            if rep and ws.repeat == "cohort":
-                name = f"{name} (cohort {rep + 1})"
-            elif rep:
+            if rep:
                 name = (
-                    f"{name} ({auths[lead].name})" if rep <= len(auths) else f"{name} ({rep + 1})"
+                    f"{name} (cohort {rep + 1})" if ws.repeat == "cohort" else f"{name} ({rep + 1})"
                 )
-            rows.append((w_i, name, lead, t[1], t[2] or ws.levels, j % len(topics)))
+            rows.append((w_i, name, lead, -1, t[1], j % len(topics)))
     n = len(rows)
     S = len(sessions)
+    ws_of = np.array([r[0] for r in rows], dtype=np.int64)
     born = np.where(rng.random(n) < 0.75, 0, rng.integers(0, S, n))
     alive = np.zeros((n, S), bool)
     for s in range(S):
@@ -471,41 +576,340 @@ def _networks(rng, auths, n_net: int, sessions: Sequence[str]):
         if s > 0:
             alive[:, s] &= (born == s) | alive[:, s - 1]
     alive[np.flatnonzero(~alive.any(axis=1)), S - 1] = True
+    # cohort programmes run for one session each, spread evenly over the sessions
+    cohort = np.flatnonzero(np.array([streams[w].repeat == "cohort" for w in ws_of], bool))
+    alive[cohort] = False
+    alive[cohort, (np.arange(len(cohort)) + int(rng.integers(0, S))) % S] = True
+    lo = np.array([streams[w].size[0] for w in ws_of])
+    hi = np.array([streams[w].size[1] for w in ws_of])
+    size = rng.integers(lo[:, None], hi[:, None] + 1, size=(n, S))
+    large = rng.random(n) < np.array([streams[w].large for w in ws_of])
+    if large.any():
+        llo = np.array([streams[w].large_size[0] for w in ws_of[large]])
+        lhi = np.array([streams[w].large_size[1] for w in ws_of[large]])
+        size[large] = rng.integers(llo[:, None], lhi[:, None] + 1, size=(int(large.sum()), S))
+    recruit = {"within": WITHIN, "matched": MATCHED, "open": OPEN}
     return {
-        "ws": np.array([r[0] for r in rows]),
+        "ws": ws_of,
         "name": np.array([r[1] for r in rows], dtype=object),
-        "lead": np.array([r[2] for r in rows]),
-        "sector_aff": np.array([r[3] for r in rows], dtype=float),
-        "level_aff": np.array([r[4] for r in rows], dtype=float),
-        "topic": np.array([r[5] for r in rows]),
-        "pop": np.array([streams[r[0]].popularity for r in rows]) * rng.lognormal(-0.12, 0.5, n),
+        "lead": np.array([r[2] for r in rows], dtype=np.int64),
+        "group": np.array([r[3] for r in rows], dtype=np.int64),
+        "sector_aff": np.array([r[4] for r in rows], dtype=float).reshape(n, 5),
+        "topic": np.array([r[5] for r in rows], dtype=np.int64),
+        "recruit": np.array([recruit[streams[w].recruit] for w in ws_of], dtype=np.int64),
+        "keep": np.array([streams[w].keep for w in ws_of]),
+        "per_est": np.array([streams[w].per_est for w in ws_of]),
+        "leaders": np.array([streams[w].leaders for w in ws_of]),
+        "curricular": np.array([streams[w].kind == "curricular" for w in ws_of], dtype=bool),
+        "change": np.array([streams[w].name == plan.change_workstream for w in ws_of], bool),
+        "cohort": np.array([streams[w].repeat == "cohort" for w in ws_of], bool),
         "alive": alive,
+        "size": size,
+        "large": large,
     }
 
 
-def _affinity(net, t_auth, t_sector, t_level, t_subject, t_out, s: int) -> np.ndarray:
-    """Types x networks weights of joining each network active in session ``s``."""
-    streams = F.WORKSTREAMS
-    cross = np.array([streams[w].cross for w in net["ws"]])
-    w = net["sector_aff"][:, t_sector].T * net["level_aff"][:, t_level].T
-    same = t_auth[:, None] == net["lead"][None, :]
-    # the partnership's culture of collaboration grows: other authorities' networks draw
-    # a little more each session
-    cross = np.minimum(1.0, cross * (1.0 + _CROSS_GROWTH * s))
-    cross_t = np.where(t_out[:, None], np.minimum(1.0, cross[None, :] * 6), cross[None, :])
-    w *= np.where(same, 1.0, cross_t)
-    curricular = np.array([streams[k].kind == "curricular" for k in net["ws"]])
-    if curricular.any():
-        match = t_subject[:, None] == net["topic"][None, :]
-        no_subject = (t_subject < 0)[:, None]
-        f = np.where(match, 1.0, np.where(no_subject, 0.05, 0.004))
-        w = np.where(curricular[None, :], w * f, w)
-    w *= net["pop"][None, :] * net["alive"][:, s][None, :]
-    w += 1e-9 * net["alive"][:, s][None, :]
-    return w
+# ---- hubs: the planted brokers ----------------------------------------------------------
+def _hubs(rng, est, groups, plan: Plan) -> tuple[np.ndarray, list[list[int]]]:
+    """Hub establishments and the recruitment groups each bridges (its own first, then
+    the two nearest groups of other councils)."""
+    g_est, members = groups["est"], groups["auths"]
+    n_groups = len(members)
+    if n_groups < 2 or plan.hubs < 1:
+        return np.empty(0, np.int64), []
+    schools = est["sector"] != CEN
+    cnt = np.maximum(np.bincount(g_est[schools], minlength=n_groups), 1)
+    lat = np.bincount(g_est[schools], weights=est["lat"][schools], minlength=n_groups) / cnt
+    lon = np.bincount(g_est[schools], weights=est["lon"][schools], minlength=n_groups) / cnt
+    order = np.argsort(-groups["size"], kind="stable")
+    hubs: list[int] = []
+    bridges: list[list[int]] = []
+    nxt = 0
+    for i in range(plan.hubs):
+        pool = np.empty(0, np.int64)
+        for _ in range(n_groups):
+            g = int(order[nxt % n_groups])
+            nxt += 1
+            if i < plan.hub_central:
+                pool = np.flatnonzero(~schools & np.isin(est["auth"], members[g]))
+            else:
+                pool = np.flatnonzero((g_est == g) & np.isin(est["sector"], (PRI, SEC)))
+            pool = pool[~np.isin(pool, hubs)]
+            if len(pool):
+                break
+        if not len(pool):
+            continue
+        hubs.append(int(pool[_pick(rng, est["act"][pool], 1)[0]]))
+        other = np.array([not set(members[h]) & set(members[g]) for h in range(n_groups)])
+        d = np.where(other, np.hypot(lat - lat[g], (lon - lon[g]) * 0.56), np.inf)
+        near = np.argsort(d, kind="stable")[: min(plan.hub_bridges, int(other.sum()))]
+        bridges.append([g, *near.tolist()])
+    return np.asarray(hubs, dtype=np.int64), bridges
 
 
-# ---- records ---------------------------------------------------------------------------
+# ---- who takes part when ---------------------------------------------------------------
+def _reached(rng, est, sessions, targets: np.ndarray, hubs, plan: Plan) -> np.ndarray:
+    """Establishments x sessions: which schools and nurseries take part (central teams and
+    hubs always)."""
+    S = len(sessions)
+    schools = np.flatnonzero(est["sector"] != CEN)
+    w = est["act"][schools] * np.asarray(plan.sector_reach)[est["sector"][schools]]
+    active = np.zeros((len(est["id"]), S), bool)
+    prev = np.empty(0, np.int64)
+    for s in range(S):
+        k = int(round(targets[s] * len(schools)))
+        keep = prev[_pick(rng, w[prev], min(round(plan.persist * len(prev)), k))]
+        rest = w.copy()
+        rest[keep] = 0.0
+        chosen = np.concatenate([keep, _pick(rng, rest, k - len(keep))])
+        active[schools[chosen], s] = True
+        prev = chosen
+    active[est["sector"] == CEN, :] = True
+    active[hubs, :] = True
+    return active
+
+
+def _matched(w: np.ndarray, a_a: np.ndarray, n_auth: int) -> np.ndarray:
+    """Weights rescaled so that every authority has the same total (matched recruitment)."""
+    tot = np.bincount(a_a, weights=w, minlength=n_auth)
+    return np.where(tot[a_a] > 0, w / np.where(tot[a_a] > 0, tot[a_a], 1.0), 0.0)
+
+
+def _est_memberships(rng, est, groups, net, active, hubs, bridges, sessions, plan: Plan):
+    """(establishment, network, session) memberships, see module step 7."""
+    n_auth = int(est["auth"].max()) + 1
+    S, n_net = len(sessions), len(net["ws"])
+    g_est = groups["est"]
+    sector = est["sector"]
+    w_est = est["act"] ** plan.concentration
+    w_prog = est["act"] ** plan.programme_concentration
+    central = sector == CEN
+    at = _change_at(S)
+    out_e, out_n, out_s = [], [], []
+    prev_members: list[np.ndarray | None] = [None] * n_net
+    hub_set = np.zeros(len(sector), bool)
+    hub_set[hubs] = True
+    # a hub recruits as one of the most engaged members of every group it bridges
+    n_groups = len(groups["names"])
+    bridge = np.zeros((len(sector), n_groups), bool)
+    bridge[np.flatnonzero(g_est >= 0), g_est[g_est >= 0]] = True
+    for h, gs in zip(hubs.tolist(), bridges, strict=True):
+        bridge[h, gs] = True
+    w_est = w_est.copy()
+    w_est[hubs] = np.quantile(w_est[~central], plan.hub_engagement) if (~central).any() else 1.0
+    for s in range(S):
+        A = np.flatnonzero(active[:, s] & (~central | hub_set))
+        pos = np.full(len(sector), -1)
+        pos[A] = np.arange(len(A))
+        g_a, a_a, sec_a = g_est[A], est["auth"][A], sector[A]
+        w_a, wp_a = w_est[A], w_prog[A]
+        covered = np.zeros(len(A), bool)
+        alive = np.flatnonzero(net["alive"][:, s])
+        for n in alive:
+            leak = (
+                plan.change_leak if net["change"][n] and at is not None and s >= at else plan.leak
+            )
+            w = net["sector_aff"][n, sec_a] * (w_a if net["recruit"][n] == WITHIN else wp_a)
+            if net["recruit"][n] == MATCHED:
+                w = _matched(w, a_a, n_auth)
+            kept = np.empty(0, np.int64)
+            pm = prev_members[n]
+            if pm is not None and len(pm):
+                p = pos[pm]
+                p = p[(p >= 0) & (w[p] > 0)] if len(p) else p
+                # the changed workstream recruits afresh when the change comes
+                keep = 0.0 if net["change"][n] and s == at else net["keep"][n]
+                kept = p[rng.random(len(p)) < keep]
+            w[kept] = 0.0
+            need = int(net["size"][n, s]) - len(kept)
+            if net["recruit"][n] == WITHIN and need > 0:
+                # the group's establishments, and a ``leak`` share from outside it
+                inside = bridge[A, net["group"][n]]
+                out = int(rng.binomial(need, leak))
+                new = np.concatenate(
+                    [_pick(rng, w * inside, need - out), _pick(rng, w * ~inside, out)]
+                )
+            else:
+                new = _pick(rng, w, need)
+            mem = np.concatenate([kept, new])
+            covered[mem] = True
+            prev_members[n] = A[mem]
+            out_e.append(A[mem])
+            out_n.append(np.full(len(mem), n))
+        # every taking-part establishment joins at least one network of its sector:
+        # a network of its group, or a partnership-wide programme where it has none
+        left = np.flatnonzero(~covered & ~hub_set[A])
+        if len(left) and len(alive):
+            types, inv = np.unique(g_a[left] * 5 + sec_a[left], return_inverse=True)
+            t_g, t_sec = types // 5, types % 5
+            W = net["sector_aff"][alive][:, t_sec].T  # types x alive networks
+            # a local network of its group; a partnership-wide one where there is none
+            inside = (net["recruit"][alive][None, :] == WITHIN) & (
+                net["group"][alive][None, :] == t_g[:, None]
+            )
+            wide = (net["recruit"][alive] == OPEN)[None, :] & ~inside.any(axis=1)[:, None]
+            W = W * (inside | wide) * np.sqrt(net["size"][alive, s])[None, :]
+            ok = W.sum(axis=1) > 0
+            rows = np.flatnonzero(ok[inv])
+            if len(rows):
+                pick = _sample_rows(rng, W[ok], (np.cumsum(ok) - 1)[inv[rows]])
+                out_e.append(A[left[rows]])
+                out_n.append(alive[pick])
+        # central teams join some of their own group's networks
+        within = alive[net["recruit"][alive] == WITHIN]
+        for c in np.flatnonzero(central & ~hub_set).tolist():
+            ok = net["group"][within] == g_est[c]
+            join = within[ok & (rng.random(len(within)) < plan.central_join)]
+            out_e.append(np.full(len(join), c))
+            out_n.append(join)
+        out_s.append(np.full(sum(len(x) for x in out_e) - sum(len(x) for x in out_s), s))
+    e, n, s = (np.concatenate(x).astype(np.int64) for x in (out_e, out_n, out_s))
+    key = np.unique((s * n_net + n) * len(sector) + e)
+    e = key % len(sector)
+    n = (key // len(sector)) % n_net
+    s = key // (len(sector) * n_net)
+    return e, n, s
+
+
+def _ranges(start: np.ndarray, count: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Row of each element and the flat positions ``start[i] + 0..count[i]-1``."""
+    row = np.repeat(np.arange(len(count)), count)
+    first = np.cumsum(count) - count
+    return row, np.repeat(start, count) + np.arange(int(count.sum())) - np.repeat(first, count)
+
+
+def _top_k(rng, group: np.ndarray, weight: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Positions of the ``k[g]`` items of each ``group`` g drawn without replacement with
+    probability proportional to ``weight`` (Efraimidis & Spirakis keys)."""
+    keys = np.full(len(weight), -np.inf)
+    pos = weight > 0
+    keys[pos] = np.log(rng.random(int(pos.sum()))) / weight[pos]
+    order = np.lexsort((-keys, group))
+    g = group[order]
+    first = np.r_[0, np.flatnonzero(g[1:] != g[:-1]) + 1]
+    rank = np.arange(len(g)) - np.repeat(first, np.diff(np.r_[first, len(g)]))
+    sel = order[(rank < k[g]) & np.isfinite(keys[order])]
+    return np.sort(sel)
+
+
+def _people(rng, est, prac, net, em, sessions, targets, rho, plan: Plan):
+    """(practitioner, network, session) memberships, see module step 8."""
+    em_e, em_n, em_s = em
+    home, eng, level = prac["home"], prac["eng"], prac["level"]
+    n_est, n_prac, S = len(est["id"]), len(home), len(sessions)
+    leader = np.isin(level, LEADERS)
+    staff = np.argsort(home, kind="stable")
+    staff_start = np.searchsorted(home[staff], np.arange(n_est + 1))
+    prev = np.empty(0, np.int64)
+    out_p, out_n, out_s = [], [], []
+    for s in range(S):
+        rows = np.flatnonzero(em_s == s)
+        E = np.unique(em_e[rows])
+        _, cand = _ranges(staff_start[E], np.diff(staff_start)[E])
+        cand = staff[cand]
+        P = min(int(targets[s]), len(cand))
+        chosen = np.zeros(n_prac, bool)
+        in_prev = np.zeros(n_prac, bool)
+        in_prev[prev] = True
+        if len(prev):
+            elig = prev[np.isin(home[prev], E)]
+            k = min(int(round(rho[s] * len(prev))), len(elig), P)
+            chosen[elig[_pick(rng, eng[elig], k)]] = True
+        has = np.zeros(n_est, bool)
+        has[home[chosen]] = True
+        need = E[~has[E]]
+        if len(need):
+            r, c = _ranges(staff_start[need], np.diff(staff_start)[need])
+            chosen[staff[c][_top_k(rng, r, eng[staff[c]], np.ones(len(need), np.int64))]] = True
+        rest = cand[~chosen[cand] & ~in_prev[cand]]
+        chosen[rest[_pick(rng, eng[rest], P - int(chosen.sum()))]] = True
+        act = np.flatnonzero(chosen)
+        # places: each member establishment sends per_est practitioners, leaders' share
+        act = act[np.argsort(home[act], kind="stable")]
+        a_start = np.searchsorted(home[act], np.arange(n_est + 1))
+        e, n = em_e[rows], em_n[rows]
+        r, c = _ranges(a_start[e], np.diff(a_start)[e])
+        p = act[c]
+        n_lead = np.bincount(home[act], weights=leader[act], minlength=n_est)
+        n_all = np.diff(a_start)
+        L = net["leaders"][n[r]]
+        share = np.where(
+            leader[p], L / np.maximum(n_lead[home[p]], 1),
+            (1 - L) / np.maximum(n_all[home[p]] - n_lead[home[p]], 1),
+        )  # fmt: skip
+        subject = net["curricular"][n[r]] & (prac["subject"][p] != net["topic"][n[r]])
+        w = share * np.sqrt(eng[p]) * np.where(subject, 0.05, 1.0)
+        k = 1 + rng.poisson(np.maximum(net["per_est"][n] - 1.0, 0.0))
+        sel = _top_k(rng, r, w, k)
+        pm_p, pm_n = p[sel], n[r[sel]]
+        # everyone taking part is in at least one of their establishment's networks
+        free = act[~np.isin(act, pm_p)]
+        if len(free):
+            order = np.argsort(e, kind="stable")
+            e_start = np.searchsorted(e[order], np.arange(n_est + 1))
+            fr, fc = _ranges(e_start[home[free]], np.diff(e_start)[home[free]])
+            fp, fn = free[fr], n[order[fc]]
+            L = net["leaders"][fn]
+            # cohort programmes take the places they offer; the others take everyone else
+            fw = np.where(leader[fp], L, 1 - L) ** 3 * np.where(net["cohort"][fn], 1e-3, 1.0)
+            fw += 1e-9
+            fw *= np.where(
+                net["curricular"][fn] & (prac["subject"][fp] != net["topic"][fn]), 0.05, 1
+            )
+            one = _top_k(rng, fr, fw, np.ones(len(free), np.int64))
+            pm_p, pm_n = np.concatenate([pm_p, fp[one]]), np.concatenate([pm_n, fn[one]])
+        out_p.append(pm_p)
+        out_n.append(pm_n)
+        out_s.append(np.full(len(pm_p), s))
+        prev = act
+    return tuple(np.concatenate(x).astype(np.int64) for x in (out_p, out_n, out_s))
+
+
+def _moves(rng, est, groups, prac, pm_p, pm_s, active, plan: Plan):
+    """Some practitioners taking part in two or more sessions move school in a later one,
+    to a school of their sector taking part in that session (mostly in their group).
+
+    Returns the establishment of every membership and each practitioner's home (latest)
+    establishment."""
+    home = prac["home"].copy()
+    at = home[pm_p].copy()
+    n = len(home)
+    first_s = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_s, pm_p, pm_s)
+    last_s = np.full(n, -1)
+    np.maximum.at(last_s, pm_p, pm_s)
+    cand = np.flatnonzero((last_s > first_s) & (est["sector"][home] != CEN))
+    movers = cand[rng.random(len(cand)) < plan.movers]
+    if not len(movers):
+        return at, home
+    move_s = (
+        first_s[movers] + 1 + (rng.random(len(movers)) * (last_s - first_s)[movers]).astype(int)
+    )
+    g_est = groups["est"]
+    old = home[movers]
+    new = old.copy()
+    same = rng.random(len(movers)) < plan.movers_within
+    key = (g_est[old] * 5 + est["sector"][old]) * len(active[0]) + move_s
+    for k in np.unique(key).tolist():
+        gs, s = divmod(k, len(active[0]))
+        g, sec = divmod(gs, 5)
+        here = (est["sector"] == sec) & active[:, s]
+        for mask, pool in (
+            ((key == k) & same, np.flatnonzero(here & (g_est == g))),
+            ((key == k) & ~same, np.flatnonzero(here)),
+        ):
+            m = np.flatnonzero(mask)
+            if len(m) and len(pool) > 1:
+                new[m] = pool[rng.integers(0, len(pool), len(m))]
+    move_of = np.full(n, -1)
+    move_of[movers] = np.arange(len(movers))
+    k = move_of[pm_p]
+    after = (k >= 0) & (pm_s >= np.where(k >= 0, move_s[np.maximum(k, 0)], 0))
+    at[after] = new[k[after]]
+    home[movers] = new
+    return at, home
+
+
 def _term_days(label: str) -> np.ndarray:
     lo, hi = session_bounds(label)
     days = pd.date_range(lo, hi, freq="D")
@@ -518,50 +922,28 @@ def _term_days(label: str) -> np.ndarray:
     return days[m].to_numpy()
 
 
-def _memberships(rng, est, prac, net, sessions, pp, ss, at, n_records: int):
-    n_pairs = len(pp)
-    if n_records < n_pairs:  # fewer records than practitioner-sessions: keep a sample
-        keep = np.sort(_pick(rng, prac["eng"][pp], n_records))
-        pp, ss, at = pp[keep], ss[keep], at[keep]
-        n_pairs = len(pp)
-    mbar = float(np.clip(0.42 * n_records / max(n_pairs, 1), 1.0, 5.0))
-    e = prac["eng"][pp] / prac["eng"][pp].mean()
-    m = 1 + np.minimum(rng.poisson((mbar - 1.0) * np.clip(e, 0.2, 4.0)), 9)
-    est_auth, est_sector = est["auth"][at], est["sector"][at]
-    lv, subj, out = prac["level"][pp], prac["subject"][pp], est["outward"][at]
-    # practitioner types: authority, sector, level, subject, outward
-    code = (((est_auth * 5 + est_sector) * 7 + lv) * 22 + (subj + 1)) * 2 + out
-    mem_pair, mem_net = [], []
-    for s in range(len(sessions)):
-        idx = np.flatnonzero(ss == s)
-        if not len(idx):
-            continue
-        types, inv = np.unique(code[idx], return_inverse=True)
-        t_out = types % 2 == 1
-        rest = types // 2
-        t_subj, rest = rest % 22 - 1, rest // 22
-        t_lv, rest = rest % 7, rest // 7
-        t_sec, t_auth = rest % 5, rest // 5
-        w = _affinity(net, t_auth, t_sec, t_lv, t_subj, t_out, s)
-        draws = np.repeat(idx, m[idx])
-        rows = np.repeat(inv, m[idx])
-        mem_pair.append(draws)
-        mem_net.append(_sample_rows(rng, w, rows))
-    mp, mn = np.concatenate(mem_pair), np.concatenate(mem_net)
-    key = np.unique(mp.astype(np.int64) * len(net["ws"]) + mn)
-    mp, mn = key // len(net["ws"]), key % len(net["ws"])
-    if len(mp) > n_records:  # more memberships than records asked for: keep a sample
-        keep = np.sort(rng.choice(len(mp), n_records, replace=False))
-        mp, mn = mp[keep], mn[keep]
-    return pp, ss, at, mp, mn
+def _attendance(rng, prac, pm_p, pm_s, level: np.ndarray, n_records: int) -> np.ndarray:
+    """Records per membership: at least one each, ``n_records`` in all, each session's
+    total following ``level`` as closely as the memberships allow."""
+    S, M = len(level), len(pm_p)
+    target = _apportion(n_records, level)
+    spare = np.maximum(target - np.bincount(pm_s, minlength=S), 0).astype(float)
+    alloc = _apportion(n_records - M, spare if spare.sum() > 0 else np.ones(S))
+    c = np.ones(M, np.int64)
+    w = prac["eng"][pm_p] ** 0.5
+    for s in range(S):
+        k = np.flatnonzero(pm_s == s)
+        if len(k) and alloc[s]:
+            c[k] += rng.multinomial(int(alloc[s]), w[k] / w[k].sum())
+        elif alloc[s]:  # no membership this session: give its records to the others
+            c += rng.multinomial(int(alloc[s]), w / w.sum())
+    return c
 
 
-def _records(rng, prac, net, sessions, pp, ss, at, mp, mn, n_records: int):
+def _records(rng, prac, net, sessions, pm_p, pm_n, pm_s, c: np.ndarray):
     streams = F.WORKSTREAMS
-    M, n_net, S = len(mp), len(net["ws"]), len(sessions)
-    extra = rng.multinomial(n_records - M, (w := prac["eng"][pp[mp]] ** 0.5) / w.sum())
-    c = 1 + extra
-    ns = mn * S + ss[mp]  # network-session of each membership
+    M, n_net, S = len(pm_p), len(net["ws"]), len(sessions)
+    ns = pm_n * S + pm_s  # network-session of each membership
     base = np.array([streams[k].events for k in net["ws"]])
     events = np.repeat(base, S) + rng.poisson(1.0, n_net * S)
     np.maximum.at(events, ns, c)
@@ -594,7 +976,8 @@ def _records(rng, prac, net, sessions, pp, ss, at, mp, mn, n_records: int):
     start = rng.integers(0, events[ns])
     ev = ev_start[ns[rec_m]] + (start[rec_m] + j) % events[ns[rec_m]]
     # volunteer leads, facilitators and presenters
-    p_lead = _LEAD_P[prac["level"][pp[mp]]] * np.where(net["ws"][mn] == 4, 0.3, 1.0)
+    large = np.array([w.kind == "programme" and w.recruit == "open" for w in streams])
+    p_lead = _LEAD_P[prac["level"][pm_p]] * np.where(large[net["ws"][pm_n]], 0.3, 1.0)
     lead = rng.random(M) < p_lead
     role = np.where(
         lead, _choice(rng, ("lead", "facilitator", "presenter"), (0.5, 0.3, 0.2), M), "participant"
@@ -603,24 +986,24 @@ def _records(rng, prac, net, sessions, pp, ss, at, mp, mn, n_records: int):
             "ev_ns": ev_ns, "ev_start": ev_start}  # fmt: skip
 
 
-def _ties(rng, prac, pp, ss, mp, mn, sessions, n_resp: int = 300):
+def _ties(rng, prac, pm_p, pm_n, pm_s, sessions, n_resp: int = 300):
     """A directed advice-tie survey in one session among co-members of networks."""
     S = len(sessions)
     s = min(3, S - 1)
-    in_s = np.flatnonzero(ss[mp] == s)
+    in_s = np.flatnonzero(pm_s == s)
     if len(in_s) < 2:
         return None
-    people = np.unique(pp[mp[in_s]])
+    people = np.unique(pm_p[in_s])
     resp = people[_pick(rng, prac["eng"][people], min(n_resp, len(people) // 3 or 1))]
-    order = in_s[np.argsort(mn[in_s], kind="stable")]
-    net_sorted = mn[order]
-    lo = np.searchsorted(net_sorted, mn[order], side="left")
-    hi = np.searchsorted(net_sorted, mn[order], side="right")
-    is_resp = np.isin(pp[mp[order]], resp)
+    order = in_s[np.argsort(pm_n[in_s], kind="stable")]
+    net_sorted = pm_n[order]
+    lo = np.searchsorted(net_sorted, pm_n[order], side="left")
+    hi = np.searchsorted(net_sorted, pm_n[order], side="right")
+    is_resp = np.isin(pm_p[order], resp)
     src_rows = np.flatnonzero(is_resp)
     src_rows = np.repeat(src_rows, 2)  # up to two nominations per network
     tgt = lo[src_rows] + (rng.random(len(src_rows)) * (hi - lo)[src_rows]).astype(int)
-    source, target = pp[mp[order[src_rows]]], pp[mp[order[tgt]]]
+    source, target = pm_p[order[src_rows]], pm_p[order[tgt]]
     ok = source != target
     pairs = np.unique(np.stack([source[ok], target[ok]]), axis=1)
     if pairs.shape[1] == 0:
@@ -647,11 +1030,12 @@ def generate(
     sessions: Sequence[str],
     seed: int,
     authorities: int | Sequence[str] | None = None,
-) -> dict[str, pd.DataFrame | None]:
-    """The five tables of a synthetic ecosystem (see the module docstring).
+    plan: Plan | None = None,
+) -> tuple[dict[str, pd.DataFrame | None], dict[str, Any]]:
+    """The five tables of a synthetic ecosystem and its planted truth (module docstring).
 
     Returns a dict of DataFrames keyed by table name, ready for
-    :class:`wpnet.ecosystem.Ecosystem`.
+    :class:`wpnet.ecosystem.Ecosystem`, and the truth (see :func:`wpnet.synthetic`).
     """
     for name, value in (
         ("establishments", establishments),
@@ -664,19 +1048,36 @@ def generate(
     sessions = list(sessions)
     if not sessions:
         raise ValueError("sessions must name at least one session")
+    plan = plan or Plan()
     rng = np.random.default_rng(seed)
+    S = len(sessions)
     auths = _authorities(authorities, rng)
     log.info("establishments")
-    est = _establishments(rng, auths, int(establishments))
-    log.info("practitioners")
+    est = _establishments(rng, auths, int(establishments), plan)
+    groups = _groups(auths, est)
     prac = _practitioners(rng, auths, est, int(practitioners))
-    pp, ss = _activity(rng, sessions, prac["eng"])
-    at, home = _moves(rng, est, prac, pp, ss)
-    log.info("networks and records")
-    net = _networks(rng, auths, int(networks), sessions)
-    pp, ss, at, mp, mn = _memberships(rng, est, prac, net, sessions, pp, ss, at, int(records))
-    rec = _records(rng, prac, net, sessions, pp, ss, at, mp, mn, int(records))
-    ties = _ties(rng, prac, pp, ss, mp, mn, sessions)
+    log.info("networks")
+    net = _networks(rng, auths, groups, int(networks), sessions, plan)
+    hubs, bridges = _hubs(rng, est, groups, plan)
+    prof = _profile(sessions, plan)
+    reach = np.minimum(plan.reach * prof, 0.6)
+    active = _reached(rng, est, sessions, reach, hubs, plan)
+    em = _est_memberships(rng, est, groups, net, active, hubs, bridges, sessions, plan)
+    log.info("practitioners and records")
+    # practitioners and records follow the same profile, with a little chance variation
+    level = prof * np.exp(plan.noise * rng.standard_normal(S))
+    targets = np.round(plan.practitioners * int(practitioners) * level).astype(np.int64)
+    targets = np.maximum(np.minimum(targets, _apportion(int(records), level)), 1)
+    rho = plan.returning * np.where(np.asarray(sessions) == _DIP_SESSION, plan.returning_dip, 1.0)
+    rho = np.clip(rho + plan.returning_sd * rng.standard_normal(S), 0.18, 0.40)
+    pm_p, pm_n, pm_s = _people(rng, est, prac, net, em, sessions, targets, rho, plan)
+    if len(pm_p) > int(records):  # fewer records than memberships: keep a sample
+        keep = np.sort(rng.choice(len(pm_p), int(records), replace=False))
+        pm_p, pm_n, pm_s = pm_p[keep], pm_n[keep], pm_s[keep]
+    at, home = _moves(rng, est, groups, prac, pm_p, pm_s, active, plan)
+    c = _attendance(rng, prac, pm_p, pm_s, level, int(records))
+    rec = _records(rng, prac, net, sessions, pm_p, pm_n, pm_s, c)
+    ties = _ties(rng, prac, pm_p, pm_n, pm_s, sessions, plan.survey)
 
     auth_names = np.array([a.name for a in auths], dtype=object)
     sector_names = np.asarray(F.SECTOR_NAMES, dtype=object)
@@ -715,32 +1116,117 @@ def generate(
     )
     m = rec["m"]
     ev = rec["event"]
-    S = len(sessions)
     ev_ns = rec["ev_ns"]
     ev_k = np.arange(len(ev_ns)) - rec["ev_start"][ev_ns]
     ev_label = (
         pd.Series(net_ids[ev_ns // S]) + "-" + pd.Series(np.asarray(sessions, dtype=object)[ev_ns % S])
         + "-" + pd.Series(ev_k + 1).astype(str).str.zfill(2)
     ).to_numpy(dtype=object)  # fmt: skip
+    # rows in (date, event_id, practitioner_id) order: event ids sort as the events
+    # (network, session, number) and ids as their codes (same length), so the order is
+    # computed on integers before any string is built
+    n_ev = len(rec["date"])
+    ev_rank = np.empty(n_ev, np.int64)
+    ev_rank[np.lexsort((np.arange(n_ev), rec["date"].astype(np.int64)))] = np.arange(n_ev)
+    code_rank = np.empty(len(prac["code"]), np.int64)
+    code_rank[np.argsort(prac["code"], kind="stable")] = np.arange(len(prac["code"]))
+    order = np.argsort(ev_rank[ev] * len(code_rank) + code_rank[pm_p[m]], kind="stable")
+    m, ev = m[order], ev[order]
+    date = rec["date"][ev]
     part = pd.DataFrame(
         {
-            "practitioner_id": _strings(prac["id"], pp[mp[m]]),
-            "network_id": _strings(net_ids, mn[m]),
-            "date": pd.to_datetime(rec["date"][ev]),
-            "establishment_id": _strings(est["id"], at[mp[m]]),
+            "practitioner_id": _strings(prac["id"], pm_p[m]),
+            "network_id": _strings(net_ids, pm_n[m]),
+            "date": pd.to_datetime(date),
+            "establishment_id": _strings(est["id"], at[m]),
             "role": _strings(rec["role"], m),
             "hours": rec["hours"][ev],
             "event_id": _strings(ev_label, ev),
             "mode": _strings(rec["mode"], ev),
         }
     )
-    part = part.sort_values(
-        ["date", "event_id", "practitioner_id"], kind="stable", ignore_index=True
-    )
-    return {
+    tables = {
         "establishments": est_df,
         "practitioners": prac_df,
         "networks": net_df,
         "participation": part,
         "ties": ties,
     }
+    truth = _truth(
+        est,
+        list(auth_names),
+        groups,
+        net,
+        net_ids,
+        hubs,
+        bridges,
+        sessions,
+        reach,
+        targets,
+        rho,
+        plan,
+    )
+    return tables, truth
+
+
+def _truth(
+    est, auth_names, groups, net, net_ids, hubs, bridges, sessions, reach, targets, rho, plan
+):
+    """The planted structure, in JSON-ready Python types (see :func:`wpnet.synthetic`)."""
+    members, g_names = groups["auths"], groups["names"]
+    g_est = groups["est"]
+    ids = [str(x) for x in est["id"].tolist()]
+    within = net["recruit"] == WITHIN
+    at = _change_at(len(sessions))
+    changed = net["change"] & within
+    steady = within & ~changed if at is not None else within
+    change = None
+    if at is not None and changed.any():
+        change = {
+            "indicator": "cross_authority_share",
+            "measure": "share of the changed networks' establishment ties (and members) "
+            "that join two authorities; E-I index over authority rises with it",
+            "workstream": plan.change_workstream,
+            "networks": [str(x) for x in net_ids[changed]],
+            "sessions": [sessions[at - 1], sessions[at]],
+            "before": list(sessions[:at]),
+            "after": list(sessions[at:]),
+            "direction": "up",
+            "leak_before": plan.leak,
+            "leak_after": plan.change_leak,
+        }
+    null = [
+        [sessions[s - 1], sessions[s]]
+        for s in range(1, len(sessions))
+        if at is not None and s - 1 >= at and _DIP_SESSION not in (sessions[s - 1], sessions[s])
+    ]
+    return {
+        "groups": {g_names[g]: [auth_names[a] for a in m] for g, m in enumerate(members)},
+        "communities": dict(zip(ids, [g_names[g] for g in g_est.tolist()], strict=True)),
+        "brokers": [ids[h] for h in hubs.tolist()],
+        "broker_groups": {ids[h]: [g_names[g] for g in gs] for h, gs in zip(hubs.tolist(), bridges, strict=True)},
+        "within_authority_networks": [str(x) for x in net_ids[steady]],
+        "cross_authority_networks": [str(x) for x in net_ids[~within]],
+        "network_groups": {
+            str(net_ids[k]): g_names[int(net["group"][k])] for k in np.flatnonzero(within).tolist()
+        },
+        "large_networks": [str(x) for x in net_ids[net["large"]]],
+        "planted_change": change,
+        "null_sessions": null,
+        "targets": {
+            "reach": dict(zip(sessions, np.round(reach, 4).tolist(), strict=True)),
+            "practitioners": dict(zip(sessions, targets.tolist(), strict=True)),
+            "returning": dict(zip(sessions[1:], np.round(rho[1:], 4).tolist(), strict=True)),
+        },
+        "parameters": {
+            **{k: (list(v) if isinstance(v, tuple) else v) for k, v in asdict(plan).items()},
+            "workstreams": [
+                {
+                    "name": w.name, "recruit": w.recruit, "size": list(w.size),
+                    "large": w.large, "large_size": list(w.large_size), "keep": w.keep,
+                    "per_est": w.per_est, "leaders": w.leaders, "events": w.events,
+                }
+                for w in F.WORKSTREAMS
+            ],
+        },
+    }  # fmt: skip

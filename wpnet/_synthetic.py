@@ -46,11 +46,17 @@ URBAN_RURAL = (
 class Authority:
     """Public facts about one local authority, rounded, used to calibrate the generator.
 
-    ``weight`` is the authority's share of the partnership's primary, secondary and
-    special schools; ``hq`` the council's education headquarters; ``centre`` and
-    ``spread`` (standard deviations in degrees) where its schools are scattered; ``simd``
-    the share of its pupils living in each SIMD quintile (1 = most deprived);
-    ``urban`` its shares of :data:`URBAN_RURAL`; ``towns`` local place names.
+    ``weight`` is the council's number of primary, secondary and special schools
+    (Scottish Government school-level summary statistics, 11 Sep 2024); ``hq`` the
+    council's education headquarters; ``centre`` and ``spread`` (standard deviations in
+    degrees) where its schools are scattered; ``simd`` the share of its establishments in
+    each SIMD quintile (1 = most deprived): the quintile-1 share is the share of its pupils
+    living in quintile 1 in 2024, the other quintiles a rounded SIMD 2020 shape scaled to
+    the rest; ``urban`` its shares of :data:`URBAN_RURAL`; ``towns`` local place names;
+    ``partner`` the neighbouring council its networks recruit with (a recruitment group of
+    two small neighbours), if any; ``areas`` the number of areas a large council's
+    networks recruit within (a modelling choice: councils group their schools into
+    areas and learning communities).
     """
 
     name: str
@@ -62,23 +68,31 @@ class Authority:
     simd: tuple[float, float, float, float, float]
     urban: tuple[float, float, float, float]
     towns: tuple[str, ...] = ()
+    partner: str | None = None
+    areas: int = 1
 
 
-# School counts (primary + secondary + special, council schools, early 2020s, rounded):
-# Glasgow City ~193, North Lanarkshire ~151, South Lanarkshire ~150, Renfrewshire ~63,
-# East Dunbartonshire ~44, West Dunbartonshire ~39, East Renfrewshire ~32, Inverclyde ~28.
-# SIMD shares: approximate shares of data zones per quintile in SIMD 2020.
+def _simd(q1: float, rest: tuple[float, float, float, float]) -> tuple[float, ...]:
+    """Quintile shares with quintile 1 at ``q1`` and the rest in the proportions ``rest``."""
+    total = sum(rest)
+    return (q1, *(round((1 - q1) * r / total, 4) for r in rest))
+
+
+# School counts (primary + secondary + special council schools, 11 Sep 2024; 701 in all):
+# Glasgow City 192, North Lanarkshire 154, South Lanarkshire 150, Renfrewshire 63,
+# East Dunbartonshire 42, West Dunbartonshire 40, East Renfrewshire 32, Inverclyde 28.
+# Quintile-1 shares: pupils living in SIMD quintile 1, 2024 (CALIBRATION.md).
 AUTHORITY_FACTS: dict[str, Authority] = {
     a.name: a
     for a in (
         Authority(
             "Glasgow City",
             "GLA",
-            193,
+            192,
             (55.8610, -4.2490),
             (55.8600, -4.2600),
             (0.035, 0.080),
-            (0.44, 0.20, 0.13, 0.11, 0.12),
+            _simd(0.572, (0.20, 0.13, 0.11, 0.12)),
             (1.0, 0.0, 0.0, 0.0),
             (
                 "Govan",
@@ -106,15 +120,16 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Croftfoot",
                 "Battlefield",
             ),
+            areas=3,
         ),
         Authority(
             "North Lanarkshire",
             "NLK",
-            151,
+            154,
             (55.7890, -3.9920),
             (55.8600, -3.9800),
             (0.060, 0.070),
-            (0.29, 0.24, 0.20, 0.15, 0.12),
+            _simd(0.321, (0.24, 0.20, 0.15, 0.12)),
             (0.0, 0.70, 0.15, 0.15),
             (
                 "Motherwell",
@@ -134,6 +149,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Condorrat",
                 "Abronhill",
             ),
+            areas=2,
         ),
         Authority(
             "South Lanarkshire",
@@ -142,7 +158,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
             (55.7770, -4.0400),
             (55.7200, -4.0000),
             (0.090, 0.150),
-            (0.17, 0.20, 0.22, 0.21, 0.20),
+            _simd(0.199, (0.20, 0.22, 0.21, 0.20)),
             (0.15, 0.45, 0.20, 0.20),
             (
                 "Hamilton",
@@ -162,6 +178,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Forth",
                 "Carnwath",
             ),
+            areas=2,
         ),
         Authority(
             "Renfrewshire",
@@ -170,7 +187,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
             (55.8450, -4.4250),
             (55.8500, -4.4700),
             (0.030, 0.080),
-            (0.22, 0.19, 0.18, 0.19, 0.22),
+            _simd(0.256, (0.19, 0.18, 0.19, 0.22)),
             (0.10, 0.60, 0.15, 0.15),
             (
                 "Paisley",
@@ -186,15 +203,16 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Ralston",
                 "Foxbar",
             ),
+            partner="Inverclyde",
         ),
         Authority(
             "East Dunbartonshire",
             "EDB",
-            44,
+            42,
             (55.9360, -4.1560),
             (55.9300, -4.2200),
             (0.025, 0.060),
-            (0.04, 0.07, 0.12, 0.25, 0.52),
+            _simd(0.069, (0.07, 0.12, 0.25, 0.52)),
             (0.50, 0.30, 0.10, 0.10),
             (
                 "Bearsden",
@@ -207,15 +225,16 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Lennoxtown",
                 "Milton of Campsie",
             ),
+            partner="West Dunbartonshire",
         ),
         Authority(
             "West Dunbartonshire",
             "WDB",
-            39,
+            40,
             (55.9440, -4.5650),
             (55.9400, -4.4800),
             (0.020, 0.070),
-            (0.38, 0.22, 0.18, 0.12, 0.10),
+            _simd(0.458, (0.22, 0.18, 0.12, 0.10)),
             (0.20, 0.65, 0.10, 0.05),
             (
                 "Clydebank",
@@ -229,6 +248,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Dalmuir",
                 "Faifley",
             ),
+            partner="East Dunbartonshire",
         ),
         Authority(
             "East Renfrewshire",
@@ -237,7 +257,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
             (55.7990, -4.2960),
             (55.7800, -4.3300),
             (0.030, 0.050),
-            (0.04, 0.06, 0.10, 0.20, 0.60),
+            _simd(0.054, (0.06, 0.10, 0.20, 0.60)),
             (0.60, 0.20, 0.10, 0.10),
             (
                 "Giffnock",
@@ -259,7 +279,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
             (55.9480, -4.7620),
             (55.9350, -4.7200),
             (0.015, 0.060),
-            (0.42, 0.17, 0.14, 0.13, 0.14),
+            _simd(0.479, (0.17, 0.14, 0.13, 0.14)),
             (0.0, 0.80, 0.10, 0.10),
             (
                 "Greenock",
@@ -271,6 +291,7 @@ AUTHORITY_FACTS: dict[str, Authority] = {
                 "Larkfield",
                 "Bow Farm",
             ),
+            partner="Renfrewshire",
         ),
     )
 }
@@ -406,68 +427,77 @@ TITLES: dict[tuple[str, str], tuple[tuple[str, ...], tuple[float, ...]]] = {
     ("", "other"): (("Student Teacher", "Partner", "Volunteer"), (0.6, 0.2, 0.2)),
 }
 
-_ALL = (1.0, 1.0, 1.0, 1.0, 1.0)
-_EY_PRI = (1.0, 1.0, 0.25, 0.3, 0.6)
-_PRI = (0.3, 1.0, 0.25, 0.3, 0.6)
-_PRI_SEC = (0.1, 1.0, 1.0, 0.3, 0.6)
-_SEC = (0.02, 0.15, 1.0, 0.3, 0.6)
+# sector affinities, SECTOR_NAMES order (early years, primary, secondary, special, central)
+_ALL = (1.0, 1.0, 1.0, 1.0, 0.5)
+_EY_PRI = (1.0, 1.0, 0.0, 0.3, 0.5)
+_PRI = (0.0, 1.0, 0.0, 0.3, 0.5)
+_PRI_SEC = (0.0, 1.0, 1.0, 0.3, 0.5)
+_SEC = (0.0, 0.0, 1.0, 0.3, 0.5)
+_EY = (1.0, 0.0, 0.0, 0.0, 0.5)
+_SEC_ONLY = (0.0, 0.0, 1.0, 0.0, 0.5)
 
 
 @dataclass(frozen=True)
 class Workstream:
-    """A workstream as the partnership names it, and how its networks draw members.
+    """A workstream as the partnership names it, and how its networks recruit.
 
-    ``share`` of all networks; ``kind``; ``cross`` the weight a member of another
-    authority than the lead gives the network (1 = partnership-wide); ``popularity``
-    multiplier; ``events`` meetings a session; ``hours`` typical in-person hours and
-    their probabilities; ``levels`` level affinities (LEVEL_NAMES order); ``topics``:
-    (name, sector affinities in SECTOR_NAMES order, level affinities or None).
+    ``share`` of all networks; ``kind``; ``recruit`` how a network draws member
+    establishments: ``within`` its recruitment group (one council, or two neighbouring
+    small ones), ``matched`` across councils on purpose (each council equally likely),
+    ``open`` partnership-wide (in proportion to the councils' sizes); ``size`` the range
+    of member establishments a network has in a session (``large``: the share of its
+    networks that are large programmes, of ``large_size`` establishments); ``keep`` the
+    share of a network's member establishments that stay from one session to the next
+    (cohort programmes low, standing networks high); ``per_est`` the mean number of
+    practitioners an establishment sends; ``leaders`` the share of those places taken by
+    middle, senior and head leaders; ``events`` meetings a session; ``hours`` typical
+    in-person hours and their probabilities; ``topics``: (name, sector affinities in
+    SECTOR_NAMES order).
     """
 
     name: str
     share: float
     kind: str
-    cross: float
-    popularity: float
+    recruit: str
+    size: tuple[int, int]
+    keep: float
+    per_est: float
+    leaders: float
     events: int
     hours: tuple[tuple[float, ...], tuple[float, ...]]
-    levels: tuple[float, ...]
-    topics: tuple[tuple[str, tuple[float, ...], tuple[float, ...] | None], ...]
+    topics: tuple[tuple[str, tuple[float, ...]], ...]
     repeat: str = "group"
+    large: float = 0.0
+    large_size: tuple[int, int] = (40, 150)
 
-
-_FORUM_LEVELS = (0.15, 0.6, 1.0, 1.5, 1.0, 0.05, 0.05)
 
 WORKSTREAMS: tuple[Workstream, ...] = (
     Workstream(
         "Collaborative learning networks",
-        0.30,
+        0.12,
         "enquiry",
-        0.06,
-        1.0,
+        "matched",
+        (6, 10),
+        0.1,
+        2.0,
+        0.5,
         6,
         ((1.5, 2.0), (0.6, 0.4)),
-        (1.0, 1.0, 0.5, 0.4, 1.0, 0.3, 0.3),
         tuple(
-            (f"{t} collaborative learning network", s, None)
+            (f"{t} collaborative learning network", s)
             for t, s in (
                 ("Numeracy", _PRI_SEC),
                 ("Literacy", _PRI),
                 ("Writing", _PRI),
                 ("Reading for pleasure", _PRI),
                 ("Play pedagogy", _EY_PRI),
-                ("Early level transitions", _EY_PRI),
-                ("Closing the vocabulary gap", _EY_PRI),
                 ("Primary-secondary transition", _PRI_SEC),
                 ("Learner participation", _ALL),
                 ("Nurturing approaches", _ALL),
-                ("Outdoor learning", _EY_PRI),
                 ("Digital literacy", _PRI_SEC),
                 ("STEM", _PRI_SEC),
                 ("Moderation", _PRI_SEC),
-                ("Health and wellbeing", _ALL),
                 ("Attendance and engagement", _SEC),
-                ("Senior phase pathways", _SEC),
                 ("Feedback and assessment", _SEC),
                 ("Metacognition", _PRI_SEC),
                 ("Mathematical thinking", _PRI),
@@ -477,30 +507,54 @@ WORKSTREAMS: tuple[Workstream, ...] = (
     ),
     Workstream(
         "Curricular networks",
-        0.20,
+        0.18,
         "curricular",
-        0.12,
-        1.0,
+        "within",
+        (6, 12),
+        0.75,
+        1.5,
+        0.3,
         5,
         ((2.0, 3.0), (0.7, 0.3)),
-        (1.0, 1.6, 0.2, 0.05, 1.0, 0.1, 0.2),
-        # one topic per subject; sector affinities set for secondary (see generator)
+        # one topic per subject, secondary only
+        tuple((f"{name} curricular network", _SEC_ONLY) for name, _, _ in CURRICULAR_SUBJECTS),
+    ),
+    Workstream(
+        "Early learning and childcare",
+        0.07,
+        "enquiry",
+        "within",
+        (6, 14),
+        0.6,
+        1.5,
+        0.4,
+        5,
+        ((1.5, 2.0), (0.6, 0.4)),
         tuple(
-            (f"{name} curricular network", (0.003, 0.01, 1.0, 0.1, 0.3), None)
-            for name, _, _ in CURRICULAR_SUBJECTS
+            (f"{t} early years network", _EY)
+            for t in (
+                "Play and learning",
+                "Early language and communication",
+                "Outdoor play",
+                "Transitions into P1",
+                "Family engagement",
+                "Early numeracy",
+            )
         ),
     ),
     Workstream(
         "ASL networks",
-        0.10,
+        0.08,
         "specialist",
-        0.06,
-        0.8,
+        "within",
+        (6, 12),
+        0.6,
+        1.5,
+        0.3,
         5,
         ((2.0,), (1.0,)),
-        (1.0, 1.0, 0.6, 0.4, 1.0, 1.0, 0.3),
         tuple(
-            (f"{t} ASL network", (0.15, 0.3, 0.3, 1.0, 0.5), None)
+            (f"{t} ASL network", (0.3, 0.6, 0.6, 1.0, 0.5))
             for t in (
                 "Autism",
                 "Dyslexia",
@@ -511,28 +565,51 @@ WORKSTREAMS: tuple[Workstream, ...] = (
                 "Complex needs",
                 "English as an additional language",
                 "Care-experienced learners",
-                "Sensory impairment",
-                "Augmentative and alternative communication",
                 "Trauma-informed practice",
             )
         ),
     ),
     Workstream(
+        "Health and wellbeing",
+        0.10,
+        "enquiry",
+        "within",
+        (6, 14),
+        0.6,
+        1.5,
+        0.35,
+        5,
+        ((1.5, 2.0), (0.6, 0.4)),
+        tuple(
+            (f"{t} network", _ALL)
+            for t in (
+                "Health and wellbeing",
+                "Nurture and relationships",
+                "Transitions",
+                "Physical activity and sport",
+                "Mental health and wellbeing",
+                "Equity and poverty",
+            )
+        ),
+    ),
+    Workstream(
         "Professional learning (CLPL)",
-        0.17,
+        0.12,
         "programme",
-        1.0,
+        "open",
+        (6, 15),
+        0.2,
         2.5,
+        0.15,
         8,
         ((1.5, 3.0, 6.0), (0.5, 0.3, 0.2)),
-        (1.0, 0.9, 0.5, 0.3, 1.0, 0.6, 0.6),
         tuple(
-            (f"{t} (CLPL)", s, None)
+            (f"{t} (CLPL)", s)
             for t, s in (
                 ("Raising attainment in numeracy", _PRI_SEC),
                 ("Raising attainment in literacy", _PRI_SEC),
-                ("Moderation and assessment", _PRI_SEC),
                 ("Digital learning and teaching", _ALL),
+                ("Moderation and assessment", _PRI_SEC),
                 ("Developing the Young Workforce", _SEC),
                 ("Learning for sustainability", _ALL),
                 ("Effective questioning", _ALL),
@@ -549,63 +626,71 @@ WORKSTREAMS: tuple[Workstream, ...] = (
                 ("Numeracy across learning", _ALL),
             )
         ),
+        repeat="cohort",
+        large=0.15,
+        large_size=(30, 90),
     ),
     Workstream(
         "Leadership programmes",
-        0.08,
+        0.06,
         "programme",
-        1.0,
+        "matched",
+        (6, 14),
+        0.1,
         1.2,
+        0.9,
         7,
         ((3.0, 6.0), (0.5, 0.5)),
-        (1.0, 1.0, 1.0, 1.0, 0.2, 0.05, 0.05),
         tuple(
-            (t, (0.6, 1.0, 1.0, 0.7, 0.2), lv)
-            for t, lv in (
-                ("Aspiring middle leaders programme", (1.0, 0.3, 0.02, 0.01, 0.05, 0.02, 0.02)),
-                ("Middle leaders' programme", (0.2, 1.0, 0.1, 0.01, 0.05, 0.02, 0.02)),
-                ("Aspiring depute headteachers programme", (0.1, 1.0, 0.3, 0.01, 0.05, 0.01, 0.01)),
-                (
-                    "Depute headteachers' leadership programme",
-                    (0.01, 0.2, 1.0, 0.1, 0.05, 0.0, 0.0),
-                ),
-                ("Into headship", (0.01, 0.1, 1.0, 0.3, 0.05, 0.0, 0.0)),
-                ("New headteachers' programme", (0.0, 0.02, 0.3, 1.0, 0.1, 0.0, 0.0)),
-                ("Excellence in headship", (0.0, 0.01, 0.1, 1.0, 0.2, 0.0, 0.0)),
-                ("Leading collaborative enquiry", (0.3, 1.0, 1.0, 0.5, 0.5, 0.0, 0.0)),
-                ("Teacher leadership programme", (1.0, 0.4, 0.05, 0.01, 0.1, 0.05, 0.05)),
-                ("Early years leadership programme", (0.5, 1.0, 1.0, 1.0, 0.2, 0.0, 0.0)),
-                ("System leadership programme", (0.0, 0.1, 0.6, 1.0, 1.0, 0.0, 0.0)),
+            (t, _ALL)
+            for t in (
+                "Aspiring middle leaders programme",
+                "Middle leaders' programme",
+                "Aspiring depute headteachers programme",
+                "Depute headteachers' leadership programme",
+                "Into headship",
+                "New headteachers' programme",
+                "Excellence in headship",
+                "Leading collaborative enquiry",
+                "Teacher leadership programme",
+                "Early years leadership programme",
+                "System leadership programme",
             )
         ),
+        repeat="cohort",
     ),
     Workstream(
         "Forums",
-        0.08,
+        0.14,
         "forum",
-        0.04,
-        1.5,
+        "within",
+        (6, 15),
+        0.8,
+        1.0,
+        0.9,
         4,
         ((1.5, 2.0), (0.5, 0.5)),
-        _FORUM_LEVELS,
         (
-            ("Early years forum", (1.0, 0.02, 0.005, 0.02, 0.5), None),
-            ("Primary forum", (0.05, 1.0, 0.01, 0.02, 0.5), None),
-            ("Secondary forum", (0.005, 0.01, 1.0, 0.02, 0.5), None),
-            ("ASN forum", (0.02, 0.05, 0.05, 1.0, 0.5), None),
+            ("Headteachers' forum", _ALL),
+            ("Primary forum", _PRI),
+            ("Secondary forum", _SEC),
+            ("Early years forum", _EY),
+            ("ASN forum", (0.0, 0.2, 0.2, 1.0, 0.5)),
         ),
     ),
     Workstream(
         "Families and communities",
-        0.07,
+        0.13,
         "enquiry",
-        0.05,
-        0.7,
+        "within",
+        (6, 12),
+        0.5,
+        1.5,
+        0.35,
         4,
         ((1.5,), (1.0,)),
-        (1.0, 0.8, 0.8, 0.8, 1.0, 1.0, 1.0),
         tuple(
-            (t, (1.0, 1.0, 0.35, 0.5, 0.5), None)
+            (t, (1.0, 1.0, 0.35, 0.5, 0.5))
             for t in (
                 "Family learning network",
                 "Parental engagement network",

@@ -4,9 +4,11 @@ the synthetic generator.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -14,14 +16,22 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.errors import UsageError
 from wpnet.sessions import sessions_between
 
-__all__ = ["EXAMPLE", "example_path", "example_readme", "load_example", "synthetic", "tiny"]
+__all__ = [
+    "EXAMPLE",
+    "example_path",
+    "example_readme",
+    "example_truth",
+    "load_example",
+    "synthetic",
+    "tiny",
+]
 
 #: How the shipped West Partnership example was generated: ``synthetic(**EXAMPLE)``.
 EXAMPLE: dict = {
-    "establishments": 1060,
+    "establishments": 1061,
     "practitioners": 22_000,
-    "networks": 130,
-    "records": 120_000,
+    "networks": 200,
+    "records": 45_000,
     "sessions": ("2019-20", "2020-21", "2021-22", "2022-23", "2023-24"),
     "seed": 2019,
 }
@@ -146,31 +156,41 @@ def synthetic(
     sessions: Sequence[str] | int = EXAMPLE["sessions"],
     seed: int = 0,
     authorities: int | Sequence[str] | None = None,
-) -> Ecosystem:
-    """A synthetic partnership of any size, calibrated to the West Partnership.
+    *,
+    truth: bool = False,
+) -> Ecosystem | tuple[Ecosystem, dict[str, Any]]:
+    """A synthetic partnership of any size, calibrated to the West Partnership, with
+    planted structure for wpnet to find.
 
     The data are invented: no row describes a real school, practitioner or meeting.
-    They follow how such partnerships work, so that the measures have something to
-    find: establishments per authority in proportion to the councils' school numbers,
-    SIMD quintiles skewed as in reality (Glasgow City, Inverclyde and West
-    Dunbartonshire most deprived; East Dunbartonshire and East Renfrewshire least);
-    curricular networks draw secondary staff of their subject, forums their sector, most
-    networks mainly their lead authority, professional learning and leadership
-    programmes all eight; a minority of outward-looking establishments join other
-    authorities' networks; participation grows, dips and moves online in 2020-21;
-    about half of each session's practitioners return the next; volunteer leads; some
-    practitioners move school; participation is lower in some SIMD quintile 1 schools
-    and higher in others. :mod:`wpnet._generate` documents every step.
+    They follow public facts (``CALIBRATION.md``; the example's README has the table):
+    establishments per council in proportion to the councils' 2024 school counts, with
+    nurseries; each council's 2024 share of pupils in SIMD quintile 1; about 30% of
+    schools and nurseries taking part in a session, rising slowly, lower in 2020-21;
+    a minority of the register taking part in a session; about a quarter of a session's
+    practitioners returning the next (a different rate each session); cohort programmes
+    that take a class teacher and a leader from each school; networks of mostly 6-15
+    establishments and a few large professional learning programmes; meetings online
+    from March 2020 through 2020-21.
+
+    Planted structure (:class:`wpnet._generate.Plan` holds every parameter): local
+    networks recruit within a recruitment group (a council's area, or two small
+    neighbouring councils) and partnership-wide programmes mix councils on purpose;
+    curricular networks are secondary-only and early learning networks nursery-only; a
+    few hub establishments (central teams and "teaching schools") recruit in their own
+    and a neighbouring group (the brokers); engagement is concentrated on a core of
+    schools; one workstream's cross-authority mixing rises in the last two sessions and
+    nothing is planted to change between those two. :mod:`wpnet._generate` documents
+    every step.
 
     Parameters
     ----------
     establishments : int
         Schools and nurseries (non-central); one central team per authority is added.
     practitioners : int
-        Practitioners in the register; each is active in at least one session unless
-        ``records`` is smaller than the number of practitioner-sessions.
+        Practitioners in the register (a minority of them take part in any session).
     networks : int
-        Networks, apportioned over seven workstreams.
+        Networks, apportioned over nine workstreams.
     records : int
         Participation records, exactly.
     sessions : sequence of str or int
@@ -181,11 +201,25 @@ def synthetic(
     authorities : int or sequence of str, optional
         The eight West Partnership councils by default; a number takes the largest
         ones and adds invented ones beyond eight; names not in the partnership get
-        invented facts.
+        invented facts (each its own recruitment group).
+    truth : bool
+        Also return the planted truth.
 
     Returns
     -------
-    Ecosystem
+    Ecosystem, or (Ecosystem, dict) with ``truth=True``
+        The truth is a JSON-ready dict: ``brokers`` (establishment ids planted as
+        bridges) and ``broker_groups`` (the groups each bridges); ``communities``
+        (establishment id -> planted recruitment group) and ``groups`` (group -> its
+        authorities); ``within_authority_networks`` (networks recruiting within one
+        group in every session), ``cross_authority_networks`` (matched and
+        partnership-wide programmes), ``network_groups`` and ``large_networks``;
+        ``planted_change`` (``indicator``, ``workstream``, ``networks``, ``sessions``
+        (the pair it happens between), ``before``, ``after``, ``direction``; ``None``
+        with one session); ``null_sessions`` (pairs of sessions between which nothing
+        was planted to change); ``targets`` (reach, practitioners and return rate per
+        session); ``parameters`` (the :class:`~wpnet._generate.Plan` and the
+        workstreams); ``generator`` (this call's arguments).
 
     Examples
     --------
@@ -194,6 +228,11 @@ def synthetic(
     (2000, '2019-20', '2023-24')
     >>> int((eco.establishments["sector"] == "central").sum())
     8
+    >>> eco, truth = synthetic(
+    ...     establishments=60, practitioners=400, networks=20, records=2000, seed=1, truth=True
+    ... )
+    >>> truth["planted_change"]["sessions"], truth["null_sessions"]
+    (['2021-22', '2022-23'], [['2022-23', '2023-24']])
     """
     from wpnet._generate import generate
 
@@ -204,10 +243,26 @@ def synthetic(
         sessions = sessions_between(
             f"{last - sessions + 1}-{(last - sessions + 2) % 100:02d}", "2023-24"
         )
-    tables = generate(
+    tables, planted = generate(
         establishments, practitioners, networks, records, list(sessions), seed, authorities
     )
-    return Ecosystem(**tables)
+    eco = Ecosystem(**tables)
+    if not truth:
+        return eco
+    planted["generator"] = {
+        "call": "wpnet.synthetic",
+        "arguments": {
+            "establishments": int(establishments),
+            "practitioners": int(practitioners),
+            "networks": int(networks),
+            "records": int(records),
+            "sessions": list(sessions),
+            "seed": int(seed),
+            "authorities": authorities if authorities is None or isinstance(authorities, int)
+            else [str(a) for a in authorities],
+        },
+    }  # fmt: skip
+    return eco, planted
 
 
 def example_path() -> Path:
@@ -220,16 +275,33 @@ def example_readme() -> str:
     return (example_path() / "README.md").read_text(encoding="utf-8")
 
 
+def example_truth() -> dict[str, Any]:
+    """The planted truth of the West Partnership example (``truth.json``).
+
+    What :func:`synthetic` returns with ``truth=True`` for ``synthetic(**EXAMPLE)``:
+    the planted brokers, recruitment groups, within- and cross-authority networks, the
+    planted change and the null sessions (see :func:`synthetic`).
+
+    Examples
+    --------
+    >>> truth = example_truth()
+    >>> truth["planted_change"]["workstream"], truth["null_sessions"]
+    ('Families and communities', [['2022-23', '2023-24']])
+    """
+    return json.loads((example_path() / "truth.json").read_text(encoding="utf-8"))
+
+
 def load_example() -> Ecosystem:
     """The West Partnership example: a synthetic partnership of the real eight councils.
 
     Synthetic — invented, not real data — and deterministic: it is
     ``synthetic(**EXAMPLE)``, stored with the package so every install gives the same
     numbers whatever its numpy version. The same tables ship as CSV in
-    ``datasets/west_partnership/`` with a data dictionary (:func:`example_readme`).
-    Eight authorities; 1,060 schools and nurseries plus eight central teams; 22,000
-    practitioners; 130 networks in seven workstreams; 120,000 participation records
-    over five sessions, 2019-20 to 2023-24; an advice-tie survey in 2022-23.
+    ``datasets/west_partnership/`` with a data dictionary and calibration table
+    (:func:`example_readme`) and the planted truth (:func:`example_truth`).
+    Eight authorities; 1,061 schools and nurseries plus eight central teams; a register
+    of 22,000 practitioners; 200 networks in nine workstreams; 45,000 participation
+    records over five sessions, 2019-20 to 2023-24; an advice-tie survey in 2022-23.
 
     Examples
     --------
@@ -237,7 +309,7 @@ def load_example() -> Ecosystem:
     >>> eco.sessions
     ['2019-20', '2020-21', '2021-22', '2022-23', '2023-24']
     >>> eco.establishments["authority"].nunique(), len(eco.participation)
-    (8, 120000)
+    (8, 45000)
     """
     folder = example_path()
     tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in _TABLES}
