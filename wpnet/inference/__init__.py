@@ -9,7 +9,9 @@ sessions.
 from __future__ import annotations
 
 from wpnet.inference.cug import null_test
+from wpnet.inference.mrqap import qap
 from wpnet.inference.nulls import bicm_sample, curveball, permute_labels
+from wpnet.inference.stability import tie_stability
 from wpnet.inference.statistics import STATISTICS
 
 __all__ = [
@@ -18,4 +20,6 @@ __all__ = [
     "curveball",
     "null_test",
     "permute_labels",
+    "qap",
+    "tie_stability",
 ]

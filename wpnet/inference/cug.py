@@ -291,8 +291,14 @@ def null_test(
     --------
     >>> import wpnet
     >>> t = null_test(wpnet.tiny().select(session="2022-23"), "density", samples=20)
-    >>> t.loc["density", ["observed", "expected", "samples"]].tolist()
-    [0.4, 0.4, 20]
+    >>> float(t.loc["density", "observed"]), int(t.loc["density", "samples"])
+    (0.4, 20)
+
+    Every matrix with the tiny session's margins projects to four ties, so the density
+    is no different from chance (``p_two_sided`` = 1):
+
+    >>> float(t.loc["density", "p_two_sided"])
+    1.0
     """
     if model not in MODELS:
         raise UsageError(f"model must be one of {MODELS!r}; got {model!r}")
