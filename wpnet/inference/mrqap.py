@@ -270,6 +270,52 @@ def _ols(z: np.ndarray, y: np.ndarray, names: list[str]) -> tuple[np.ndarray, np
     return beta, t, r2
 
 
+def _fit(
+    y: np.ndarray, x: np.ndarray, n: int, names: list[str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float, _Design]:
+    """The OLS fit on the dyads of ``n`` nodes (in ``numpy.triu_indices(n, 1)`` order)
+    with no missing covariate, and the design its permutations need.
+
+    Returns the kept-dyad mask, coefficients, t-values, R² and the :class:`_Design`
+    (nodes with no kept dyad are left out of it, the others renumbered in order).
+    """
+    i, j = (v.astype(np.int64) for v in np.triu_indices(n, 1))
+    keep = np.isfinite(x).all(axis=1)
+    z = np.column_stack([np.ones(int(keep.sum())), x[keep]])
+    yk = y[keep]
+    beta, t_obs, r2 = _ols(z, yk, names)
+    # the permutations run over the nodes with at least one kept dyad
+    active = np.zeros(n, dtype=bool)
+    active[i[keep]] = True
+    active[j[keep]] = True
+    new = np.cumsum(active) - 1
+    na = int(active.sum())
+    a, b = new[i[keep]], new[j[keep]]
+    q = z.shape[1]
+    resid = np.zeros((na * na, q))
+    for k in range(q):
+        others = np.delete(z, k, axis=1)
+        coef = np.linalg.lstsq(others, z[:, k], rcond=None)[0]
+        e_k = z[:, k] - others @ coef
+        resid[a * na + b, k] = e_k
+        resid[b * na + a, k] = e_k
+    gone = np.flatnonzero(~keep & active[i] & active[j])
+    design = _Design(
+        a=a,
+        b=b,
+        gone_a=new[i[gone]],
+        gone_b=new[j[gone]],
+        na=na,
+        resid=resid,
+        zy=np.column_stack([z, yk]),
+        gram=z.T @ z,
+        zty=z.T @ yk,
+        yy=float(yk @ yk),
+        sq=(resid * resid).sum(axis=0) / 2,
+    )
+    return keep, beta, t_obs, r2, design
+
+
 def qap(
     eco: Ecosystem,
     covariates: Any = BUILTIN_COVARIATES,
@@ -419,41 +465,9 @@ def qap(
     e = p.edges()
     ti = _dyad_index(e["i"].to_numpy(np.int64), e["j"].to_numpy(np.int64), n)
     y[ti] = 1.0 if response == "tie" else e["weight"].to_numpy(np.float64)
-    keep = np.isfinite(x).all(axis=1)
-    dropped = int(dyads - keep.sum())
     names = ["intercept", *[nm for nm, _ in named]]
-    z = np.column_stack([np.ones(int(keep.sum())), x[keep]])
-    yk = y[keep]
-    beta, t_obs, r2 = _ols(z, yk, names)
-    # the permutations run over the nodes with at least one kept dyad
-    active = np.zeros(n, dtype=bool)
-    active[i[keep]] = True
-    active[j[keep]] = True
-    new = np.cumsum(active) - 1
-    na = int(active.sum())
-    a, b = new[i[keep]], new[j[keep]]
-    q = z.shape[1]
-    resid = np.zeros((na * na, q))
-    for k in range(q):
-        others = np.delete(z, k, axis=1)
-        coef = np.linalg.lstsq(others, z[:, k], rcond=None)[0]
-        e_k = z[:, k] - others @ coef
-        resid[a * na + b, k] = e_k
-        resid[b * na + a, k] = e_k
-    gone = np.flatnonzero(~keep & active[i] & active[j])
-    design = _Design(
-        a=a,
-        b=b,
-        gone_a=new[i[gone]],
-        gone_b=new[j[gone]],
-        na=na,
-        resid=resid,
-        zy=np.column_stack([z, yk]),
-        gram=z.T @ z,
-        zty=z.T @ yk,
-        yy=float(yk @ yk),
-        sq=(resid * resid).sum(axis=0) / 2,
-    )
+    keep, beta, t_obs, r2, design = _fit(y, x, n, names)
+    dropped = int(dyads - keep.sum())
     blocks = -(-int(permutations) // BLOCK)
     tasks = [
         (s, min(BLOCK, int(permutations) - k * BLOCK))
