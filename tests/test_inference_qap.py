@@ -267,3 +267,30 @@ def test_weight_response():
     assert r.loc["intercept", "coef"] == pytest.approx(0.0, abs=1e-12)
     assert r.loc["same_authority", "coef"] == pytest.approx(4 / 6)
     assert wpnet.qap is qap
+
+
+def test_dropped_dyad_among_active_nodes_reads_zero_residual():
+    """A dyad missing from a user covariate (its nodes keep other dyads): the permuted
+    residual that lands on it reads 0; checked by hand for every permutation of 5."""
+    rng = np.random.default_rng(9)
+    n = 5
+    i, j = np.triu_indices(n, 1)
+    x = rng.normal(size=len(i))
+    x[3] = np.nan  # the dyad (0, 4)
+    y = (rng.random(len(i)) < 0.5).astype(float)
+    keep, _, _, _, design = _fit(y, x[:, None], n, ["intercept", "x"])
+    assert keep.sum() == len(i) - 1
+    e = np.zeros((n, n))
+    xk = x[keep]
+    e[i[keep], j[keep]] = e[j[keep], i[keep]] = xk - xk.mean()
+    perms = [np.array(p) for p in itertools.permutations(range(n))]
+    want = []
+    for p in perms:
+        ep = e[np.ix_(p, p)][i[keep], j[keep]]
+        z = np.column_stack([np.ones(keep.sum()), ep])
+        beta = np.linalg.lstsq(z, y[keep], rcond=None)[0]
+        res = y[keep] - z @ beta
+        s2 = res @ res / (keep.sum() - 2)
+        want.append(beta[1] / np.sqrt(s2 * np.linalg.inv(z.T @ z)[1, 1]))
+    got = _t_values(design, perms)[:, 1]
+    assert got == pytest.approx(np.array(want), rel=1e-9, abs=1e-12)

@@ -221,11 +221,12 @@ def _t_values(design: _Design, perms: Sequence[np.ndarray]) -> np.ndarray:
     k = np.arange(q)
     for s, perm in enumerate(perms):
         perm = np.asarray(perm, dtype=np.int64)
-        ep = np.take(design.resid, perm[design.a] * na + perm[design.b], axis=0)
+        row = perm * na
+        ep = np.take(design.resid, row[design.a] + perm[design.b], axis=0)
         cross = ep.T @ design.zy  # (q, q + 1)
         sq = design.sq.copy()
         if design.gone_a.size:
-            gone = np.take(design.resid, perm[design.gone_a] * na + perm[design.gone_b], axis=0)
+            gone = np.take(design.resid, row[design.gone_a] + perm[design.gone_b], axis=0)
             sq -= (gone * gone).sum(axis=0)
         gram = np.broadcast_to(design.gram, (q, q, q)).copy()
         zty = np.broadcast_to(design.zty, (q, q)).copy()
