@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from _inference_data import ecosystem, establishments, planted_blocks
 
 import wpnet
-from wpnet.backbone import backbone_mask
+from wpnet.backbones import backbone_mask
 from wpnet.errors import UsageError
 from wpnet.graphs import projection
 from wpnet.inference import STATISTICS, curveball, null_test

@@ -11,7 +11,7 @@ import scipy.sparse as sp
 from scipy.stats import chisquare
 
 import wpnet
-from wpnet.backbone import bicm_probabilities
+from wpnet.backbones import bicm_probabilities
 from wpnet.inference import bicm_sample, curveball, permute_labels
 
 

@@ -62,6 +62,9 @@ __all__ = [
     "poisson_binomial_sf",
     "sdsm_pvalues",
     "tie_test",
+    "fit_bicm",
+    "sdsm_method",
+    "SDSMNull",
 ]
 
 log = logging.getLogger(__name__)
@@ -933,3 +936,10 @@ def backbone_graph(
     )
     out.graph.update(backbone=method, params=params)
     return out
+
+
+# The BiCM fit and SDSM's per-degree-class tail tables depend only on an incidence's
+# margins; wpnet.inference reuses them across Curveball samples (which keep the margins).
+fit_bicm = _fit_bicm
+sdsm_method = _sdsm_method
+SDSMNull = _SDSMNull

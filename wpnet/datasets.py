@@ -156,7 +156,6 @@ def synthetic(
     sessions: Sequence[str] | int = EXAMPLE["sessions"],
     seed: int = 0,
     authorities: int | Sequence[str] | None = None,
-    *,
     truth: bool = False,
 ) -> Ecosystem | tuple[Ecosystem, dict[str, Any]]:
     """A synthetic partnership of any size, calibrated to the West Partnership, with

@@ -2,15 +2,15 @@
 
 A null test builds hundreds of projections of matrices drawn from a null model, each
 with the same backbone as the observed graph. :class:`SampledGraphs` does what
-:func:`wpnet.graphs.projection` and :func:`wpnet.backbone.backbone_mask` do for one
+:func:`wpnet.graphs.projection` and :func:`wpnet.backbones.backbone_mask` do for one
 matrix, keeping what does not change between samples:
 
 - the nodes are the rows of the observed incidence, in its order;
 - under Curveball (``fixed_margins``) every sample has the observed row and column sums,
   so the BiCM fit, and with it the SDSM p-value of every (degree class, degree class,
-  shared networks) key, are computed once (:class:`wpnet.backbone._SDSMNull`): a
+  shared networks) key, are computed once (:class:`wpnet.backbones.SDSMNull`): a
   sample's backbone only looks its keys up;
-- otherwise (BiCM samples) each sample's backbone is :func:`wpnet.backbone.backbone_mask`
+- otherwise (BiCM samples) each sample's backbone is :func:`wpnet.backbones.backbone_mask`
   on it, which refits.
 
 This is an internal module.
@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from wpnet.backbone import _sdsm_method, _SDSMNull, adjust_pvalues, backbone_mask, disparity_pvalues
+from wpnet.backbones import SDSMNull, adjust_pvalues, backbone_mask, disparity_pvalues, sdsm_method
 
 __all__ = ["SampledGraphs", "Ties"]
 
@@ -65,7 +65,7 @@ class SampledGraphs:
         The observed binary matrix (rows = the projection's nodes).
     backbone : {None, "threshold", "disparity", "sdsm"}
     alpha, min_weight, correction
-        As :func:`wpnet.backbone.backbone_mask`.
+        As :func:`wpnet.backbones.backbone_mask`.
     fixed_margins : bool
         Whether every matrix given to :meth:`ties` has ``b``'s row and column sums
         (then the SDSM table is built once).
@@ -86,11 +86,11 @@ class SampledGraphs:
         self.alpha = float(alpha)
         self.min_weight = min_weight
         self.correction = correction
-        self.null: _SDSMNull | None = None
+        self.null: SDSMNull | None = None
         if backbone == "sdsm" and fixed_margins:
             self.row_sums = np.asarray(b.sum(axis=1)).ravel()
             self.col_sums = np.asarray(b.sum(axis=0)).ravel()
-            self.null = _SDSMNull(b, _sdsm_method("auto", b.shape[1]))
+            self.null = SDSMNull(b, sdsm_method("auto", b.shape[1]))
             self.ukey = self._all_keys()
             self.table = self.null.table(self.ukey)
             space = self.null.fit.prob.shape[0] ** 2 * (self.null.k + 1)

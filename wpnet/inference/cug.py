@@ -25,7 +25,7 @@ from wpnet.inference.nulls import (
 )
 from wpnet.inference.statistics import LABEL_STATISTICS, STATISTICS, GraphView
 from wpnet.measures._common import graph_for, stamp
-from wpnet.measures.capacity import _codes, node_attribute
+from wpnet.measures.capacity import category_codes, node_attribute
 
 __all__ = ["MODELS", "NULL_TEST_COLUMNS", "null_test", "plus_one_pvalues"]
 
@@ -320,8 +320,8 @@ def null_test(
     p = graph_for(
         eco, onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
     )
-    auth = _codes(node_attribute(p, "authority", argument="onto"))
-    groups = _codes(node_attribute(p, group, argument="group"))
+    auth = category_codes(node_attribute(p, "authority", argument="onto"))
+    groups = category_codes(node_attribute(p, group, argument="group"))
     b = sp.csr_matrix(p.incidence)
     rows = b.shape[0]
     trades_n = TRADES_PER_ROW * rows if trades is None else int(trades)
@@ -340,7 +340,7 @@ def null_test(
             fixed_margins=model == "curveball",
         )
     if model == "bicm":
-        from wpnet.backbone import _fit_bicm
+        from wpnet.backbones import fit_bicm as _fit_bicm
 
         probabilities = _fit_bicm(b).matrix()
     node_data = None

@@ -28,7 +28,7 @@ from collections.abc import Iterator
 import numpy as np
 import scipy.sparse as sp
 
-from wpnet.backbone import _fit_bicm
+from wpnet.backbones import fit_bicm
 
 __all__ = ["bicm_sample", "curveball", "permute_labels"]
 
@@ -208,7 +208,7 @@ def bicm_sample(B: sp.spmatrix | np.ndarray, samples: int, *, seed: int = 0) -> 
 
     Each cell is an independent Bernoulli(p_ik) with the BiCM probabilities
     ``p_ik = x_i y_k / (1 + x_i y_k)`` whose expected row and column sums equal B's
-    (Saracco et al. 2017; :func:`wpnet.backbone.bicm_probabilities`, the fit the SDSM
+    (Saracco et al. 2017; :func:`wpnet.backbones.bicm_probabilities`, the fit the SDSM
     backbone uses). Margins vary from sample to sample.
 
     Parameters
@@ -232,7 +232,7 @@ def bicm_sample(B: sp.spmatrix | np.ndarray, samples: int, *, seed: int = 0) -> 
     """
     samples = _count("samples", samples, 0)
     b = _binary_csr(B)
-    p = _fit_bicm(b).matrix()
+    p = fit_bicm(b).matrix()
     rng = np.random.default_rng(seed)
     return [_bernoulli(p, rng) for _ in range(samples)]
 

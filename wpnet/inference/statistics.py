@@ -20,12 +20,12 @@ import scipy.sparse as sp
 
 from wpnet.inference._sampled import Ties
 from wpnet.measures.capacity import (
-    _leiden,
-    _mean_distance,
-    _robustness,
-    _samples,
-    _spanning,
-    _too_big,
+    leiden_membership,
+    mean_distance,
+    robustness,
+    sample_sources,
+    spanning_share,
+    too_big_for_exact_paths,
 )
 
 __all__ = ["LABEL_STATISTICS", "STATISTICS", "GraphView", "statistic_names"]
@@ -71,7 +71,7 @@ class GraphView:
     def membership(self) -> list[int]:
         """Leiden communities (modularity objective, seeded) on the weighted graph."""
         if "membership" not in self._cache:
-            self._cache["membership"] = _leiden(self.igraph, self.seed)
+            self._cache["membership"] = leiden_membership(self.igraph, self.seed)
         return self._cache["membership"]
 
     def relabelled(self, auth: np.ndarray, groups: np.ndarray) -> GraphView:
@@ -107,7 +107,7 @@ def _largest(v: GraphView) -> float:
 
 def _robust(v: GraphView) -> float:
     g = v.igraph
-    return _robustness(g, v.seed if _too_big(g) else None)
+    return robustness(g, v.seed if too_big_for_exact_paths(g) else None)
 
 
 def _distance(v: GraphView) -> float:
@@ -119,7 +119,7 @@ def _distance(v: GraphView) -> float:
     if sizes.max() < 2:
         return math.nan
     giant = g.induced_subgraph(comps[int(np.argmax(sizes))])
-    return _mean_distance(giant, v.seed if _too_big(g) else None)
+    return mean_distance(giant, v.seed if too_big_for_exact_paths(g) else None)
 
 
 def _cross(v: GraphView) -> float:
@@ -141,7 +141,7 @@ def _ei(v: GraphView) -> float:
 
 
 def _span(v: GraphView) -> float:
-    return _spanning(np.asarray(v.membership), v.auth)
+    return spanning_share(np.asarray(v.membership), v.auth)
 
 
 def _centralization(v: GraphView) -> float:
@@ -149,12 +149,12 @@ def _centralization(v: GraphView) -> float:
     if n < 3:
         return math.nan
     g = v.igraph
-    if _too_big(g):
+    if too_big_for_exact_paths(g):
         from wpnet.measures.brokerage import sampled_betweenness
 
         t = v.ties
         adj = sp.csr_matrix((np.ones(t.rows.size), (t.rows, t.cols)), shape=(n, n))
-        bt, _ = sampled_betweenness(adj + adj.T, samples=_samples(), seed=v.seed)
+        bt, _ = sampled_betweenness(adj + adj.T, samples=sample_sources(), seed=v.seed)
     else:
         bt = np.asarray(g.betweenness(directed=False), dtype=np.float64)
         bt = bt * 2.0 / ((n - 1) * (n - 2))

@@ -26,7 +26,18 @@ from wpnet.measures._betweenness import _too_costly, sampled_betweenness
 from wpnet.measures._common import distinct_codes, graph_for, node_groups, plain, stamp
 from wpnet.schema import LEVELS, SECTORS
 
-__all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
+__all__ = [
+    "CAPACITY_COLUMNS",
+    "capacity",
+    "node_attribute",
+    "category_codes",
+    "leiden_membership",
+    "mean_distance",
+    "robustness",
+    "sample_sources",
+    "spanning_share",
+    "too_big_for_exact_paths",
+]
 
 log = logging.getLogger(__name__)
 
@@ -100,7 +111,7 @@ def capacity(
         ``authority``, ``sector``, ``simd_quintile``, ... For ``onto="network"``,
         ``authority`` means the network's ``lead_authority``.
     backbone, alpha, min_weight, correction
-        Backbone of every projection used (:mod:`wpnet.backbone`).
+        Backbone of every projection used (:mod:`wpnet.backbones`).
     seed : int
         Seed of the Leiden community detection.
 
@@ -553,3 +564,14 @@ def _people(rec: pd.DataFrame, by: str | None) -> pd.DataFrame:
     if by is None and out.empty:
         out = pd.DataFrame(np.nan, index=pd.Index(["all"]), columns=out.columns, dtype=np.float64)
     return out[["multi_network_share", "level_evenness", "lead_share"]]
+
+
+# The building blocks of capacity's columns, shared with wpnet.inference's statistics
+# so that a null test computes exactly what capacity reports.
+category_codes = _codes
+leiden_membership = _leiden
+mean_distance = _mean_distance
+robustness = _robustness
+sample_sources = _samples
+spanning_share = _spanning
+too_big_for_exact_paths = _too_big
