@@ -127,12 +127,12 @@ COLUMNS: dict[str, Column] = {
     "authorities": _c("Authorities", "", "count"),
     "networks": _c("Networks", "", "count"),
     "records": _c("Records", "", "count"),
-    "reached": _c("Reached", "schools and nurseries", "count"),
-    "eligible": _c("Eligible", "schools and nurseries", "count"),
+    "reached": _c("Reached", "schools, nurseries", "count"),
+    "eligible": _c("Eligible", "schools, nurseries", "count"),
     "coverage": _c("Coverage", "% of eligible", "share"),
-    "simd_q1_coverage": _c("SIMD Q1 coverage", "% of eligible in quintile 1", "share"),
-    "equity_ratio": _c("Equity ratio", "Q1 ÷ all coverage", "ratio"),
-    "depth": _c("Depth", "practitioners per establishment", "ratio"),
+    "simd_q1_coverage": _c("SIMD Q1 coverage", "% of Q1 eligible", "share"),
+    "equity_ratio": _c("Equity ratio", "Q1 ÷ all", "ratio"),
+    "depth": _c("Depth", "per establishment", "ratio"),
     "lead_share": _c("Leading", "% of practitioners", "share"),
     # graph and capacity
     "nodes": _c("Establishments in graph", "", "count"),
@@ -197,7 +197,7 @@ def column(name: object) -> Column:
     Examples
     --------
     >>> column("simd_q1_coverage")
-    Column(label='SIMD Q1 coverage', unit='% of eligible in quintile 1', kind='share')
+    Column(label='SIMD Q1 coverage', unit='% of Q1 eligible', kind='share')
     >>> column("Glasgow City")
     Column(label='Glasgow City', unit='', kind='text')
     """

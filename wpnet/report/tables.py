@@ -125,7 +125,10 @@ class Table:
     def html(self) -> dict[str, Any]:
         """What the page's template shows: headings, cells, alignment, print layout."""
         rows = self.cells()
-        heads, numeric = self.headers, self.numeric
+        numeric = self.numeric
+        heads = [
+            {"label": L.column(c).label, "unit": L.column(c).unit} for c in self.frame.columns
+        ]
         parts = self.parts()
         return {
             "key": self.key,
