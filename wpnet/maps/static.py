@@ -676,7 +676,7 @@ def plot_authority_flows(
         cell = DIAGONAL_FILL if i == j else cmap(norm(v))
         ax.text(
             j, i, f"{int(v):,}", ha="center", va="center", fontsize=9 if k <= 10 else 8.5,
-            color=S.ink_on(cell), style="italic" if i == j else "normal",
+            color=S.ink_on(cell), style="italic" if i == j else "normal", gid="cell",
         )  # fmt: skip
     colours = S.authority_colors(eco)
     for i, a in enumerate(names):
