@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from _browser import launch, open_page
+from _browser import launch, open_page, pixel_spread
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.maps._style import MARK_CONTRAST, contrast_ratio
@@ -72,6 +72,9 @@ def test_map_fits_once_its_frame_has_a_size(browser, tiny: Ecosystem, tmp_path: 
         assert max(w / (cw - 80), h / (ch - 80)) > 0.95
         for p in pts:
             assert left <= p["x"] <= left + cw and top <= p["y"] <= top + ch
+        # and it is drawn (not a blank canvas waiting for an animation frame)
+        spread, colours = pixel_spread(page.locator("#f").screenshot())
+        assert spread > 5 and colours > 50
         assert log.errors == []
 
 

@@ -1,4 +1,9 @@
-"""Screenshots of a built report (docs/img): ``python docs/img/make_screenshots.py REPORT_DIR``.
+"""Screenshots for docs/img, taken with headless Debian chromium (Playwright).
+
+``python docs/img/make_screenshots.py REPORT_DIR`` photographs a built report;
+``python docs/img/make_screenshots.py --notebooks`` executes notebooks 01 and 03, renders
+them to HTML (nbconvert) and photographs each figure and map as the notebook shows it
+(``notebook_01_*.png``, ``notebook_03_*.png``).
 
 Headless Debian chromium (Playwright), as the browser tests drive it. Writes
 ``report_1400.png`` and ``report_400.png`` (the top of the page at 1,400 and 400 px
@@ -37,5 +42,31 @@ def main(report: Path) -> None:
             page.screenshot(path=str(OUT / "report_print_wide.png"))
 
 
+def notebooks() -> None:
+    import tempfile
+
+    import nbformat
+    from nbclient import NotebookClient
+    from nbconvert import HTMLExporter
+
+    folder = Path(__file__).resolve().parents[2] / "notebooks"
+    work = Path(tempfile.mkdtemp())
+    with launch() as browser:
+        for name in ("01_quickstart", "03_annual_report"):
+            nb = nbformat.read(folder / f"{name}.ipynb", as_version=4)
+            NotebookClient(nb, timeout=600, resources={"metadata": {"path": str(folder)}}).execute()
+            page_html, _ = HTMLExporter(template_name="lab").from_notebook_node(nb)
+            path = work / f"{name}.html"
+            path.write_text(page_html, encoding="utf-8")
+            with open_page(browser, path, width=1400, height=1000) as (page, _):
+                page.wait_for_timeout(1500)  # let the embedded map draw
+                shots = page.locator(".jp-OutputArea-output img, .jp-OutputArea-output iframe")
+                for k in range(shots.count()):
+                    shots.nth(k).screenshot(path=str(OUT / f"notebook_{name[:2]}_{k + 1}.png"))
+
+
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    if sys.argv[1:] == ["--notebooks"]:
+        notebooks()
+    else:
+        main(Path(sys.argv[1]))

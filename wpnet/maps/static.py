@@ -956,9 +956,10 @@ def plot_reach(
     )  # fmt: skip
     for yy, v in [*zip(y - h / 2, cov, strict=True), *zip(y + h / 2, q1, strict=True)]:
         text = "no establishments" if np.isnan(v) else f"{v:.0%}"
-        ax.text(
-            (0 if np.isnan(v) else v) + 0.01, yy, text, va="center", fontsize=8.5, color="#222222"
-        )
+        ax.text(  # a white halo keeps the value readable where it crosses a partnership line
+            (0 if np.isnan(v) else v) + 0.01, yy, text, va="center", zorder=4,
+            **_outlined(fontsize=8.5, color="#222222"),
+        )  # fmt: skip
     overall = float(whole["coverage"].iloc[0])
     overall_q1 = float(whole["simd_q1_coverage"].iloc[0])
     ax.axvline(overall, color="#222222", ls="--", lw=1)

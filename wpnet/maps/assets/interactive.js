@@ -141,7 +141,9 @@
     dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
     if (!moved) { fit(); } else { view.tx += (W - oldW) / 2; view.ty += (H - oldH) / 2; }
-    dirty = true;
+    // setting the canvas size cleared it: draw now, not at the next animation frame (which
+    // a browser may hold back for a frame out of view, leaving a blank map)
+    draw();
   }
 
   function zoomAt(px, py, f) {
