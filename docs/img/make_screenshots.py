@@ -3,7 +3,8 @@
 ``python docs/img/make_screenshots.py REPORT_DIR`` photographs a built report;
 ``python docs/img/make_screenshots.py --notebooks`` executes notebooks 01 and 03, renders
 them to HTML (nbconvert) and photographs each figure and map as the notebook shows it
-(``notebook_01_*.png``, ``notebook_03_*.png``).
+(``notebook_01_*.png``, ``notebook_03_*.png``); ``--figures`` redraws the figures of
+docs/maps.md.
 
 Headless Debian chromium (Playwright), as the browser tests drive it. Writes
 ``report_1400.png`` and ``report_400.png`` (the top of the page at 1,400 and 400 px
@@ -23,6 +24,18 @@ from _browser import launch, open_page  # noqa: E402
 OUT = Path(__file__).resolve().parent
 
 
+def shrink() -> None:
+    """Every PNG here as 256 colours (a third of the bytes; the docs do not need more)."""
+    from PIL import Image
+
+    for png in OUT.glob("*.png"):
+        img = Image.open(png)
+        if img.mode != "P":
+            img.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT).save(
+                png, optimize=True
+            )
+
+
 def main(report: Path) -> None:
     index = report / "index.html"
     with launch() as browser:
@@ -40,6 +53,29 @@ def main(report: Path) -> None:
             page.emulate_media(media="print")
             page.evaluate("document.getElementById('t-capacity_trend').scrollIntoView()")
             page.screenshot(path=str(OUT / "report_print_wide.png"))
+
+
+def figures() -> None:
+    """The figures of docs/maps.md, drawn by the code shown there (96 dpi, as shown)."""
+    import matplotlib.pyplot as plt
+
+    import wpnet
+
+    eco = wpnet.load_example()
+    s = eco.select(session="2023-24")
+    drawn = {
+        "ecosystem_map": wpnet.plot_ecosystem(s),
+        "ecosystem_geographic": wpnet.plot_ecosystem(
+            s, layout="geographic", color_by="simd_quintile", show_networks=False
+        ),
+        "authority_flows": wpnet.plot_authority_flows(s),
+        "brokers": wpnet.plot_brokers(s),
+        "reach": wpnet.plot_reach(s),
+        "trend": wpnet.plot_trend(eco),
+    }
+    for name, ax in drawn.items():
+        ax.figure.savefig(OUT / f"{name}.png", dpi=96, bbox_inches="tight")
+        plt.close(ax.figure)
 
 
 def notebooks() -> None:
@@ -68,5 +104,8 @@ def notebooks() -> None:
 if __name__ == "__main__":
     if sys.argv[1:] == ["--notebooks"]:
         notebooks()
+    elif sys.argv[1:] == ["--figures"]:
+        figures()
     else:
         main(Path(sys.argv[1]))
+    shrink()

@@ -109,7 +109,7 @@ COLUMNS: dict[str, Column] = {
     "network": _c("Network"),
     "establishment_id": _c("Establishment id"),
     "establishment": _c("Establishment"),
-    "unit": _c("Counted"),
+    "unit": _c("Unit"),
     "measure": _c("Measure"),
     "role": _c("Brokerage role"),
     "theme": _c("Theme"),

@@ -46,6 +46,7 @@ LANDSCAPE_WIDTH = 150
 #: Columns whose values name a measure (shown by its label).
 _NAMED_ROWS = frozenset({"measure", "indicator", "unit"})
 _MARKER = re.compile(r"^<\d+$")
+_SESSION = re.compile(r"^(\d{4})-(\d{2})$")
 
 
 @dataclass
@@ -127,7 +128,9 @@ class Table:
         rows = self.cells()
         numeric = self.numeric
         heads = [
-            {"label": L.column(c).label, "unit": L.column(c).unit} for c in self.frame.columns
+            # a session ("2019-20") keeps its hyphen unbroken
+            {"label": _SESSION.sub("\\1\u2011\\2", L.column(c).label), "unit": L.column(c).unit}
+            for c in self.frame.columns
         ]
         parts = self.parts()
         return {
