@@ -10,7 +10,8 @@ Headless Debian chromium (Playwright), as the browser tests drive it. Writes
 ``report_1400.png`` and ``report_400.png`` (the top of the page at 1,400 and 400 px
 wide), ``report_1400_tables.png`` and ``report_400_figure.png`` (a table section and a
 figure further down) and ``report_print_wide.png`` (a wide table in print layout at the
-width of an A4 landscape page).
+width of an A4 landscape page), and ``interactive_map.png`` (map.html with a node chosen
+from the search list by keyboard).
 """
 
 from __future__ import annotations
@@ -48,6 +49,12 @@ def main(report: Path) -> None:
             page.screenshot(path=str(OUT / "report_400.png"))
             page.evaluate("document.getElementById('fig-reach').scrollIntoView()")
             page.screenshot(path=str(OUT / "report_400_figure.png"))
+        with open_page(browser, report / "map.html", width=1400, height=800) as (page, _):
+            page.wait_for_function("window.wpnetMap && window.wpnetMap.ready")
+            page.fill("#search", "primary")
+            page.keyboard.press("ArrowDown")
+            page.keyboard.press("Enter")  # the first match selected by keyboard
+            page.screenshot(path=str(OUT / "interactive_map.png"))
         # print layout: an A4 landscape page holds 273 mm = 1032 CSS px between margins
         with open_page(browser, index, width=1032, height=1200) as (page, _):
             page.emulate_media(media="print")
