@@ -25,6 +25,15 @@ from wpnet.maps._style import SIMD_COLORS, authority_colors
 AUTHORITIES = ["Glasgow City", "Inverclyde", "Renfrewshire"]
 
 
+@pytest.fixture(autouse=True)
+def _close_figures():
+    """Each test's pyplot figures are closed after it (as a notebook's cell does)."""
+    import matplotlib.pyplot as plt
+
+    yield
+    plt.close("all")
+
+
 def _collection(ax: Axes, gid: str):
     found = [c for c in ax.collections if c.get_gid() == gid]
     assert len(found) == 1, f"expected one collection {gid!r}"
@@ -108,13 +117,32 @@ def test_ecosystem_draws_on_given_axes(tiny2223):
     assert st.plot_ecosystem(tiny2223, ax=ax, backbone=None) is ax
 
 
-def test_no_pyplot_state(tiny2223):
+def test_pyplot_state_as_osmnx(tiny2223):
+    """With ax=None a figure is opened through pyplot (one per call, made current, as
+    osmnx's plt.subplots does), so Jupyter's inline backend and plt.show() display it;
+    closing it leaves pyplot as it was. With ax given, or inside detached_figures(),
+    no pyplot figure is opened."""
     import matplotlib.pyplot as plt
+    from matplotlib._pylab_helpers import Gcf
 
     before = plt.get_fignums()
-    st.plot_ecosystem(tiny2223, backbone=None)
-    st.plot_reach(tiny2223)
+    ax = st.plot_ecosystem(tiny2223, backbone=None)
+    ax2 = st.plot_reach(tiny2223)
+    opened = [n for n in plt.get_fignums() if n not in before]
+    assert opened == [ax.figure.number, ax2.figure.number]
+    assert plt.gcf() is ax2.figure  # the latest is current, as after plt.subplots
+    # a figure manager (what the inline backend and plt.show() display) holds each
+    assert {m.canvas.figure for m in Gcf.get_all_fig_managers()} >= {ax.figure, ax2.figure}
+    plt.close(ax.figure)
+    plt.close(ax2.figure)
     assert plt.get_fignums() == before
+    # drawing on a given Axes opens nothing
+    fig = Figure()
+    st.plot_reach(tiny2223, ax=fig.add_subplot())
+    with st.detached_figures():
+        detached = st.plot_trend(wpnet.tiny())
+    assert plt.get_fignums() == before
+    assert detached.figure.canvas.manager is None
     assert matplotlib.get_backend()  # no backend switch needed to draw
 
 

@@ -2,8 +2,8 @@
 
 Maps draw what the measures compute; they never run graph algorithms themselves.
 Each static function takes an :class:`~wpnet.ecosystem.Ecosystem` and ``ax=None`` and
-returns the matplotlib ``Axes`` it drew on; with ``ax=None`` it draws on a new
-:class:`matplotlib.figure.Figure` (no pyplot state is touched). Colours per authority
+returns the matplotlib ``Axes`` it drew on; with ``ax=None`` it draws on a new pyplot
+figure (shown by Jupyter and ``plt.show()``, as osmnx's figures are). Colours per authority
 come from :func:`wpnet.maps._style.authority_colors`, the same in every figure.
 
 The names below are imported from :mod:`wpnet.maps.static` and

@@ -33,6 +33,7 @@ __all__ = [
     "AUTHORITY_PALETTE",
     "CENTRAL_EDGE",
     "CENTRAL_MARKER",
+    "spread_labels",
     "MISSING_COLOR",
     "NETWORK_COLOR",
     "SECTOR_COLORS",
@@ -40,6 +41,12 @@ __all__ = [
     "authority_colors",
     "authority_layout",
     "category_colors",
+    "contrast_ratio",
+    "darker",
+    "ink_on",
+    "mark_edge",
+    "relative_luminance",
+    "text_color",
     "force_layout",
     "geographic_layout",
     "inside_ring",
@@ -195,6 +202,128 @@ def category_colors(eco: Ecosystem, color_by: str) -> dict[object, str]:
     if color_by == "simd_quintile":
         return dict(simd_colors())
     raise ValueError(f"color_by must be 'authority', 'sector' or 'simd_quintile'; got {color_by!r}")
+
+
+# ---- contrast (WCAG 2.1) --------------------------------------------------------------------
+#: Smallest contrast ratio of text against its background (WCAG 2.1 SC 1.4.3, AA).
+TEXT_CONTRAST = 4.5
+#: Smallest contrast ratio of a mark (dot, line, edge) against its background (SC 1.4.11).
+MARK_CONTRAST = 3.0
+#: Dark ink for text on light fills.
+INK = "#1B1F24"
+
+
+def _rgb(colour: Any) -> tuple[float, float, float]:
+    from matplotlib.colors import to_rgb
+
+    r, g, b = to_rgb(colour)
+    return float(r), float(g), float(b)
+
+
+def relative_luminance(colour: Any) -> float:
+    """WCAG 2.1 relative luminance of a colour (any matplotlib colour spec).
+
+    L = 0.2126 R + 0.7152 G + 0.0722 B, each channel linearised as c / 12.92 when
+    c <= 0.04045 and ((c + 0.055) / 1.055) ** 2.4 otherwise.
+
+    References
+    ----------
+    W3C, Web Content Accessibility Guidelines 2.1, "relative luminance",
+    https://www.w3.org/TR/WCAG21/#dfn-relative-luminance
+
+    Examples
+    --------
+    >>> relative_luminance("#FFFFFF"), relative_luminance("#000000")
+    (1.0, 0.0)
+    """
+    lin = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in _rgb(colour)]
+    return float(0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2])
+
+
+def contrast_ratio(a: Any, b: Any) -> float:
+    """WCAG 2.1 contrast ratio (L1 + 0.05) / (L2 + 0.05), L1 the lighter luminance.
+
+    Examples
+    --------
+    >>> round(contrast_ratio("#000000", "#FFFFFF"), 1)
+    21.0
+    >>> round(contrast_ratio("#777777", "#FFFFFF"), 2)
+    4.48
+    """
+    la, lb = relative_luminance(a), relative_luminance(b)
+    hi, lo = max(la, lb), min(la, lb)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def darker(colour: Any, *, against: Any = "#FFFFFF", ratio: float = TEXT_CONTRAST) -> str:
+    """The colour with its lightness lowered (hue and saturation kept) until its contrast
+    with ``against`` is at least ``ratio``; the colour itself when it already is.
+
+    Lightness (HLS) falls in steps of 0.005, so the result is the lightest shade of the
+    hue that passes, to that step.
+
+    Examples
+    --------
+    >>> darker("#DDCC77")  # Renfrewshire's sand, readable as text on white
+    '#877622'
+    >>> contrast_ratio(darker("#88CCEE", ratio=3.0), "#FFFFFF") >= 3.0
+    True
+    """
+    import colorsys
+
+    from matplotlib.colors import to_hex
+
+    if contrast_ratio(colour, against) >= ratio:
+        return to_hex(_rgb(colour)).upper()
+    h, light, sat = colorsys.rgb_to_hls(*_rgb(colour))
+    while light > 0:
+        light = max(0.0, light - 0.005)
+        rgb = colorsys.hls_to_rgb(h, light, sat)
+        # compare the colour as it will be written (#RRGGBB), not the float
+        hex_ = to_hex(rgb).upper()
+        if contrast_ratio(hex_, against) >= ratio:
+            return hex_
+    return "#000000"
+
+
+def text_color(colour: Any, background: Any = "#FFFFFF") -> str:
+    """A colour's variant for text on ``background``: at least 4.5:1 (WCAG AA).
+
+    Authority hues stay the fills of marks; labels written in an authority's colour use
+    this darker shade of the same hue.
+
+    Examples
+    --------
+    >>> text_color("#332288")  # indigo is dark enough already
+    '#332288'
+    >>> round(contrast_ratio(text_color("#88CCEE"), "#FFFFFF"), 1) >= 4.5
+    True
+    """
+    return darker(colour, against=background, ratio=TEXT_CONTRAST)
+
+
+def mark_edge(colour: Any, background: Any = "#FFFFFF") -> str:
+    """The edge for a mark filled with ``colour``: the colour itself when it stands out
+    at 3:1 from ``background`` (WCAG 2.1 SC 1.4.11), else a darker shade of its hue.
+
+    Examples
+    --------
+    >>> mark_edge("#332288"), mark_edge("#DDCC77")
+    ('#332288', '#A8932A')
+    """
+    return darker(colour, against=background, ratio=MARK_CONTRAST)
+
+
+def ink_on(fill: Any) -> str:
+    """Text colour for a label drawn on ``fill``: white or :data:`INK`, whichever
+    contrasts more.
+
+    Examples
+    --------
+    >>> ink_on("#08306B"), ink_on("#DEEBF7")
+    ('#FFFFFF', '#1B1F24')
+    """
+    return "#FFFFFF" if contrast_ratio("#FFFFFF", fill) > contrast_ratio(INK, fill) else INK
 
 
 # ---- layouts ---------------------------------------------------------------------------
@@ -432,3 +561,27 @@ def inside_ring(net_pos: pd.DataFrame, *, radius: float | None = None) -> pd.Dat
     return pd.DataFrame(
         {"x": new_r * np.cos(angle), "y": new_r * np.sin(angle)}, index=net_pos.index
     )
+
+
+def spread_labels(xy: np.ndarray, *, width: float, height: float, steps: int = 300) -> np.ndarray:
+    """Label anchors pushed apart until no two label boxes (``width`` x ``height``,
+    centred horizontally) overlap; vectorised over pairs, a few hundred small steps."""
+    p = xy.astype(float).copy()
+    if len(p) < 2:
+        return p
+    scale = np.array([height / width, 1.0])  # boxes become squares of side ``height``
+    for _ in range(steps):
+        d = (p[:, None, :] - p[None, :, :]) * scale
+        dist = np.hypot(d[..., 0], d[..., 1])
+        np.fill_diagonal(dist, np.inf)
+        close = dist < height
+        if not close.any():
+            break
+        safe = np.where(close & (dist > 0), dist, 1.0)
+        push = np.where(close, (height - np.where(close, dist, 0.0)) / safe, 0.0)
+        step = (push[..., None] * d).sum(axis=1) / scale * 0.25
+        # identical anchors: nudge the later one up
+        same = close & (dist == 0)
+        step[:, 1] += np.triu(same).sum(axis=0) * height * 0.25
+        p += step
+    return p

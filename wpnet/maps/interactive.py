@@ -40,6 +40,7 @@ from wpnet.maps._style import (
     NETWORK_COLOR,
     authority_colors,
     category_colors,
+    mark_edge,
 )
 from wpnet.privacy import atomic_write, json_for_html
 
@@ -353,6 +354,7 @@ def map_data(
         "colorBy": color_by,
         "minCell": min_cell,
         "centralEdge": CENTRAL_EDGE,
+        "edges": {c: mark_edge(c) for c in sorted({n["color"] for n in nodes})},  # 3:1 on white
         "graph": proj.describe(),
         "tiesNote": ties_note,
     }

@@ -5,22 +5,27 @@ own): the two-mode ecosystem map, collaboration between authorities, the brokers
 establishment projection, reach and its equity, and the trend across sessions.
 
 Every function takes ``ax=None`` and returns the ``Axes`` it drew on. With ``ax=None``
-it draws on a new :class:`matplotlib.figure.Figure` (``ax.figure``; save it with
-``ax.figure.savefig(path)``), so no pyplot state is created or left behind. Each figure
+it draws on a new pyplot figure (``ax.figure``), as osmnx's plot functions do: Jupyter's
+inline backend shows it under the cell (and closes it), a script shows it with
+``plt.show()``, and ``ax.figure.savefig(path)`` saves it; close it with
+``plt.close(ax.figure)`` when drawing many in a loop. With ``ax`` given, nothing is
+created: the function draws on that Axes and its figure. Each figure
 has a title and a legend; authorities keep the colours of
 :func:`wpnet.maps._style.authority_colors` in every figure.
 """
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import logging
+from collections.abc import Iterator
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.collections import LineCollection
-from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
@@ -31,6 +36,7 @@ from wpnet.maps import _style as S
 
 __all__ = [
     "MEASURE_LABELS",
+    "detached_figures",
     "plot_authority_flows",
     "plot_brokers",
     "plot_ecosystem",
@@ -63,7 +69,11 @@ SHARE_MEASURES = frozenset(
         "level_evenness",
     }
 )
-_LABEL_FONT = 7.5
+_LABEL_FONT = 8.5
+#: Edge of an establishment not reached (an open circle): 3.4:1 on white.
+UNREACHED_EDGE = "#8C8C8C"
+#: Fill of the authority matrix's diagonal (networks within one authority).
+DIAGONAL_FILL = "#E4E4E4"
 
 
 def _check(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
@@ -71,11 +81,48 @@ def _check(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
-    """``ax``, or the Axes of a new Figure (no pyplot)."""
+    """``ax``, or the Axes of a new pyplot figure (displayed by Jupyter and ``plt.show()``).
+
+    A bare :class:`~matplotlib.figure.Figure` is never shown by Jupyter, so the figure is
+    made through pyplot, as ``plt.subplots`` does in osmnx's plot functions: it becomes
+    pyplot's current figure and stays open until shown or closed.
+    """
     if ax is not None:
         return ax
-    fig = Figure(figsize=figsize, layout="constrained", dpi=100)
+    if _DETACHED.get():
+        from matplotlib.figure import Figure
+
+        return Figure(figsize=figsize, layout="constrained").add_subplot()
+    import matplotlib.pyplot as plt
+
+    fig = plt.figure(figsize=figsize, layout="constrained")
     return fig.add_subplot()
+
+
+_DETACHED: contextvars.ContextVar[bool] = contextvars.ContextVar("detached", default=False)
+
+
+@contextlib.contextmanager
+def detached_figures() -> Iterator[None]:
+    """Inside this block, ``plot_*`` draw on bare Figures that pyplot never holds.
+
+    For code that only saves figures (the report): no pyplot figure is opened, the
+    backend is not touched, and nothing is shown in a notebook.
+
+    Examples
+    --------
+    >>> import matplotlib.pyplot as plt, wpnet
+    >>> before = plt.get_fignums()
+    >>> with detached_figures():
+    ...     ax = plot_reach(wpnet.tiny())
+    >>> plt.get_fignums() == before
+    True
+    """
+    token = _DETACHED.set(True)
+    try:
+        yield
+    finally:
+        _DETACHED.reset(token)
 
 
 def _scope_label(eco: Ecosystem) -> str:
@@ -96,30 +143,6 @@ def _outlined(**kw: Any) -> dict[str, Any]:
     from matplotlib import patheffects
 
     return {"path_effects": [patheffects.withStroke(linewidth=2.5, foreground="white")], **kw}
-
-
-def _spread_labels(xy: np.ndarray, *, width: float, height: float, steps: int = 300) -> np.ndarray:
-    """Label anchors pushed apart until no two label boxes (``width`` x ``height``,
-    centred horizontally) overlap; vectorised over pairs, a few hundred small steps."""
-    p = xy.astype(float).copy()
-    if len(p) < 2:
-        return p
-    scale = np.array([height / width, 1.0])  # boxes become squares of side ``height``
-    for _ in range(steps):
-        d = (p[:, None, :] - p[None, :, :]) * scale
-        dist = np.hypot(d[..., 0], d[..., 1])
-        np.fill_diagonal(dist, np.inf)
-        close = dist < height
-        if not close.any():
-            break
-        safe = np.where(close & (dist > 0), dist, 1.0)
-        push = np.where(close, (height - np.where(close, dist, 0.0)) / safe, 0.0)
-        step = (push[..., None] * d).sum(axis=1) / scale * 0.25
-        # identical anchors: nudge the later one up
-        same = close & (dist == 0)
-        step[:, 1] += np.triu(same).sum(axis=0) * height * 0.25
-        p += step
-    return p
 
 
 # ---- 1. the two-mode ecosystem map ---------------------------------------------------------
@@ -187,6 +210,24 @@ def _colours(eco: Ecosystem, est: pd.DataFrame, color_by: str) -> tuple[np.ndarr
         col = pd.to_numeric(col, errors="coerce").astype("Int64")
     cols = col.map(lambda v: palette.get(v, S.MISSING_COLOR) if pd.notna(v) else S.MISSING_COLOR)
     return cols.to_numpy(dtype=object), palette
+
+
+def _dot_handles(palette: dict, present: set, color_by: str) -> list[Any]:
+    """Legend dots of the categories present, each with its 3:1 edge."""
+    return [
+        Line2D(
+            [],
+            [],
+            marker="o",
+            ls="",
+            color=c,
+            markeredgecolor=S.mark_edge(c),
+            markersize=7,
+            label=_legend_label(color_by, k),
+        )  # fmt: skip
+        for k, c in palette.items()
+        if k in present
+    ]
 
 
 def _legend_label(color_by: str, key: Any) -> str:
@@ -272,7 +313,7 @@ def plot_ecosystem(
     eco : Ecosystem
         Usually one session (``eco.select(session=...)``).
     ax : Axes, optional
-        Where to draw; a new Figure (11 x 10 in) when None.
+        Where to draw; a new pyplot figure (11 x 10 in) when None.
     color_by : {"authority", "sector", "simd_quintile"}
     size_by : {"practitioners", "records", "networks", "roll", None}
         Practitioners, records or networks of the establishment in the records in scope,
@@ -369,7 +410,8 @@ def plot_ecosystem(
     main = reached & ~central & placed
     ax.scatter(
         xy.loc[main, "x"], xy.loc[main, "y"], s=sizes[main], c=list(colours[main]),
-        linewidths=0.3, edgecolors="white", zorder=3, gid="establishments",
+        linewidths=0.5, edgecolors=[S.mark_edge(c) for c in colours[main]], zorder=3,
+        gid="establishments",
     )  # fmt: skip
     cen = reached & central & placed
     ax.scatter(
@@ -380,7 +422,7 @@ def plot_ecosystem(
     if show_unreached:
         ax.scatter(
             xy.loc[unr, "x"], xy.loc[unr, "y"], s=7, facecolors="none",
-            edgecolors="#9A9A9A", linewidths=0.5, zorder=2, gid="unreached",
+            edgecolors=UNREACHED_EDGE, linewidths=0.5, zorder=2, gid="unreached",
         )  # fmt: skip
 
     n_links = links.groupby("network")["member"].nunique()
@@ -418,7 +460,7 @@ def plot_ecosystem(
     if missing:
         ax.text(
             0.01, 0.01, f"{missing} establishments without coordinates not shown",
-            transform=ax.transAxes, fontsize=8, color="#555555",
+            transform=ax.transAxes, fontsize=8.5, color="#555555",
         )  # fmt: skip
 
     # an equal-aspect Axes is centred in its slot; anchor it left so the legend
@@ -453,7 +495,7 @@ def _numbered(ax: Axes, anchor: np.ndarray, *, gid: str, span: float) -> None:
     if not len(anchor):
         return
     off = np.array([0.012, 0.012]) * span
-    text_xy = _spread_labels(anchor + off, width=0.035 * span, height=0.03 * span)
+    text_xy = S.spread_labels(anchor + off, width=0.035 * span, height=0.03 * span)
     for rank, ((x0, y0), (x1, y1)) in enumerate(zip(anchor, text_xy, strict=True), 1):
         moved = np.hypot(x1 - x0 - off[0], y1 - y0 - off[1]) > 0.01 * span
         ax.annotate(
@@ -487,7 +529,8 @@ def _label_sectors(ax: Axes, est: pd.DataFrame, palette: dict | None) -> None:
         va = "bottom" if y > 0.15 else "top" if y < -0.15 else "center"
         ax.text(
             x, y, str(name), ha=ha, va=va, fontsize=9.5, fontweight="bold",
-            color="#222222" if palette is None else palette.get(name, "#222222"), **_outlined(),
+            color="#222222" if palette is None else S.text_color(palette.get(name, "#222222")),
+            **_outlined(),
         )  # fmt: skip
 
 
@@ -506,11 +549,7 @@ def _ecosystem_legend(
     present = set(est[color_by].dropna().tolist())
     if color_by == "simd_quintile":
         present = {int(v) for v in pd.to_numeric(est[color_by], errors="coerce").dropna()}
-    handles: list[Any] = [
-        Line2D([], [], marker="o", ls="", color=c, markersize=7, label=_legend_label(color_by, k))
-        for k, c in palette.items()
-        if k in present
-    ]
+    handles: list[Any] = _dot_handles(palette, present, color_by)
     if central.any():
         handles.append(
             Line2D([], [], marker=S.CENTRAL_MARKER, ls="", markerfacecolor="white",
@@ -518,7 +557,7 @@ def _ecosystem_legend(
         )  # fmt: skip
     if show_unreached:
         handles.append(
-            Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor="#9A9A9A",
+            Line2D([], [], marker="o", ls="", markerfacecolor="none", markeredgecolor=UNREACHED_EDGE,
                    markersize=5, label="not reached")
         )  # fmt: skip
     if show_networks:
@@ -619,14 +658,14 @@ def plot_authority_flows(
     im = ax.imshow(np.ma.masked_invalid(off), cmap=cmap, norm=norm, aspect="equal")
     for i in range(k):
         ax.add_patch(
-            Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor="#E4E4E4", edgecolor="white", lw=1.5)
+            Rectangle((i - 0.5, i - 0.5), 1, 1, facecolor=DIAGONAL_FILL, edgecolor="white", lw=1.5)
         )
     rows, cols = np.indices(vals.shape)
     for i, j, v in zip(rows.ravel(), cols.ravel(), vals.ravel(), strict=True):
-        dark = i != j and norm(v) > 0.55
+        cell = DIAGONAL_FILL if i == j else cmap(norm(v))
         ax.text(
-            j, i, f"{int(v):,}", ha="center", va="center", fontsize=9 if k <= 10 else 7,
-            color="white" if dark else "#222222", style="italic" if i == j else "normal",
+            j, i, f"{int(v):,}", ha="center", va="center", fontsize=9 if k <= 10 else 8.5,
+            color=S.ink_on(cell), style="italic" if i == j else "normal", gid="cell",
         )  # fmt: skip
     colours = S.authority_colors(eco)
     for i, a in enumerate(names):
@@ -644,7 +683,7 @@ def plot_authority_flows(
     between, within = _FLOW_TEXT[value]
     ax.figure.colorbar(im, ax=ax, shrink=0.7, label=between.capitalize())
     ax.legend(
-        handles=[Patch(facecolor="#E4E4E4", label=f"diagonal: {within}")],
+        handles=[Patch(facecolor=DIAGONAL_FILL, edgecolor="#8C8C8C", label=f"diagonal: {within}")],
         loc="upper left", bbox_to_anchor=(0.0, -0.01), frameon=False, fontsize=8.5,
     )  # fmt: skip
     if title is None:
@@ -767,7 +806,8 @@ def plot_brokers(
     sizes = pd.Series(_area(deg, smallest=6, largest=120), index=ids)
     ax.scatter(
         xy.loc[tied, "x"], xy.loc[tied, "y"], s=sizes[tied], c=list(colours[tied]),
-        edgecolors="white", linewidths=0.3, zorder=3, gid="establishments",
+        edgecolors=[S.mark_edge(c) for c in colours[tied]], linewidths=0.5, zorder=3,
+        gid="establishments",
     )  # fmt: skip
     chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, rank_by=rank_by)]
     ax.scatter(
@@ -783,7 +823,7 @@ def plot_brokers(
     if len(xy) and (xy["y"] < -1.0).any():
         ax.text(
             float(xy["x"].min()), -1.04, "separate smaller groups of establishments",
-            fontsize=8, color="#555555", va="bottom",
+            fontsize=8.5, color="#555555", va="bottom",
         )  # fmt: skip
     ax.set_aspect("equal")
     ax.autoscale_view()
@@ -791,11 +831,7 @@ def plot_brokers(
     ax.set_axis_off()
     ax.set_anchor("W")
     present = set(groups[tied].dropna().tolist())
-    handles: list[Any] = [
-        Line2D([], [], marker="o", ls="", color=c, markersize=7, label=_legend_label(group, k))
-        for k, c in palette.items()
-        if k in present
-    ]
+    handles: list[Any] = _dot_handles(palette, present, group)
     criterion = {"betweenness": "betweenness", "gf_total": "brokerage roles (Gould-Fernandez)",
                  "constraint": "lowest constraint"}[rank_by]  # fmt: skip
     handles.append(
@@ -897,9 +933,10 @@ def plot_reach(
     )  # fmt: skip
     for yy, v in [*zip(y - h / 2, cov, strict=True), *zip(y + h / 2, q1, strict=True)]:
         text = "no establishments" if np.isnan(v) else f"{v:.0%}"
-        ax.text(
-            (0 if np.isnan(v) else v) + 0.01, yy, text, va="center", fontsize=8, color="#222222"
-        )
+        ax.text(  # a white halo keeps the value readable where it crosses a partnership line
+            (0 if np.isnan(v) else v) + 0.01, yy, text, va="center", zorder=4,
+            **_outlined(fontsize=8.5, color="#222222"),
+        )  # fmt: skip
     overall = float(whole["coverage"].iloc[0])
     overall_q1 = float(whole["simd_q1_coverage"].iloc[0])
     ax.axvline(overall, color="#222222", ls="--", lw=1)
@@ -1023,13 +1060,15 @@ def plot_trend(
     shares = all(m in SHARE_MEASURES for m in measures)
     for m, c in zip(measures, _TREND_COLOURS, strict=False):
         v = t[m].to_numpy(dtype=float)
-        ax.plot(x, v, marker="o", color=c, lw=2, gid=m, label=MEASURE_LABELS.get(m, m))
+        line = S.mark_edge(c)  # at least 3:1 against the white axes
+        ax.plot(x, v, marker="o", color=line, lw=2, gid=m, label=MEASURE_LABELS.get(m, m))
         last = np.flatnonzero(~np.isnan(v))
         if len(last):
             i = last[-1]
             ax.annotate(
                 f"{v[i]:.0%}" if shares else f"{v[i]:,.3g}", (x[i], v[i]), xytext=(6, 0),
-                textcoords="offset points", va="center", fontsize=9, color=c, fontweight="bold",
+                textcoords="offset points", va="center", fontsize=9, color=S.text_color(c),
+                fontweight="bold",
             )  # fmt: skip
     ax.set_xticks(x, [str(s) for s in t.index])
     ax.set_xlim(-0.3, len(t) - 0.4)

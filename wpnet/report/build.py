@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import io
-import math
 import os
 import shutil
 import subprocess
@@ -14,8 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, WpnetError, check_choice
 from wpnet.graphs import GraphSpec
@@ -24,7 +21,7 @@ from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines
-from wpnet.report.tables import HIDDEN, Table, build_tables
+from wpnet.report.tables import HIDDEN, Table, build_tables, write_xlsx
 
 __all__ = ["SECTIONS", "build_report", "chromium_path", "print_pdf"]
 
@@ -215,52 +212,14 @@ def _write_tables(tables: list[Table], folder: Path) -> None:
     for key, df in safe.items():
         atomic_write(folder / "tables" / f"{key}.csv", df.to_csv(index=False, lineterminator="\n"))
     used: set[str] = set()
-    with atomic_path(folder / "tables.xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
-        for key, df in safe.items():
-            df.to_excel(xl, sheet_name=_sheet_name(key, used), index=False)
+    sheets = [(_sheet_name(t.key, used), t, safe[t.key]) for t in tables]
+    with atomic_path(folder / "tables.xlsx") as tmp:
+        write_xlsx(sheets, tmp)
 
 
 # ---- page ----------------------------------------------------------------------------------
-def _cell(value: Any, fmt: str) -> str:
-    """One table cell as text (markers and labels as they are)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and math.isnan(value)):
-        return "–"
-    if isinstance(value, str):
-        return value
-    if isinstance(value, bool):
-        return str(value)
-    try:
-        x = float(value)
-    except (TypeError, ValueError):
-        return str(value)
-    if fmt == "int":
-        return f"{round(x):,}"
-    if fmt == "pct":
-        return f"{100 * x:.1f}%"
-    if fmt == "num2":
-        return f"{x:,.2f}"
-    if fmt == "num3":
-        return f"{x:,.3f}"
-    return f"{int(x):,}" if x == int(x) and abs(x) < 1e15 else f"{x:,.3f}"
-
-
 def _html_table(t: Table) -> dict[str, Any]:
-    df = t.frame
-    cols = [str(c) for c in df.columns]
-    numeric = [c in t.formats or pd.api.types.is_numeric_dtype(df[c]) for c in df.columns]
-    rows = [
-        [_cell(v, t.formats.get(c, "text")) for c, v in zip(df.columns, row, strict=True)]
-        for row in df.itertuples(index=False, name=None)
-    ]
-    return {
-        "key": t.key,
-        "title": t.title,
-        "note": t.note,
-        "columns": cols,
-        "numeric": numeric,
-        "rows": rows,
-        "csv": f"tables/{t.key}.csv",
-    }
+    return t.html()  # labels, formats and print layout: wpnet.report.tables
 
 
 def _environment() -> Any:

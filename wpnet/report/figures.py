@@ -1,59 +1,201 @@
-"""The report's figures, drawn by :mod:`wpnet.maps.static` and inlined as PNG data URIs."""
+"""The report's figures, drawn by :mod:`wpnet.maps.static` and inlined as PNG data URIs.
+
+Each figure is drawn at the size it is shown: one CSS pixel per image pixel
+(:data:`DPI` = 96, the CSS inch), so that font sizes in points are ``4/3`` px on
+screen, and the ``<img>`` is given that width and height. The page shows a figure at
+that size, scrolled sideways inside its frame on a narrower screen rather than shrunk
+until its text is unreadable (see the report's CSS). Alt texts carry the figure's
+numbers (:func:`alt_texts`).
+"""
 
 from __future__ import annotations
 
 import base64
 import io
+import struct
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+import pandas as pd
 
 from wpnet.graphs import GraphSpec
 from wpnet.report.compute import Results
 
-__all__ = ["Figure", "draw_figures", "png_data_uri"]
+__all__ = ["DPI", "Figure", "alt_texts", "draw_figures", "png_data_uri", "png_size"]
+
+#: Pixels per inch of the report's figures: the CSS inch, so an image pixel is a CSS pixel.
+DPI = 96
 
 
 @dataclass
 class Figure:
-    """One figure: where it goes (``section``), its caption, alt text and image."""
+    """One figure: where it goes (``section``), its caption, alt text and image.
+
+    ``width`` and ``height`` are the image's size in pixels, shown as CSS pixels.
+    """
 
     key: str
     section: str
     caption: str
     alt: str
     src: str  # data:image/png;base64,...
+    width: int = 0
+    height: int = 0
 
 
-def png_data_uri(fig: Any, dpi: int = 110) -> str:
-    """A matplotlib Figure as a ``data:image/png;base64,`` URI (the figure is closed).
+def png_size(data: bytes) -> tuple[int, int]:
+    """Width and height of a PNG image, from its IHDR header.
 
     Examples
     --------
-    >>> import matplotlib
-    >>> matplotlib.use("Agg")
-    >>> import matplotlib.pyplot as plt
-    >>> png_data_uri(plt.figure(figsize=(1, 1)))[:22]
-    'data:image/png;base64,'
+    >>> png_size(bytes.fromhex("89504e470d0a1a0a0000000d49484452") + struct.pack(">II", 7, 3))
+    (7, 3)
     """
-    import matplotlib.pyplot as plt
+    if data[:8] != b"\x89PNG\r\n\x1a\n" or data[12:16] != b"IHDR":
+        raise ValueError("not a PNG image")
+    w, h = struct.unpack(">II", data[16:24])
+    return int(w), int(h)
 
+
+def _png(fig: Any, dpi: int) -> bytes:
     buf = io.BytesIO()
     try:
         fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
     finally:
-        plt.close(fig)
-    return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode("ascii")
+        if getattr(fig.canvas, "manager", None) is not None:  # a pyplot figure: let go of it
+            import matplotlib.pyplot as plt
+
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def png_data_uri(fig: Any, dpi: int = DPI) -> str:
+    """A matplotlib Figure as a ``data:image/png;base64,`` URI (a pyplot figure is closed).
+
+    Examples
+    --------
+    >>> from matplotlib.figure import Figure as MplFigure
+    >>> png_data_uri(MplFigure(figsize=(1, 1)))[:22]
+    'data:image/png;base64,'
+    """
+    return "data:image/png;base64," + base64.b64encode(_png(fig, dpi)).decode("ascii")
+
+
+def _figure(key: str, section: str, caption: str, alt: str, fig: Any) -> Figure:
+    data = _png(fig, DPI)
+    w, h = png_size(data)
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return Figure(key, section, caption, alt, src, w, h)
+
+
+def _pct(x: Any) -> str:
+    return "no value" if x is None or pd.isna(x) else f"{100 * float(x):.0f}%"
+
+
+def _listed(items: list[str]) -> str:
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def alt_texts(res: Results) -> dict[str, str]:
+    """The alt text of each figure, with the numbers it shows.
+
+    No practitioner count or share of practitioners is written (those are subject to
+    disclosure control in the tables); coverage is a share of establishments.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.report.compute import compute
+    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", backbone=None, permutations=20)
+    >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
+    'Bar chart of coverage of schools and nurseries by local authority, 2022-23: Glasgow City 100% ...'
+    """
+    s = res.session
+    out: dict[str, str] = {}
+    r = res.reach_by["authority"]
+    parts = []
+    for name, row in r.iterrows():
+        q1 = row.get("simd_q1_coverage", np.nan)
+        extra = "" if pd.isna(q1) else f" (SIMD quintile 1: {_pct(q1)})"
+        parts.append(f"{name} {_pct(row.get('coverage'))}{extra}")
+    whole = res.reach.iloc[0]
+    out["reach"] = (
+        f"Bar chart of coverage of schools and nurseries by local authority, {s}: "
+        f"{'; '.join(parts)}. Partnership: {_pct(whole.get('coverage'))}"
+        f" (SIMD quintile 1: {_pct(whole.get('simd_q1_coverage'))})."
+    )
+    m = res.authority_matrix
+    names = [str(a) for a in m.index]
+    pairs = []
+    values = m.to_numpy(dtype=float)
+    for i in range(len(names)):
+        for j in range(i + 1, len(names)):
+            if values[i, j] > 0:
+                pairs.append((values[i, j], names[i], names[j]))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    top = [f"{a} and {b} ({int(v):,})" for v, a, b in pairs[:3]]
+    out["authority_flows"] = (
+        f"Matrix of the networks shared by each pair of {len(names)} authorities, {s}. "
+        + (
+            f"{len(pairs)} pairs share at least one network; most shared: {_listed(top)}."
+            if pairs
+            else "No network joins two authorities."
+        )
+    )
+    b = res.brokerage
+    tied = b[b["degree"] > 0]
+    ties = int(res.capacity.iloc[0]["ties"]) if res.capacity is not None else 0
+    est = res.eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+    best = tied.sort_values(["betweenness", "gf_total"], ascending=False).head(3)
+    who = [
+        f"{k + 1}. {est['name'].get(i, i)} ({b.at[i, 'group']}, betweenness "
+        f"{float(b.at[i, 'betweenness']):.3f})"
+        for k, i in enumerate(best.index)
+    ]
+    out["brokers"] = (
+        f"Network diagram of {len(tied):,} establishments joined by {ties:,} ties, coloured "
+        f"by authority, {s}. Top brokers: {'; '.join(who)}."
+    )
+    sel = res.sel
+    n_est = int(whole.get("establishments", 0))
+    n_net = int(whole.get("networks", 0))
+    n_auth = int(whole.get("authorities", 0))
+    out["ecosystem"] = (
+        f"Ecosystem map, {s}: {n_est:,} establishments of {n_auth} authorities around the "
+        f"{n_net:,} networks they take part in"
+        + (f" ({len(sel.networks):,} networks listed)." if len(sel.networks) != n_net else ".")
+    )
+    t = res.trend
+    if t is not None and len(t) > 1:
+        first, last = t.index[0], t.index[-1]
+        lines = [
+            f"{label} from {_pct(t.iloc[0][col])} in {first} to {_pct(t.iloc[-1][col])} in {last}"
+            for col, label in (
+                ("coverage", "coverage"),
+                ("cross_authority_share", "ties crossing authorities"),
+            )
+            if col in t.columns
+        ]
+        out["trend"] = (
+            f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}; a third line "
+            "shows practitioners in two or more networks."
+        )
+    return out
 
 
 def draw_figures(res: Results, history: Any) -> list[Figure]:
     """Draw every figure of the report from the results' selections.
 
     ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
+    Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
+    pyplot figure is opened and the matplotlib backend is not changed, so building a
+    report in a notebook leaves its plots alone.
     """
-    import matplotlib
-
-    matplotlib.use("Agg", force=False)
     from wpnet.maps.static import (
+        detached_figures,
         plot_authority_flows,
         plot_brokers,
         plot_ecosystem,
@@ -63,52 +205,55 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
 
     sel, bb, s = res.sel, res.backbone, res.session
     opts = (res.graph or GraphSpec(backbone=bb)).keywords()
-    figs = [
-        Figure(
-            "reach",
-            "reach",
-            f"Coverage of schools and nurseries by authority, {s}: all (solid) and SIMD "
-            "quintile 1 (hatched); dashed lines mark the partnership.",
-            "Bar chart of coverage and SIMD quintile 1 coverage per local authority.",
-            png_data_uri(plot_reach(sel, by="authority").figure),
-        ),
-        Figure(
-            "authority_flows",
-            "collaboration",
-            f"Networks joining establishments of two authorities, {s}.",
-            "Matrix of the number of networks shared by each pair of authorities.",
-            png_data_uri(plot_authority_flows(sel).figure),
-        ),
-        Figure(
-            "ecosystem",
-            "map",
-            f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
-            "they take part in (squares).",
-            "Ecosystem map: establishments arranged by authority around networks.",
-            png_data_uri(plot_ecosystem(sel, seed=res.seed, **opts).figure),
-        ),
-    ]
-    tied = int((res.brokerage["degree"] > 0).sum())
-    if tied >= 3:  # a drawing of one or two ties says nothing the tables do not
-        figs.insert(
-            2,
-            Figure(
-                "brokers",
-                "brokerage",
-                f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
-                "Network diagram of establishments, coloured by authority, top brokers labelled.",
-                png_data_uri(plot_brokers(sel, seed=res.seed, **opts).figure),
+    alt = alt_texts(res)
+    with detached_figures():
+        figs = [
+            _figure(
+                "reach",
+                "reach",
+                f"Coverage of schools and nurseries by authority, {s}: all (solid) and SIMD "
+                "quintile 1 (hatched); dashed lines mark the partnership.",
+                alt["reach"],
+                plot_reach(sel, by="authority").figure,
             ),
-        )
-    if len(res.sessions) > 1:
-        figs.append(
-            Figure(
-                "trend",
-                "capacity",
-                f"Coverage, cross-authority ties and multi-network participation, "
-                f"{res.sessions[0]} to {res.sessions[-1]}.",
-                "Line chart of three shares across sessions.",
-                png_data_uri(plot_trend(history, seed=res.seed, **opts).figure),
+            _figure(
+                "authority_flows",
+                "collaboration",
+                f"Networks joining establishments of two authorities, {s}.",
+                alt["authority_flows"],
+                plot_authority_flows(sel).figure,
+            ),
+            _figure(
+                "ecosystem",
+                "map",
+                f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
+                "they take part in (squares).",
+                alt["ecosystem"],
+                plot_ecosystem(sel, seed=res.seed, **opts).figure,
+            ),
+        ]
+        tied = int((res.brokerage["degree"] > 0).sum())
+        if tied >= 3:  # a drawing of one or two ties says nothing the tables do not
+            figs.insert(
+                2,
+                _figure(
+                    "brokers",
+                    "brokerage",
+                    f"The establishment graph ({bb or 'all ties'}) with the top brokers "
+                    f"numbered, {s}.",
+                    alt["brokers"],
+                    plot_brokers(sel, seed=res.seed, **opts).figure,
+                ),
             )
-        )
+        if len(res.sessions) > 1:
+            figs.append(
+                _figure(
+                    "trend",
+                    "capacity",
+                    f"Coverage, cross-authority ties and multi-network participation, "
+                    f"{res.sessions[0]} to {res.sessions[-1]}.",
+                    alt.get("trend", "Line chart of three shares across sessions."),
+                    plot_trend(history, seed=res.seed, **opts).figure,
+                )
+            )
     return figs

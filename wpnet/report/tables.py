@@ -26,9 +26,10 @@ import numpy as np
 import pandas as pd
 
 from wpnet.privacy import suppress
+from wpnet.report import labels as L
 from wpnet.report.compute import Results
 
-__all__ = ["HIDDEN", "Table", "build_tables", "protect"]
+__all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "build_tables", "protect", "write_xlsx"]
 
 #: Marker of a share or ratio hidden because the count it implies is.
 HIDDEN = "*"
@@ -36,11 +37,28 @@ HIDDEN = "*"
 ROLES = ("coordinator", "itinerant", "representative", "gatekeeper", "liaison")
 
 
+#: Estimated width (characters at the print font) above which a table is printed on a
+#: landscape page: an A4 portrait page holds about 186 mm of text at 8 pt.
+PRINT_WIDTH = 100
+#: Estimated width above which even a landscape page is too narrow: the printed table is
+#: split into parts of columns, each repeating the first column.
+LANDSCAPE_WIDTH = 150
+#: Columns whose values name a measure (shown by its label).
+_NAMED_ROWS = frozenset({"measure", "indicator", "unit"})
+_MARKER = re.compile(r"^<\d+$")
+_SESSION = re.compile(r"^(\d{4})-(\d{2})$")
+
+
 @dataclass
 class Table:
-    """One published table: ``frame`` has plain columns (labels included), already
-    protected; ``formats`` maps a column to ``int``, ``pct``, ``num2``, ``num3`` or
-    ``text`` (how the HTML shows it; files keep the values)."""
+    """One published table: ``frame`` has plain columns (machine names), already
+    protected; ``formats`` maps a column to a report format (``int``, ``pct``, ``num2``,
+    ``num3``, ``text``, or a signed difference ``dint``, ``pp``, ``dnum2``, ``dnum3``:
+    :func:`wpnet.report.labels.format_value`), by default its kind in
+    :data:`wpnet.report.labels.COLUMNS`; ``cell_formats`` maps a column to one format
+    per row, for columns whose rows hold different measures (a count in one row, a
+    share in the next). Files keep the values; formats say how they are shown.
+    """
 
     key: str
     title: str
@@ -48,6 +66,117 @@ class Table:
     formats: dict[str, str] = field(default_factory=dict)
     note: str = ""
     section: str = ""
+    cell_formats: dict[str, list[str]] = field(default_factory=dict)
+
+    def format_of(self, col: Any) -> str:
+        """The format of a column (``text`` for a label column)."""
+        c = str(col)
+        return self.formats.get(c) or L.FORMATS[L.kind_of(c)]
+
+    def cell_format(self, col: Any, row: int) -> str:
+        per_row = self.cell_formats.get(str(col))
+        return per_row[row] if per_row is not None else self.format_of(col)
+
+    @property
+    def headers(self) -> list[str]:
+        """Column headings as read (label and unit, :func:`wpnet.report.labels.header`)."""
+        return [L.header(c) for c in self.frame.columns]
+
+    @property
+    def numeric(self) -> list[bool]:
+        """Whether each column holds numbers (set right-aligned)."""
+        return [
+            str(c) in self.cell_formats
+            or self.format_of(c) != "text"
+            or pd.api.types.is_numeric_dtype(self.frame[c])
+            for c in self.frame.columns
+        ]
+
+    def cells(self) -> list[list[str]]:
+        """Every cell as shown: formatted numbers, markers as they are, and a measure
+        named in a row (columns ``measure``, ``indicator``, ``unit``) by its label."""
+        cols = list(self.frame.columns)
+        out = []
+        for i, row in enumerate(self.frame.itertuples(index=False, name=None)):
+            shown = []
+            for c, v in zip(cols, row, strict=True):
+                if str(c) in _NAMED_ROWS and isinstance(v, str) and v in L.COLUMNS:
+                    shown.append(L.header(v))
+                else:
+                    shown.append(L.format_value(v, self.cell_format(c, i)))
+            out.append(shown)
+        return out
+
+    def parts(self, width: int = LANDSCAPE_WIDTH) -> list[list[int]]:
+        """Column positions of the printed parts: the whole table when it fits ``width``
+        characters, else runs of columns that do, each led by the first (label) column."""
+        widths = self._column_widths()
+        if sum(widths) <= width or len(widths) <= 2:
+            return [list(range(len(widths)))]
+        parts: list[list[int]] = []
+        current: list[int] = [0]
+        for j in range(1, len(widths)):
+            if len(current) > 1 and sum(widths[k] for k in current) + widths[j] > width:
+                parts.append(current)
+                current = [0]
+            current.append(j)
+        parts.append(current)
+        return parts
+
+    def html(self) -> dict[str, Any]:
+        """What the page's template shows: headings, cells, alignment, print layout."""
+        rows = self.cells()
+        numeric = self.numeric
+        heads = [
+            # a session ("2019-20") keeps its hyphen unbroken
+            {"label": _SESSION.sub("\\1\u2011\\2", L.column(c).label), "unit": L.column(c).unit}
+            for c in self.frame.columns
+        ]
+        parts = self.parts()
+        return {
+            "key": self.key,
+            "title": self.title,
+            "note": self.note,
+            "columns": heads,
+            "numeric": numeric,
+            "rows": rows,
+            "wide": self.wide,
+            "parts": []
+            if len(parts) == 1
+            else [
+                {
+                    "columns": [heads[j] for j in part],
+                    "numeric": [numeric[j] for j in part],
+                    "rows": [[r[j] for j in part] for r in rows],
+                }
+                for part in parts
+            ],
+            "csv": f"tables/{self.key}.csv",
+        }
+
+    def _column_widths(self) -> list[int]:
+        rows = self.cells()
+        widths = []
+        for j, (h, num) in enumerate(zip(self.headers, self.numeric, strict=True)):
+            words = [len(w) for w in h.split()] or [0]
+            cells = [r[j] for r in rows]
+            if num:
+                need = max([len(v) for v in cells] or [0])
+            else:
+                need = max([min(24, max(len(w) for w in v.split() or [""])) for v in cells] or [0])
+            widths.append(max(max(words), need) + 2)
+        return widths
+
+    def print_width(self) -> int:
+        """Estimated width of the printed table in characters: per column, the longest
+        of its heading's longest word and its cells (numbers do not wrap; text wraps at
+        spaces, so its longest word counts, up to 24), plus 2 of padding."""
+        return sum(self._column_widths())
+
+    @property
+    def wide(self) -> bool:
+        """Printed on a landscape page (:data:`PRINT_WIDTH`)."""
+        return self.print_width() > PRINT_WIDTH
 
 
 # ---- disclosure control ------------------------------------------------------------------
@@ -565,6 +694,12 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
         ):
             m.loc[share] = [HIDDEN, HIDDEN, HIDDEN]
     m.index.name = "measure"
+    kinds = [L.kind_of(r) for r in m.index]
+    by_row = {
+        "before": [L.FORMATS[k] for k in kinds],
+        "after": [L.FORMATS[k] for k in kinds],
+        "delta": [L.CHANGE_FORMATS[k] for k in kinds],
+    }
     return [
         Table(
             "change_flows",
@@ -580,6 +715,7 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
             m.reset_index(),
             {"before": "num3", "after": "num3", "delta": "num3"},
             section="change",
+            cell_formats=by_row,
         ),
     ]
 
@@ -616,6 +752,9 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     cols = ["theme", "indicator", "unit", *sessions, "change", "direction", "meaning"]
     fm: dict[str, Any] = {s: "num3" for s in sessions}
     fm["change"] = "num3"
+    kinds = [L.kind_of(i) for i in r["indicator"]]
+    by_row = {s: [L.FORMATS[k] for k in kinds] for s in sessions}
+    by_row["change"] = [L.CHANGE_FORMATS[k] for k in kinds]
     return [
         Table(
             "reflections",
@@ -626,6 +765,7 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
             f"{res.reflections.attrs.get('tolerance', 0.02):g} (a count less than "
             f"{res.reflections.attrs.get('relative_tolerance', 0.05):.0%}) is stable.",
             "themes",
+            by_row,
         )
     ]
 
@@ -703,3 +843,80 @@ def build_tables(res: Results, min_cell: int) -> list[Table]:
         *reflections_table(res, min_cell),
         *quality_tables(res),
     ]
+
+
+# ---- spreadsheet -----------------------------------------------------------------------------
+def _hidden_note(marker: str) -> str:
+    if marker == HIDDEN:
+        return "Hidden (*) so that a small count cannot be worked out from the totals."
+    return f"Hidden ({marker}): a count of fewer than {marker[1:]} practitioners."
+
+
+def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None:
+    """Write one sheet per table: human headings (bold, wrapped, frozen with the first
+    column), Excel number formats by column kind (:data:`wpnet.report.labels.XLSX_FORMATS`),
+    column widths to fit, and hidden cells left empty (never text in a number column)
+    with a note saying why and a grey fill.
+
+    ``sheets`` holds (sheet name, table, the frame to write: the table's frame made
+    spreadsheet-safe by :func:`wpnet.privacy.neutralise`). Each heading's note gives the
+    column's machine name (as in the CSV files).
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, openpyxl
+    >>> t = Table("k", "T", pd.DataFrame({"authority": ["A", "B"], "practitioners": [12, "<5"]}))
+    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
+    >>> write_xlsx([("k", t, t.frame)], out)
+    >>> ws = openpyxl.load_workbook(out)["k"]
+    >>> [c.value for c in ws[1]], ws["B2"].value, ws["B2"].number_format, ws["B3"].value
+    (['Local authority', 'Practitioners'], 12, '#,##0', None)
+    >>> ws["B3"].comment.text
+    'Hidden (<5): a count of fewer than 5 practitioners.'
+    """
+    from openpyxl import Workbook
+    from openpyxl.comments import Comment
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from wpnet.privacy import to_builtin
+
+    grey = PatternFill("solid", fgColor="EEEEEE")
+    wb = Workbook()
+    wb.remove(wb.active)
+    for name, table, frame in sheets:
+        ws = wb.create_sheet(name)
+        machine = list(table.frame.columns)
+        widths = []
+        for j, col in enumerate(machine, 1):
+            head = L.header(col)
+            cell = ws.cell(row=1, column=j, value=head)
+            cell.font = Font(bold=True)
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if head != str(col):
+                cell.comment = Comment(f"column: {col}", "wpnet")
+            widths.append(max(len(w) for w in head.split()) if head.strip() else 4)
+        for i, row in enumerate(frame.itertuples(index=False, name=None)):
+            for j, (col, value) in enumerate(zip(machine, row, strict=True), 1):
+                fmt = table.cell_format(col, i)
+                cell = ws.cell(row=i + 2, column=j)
+                v = to_builtin(value)
+                if v is None or (isinstance(v, float) and np.isnan(v)):
+                    continue
+                if isinstance(v, str) and fmt != "text" and (v == HIDDEN or _MARKER.match(v)):
+                    cell.comment = Comment(_hidden_note(v), "wpnet")
+                    cell.fill = grey
+                    continue
+                if isinstance(v, (int, float)) and not isinstance(v, bool):
+                    cell.value = v
+                    if fmt != "text":
+                        cell.number_format = L.XLSX_FORMATS[fmt]
+                    shown = len(L.format_value(v, fmt))
+                else:
+                    cell.value = str(v)
+                    shown = min(len(str(v)), 60)
+                widths[j - 1] = max(widths[j - 1], shown)
+        for j, w in enumerate(widths, 1):
+            ws.column_dimensions[get_column_letter(j)].width = min(62, w + 3)
+        ws.freeze_panes = "B2"
+    wb.save(path)

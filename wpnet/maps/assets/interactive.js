@@ -40,6 +40,9 @@
   var hl = new Uint8Array(N), hlCount = 0; // selected node and its neighbours
   var match = new Uint8Array(N), matchList = [], query = "";
   var view = { scale: 1, tx: 0, ty: 0 }, fitScale = 1;
+  // the view follows the frame (fitted again on every resize) until the reader moves it;
+  // an embedded map whose frame had no size yet when the script ran fits once it has one
+  var moved = false;
   var W = 0, H = 0, dpr = 1, dirty = true, lastDrawMs = 0, drawCount = 0;
 
   // radius in screen pixels at the fitted zoom
@@ -94,6 +97,7 @@
     } else {
       searchCount.textContent = "";
     }
+    renderResults();
     document.body.setAttribute("data-matches", String(matchList.length));
   }
 
@@ -128,18 +132,22 @@
     dirty = true;
   }
 
+  function refit() { moved = false; fit(); }
+
   function resize() {
     var r = stage.getBoundingClientRect();
-    var first = W === 0;
     var oldW = W, oldH = H;
     W = Math.max(1, r.width); H = Math.max(1, r.height);
     dpr = window.devicePixelRatio || 1;
     canvas.width = Math.round(W * dpr); canvas.height = Math.round(H * dpr);
-    if (first) { fit(); } else { view.tx += (W - oldW) / 2; view.ty += (H - oldH) / 2; }
-    dirty = true;
+    if (!moved) { fit(); } else { view.tx += (W - oldW) / 2; view.ty += (H - oldH) / 2; }
+    // setting the canvas size cleared it: draw now, not at the next animation frame (which
+    // a browser may hold back for a frame out of view, leaving a blank map)
+    draw();
   }
 
   function zoomAt(px, py, f) {
+    moved = true;
     var ns = Math.max(fitScale * 0.3, Math.min(fitScale * 60, view.scale * f));
     f = ns / view.scale;
     view.tx = px - (px - view.tx) * f;
@@ -197,7 +205,8 @@
       ctx.beginPath();
       g.forEach(function (k) { shape(k, sx(k), sy(k), radius(k)); });
       ctx.fillStyle = c; ctx.fill();
-      ctx.lineWidth = 0.8; ctx.strokeStyle = "rgba(255,255,255,0.9)"; ctx.stroke();
+      // edge: the hue's shade at 3:1 against the white page (the fill itself when dark)
+      ctx.lineWidth = 1; ctx.strokeStyle = (D.edges && D.edges[c]) || c; ctx.stroke();
       var central = g.filter(function (k) { return nodes[k].central; });
       if (central.length) {
         ctx.beginPath();
@@ -254,7 +263,7 @@
       drawNodes(1, function (j) { return match[j] === 1; });
     }
     var j;
-    for (j = 0; j < matchList.length; j++) { ring(matchList[j], "#E69F00", 3, 2.5); }
+    for (j = 0; j < matchList.length; j++) { ring(matchList[j], "#C58800", 3, 2.5); }
     if (focus) { ring(selected, "#000", 2, 2.5); }
     if (hover >= 0) { ring(hover, "#0072B2", 2, 2); }
     // labels: networks (when asked and room), matches, the selection and its networks, hover
@@ -349,14 +358,69 @@
     var kids = [el("div", "t", n.name), table(n)];
     var nbrs = [];
     for (var j = 0; j < N; j++) { if (hl[j] && j !== selected) { nbrs.push(j); } }
-    nbrs.sort(function (a, b) { return nameLower[a] < nameLower[b] ? -1 : (nameLower[a] > nameLower[b] ? 1 : 0); });
+    nbrs.sort(byName);
     kids.push(el("h3", null, (n.kind === "network" ? "Member establishments" : "Networks") + " (" + nbrs.length + ")"));
-    var ul = el("ul");
-    nbrs.slice(0, 60).forEach(function (k) { ul.appendChild(el("li", null, nodes[k].name)); });
+    var ul = el("ul", "nodes");
+    nbrs.slice(0, 60).forEach(function (k) { ul.appendChild(nodeButton(k)); });
     if (nbrs.length > 60) { ul.appendChild(el("li", "muted", "and " + (nbrs.length - 60) + " more")); }
     kids.push(ul);
     detailsBody.replaceChildren.apply(detailsBody, kids);
     details.hidden = false;
+  }
+
+  // ---- keyboard: lists of nodes as buttons ---------------------------------------------
+  var results = document.getElementById("results");
+  var nodeList = document.getElementById("node-list");
+  var lastButton = null;
+
+  function describe(j) {
+    return isNet[j] ? "network, " + D.workstreams[nodes[j].workstream].name
+      : D.authorities[nodes[j].authority].name;
+  }
+
+  function nodeButton(j) {
+    var li = el("li"), b = el("button", "item");
+    b.type = "button";
+    b.setAttribute("data-node", nodes[j].id);
+    b.appendChild(el("span", null, nodes[j].name));
+    b.appendChild(el("span", "muted", " (" + describe(j) + ")"));
+    b.addEventListener("click", function () {
+      if (!details.contains(b)) { lastButton = b; }  // the details panel is redrawn
+      choose(j);
+    });
+    li.appendChild(b);
+    return li;
+  }
+
+  function choose(j) {
+    select(j);
+    if (selected === j) { centreOn(j); details.focus(); }
+  }
+
+  function renderResults() {
+    if (!results) { return; }
+    var shown = matchList.slice(0, 30).map(nodeButton);
+    if (matchList.length > 30) {
+      shown.push(el("li", "muted", "and " + (matchList.length - 30) + " more: type more of the name"));
+    }
+    results.replaceChildren.apply(results, shown);
+  }
+
+  function byName(a, b) { return nameLower[a] < nameLower[b] ? -1 : (nameLower[a] > nameLower[b] ? 1 : 0); }
+
+  // the full list is built when first opened (a thousand buttons cost nothing until then)
+  if (nodeList) {
+    nodeList.addEventListener("toggle", function () {
+      if (!nodeList.open || nodeList.getAttribute("data-built")) { return; }
+      var nets = [], ests = [];
+      for (var j = 0; j < N; j++) { (isNet[j] ? nets : ests).push(j); }
+      nets.sort(byName); ests.sort(byName);
+      document.getElementById("list-networks").replaceChildren.apply(
+        document.getElementById("list-networks"), nets.map(nodeButton));
+      document.getElementById("list-establishments").replaceChildren.apply(
+        document.getElementById("list-establishments"), ests.map(nodeButton));
+      nodeList.setAttribute("data-built", "1");
+    });
   }
 
   // ---- controls --------------------------------------------------------------------
@@ -438,9 +502,14 @@
   searchBox.addEventListener("keydown", function (ev) {
     if (ev.key === "Enter" && matchList.length) { centreOn(matchList[0]); }
     if (ev.key === "Escape") { searchBox.value = ""; doSearch(""); }
+    if (ev.key === "ArrowDown" && matchList.length) {  // into the list of matches
+      ev.preventDefault();
+      results.querySelector("button").focus();
+    }
   });
 
   function centreOn(j) {
+    moved = true;
     if (view.scale < fitScale * 3) { view.scale = fitScale * 3; }
     view.tx = W / 2 - nodes[j].x * view.scale;
     view.ty = H / 2 - nodes[j].y * view.scale;
@@ -453,10 +522,14 @@
     dirty = true;
   }
 
-  document.getElementById("details-close").addEventListener("click", function () { select(-1); });
+  function closeDetails() {
+    select(-1);
+    if (lastButton && document.body.contains(lastButton)) { lastButton.focus(); } else { searchBox.focus(); }
+  }
+  document.getElementById("details-close").addEventListener("click", closeDetails);
   document.getElementById("zoom-in").addEventListener("click", function () { zoomAt(W / 2, H / 2, 1.5); });
   document.getElementById("zoom-out").addEventListener("click", function () { zoomAt(W / 2, H / 2, 1 / 1.5); });
-  document.getElementById("zoom-fit").addEventListener("click", fit);
+  document.getElementById("zoom-fit").addEventListener("click", refit);
 
   // ---- pointer ---------------------------------------------------------------------
   var drag = null;
@@ -471,7 +544,7 @@
     if (drag) {
       var dx = p[0] - drag.x, dy = p[1] - drag.y;
       if (drag.moved || dx * dx + dy * dy > 16) {
-        drag.moved = true;
+        drag.moved = true; moved = true;
         canvas.classList.add("dragging");
         view.tx = drag.tx + dx; view.ty = drag.ty + dy;
         hideTooltip(); dirty = true;
@@ -504,7 +577,7 @@
   }, { passive: false });
   window.addEventListener("keydown", function (ev) {
     if (ev.target === searchBox) { return; }
-    if (ev.key === "Escape") { select(-1); }
+    if (ev.key === "Escape" && selected >= 0) { closeDetails(); }
   });
 
   if (window.ResizeObserver) { new ResizeObserver(resize).observe(stage); }

@@ -1,0 +1,129 @@
+"""The interactive map in a frame that gets its size late (a notebook's output), and
+reached by keyboard alone; the contrast of its marks."""
+
+from __future__ import annotations
+
+import html
+import time
+from pathlib import Path
+
+import pytest
+from _browser import launch, open_page, pixel_spread
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.maps._style import MARK_CONTRAST, contrast_ratio
+from wpnet.maps.interactive import interactive_map, map_data
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch() as b:
+        yield b
+
+
+def _until(frame, expression: str, timeout: float = 20.0) -> None:
+    """Poll ``expression`` in ``frame`` (the page's CSP forbids wait_for_function's eval)."""
+    end = time.monotonic() + timeout
+    while not frame.evaluate(expression):
+        assert time.monotonic() < end, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
+def _spread(frame, ids: list[str]) -> tuple[float, float, list[float], list[dict]]:
+    """Width and height of the nodes' screen box, the canvas' box and the positions."""
+    pts = [frame.evaluate("id => wpnetMap.screenPosition(id)", i) for i in ids]
+    xs, ys = [p["x"] for p in pts], [p["y"] for p in pts]
+    box = frame.evaluate("(() => { const r = document.getElementById('map')"
+                         ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")  # fmt: skip
+    return max(xs) - min(xs), max(ys) - min(ys), box, pts
+
+
+def test_node_edges_reach_three_to_one(tiny: Ecosystem) -> None:
+    data = map_data(tiny, backbone=None)
+    colours = {n["color"] for n in data["nodes"]}
+    assert set(data["edges"]) == colours
+    for fill, edge in data["edges"].items():
+        assert contrast_ratio(edge, "#FFFFFF") >= MARK_CONTRAST, (fill, edge)
+
+
+@pytest.mark.browser
+def test_map_fits_once_its_frame_has_a_size(browser, tiny: Ecosystem, tmp_path: Path) -> None:
+    """A notebook output frame may have no size while the page's script runs; the map
+    must fill the frame once it gets one (before the fix it stayed at 1 px per unit)."""
+    m = interactive_map(tiny, backbone=None)
+    host = tmp_path / "host.html"
+    host.write_text(
+        '<!DOCTYPE html><html><body style="margin:0">'
+        '<iframe id="f" style="width:900px;height:600px;border:0;display:none" '
+        f'sandbox="allow-scripts" srcdoc="{html.escape(m.html, quote=True)}"></iframe>'
+        "</body></html>",
+        encoding="utf-8",
+    )
+    with open_page(browser, host, width=1000, height=700) as (page, log):
+        frame = page.frames[1]
+        _until(frame, "!!(window.wpnetMap && window.wpnetMap.ready)")
+        ids = frame.evaluate("wpnetMap.nodeIds()")
+        w0, h0, _, _ = _spread(frame, ids)
+        assert max(w0, h0) < 20  # hidden: nothing to fit to yet
+        page.evaluate("document.getElementById('f').style.display = 'block'")
+        _until(frame, "(() => { const p = wpnetMap.screenPosition('N1'); return p.x > 50; })()")
+        w, h, (left, top, cw, ch), pts = _spread(frame, ids)
+        # the layout fills the canvas (fit leaves 40 px of padding on each side)
+        assert max(w / (cw - 80), h / (ch - 80)) > 0.95
+        for p in pts:
+            assert left <= p["x"] <= left + cw and top <= p["y"] <= top + ch
+        # and it is drawn (not a blank canvas waiting for an animation frame)
+        spread, colours = pixel_spread(page.locator("#f").screenshot())
+        assert spread > 5 and colours > 50
+        assert log.errors == []
+
+
+@pytest.mark.browser
+def test_keyboard_reaches_every_node(browser, tiny: Ecosystem, tmp_path: Path) -> None:
+    path = interactive_map(tiny, tmp_path / "map.html", backbone=None).path
+    with open_page(browser, path) as (page, log):
+        page.wait_for_function("window.wpnetMap && window.wpnetMap.ready", timeout=30_000)
+        # search by keyboard, down to the first match, Enter: selected, details focused
+        page.focus("#search")
+        page.keyboard.type("ashgrove")
+        assert page.locator("#results button").count() == 1
+        page.keyboard.press("ArrowDown")
+        focused = page.evaluate("document.activeElement.getAttribute('data-node')")
+        assert focused == "E1"
+        page.keyboard.press("Enter")
+        assert page.evaluate("wpnetMap.selected()") == "E1"
+        assert page.evaluate("document.activeElement.id") == "details"
+        details = page.inner_text("#details")
+        assert "Ashgrove Primary" in details and "Glasgow City" in details
+        # its neighbour is a button too: N1 by keyboard
+        page.keyboard.press("Tab")  # the close button
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('data-node')") == "N1"
+        page.keyboard.press("Enter")
+        assert sorted(page.evaluate("wpnetMap.highlighted()")) == [
+            "C1",
+            "E1",
+            "E3",
+            "E4",
+            "N1",
+        ]  # all sessions pooled
+        # Escape closes the details and gives the focus back to the last list button
+        page.keyboard.press("Escape")
+        assert page.evaluate("wpnetMap.selected()") is None
+        assert page.is_hidden("#details")
+        assert page.evaluate("document.activeElement.getAttribute('data-node')") == "E1"
+        # Tab order also reaches the matches: search, session, then the list
+        page.focus("#search")
+        page.keyboard.press("Tab")
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.getAttribute('data-node')") == "E1"
+        # the full list: every node once, each a button
+        page.click("#node-list summary")
+        listed = page.eval_on_selector_all(
+            "#node-list button", "bs => bs.map(b => b.getAttribute('data-node'))"
+        )
+        assert sorted(listed) == sorted(page.evaluate("wpnetMap.nodeIds()"))
+        page.locator('#node-list button[data-node="N2"]').focus()
+        page.keyboard.press("Enter")
+        assert sorted(page.evaluate("wpnetMap.highlighted()")) == ["E2", "E4", "N2"]
+        assert log.errors == [] and log.console_errors == []

@@ -1,0 +1,189 @@
+"""The report as people see it: readable tables (labels, integers, percentages), the
+print layout in Chromium (every table inside its page), figures legible at 400 px, and
+tables.xlsx with number formats."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from _browser import launch, open_page
+
+import wpnet
+from wpnet.report import build_report
+from wpnet.report.build import print_pdf
+from wpnet.report.compute import compute
+from wpnet.report.labels import COLUMNS, XLSX_FORMATS, header
+from wpnet.report.tables import HIDDEN, build_tables
+
+#: CSS pixels between the margins of A4 portrait (210 - 2 x 12 mm) and landscape pages
+#: (297 - 2 x 12 mm), at 96 px per inch.
+PORTRAIT_PX = (210 - 24) / 25.4 * 96
+LANDSCAPE_PX = (297 - 24) / 25.4 * 96
+INTEGER = re.compile(r"^[+-]?\d{1,3}(,\d{3})*$")
+PERCENT = re.compile(r"^\d+\.\d%$")
+MARKER = re.compile(r"^(<\d+|\*|–)$")
+
+
+@pytest.fixture(scope="module")
+def tiny_tables():
+    eco = wpnet.tiny()
+    res = compute(eco, "2022-23", "2021-22", backbone=None, permutations=20, seed=0)
+    return build_tables(res, 5)
+
+
+def test_every_column_has_a_label(tiny_tables) -> None:
+    for t in tiny_tables:
+        for col in t.frame.columns:
+            c = str(col)
+            if t.key == "authority_matrix" and c != "authority":
+                continue  # columns are authority names
+            if re.fullmatch(r"\d{4}-\d{2}", c):
+                continue  # a session
+            assert c in COLUMNS, f"{t.key}: column {c!r} has no label"
+        assert all("_" not in h for h in t.headers), (t.key, t.headers)
+
+
+def test_counts_are_integers_and_shares_percentages(tiny_tables) -> None:
+    seen = {"count": 0, "share": 0}
+    for t in tiny_tables:
+        cells = t.cells()
+        for j, col in enumerate(t.frame.columns):
+            kind = COLUMNS[str(col)].kind if str(col) in COLUMNS else None
+            if kind not in seen or str(col) in t.cell_formats or t.format_of(col) == "text":
+                continue
+            for row in cells:
+                v = row[j]
+                if MARKER.match(v):
+                    continue
+                pattern = INTEGER if kind == "count" else PERCENT
+                assert pattern.match(v), f"{t.key}.{col}: {v!r} is not a {kind}"
+                seen[kind] += 1
+    assert seen["count"] > 20 and seen["share"] > 10
+    # per-row kinds: a count indicator's values are integers, its change signed
+    refl = next(t for t in tiny_tables if t.key == "reflections")
+    cells = refl.cells()
+    cols = list(refl.frame.columns)
+    for i, ind in enumerate(refl.frame["indicator"]):
+        if str(ind).startswith("leaders_"):
+            for s in ("2021-22", "2022-23"):
+                v = cells[i][cols.index(s)]
+                assert MARKER.match(v) or INTEGER.match(v), v
+        if ind == "coverage":
+            assert cells[i][cols.index("change")].endswith(" pp")
+
+
+def test_a_float_count_prints_without_decimals() -> None:
+    from wpnet.report.tables import Table
+
+    t = Table("k", "T", pd.DataFrame({"indicator": ["leaders_headteacher"], "2023-24": [109.0]}))
+    t.cell_formats = {"2023-24": ["int"]}
+    assert t.cells() == [["Leaders: headteachers (practitioners)", "109"]]
+
+
+# ---- the built report ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def example_report(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("report")
+    return build_report(wpnet.load_example(), out=out, permutations=50)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with launch() as b:
+        yield b
+
+
+_FITS = """([selector, width]) => Array.from(document.querySelectorAll(selector))
+  .filter(w => w.offsetParent !== null)
+  .map(w => { const t = w.querySelector('table'); const r = t.getBoundingClientRect();
+              return [w.closest('.table-block').id, r.left, r.right, t.scrollWidth]; })"""
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_print_layout_keeps_every_column_in_the_page(example_report, browser, tmp_path) -> None:
+    """Chromium's print layout, at the width of the page each table is set on."""
+    n_wide = 0
+    for width, selector in (
+        (PORTRAIT_PX, ".table-block:not(.wide) .table-wrap"),
+        (LANDSCAPE_PX, ".table-block.wide .table-wrap"),
+    ):
+        with open_page(browser, example_report, width=int(width), height=1000) as (page, _):
+            page.emulate_media(media="print")
+            found = page.evaluate(_FITS, [selector, width])
+            assert found
+            for key, left, right, scroll in found:
+                assert left >= -0.5 and right <= width + 0.5, (key, width, right)
+                assert scroll <= right - left + 0.5, (key, scroll, right - left)
+            if selector.endswith(".wide .table-wrap"):
+                n_wide = len({k for k, *_ in found})
+                pages = page.eval_on_selector_all(
+                    ".table-block.wide", "bs => bs.map(b => getComputedStyle(b).page)"
+                )
+                assert set(pages) == {"wide"}
+            imgs = page.eval_on_selector_all(
+                "figure img", "is => is.map(i => i.getBoundingClientRect().right)"
+            )
+            assert imgs and max(imgs) <= width + 0.5
+    assert n_wide >= 3
+    # and the PDF `wpnet report --pdf` prints holds A4 landscape pages for them
+    pdf = print_pdf(example_report, tmp_path / "report.pdf").read_bytes()
+    boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
+    landscape = [b for b in boxes if float(b[0]) > float(b[1])]
+    assert landscape and len(landscape) < len(boxes)
+    assert all(round(max(map(float, b))) == 842 for b in boxes)  # A4: 841.92 pt
+
+
+@pytest.mark.slow
+@pytest.mark.browser
+def test_figures_legible_at_400_and_1400_px(example_report, browser) -> None:
+    """A figure is shown at no less than 85% of its drawn size at either width; drawn at
+    96 dpi with no text under 8.5 pt, its text is at least 9.6 px on screen."""
+    for width in (400, 1400):
+        with open_page(browser, example_report, width=width, height=900) as (page, _):
+            shown = page.eval_on_selector_all(
+                "figure img",
+                "is => is.map(i => [i.getBoundingClientRect().width, i.naturalWidth])",
+            )
+            assert len(shown) >= 4
+            for w, natural in shown:
+                assert w >= 0.85 * natural, (width, w, natural)
+            # the page itself never scrolls sideways: a figure scrolls inside its frame
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+
+
+@pytest.mark.slow
+def test_xlsx_formats_and_hidden_cells(example_report) -> None:
+    folder = example_report.parent
+    wb = openpyxl.load_workbook(folder / "tables.xlsx")
+    checked = {"#,##0": 0, "0.0%": 0}
+    for ws in wb.worksheets:
+        csv = pd.read_csv(folder / "tables" / f"{ws.title}.csv", dtype=str, keep_default_na=False)
+        assert [c.value for c in ws[1]] == [header(c) for c in csv.columns]
+        assert all(c.font.b for c in ws[1])
+        assert ws.freeze_panes == "B2"
+        for j, col in enumerate(csv.columns, 1):
+            letter = openpyxl.utils.get_column_letter(j)
+            assert ws.column_dimensions[letter].width >= len(max(header(col).split(), key=len))
+            kind = COLUMNS[col].kind if col in COLUMNS else None
+            for i, text in enumerate(csv[col], 2):
+                cell = ws.cell(row=i, column=j)
+                if text in (HIDDEN,) or re.fullmatch(r"<\d+", text):
+                    # hidden stays hidden, and leaves the column numeric
+                    assert cell.value is None and cell.comment is not None
+                    assert "Hidden" in cell.comment.text
+                    continue
+                if kind in ("count", "share") and text != "":
+                    assert isinstance(cell.value, int | float), (ws.title, col, cell.value)
+                    assert np.isclose(float(cell.value), float(text))
+                    fmt = XLSX_FORMATS["int" if kind == "count" else "pct"]
+                    assert cell.number_format == fmt
+                    checked[fmt] += 1
+    assert checked["#,##0"] > 50 and checked["0.0%"] > 50
