@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
 from wpnet.inference.bootstrap import (
     COMPOSITION,
@@ -37,12 +38,11 @@ from wpnet.inference.bootstrap import (
     label_expected,
     layout_of,
     network_draw,
+    percentile_interval,
     practitioners_of,
     prepare,
     run_draws,
-    subsample,
 )
-from wpnet._parallel import task_seeds
 
 __all__ = ["INDICATORS", "THEMES", "Indicator", "Reflections", "Theme", "ThemeCard", "reflections"]
 
@@ -615,7 +615,10 @@ def reflections(
     lo = np.full(rows.size, np.nan)
     hi = np.full(rows.size, np.nan)
     if diffs is not None:
-        lo, hi = centred_interval(diffs[:, rows], change)
+        plo, phi = percentile_interval(diffs[:, rows])
+        clo, chi = centred_interval(diffs[:, rows], change)
+        lo = np.where(structural_row, clo, plo)
+        hi = np.where(structural_row, chi, phi)
     ch["from"], ch["to"] = first, last
     ch["value_from"], ch["value_to"], ch["change"] = v_from, v_to, change
     ch["ci_low"], ch["ci_high"] = lo, hi

@@ -147,6 +147,7 @@ class SessionData:
     pk_p: np.ndarray  # distinct (practitioner, network) pairs
     pk_k: np.ndarray
     combos: dict[str, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)
+    network_ids: tuple[str, ...] = ()  # network of each code
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
 
@@ -251,6 +252,7 @@ def prepare(
         pk_p=(pk // max(n_k, 1)).astype(np.int64),
         pk_k=(pk % max(n_k, 1)).astype(np.int64),
         combos=combos,
+        network_ids=tuple(str(x) for x in k_ids),
         opts=dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction),
         seed=seed,
     )
@@ -317,21 +319,23 @@ def evaluate(
         if denominators is not None:
             denominators[pos[(name, unit, group)]] = n
 
-    # ---- practitioners
-    part = np.bincount(sd.rec_p[present], minlength=sd.n_p) > 0
-    n_part = int(part.sum())
-    leader = np.bincount(sd.rec_p[present & sd.rec_lead], minlength=sd.n_p) > 0
+    # ---- practitioners: copy j of a network carries instance j of each member, so a
+    # practitioner counts max_k c_k times (k over their networks in the draw)
+    rec_c = rec_w.astype(np.int64)
+    inst = _max_by(sd.rec_p, rec_c, sd.n_p)
+    lead_inst = _max_by(sd.rec_p[sd.rec_lead], rec_c[sd.rec_lead], sd.n_p)
+    n_part = int(inst.sum())
     if want("multi_network_share"):
-        w_pk = c[sd.pk_k] * (1 if keep is None else keep[sd.pk_p])
-        nets = np.bincount(sd.pk_p, weights=w_pk, minlength=sd.n_p)
-        put("multi_network_share", "partnership", "", _ratio((nets >= 2).sum(), n_part), n_part)
+        c_pk = c[sd.pk_k] * (1 if keep is None else keep[sd.pk_p])
+        multi = int(_second_max_by(sd.pk_p, c_pk, sd.n_p).sum())
+        put("multi_network_share", "partnership", "", _ratio(multi, n_part), n_part)
     if want("lead_share"):
-        put("lead_share", "partnership", "", _ratio(leader.sum(), n_part), n_part)
+        put("lead_share", "partnership", "", _ratio(lead_inst.sum(), n_part), n_part)
     n_lv = len(LEVELS)
     lv_ok = sd.p_level >= 0
-    by_level = np.bincount(sd.p_level[part & lv_ok], minlength=n_lv)
+    by_level = np.bincount(sd.p_level[lv_ok], weights=inst[lv_ok], minlength=n_lv)
     if want("lead_rate_by_level"):
-        led = np.bincount(sd.p_level[leader & lv_ok], minlength=n_lv)
+        led = np.bincount(sd.p_level[lv_ok], weights=lead_inst[lv_ok], minlength=n_lv)
         for i, lv in enumerate(LEVELS):
             put("lead_rate_by_level", "partnership", lv, _ratio(led[i], by_level[i]), by_level[i])
     if want("participation_rate_by_level"):
@@ -348,17 +352,45 @@ def evaluate(
         for i, a in enumerate(lay.authorities):
             put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
     if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
-        _gradient(sd, present, reached, put, want)
+        _gradient(sd, rec_c, reached, put, want)
     if graph and (which is None or which & set(GRAPH_INDICATORS)):
         _graph_values(sd, c, keep, present, put, want)
     return out
 
 
-def _gradient(
-    sd: SessionData, present: np.ndarray, reached: np.ndarray, put: Any, want: Any
-) -> None:
+def _max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Largest ``value`` per ``group`` (0 where a group has none).
+
+    Examples
+    --------
+    >>> _max_by(np.array([0, 0, 2]), np.array([1, 3, 2]), 3).tolist()
+    [3, 0, 2]
+    """
+    out = np.zeros(n, dtype=np.int64)
+    np.maximum.at(out, group, value)
+    return out
+
+
+def _second_max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Second largest ``value`` per ``group`` (0 where a group has fewer than two).
+
+    Examples
+    --------
+    >>> _second_max_by(np.array([0, 0, 0, 1]), np.array([2, 3, 3, 4]), 2).tolist()
+    [3, 0]
+    """
+    top = _max_by(group, value, n)
+    at_top = np.flatnonzero(value == top[group])
+    _, first = np.unique(group[at_top], return_index=True)
+    rest = np.ones(group.size, dtype=bool)
+    rest[at_top[first]] = False
+    return _max_by(group[rest], value[rest], n)
+
+
+def _gradient(sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put: Any, want: Any) -> None:
     """Coverage, practitioners per reached establishment and leadership rate per SIMD
-    quintile, for the partnership and each authority, and the quintile 1 − 5 gaps."""
+    quintile, for the partnership and each authority, and the quintile 1 − 5 gaps
+    (practitioners counted in copy instances, as in :func:`evaluate`)."""
     lay = sd.layout
     n_auth = len(lay.authorities)
     q_ok = sd.e_q > 0
@@ -374,10 +406,11 @@ def _gradient(
         est = np.bincount(cell[ok & reached], minlength=n_cells)
         inv, combo_cell, _ = sd.combos["q" if scope == "partnership" else "aq"]
         has = inv >= 0
-        seen = np.bincount(inv[has & present], minlength=combo_cell.size) > 0
-        led = np.bincount(inv[has & present & sd.rec_lead], minlength=combo_cell.size) > 0
-        people = np.bincount(combo_cell[seen], minlength=n_cells)
-        leaders = np.bincount(combo_cell[led], minlength=n_cells)
+        hl = has & sd.rec_lead
+        seen = _max_by(inv[has], rec_c[has], combo_cell.size)
+        led = _max_by(inv[hl], rec_c[hl], combo_cell.size)
+        people = np.bincount(combo_cell, weights=seen, minlength=n_cells)
+        leaders = np.bincount(combo_cell, weights=led, minlength=n_cells)
         values[scope] = {
             "simd_coverage": (_ratio(hit, elig), elig),
             "simd_depth": (_ratio(people, est), est),
