@@ -127,7 +127,7 @@ INDICATORS: dict[str, Indicator] = {
             "coverage",
             "share",
             "interval",
-            "share of the authority's schools and nurseries reached",
+            "share of the schools and nurseries reached (the partnership's, or the authority's)",
         ),
         _ind(
             "authority_cross_share",
@@ -685,11 +685,8 @@ def _cards(
     for theme, t in theme_map.items():
         now = tidy[(tidy["theme"] == theme) & (tidy["session"] == last)]
         ch = change[change["theme"] == theme]
-        part = now["unit"].eq("partnership")
-        has_part = now.groupby("indicator")["unit"].transform(lambda u: (u == "partnership").any())
-        show = now[part | ~has_part.astype(bool)]
-        show = show[(show["group"] == "") | show["group"].str.startswith("SIMD 1 −")
-                    | show["indicator"].isin(["lead_rate_by_level", "participation_rate_by_level"])]  # fmt: skip
+        per_authority = now["indicator"].isin(["coverage", "authority_cross_share"])
+        show = now[now["unit"].eq("partnership") | per_authority]
         merged = show.merge(
             ch[["indicator", "unit", "group", "change", "ci_low", "ci_high", "direction"]].rename(
                 columns={"ci_low": "change_low", "ci_high": "change_high"}

@@ -111,7 +111,7 @@ def make_layout(authorities: list[str]) -> Layout:
     keys.append(("spanning_communities_share", "partnership", ""))
     keys.append(("largest_component_share", "partnership", ""))
     keys.append(("robustness", "partnership", ""))
-    keys += [("coverage", a, "") for a in authorities]
+    keys += [("coverage", u, "") for u in units]
     keys += [("authority_cross_share", a, "") for a in authorities]
     groups = [_group_label(q) for q in QUINTILES] + [GAP]
     for name in ("simd_coverage", "simd_depth", "simd_lead_rate"):
@@ -351,6 +351,9 @@ def evaluate(
         hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
         for i, a in enumerate(lay.authorities):
             put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
+        all_elig = int(sd.e_eligible.sum())
+        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
+            all_elig)  # fmt: skip
     if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
         _gradient(sd, rec_c, reached, put, want)
     if graph and (which is None or which & set(GRAPH_INDICATORS)):

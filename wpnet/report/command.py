@@ -4,6 +4,7 @@
 
     wpnet report DATA [--session 2022-23] [--compare-to 2021-22] [--out report]
                       [--pdf] [--min-cell 5] [--backbone sdsm] [--errors raise|drop]
+                      [--samples 200]
     wpnet map DATA --out map.html [--session 2022-23] [--backbone sdsm] [--min-cell 5]
 
 ``add_arguments`` / ``run`` are the report's, ``add_map_arguments`` / ``run_map`` the
@@ -33,6 +34,16 @@ def _min_cell(text: str) -> int:
         raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"must be at least 1, not {text}")
+    return value
+
+
+def _samples(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
     return value
 
 
@@ -66,6 +77,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--compare-to", help="the session to compare with (default: the one before)")
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default report)")
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
+    p.add_argument(
+        "--samples",
+        type=_samples,
+        default=200,
+        metavar="N",
+        help="bootstrap draws for the evaluation themes' intervals (default 200; 0 = point "
+        "values without intervals or directions)",
+    )
 
 
 def add_map_arguments(p: argparse.ArgumentParser) -> None:
@@ -135,6 +154,7 @@ def run(args: argparse.Namespace) -> int:
             backbone=_backbone(args.backbone),
             min_cell=args.min_cell,
             pdf=args.pdf,
+            samples=args.samples,
         )
     except WpnetError as err:
         if isinstance(err, DataError):
@@ -145,6 +165,10 @@ def run(args: argparse.Namespace) -> int:
     print(f"wrote {index}")
     print(f"      {len(tables)} tables in {out / 'tables'}/ and {out / 'tables.xlsx'}")
     print(f"      interactive map {out / 'map.html'}")
+    if args.samples == 0:
+        print(
+            "      evaluation themes: point values only (--samples 0): no intervals, no directions"
+        )
     if args.pdf:
         print(f"      {out / 'report.pdf'}")
     print(f"in {time.perf_counter() - started:.1f} s")
