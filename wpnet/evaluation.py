@@ -27,6 +27,7 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.inference.bootstrap import (
     COMPOSITION,
     GRAPH_INDICATORS,
+    LABEL_PERMUTATIONS,
     STRUCTURAL,
     VOLUME_DRAWS,
     DrawTask,
@@ -392,7 +393,7 @@ def reflections(
     **Indicators** (:data:`INDICATORS`; all read "higher is stronger"):
 
     - ``cross_authority_share`` = cross-authority ties / ties with both authorities
-      known; ``expected`` its mean over 1,000 permutations of the authority labels
+      known; ``expected`` its mean over 500 permutations of the authority labels
       across the graph's nodes, ``excess`` = value − expected (§7). The E-I index is
       2 × this − 1 and is not repeated.
     - ``multi_network_share``; ``lead_share`` = leaders / participants (a rate, n =
@@ -652,7 +653,7 @@ def reflections(
         sessions=sessions,
         compared=(first, last),
         volume={"m": m, "draws": VOLUME_DRAWS, "practitioners": counts},
-        label_permutations=1000,
+        label_permutations=LABEL_PERMUTATIONS,
         notes=notes,
         scope=eco.scope,
     )

@@ -71,7 +71,7 @@ _SHORT_TAIL = 12
 #: Subsamples of a volume-matched value (INFERENCE.md §6).
 VOLUME_DRAWS = 20
 #: Permutations of the authority labels for an expected value.
-LABEL_PERMUTATIONS = 1000
+LABEL_PERMUTATIONS = 500
 
 
 def _group_label(q: int) -> str:
@@ -532,14 +532,19 @@ def _newton(
         if norm < scale:
             return s
         w = s * (1.0 - s)
-        jac = np.empty((nr + bb.size, nr + bb.size))
-        jac[:nr, :nr] = np.diag(w @ m)
-        jac[:nr, nr:] = w * m[None, :]
-        jac[nr:, :nr] = (w * n[:, None]).T
-        jac[nr:, nr:] = np.diag(n @ w)
-        step = _gauss_solve(jac, -f)
-        if step is None:
+        # the Jacobian [[diag(w m), w m], [(w n)ᵀ, diag(n w)]]: eliminate the row block
+        # (diagonal) and solve the column classes' Schur complement
+        dr = w @ m
+        if not (dr > 0).all():
             return None
+        a_blk = w * m[None, :]
+        b_blk = (w * n[:, None]).T
+        schur = np.diag(n @ w) - b_blk @ (a_blk / dr[:, None])
+        f1, f2 = f[:nr], f[nr:]
+        y = _gauss_solve(schur, -f2 + b_blk @ (f1 / dr))
+        if y is None:
+            return None
+        step = np.concatenate([(-f1 - a_blk @ y) / dr, y])
         t = 1.0
         while True:
             s2, f2, new = resid(a + t * step[:nr], bb + t * step[nr:])
