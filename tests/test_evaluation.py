@@ -185,3 +185,43 @@ def test_twice_the_volume_is_not_structural_strengthening():
         # unmatched, the larger session's giant component is larger
         t = r.indicators[r.indicators.indicator == "largest_component_share"]
         assert t.value.iloc[1] >= t.matched.iloc[1]
+
+
+@pytest.mark.slow
+def test_notebook_02_shows_cards_intervals_baselines_and_directions():
+    """Run notebooks/02_reflections.ipynb and check what its cells show."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "02_reflections.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    code = [c for c in nb.cells if c.cell_type == "code"]
+
+    def shown(cell, kind="text/html"):
+        return "".join(
+            o.get("data", {}).get(kind, "") or o.get("text", "") for o in cell.outputs
+        )
+
+    cards = shown(code[0])
+    for theme, spec in THEMES.items():
+        assert theme in cards and spec.question.replace("'", "&#x27;") in cards
+    assert cards.count("What the records cannot show") == len(THEMES)
+    line = shown(code[2], "text/plain")
+    m = re.search(r": ([\d.]+) \(95% interval ([\d.]+) to ([\d.]+), n = \d+ ties\); "
+                  r"expected ([\d.]+) .*: (at chance|beyond chance)", line)  # fmt: skip
+    assert m, line
+    value, lo, hi, expected = map(float, m.groups()[:4])
+    assert lo <= value <= hi
+    assert (m.group(5) == "at chance") == (lo <= expected <= hi)
+    for col in ("expected", "excess"):
+        assert col in shown(code[3])
+    directions = set(re.findall(r"strengthening|weakening|no clear change|n/a", shown(code[4])))
+    assert directions and directions <= {"strengthening", "weakening", "no clear change", "n/a"}
+    assert "matched" in shown(code[5])
+    assert shown(code[6]).count("SIMD ") >= 6  # five quintiles and the gap
+    assert "Who leads the networks, at which level?" in shown(code[7])
