@@ -203,9 +203,7 @@ def test_notebook_02_shows_cards_intervals_baselines_and_directions():
     code = [c for c in nb.cells if c.cell_type == "code"]
 
     def shown(cell, kind="text/html"):
-        return "".join(
-            o.get("data", {}).get(kind, "") or o.get("text", "") for o in cell.outputs
-        )
+        return "".join(o.get("data", {}).get(kind, "") or o.get("text", "") for o in cell.outputs)
 
     cards = shown(code[0])
     for theme, spec in THEMES.items():
