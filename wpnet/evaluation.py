@@ -209,6 +209,11 @@ THEMES: dict[str, Theme] = {
     ),
 }
 
+#: Indicators whose draws are biased by construction, so that their change interval is
+#: centred on the observed change: unions over the drawn networks (schools reached, two
+#: or more distinct networks; a copy of a network adds neither) and backbone structure.
+CENTRED = frozenset({"coverage", "simd_coverage", "simd_depth", "multi_network_share", *STRUCTURAL})
+
 INDICATOR_COLUMNS = (
     "theme", "indicator", "unit", "group", "session", "value", "n", "expected", "excess",
     "ci_low", "ci_high", "matched", "polarity", "kind",
@@ -415,15 +420,20 @@ def reflections(
       the quintile); the group ``SIMD 1 − SIMD 5`` is the gap, with its own interval.
 
     **Intervals** (§5): B = ``samples`` draws of each session's networks with
-    replacement (copies distinct); 95% percentile interval. Record-based indicators
+    replacement (copies distinct: copy j of a network carries instance j of each of its
+    members, so a practitioner counts ``max c_k`` times over their networks; a copy adds
+    no school); 95% percentile interval. Record-based indicators
     are bootstrapped in every session. Graph indicators are bootstrapped in the first
     and last session (the sessions compared; each graph draw refits the backbone, which
     is what costs), and NaN in between. In each draw b both ends are subsampled to
     m_b, the smaller of their two draws' practitioner counts, so graph draws are
     volume-matched. A backbone's structure re-estimated on a draw is biased (a third of
     the networks are missing from each draw): the structural indicators get no level
-    interval, and their change interval is the percentile interval of the differences
-    centred on the matched change (:func:`wpnet.inference.bootstrap.centred_interval`).
+    interval. Level intervals are the percentile interval of the draws centred on the
+    value (:func:`wpnet.inference.bootstrap.centred_interval`). A change interval is the
+    percentile interval of the b-th differences, centred on the observed change for the
+    indicators whose draws are biased by construction (:data:`CENTRED`: schools reached,
+    two or more distinct networks, backbone structure).
 
     **Change and direction** (§8): first to last of ``sessions``. ``change`` =
     value_to − value_from (matched values for structural indicators, ``basis``
@@ -618,8 +628,9 @@ def reflections(
     if diffs is not None:
         plo, phi = percentile_interval(diffs[:, rows])
         clo, chi = centred_interval(diffs[:, rows], change)
-        lo = np.where(structural_row, clo, plo)
-        hi = np.where(structural_row, chi, phi)
+        centred = np.isin(np.array([keys[i][0] for i in rows]), list(CENTRED))
+        lo = np.where(centred, clo, plo)
+        hi = np.where(centred, chi, phi)
     ch["from"], ch["to"] = first, last
     ch["value_from"], ch["value_to"], ch["change"] = v_from, v_to, change
     ch["ci_low"], ch["ci_high"] = lo, hi
