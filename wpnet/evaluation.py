@@ -539,20 +539,8 @@ def reflections(
         if struct_wanted and counts[s] > m
         for r in range(VOLUME_DRAWS)
     ]
-    vres = run_draws(data, vtasks, workers) if vtasks else []
-    spos = layout.positions(struct_wanted)
-    for s in sessions:
-        if not struct_wanted:
-            break
-        if counts[s] > m:
-            mine = [v[1] for t, v in zip(vtasks, vres, strict=True) if t.label == s]
-            matched[s][spos] = np.mean(np.array(mine)[:, spos], axis=0)
-        else:
-            matched[s][spos] = value[s][spos]
-    # ---- bootstrap (§5)
-    ci_low = {s: np.full(nrow, np.nan) for s in sessions}
-    ci_high = {s: np.full(nrow, np.nan) for s in sessions}
-    diffs: np.ndarray | None = None
+    # the bootstrap's tasks (§5), run with the subsamples in one pool
+    tasks: list[DrawTask] = []
     if samples:
         cs = {
             s: [network_draw(data[s].n_k, r) for r in draw_rngs(s, seed, samples)] for s in sessions
@@ -571,7 +559,22 @@ def reflections(
             for s in sessions
             for b in range(samples)
         ]
-        res = run_draws(data, tasks, workers)
+    every = run_draws(data, vtasks + tasks, workers) if vtasks or tasks else []
+    vres, res = every[: len(vtasks)], every[len(vtasks) :]
+    spos = layout.positions(struct_wanted)
+    for s in sessions:
+        if not struct_wanted:
+            break
+        if counts[s] > m:
+            mine = [v[1] for t, v in zip(vtasks, vres, strict=True) if t.label == s]
+            matched[s][spos] = np.mean(np.array(mine)[:, spos], axis=0)
+        else:
+            matched[s][spos] = value[s][spos]
+    # ---- bootstrap (§5)
+    ci_low = {s: np.full(nrow, np.nan) for s in sessions}
+    ci_high = {s: np.full(nrow, np.nan) for s in sessions}
+    diffs: np.ndarray | None = None
+    if samples:
         draws: dict[str, np.ndarray] = {}
         gpos = layout.positions(graph_wanted)
         cpos = layout.positions(set(cheap))
