@@ -380,6 +380,7 @@ def reflections(
     *,
     themes: Mapping[str, Any] | None = None,
     sessions: Sequence[str] | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -451,8 +452,9 @@ def reflections(
         :data:`THEMES`. An indicator may answer several themes.
     sessions : sequence of str, optional
         In order; default every session of ``eco``.
-    backbone, alpha, min_weight, correction
-        The establishment graph (:func:`wpnet.project`).
+    onto, backbone, alpha, min_weight, correction
+        The establishment graph (:func:`wpnet.project`); ``onto`` must be
+        ``"establishment"`` (the themes are about establishments).
     samples : int
         Bootstrap draws (default 200; 0 for point values without intervals or
         directions).
@@ -476,6 +478,8 @@ def reflections(
     >>> r.change.loc[r.change.indicator == "lead_share", "direction"].item()
     'no clear change'
     """
+    if onto != "establishment":
+        raise ValueError(f"onto must be 'establishment' for the evaluation themes; got {onto!r}")
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = sorted(set(sessions) - set(eco.sessions))
     if unknown:
