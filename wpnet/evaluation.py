@@ -189,7 +189,7 @@ THEMES: dict[str, Theme] = {
     "transformative system change": Theme(
         "To what extent have the networks joined the system into one connected, "
         "resilient structure across authorities?",
-        ("largest_component_share", "robustness", "spanning_communities_share"),
+        ("largest_component_share", "robustness"),
         "The structure of co-membership is not a change in policy, practice or "
         "learners' outcomes; records cannot show that the connections carry joint work.",
     ),
@@ -410,7 +410,10 @@ def reflections(
       structural (§6): ``matched`` = the mean over 20 subsamples of m practitioners
       (m = the smallest participating count among ``sessions``) drawn without
       replacement with all their records; the spanning share also has its labels
-      ``expected``.
+      ``expected``. The spanning share is not in the default themes: it rests on a few
+      dozen Leiden communities and sits at its labels baseline on the example, and a
+      community detection per draw is a fifth of the bootstrap's cost; name it in
+      ``themes=`` to have it.
     - per authority: ``coverage`` (n = eligible schools and nurseries) and
       ``authority_cross_share`` (ties touching the authority that leave it; n = those
       ties) with its size-only ``expected`` and ``excess``.
