@@ -1,100 +1,225 @@
-"""reflections: hand-worked on the tiny ecosystem (see wpnet.datasets.tiny)."""
+"""reflections: hand-worked on the tiny ecosystem (wpnet.datasets.tiny) and simulations
+with planted truth (tests/_simulate.py)."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from _simulate import simulate
 
 import wpnet
-from wpnet.evaluation import INDICATORS, THEMES, reflections
+from wpnet.evaluation import (
+    CHANGE_COLUMNS,
+    INDICATOR_COLUMNS,
+    INDICATORS,
+    THEMES,
+    Reflections,
+    reflections,
+)
 
 
 @pytest.fixture(scope="module")
-def table():
-    return reflections(wpnet.tiny(), backbone=None)
+def tiny():
+    return reflections(wpnet.tiny(), backbone=None, samples=40, workers=1)
 
 
-def value(table, indicator, session, unit="partnership"):
-    row = table[(table["indicator"] == indicator) & (table["unit"] == unit)]
-    assert len(row) == 1, (indicator, unit)
-    return row.iloc[0][session]
+def row(r, indicator, session="2022-23", unit="partnership", group=""):
+    t = r.indicators
+    got = t[
+        (t.indicator == indicator) & (t.unit == unit) & (t.group == group) & (t.session == session)
+    ]
+    assert len(got) == 1, (indicator, unit, group)
+    return got.iloc[0]
 
 
-def test_every_theme_and_indicator_is_present(table):
-    assert list(dict.fromkeys(table["theme"])) == list(THEMES)
-    assert set(table["indicator"]) == set(INDICATORS)
-    assert list(table.columns) == [
-        "theme", "indicator", "unit", "2021-22", "2022-23", "change", "direction", "meaning",
-    ]  # fmt: skip
+def test_shape_and_columns(tiny):
+    assert isinstance(tiny, Reflections)
+    assert list(tiny.indicators.columns) == list(INDICATOR_COLUMNS)
+    assert list(tiny.change.columns) == list(CHANGE_COLUMNS)
+    assert list(dict.fromkeys(tiny.indicators.theme)) == list(THEMES)
+    assert [c.theme for c in tiny.cards] == list(THEMES)
+    assert set(tiny.indicators.indicator) == set(INDICATORS) - {"spanning_communities_share"}
+    # the duplicate is gone: the E-I index is 2 x cross_authority_share - 1
+    assert "ei_index" not in set(tiny.indicators.indicator)
+    assert "<h4>equity</h4>" in tiny._repr_html_()
 
 
-def test_lead_share_and_leaders_by_level(table):
-    # 2021-22: P1, P3, P4 took part; P3 (headteacher) led -> 1/3
+def test_rates_by_hand(tiny):
     # 2022-23: P1..P7 took part; P2 (middle leader) led, P7 (central officer) facilitated
-    assert value(table, "lead_share", "2021-22") == pytest.approx(1 / 3)
-    assert value(table, "lead_share", "2022-23") == pytest.approx(2 / 7)
-    assert value(table, "leaders_headteacher", "2021-22") == 1
-    assert value(table, "leaders_headteacher", "2022-23") == 0
-    assert value(table, "leaders_middle_leader", "2022-23") == 1
-    assert value(table, "leaders_central_officer", "2022-23") == 1
-    # two leaders on two different levels out of seven: ln 2 / ln 7
-    assert value(table, "lead_level_evenness", "2022-23") == pytest.approx(
-        math.log(2) / math.log(7)
-    )
-    assert value(table, "lead_level_evenness", "2021-22") == 0.0
+    r = row(tiny, "lead_share")
+    assert (r.value, r.n, r.kind) == (pytest.approx(2 / 7), 7, "rate")
+    assert row(tiny, "lead_rate_by_level", group="middle_leader").value == 1.0
+    assert row(tiny, "lead_rate_by_level", group="practitioner").n == 3  # P1, P4, P6
+    # 2021-22: P1 and P4 of the register's three practitioners (P1, P4, P6)
+    r = row(tiny, "participation_rate_by_level", "2021-22", group="practitioner")
+    assert (r.value, r.n) == (pytest.approx(2 / 3), 3)
+    r = row(tiny, "coverage", unit="Inverclyde")  # E4 of E3, E4
+    assert (r.value, r.n) == (0.5, 2)
 
 
-def test_level_evenness_by_hand(table):
-    # 2022-23 levels: practitioner x3 (P1, P4, P6), one each of ML, HT, SL, CO
-    p = [3 / 7] + [1 / 7] * 4
-    h = -sum(x * math.log(x) for x in p)
-    assert value(table, "level_evenness", "2022-23") == pytest.approx(h / math.log(7))
+def test_cross_share_with_its_labels_baseline(tiny):
+    # 2022-23 ties E1-E4, E4-C1, E2-E4 cross; E1-C1 does not. Nodes E1, E2, E4, E5, C1:
+    # three of Glasgow City. Shuffled labels: a tie is within with probability
+    # (3/5)(2/4) = 0.3, so expected = 0.7 exactly (500 permutations: within 0.04).
+    r = row(tiny, "cross_authority_share")
+    assert r.value == 0.75 and r.n == 4
+    assert r.expected == pytest.approx(0.7, abs=0.04)
+    assert r.excess == pytest.approx(r.value - r.expected)
+    # Glasgow City's touching ties: E1-E4, E1-C1, E4-C1, E2-E4 -> 3 of 4 leave it
+    g = row(tiny, "authority_cross_share", unit="Glasgow City")
+    assert (g.value, g.n) == (0.75, 4)
+    assert not math.isnan(g.expected)
 
 
-def test_cross_authority_ties_by_hand(table):
-    # 2022-23 ties E1-E4, E4-C1, E2-E4 cross authorities; E1-C1 does not
-    assert value(table, "cross_authority_share", "2022-23") == pytest.approx(0.75)
-    assert value(table, "ei_index", "2022-23") == pytest.approx(0.5)
+def test_equity_gradient_by_hand(tiny):
+    t = tiny.indicators
+    for name in ("simd_coverage", "simd_depth", "simd_lead_rate"):
+        for unit in ["partnership", "Glasgow City", "Inverclyde", "Renfrewshire"]:
+            groups = t[(t.indicator == name) & (t.unit == unit) & (t.session == "2022-23")].group
+            assert list(groups) == [f"SIMD {q}" for q in range(1, 6)] + ["SIMD 1 − SIMD 5"]
+    # quintile 1: E1 (reached: P1, P2; P2 led), E3 (not reached); quintile 5: E4 (P4, P5)
+    assert row(tiny, "simd_coverage", group="SIMD 1").value == 0.5
+    assert row(tiny, "simd_coverage", group="SIMD 1 − SIMD 5").value == -0.5
+    assert row(tiny, "simd_depth", group="SIMD 1").value == 2.0
+    assert row(tiny, "simd_depth", group="SIMD 1 − SIMD 5").value == 0.0
+    assert row(tiny, "simd_lead_rate", group="SIMD 1 − SIMD 5").value == 0.5
+    assert row(tiny, "simd_coverage", unit="Inverclyde", group="SIMD 1").value == 0.0
 
 
-def test_per_authority_coverage(table):
-    # Renfrewshire: E5, E6; none reached in 2021-22, E5 in 2022-23
-    assert value(table, "coverage", "2021-22", "Renfrewshire") == 0.0
-    assert value(table, "coverage", "2022-23", "Renfrewshire") == 0.5
-    # its only reached establishment (E5) has no ties: no share to report
-    assert math.isnan(value(table, "authority_cross_share", "2022-23", "Renfrewshire"))
+def test_structural_rows_are_volume_matched(tiny):
+    # 2021-22 has 3 practitioners, 2022-23 has 7: 2022-23 is matched at m = 3
+    assert tiny.attrs["volume"]["m"] == 3
+    r = row(tiny, "largest_component_share", "2021-22")
+    assert r.matched == r.value  # the smallest session is its own match
+    c = tiny.change
+    lcs = c[c.indicator == "largest_component_share"].iloc[0]
+    assert lcs.basis == "matched"
+    assert lcs.value_to == row(tiny, "largest_component_share").matched
 
 
-def test_directions(table):
-    d = table.set_index(["indicator", "unit"])["direction"]
-    assert d[("lead_share", "partnership")] == "weakening"  # 0.333 -> 0.286
-    assert d[("level_evenness", "partnership")] == "strengthening"
-    assert d[("coverage", "Glasgow City")] == "stable"  # 1.0 -> 1.0
-    assert d[("leaders_headteacher", "partnership")] == "weakening"  # 1 -> 0
-    assert d[("authority_cross_share", "Renfrewshire")] == "n/a"
-    change = table.set_index(["indicator", "unit"])["change"]
-    assert change[("lead_share", "partnership")] == pytest.approx(2 / 7 - 1 / 3)
+def test_directions_follow_the_interval(tiny):
+    c = tiny.change
+    for x in c.itertuples():
+        if x.direction in ("strengthening", "weakening"):
+            assert x.ci_low > 0 or x.ci_high < 0
+            assert (x.direction == "strengthening") == (x.ci_low > 0)
+        elif x.direction == "no clear change":
+            assert x.ci_low <= 0 <= x.ci_high
+        else:
+            assert np.isnan([x.ci_low, x.ci_high, x.change]).any()
 
 
-def test_tolerance_makes_small_moves_stable():
-    t = reflections(wpnet.tiny(), backbone=None, tolerance=0.05)
-    d = t.set_index(["indicator", "unit"])["direction"]
-    assert d[("lead_share", "partnership")] == "stable"  # moved 0.048 < 0.05
+def test_samples_zero_gives_point_values_only():
+    r = reflections(wpnet.tiny(), backbone=None, samples=0)
+    assert r.indicators.ci_low.isna().all() and r.change.ci_low.isna().all()
+    assert set(r.change.direction) == {"n/a"}
+    assert r.attrs["samples"] == 0 and "no intervals" in r.attrs["notes"][0]
 
 
-def test_one_session_has_no_direction():
-    t = reflections(wpnet.tiny(), sessions=["2022-23"], backbone=None)
-    assert set(t["direction"]) == {"n/a"}
-    assert "2021-22" not in t.columns
+def test_themes_are_configurable():
+    themes = {
+        "reach": {"indicators": ["coverage"], "question": "Who do we reach?"},
+        "people": ["lead_share", "multi_network_share"],
+    }
+    r = reflections(wpnet.tiny(), themes=themes, backbone=None, samples=0)
+    assert [c.theme for c in r.cards] == ["reach", "people"]
+    assert r.card("reach").question == "Who do we reach?"
+    assert set(r.indicators.indicator) == {"coverage", "lead_share", "multi_network_share"}
+    with pytest.raises(ValueError, match="unknown indicators"):
+        reflections(wpnet.tiny(), themes={"x": ["ei_index"]}, samples=0)
+    with pytest.raises(ValueError, match="sessions not in the data"):
+        reflections(wpnet.tiny(), sessions=["2030-31"], samples=0)
 
 
-def test_unknown_session_is_refused():
-    with pytest.raises(ValueError, match="2030-31"):
-        reflections(wpnet.tiny(), sessions=["2030-31"], backbone=None)
+def test_cards_say_what_records_cannot_show(tiny):
+    for card in tiny.cards:
+        assert card.question.endswith("?")
+        assert card.cannot_show
+        assert {"value", "ci_low", "expected", "matched", "direction", "baseline"} <= set(
+            card.indicators.columns
+        )
 
 
-def test_attrs_name_the_graph(table):
-    assert table.attrs["measure"] == "reflections"
-    assert table.attrs["backbone"] is None
-    assert "2022-23" in table.attrs["graphs"]
+@pytest.mark.slow
+def test_null_change_rarely_reads_a_direction():
+    """Sessions drawn from one process: at most 10% of the indicator x unit rows read
+    strengthening or weakening (over four seeds together)."""
+    flagged = total = 0
+    for seed in range(4):
+        eco = simulate([{}, {}], seed=seed)
+        c = reflections(eco, samples=200, seed=seed, workers=1).change
+        c = c.drop_duplicates(["indicator", "unit", "group"])
+        c = c[c.direction != "n/a"]
+        flagged += int(c.direction.isin(["strengthening", "weakening"]).sum())
+        total += len(c)
+    assert flagged <= 0.10 * total, (flagged, total)
+
+
+@pytest.mark.slow
+def test_planted_cross_authority_change_reads_strengthening():
+    """Cross-authority recruitment doubles (0.2 -> 0.4): the share reads strengthening
+    and its excess over the labels baseline grows (raw co-membership graph: the SDSM
+    backbone of so small a partnership keeps only a handful of ties)."""
+    for seed in range(3):
+        eco = simulate([dict(cross=0.2), dict(cross=0.4)], seed=seed)
+        r = reflections(eco, themes={"c": ["cross_authority_share"]}, backbone=None,
+                        samples=200, seed=seed, workers=1)  # fmt: skip
+        assert r.change.direction.item() == "strengthening"
+        ex = r.indicators.set_index("session")["excess"]
+        assert ex.iloc[1] > ex.iloc[0]
+
+
+@pytest.mark.slow
+def test_twice_the_volume_is_not_structural_strengthening():
+    """Second session: networks twice as large from the same process. Read on
+    volume-matched values, no structural indicator strengthens."""
+    from wpnet.inference.bootstrap import STRUCTURAL
+
+    for seed in range(3):
+        eco = simulate([dict(size=8), dict(size=16)], seed=seed)
+        r = reflections(eco, themes={"s": list(STRUCTURAL)}, backbone="threshold",
+                        samples=200, seed=seed, workers=1)  # fmt: skip
+        assert "strengthening" not in set(r.change.direction), r.change
+        # unmatched, the larger session's giant component is larger
+        t = r.indicators[r.indicators.indicator == "largest_component_share"]
+        assert t.value.iloc[1] >= t.matched.iloc[1]
+
+
+@pytest.mark.slow
+def test_notebook_02_shows_cards_intervals_baselines_and_directions():
+    """Run notebooks/02_reflections.ipynb and check what its cells show."""
+    import re
+    from pathlib import Path
+
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = Path(__file__).resolve().parents[1] / "notebooks" / "02_reflections.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    NotebookClient(nb, timeout=900, kernel_name="python3",
+                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    code = [c for c in nb.cells if c.cell_type == "code"]
+
+    def shown(cell, kind="text/html"):
+        return "".join(o.get("data", {}).get(kind, "") or o.get("text", "") for o in cell.outputs)
+
+    cards = shown(code[0])
+    for theme, spec in THEMES.items():
+        assert theme in cards and spec.question.replace("'", "&#x27;") in cards
+    assert cards.count("What the records cannot show") == len(THEMES)
+    line = shown(code[2], "text/plain")
+    m = re.search(r": ([\d.]+) \(95% interval ([\d.]+) to ([\d.]+), n = \d+ ties\); "
+                  r"expected ([\d.]+) .*: (at chance|beyond chance)", line)  # fmt: skip
+    assert m, line
+    value, lo, hi, expected = map(float, m.groups()[:4])
+    assert lo <= value <= hi
+    assert (m.group(5) == "at chance") == (lo <= expected <= hi)
+    for col in ("expected", "excess"):
+        assert col in shown(code[3])
+    directions = set(re.findall(r"strengthening|weakening|no clear change|n/a", shown(code[4])))
+    assert directions and directions <= {"strengthening", "weakening", "no clear change", "n/a"}
+    assert "matched" in shown(code[5])
+    assert shown(code[6]).count("SIMD ") >= 6  # five quintiles and the gap
+    assert "Who leads the networks, at which level?" in shown(code[7])

@@ -189,20 +189,22 @@ def test_example_numbers_equal_the_measures(example) -> None:
     assert int(e.at[0, "ties"]) == ei.at["all", "ties"]
     # the headline sentence, from reach computed here
     whole = wpnet.reach(sel).loc["all"]
-    before = wpnet.reach(eco.select(session=eco.sessions[-2])).loc["all"]
     reached = round(whole["coverage"] * whole["eligible"])
     text = text_of(page)
     assert (
-        f"reached {reached:,} of {int(whole['eligible']):,} schools and nurseries "
-        f"({100 * whole['coverage']:.0f}%) in {s}, up from {100 * before['coverage']:.0f}% in "
-        f"{eco.sessions[-2]}" in text
+        f"reached {reached:,} of {int(whole['eligible']):,} schools and nurseries in {s}: "
+        f"{100 * whole['coverage']:.0f}% (95% interval" in text
     )
-    assert f"{whole['equity_ratio']:.2f} times the average rate" in text
+    q = wpnet.reach(sel, by="simd_quintile")
+    assert (
+        f"{100 * q.at[1, 'coverage']:.0f}% of SIMD quintile 1 (most deprived) schools and "
+        f"nurseries against {100 * q.at[5, 'coverage']:.0f}% of quintile 5" in text
+    )
     # the top broker is named
     b = wpnet.brokerage(sel, backbone="sdsm")
     top = b.sort_values(["betweenness", "gf_total"], ascending=False).index[0]
     name = eco.establishments.set_index("establishment_id").at[top, "name"]
-    assert f"The strongest broker was {name}" in text
+    assert f"The establishment on most shortest paths between others was {name}" in text
     # change flows equal change()
     ch = wpnet.change(eco, before=eco.sessions[-2], after=s, backbone="sdsm")
     f = read_csv(folder / "tables" / "change_flows.csv").set_index("unit")
@@ -451,3 +453,80 @@ def test_methods_say_when_betweenness_was_sampled(
     html = page.read_text(encoding="utf-8")
     assert "betweenness estimated from" in html and "sampled sources of" in html
     assert "mean distance and robustness estimated from sampled sources" in html
+
+
+# ---- headline findings: intervals or baselines, never a tally (issue 17) ------------------
+_TALLY = re.compile(
+    r"\d+\s+(?:\w+\s+){0,3}(?:strengthened|weakened|were stable|stable|strengthening|"
+    r"weakening)|of \d+ (?:evaluation )?indicators",
+    re.I,
+)
+_LEVEL = re.compile(r"\d%|\bpoints\b")
+
+
+def _clauses(sentence: str) -> list[str]:
+    return [c for c in re.split(r";\s*", sentence) if c.strip()]
+
+
+def check_headlines(sentences: list[str]) -> None:
+    """No tally of directions; every clause stating a level or change (a percentage or
+    percentage points) gives its 95% interval or its baseline (an expected value, or the
+    value it is set against)."""
+    assert sentences
+    for s in sentences:
+        assert not _TALLY.search(s), s
+        for clause in _clauses(s):
+            if _LEVEL.search(clause):
+                assert "95% interval" in clause or "expected" in clause or "against" in clause, (
+                    clause
+                )
+
+
+def test_headlines_carry_intervals_or_baselines_and_no_tally(hostile) -> None:
+    eco, page = hostile
+    from wpnet.report.compute import compute
+    from wpnet.report.sentences import headlines
+
+    res = compute(eco, eco.sessions[-1], eco.sessions[-2], backbone=None, permutations=200,
+                  samples=100)  # fmt: skip
+    lines = headlines(res)
+    check_headlines(lines)
+    # the changes from the first to the last session are stated with their interval
+    changes = [s for s in lines if s.startswith(f"From {eco.sessions[0]} to")]
+    assert changes and all("95% interval" in s for s in changes)
+    for s in changes:
+        assert s.endswith(("a clear strengthening.", "a clear weakening.",
+                           "no clear change (the interval includes 0)."))  # fmt: skip
+    # a cross-authority share no different from chance says so
+    collab = next(s for s in lines if "joined different authorities" in s)
+    p = float(res.ei.iloc[0]["p_two_sided"])
+    assert ("at chance" in collab) == (p >= 0.05)
+    # the page shows these sentences, and the themes section the cards
+    text = text_of(page)
+    assert "What participation records cannot show" in text
+    assert "To what extent have the networks built a culture" in text
+    folder = page.parent
+    tidy = read_csv(folder / "tables" / "reflections.csv")
+    assert list(tidy.columns) == [
+        "theme", "indicator", "unit", "group", "session", "value", "n", "expected", "excess",
+        "ci_low", "ci_high", "matched", "polarity", "kind",
+    ]  # fmt: skip
+    change = read_csv(folder / "tables" / "reflections_change.csv")
+    assert set(change["direction"]) <= {"strengthening", "weakening", "no clear change", "n/a"}
+
+
+def test_samples_zero_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    eco = wpnet.synthetic(establishments=40, practitioners=300, networks=10, records=900,
+                          sessions=2, seed=2)  # fmt: skip
+    page = build_report(eco, out=tmp_path / "r", backbone=None, permutations=50, samples=0)
+    text = text_of(page)
+    assert "(--samples 0): the evaluation themes show point values only" in text
+    change = read_csv(page.parent / "tables" / "reflections_change.csv")
+    assert set(change["direction"]) == {"n/a"}
+    assert read_csv(page.parent / "tables" / "reflections.csv")["ci_low"].isin(["", "*"]).all()
+    p = argparse.ArgumentParser()
+    add_arguments(p)
+    with pytest.raises(SystemExit):
+        p.parse_args(["x", "--samples", "-1"])
+    assert p.parse_args(["x", "--samples", "0"]).samples == 0
+    assert p.parse_args(["x"]).samples == 200

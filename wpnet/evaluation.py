@@ -1,194 +1,486 @@
-"""The evaluation themes, each tied to indicators over sessions.
+"""The evaluation themes: indicators an evaluator can defend.
 
-A partnership's external evaluation asks whether its networks have built a culture
-and ethos of collaboration, collective agency and capacity at all levels, and
-transformative system change; what each local authority gains; and whether the networks
-reach the schools that serve the poorest communities. :func:`reflections` answers each
-theme with the measures of :mod:`wpnet.measures` session by session, and says whether
-each indicator is strengthening, stable or weakening.
+A partnership's external evaluation asks whether its networks have built a culture and
+ethos of collaboration, collective agency and capacity at all levels, and
+transformative system change; what each local authority gains; and whether the
+networks reach the schools that serve the poorest communities. :func:`reflections`
+answers each theme with indicators read session by session, each with its denominator
+``n``, a baseline where chance or group size shapes it (INFERENCE.md §7), a 95% network
+bootstrap interval (§5), a volume-matched value for structural indicators (§6), and a
+direction of change that means something (§8).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import html
+import math
+import warnings
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
-from wpnet.measures.capacity import capacity
-from wpnet.measures.reach import reach
-from wpnet.schema import LEVELS
-
-__all__ = ["INDICATORS", "THEMES", "reflections"]
-
-#: The evaluation themes, in the order the report shows them.
-THEMES = (
-    "culture and ethos of collaboration",
-    "collective agency and capacity at all levels",
-    "transformative system change",
-    "added value for each local authority",
-    "equity",
+from wpnet.inference.bootstrap import (
+    COMPOSITION,
+    GRAPH_INDICATORS,
+    LABEL_PERMUTATIONS,
+    STRUCTURAL,
+    VOLUME_DRAWS,
+    DrawTask,
+    centred_interval,
+    check_options,
+    describe_graph,
+    draw_rngs,
+    evaluate,
+    label_expected,
+    layout_of,
+    network_draw,
+    percentile_interval,
+    practitioners_of,
+    prepare,
+    run_draws,
 )
 
-_LEAD_LEVELS = ("practitioner", "middle_leader", "senior_leader", "headteacher", "central_officer")
+__all__ = ["INDICATORS", "THEMES", "Indicator", "Reflections", "Theme", "ThemeCard", "reflections"]
 
-#: indicator -> (theme, kind, meaning). ``kind`` is ``share`` (compared in absolute
-#: terms) or ``count`` (compared relative to the first session).
-INDICATORS: dict[str, tuple[str, str, str]] = {
-    "cross_authority_share": (
-        THEMES[0],
-        "share",
-        "share of the projection's ties that join establishments of different authorities",
+
+@dataclass(frozen=True)
+class Indicator:
+    """What an indicator measures, and how it is read.
+
+    ``kind``: share, rate or index; ``polarity``: ``higher`` (higher is stronger);
+    ``baseline``: ``labels`` (expected under permuted authority labels, §7),
+    ``volume`` (compared volume-matched, §6) or ``interval`` (the bootstrap interval
+    only).
+    """
+
+    name: str
+    kind: str
+    polarity: str
+    baseline: str
+    meaning: str
+
+
+def _ind(name: str, kind: str, baseline: str, meaning: str) -> Indicator:
+    return Indicator(name, kind, "higher", baseline, meaning)
+
+
+#: Every indicator :func:`reflections` computes.
+INDICATORS: dict[str, Indicator] = {
+    i.name: i
+    for i in (
+        _ind(
+            "cross_authority_share",
+            "share",
+            "labels",
+            "share of the establishment graph's ties that join different authorities "
+            "(the E-I index over authorities is 2 × this − 1, so it is not repeated)",
+        ),
+        _ind(
+            "multi_network_share",
+            "share",
+            "interval",
+            "share of participating practitioners who are members of two or more networks",
+        ),
+        _ind(
+            "lead_share",
+            "rate",
+            "interval",
+            "leaders (led, facilitated or presented) per participating practitioner",
+        ),
+        _ind(
+            "lead_rate_by_level",
+            "rate",
+            "interval",
+            "leaders per participating practitioner at each level (group = level)",
+        ),
+        _ind(
+            "participation_rate_by_level",
+            "rate",
+            "interval",
+            "participating practitioners per practitioner of that level on the register",
+        ),
+        _ind(
+            "spanning_communities_share",
+            "share",
+            "volume",
+            "share of Leiden communities (size >= 2) of the establishment graph with "
+            "members from two or more authorities",
+        ),
+        _ind(
+            "largest_component_share",
+            "share",
+            "volume",
+            "share of reached establishments in the largest connected component",
+        ),
+        _ind(
+            "robustness",
+            "index",
+            "volume",
+            "largest-component share left after removing the top 5% of establishments "
+            "by betweenness",
+        ),
+        _ind(
+            "coverage",
+            "share",
+            "interval",
+            "share of the schools and nurseries reached (the partnership's, or the authority's)",
+        ),
+        _ind(
+            "authority_cross_share",
+            "share",
+            "labels",
+            "share of the ties touching the authority's establishments that reach another "
+            "authority (expected: the same with authorities shuffled, which reflects size)",
+        ),
+        _ind(
+            "simd_coverage",
+            "share",
+            "interval",
+            "share of the quintile's schools and nurseries reached (group = SIMD quintile; "
+            "the gap row is quintile 1 − quintile 5)",
+        ),
+        _ind(
+            "simd_depth",
+            "rate",
+            "interval",
+            "practitioners per reached establishment of the quintile",
+        ),
+        _ind(
+            "simd_lead_rate",
+            "rate",
+            "interval",
+            "leaders per participating practitioner of the quintile's establishments",
+        ),
+    )
+}
+
+
+@dataclass(frozen=True)
+class Theme:
+    """An evaluation theme: its guiding question, the indicators that answer it, and
+    what participation records cannot show about it."""
+
+    question: str
+    indicators: tuple[str, ...]
+    cannot_show: str
+
+
+#: The default themes, in the order the report shows them.
+THEMES: dict[str, Theme] = {
+    "culture and ethos of collaboration": Theme(
+        "To what extent have the networks built a culture and ethos of collaboration "
+        "across the partnership's authorities?",
+        ("cross_authority_share", "multi_network_share"),
+        "Participation records show who met whom, not the quality, trust or depth of "
+        "the collaboration, nor whether it continues outside network meetings.",
     ),
-    "ei_index": (
-        THEMES[0],
-        "share",
-        "Krackhardt-Stern E-I index over authorities: (external - internal) / all ties",
+    "collective agency and capacity at all levels": Theme(
+        "To what extent have the networks built collective agency and leadership "
+        "capacity at every level of the workforce?",
+        ("lead_share", "lead_rate_by_level", "participation_rate_by_level"),
+        "Records show who led a session, not what practitioners learned, whether they "
+        "changed their practice, or the leadership they exercise back in school.",
     ),
-    "multi_network_share": (
-        THEMES[0],
-        "share",
-        "share of practitioners who are members of two or more networks",
+    "transformative system change": Theme(
+        "To what extent have the networks joined the system into one connected, "
+        "resilient structure across authorities?",
+        ("largest_component_share", "robustness"),
+        "The structure of co-membership is not a change in policy, practice or "
+        "learners' outcomes; records cannot show that the connections carry joint work.",
     ),
-    "level_evenness": (
-        THEMES[1],
-        "share",
-        "Pielou evenness of participating practitioners over the seven levels",
+    "added value for each local authority": Theme(
+        "What does each local authority gain: how many of its schools take part, and "
+        "how far do they connect beyond the authority?",
+        ("coverage", "authority_cross_share"),
+        "Records cannot show the benefit to an authority's schools or what its staff "
+        "bring back; an authority's outside ties mostly reflect its size (see expected).",
     ),
-    "lead_share": (
-        THEMES[1],
-        "share",
-        "share of practitioners who led, facilitated or presented",
-    ),
-    "lead_level_evenness": (
-        THEMES[1],
-        "share",
-        "Pielou evenness of those who led over the seven levels",
-    ),
-    **{
-        f"leaders_{lv}": (
-            THEMES[1],
-            "count",
-            f"practitioners at level {lv} who led, facilitated or presented",
-        )
-        for lv in _LEAD_LEVELS
-    },
-    "spanning_communities_share": (
-        THEMES[2],
-        "share",
-        "share of Leiden communities (size >= 2) with members from two or more authorities",
-    ),
-    "largest_component_share": (
-        THEMES[2],
-        "share",
-        "share of establishments in the largest connected component",
-    ),
-    "robustness": (
-        THEMES[2],
-        "share",
-        "largest-component share left after removing the top 5% of establishments by betweenness",
-    ),
-    "coverage": (
-        THEMES[3],
-        "share",
-        "share of the authority's schools and nurseries reached",
-    ),
-    "authority_cross_share": (
-        THEMES[3],
-        "share",
-        "share of the authority's establishments' ties that reach another authority",
-    ),
-    "simd_q1_coverage": (
-        THEMES[4],
-        "share",
-        "share of SIMD quintile 1 schools and nurseries reached",
-    ),
-    "equity_ratio": (
-        THEMES[4],
-        "share",
-        "SIMD quintile 1 coverage / coverage (above 1: the most deprived reached more)",
+    "equity": Theme(
+        "Do the networks reach, involve and give leadership to the schools that serve "
+        "the most deprived communities (SIMD quintile 1) as much as the least deprived?",
+        ("simd_coverage", "simd_depth", "simd_lead_rate"),
+        "SIMD describes the area a school serves, not its pupils; records cannot show "
+        "whether taking part improves outcomes for children in poverty.",
     ),
 }
+
+#: Indicators whose draws are biased by construction, so that their change interval is
+#: centred on the observed change: unions over the drawn networks (schools reached, two
+#: or more distinct networks; a copy of a network adds neither) and backbone structure.
+CENTRED = frozenset({"coverage", "simd_coverage", "simd_depth", "multi_network_share", *STRUCTURAL})
+
+INDICATOR_COLUMNS = (
+    "theme", "indicator", "unit", "group", "session", "value", "n", "expected", "excess",
+    "ci_low", "ci_high", "matched", "polarity", "kind",
+)  # fmt: skip
+CHANGE_COLUMNS = (
+    "theme", "indicator", "unit", "group", "from", "to", "value_from", "value_to", "change",
+    "ci_low", "ci_high", "basis", "direction", "polarity", "kind",
+)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Result objects
+# ---------------------------------------------------------------------------------------
+def _fmt(x: Any, digits: int = 2) -> str:
+    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.{digits}f}"
+
+
+@dataclass
+class ThemeCard:
+    """One theme for a reader: the guiding question, the indicators that answer it
+    (partnership rows, or every authority where the indicator is per authority) with
+    their baseline and change, and what participation records cannot show."""
+
+    theme: str
+    question: str
+    indicators: pd.DataFrame
+    cannot_show: str
+
+    def _repr_html_(self) -> str:
+        cols = ["indicator", "unit", "group", "value", "ci_low", "ci_high", "expected",
+                "matched", "change", "direction"]  # fmt: skip
+        table = self.indicators[[c for c in cols if c in self.indicators]].to_html(
+            index=False, border=0, float_format=lambda v: f"{v:.3f}", na_rep="–"
+        )
+        return (
+            f"<div><h4>{html.escape(self.theme)}</h4><p><i>{html.escape(self.question)}</i></p>"
+            f"{table}<p><b>What the records cannot show:</b> {html.escape(self.cannot_show)}"
+            "</p></div>"
+        )
+
+
+@dataclass
+class Reflections:
+    """The result of :func:`reflections`.
+
+    Attributes
+    ----------
+    indicators : DataFrame
+        Tidy: one row per theme × indicator × unit × group × session (columns
+        :data:`INDICATOR_COLUMNS`).
+    change : DataFrame
+        One row per theme × indicator × unit × group, first to last session compared
+        (columns :data:`CHANGE_COLUMNS`).
+    cards : list of ThemeCard
+    attrs : dict
+        ``model``, ``samples``, ``seed``, ``graph``, ``backbone``, ``sessions``,
+        ``volume`` (m and draws), ``notes``.
+    """
+
+    indicators: pd.DataFrame
+    change: pd.DataFrame
+    cards: list[ThemeCard]
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+    def card(self, theme: str) -> ThemeCard:
+        """The card of ``theme``."""
+        for c in self.cards:
+            if c.theme == theme:
+                return c
+        raise KeyError(f"no theme {theme!r}; themes: {[c.theme for c in self.cards]}")
+
+    def __repr__(self) -> str:
+        s = self.attrs.get("sessions", [])
+        return (
+            f"<Reflections: {len(self.cards)} themes, {len(self.indicators)} indicator rows, "
+            f"sessions {', '.join(s)}; {self.attrs.get('samples')} bootstrap draws>"
+        )
+
+    def _repr_html_(self) -> str:
+        head = html.escape(repr(self))
+        note = (
+            "Each value has its denominator n; an interval is the 95% network bootstrap "
+            "interval; <i>expected</i> is the value if authorities were assigned at random "
+            "(a value near it is at chance); <i>matched</i> is the value at the smallest "
+            "session's number of practitioners. A direction is given only when the "
+            "interval of the change excludes 0."
+        )
+        return (
+            f"<div><p><b>{head}</b></p><p>{note}</p>"
+            + "".join(c._repr_html_() for c in self.cards)
+            + "</div>"
+        )
+
+
+# ---------------------------------------------------------------------------------------
+# reflections
+# ---------------------------------------------------------------------------------------
+def _themes(themes: Mapping[str, Any] | None) -> dict[str, Theme]:
+    if themes is None:
+        return dict(THEMES)
+    if not isinstance(themes, Mapping) or not themes:
+        raise ValueError("themes must be a non-empty mapping theme -> indicators")
+    out: dict[str, Theme] = {}
+    for name, spec in themes.items():
+        if isinstance(spec, Theme):
+            t = spec
+        elif isinstance(spec, Mapping):
+            if "indicators" not in spec:
+                raise ValueError(f"theme {name!r}: give 'indicators' (and 'question')")
+            t = Theme(
+                str(spec.get("question", name)),
+                tuple(spec["indicators"]),
+                str(spec.get("cannot_show", "")),
+            )
+        elif isinstance(spec, Sequence) and not isinstance(spec, str):
+            t = Theme(str(name), tuple(spec), "")
+        else:
+            raise ValueError(
+                f"theme {name!r}: expected a list of indicators or a mapping with "
+                f"'indicators', 'question', 'cannot_show'; got {spec!r}"
+            )
+        bad = [i for i in t.indicators if i not in INDICATORS]
+        if bad or not t.indicators:
+            raise ValueError(
+                f"theme {name!r}: unknown indicators {bad!r}; choose from {list(INDICATORS)}"
+            )
+        out[str(name)] = t
+    return out
+
+
+def _clip(
+    lo: np.ndarray, hi: np.ndarray, keys: Sequence[tuple[str, str, str]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """Keep a level interval inside the indicator's range: [0, 1] for shares and rates,
+    [0, ∞) for practitioners per establishment; gaps are not bounded."""
+    lo, hi = lo.copy(), hi.copy()
+    for k, (name, _, group) in enumerate(keys):
+        if group.startswith("SIMD 1 −"):
+            continue
+        lo[k] = max(lo[k], 0.0) if not math.isnan(lo[k]) else lo[k]
+        if name != "simd_depth" and not math.isnan(hi[k]):
+            hi[k] = min(hi[k], 1.0)
+    return lo, hi
+
+
+def _direction(lo: float, hi: float, change: float, polarity: str) -> str:
+    """§8: strengthening / weakening when the interval excludes 0, else no clear change."""
+    if any(isinstance(x, float) and math.isnan(x) for x in (lo, hi, change)):
+        return "n/a"
+    if lo > 0 or hi < 0:
+        up = lo > 0
+        return "strengthening" if up == (polarity == "higher") else "weakening"
+    return "no clear change"
+
+
+def _nanmean(x: np.ndarray, axis: int = 0) -> np.ndarray:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(x, axis=axis)
 
 
 def reflections(
     eco: Ecosystem,
     *,
+    themes: Mapping[str, Any] | None = None,
     sessions: Sequence[str] | None = None,
     onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
     correction: str = "none",
+    samples: int = 200,
     seed: int = 0,
-    tolerance: float = 0.02,
-    relative_tolerance: float = 0.05,
-) -> pd.DataFrame:
-    """The evaluation themes, each tied to indicators over sessions, with a direction.
+    workers: int | None = None,
+) -> Reflections:
+    """The evaluation themes, each answered by indicators with n, baseline and interval.
 
-    Each session is measured on its own (``eco.select(session=s)``); structural
-    indicators on that session's establishment projection, reduced to ``backbone``.
+    Each session is measured on its own (``eco.select(session=s)``); graph indicators
+    on that session's establishment projection reduced to ``backbone`` (as
+    :func:`wpnet.capacity`), the rest from its records against the register
+    (``eco.establishments``, ``eco.practitioners``).
 
-    ============================================  ==========================================
-    theme                                         indicators (unit: the partnership unless
-                                                  said)
-    ============================================  ==========================================
-    culture and ethos of collaboration            ``cross_authority_share``, ``ei_index``,
-                                                  ``multi_network_share``
-    collective agency and capacity at all levels  ``level_evenness``, ``lead_share``,
-                                                  ``lead_level_evenness``,
-                                                  ``leaders_<level>``
-    transformative system change                  ``spanning_communities_share``,
-                                                  ``largest_component_share``,
-                                                  ``robustness``
-    added value for each local authority          per authority: ``coverage``,
-                                                  ``authority_cross_share``
-    equity                                        ``simd_q1_coverage``, ``equity_ratio``
-    ============================================  ==========================================
+    **Indicators** (:data:`INDICATORS`; all read "higher is stronger"):
 
-    The definitions are those of :func:`wpnet.reach` and :func:`wpnet.capacity`;
-    ``lead_level_evenness`` is the Pielou evenness H / ln(L) of the practitioners who
-    led (any role other than participant) over the L = 7 levels; ``leaders_<level>``
-    counts them per level; ``authority_cross_share`` is ``cross_authority_share`` of
-    ``capacity(by="authority")``.
+    - ``cross_authority_share`` = cross-authority ties / ties with both authorities
+      known; ``expected`` its mean over 500 permutations of the authority labels
+      across the graph's nodes, ``excess`` = value − expected (§7). The E-I index is
+      2 × this − 1 and is not repeated.
+    - ``multi_network_share``; ``lead_share`` = leaders / participants (a rate, n =
+      participants); ``lead_rate_by_level`` = leaders / participants at each level;
+      ``participation_rate_by_level`` = participants / practitioners of the level on
+      the register (n).
+    - ``largest_component_share``, ``robustness``, ``spanning_communities_share``:
+      structural (§6): ``matched`` = the mean over 20 subsamples of m practitioners
+      (m = the smallest participating count among ``sessions``) drawn without
+      replacement with all their records; the spanning share also has its labels
+      ``expected``. The spanning share is not in the default themes: it rests on a few
+      dozen Leiden communities and sits at its labels baseline on the example, and a
+      community detection per draw is a fifth of the bootstrap's cost; name it in
+      ``themes=`` to have it.
+    - per authority: ``coverage`` (n = eligible schools and nurseries) and
+      ``authority_cross_share`` (ties touching the authority that leave it; n = those
+      ties) with its size-only ``expected`` and ``excess``.
+    - the equity gradient, partnership and per authority, group ``SIMD 1`` …
+      ``SIMD 5``: ``simd_coverage`` (reached / eligible of the quintile),
+      ``simd_depth`` (practitioners attributed to the quintile's establishments /
+      those establishments reached), ``simd_lead_rate`` (leaders / practitioners of
+      the quintile); the group ``SIMD 1 − SIMD 5`` is the gap, with its own interval.
 
-    **Direction.** Every indicator reads "higher is stronger". The first and last of
-    ``sessions`` are compared: a share, index or ratio is *stable* when it moved less
-    than ``tolerance`` (absolute, default 0.02 = two percentage points), a count when it
-    moved less than ``relative_tolerance`` of its first value (default 5%); otherwise
-    *strengthening* or *weakening*. With one session, or a missing end value, the
-    direction is ``n/a``.
+    **Intervals** (§5): B = ``samples`` draws of each session's networks with
+    replacement (copies distinct: copy j of a network carries instance j of each of its
+    members, so a practitioner counts ``max c_k`` times over their networks; a copy adds
+    no school); 95% percentile interval. Record-based indicators
+    are bootstrapped in every session. Graph indicators are bootstrapped in the first
+    and last session (the sessions compared; each graph draw refits the backbone, which
+    is what costs), and NaN in between. In each draw b both ends are subsampled to
+    m_b, the smaller of their two draws' practitioner counts, so graph draws are
+    volume-matched. A backbone's structure re-estimated on a draw is biased (a third of
+    the networks are missing from each draw): the structural indicators get no level
+    interval. Level intervals are the percentile interval of the draws centred on the
+    value (:func:`wpnet.inference.bootstrap.centred_interval`). A change interval is the
+    percentile interval of the b-th differences, centred on the observed change for the
+    indicators whose draws are biased by construction (:data:`CENTRED`: schools reached,
+    two or more distinct networks, backbone structure).
+
+    **Change and direction** (§8): first to last of ``sessions``. ``change`` =
+    value_to − value_from (matched values for structural indicators, ``basis``
+    says which); the interval from the b-th differences of the two sessions' draws;
+    **strengthening**/**weakening** only when it excludes 0 (by polarity), otherwise
+    **no clear change**; **n/a** when a value is missing, with one session, or with
+    ``samples=0`` (point values only).
 
     Parameters
     ----------
     eco : Ecosystem
+    themes : mapping, optional
+        theme -> list of indicator names, or -> mapping with ``indicators``,
+        ``question`` and ``cannot_show`` (or a :class:`Theme`); default
+        :data:`THEMES`. An indicator may answer several themes.
     sessions : sequence of str, optional
-        The sessions to compare, in order; default every session of ``eco``.
+        In order; default every session of ``eco``.
     onto, backbone, alpha, min_weight, correction
-        The graph the structural indicators use (see :func:`wpnet.project`); ``onto``
-        must be ``"establishment"``.
+        The establishment graph (:func:`wpnet.project`); ``onto`` must be
+        ``"establishment"`` (the themes are about establishments).
+    samples : int
+        Bootstrap draws (default 200; 0 for point values without intervals or
+        directions).
     seed : int
-        Leiden's seed.
-    tolerance, relative_tolerance : float
-        What counts as stable (see Direction).
+        Seed of the draws, permutations, subsamples and Leiden.
+    workers : int, optional
+        Processes for the draws (results do not depend on it).
 
     Returns
     -------
-    DataFrame
-        One row per theme, indicator and unit: columns ``theme``, ``indicator``,
-        ``unit`` (``partnership`` or an authority), one column per session, ``change``
-        (last minus first), ``direction`` and ``meaning``. ``attrs`` names the graph.
+    Reflections
+        ``.indicators``, ``.change``, ``.cards`` and ``.attrs``.
 
     Examples
     --------
     >>> import wpnet
-    >>> r = reflections(wpnet.tiny(), backbone=None)
-    >>> r.loc[r["indicator"] == "lead_share", ["2021-22", "2022-23", "direction"]]
-        2021-22   2022-23  direction
-    4  0.333333  0.285714  weakening
+    >>> r = reflections(wpnet.tiny(), backbone=None, samples=20, workers=1)
+    >>> t = r.indicators
+    >>> t.loc[(t.indicator == "lead_share"), ["session", "value", "n"]].values.tolist()
+    [['2021-22', 0.3333333333333333, 3.0], ['2022-23', 0.2857142857142857, 7.0]]
+    >>> r.change.loc[r.change.indicator == "lead_share", "direction"].item()
+    'no clear change'
     """
     expect_ecosystem(eco, "reflections")
     check_choice("onto", onto, ("establishment",))  # the themes are about establishments
@@ -198,90 +490,244 @@ def reflections(
         raise UsageError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
     if not sessions:
         raise UsageError("reflections needs at least one session with records")
-    opts: dict[str, Any] = dict(
-        backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
-    columns: dict[str, pd.Series] = {}
-    graphs: dict[str, str] = {}
-    for s in sessions:
-        columns[s], graphs[s] = _session(eco.select(session=s), seed, opts)
-    table = pd.DataFrame(columns)
-    table.index.names = ["indicator", "unit"]
-    table = table.reset_index()
-    meta = table["indicator"].map(INDICATORS)
-    table.insert(0, "theme", meta.str[0])
-    first, last = table[sessions[0]], table[sessions[-1]]
-    table["change"] = (last - first).astype(float)
-    kind = meta.str[1]
-    table["direction"] = [
-        _direction(f, la, k, tolerance, relative_tolerance, len(sessions))
-        for f, la, k in zip(first, last, kind, strict=True)
+    if len(set(sessions)) != len(sessions):
+        raise UsageError(f"sessions repeat a session: {sessions}")
+    check_options(samples, backbone, alpha, correction)
+    theme_map = _themes(themes)
+    wanted = {i for t in theme_map.values() for i in t.indicators}
+    opts = dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
+    layout = layout_of(eco)
+    keys = layout.keys
+    nrow = len(keys)
+    rows = layout.positions(wanted)
+    first, last = sessions[0], sessions[-1]
+    ends = [first] if first == last else [first, last]
+    data = {
+        s: prepare(
+            eco.select(session=s),
+            eco,
+            label=s,
+            layout=layout,
+            seed=seed,
+            pairs=s in ends and samples > 0,
+            **opts,
+        )  # fmt: skip
+        for s in sessions
+    }
+    graph_wanted = wanted & set(GRAPH_INDICATORS)
+    cheap = frozenset(wanted - set(GRAPH_INDICATORS))
+    struct_wanted = wanted & set(STRUCTURAL)
+    # ---- point values, denominators, expected values
+    value: dict[str, np.ndarray] = {}
+    n: dict[str, np.ndarray] = {}
+    expected: dict[str, np.ndarray] = {}
+    for s, sd in data.items():
+        n[s] = np.full(nrow, np.nan)
+        value[s] = evaluate(sd, which=wanted, denominators=n[s])
+        expected[s] = (
+            label_expected(sd, seed) if wanted & set(COMPOSITION) else np.full(nrow, np.nan)
+        )
+    # ---- volume matching (§6)
+    counts = {
+        s: int(practitioners_of(d, np.ones(d.n_k, dtype=np.int64)).size) for s, d in data.items()
+    }
+    m = min(counts.values())
+    matched: dict[str, np.ndarray] = {s: np.full(nrow, np.nan) for s in sessions}
+    vseeds = task_seeds(seed, len(sessions) * VOLUME_DRAWS)
+    vtasks = [
+        DrawTask(
+            s,
+            np.ones(data[s].n_k, dtype=np.int64),
+            vseeds[i * VOLUME_DRAWS + r],
+            m,
+            frozenset(struct_wanted),
+            frozenset(),
+        )  # fmt: skip
+        for i, s in enumerate(sessions)
+        if struct_wanted and counts[s] > m
+        for r in range(VOLUME_DRAWS)
     ]
-    table["meaning"] = meta.str[2]
-    order = {t: i for i, t in enumerate(THEMES)}
-    table = table.sort_values("theme", key=lambda s: s.map(order), kind="stable", ignore_index=True)
-    table.attrs.update(
+    # the bootstrap's tasks (§5), run with the subsamples in one pool
+    tasks: list[DrawTask] = []
+    if samples:
+        cs = {
+            s: [network_draw(data[s].n_k, r) for r in draw_rngs(s, seed, samples)] for s in sessions
+        }
+        kseeds = {s: task_seeds(seed + 1 + i, samples) for i, s in enumerate(sessions)}
+        m_b = [min(practitioners_of(data[s], cs[s][b]).size for s in ends) for b in range(samples)]
+        tasks = [
+            DrawTask(
+                s,
+                cs[s][b],
+                kseeds[s][b],
+                m_b[b],
+                frozenset(graph_wanted) if s in ends else frozenset(),
+                cheap,
+            )  # fmt: skip
+            for s in sessions
+            for b in range(samples)
+        ]
+    every = run_draws(data, vtasks + tasks, workers) if vtasks or tasks else []
+    vres, res = every[: len(vtasks)], every[len(vtasks) :]
+    spos = layout.positions(struct_wanted)
+    for s in sessions:
+        if not struct_wanted:
+            break
+        if counts[s] > m:
+            mine = [v[1] for t, v in zip(vtasks, vres, strict=True) if t.label == s]
+            matched[s][spos] = np.mean(np.array(mine)[:, spos], axis=0)
+        else:
+            matched[s][spos] = value[s][spos]
+    # ---- bootstrap (§5)
+    ci_low = {s: np.full(nrow, np.nan) for s in sessions}
+    ci_high = {s: np.full(nrow, np.nan) for s in sessions}
+    diffs: np.ndarray | None = None
+    if samples:
+        draws: dict[str, np.ndarray] = {}
+        gpos = layout.positions(graph_wanted)
+        cpos = layout.positions(set(cheap))
+        for i, s in enumerate(sessions):
+            part = res[i * samples : (i + 1) * samples]
+            d = np.full((samples, nrow), np.nan)
+            d[:, cpos] = np.array([v[0][cpos] for v in part]).reshape(samples, cpos.size)
+            if s in ends:
+                d[:, gpos] = np.array([v[1][gpos] for v in part]).reshape(samples, gpos.size)
+            draws[s] = d
+            lo, hi = centred_interval(d, value[s])
+            ci_low[s], ci_high[s] = _clip(lo, hi, keys)
+            ci_low[s][spos] = np.nan  # structural: no level interval (see Intervals)
+            ci_high[s][spos] = np.nan
+        if first != last:
+            diffs = draws[last] - draws[first]
+    # ---- the tidy table
+    frames = []
+    for s in sessions:
+        frames.append(
+            pd.DataFrame(
+                {
+                    "indicator": [keys[i][0] for i in rows],
+                    "unit": [keys[i][1] for i in rows],
+                    "group": [keys[i][2] for i in rows],
+                    "session": s,
+                    "value": value[s][rows],
+                    "n": n[s][rows],
+                    "expected": expected[s][rows],
+                    "excess": value[s][rows] - expected[s][rows],
+                    "ci_low": ci_low[s][rows],
+                    "ci_high": ci_high[s][rows],
+                    "matched": matched[s][rows],
+                }
+            )
+        )
+    base = pd.concat(frames, ignore_index=True)
+    tidy = _with_themes(base, theme_map)
+    tidy = tidy[list(INDICATOR_COLUMNS)]
+    # ---- change (§8)
+    ch = pd.DataFrame(
+        {
+            "indicator": [keys[i][0] for i in rows],
+            "unit": [keys[i][1] for i in rows],
+            "group": [keys[i][2] for i in rows],
+        }
+    )
+    structural_row = np.isin(np.array([keys[i][0] for i in rows]), list(STRUCTURAL))
+    v_from = np.where(structural_row, matched[first][rows], value[first][rows])
+    v_to = np.where(structural_row, matched[last][rows], value[last][rows])
+    change = v_to - v_from
+    lo = np.full(rows.size, np.nan)
+    hi = np.full(rows.size, np.nan)
+    if diffs is not None:
+        plo, phi = percentile_interval(diffs[:, rows])
+        clo, chi = centred_interval(diffs[:, rows], change)
+        centred = np.isin(np.array([keys[i][0] for i in rows]), list(CENTRED))
+        lo = np.where(centred, clo, plo)
+        hi = np.where(centred, chi, phi)
+    ch["from"], ch["to"] = first, last
+    ch["value_from"], ch["value_to"], ch["change"] = v_from, v_to, change
+    ch["ci_low"], ch["ci_high"] = lo, hi
+    ch["basis"] = np.where(structural_row, "matched", "value")
+    if first == last:
+        ch["change"] = np.nan
+    ch["direction"] = [
+        _direction(a, b, c, INDICATORS[name].polarity) if diffs is not None else "n/a"
+        for a, b, c, name in zip(lo, hi, ch["change"], ch["indicator"], strict=True)
+    ]
+    change_table = _with_themes(ch, theme_map)[list(CHANGE_COLUMNS)]
+    cards = _cards(theme_map, tidy, change_table, last)
+    notes = []
+    if not samples:
+        notes.append("samples=0: point values only, no intervals and no directions")
+    if len(sessions) > 2 and graph_wanted and samples:
+        notes.append(
+            "graph indicators are bootstrapped in the first and last session only; their "
+            "intervals in the sessions between are not computed"
+        )
+    attrs = dict(
         measure="reflections",
+        model="network bootstrap (networks drawn with replacement, copies distinct); "
+        "labels permutation for expected values; practitioner subsamples for matched values",
+        samples=int(samples),
+        seed=int(seed),
+        graph=describe_graph(backbone, alpha, min_weight, correction).replace(
+            " of each draw", " of each session (and each draw)"
+        ),
         backbone=backbone,
         sessions=sessions,
-        graph=graphs[sessions[-1]],
-        graphs=graphs,
-        tolerance=tolerance,
-        relative_tolerance=relative_tolerance,
+        compared=(first, last),
+        volume={"m": m, "draws": VOLUME_DRAWS, "practitioners": counts},
+        label_permutations=LABEL_PERMUTATIONS,
+        notes=notes,
+        scope=eco.scope,
     )
-    return table
+    tidy.attrs.update(attrs)
+    change_table.attrs.update(attrs)
+    return Reflections(tidy, change_table, cards, attrs)
 
 
-def _session(sel: Ecosystem, seed: int, opts: dict[str, Any]) -> tuple[pd.Series, str]:
-    """Every indicator of one session, indexed by (indicator, unit)."""
-    whole = capacity(sel, seed=seed, **opts)
-    r = reach(sel).iloc[0]
-    c = whole.iloc[0]
-    values: dict[tuple[str, str], float] = {}
-    for name in ("cross_authority_share", "ei_index", "multi_network_share", "level_evenness"):
-        values[(name, "partnership")] = c[name]
-    values[("lead_share", "partnership")] = r["lead_share"]
-    for name in ("spanning_communities_share", "largest_component_share", "robustness"):
-        values[(name, "partnership")] = c[name]
-    leads = _leaders(sel)
-    values[("lead_level_evenness", "partnership")] = _evenness(leads.to_numpy(), len(LEVELS))
-    for lv in _LEAD_LEVELS:
-        values[(f"leaders_{lv}", "partnership")] = float(leads.get(lv, 0))
-    by_auth = reach(sel, by="authority")
-    cap_auth = capacity(sel, by="authority", seed=seed, **opts)
-    for auth in by_auth.index:
-        values[("coverage", str(auth))] = by_auth.at[auth, "coverage"]
-        cross = cap_auth["cross_authority_share"].get(auth, np.nan)
-        values[("authority_cross_share", str(auth))] = cross
-    values[("simd_q1_coverage", "partnership")] = r["simd_q1_coverage"]
-    values[("equity_ratio", "partnership")] = r["equity_ratio"]
-    out = pd.Series({k: float(v) for k, v in values.items()}, dtype=float)
-    return out, str(whole.attrs.get("graph", ""))
+def _with_themes(frame: pd.DataFrame, theme_map: dict[str, Theme]) -> pd.DataFrame:
+    """One copy of ``frame``'s rows per theme an indicator answers, in theme order,
+    with ``theme``, ``polarity`` and ``kind``."""
+    parts = []
+    for theme, t in theme_map.items():
+        for name in t.indicators:
+            sub = frame[frame["indicator"] == name].copy()
+            sub.insert(0, "theme", theme)
+            sub["polarity"] = INDICATORS[name].polarity
+            sub["kind"] = INDICATORS[name].kind
+            parts.append(sub)
+    out = pd.concat(parts, ignore_index=True)
+    for c in ("theme", "indicator", "unit", "group", "polarity", "kind"):
+        out[c] = out[c].astype(object)
+    return out
 
 
-def _leaders(sel: Ecosystem) -> pd.Series:
-    """Distinct practitioners with any non-participant record, per level."""
-    rec = sel.records
-    led = rec.loc[rec["role"] != "participant", ["practitioner_id", "level"]]
-    return led.drop_duplicates("practitioner_id")["level"].value_counts()
-
-
-def _evenness(counts: np.ndarray, n_levels: int) -> float:
-    """Pielou evenness H / ln(L) of counts over ``n_levels`` categories (NaN if none)."""
-    total = counts.sum()
-    if total <= 0:
-        return float("nan")
-    p = counts[counts > 0] / total
-    return float(-(p * np.log(p)).sum() / np.log(n_levels)) + 0.0  # no -0.0
-
-
-def _direction(
-    first: float, last: float, kind: str, tol: float, rel_tol: float, n_sessions: int
-) -> str:
-    if n_sessions < 2 or pd.isna(first) or pd.isna(last):
-        return "n/a"
-    delta = last - first
-    bound = rel_tol * abs(first) if kind == "count" else tol
-    if abs(delta) < bound or (kind == "count" and first == 0 and last == 0):
-        return "stable"
-    return "strengthening" if delta > 0 else "weakening"
+def _cards(
+    theme_map: dict[str, Theme], tidy: pd.DataFrame, change: pd.DataFrame, last: str
+) -> list[ThemeCard]:
+    cards = []
+    for theme, t in theme_map.items():
+        now = tidy[(tidy["theme"] == theme) & (tidy["session"] == last)]
+        ch = change[change["theme"] == theme]
+        per_authority = now["indicator"].isin(["coverage", "authority_cross_share"])
+        show = now[now["unit"].eq("partnership") | per_authority]
+        merged = show.merge(
+            ch[["indicator", "unit", "group", "change", "ci_low", "ci_high", "direction"]].rename(
+                columns={"ci_low": "change_low", "ci_high": "change_high"}
+            ),
+            on=["indicator", "unit", "group"],
+            how="left",
+        )
+        merged["baseline"] = merged["indicator"].map(
+            lambda i: {
+                "labels": "expected if authorities were assigned at random",
+                "volume": "matched: at the smallest session's number of practitioners",
+                "interval": "95% bootstrap interval",
+            }[INDICATORS[i].baseline]
+        )
+        cols = ["indicator", "unit", "group", "value", "n", "ci_low", "ci_high", "expected",
+                "excess", "matched", "change", "change_low", "change_high", "direction",
+                "baseline"]  # fmt: skip
+        cards.append(
+            ThemeCard(theme, t.question, merged[cols].reset_index(drop=True), t.cannot_show)
+        )
+    return cards

@@ -20,7 +20,7 @@ from wpnet.privacy import atomic_path, atomic_write, neutralise
 from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
-from wpnet.report.sentences import headlines
+from wpnet.report.sentences import headlines, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, write_xlsx
 
 __all__ = ["SECTIONS", "build_report", "chromium_path", "print_pdf"]
@@ -55,6 +55,7 @@ def build_report(
     pdf: bool = False,
     permutations: int = 5000,
     seed: int = 0,
+    samples: int = 200,
     progress: bool | None = None,
 ) -> Path:
     """Write the annual network report of one session to the folder ``out``.
@@ -101,6 +102,9 @@ def build_report(
         Also print ``report.pdf`` with Chromium.
     permutations, seed : int
         Of the E-I permutation test and Leiden.
+    samples : int
+        Network bootstrap draws of the evaluation themes (default 200); 0 gives point
+        values without intervals or directions, and the report says so.
     progress : bool, optional
         Show a progress bar on stderr; default: only when stderr is a terminal.
 
@@ -119,7 +123,8 @@ def build_report(
     Examples
     --------
     >>> import tempfile, wpnet
-    >>> page = build_report(wpnet.tiny(), out=tempfile.mkdtemp(), backbone=None, permutations=50)
+    >>> page = build_report(wpnet.tiny(), out=tempfile.mkdtemp(), backbone=None, permutations=50,
+    ...                     samples=20)
     >>> page.name, sorted(p.name for p in page.parent.iterdir())
     ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
@@ -143,6 +148,7 @@ def build_report(
             graph=spec,
             permutations=permutations,
             seed=seed,
+            samples=samples,
             step=tick,
         )
         figures = draw_figures(res, res.trend_eco)
@@ -258,6 +264,7 @@ def _render(
             scope=", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
             sections=SECTIONS,
             headlines=headlines(res, min_cell),
+            cards=theme_cards(res, min_cell),
             tables=by_section,
             figures=figs,
             definitions=DEFINITIONS,

@@ -8,6 +8,7 @@ with ``wpnet validate``.
                          [--key-file FILE | --key KEY] [--register FILE]
                          [--date-order auto|dmy|mdy|iso]
                          [--status-column HEADER] [--exclude-status VALUE ...]
+                         [--samples 200]
     wpnet map DATA... --out map.html [--session 2022-23] [--backbone sdsm] [--min-cell 5]
 
 DATA is a folder of the four tables, one workbook with a sheet per table, or flat
@@ -128,6 +129,16 @@ def add_data_arguments(p: argparse.ArgumentParser, *, errors: bool = True) -> No
         )
 
 
+def _samples(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number, not {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
 def _common(p: argparse.ArgumentParser) -> None:
     add_data_arguments(p)
     p.add_argument("--session", help="the session to show, e.g. 2022-23 (default: the latest)")
@@ -155,6 +166,14 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--out", default="report", metavar="DIR", help="output folder (default report)")
     p.add_argument("--pdf", action="store_true", help="also print report.pdf (needs Chromium)")
+    p.add_argument(
+        "--samples",
+        type=_samples,
+        default=200,
+        metavar="N",
+        help="bootstrap draws for the evaluation themes' intervals (default 200; 0 = point "
+        "values without intervals or directions)",
+    )
 
 
 def add_map_arguments(p: argparse.ArgumentParser) -> None:
@@ -461,6 +480,7 @@ def run(args: argparse.Namespace) -> int:
                 backbone=_backbone(args.backbone),
                 min_cell=args.min_cell,
                 pdf=args.pdf,
+                samples=args.samples,
             )
         except WpnetError as err:
             if isinstance(err, DataError):
@@ -480,6 +500,10 @@ def run(args: argparse.Namespace) -> int:
     )
     print(f"      {len(tables)} tables in {out / 'tables'}/ and {out / 'tables.xlsx'}")
     print(f"      interactive map {out / 'map.html'}")
+    if args.samples == 0:
+        print(
+            "      evaluation themes: point values only (--samples 0): no intervals, no directions"
+        )
     if args.pdf:
         print(f"      {out / 'report.pdf'}")
     _print_left_out(left_out)

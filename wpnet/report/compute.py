@@ -46,7 +46,8 @@ class Results:
     roles: pd.DataFrame | None = None
     ei: pd.DataFrame | None = None
     authority_matrix: pd.DataFrame | None = None
-    reflections: pd.DataFrame | None = None
+    reflections: Any = None  # wpnet.evaluation.Reflections
+    samples: int = 200  # bootstrap draws of the evaluation themes (0: point values)
     base: Ecosystem | None = None  # the sessions needed; every selection is made from it
     trend_eco: Ecosystem | None = None  # the sessions up to ``session`` (the trend's)
     graph: GraphSpec | None = None  # the graph options of every structural measure
@@ -96,12 +97,15 @@ def compute(
     graph: GraphSpec | None = None,
     permutations: int = 5000,
     seed: int = 0,
+    samples: int = 200,
     step: Callable[[str], None] | None = None,
 ) -> Results:
     """Call every measure the report shows, once each.
 
     ``graph`` names the establishment graph of every structural measure (default: the
-    SDSM backbone). ``step(name)`` is called after each measure (for a progress bar).
+    SDSM backbone). ``samples`` is the number of network bootstrap draws of the evaluation themes
+    (:func:`wpnet.reflections`; 0 gives point values without intervals or
+    directions). ``step(name)`` is called after each measure (for a progress bar).
     """
     from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
@@ -150,7 +154,8 @@ def compute(
     if compare_to is not None:
         res.change = change(base, before=compare_to, after=session, seed=seed, **graph_opts)
     tick("change")
-    res.reflections = reflections(base, sessions=sessions, seed=seed, **graph_opts)
+    res.samples = int(samples)
+    res.reflections = reflections(base, sessions=sessions, seed=seed, samples=samples, **graph_opts)
     tick("reflections")
     _leave_out_unsupported(res)
     return res

@@ -39,7 +39,9 @@ DEFINITIONS: dict[str, str] = {
     "spanning_communities_share": "share of communities (size ≥ 2) with members from two or more authorities",
     "retained / new / lapsed": "units with a record in both sessions / the later only / the earlier only; "
     "retention_rate = retained / earlier",
-    "direction (themes)": "first and last sessions compared; a share moving less than the tolerance is stable",
+    "direction (themes)": "first and last sessions compared: strengthening or weakening only "
+    "when the 95% network bootstrap interval of the change excludes 0 (structural indicators "
+    "volume-matched); otherwise no clear change (INFERENCE.md §8)",
 }
 
 
@@ -63,7 +65,7 @@ def graphs_used(res: Results) -> list[tuple[str, str, str]]:
         ("Gould–Fernandez roles", res.roles),
         ("E-I permutation test", res.ei),
         ("trend across sessions", res.trend),
-        ("evaluation themes", res.reflections),
+        ("evaluation themes", None if res.reflections is None else res.reflections.indicators),
     ]
     if res.change is not None:
         rows.append(("change since the previous session", res.change.measures))

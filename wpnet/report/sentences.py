@@ -1,7 +1,10 @@
-"""Headline findings: plain sentences with numbers and the direction of change.
+"""Headline findings and the evaluation-theme cards: plain sentences with numbers.
 
 Every number is read from the raw measure results (:class:`~wpnet.report.compute.Results`);
-practitioner counts below ``min_cell`` are written ``"fewer than 5"``.
+practitioner counts below ``min_cell`` are written ``"fewer than 5"``. Every level or
+change of an indicator is stated with its 95% interval or its baseline (the value
+expected if authorities were assigned at random); a direction is only ever the reading
+of one interval (INFERENCE.md §8), never a tally.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ import pandas as pd
 from wpnet.records import data_limits, describe_limits
 from wpnet.report.compute import Results
 
-__all__ = ["count", "direction", "headlines", "pct"]
+__all__ = ["count", "direction", "headlines", "interval", "pct", "theme_cards"]
 
 
 def pct(x: Any, digits: int = 0) -> str:
@@ -64,21 +67,73 @@ def _ok(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
 
 
+def _row(res: Results, indicator: str, unit: str = "partnership", group: str = "") -> Any:
+    """The report session's row of an evaluation indicator (None when absent)."""
+    r = res.reflections
+    if r is None:
+        return None
+    t = r.indicators
+    got = t[
+        (t["indicator"] == indicator)
+        & (t["unit"] == unit)
+        & (t["group"] == group)
+        & (t["session"] == res.session)
+    ]
+    return None if got.empty else got.iloc[0]
+
+
+def _change_row(res: Results, indicator: str, unit: str = "partnership", group: str = "") -> Any:
+    r = res.reflections
+    if r is None:
+        return None
+    c = r.change
+    got = c[(c["indicator"] == indicator) & (c["unit"] == unit) & (c["group"] == group)]
+    return None if got.empty else got.iloc[0]
+
+
+def interval(lo: Any, hi: Any, fmt: Any = pct) -> str:
+    """``'95% interval 52% to 61%'``, or ``''`` when not computed.
+
+    Examples
+    --------
+    >>> interval(0.52, 0.61), interval(float("nan"), 0.6)
+    ('95% interval 52% to 61%', '')
+    """
+    if not (_ok(lo) and _ok(hi)):
+        return ""
+    return f"95% interval {fmt(lo)} to {fmt(hi)}"
+
+
+def _points(x: Any) -> str:
+    """A change of a share in percentage points, signed: ``'+3.1 points'``."""
+    return f"{100 * float(x):+.1f} points"
+
+
+def _level(row: Any, digits: int = 0) -> str:
+    """A share with its interval: ``'59% (95% interval 55% to 62%)'``."""
+    iv = interval(row["ci_low"], row["ci_high"], lambda v: pct(v, digits))
+    return pct(row["value"], digits) + (f" ({iv})" if iv else "")
+
+
 def _reach_sentence(res: Results, prev_label: str | None) -> str | None:
     r = res.reach.iloc[0]
     if not _ok(r["coverage"]):
-        return None  # not supported by the data (no register): said by _limits
+        return None  # not supported by the data (no register): said by describe_limits
     reached = int(round(float(r["coverage"] * r["eligible"]))) if _ok(r["coverage"]) else 0
+    row = _row(res, "coverage")
+    share = _level(row) if row is not None else pct(r["coverage"])
     s = (
         f"The partnership reached {count(reached)} of {count(r['eligible'])} schools and "
-        f"nurseries ({pct(r['coverage'])}) in {res.session}"
+        f"nurseries in {res.session}: {share}"
     )
-    if res.reach_prev is not None and _ok(res.reach_prev.iloc[0]["coverage"]):
-        s += f", {direction(r['coverage'], res.reach_prev.iloc[0]['coverage'])} in {prev_label}"
-    if _ok(r["equity_ratio"]):
+    q1, q5 = _row(res, "simd_coverage", group="SIMD 1"), _row(res, "simd_coverage", group="SIMD 5")
+    gap = _row(res, "simd_coverage", group="SIMD 1 − SIMD 5")
+    if q1 is not None and q5 is not None and gap is not None and _ok(gap["value"]):
+        iv = interval(gap["ci_low"], gap["ci_high"], _points)
         s += (
-            f"; SIMD quintile 1 schools were reached at {r['equity_ratio']:.2f} times the "
-            f"average rate ({pct(r['simd_q1_coverage'])} of them)"
+            f"; {pct(q1['value'])} of SIMD quintile 1 (most deprived) schools and nurseries "
+            f"against {pct(q5['value'])} of quintile 5, a gap of {_points(gap['value'])}"
+            + (f" ({iv})" if iv else "")
         )
     return s + "."
 
@@ -94,26 +149,20 @@ def _people_sentence(res: Results, min_cell: int) -> str:
 
 
 def _collaboration_sentence(res: Results) -> str | None:
-    c = res.capacity.iloc[0]
-    e = res.ei.iloc[0]
-    if not _ok(c["cross_authority_share"]):
+    row = _row(res, "cross_authority_share")
+    if row is None or not _ok(row["value"]):
         return None
-    s = (
-        f"{pct(c['cross_authority_share'])} of the ties between establishments joined "
-        f"different authorities"
-    )
-    if _ok(e["ei_index"]) and _ok(e["expected"]):
-        p = float(e["p_two_sided"])
-        if p < 0.05:
-            rel = "more" if e["ei_index"] > e["expected"] else "less"
-            verdict = f"{rel} outward-looking than chance"
-        else:
-            verdict = "no different from chance"
-        s += (
-            f"; the E-I index was {e['ei_index']:.2f} against {e['expected']:.2f} expected "
-            f"if authorities were assigned at random ({verdict}, permutation p = {p:.3f}, "
-            "two-sided)"
-        )
+    s = f"{_level(row)} of the ties between establishments joined different authorities"
+    if _ok(row["expected"]):
+        s += f", against {pct(row['expected'])} expected if authorities were assigned at random"
+        e = res.ei.iloc[0] if res.ei is not None and len(res.ei) else None
+        if e is not None and _ok(e.get("p_two_sided")):
+            p = float(e["p_two_sided"])
+            if p < 0.05:
+                rel = "more" if row["value"] > row["expected"] else "less"
+                s += f": {rel} than chance (permutation p = {p:.3f}, two-sided)"
+            else:
+                s += f": at chance, no different from random assignment (permutation p = {p:.3f})"
     return s + "."
 
 
@@ -125,10 +174,7 @@ def _broker_sentence(res: Results) -> str | None:
     top = b.sort_values(["betweenness", "gf_total"], ascending=False).iloc[0]
     est = res.eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     name = est["name"].get(top.name, top.name)
-    s = (
-        f"The strongest broker was {name} ({top['group']}), with betweenness "
-        f"{top['betweenness']:.3f} and {count(top['gf_total'])} brokerage positions"
-    )
+    s = f"The establishment on most shortest paths between others was {name} ({top['group']})"
     roles = res.roles
     if "liaison" in roles.index and _ok(roles.loc["liaison", "z"]):
         lia = roles.loc["liaison"]
@@ -148,23 +194,20 @@ def _small(share: Any, people: Any, min_cell: int) -> bool:
     return 0 < k < min_cell or 0 < float(people) < min_cell
 
 
-def _capacity_sentence(res: Results, prev: pd.Series | None, min_cell: int) -> str | None:
-    c = res.capacity.iloc[0]
-    people = res.reach.iloc[0]["practitioners"]
-    if not _ok(c["multi_network_share"]) or _small(c["multi_network_share"], people, min_cell):
-        return None
-    s = f"{pct(c['multi_network_share'])} of practitioners took part in two or more networks"
-    if (
-        prev is not None
-        and _ok(prev.get("multi_network_share"))
-        and not _small(prev["multi_network_share"], prev.get("practitioners"), min_cell)
+def _capacity_sentence(res: Results, min_cell: int) -> str | None:
+    multi, lead = _row(res, "multi_network_share"), _row(res, "lead_share")
+    parts = []
+    for row, what in (
+        (multi, "of practitioners took part in two or more networks"),
+        (lead, "led, facilitated or presented"),
     ):
-        s += f" ({direction(c['multi_network_share'], prev['multi_network_share'])})"
-    if _ok(c["lead_share"]) and not _small(c["lead_share"], people, min_cell):
-        s += f"; {pct(c['lead_share'], 1)} led, facilitated or presented"
-    if _ok(c["level_evenness"]):
-        s += f", and participation across levels had an evenness of {c['level_evenness']:.2f} (1 = all levels equally)"
-    return s + "."
+        if row is None or not _ok(row["value"]) or _small(row["value"], row["n"], min_cell):
+            continue
+        parts.append(f"{_level(row, 1)} {what}")
+    if not parts:
+        return None
+    s = "; ".join(parts)
+    return s[0].upper() + s[1:] + "."
 
 
 def _change_sentence(res: Results, min_cell: int) -> str | None:
@@ -178,38 +221,144 @@ def _change_sentence(res: Results, min_cell: int) -> str | None:
     e = f.loc["establishments"]
     return (
         f"Of the {count(p['before'])} practitioners of {res.compare_to}, "
-        f"{count(p['retained'])} ({pct(p['retention_rate'])}) took part again in "
-        f"{res.session}, and {count(p['new'])} were new; {count(e['retained'])} of "
-        f"{count(e['before'])} establishments stayed involved and {count(e['new'])} joined."
+        f"{count(p['retained'])} took part again in {res.session}, and {count(p['new'])} "
+        f"were new; {count(e['retained'])} of {count(e['before'])} establishments stayed "
+        f"involved and {count(e['new'])} joined."
     )
 
 
-def _themes_sentence(res: Results) -> str | None:
+#: The changes the headlines state: (indicator, group, what it is).
+HEADLINE_CHANGES = (
+    ("cross_authority_share", "", "the share of ties joining different authorities"),
+    (
+        "largest_component_share",
+        "",
+        "the share of establishments in one connected component (volume-matched)",
+    ),  # fmt: skip
+    ("simd_coverage", "SIMD 1 − SIMD 5", "the coverage gap between SIMD quintiles 1 and 5"),
+    ("lead_share", "", "leaders per participating practitioner"),
+)
+
+
+def _change_sentences(res: Results, min_cell: int) -> list[str]:
+    """One sentence per headline change, first to last session, each with its
+    interval and what the interval says (§8)."""
     r = res.reflections
-    if r is None or r.empty or len(res.sessions) < 2:
-        return None
-    d = r["direction"].value_counts()
-    return (
-        f"Across {res.sessions[0]} to {res.sessions[-1]}, of {len(r)} evaluation "
-        f"indicators {int(d.get('strengthening', 0))} strengthened, "
-        f"{int(d.get('stable', 0))} were stable and {int(d.get('weakening', 0))} weakened."
-    )
+    if r is None or len(res.sessions) < 2:
+        return []
+    if not r.attrs.get("samples"):
+        return [
+            "Intervals and directions of change were not computed for this report "
+            "(--samples 0): the evaluation themes show point values only."
+        ]
+    first, last = r.attrs["compared"]
+    out = []
+    for name, group, what in HEADLINE_CHANGES:
+        c = _change_row(res, name, group=group)
+        if c is None or not _ok(c["change"]) or not _ok(c["ci_low"]):
+            continue
+        now = _row(res, name, group=group)
+        if name in PEOPLE and now is not None and _small(now["value"], now["n"], min_cell):
+            continue
+        word = {
+            "strengthening": "a clear strengthening",
+            "weakening": "a clear weakening",
+            "no clear change": "no clear change (the interval includes 0)",
+        }[c["direction"]]
+        out.append(
+            f"From {first} to {last}, {what} changed by {_points(c['change'])} "
+            f"({interval(c['ci_low'], c['ci_high'], _points)}): {word}."
+        )
+    return out
 
 
 def headlines(res: Results, min_cell: int = 5) -> list[str]:
     """The report's headline findings, in order (sentences whose numbers are missing,
     or that would reveal a small practitioner count, are left out)."""
-    prev = None
-    if res.compare_to is not None and res.trend is not None and res.compare_to in res.trend.index:
-        prev = res.trend.loc[res.compare_to]
     out = [
         _reach_sentence(res, res.compare_to),
         _people_sentence(res, min_cell),
         _collaboration_sentence(res),
         _broker_sentence(res),
-        _capacity_sentence(res, prev, min_cell),
+        _capacity_sentence(res, min_cell),
         _change_sentence(res, min_cell),
-        _themes_sentence(res),
+        *_change_sentences(res, min_cell),
         *describe_limits(data_limits(res.eco), res.compare_to),
     ]
     return [s for s in out if s]
+
+
+#: Indicators counted in practitioners (hidden where they would reveal a small count).
+PEOPLE = frozenset(
+    {
+        "multi_network_share",
+        "lead_share",
+        "lead_rate_by_level",
+        "participation_rate_by_level",
+        "simd_depth",
+        "simd_lead_rate",
+    }  # fmt: skip
+)
+
+
+def _card_line(row: Any, change: Any, min_cell: int) -> str | None:
+    """One indicator of a theme card: its level with interval, baseline, and change."""
+    name = str(row["indicator"])
+    if not _ok(row["value"]):
+        return None
+    if name in PEOPLE and _small(row["value"] if name != "simd_depth" else 1.0, row["n"], min_cell):
+        return None
+    gap = str(row["group"]).startswith("SIMD 1 −")
+    if name == "simd_depth":
+        fmt = (lambda v: f"{float(v):+.1f}") if gap else (lambda v: f"{float(v):.1f}")
+    else:
+        fmt = _points if gap else pct
+    label = name.replace("_", " ")
+    where = ", ".join(x for x in (str(row["unit"]), str(row["group"])) if x and x != "partnership")
+    s = f"{label}{' (' + where + ')' if where else ''}: {fmt(row['value'])}"
+    iv = interval(row["ci_low"], row["ci_high"], fmt)
+    if iv:
+        s += f" ({iv})"
+    if _ok(row["expected"]):
+        s += f", against {pct(row['expected'])} expected if authorities were assigned at random"
+        s += " (at chance)" if iv and row["ci_low"] <= row["expected"] <= row["ci_high"] else ""
+    if _ok(row["matched"]) and row["matched"] != row["value"]:
+        s += f"; {fmt(row['matched'])} at the smallest session's number of practitioners"
+    if change is not None and _ok(change["change"]):
+        civ = interval(change["ci_low"], change["ci_high"], _points if name != "simd_depth"
+                       else (lambda v: f"{float(v):+.1f}"))  # fmt: skip
+        if civ:
+            step = _points(change["change"]) if name != "simd_depth" else f"{change['change']:+.1f}"
+            s += f"; change since {change['from']}: {step} ({civ}), {change['direction']}"
+    return s + "."
+
+
+def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
+    """The evaluation themes for the report: per theme its guiding question, one line
+    per indicator (level with interval or baseline, and its change), and what
+    participation records cannot show."""
+    r = res.reflections
+    if r is None:
+        return []
+    out = []
+    ch = r.change
+    for card in r.cards:
+        lines = []
+        for row in card.indicators.itertuples(index=False):
+            d = row._asdict()
+            if d["group"] and not str(d["group"]).startswith("SIMD 1 −"):
+                continue  # levels and quintiles: in tables/reflections.csv
+            hit = ch[(ch["theme"] == card.theme) & (ch["indicator"] == d["indicator"])
+                     & (ch["unit"] == d["unit"]) & (ch["group"] == d["group"])]  # fmt: skip
+            line = _card_line(pd.Series(d), None if hit.empty else hit.iloc[0], min_cell)
+            if line:
+                lines.append(line)
+        out.append(
+            {
+                "theme": card.theme,
+                "question": card.question,
+                "lines": lines,
+                "cannot_show": card.cannot_show,
+            }
+        )
+    return out

@@ -721,52 +721,68 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
 
 
 def reflections_table(res: Results, min_cell: int) -> list[Table]:
-    r = res.reflections.copy()
-    sessions = [s for s in res.sessions if s in r.columns]
-    leaders = r["indicator"].str.startswith("leaders_")
-    if leaders.any():
-        block = r.loc[leaders, sessions].fillna(0).round().astype(np.int64)
-        block.index = r.loc[leaders, "indicator"].astype(str)
-        sup = suppress(block, min_cell, columns=sessions, totals="columns")
-        hidden_any = sup.attrs["suppressed"].any(axis=1).to_numpy()
-        r[sessions] = r[sessions].astype(object)
-        r["change"] = r["change"].astype(object)
-        for s in sessions:
-            r.loc[leaders, s] = sup[s].to_numpy()
-        idx = r.index[leaders][hidden_any]
-        r.loc[idx, "change"] = HIDDEN
-    people = res.trend.get("practitioners", None)
-    if people is not None:
-        for share in PEOPLE_SHARES:
-            rows = r.index[(r["indicator"] == share) & (r["unit"] == "partnership")]
-            for i in rows:
-                for s in sessions:
-                    v, n = r.at[i, s], people.get(s, np.nan)
-                    if isinstance(v, float) and pd.notna(v) and pd.notna(n):
-                        k = round(v * float(n))
-                        if 0 < k < min_cell or 0 < n < min_cell:
-                            r[s] = r[s].astype(object)
-                            r.at[i, s] = HIDDEN
-                            r["change"] = r["change"].astype(object)
-                            r.at[i, "change"] = HIDDEN
-    cols = ["theme", "indicator", "unit", *sessions, "change", "direction", "meaning"]
-    fm: dict[str, Any] = {s: "num3" for s in sessions}
-    fm["change"] = "num3"
-    kinds = [L.kind_of(i) for i in r["indicator"]]
-    by_row = {s: [L.FORMATS[k] for k in kinds] for s in sessions}
-    by_row["change"] = [L.CHANGE_FORMATS[k] for k in kinds]
+    """The evaluation themes: the tidy ``.indicators`` and the ``.change`` of
+    :func:`wpnet.reflections`. A practitioner-based value that would reveal fewer than
+    ``min_cell`` practitioners (value × n, or n itself) is hidden with its interval,
+    matched value and change."""
+    from wpnet.report.sentences import PEOPLE
+
+    r = res.reflections
+    ind = r.indicators.copy()
+    ch = r.change.copy()
+    value_cols = ["value", "n", "expected", "excess", "ci_low", "ci_high", "matched"]
+    people = ind["indicator"].isin(PEOPLE)
+    implied = np.where(ind["indicator"].eq("simd_depth"), ind["n"], ind["value"] * ind["n"])
+    k = np.rint(np.nan_to_num(np.asarray(implied, dtype=np.float64)))
+    n = np.nan_to_num(ind["n"].to_numpy(dtype=np.float64))
+    small = people.to_numpy() & (((k > 0) & (k < min_cell)) | ((n > 0) & (n < min_cell)))
+    if small.any():
+        ind[value_cols] = ind[value_cols].astype(object)
+        ind.loc[small, value_cols] = HIDDEN
+        hidden = ind.loc[small, ["indicator", "unit", "group"]].drop_duplicates()
+        key = ["indicator", "unit", "group"]
+        mark = ch[key].merge(hidden.assign(_h=True), on=key, how="left")["_h"].eq(True).to_numpy()
+        cols = ["value_from", "value_to", "change", "ci_low", "ci_high"]
+        ch[cols] = ch[cols].astype(object)
+        ch.loc[mark, cols] = HIDDEN
+    samples = r.attrs.get("samples", 0)
+    note = (
+        f"value with its denominator n; ci_low/ci_high: 95% network bootstrap interval "
+        f"({samples} draws of each session's networks); expected: the value if authorities "
+        "were assigned at random (excess = value − expected); matched: the value at the "
+        f"smallest session's number of practitioners ({r.attrs['volume']['m']:,})."
+    )
+    if not samples:
+        note += " --samples 0: point values only, no intervals."
+    change_note = (
+        "direction: strengthening or weakening only when the 95% interval of the change "
+        "excludes 0 (structural indicators read on matched values); otherwise no clear "
+        "change."
+        if samples
+        else "Not assessed: the report was made with --samples 0 (no intervals)."
+    )
+    fm: dict[str, Any] = {c: "num3" for c in ("value", "expected", "excess", "ci_low", "ci_high",
+                                              "matched")}  # fmt: skip
+    fm["n"] = "int"
+    fc: dict[str, Any] = {c: "num3" for c in ("value_from", "value_to", "change", "ci_low",
+                                              "ci_high")}  # fmt: skip
     return [
         Table(
             "reflections",
-            "Evaluation themes: indicators across sessions",
-            r[cols].reset_index(drop=True),
+            "Evaluation themes: every indicator, session by session",
+            ind.reset_index(drop=True),
             fm,
-            "direction compares the first and last sessions: a share moving less than "
-            f"{res.reflections.attrs.get('tolerance', 0.02):g} (a count less than "
-            f"{res.reflections.attrs.get('relative_tolerance', 0.05):.0%}) is stable.",
+            note,
             "themes",
-            by_row,
-        )
+        ),
+        Table(
+            "reflections_change",
+            f"Evaluation themes: change from {r.attrs['compared'][0]} to {r.attrs['compared'][1]}",
+            ch.reset_index(drop=True),
+            fc,
+            change_note,
+            "themes",
+        ),
     ]
 
 
