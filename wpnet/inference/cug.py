@@ -248,7 +248,8 @@ def null_test(
         One row each.
     model : {"curveball", "bicm", "labels"}
     onto, backbone, alpha, min_weight, correction
-        The graph (:func:`wpnet.project`).
+        The graph options (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     group : str
         Node attribute of ``ei_index`` and of the ``labels`` model. Under ``labels``
         the statistics that read authority (``cross_authority_share``,

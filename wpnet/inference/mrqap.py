@@ -388,7 +388,8 @@ def qap(
         by ``previous_tie``, which reads the session before it from ``eco``. ``None``:
         the graph of ``eco`` as it is.
     onto, backbone, alpha, min_weight, correction
-        The graph (:func:`wpnet.project`).
+        The graph options (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     response : {"tie", "weight"}
     permutations : int
         S per column, at least 1.

@@ -99,7 +99,8 @@ def tie_stability(
     before, after : str or list of str
         A session, or a list of sessions pooled.
     onto, backbone, alpha, min_weight, correction
-        The graphs (:func:`wpnet.project`).
+        The graph options of both graphs (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     nodes : {"both", "union"}
     by : str, optional
         A node attribute (``authority``, ``sector`` ...): one row per value, counting
