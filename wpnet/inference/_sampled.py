@@ -49,7 +49,9 @@ def _upper(w: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Rows, columns and values of the non-zero entries i < j, row-major, columns
     ascending (the order of ``scipy.sparse.triu(w, k=1)`` in canonical CSR)."""
     w = sp.csr_matrix(w)
-    w.sum_duplicates()  # canonical: sorted indices, no duplicates
+    if not w.has_canonical_format:  # sorted indices, no duplicates
+        w = w.copy()  # a Projection's matrices are read-only
+        w.sum_duplicates()
     rows = np.repeat(np.arange(w.shape[0], dtype=np.int64), np.diff(w.indptr))
     cols = w.indices.astype(np.int64)
     keep = (cols > rows) & (w.data != 0)

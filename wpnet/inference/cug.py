@@ -13,14 +13,15 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet._parallel import parallel_map, task_seeds
-from wpnet.ecosystem import Ecosystem
-from wpnet.errors import UsageError
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
+from wpnet.graphs import GraphSpec
 from wpnet.inference._sampled import SampledGraphs, Ties, ties_of
 from wpnet.inference.nulls import (
     BURN_IN_PER_ROW,
     TRADES_PER_ROW,
-    _bernoulli,
-    _curveball_chain,
+    bernoulli_matrix,
+    curveball_chain,
     permute_labels,
 )
 from wpnet.inference.statistics import LABEL_STATISTICS, STATISTICS, GraphView
@@ -169,13 +170,13 @@ def _block(ctx: _Context, task: tuple[int, int]) -> np.ndarray:
     rows: list[list[float]] = []
     if ctx.model == "curveball":
         assert ctx.graphs is not None
-        for b in _curveball_chain(ctx.b, count, seed, ctx.trades, ctx.burn_in):
+        for b in curveball_chain(ctx.b, count, seed, ctx.trades, ctx.burn_in):
             rows.append(_values(ctx, GraphView(ctx.graphs.ties(b), ctx.auth, ctx.groups, ctx.seed)))
     elif ctx.model == "bicm":
         assert ctx.graphs is not None and ctx.probabilities is not None
         rng = np.random.default_rng(seed)
         for _ in range(count):
-            b = _bernoulli(ctx.probabilities, rng)
+            b = bernoulli_matrix(ctx.probabilities, rng)
             rows.append(_values(ctx, GraphView(ctx.graphs.ties(b), ctx.auth, ctx.groups, ctx.seed)))
     else:
         rng = np.random.default_rng(seed)
@@ -247,7 +248,8 @@ def null_test(
         One row each.
     model : {"curveball", "bicm", "labels"}
     onto, backbone, alpha, min_weight, correction
-        The graph (:func:`wpnet.project`).
+        The graph options (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     group : str
         Node attribute of ``ei_index`` and of the ``labels`` model. Under ``labels``
         the statistics that read authority (``cross_authority_share``,
@@ -300,8 +302,9 @@ def null_test(
     >>> float(t.loc["density", "p_two_sided"])
     1.0
     """
-    if model not in MODELS:
-        raise UsageError(f"model must be one of {MODELS!r}; got {model!r}")
+    expect_ecosystem(eco, "null_test")
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    check_choice("model", model, MODELS)
     if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 1:
         raise UsageError(f"samples must be a positive integer; got {samples!r}")
     stats = _resolve(statistic)
@@ -317,9 +320,7 @@ def null_test(
                     f"statistic {name!r} reads authority; under model='labels' it needs "
                     f"group='authority' (got {group!r})"
                 )
-    p = graph_for(
-        eco, onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
+    p = graph_for(eco, spec)
     auth = category_codes(node_attribute(p, "authority", argument="onto"))
     groups = category_codes(node_attribute(p, group, argument="group"))
     b = sp.csr_matrix(p.incidence)

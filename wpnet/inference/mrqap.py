@@ -11,13 +11,20 @@ import numpy as np
 import pandas as pd
 
 from wpnet._parallel import parallel_map, task_seeds
-from wpnet.ecosystem import Ecosystem
-from wpnet.errors import UsageError
-from wpnet.graphs import Projection
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
+from wpnet.graphs import GraphSpec, Projection
 from wpnet.inference.cug import plus_one_pvalues
 from wpnet.measures._common import graph_for, stamp
 
-__all__ = ["BUILTIN_COVARIATES", "QAP_COLUMNS", "QAP_MAX_DYADS", "qap"]
+__all__ = [
+    "BUILTIN_COVARIATES",
+    "QAP_COLUMNS",
+    "QAP_MAX_DYADS",
+    "RESPONSES",
+    "haversine_km",
+    "qap",
+]
 
 #: Built-in dyadic covariates.
 BUILTIN_COVARIATES = (
@@ -27,6 +34,8 @@ BUILTIN_COVARIATES = (
     "distance_km",
     "previous_tie",
 )
+#: What :func:`qap` regresses: a tie (0/1) or its weight.
+RESPONSES = ("tie", "weight")
 #: Columns of :func:`qap`, in order.
 QAP_COLUMNS = ("coef", "t", "p_two_sided", "p_greater", "p_less")
 #: Most dyads (unordered pairs of nodes) a QAP is run on: its residuals are held as full
@@ -85,7 +94,9 @@ def haversine_km(lat1: Any, lon1: Any, lat2: Any, lon2: Any) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-def _previous(eco: Ecosystem, session: str | None, opts: dict, p: Projection, n: int) -> np.ndarray:
+def _previous(
+    eco: Ecosystem, session: str | None, spec: GraphSpec, p: Projection, n: int
+) -> np.ndarray:
     sessions = eco.sessions
     if session is None or session not in sessions:
         raise UsageError(
@@ -98,7 +109,7 @@ def _previous(eco: Ecosystem, session: str | None, opts: dict, p: Projection, n:
         raise UsageError(
             f"covariate 'previous_tie': {session!r} is the first session of this Ecosystem"
         )
-    prev = graph_for(eco.select(session=sessions[k - 1]), **opts)
+    prev = graph_for(eco.select(session=sessions[k - 1]), spec)
     e = prev.edges()
     pos = p.nodes.index
     a = pos.get_indexer(pd.Index(e["u"]))
@@ -377,7 +388,8 @@ def qap(
         by ``previous_tie``, which reads the session before it from ``eco``. ``None``:
         the graph of ``eco`` as it is.
     onto, backbone, alpha, min_weight, correction
-        The graph (:func:`wpnet.project`).
+        The graph options (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     response : {"tie", "weight"}
     permutations : int
         S per column, at least 1.
@@ -418,20 +430,18 @@ def qap(
     >>> round(float(r.loc["same_authority", "coef"]), 4)
     -0.0952
     """
-    if response not in ("tie", "weight"):
-        raise UsageError(f"response must be 'tie' or 'weight'; got {response!r}")
+    expect_ecosystem(eco, "qap")
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    check_choice("response", response, RESPONSES)
     if isinstance(permutations, bool) or not isinstance(permutations, int | np.integer):
         raise UsageError(f"permutations must be a positive integer; got {permutations!r}")
     if permutations < 1:
         raise UsageError(f"permutations must be a positive integer; got {permutations!r}")
     named = _named(covariates)
-    opts = dict(
-        onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
     g_eco = eco if session is None else eco.select(session=session)
     if session is not None and session not in eco.sessions:
         raise UsageError(f"session {session!r} is not one of {eco.sessions!r}")
-    p = graph_for(g_eco, **opts)
+    p = graph_for(g_eco, spec)
     n = p.n
     dyads = n * (n - 1) // 2
     if dyads > QAP_MAX_DYADS:
@@ -459,7 +469,7 @@ def qap(
             lat, lon = _numeric(p, "latitude", value), _numeric(p, "longitude", value)
             col = haversine_km(lat[i], lon[i], lat[j], lon[j])
         else:
-            col = _previous(eco, session, opts, p, n)
+            col = _previous(eco, session, spec, p, n)
         columns.append(col)
     x = np.column_stack(columns)
     y = np.zeros(dyads)

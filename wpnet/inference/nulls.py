@@ -30,7 +30,15 @@ import scipy.sparse as sp
 
 from wpnet.backbones import fit_bicm
 
-__all__ = ["bicm_sample", "curveball", "permute_labels"]
+__all__ = [
+    "BURN_IN_PER_ROW",
+    "TRADES_PER_ROW",
+    "bernoulli_matrix",
+    "bicm_sample",
+    "curveball",
+    "curveball_chain",
+    "permute_labels",
+]
 
 #: Pairwise trades per sample and burn-in trades, in multiples of the number of rows
 #: (as ``backbone::fastball``; INFERENCE.md §1).
@@ -40,7 +48,7 @@ BURN_IN_PER_ROW = 10
 
 def _binary_csr(b: sp.spmatrix | np.ndarray) -> sp.csr_matrix:
     """``b`` as a canonical CSR matrix of 1.0 where ``b`` is non-zero."""
-    m = sp.csr_matrix(b, dtype=np.float64)
+    m = sp.csr_matrix(b, dtype=np.float64, copy=True)  # b may be read-only
     m.eliminate_zeros()
     m.sum_duplicates()
     m.data[:] = 1.0
@@ -124,7 +132,7 @@ class _CurveballChain:
         return out
 
 
-def _curveball_chain(
+def curveball_chain(
     b: sp.csr_matrix, samples: int, seed: int, trades: int, burn_in: int
 ) -> Iterator[sp.csr_matrix]:
     """``samples`` matrices of one seeded chain: ``burn_in`` trades, then ``trades``
@@ -197,7 +205,7 @@ def curveball(
     rows = b.shape[0]
     trades = _count("trades", trades, TRADES_PER_ROW * rows)
     burn_in = _count("burn_in", burn_in, BURN_IN_PER_ROW * rows)
-    out = list(_curveball_chain(b, samples, seed, trades, burn_in))
+    out = list(curveball_chain(b, samples, seed, trades, burn_in))
     if isinstance(B, np.ndarray):
         return [m.toarray().astype(B.dtype) for m in out]
     return out
@@ -234,10 +242,12 @@ def bicm_sample(B: sp.spmatrix | np.ndarray, samples: int, *, seed: int = 0) -> 
     b = _binary_csr(B)
     p = fit_bicm(b).matrix()
     rng = np.random.default_rng(seed)
-    return [_bernoulli(p, rng) for _ in range(samples)]
+    return [bernoulli_matrix(p, rng) for _ in range(samples)]
 
 
-def _bernoulli(p: np.ndarray, rng: np.random.Generator) -> sp.csr_matrix:
+def bernoulli_matrix(p: np.ndarray, rng: np.random.Generator) -> sp.csr_matrix:
+    """One matrix whose cell (i, k) is 1 with probability ``p[i, k]``, independently
+    (one draw of :func:`bicm_sample`; canonical CSR of float 1.0)."""
     out = sp.csr_matrix((rng.random(p.shape) < p).astype(np.float64))
     out.sort_indices()
     return out

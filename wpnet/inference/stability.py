@@ -8,13 +8,15 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
-from wpnet.errors import UsageError
-from wpnet.graphs import Projection
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
+from wpnet.graphs import GraphSpec, Projection
 from wpnet.measures._common import graph_for, plain, stamp
 
-__all__ = ["STABILITY_COLUMNS", "tie_stability"]
+__all__ = ["NODES", "STABILITY_COLUMNS", "tie_stability"]
 
+#: Which units :func:`tie_stability` compares: those in both sessions, or all.
+NODES = ("both", "union")
 #: Columns of :func:`tie_stability`, in order.
 STABILITY_COLUMNS = (
     "before_ties",
@@ -97,7 +99,8 @@ def tie_stability(
     before, after : str or list of str
         A session, or a list of sessions pooled.
     onto, backbone, alpha, min_weight, correction
-        The graphs (:func:`wpnet.project`).
+        The graph options of both graphs (:class:`wpnet.graphs.GraphSpec`): the projection
+        (:func:`wpnet.graphs.projection`) and its backbone (:mod:`wpnet.backbones`).
     nodes : {"both", "union"}
     by : str, optional
         A node attribute (``authority``, ``sector`` ...): one row per value, counting
@@ -127,16 +130,14 @@ def tie_stability(
     >>> t.loc["all", ["before_ties", "after_ties", "retained", "lapsed", "new"]].tolist()
     [1, 4, 0, 1, 4]
     """
-    if nodes not in ("both", "union"):
-        raise UsageError(f"nodes must be 'both' or 'union'; got {nodes!r}")
+    expect_ecosystem(eco, "tie_stability")
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    check_choice("nodes", nodes, NODES)
     known = eco.sessions
     b_s = _sessions("before", before, known)
     a_s = _sessions("after", after, known)
-    opts = dict(
-        onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
-    pb = graph_for(eco.select(session=b_s), **opts)
-    pa = graph_for(eco.select(session=a_s), **opts)
+    pb = graph_for(eco.select(session=b_s), spec)
+    pa = graph_for(eco.select(session=a_s), spec)
     tb, ta = _tie_set(pb), _tie_set(pa)
     ids_b = set(pb.nodes.index.astype(str))
     ids_a = set(pa.nodes.index.astype(str))
