@@ -45,6 +45,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet._exports",
             "wpnet._register",
             "wpnet.records",
+            "wpnet._genbase",
             "wpnet._generate",
             "wpnet._synthetic",
             "wpnet.datasets",
