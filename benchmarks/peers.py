@@ -11,7 +11,9 @@ the participation records, with pandas), then, on the raw establishment projecti
 (establishments tied by shared networks, weight = shared networks), betweenness,
 Burt's constraint and effective size (weighted), transitivity, connected components and
 k-cores. Three implementations run in this one process, one after another, ``--repeats``
-times, each repeat on a freshly loaded example (so nothing wpnet remembers on an
+times (wall and CPU seconds of each; the CPU seconds of this process, all its threads,
+are the steadier figure when other work shares the machine), each repeat on a freshly
+loaded example (so nothing wpnet remembers on an
 Ecosystem carries over from one repeat to the next):
 
 - **wpnet**: ``reach(one, by="authority")``, ``brokerage(one, backbone=None)`` and
@@ -46,6 +48,7 @@ from __future__ import annotations
 import argparse
 import gc
 import multiprocessing as mp
+import os
 import platform
 import statistics
 import sys
@@ -253,20 +256,31 @@ def run_peers(
 ) -> dict[str, list[float]]:
     """Time wpnet and each peer ``repeats`` times in this process, interleaved (wpnet,
     then each peer, per repeat); check that they agree; print min and median."""
+    import igraph  # noqa: F401  (imports are not part of any pipeline's time)
     import networkx as nx
 
+    import wpnet.measures.brokerage
+    import wpnet.measures.capacity
+    import wpnet.measures.reach  # noqa: F401
+
     times: dict[str, list[float]] = {"wpnet": [], **{p: [] for p in peers}}
+    cpu: dict[str, list[float]] = {k: [] for k in times}
     results: dict[str, Any] = {}
     for rep in range(repeats):
         for name in ("wpnet", *peers):
             one, rec, register = peer_inputs(session)
             gc.collect()
-            t0 = time.perf_counter()
+            c0, t0 = time.process_time(), time.perf_counter()
             res = wpnet_pipeline(one) if name == "wpnet" else PEERS[name](rec, register)
-            dt = time.perf_counter() - t0
+            dt, dc = time.perf_counter() - t0, time.process_time() - c0
             times[name].append(dt)
+            cpu[name].append(dc)
             results[name] = res
-            print(f"  repeat {rep + 1}: {name:<9} {dt:8.2f} s", flush=True)
+            print(
+                f"  repeat {rep + 1}: {name:<9} {dt:8.2f} s wall {dc:8.2f} s cpu "
+                f"(load average {os.getloadavg()[0]:.1f})",
+                flush=True,
+            )
     print(
         f"workload on session {one.sessions[-1]}: raw projection "
         f"{len(results['wpnet']['brokerage']):,} nodes, "
@@ -278,16 +292,24 @@ def run_peers(
     for p in peers:
         for problem in _agree(results["wpnet"], results[p], p):
             print(f"  note: {problem}", flush=True)
-    wmin, wmed = min(times["wpnet"]), statistics.median(times["wpnet"])
-    print(f"  {'pipeline':<10} {'min s':>8} {'median s':>9} {'ratio (median)':>15}")
+    med = {k: statistics.median(v) for k, v in times.items()}
+    cmed = {k: statistics.median(v) for k, v in cpu.items()}
+    print(
+        f"  {'pipeline':<10} {'wall min':>9} {'wall median':>12} {'cpu median':>11} "
+        f"{'peer/wpnet (wall median)':>25} {'(cpu median)':>13}"
+    )
     for name, ts in times.items():
-        med = statistics.median(ts)
-        ratio = "" if name == "wpnet" else f"{med / wmed:14.1f}x"
-        print(f"  {name:<10} {min(ts):8.2f} {med:9.2f} {ratio:>15}", flush=True)
+        r = "" if name == "wpnet" else f"{med[name] / med['wpnet']:.2f}x"
+        rc = "" if name == "wpnet" else f"{cmed[name] / cmed['wpnet']:.2f}x"
+        print(
+            f"  {name:<10} {min(ts):9.2f} {med[name]:12.2f} {cmed[name]:11.2f} {r:>25} {rc:>13}",
+            flush=True,
+        )
     for p in peers:
         print(
-            f"  wpnet vs {p}: {statistics.median(times[p]) / wmed:.1f}x (median/median), "
-            f"{min(times[p]) / wmin:.1f}x (min/min)",
+            f"  wpnet vs {p}: {med[p] / med['wpnet']:.2f}x faster (wall, median/median), "
+            f"{min(times[p]) / min(times['wpnet']):.2f}x (wall, min/min), "
+            f"{cmed[p] / cmed['wpnet']:.2f}x (cpu, median/median)",
             flush=True,
         )
     return times
