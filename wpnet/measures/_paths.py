@@ -253,7 +253,8 @@ def path_sums(
     _, comp = connected_components(a, directed=directed, connection="weak")
     comp = _first_order(comp)
     blocks = [src[i : i + SOURCE_BLOCK] for i in range(0, len(src), SOURCE_BLOCK)]
-    shared = (uuid.uuid4().hex, a, directed, method)
+    others = None if directed else np.bincount(comp)[comp] - 1  # reachable, undirected
+    shared = (uuid.uuid4().hex, a, directed, method, others)
     parts = parallel_map(_block, blocks, shared=shared, workers=workers)
     dependency = np.zeros(n)
     for dep, _, _ in parts:  # in block order: the same sum whatever the workers
@@ -308,9 +309,9 @@ def _first_order(labels: np.ndarray) -> np.ndarray:
 _CACHE: dict[str, Any] = {}  # one prepared graph per process: {token: (kind, object)}
 
 
-def _prepared(shared: tuple[str, sp.csr_matrix, bool, str]) -> Any:
+def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any]) -> Any:
     """The dense matrices or igraph Graph of ``shared``, built once per process."""
-    token, a, directed, method = shared
+    token, a, directed, method, _ = shared
     if token not in _CACHE:
         _CACHE.clear()
         if method == "matrix":
@@ -329,14 +330,14 @@ def _prepared(shared: tuple[str, sp.csr_matrix, bool, str]) -> Any:
 
 
 def _block(
-    shared: tuple[str, sp.csr_matrix, bool, str], src: np.ndarray
+    shared: tuple[str, sp.csr_matrix, bool, str, Any], src: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(Σ_{s∈src} δ_s, distance sums, reached counts) for one block of sources."""
-    _, a, directed, method = shared
+    _, a, directed, method, others = shared
     if method == "matrix":
         fwd, bwd = _prepared(shared)
         return _matrix_block(fwd, bwd, src)
-    return _igraph_block(_prepared(shared), src, directed)
+    return _igraph_block(_prepared(shared), src, directed, others)
 
 
 def _matrix_block(
@@ -382,15 +383,22 @@ def _matrix_block(
 
 
 def _igraph_block(
-    g: Any, src: np.ndarray, directed: bool
+    g: Any, src: np.ndarray, directed: bool, others: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """igraph's traversal for the sources ``src``: its subset betweenness (which counts
-    an undirected source's dependencies halved) and its distances."""
+    an undirected source's dependencies halved) and distance sums. Undirected, the sums
+    come from ``closeness`` (1 / Σ d over the reachable nodes, rounded back to the
+    integer sum; ``others`` = component size − 1 per node), which is several times
+    faster than ``distances``; directed, from ``distances``."""
     s = src.tolist()
     dep = np.asarray(g.betweenness(directed=directed, sources=s), dtype=np.float64)
-    if not directed:
-        dep *= 2.0
-    d = np.asarray(g.distances(source=s, mode="out"), dtype=np.float64)
-    finite = np.isfinite(d)
-    reached = finite.sum(axis=1).astype(np.int64) - 1
-    return dep, np.where(finite, d, 0.0).sum(axis=1), reached
+    if directed:
+        d = np.asarray(g.distances(source=s, mode="out"), dtype=np.float64)
+        finite = np.isfinite(d)
+        reached = finite.sum(axis=1).astype(np.int64) - 1
+        return dep, np.where(finite, d, 0.0).sum(axis=1), reached
+    dep *= 2.0
+    close = np.asarray(g.closeness(vertices=s, normalized=False), dtype=np.float64)
+    with np.errstate(divide="ignore"):
+        total = np.where(np.isfinite(close) & (close > 0), np.round(1.0 / close), 0.0)
+    return dep, total, others[src]
