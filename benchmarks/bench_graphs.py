@@ -48,13 +48,13 @@ def on_example(session: str | None, onto: str) -> None:
     session = session or eco.sessions[-1]
     eco = eco.select(session=session)
     print(f"example dataset, session {session}, onto={onto}")
-    p, s, m = measure(lambda: projection(eco, onto))
+    p, s, m = measure(lambda: projection(eco, onto=onto))
     row("projection", p.n, p.weight.nnz // 2, s, m)
     for method in ("threshold", "disparity", "sdsm"):
         for correction in ("none",) if method == "threshold" else ("none", "fdr_bh"):
             q, s, m = measure(
                 lambda method=method, correction=correction: projection(
-                    eco, onto, backbone=method, correction=correction
+                    eco, onto=onto, backbone=method, correction=correction
                 )
             )
             row(f"projection + {method} ({correction})", q.n, q.weight.nnz // 2, s, m)

@@ -8,10 +8,11 @@ Usage::
 
 Each stage is timed in this process (wall seconds) with its peak memory (tracemalloc
 peak of Python allocations, and the process's max resident set size from ``resource``).
-The baseline computes the raw-projection measures (betweenness, constraint, effective
-size, transitivity, components, cores) with networkx on the same projection, each
-under a time budget; a measure cut by the budget is reported as a lower bound
-(">= budget s") from the share of nodes it finished.
+The ``paths`` stage times the one shortest-path pass (``wpnet.measures._paths``) beside
+today's igraph betweenness and mean distance on the session's raw projection and SDSM
+backbone (``benchmarks/bench_paths.py``). The ``peers`` stage (west only) times wpnet beside the same measures written by an
+analyst with pandas + networkx (whole-graph calls) and with pandas + scipy +
+python-igraph, in this process, and prints the ratios (``benchmarks/peers.py``).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ STAGES = (
     "change",
     "maps",
     "report",
+    "paths",
+    "peers",
 )
 #: Stages run only when named in ``--stages`` (the inference stage: null_test with 200
 #: Curveball samples and qap with 1,000 permutations, the issue-15 targets).
@@ -75,104 +78,6 @@ def timed(name: str, fn: Callable[[], Any], rows: list[dict[str, Any]], trace: b
     return out
 
 
-def _nx_measure(args: tuple[str, Any, float]) -> tuple[str, float, float]:
-    """Run one networkx measure under a budget; return (name, seconds, share done)."""
-    import networkx as nx
-    import numpy as np
-
-    name, g, budget = args
-    nodes = list(g)
-    t0 = time.perf_counter()
-    done = 0
-    if name == "betweenness":
-        # Brandes' algorithm: one single-source pass per node; time a prefix of sources.
-        k = len(nodes)
-        step = max(1, k // 50)
-        for i in range(step, k + step, step):
-            nx.betweenness_centrality(g, k=min(i, k), seed=0)
-            done = min(i, k)
-            if time.perf_counter() - t0 > budget:
-                break
-        return name, time.perf_counter() - t0, done / max(k, 1)
-    fn = {
-        "constraint": lambda ns: nx.constraint(g, nodes=ns, weight="weight"),
-        "effective_size": lambda ns: nx.effective_size(g, nodes=ns, weight="weight"),
-        "transitivity": None,
-        "components": None,
-        "cores": None,
-    }[name]
-    if fn is None:
-        {
-            "transitivity": nx.transitivity,
-            "components": lambda x: list(nx.connected_components(x)),
-            "cores": nx.core_number,
-        }[name](g)
-        return name, time.perf_counter() - t0, 1.0
-    # one node at a time: on dense ego networks networkx takes minutes per node, so the
-    # budget is checked after each (nodes in a fixed random order, so the finished share
-    # is a fair sample of the whole)
-    order = np.random.default_rng(0).permutation(len(nodes))
-    for i in order:
-        fn([nodes[i]])
-        done += 1
-        if time.perf_counter() - t0 > budget:
-            break
-    return name, time.perf_counter() - t0, min(done, len(nodes)) / max(len(nodes), 1)
-
-
-def baseline(proj: Any, budget: float, rows: list[dict[str, Any]]) -> None:
-    """Plain networkx on the raw projection, each measure under ``budget`` seconds."""
-    g = proj.to_networkx()
-    print(
-        f"networkx baseline on the raw projection ({g.number_of_nodes()} nodes, "
-        f"{g.number_of_edges()} ties), budget {budget:.0f} s per measure:",
-        flush=True,
-    )
-    for name in (
-        "betweenness",
-        "constraint",
-        "effective_size",
-        "transitivity",
-        "components",
-        "cores",
-    ):
-        _, dt, share = _nx_measure((name, g, budget))
-        est = dt / share if share > 0 else float("inf")
-        cut = share < 1.0
-        rows.append(
-            {
-                "stage": f"nx:{name}",
-                "seconds": dt,
-                "share_done": share,
-                "estimate_s": est,
-                "cut": cut,
-            }
-        )
-        label = (
-            f">= {dt:.1f} s (cut at {share:.0%}; full run est. {est:.0f} s)"
-            if cut
-            else f"{dt:.2f} s"
-        )
-        print(f"  nx {name:<19} {label}", flush=True)
-
-
-def wpnet_raw_measures(eco: Any, rows: list[dict[str, Any]], trace: bool) -> None:
-    """The same raw-projection measures in wpnet (igraph / scipy engine).
-
-    ``brokerage`` (betweenness, constraint, effective size, and more) plus ``capacity``
-    (transitivity, components, cores, and more) on the raw projection: wpnet does more
-    work here than the baseline, so the speed-up is a lower bound.
-    """
-    import wpnet
-
-    timed(
-        "wp:raw_measures",
-        lambda: (wpnet.brokerage(eco, backbone=None), wpnet.capacity(eco, backbone=None)),
-        rows,
-        trace,
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--size", choices=list(SIZES), default="west")
@@ -183,12 +88,12 @@ def main(argv: list[str] | None = None) -> int:
         "--session", default=None, help="session for the per-session stages (default latest)"
     )
     ap.add_argument(
-        "--baseline-budget",
-        type=float,
-        default=120.0,
-        help="seconds per networkx measure before it is cut (default 120)",
+        "--peer-repeats",
+        type=int,
+        default=3,
+        help="repeats of each pipeline in the peers stage (default 3)",
     )
-    ap.add_argument("--no-baseline", action="store_true")
+    ap.add_argument("--no-baseline", action="store_true", help="leave out the peers stage")
     ap.add_argument(
         "--trace",
         action="store_true",
@@ -315,22 +220,26 @@ def main(argv: list[str] | None = None) -> int:
             rows,
             a.trace,
         )
-    if raw is not None and not a.no_baseline:
-        wpnet_raw_measures(one, rows, a.trace)
-        baseline(raw, a.baseline_budget, rows)
-        wp = next(r["seconds"] for r in rows if r["stage"] == "wp:raw_measures")
-        nx_total = sum(
-            r["seconds"] / max(r.get("share_done", 1.0), 1e-9)
-            for r in rows
-            if r["stage"].startswith("nx:")
-        )
-        nx_low = sum(r["seconds"] for r in rows if r["stage"].startswith("nx:"))
-        print(
-            f"raw-projection measures: wpnet {wp:.2f} s; networkx >= {nx_low:.1f} s "
-            f"(estimated {nx_total:.0f} s) -> speed-up >= {nx_low / wp:.0f}x "
-            f"(estimated {nx_total / wp:.0f}x)",
-            flush=True,
-        )
+    if "paths" in stages:
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        from bench_paths import on_graph
+
+        for backbone in (None, "sdsm"):
+            w = projection(one, onto="establishment", backbone=backbone).weight
+            adj = (w > 0).astype("float64").tocsr()
+            on_graph(
+                "paths: raw projection" if backbone is None else "paths: sdsm backbone", adj, 3
+            )
+    if "peers" in stages and not a.no_baseline:
+        if a.size != "west":
+            print("  peers: defined on the shipped example only (--size west)", flush=True)
+        else:
+            sys.path.insert(0, str(Path(__file__).resolve().parent))
+            from peers import run_peers
+
+            print("peers (reach by authority + raw-projection measures):", flush=True)
+            for name, ts in run_peers(session=session, repeats=a.peer_repeats).items():
+                rows.append({"stage": f"peers:{name}", "seconds": min(ts), "all": ts})
     print(f"max resident memory of the run: {_rss_gb():.2f} GB", flush=True)
     return 0
 
