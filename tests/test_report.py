@@ -21,6 +21,7 @@ from _browser import launch, open_page
 
 import wpnet
 from wpnet.errors import WpnetError
+from wpnet.graphs import GraphSpec
 from wpnet.report import build_report
 from wpnet.report.build import SECTIONS
 from wpnet.report.command import add_arguments, add_map_arguments, run, run_map
@@ -487,7 +488,7 @@ def test_headlines_carry_intervals_or_baselines_and_no_tally(hostile) -> None:
     from wpnet.report.compute import compute
     from wpnet.report.sentences import headlines
 
-    res = compute(eco, eco.sessions[-1], eco.sessions[-2], backbone=None, permutations=200,
+    res = compute(eco, eco.sessions[-1], eco.sessions[-2], graph=GraphSpec(backbone=None), permutations=200,
                   samples=100)  # fmt: skip
     lines = headlines(res)
     check_headlines(lines)

@@ -14,6 +14,7 @@ import pytest
 from _browser import launch, open_page
 
 import wpnet
+from wpnet.graphs import GraphSpec
 from wpnet.report import build_report
 from wpnet.report.build import print_pdf
 from wpnet.report.compute import compute
@@ -32,7 +33,9 @@ MARKER = re.compile(r"^(<\d+|\*|–)$")
 @pytest.fixture(scope="module")
 def tiny_tables():
     eco = wpnet.tiny()
-    res = compute(eco, "2022-23", "2021-22", backbone=None, permutations=20, seed=0)
+    res = compute(
+        eco, "2022-23", "2021-22", graph=GraphSpec(backbone=None), permutations=20, seed=0
+    )
     return build_tables(res, 5)
 
 
@@ -64,17 +67,19 @@ def test_counts_are_integers_and_shares_percentages(tiny_tables) -> None:
                 assert pattern.match(v), f"{t.key}.{col}: {v!r} is not a {kind}"
                 seen[kind] += 1
     assert seen["count"] > 20 and seen["share"] > 10
-    # per-row kinds: a count indicator's values are integers, its change signed
+    # per-row kinds in the tidy evaluation table: a share indicator's value, interval and
+    # baseline print as percentages, its excess and its change in percentage points
     refl = next(t for t in tiny_tables if t.key == "reflections")
-    cells = refl.cells()
-    cols = list(refl.frame.columns)
-    for i, ind in enumerate(refl.frame["indicator"]):
-        if str(ind).startswith("leaders_"):
-            for s in ("2021-22", "2022-23"):
-                v = cells[i][cols.index(s)]
-                assert MARKER.match(v) or INTEGER.match(v), v
-        if ind == "coverage":
-            assert cells[i][cols.index("change")].endswith(" pp")
+    cells, cols = refl.cells(), list(refl.frame.columns)
+    rows = [i for i, ind in enumerate(refl.frame["indicator"]) if ind == "coverage"]
+    assert rows
+    for i in rows:
+        v = cells[i][cols.index("value")]
+        assert MARKER.match(v) or PERCENT.match(v), v
+    change = next(t for t in tiny_tables if t.key == "reflections_change")
+    cells, cols = change.cells(), list(change.frame.columns)
+    rows = [i for i, ind in enumerate(change.frame["indicator"]) if ind == "coverage"]
+    assert rows and all(cells[i][cols.index("change")].endswith(" pp") for i in rows)
 
 
 def test_a_float_count_prints_without_decimals() -> None:

@@ -109,7 +109,10 @@ def alt_texts(res: Results) -> dict[str, str]:
     --------
     >>> import wpnet
     >>> from wpnet.report.compute import compute
-    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", backbone=None, permutations=20)
+    >>> from wpnet.graphs import GraphSpec
+    >>> res = compute(
+    ...     wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None), permutations=20
+    ... )
     >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
     'Bar chart of coverage of schools and nurseries by local authority, 2022-23: Glasgow City 100% ...'
     """

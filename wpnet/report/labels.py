@@ -121,6 +121,22 @@ COLUMNS: dict[str, Column] = {
     "severity": _c("Severity"),
     "column": _c("Column"),
     "message": _c("Finding"),
+    # the evaluation themes (wpnet.reflections: .indicators and .change); values are
+    # formatted row by row from the indicator's kind
+    "group": _c("Group"),
+    "value": _c("Value", "", "index"),
+    "n": _c("n", "the denominator", "count"),
+    "excess": _c("Excess", "value − expected", "index"),
+    "ci_low": _c("95% interval, low", "network bootstrap", "index"),
+    "ci_high": _c("95% interval, high", "network bootstrap", "index"),
+    "matched": _c("Volume-matched value", "at the smallest session's practitioners", "index"),
+    "polarity": _c("Stronger when"),
+    "kind": _c("Kind"),
+    "from": _c("From"),
+    "to": _c("To"),
+    "value_from": _c("Value, first session", "", "index"),
+    "value_to": _c("Value, last session", "", "index"),
+    "basis": _c("Compared on"),
     # reach
     "practitioners": _c("Practitioners", "", "count"),
     "establishments": _c("Establishments", "", "count"),

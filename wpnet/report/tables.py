@@ -766,24 +766,38 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     fm["n"] = "int"
     fc: dict[str, Any] = {c: "num3" for c in ("value_from", "value_to", "change", "ci_low",
                                               "ci_high")}  # fmt: skip
-    return [
-        Table(
-            "reflections",
-            "Evaluation themes: every indicator, session by session",
-            ind.reset_index(drop=True),
-            fm,
-            note,
-            "themes",
-        ),
-        Table(
-            "reflections_change",
-            f"Evaluation themes: change from {r.attrs['compared'][0]} to {r.attrs['compared'][1]}",
-            ch.reset_index(drop=True),
-            fc,
-            change_note,
-            "themes",
-        ),
-    ]
+    ind_t = Table(
+        "reflections",
+        "Evaluation themes: every indicator, session by session",
+        ind.reset_index(drop=True),
+        fm,
+        note,
+        "themes",
+    )
+    ch_t = Table(
+        "reflections_change",
+        f"Evaluation themes: change from {r.attrs['compared'][0]} to {r.attrs['compared'][1]}",
+        ch.reset_index(drop=True),
+        fc,
+        change_note,
+        "themes",
+    )
+    # each row in its indicator's kind: a share as a percentage (its change in points)
+    kinds = [_REFLECTION_KINDS.get(str(k), "index") for k in ind_t.frame["kind"]]
+    ind_t.cell_formats = {
+        c: [L.FORMATS[k] for k in kinds]
+        for c in ("value", "expected", "ci_low", "ci_high", "matched")
+    }
+    ind_t.cell_formats["excess"] = [L.CHANGE_FORMATS[k] for k in kinds]
+    kinds = [_REFLECTION_KINDS.get(str(k), "index") for k in ch_t.frame["kind"]]
+    ch_t.cell_formats = {c: [L.FORMATS[k] for k in kinds] for c in ("value_from", "value_to")}
+    ch_t.cell_formats |= {c: [L.CHANGE_FORMATS[k] for k in kinds] for c in fc if "value" not in c}
+    return [ind_t, ch_t]
+
+
+#: wpnet.reflections' indicator kinds -> the label table's kinds (a rate per
+#: practitioner, such as leaders per participant, reads as a ratio).
+_REFLECTION_KINDS = {"share": "share", "rate": "ratio", "index": "index", "count": "count"}
 
 
 _QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
