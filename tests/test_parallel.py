@@ -47,3 +47,22 @@ def test_workers_from_argument_and_environment(monkeypatch: pytest.MonkeyPatch) 
         resolve_workers(0)
     monkeypatch.delenv("WPNET_WORKERS")
     assert resolve_workers(None) >= 1
+
+
+def test_a_plain_script_without_a_main_guard_can_use_both_cores(tmp_path) -> None:
+    # analysts script the report: a script with no `if __name__ == "__main__":` guard
+    # must not be re-run by the workers (spawn/forkserver would refuse or recurse)
+    import subprocess
+    import sys
+
+    script = tmp_path / "plain.py"
+    script.write_text(
+        "from wpnet._parallel import parallel_map, task_seeds\n"
+        "print(parallel_map(divmod, [7, 9, 11], shared=20, workers=2))\n",
+        encoding="utf-8",
+    )
+    run = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=False
+    )
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.strip() == "[(2, 6), (2, 2), (1, 9)]"

@@ -141,9 +141,12 @@ def parallel_map(
 
     Notes
     -----
-    Worker processes start by ``forkserver`` (no fork of a process that may run
-    threads). If ``func`` or ``shared`` cannot be pickled (a lambda, a function defined
-    in a notebook cell), the work runs in this process and a ``RuntimeWarning`` says so.
+    Worker processes start by ``fork`` where the platform has it (Linux, macOS), as
+    Python's own default on Linux does: a plain script or a notebook needs no
+    ``if __name__ == "__main__":`` guard, which ``spawn`` and ``forkserver`` would
+    demand (they re-import the caller's main module in every worker). Elsewhere they
+    start by ``spawn``. If ``func`` or ``shared`` cannot be pickled (a lambda), the work
+    runs in this process and a ``RuntimeWarning`` says so.
 
     Examples
     --------
@@ -164,10 +167,16 @@ def parallel_map(
             stacklevel=2,
         )
         return [func(shared, t) for t in tasks]
-    ctx = mp.get_context("forkserver" if "forkserver" in mp.get_all_start_methods() else "spawn")
+    ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
     chunk = max(1, len(tasks) // (4 * n))
     log.debug("parallel_map: %d tasks on %d processes (chunks of %d)", len(tasks), n, chunk)
-    with ProcessPoolExecutor(
-        max_workers=n, mp_context=ctx, initializer=_install, initargs=(shared,)
-    ) as pool:
+    with (
+        warnings.catch_warnings(),
+        ProcessPoolExecutor(
+            max_workers=n, mp_context=ctx, initializer=_install, initargs=(shared,)
+        ) as pool,
+    ):
+        # Python >= 3.12 warns on fork() in a process with threads (BLAS pools); the
+        # workers run only numpy, scipy and igraph code on data they were sent.
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
         return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
