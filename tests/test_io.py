@@ -16,6 +16,8 @@ import wpnet
 from wpnet.errors import DataError
 from wpnet.io import read_ecosystem, write_ecosystem
 
+KEY = "a test key of 16+ bytes"
+
 TABLE_NAMES = ("establishments", "practitioners", "networks", "participation", "ties")
 
 EST = (
@@ -194,11 +196,11 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     prac = "practitioner_id,establishment_id,level,email\nP1,E1,Teacher,a@x.org\nP2,E2,DHT,\n"
     folder(tmp_path, practitioners=prac)
     assert "email" not in read_ecosystem(tmp_path).practitioners
-    eco = read_ecosystem(tmp_path, key="secret")
-    expected = "pn_" + hmac.new(b"secret", b"a@x.org", hashlib.sha256).hexdigest()[:16]
+    eco = read_ecosystem(tmp_path, key=KEY)
+    expected = "pn_" + hmac.new(KEY.encode(), b"a@x.org", hashlib.sha256).hexdigest()[:16]
     assert eco.practitioners["email"].tolist()[0] == expected
     assert pd.isna(eco.practitioners["email"].tolist()[1])
-    monkeypatch.setenv("WPNET_KEY", "secret")
+    monkeypatch.setenv("WPNET_KEY", KEY)
     assert read_ecosystem(tmp_path).practitioners["email"].tolist()[0] == expected
     # rejected rows: a practitioner's e-mail is pseudonymised, a school's name is not
     folder(
@@ -207,15 +209,15 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
         practitioners=prac + "P3,E3,Teacher,b@x.org\n",
     )
     with pytest.warns(UserWarning, match="2 of 9 rows rejected"):
-        rej = read_ecosystem(tmp_path, errors="drop", key="secret").rejected
+        rej = read_ecosystem(tmp_path, errors="drop", key=KEY).rejected
     assert rej["name"].tolist() == ["Zoo School", pd.NA]
-    b = "pn_" + hmac.new(b"secret", b"b@x.org", hashlib.sha256).hexdigest()[:16]
+    b = "pn_" + hmac.new(KEY.encode(), b"b@x.org", hashlib.sha256).hexdigest()[:16]
     assert rej["email"].tolist() == [pd.NA, b]
     monkeypatch.delenv("WPNET_KEY")
     with pytest.warns(UserWarning):
         rej = read_ecosystem(tmp_path, errors="drop").rejected
     assert rej["email"].isna().all()
-    monkeypatch.setenv("WPNET_KEY", "secret")
+    monkeypatch.setenv("WPNET_KEY", KEY)
     # a pseudonym is not pseudonymised again on a second read
     out = write_ecosystem(eco, tmp_path / "out")
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected

@@ -14,7 +14,7 @@ from wpnet.errors import DataError
 from wpnet.privacy import KeyMissing
 from wpnet.records import canonical_name, from_records, infer_sector, slug
 
-KEY = "test-key"
+KEY = "test-key-of-16-bytes"
 
 REGISTER = pd.DataFrame(
     [

@@ -10,9 +10,11 @@ copy-on-write).
 from __future__ import annotations
 
 import html
+import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -134,6 +136,10 @@ class Ecosystem:
         message, severity``).
     scope : dict, optional
         The selection this Ecosystem results from (set by :meth:`select`).
+    sources : paths, optional
+        Where the tables were read from (folders, workbooks, export files); set by the
+        readers, carried by :meth:`select`, and checked by every writer so that no output
+        is written over an input (:func:`wpnet.privacy.check_output`).
 
     Examples
     --------
@@ -156,6 +162,7 @@ class Ecosystem:
         rejected: pd.DataFrame | None = None,
         quality: pd.DataFrame | None = None,
         scope: dict[str, Any] | None = None,
+        sources: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self._establishments = _coerce(establishments, "establishments")
         self._practitioners = _coerce(practitioners, "practitioners")
@@ -179,6 +186,7 @@ class Ecosystem:
         )
         self._quality = quality.copy() if quality is not None else None
         self._scope = dict(scope or {})
+        self._sources = frozenset(Path(p).absolute() for p in sources)
         self._memo: OrderedDict[Any, Any] = OrderedDict()
 
     #: How many derived results (selections, projections, capacity rows) an Ecosystem
@@ -240,6 +248,11 @@ class Ecosystem:
     def scope(self) -> dict[str, Any]:
         """The selection this Ecosystem was made with (empty for the whole)."""
         return dict(self._scope)
+
+    @property
+    def sources(self) -> frozenset[Path]:
+        """Where the tables were read from (empty for an Ecosystem built in code)."""
+        return self._sources
 
     @property
     def sessions(self) -> list[str]:
@@ -381,6 +394,7 @@ class Ecosystem:
             rejected=self._rejected,
             quality=self._quality,
             scope=scope,
+            sources=self._sources,
         )
 
     # ---- display ----------------------------------------------------------------

@@ -685,7 +685,7 @@ def from_records(
     ...     "Job Title": ["PT Maths", "PT Maths", "DHT"],
     ...     "Date": ["01/09/2022", "44835", "31/02/2023"]})
     >>> import wpnet
-    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="k")
+    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="a key of 16+ bytes")
     >>> eco.participation[["network_id", "establishment_id", "date"]]
          network_id establishment_id       date
     0  numeracy-cln               E1 2022-09-01
