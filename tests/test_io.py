@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import wpnet
-from wpnet.errors import DataError
+from wpnet.errors import DataError, UsageError
 from wpnet.io import read_ecosystem, write_ecosystem
 
 KEY = "a test key of 16+ bytes"
@@ -292,8 +292,31 @@ def test_write_refuses_a_file_and_an_input(tmp_path):
     with pytest.raises(ValueError, match="refusing to overwrite"):
         write_ecosystem(eco, src, "csv")
     assert (src / "participation.csv").read_bytes() == before
-    with pytest.raises(ValueError, match="would make the folder ambiguous"):
+    with pytest.raises(UsageError, match="the folder the data was read from"):
         write_ecosystem(eco, src, "parquet")
+    other = tmp_path / "other"
+    write_ecosystem(wpnet.tiny(), other, "csv")
+    with pytest.raises(ValueError, match="would make the folder ambiguous"):
+        write_ecosystem(wpnet.tiny(), other, "parquet")
+
+
+def test_a_selection_keeps_its_sources_and_cannot_overwrite_them(tmp_path):
+    """issue 13: write_ecosystem(eco.select(...), <input folder>) overwrote the input."""
+    src = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    eco = read_ecosystem(src)
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    sel = eco.select(session="2022-23")
+    assert sel.sources == eco.sources and src.absolute() in sel.sources
+    for fmt in ("csv", "parquet"):
+        with pytest.raises(UsageError, match="read from"):
+            write_ecosystem(sel, src, fmt)
+    # through a symbolic link to the folder, too
+    (tmp_path / "link").symlink_to(src, target_is_directory=True)
+    with pytest.raises(UsageError, match="read from"):
+        write_ecosystem(
+            sel.select(authority=sel.establishments["authority"].iloc[0]), tmp_path / "link"
+        )
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
 
 
 def test_write_is_atomic(tmp_path, monkeypatch):

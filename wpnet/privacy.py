@@ -843,12 +843,14 @@ def check_output(
     """
     t = Path(target)
     suffixes = tuple(s.lower() for s in suffixes)
-    for src in sources:
-        s = Path(src)
+    sources = sorted(Path(src) for src in sources)
+    for s in sources:
         if _same(s, t):
             raise UsageError(
-                f"refusing to write the {what} {t}: the data was read from it; choose another path"
+                f"refusing to overwrite {t} with the {what}: the data was read from it; "
+                "choose another path"
             )
+    for s in sources:
         if folder and s.resolve().is_relative_to(t.resolve()):
             raise UsageError(
                 f"refusing to write the {what} folder {t}: it holds {s}, which the data was "
