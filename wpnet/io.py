@@ -66,6 +66,7 @@ from wpnet.privacy import (
 from wpnet.schema import TABLES
 from wpnet.validation import (
     ORDER,
+    WIDE_COLUMNS,
     RawTable,
     canonical_header,
     check_tables,
@@ -212,11 +213,18 @@ def _frame(
             rec = list(rec) + [""] * (width - len(rec))
         rows.append(row)
         cells.append(rec)
-    columns = list(zip(*cells, strict=True)) if cells else [()] * width
-    frame = pd.DataFrame(
-        {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
-        index=pd.Index(rows, dtype="int64"),
-    )
+    index = pd.Index(rows, dtype="int64")
+    if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
+        block = np.empty((len(cells), width), dtype=object)
+        for i, rec in enumerate(cells):
+            block[i, :] = rec
+        frame = pd.DataFrame(block, index=index, dtype=object)
+    else:
+        columns = list(zip(*cells, strict=True)) if cells else [()] * width
+        frame = pd.DataFrame(
+            {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
+            index=index,
+        )
     frame.columns = header
     return RawTable(frame, source, problems)
 

@@ -922,6 +922,7 @@ def from_records(
         participation,
         rejected=rejected,
         quality=log.quality_frame(),
+        sources=[source] if isinstance(source, (str, os.PathLike)) else (),
     )
 
 
