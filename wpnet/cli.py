@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from wpnet.errors import DataError
+from wpnet.privacy import printable
 from wpnet.report import command as _report_command
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
@@ -206,10 +207,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return int(args._run(args))
     except DataError as err:
-        print(f"wpnet {args.command}: {err}", file=sys.stderr)
+        print(f"wpnet {args.command}: {printable(err)}", file=sys.stderr)
         return 1
     except (FileNotFoundError, NotADirectoryError, ValueError) as err:
-        print(f"wpnet {args.command}: error: {err}", file=sys.stderr)
+        print(f"wpnet {args.command}: error: {printable(err)}", file=sys.stderr)
         return 2
 
 

@@ -900,6 +900,12 @@ def write_ecosystem(
     ext = FORMATS[format]
     for name in tables:
         check_output(out / f"{name}{ext}", sources=eco.sources, what=f"{name} table")
+    for src in eco.sources:
+        if out.exists() and src.is_dir() and os.path.samefile(src, out):
+            raise UsageError(
+                f"refusing to write tables into {out}: it is the folder the data was read "
+                "from (the new tables would replace or join the input); choose another folder"
+            )
     if out.exists():
         for name in tables:
             others = [

@@ -40,6 +40,7 @@ import pandas as pd
 from wpnet.errors import KeyMissing, UsageError, WpnetError
 
 __all__ = [
+    "BOUNDING_COLUMNS",
     "CONTROL_CHARS",
     "KEY_ENV",
     "MIN_KEY_BYTES",
@@ -65,6 +66,20 @@ __all__ = [
 
 #: Environment variable read for the pseudonymisation key when none is passed.
 KEY_ENV = "WPNET_KEY"
+
+#: Published columns that bound a unit's practitioner count: each establishment,
+#: authority or (non-central) establishment reached has at least one practitioner, and
+#: each practitioner at least one record. Wherever a practitioner count is hidden, these
+#: are hidden with it (coverage = reached / eligible, equity_ratio from coverages).
+BOUNDING_COLUMNS = (
+    "establishments",
+    "authorities",
+    "reached",
+    "coverage",
+    "simd_q1_coverage",
+    "equity_ratio",
+    "records",
+)
 
 #: Shortest key accepted, in bytes (after UTF-8 encoding): 16 bytes = 128 bits.
 MIN_KEY_BYTES = 16
@@ -287,6 +302,38 @@ def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return out
 
 
+def _pinned_by_bounds(
+    a: np.ndarray,
+    hidden: np.ndarray,
+    flat: np.ndarray,
+    primary: np.ndarray,
+    low: np.ndarray,
+    min_cell: int,
+    n_cells: int,
+) -> int | None:
+    """A hidden cell that the bounds pin through one equation, or None.
+
+    A reader knows each hidden cell's interval: ``[max(1, lower), min_cell - 1]`` for a
+    small cell, ``[lower, ∞)`` for a secondary one; and, in a line whose total is known,
+    the sum of the hidden cells. When that sum equals the sum of the lower ends (or of
+    the upper ends) every hidden cell of the line is pinned.
+    """
+    for e in range(a.shape[0]):
+        members = np.flatnonzero(a[e, :n_cells] > 0)
+        total = np.flatnonzero(a[e] < 0)
+        if total.size and total[0] < n_cells and hidden[total[0]]:
+            continue  # the line's total is hidden too
+        cells = members[hidden[members]]
+        if cells.size < 2:
+            continue  # none hidden, or one (the linear check covers it)
+        h = float(flat[cells].sum())
+        lo = float(low[cells].sum())
+        hi = float(np.where(primary[cells], min_cell - 1, np.inf).sum())
+        if h == lo or h == hi:
+            return int(cells[0])
+    return None
+
+
 def suppress(
     table: pd.DataFrame,
     min_cell: int = 5,
@@ -294,6 +341,7 @@ def suppress(
     totals: str = "both",
     *,
     secondary: str = "*",
+    lower: Any = None,
 ) -> pd.DataFrame:
     """Hide small practitioner counts, and enough other cells that they stay hidden.
 
@@ -327,6 +375,12 @@ def suppress(
         itself and is not treated as a separate total.
     secondary : str
         Marker of secondarily suppressed cells (default ``"*"``).
+    lower : array-like, optional
+        Lower bounds of the counts that are published elsewhere (shape of the count
+        block): the number of establishments a network's practitioners come from, for
+        example. With them (and 1 for every small cell, ``min_cell - 1`` above) a line
+        whose hidden cells must all sit at their lower (or upper) bounds to make up its
+        total gets one more cell hidden.
 
     Returns
     -------
@@ -394,11 +448,21 @@ def suppress(
     is_margin = np.array(
         [(k // n_cols) == total_row or (k % n_cols) == total_col for k in range(n_cells)]
     )
+    low = np.where(primary, 1.0, 0.0)
+    if lower is not None:
+        given = np.asarray(lower, dtype=float).reshape(n_rows, n_cols).ravel()
+        low = np.maximum(low, np.nan_to_num(given, nan=0.0))
     while True:
         det = _determined(a, hidden)
-        if not det.any():
+        if det.any():
+            d = int(np.flatnonzero(det)[0])
+        else:
+            pinned = _pinned_by_bounds(a, hidden, flat, primary, low, min_cell, n_cells)
+            if pinned is None:
+                break
+            d = pinned
+        if (~hidden[:n_cells]).sum() == 0:
             break
-        d = int(np.flatnonzero(det)[0])
         lines = a[:, d] != 0
         near = (a[lines] != 0).any(axis=0)[:n_cells] & ~hidden[:n_cells]
         pool = np.flatnonzero(near) if near.any() else np.flatnonzero(~hidden[:n_cells])
@@ -812,8 +876,7 @@ def check_output(
     sources : paths
         Where the data came from (:attr:`wpnet.Ecosystem.sources`): files, and folders
         that were read. The target may not be one of them (symbolic and hard links
-        followed); a folder target may not hold one; a file target may not sit in a
-        folder that was read as a whole (it would become part of the data).
+        followed), and a folder target may not hold one.
     suffixes : str
         For a file target that exists already: the suffixes it may have (``".html"``
         for a map); any other existing file is left alone.
@@ -855,11 +918,6 @@ def check_output(
             raise UsageError(
                 f"refusing to write the {what} folder {t}: it holds {s}, which the data was "
                 "read from; choose another folder"
-            )
-        if not folder and s.is_dir() and _same(s, t.parent):
-            raise UsageError(
-                f"refusing to write the {what} {t} into {s}, the folder the data was read "
-                "from (it would change the input); choose another folder"
             )
     if t.exists() or t.is_symlink():
         if folder and not t.is_dir():

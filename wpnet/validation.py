@@ -853,7 +853,8 @@ class ValidationReport:
                 lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
             if len(p) > self.max_lines:
                 lines.append(f"  ... and {len(p) - self.max_lines} more")
-        return "\n".join(lines)
+        # values and headers come from the file: never let them act on a terminal
+        return printable("\n".join(lines))
 
     def __repr__(self) -> str:
         return (

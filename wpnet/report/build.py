@@ -10,6 +10,7 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -18,7 +19,15 @@ import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import WpnetError
-from wpnet.privacy import atomic_path, atomic_write, neutralise
+from wpnet.privacy import (
+    atomic_folder,
+    atomic_path,
+    atomic_write,
+    check_output,
+    csv_text,
+    neutralise,
+    strip_controls,
+)
 from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
@@ -43,6 +52,16 @@ SECTIONS = (
 
 _BACKBONES = (None, "threshold", "disparity", "sdsm")
 
+#: A file the report folder holds so that a later run knows it may replace the folder.
+MARKER = ".wpnet-report"
+#: What a report folder holds (an earlier report without the marker is recognised by it).
+_REPORT_FILES = frozenset({"index.html", "map.html", "tables", "tables.xlsx", "report.pdf", MARKER})
+
+
+def _is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds an earlier report (and nothing else), so it may be replaced."""
+    return {p.name for p in folder.iterdir()} <= _REPORT_FILES
+
 
 def build_report(
     eco: Ecosystem,
@@ -59,7 +78,11 @@ def build_report(
 ) -> Path:
     """Write the annual network report of one session to the folder ``out``.
 
-    Written (atomically, file by file):
+    Written as a whole: the report is built in a new folder beside ``out`` and swapped
+    in for it at the end (:func:`wpnet.privacy.atomic_folder`), so an interrupted run
+    leaves the previous report as it was and a finished one leaves nothing of it.
+    ``out`` must be new, empty or an earlier report, and may not be or hold a file the
+    data was read from (:attr:`Ecosystem.sources`). It holds:
 
     - ``index.html``: one self-contained page (figures as PNG data URIs, styles inline,
       no script, no external link or font), readable on a phone and printable, with
@@ -111,15 +134,19 @@ def build_report(
     ------
     ValueError
         For a session not in the data, an unknown backbone or ``min_cell < 1``.
+    UsageError
+        When ``out`` is a file, holds an input, or is a non-empty folder that is not an
+        earlier report.
     WpnetError
-        When ``pdf=True`` and Chromium cannot be found or fails.
+        When ``pdf=True`` and Chromium cannot be found or fails (the rest of the report
+        is written).
 
     Examples
     --------
     >>> import tempfile, wpnet
     >>> page = build_report(wpnet.tiny(), out=tempfile.mkdtemp(), backbone=None, permutations=50)
     >>> page.name, sorted(p.name for p in page.parent.iterdir())
-    ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
+    ('index.html', ['.wpnet-report', 'index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
     if backbone not in _BACKBONES:
         raise ValueError(f"backbone must be one of {_BACKBONES}; got {backbone!r}")
@@ -127,12 +154,15 @@ def build_report(
         raise ValueError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tables").mkdir(exist_ok=True)
+    folder = check_output(out, sources=eco.sources, folder=True, what="report")
     started = time.perf_counter()
     steps = 8  # reach, capacity, brokerage, change, reflections, figures, map, write
-    with _bar(steps + int(pdf), progress) as tick:
+    pdf_error: WpnetError | None = None
+    with (
+        atomic_folder(folder, replaceable=_is_report, what="report") as tmp,
+        _bar(steps + int(pdf), progress) as tick,
+    ):
+        (tmp / "tables").mkdir()
         res = compute(
             eco,
             session,
@@ -147,18 +177,24 @@ def build_report(
         from wpnet.maps.interactive import interactive_map
 
         interactive_map(
-            res.base, folder / "map.html", session=session, backbone=backbone, min_cell=min_cell
+            res.base, tmp / "map.html", session=session, backbone=backbone, min_cell=min_cell
         )
         tick("map")
         tables = build_tables(res, min_cell)
-        _write_tables(tables, folder)
+        _write_tables(tables, tmp)
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
-        index = atomic_write(folder / "index.html", page)
+        atomic_write(tmp / "index.html", page)
+        (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")
         tick("write")
         if pdf:
-            print_pdf(index, folder / "report.pdf")
+            try:
+                print_pdf(tmp / "index.html", tmp / "report.pdf")
+            except WpnetError as err:
+                pdf_error = err
             tick("pdf")
-    return index
+    if pdf_error is not None:
+        raise pdf_error
+    return folder / "index.html"
 
 
 # ---- progress ------------------------------------------------------------------------------
@@ -197,9 +233,18 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 def _write_tables(tables: list[Table], folder: Path) -> None:
     """Each table as ``tables/<key>.csv`` and one sheet of ``tables.xlsx``."""
-    safe = {t.key: neutralise(t.frame) for t in tables}
+    safe = {}
+    for t in tables:
+        frame, where = strip_controls(t.frame)
+        if where:
+            warnings.warn(
+                f"table {t.key}: control characters removed from {', '.join(where)}",
+                UserWarning,
+                stacklevel=3,
+            )
+        safe[t.key] = neutralise(frame)
     for key, df in safe.items():
-        atomic_write(folder / "tables" / f"{key}.csv", df.to_csv(index=False, lineterminator="\n"))
+        atomic_write(folder / "tables" / f"{key}.csv", csv_text(df))
     used: set[str] = set()
     with atomic_path(folder / "tables.xlsx") as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xl:
         for key, df in safe.items():

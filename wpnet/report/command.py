@@ -20,6 +20,7 @@ from pathlib import Path
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, WpnetError
+from wpnet.privacy import printable
 
 __all__ = ["add_arguments", "add_map_arguments", "load_data", "run", "run_map"]
 
@@ -139,7 +140,7 @@ def run(args: argparse.Namespace) -> int:
     except WpnetError as err:
         if isinstance(err, DataError):
             raise
-        print(f"wpnet report: {err}", file=sys.stderr)
+        print(f"wpnet report: {printable(err)}", file=sys.stderr)
         return 2
     tables = sorted((out / "tables").glob("*.csv"))
     print(f"wrote {index}")

@@ -10,7 +10,8 @@ goes through disclosure control before it is shown or written:
   practitioner count is itself a count of practitioners: it takes part in the same
   suppression, and the share is hidden (``"*"``) where that count is;
 - a ratio built on a hidden count (``depth`` = practitioners / establishments) is
-  hidden with it.
+  hidden with it, and so are the counts that bound it (establishments, authorities,
+  reached, coverage, records: :data:`wpnet.privacy.BOUNDING_COLUMNS`).
 
 No table ever holds a practitioner id or name: the units are establishments,
 authorities, sectors, quintiles, workstreams, networks and sessions.
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.privacy import suppress
+from wpnet.privacy import BOUNDING_COLUMNS, suppress
 from wpnet.report.compute import Results
 
 __all__ = ["HIDDEN", "Table", "build_tables", "protect"]
@@ -129,6 +130,15 @@ def protect(
             mask = hidden[base].to_numpy()
             if mask.any():
                 out[ratio] = _masked(out[ratio], mask)
+    # counts that bound a hidden practitioner count go with it (privacy.BOUNDING_COLUMNS)
+    gone = np.zeros(len(out), dtype=bool)
+    for c in people:
+        if c in hidden.columns:
+            gone |= hidden[c].to_numpy(dtype=bool)
+    if gone.any():
+        for b in BOUNDING_COLUMNS:
+            if b in out.columns and b not in people:
+                out[b] = _masked(out[b], gone)
     return out
 
 
