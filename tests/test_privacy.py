@@ -28,7 +28,6 @@ from wpnet.privacy import (
     to_builtin,
 )
 
-
 KEY = "a test key of 16+ bytes"
 
 

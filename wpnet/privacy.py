@@ -329,7 +329,7 @@ def _pinned_by_bounds(
         h = float(flat[cells].sum())
         lo = float(low[cells].sum())
         hi = float(np.where(primary[cells], min_cell - 1, np.inf).sum())
-        if h == lo or h == hi:
+        if h in (lo, hi):
             return int(cells[0])
     return None
 

@@ -41,7 +41,7 @@ import pandas as pd
 
 from wpnet._parse import clean_text, parse_dates
 from wpnet.errors import DataError
-from wpnet.privacy import CONTROL_CHARS
+from wpnet.privacy import CONTROL_CHARS, printable
 from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
 
 if TYPE_CHECKING:

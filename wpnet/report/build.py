@@ -155,6 +155,7 @@ def build_report(
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
     folder = check_output(out, sources=eco.sources, folder=True, what="report")
+    eco = _without_controls(eco)
     started = time.perf_counter()
     steps = 8  # reach, capacity, brokerage, change, reflections, figures, map, write
     pdf_error: WpnetError | None = None
@@ -195,6 +196,38 @@ def build_report(
     if pdf_error is not None:
         raise pdf_error
     return folder / "index.html"
+
+
+def _without_controls(eco: Ecosystem) -> Ecosystem:
+    """``eco`` with C0 control characters removed from its text (with one warning), so
+    that no figure, page, table or workbook of the report holds one. An Ecosystem read
+    from files has none (validation removes them); one built in code may."""
+    tables: dict[str, pd.DataFrame] = {}
+    where: list[str] = []
+    for name in ("establishments", "practitioners", "networks", "participation", "ties"):
+        frame = getattr(eco, name)
+        if name == "participation":
+            frame = frame.drop(columns="session")
+        tables[name], cols = strip_controls(frame)
+        where += [f"{name}.{c}" for c in cols]
+    if not where:
+        return eco
+    warnings.warn(
+        f"control characters removed from {', '.join(where)} for the report",
+        UserWarning,
+        stacklevel=3,
+    )
+    return Ecosystem(
+        tables["establishments"],
+        tables["practitioners"],
+        tables["networks"],
+        tables["participation"],
+        tables["ties"],
+        rejected=eco.rejected,
+        quality=eco.quality,
+        scope=eco.scope,
+        sources=eco.sources,
+    )
 
 
 # ---- progress ------------------------------------------------------------------------------
