@@ -817,8 +817,8 @@ def scrub(message: object, values: Iterable[object] = ()) -> str:
     """``message`` with every value taken out whole, so that no id, name or value is
     published in it.
 
-    First each of ``values`` (the cells the message is about), longest first, quoted
-    or not, becomes ``…``; then every quoted stretch (a quote inside a word, as in
+    First each of ``values`` (the cells the message is about, two characters or more),
+    longest first, quoted or not, becomes ``…`` where it stands as a whole word; then every quoted stretch (a quote inside a word, as in
     ``O'Neill``, does not end it; backslash escapes are skipped) and every token holding
     a digit.
 
@@ -834,7 +834,10 @@ def scrub(message: object, values: Iterable[object] = ()) -> str:
     text = str(message)
     shown = {str(v) for v in values if v is not None and not _is_missing(v) and str(v).strip()}
     for v in sorted(shown, key=len, reverse=True):
-        text = text.replace(repr(v), "'…'").replace(v, "…")
+        if len(v) < 2:
+            continue  # a one-character cell identifies no one; replacing it would garble
+        text = text.replace(repr(v), "'…'")
+        text = re.sub(rf"(?<!\w){re.escape(v)}(?!\w)", "…", text)
     text = _QUOTED_VALUE.sub("'…'", text)
     return _WITH_DIGIT.sub("…", text)
 
