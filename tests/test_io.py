@@ -353,3 +353,29 @@ def test_parquet_reads_typed_columns_through_the_same_checks(tmp_path):
         DataError, match=r"establishments.parquet, row 2, column simd_quintile, value '9'"
     ):
         read_ecosystem(tmp_path)
+
+
+def test_practitioner_ids_that_are_e_mails_become_pseudonyms_everywhere(tmp_path, monkeypatch):
+    from wpnet.errors import KeyMissing
+
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    tiny = wpnet.tiny()
+    email = {p: f"{p.lower()}@school.org" for p in tiny.practitioners["practitioner_id"]}
+    prac = tiny.practitioners.assign(practitioner_id=lambda d: d["practitioner_id"].map(email))
+    part = tiny.participation.drop(columns="session")
+    part["practitioner_id"] = part["practitioner_id"].map(email)
+    ties = tiny.ties.assign(
+        source=lambda d: d["source"].map(email), target=lambda d: d["target"].map(email)
+    )
+    eco = wpnet.Ecosystem(tiny.establishments, prac, tiny.networks, part, ties)
+    folder = write_ecosystem(eco, tmp_path / "in")
+    with pytest.raises(KeyMissing, match="are e-mail addresses"):
+        read_ecosystem(folder)
+    back = read_ecosystem(folder, key=KEY)
+    ids = set(back.practitioners["practitioner_id"])
+    assert all(i.startswith("pn_") for i in ids) and len(ids) == len(email)
+    assert set(back.participation["practitioner_id"]) <= ids
+    assert set(back.ties["source"]) | set(back.ties["target"]) <= ids
+    expected = "pn_" + hmac.new(KEY.encode(), b"p1@school.org", hashlib.sha256).hexdigest()[:16]
+    assert expected in ids
+    assert len(back.rejected) == 0

@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.errors import DataError, UsageError
+from wpnet.errors import DataError, KeyMissing, UsageError
 from wpnet.privacy import (
     atomic_path,
     check_output,
@@ -650,6 +650,46 @@ def _personal(
     return out, found
 
 
+#: Columns holding a practitioner's id, per table.
+_PERSON_IDS = {
+    "practitioners": ("practitioner_id",),
+    "participation": ("practitioner_id",),
+    "ties": ("source", "target"),
+}
+
+
+def _personal_ids(tables: dict[str, pd.DataFrame], key: str | None) -> dict[str, pd.DataFrame]:
+    """Practitioner ids that are e-mail addresses become keyed pseudonyms in every table
+    (the same id gets the same pseudonym, so references still hold); without a key such
+    ids are refused (:class:`~wpnet.errors.KeyMissing`): they cannot be dropped."""
+    emails = [
+        f"{name}.{c}"
+        for name, cols in _PERSON_IDS.items()
+        if name in tables
+        for c in cols
+        if c in tables[name]
+        and personal_columns(name, tables[name][[c]].rename(columns={c: "id"})).get("id")
+        == "values look like e-mail addresses"
+    ]
+    if not emails:
+        return tables
+    if key is None:
+        raise KeyMissing(
+            f"practitioner ids in {', '.join(emails)} are e-mail addresses (personal data); "
+            "give a pseudonymisation key (key=... or WPNET_KEY) and they are replaced by "
+            "keyed pseudonyms in every table"
+        )
+    out = dict(tables)
+    for name, cols in _PERSON_IDS.items():
+        if name in out:
+            frame = out[name].copy()
+            for c in cols:
+                if c in frame:
+                    frame[c] = _pseudonyms(frame[c], key)
+            out[name] = frame
+    return out
+
+
 def _personal_rejected(
     rejected: pd.DataFrame, found: dict[str, dict[str, str]], key: str | None
 ) -> pd.DataFrame:
@@ -714,7 +754,8 @@ def read_ecosystem(
         the columns whose header or values look like e-mail addresses or people's
         names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
         environment variable; with no key such columns are dropped. Either way
-        ``eco.quality`` has a warning naming each column.
+        ``eco.quality`` has a warning naming each column. Practitioner ids that are
+        e-mail addresses become pseudonyms in every table (a key is then required).
 
     Returns
     -------
@@ -729,6 +770,8 @@ def read_ecosystem(
     ------
     DataError
         Bad data, as above. It is also a ``ValueError``.
+    KeyMissing
+        When practitioner ids are e-mail addresses and no key is given.
     FileNotFoundError
         When ``path`` does not exist.
 
@@ -761,6 +804,7 @@ def read_ecosystem(
         tables[name], cols = _personal(name, t, key)
         if cols:
             found[name] = cols
+    tables = _personal_ids(tables, key)
     rejected = _personal_rejected(res.rejected, found, key)
     quality = res.problems
     if found:
