@@ -24,7 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 import wpnet
-from wpnet.backbone import backbone_mask
+from wpnet.backbones import backbone_mask
 from wpnet.graphs import projection
 
 

@@ -233,12 +233,12 @@ def main(argv: list[str] | None = None) -> int:
 
     raw = None
     if "project" in stages:
-        raw = timed("project (raw)", lambda: projection(one, "establishment"), rows, a.trace)
+        raw = timed("project (raw)", lambda: projection(one, onto="establishment"), rows, a.trace)
         print(f"    raw projection: {raw.n:,} nodes, {raw.weight.nnz // 2:,} ties", flush=True)
     if "backbone" in stages:
         bb = timed(
             "backbone (sdsm)",
-            lambda: projection(one, "establishment", backbone="sdsm"),
+            lambda: projection(one, onto="establishment", backbone="sdsm"),
             rows,
             a.trace,
         )

@@ -23,25 +23,28 @@ import pytest
 import scipy.sparse as sp
 
 import wpnet
+import wpnet._sparse as sparse
 import wpnet.datasets
 import wpnet.graphs
+import wpnet.measures._betweenness as btw
 import wpnet.measures.brokerage as bro
 from wpnet.ecosystem import Ecosystem
 from wpnet.measures.brokerage import (
     BROKERAGE_COLUMNS,
     EI_COLUMNS,
-    ROLES,
     brokerage,
     brokerage_roles,
-    ei_permutation,
     ei_test,
+)
+from wpnet.measures.roles import (
+    ROLES,
+    ei_permutation,
     gf_network_moments,
     gf_node_moments,
     gould_fernandez,
     node_ei,
-    structural_holes,
-    two_step_reach,
 )
+from wpnet.measures.structural_holes import structural_holes, two_step_reach
 
 NAN = math.nan
 ROLE5 = ROLES[:5]
@@ -137,8 +140,8 @@ def test_structural_holes_match_networkx(seed, directed):
 def test_brokerage_matches_networkx_on_random_co_membership(seed, blocked, monkeypatch):
     if blocked:
         # the sparse products of large graphs, a few rows at a time
-        monkeypatch.setattr(bro, "_DENSE_MAX", 0)
-        monkeypatch.setattr(bro, "_BLOCK_ENTRIES", 40)
+        monkeypatch.setattr(sparse, "DENSE_MAX", 0)
+        monkeypatch.setattr(sparse, "PRODUCT_ENTRIES", 40)
     eco = _random_ecosystem(seed)
     b = brokerage(eco)
     g = wpnet.graphs.projection(eco).to_networkx()
@@ -179,7 +182,7 @@ def test_florentine_families():
     assert got.loc["Medici", "efficiency"] == pytest.approx((6 - 2 / 6) / 6)
     assert len(nodes) == 15  # networkx leaves out the Pucci, who married no one
     # Medici betweenness: 47.5 shortest-path shares over (15-1)(15-2)/2 = 91 pairs.
-    from wpnet.measures.brokerage import _betweenness
+    from wpnet.measures._betweenness import _betweenness
 
     bt = _betweenness(sp.csr_matrix(w), directed=False)
     assert bt[nodes.index("Medici")] == pytest.approx(47.5 / 91)
@@ -189,7 +192,7 @@ def test_florentine_families():
 
 def test_directed_betweenness_matches_networkx():
     g = nx.gnp_random_graph(20, 0.15, seed=5, directed=True)
-    from wpnet.measures.brokerage import _betweenness
+    from wpnet.measures._betweenness import _betweenness
 
     a = sp.csr_matrix(nx.to_scipy_sparse_array(g, nodelist=range(20)))
     bt = nx.betweenness_centrality(g, normalized=True)
@@ -282,8 +285,7 @@ def test_gould_fernandez_equals_brute_force(seed):
 
 
 def test_gould_fernandez_sparse_path_equals_dense(monkeypatch):
-    import wpnet.measures.brokerage as mod
-
+    mod = sparse
     rng = np.random.default_rng(11)
     a = (rng.random((40, 40)) < 0.2).astype(int)
     np.fill_diagonal(a, 0)
@@ -291,13 +293,13 @@ def test_gould_fernandez_sparse_path_equals_dense(monkeypatch):
     w = sp.csr_matrix(a * rng.integers(1, 4, size=(40, 40)))
     dense = gould_fernandez(sp.csr_matrix(a), codes)
     holes = structural_holes(w)
-    monkeypatch.setattr(mod, "_DENSE_MAX", 10)  # 40 nodes: the sparse route
+    monkeypatch.setattr(mod, "DENSE_MAX", 10)  # 40 nodes: the sparse route
     np.testing.assert_array_equal(gould_fernandez(sp.csr_matrix(a), codes), dense)
     np.testing.assert_array_equal(dense, _brute_gf(a, codes))
     pd.testing.assert_frame_equal(structural_holes(w), holes)
     reach = two_step_reach(sp.csr_matrix(a))
     monkeypatch.undo()
-    monkeypatch.setattr(mod, "_DENSE_SHARE", 0.0)  # dense whatever the fill
+    monkeypatch.setattr(mod, "DENSE_SHARE", 0.0)  # dense whatever the fill
     np.testing.assert_array_equal(gould_fernandez(sp.csr_matrix(a), codes), dense)
     np.testing.assert_allclose(two_step_reach(sp.csr_matrix(a)), reach)
     pd.testing.assert_frame_equal(structural_holes(w), holes)
@@ -438,7 +440,7 @@ def test_ei_test_two_cliques_is_homophilous_and_significant():
 
 def test_ei_complement_counting_equals_direct(monkeypatch):
     """A dense graph counts E on the non-ties; force both routes and compare."""
-    import wpnet.measures.brokerage as mod
+    import wpnet.measures.roles as mod
 
     rng = np.random.default_rng(2)
     a = (rng.random((30, 30)) < 0.8).astype(float)
@@ -638,7 +640,7 @@ def test_brokerage_samples_betweenness_only_above_the_work_bound(monkeypatch):
     eco = wpnet.tiny().select(session="2022-23")
     exact = wpnet.brokerage(eco)
     assert exact.attrs["betweenness"] == {"method": "exact"}
-    monkeypatch.setattr(bro, "EXACT_BETWEENNESS_WORK", 0.0)
+    monkeypatch.setattr(btw, "EXACT_BETWEENNESS_WORK", 0.0)
     with pytest.warns(UserWarning, match="estimated from 2 sampled sources"):
         sampled = wpnet.brokerage(eco, samples=2, seed=1)
     assert sampled.attrs["betweenness"]["method"] == "sampled"

@@ -416,7 +416,7 @@ def test_public_name():
 
 
 def test_large_graphs_estimate_mean_distance_and_robustness_from_sampled_sources(monkeypatch):
-    import wpnet.measures.brokerage as bro
+    import wpnet.measures._betweenness as bro
 
     eco = _random_ecosystem(2)
     g = projection(eco).to_networkx()

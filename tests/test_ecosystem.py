@@ -67,10 +67,10 @@ def test_selections_and_projections_are_remembered(tiny):
     a = tiny.select(session="2022-23")
     assert tiny.select(session=["2022-23"]) is not a  # a list is a different call
     assert tiny.select(session="2022-23") is a
-    p = projection(a, "establishment")
-    assert projection(a, "establishment") is p
-    assert projection(a, "establishment", backbone="threshold", min_weight=1) is not p
+    p = projection(a, onto="establishment")
+    assert projection(a, onto="establishment") is p
+    assert projection(a, onto="establishment", backbone="threshold", min_weight=1) is not p
     # only the most recent MEMO_SIZE results are kept
     for k in range(tiny.MEMO_SIZE + 1):
-        projection(a, "establishment", backbone="threshold", min_weight=k + 1)
-    assert projection(a, "establishment") is not p
+        projection(a, onto="establishment", backbone="threshold", min_weight=k + 1)
+    assert projection(a, onto="establishment") is not p

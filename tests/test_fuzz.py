@@ -33,9 +33,9 @@ import pandas as pd
 from hypothesis import HealthCheck, given, settings
 
 from wpnet.errors import DataError
+from wpnet.inspection import validate
 from wpnet.io import read_ecosystem, read_tables
 from wpnet.schema import TABLES
-from wpnet.validation import validate
 
 EXAMPLES = int(os.environ.get("WPNET_FUZZ_EXAMPLES", "25"))
 FUZZ = settings(

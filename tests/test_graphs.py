@@ -13,12 +13,11 @@ import scipy.sparse as sp
 from networkx.algorithms import bipartite
 
 import wpnet.datasets  # noqa: F401  (the conftest fixtures call wpnet.datasets.tiny())
-from wpnet.backbone import _tie_test, backbone_mask
+from wpnet._projection import backbone_matrices, raw_matrices
+from wpnet._sparse import row_blocks
+from wpnet.backbones import backbone_mask, tie_test
 from wpnet.ecosystem import Ecosystem
 from wpnet.graphs import (
-    _backbone_matrices,
-    _raw_matrices,
-    _row_blocks,
     affiliation_graph,
     authority_matrix,
     from_igraph,
@@ -131,7 +130,7 @@ def test_authority_matrix_against_loops(davis, davis_eco) -> None:
     top = davis.graph["top"]
     auth = {w: AUTHORITIES[i % 3] for i, w in enumerate(top)}
     nets = authority_matrix(davis_eco)
-    pairs = authority_matrix(davis_eco, "establishment_pairs")
+    pairs = authority_matrix(davis_eco, value="establishment_pairs")
     for a, b in itertools.product(AUTHORITIES, repeat=2):
         if a == b:
             want_n = sum(sum(auth[w] == a for w in davis[e]) >= 2 for e in davis.graph["bottom"])
@@ -197,12 +196,12 @@ def test_tiny_authority_matrix_by_hand(tiny2223, tiny) -> None:
     assert m.loc["Glasgow City", "Glasgow City"] == 1  # N1 joins C1 and E1
     assert m.loc["Renfrewshire"].tolist() == [0, 0, 0]
     # Pairs: C1-E1 within Glasgow; E1-E4, C1-E4, E2-E4 across.
-    p = authority_matrix(tiny2223, "establishment_pairs")
+    p = authority_matrix(tiny2223, value="establishment_pairs")
     assert p.values.tolist() == [[1, 3, 0], [3, 0, 0], [0, 0, 0]]
     # Pooled sessions: P4's 2021-22 record is at E3 (Inverclyde): N1 now joins E3 and E4.
     assert authority_matrix(tiny).loc["Inverclyde", "Inverclyde"] == 1
     with pytest.raises(ValueError, match="value must be"):
-        authority_matrix(tiny, "practitioners")
+        authority_matrix(tiny, value="practitioners")
 
 
 def test_authority_projection_matches_matrix_off_diagonal(tiny2223) -> None:
@@ -315,9 +314,9 @@ def test_blocked_raw_projection_is_the_dense_projection() -> None:
     np.fill_diagonal(newman, 0)
     with np.errstate(invalid="ignore", divide="ignore"):
         jac = np.where(w > 0, w / (deg[:, None] + deg[None, :] - w), 0)
-    assert len(_row_blocks(b, False, 2_000)) > 10
+    assert len(row_blocks(b, b.T, 2_000)) > 10
     for entries in (2_000, 10**12):
-        got_w, got_n, got_j = _raw_matrices(b, deg, entries)
+        got_w, got_n, got_j = raw_matrices(b, deg, entries)
         assert got_w.dtype == np.int64 and got_n.dtype == got_j.dtype == np.float64
         assert np.array_equal(got_w.toarray(), w.astype(np.int64))
         assert got_w.nnz == np.count_nonzero(w)  # no stored zeros, no diagonal
@@ -334,12 +333,12 @@ def test_blocked_backbone_does_not_depend_on_the_blocks(method: str) -> None:
     w = (b @ b.T).tocsr()
     w.setdiag(0)
     w.eliminate_zeros()
-    assert len(_row_blocks(b, True, 1_000)) > 10
+    assert len(row_blocks(b, b.T, 1_000, upper=True)) > 10
     kept = []
     for correction in ("none", "bonferroni", "holm", "fdr_bh"):
         opts = {"alpha": 0.05, "min_weight": 3, "correction": correction}
         small, whole = (
-            _backbone_matrices(b, deg, _tie_test(method, b, **opts), entries)
+            backbone_matrices(b, deg, tie_test(method, b=b, **opts), entries)
             for entries in (1_000, 10**12)
         )
         for x, y in zip(small, whole, strict=True):

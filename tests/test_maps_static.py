@@ -166,7 +166,7 @@ def test_brokers_labels_hand_worked(tiny2223, tmp_path):
 
 
 def test_brokers_by_constraint(tiny2223):
-    ax = st.plot_brokers(tiny2223, top=3, backbone=None, by="constraint")
+    ax = st.plot_brokers(tiny2223, top=3, backbone=None, rank_by="constraint")
     keys = [t for t in _legend_texts(ax) if t[:3] in (" 1.", " 2.", " 3.")]
     # Burt constraint by hand: E4 0.611, E2 1 (one contact), C1 = E1 = 1.0069 (id order)
     assert keys == [
@@ -175,7 +175,7 @@ def test_brokers_by_constraint(tiny2223):
         " 3.  Glasgow City central team (Glasgow City)",
     ]
     with pytest.raises(ValueError, match="by must be one of"):
-        st.plot_brokers(tiny2223, by="degree", backbone=None)
+        st.plot_brokers(tiny2223, rank_by="degree", backbone=None)
 
 
 # ---- plot_reach ----------------------------------------------------------------------------
@@ -239,7 +239,7 @@ def test_synthetic_counts_and_brokers(synth, tmp_path):
     _not_blank(ax, tmp_path / "synth.png")
 
     top = 10
-    ax = st.plot_brokers(synth, top=top, backbone=None, by="gf_total")
+    ax = st.plot_brokers(synth, top=top, backbone=None, rank_by="gf_total")
     b = wpnet.brokerage(synth, onto="establishment", group="authority")
     ranked = b[b["gf_total"] > 0].assign(id=b.index[b["gf_total"] > 0].astype(str))
     ranked = ranked.sort_values(["gf_total", "id"], ascending=[False, True]).head(top)

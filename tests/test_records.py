@@ -83,7 +83,7 @@ BASE = [
 
 
 def test_pseudonyms_are_hmac_of_normalised_email_and_merge_spellings():
-    eco = from_records(export(BASE), register=REGISTER, key=KEY)
+    eco = from_records(export(BASE), register=REGISTER, key=KEY, errors="drop")
     ids = eco.participation["practitioner_id"].tolist()
     # rows 1 and 2 are one person: "Ann.Smith@x.org" and "  ann.smith@X.ORG "
     assert ids == [hm("ann.smith@x.org")] * 2 + [hm("bob@x.org"), hm("cat@x.org")]
@@ -92,7 +92,7 @@ def test_pseudonyms_are_hmac_of_normalised_email_and_merge_spellings():
 
 
 def test_tables_hand_worked():
-    eco = from_records(export(BASE), register=REGISTER, key=KEY)
+    eco = from_records(export(BASE), register=REGISTER, key=KEY, errors="drop")
     part = eco.participation
     assert part["network_id"].tolist() == [
         "numeracy-cln",
@@ -142,7 +142,7 @@ def test_no_name_or_email_anywhere_in_the_ecosystem():
         ),
         ("Fay Black", None, "Cove Primary", "Inverclyde", "Numeracy CLN", "Teacher", "01/09/2022"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     assert len(eco.rejected) == 2
     secrets = [s.lower() for r in rows for s in (r[0], r[1]) if s] + ["ann", "smith", "x.org", "@"]
     tables = {
@@ -161,7 +161,7 @@ def test_no_name_or_email_anywhere_in_the_ecosystem():
 
 
 def test_keep_names_keeps_them_in_practitioners_only():
-    eco = from_records(export(BASE), register=REGISTER, key=KEY, keep_names=True)
+    eco = from_records(export(BASE), register=REGISTER, key=KEY, keep_names=True, errors="drop")
     prac = eco.practitioners.set_index("practitioner_id")
     assert prac.loc[hm("bob@x.org"), "name"] == "Bob Jones"
     assert prac.loc[hm("bob@x.org"), "email"] == "bob@x.org"
@@ -170,12 +170,12 @@ def test_keep_names_keeps_them_in_practitioners_only():
 def test_missing_key_refuses_before_reading(monkeypatch):
     monkeypatch.delenv("WPNET_KEY", raising=False)
     with pytest.raises(KeyMissing, match="WPNET_KEY"):
-        from_records("does-not-exist.csv", register=REGISTER)
+        from_records("does-not-exist.csv", register=REGISTER, errors="drop")
 
 
 def test_key_from_environment(monkeypatch):
     monkeypatch.setenv("WPNET_KEY", KEY)
-    eco = from_records(export(BASE[2:3]), register=REGISTER)
+    eco = from_records(export(BASE[2:3]), register=REGISTER, errors="drop")
     assert eco.participation["practitioner_id"].tolist() == [hm("bob@x.org")]
 
 
@@ -185,7 +185,7 @@ def test_fuzzy_match_accepts_near_spelling_and_rejects_distant_with_candidates()
         ("B", "b@x.org", "Zebra Crossing Primary", "Glasgow", "N", "Teacher", "01/09/2022"),
         ("C", "c@x.org", "Kelvinside Acadamy", "Glasgow", "N", "Teacher", "01/09/2022"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     assert eco.participation["establishment_id"].tolist() == ["E1"]
     q = eco.quality
     assert q["message"].str.contains("fuzzy match to E1").any()
@@ -206,11 +206,13 @@ def test_fuzzy_threshold_and_margin():
     # stems "ashgrov" vs "ashgrove": token_sort_ratio = 2*7/15 = 93.3
     assert (
         len(
-            from_records(export(rows), register=REGISTER, key=KEY, fuzzy_threshold=93).participation
+            from_records(
+                export(rows), register=REGISTER, key=KEY, fuzzy_threshold=93, errors="drop"
+            ).participation
         )
         == 1
     )
-    eco = from_records(export(rows), register=REGISTER, key=KEY, fuzzy_threshold=94)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, fuzzy_threshold=94, errors="drop")
     assert len(eco.participation) == 0
     assert "best score 93 < 94" in eco.rejected["reason"].iloc[0]
     # two register names equally close: no clear winner
@@ -222,7 +224,7 @@ def test_fuzzy_threshold_and_margin():
             ),
         ]
     )
-    eco = from_records(export(rows), register=reg, key=KEY)
+    eco = from_records(export(rows), register=reg, key=KEY, errors="drop")
     assert "too close to the next" in eco.rejected["reason"].iloc[0]
 
 
@@ -234,7 +236,7 @@ def test_same_name_in_two_authorities_and_ids():
         ("D", "d@x.org", "e4", None, "N", "Teacher", "01/09/2022"),
         ("E", "e@x.org", "Elm Nursery", "Glasgow", "N", "Teacher", "01/09/2022"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     assert eco.participation["establishment_id"].tolist() == ["E7", "E6", "E4", "E5"]
     rej = eco.rejected
     assert rej["row"].tolist() == [4]  # St Mary's without authority: E6 or E7
@@ -268,7 +270,7 @@ def test_accepted_plus_rejected_is_rows_read_from_cp1252_csv(tmp_path: Path):
     ]
     p = tmp_path / "export.csv"
     export(rows).to_csv(p, index=False, encoding="cp1252")
-    eco = from_records(p, register=REGISTER, key=KEY)
+    eco = from_records(p, register=REGISTER, key=KEY, errors="drop")
     assert len(eco.participation) + len(eco.rejected) == len(rows)
     rej = eco.rejected.set_index("row")
     # spreadsheet rows: header is 1, so BASE is 2-5 and the new rows 6-10
@@ -290,7 +292,7 @@ def test_unknown_job_title_is_other_with_warning_not_rejected():
         ("B", "b@x.org", "Cove Primary", "Inverclyde", "N", None, "01/09/2022"),
         ("C", "c@x.org", "Cove Primary", "Inverclyde", "N", "Astronaut", "02/09/2022"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     assert eco.practitioners["level"].tolist() == ["other"] * 3
     q = eco.quality.set_index("value")
     assert q.loc["Astronaut", "message"] == "job title not recognised: level 'other' (2 rows)"
@@ -304,7 +306,7 @@ def test_bad_dates_rejected_with_reason():
         ("B", "b@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "next tuesday"),
         ("C", "c@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "01/01/1970"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     reasons = eco.rejected["reason"].tolist()
     assert reasons[0].startswith("impossible date 31/02/2023")
     assert reasons[1].startswith("not a date")
@@ -314,9 +316,34 @@ def test_bad_dates_rejected_with_reason():
 
 def test_errors_raise_lists_rows():
     rows = BASE + [("A", "a@x.org", "Nowhere", "Glasgow", "N", "Teacher", "01/09/2022")]
-    with pytest.raises(DataError, match="row 6: establishment not found") as err:
+    with pytest.raises(
+        DataError, match="row 6, column School, value 'Nowhere': establishment"
+    ) as err:
         from_records(export(rows), register=REGISTER, key=KEY, errors="raise")
     assert err.value.problems["row"].tolist() == [6]
+
+
+def test_errors_default_is_raise_as_for_a_folder():
+    # issue 13: from_records defaulted to "drop" while read_ecosystem raised
+    rows = BASE + [("A", "a@x.org", "Nowhere", "Glasgow", "N", "Teacher", "01/09/2022")]
+    with pytest.raises(DataError, match="1 problem in records"):
+        from_records(export(rows), register=REGISTER, key=KEY)
+
+
+def test_register_goes_through_the_table_checks_of_a_folder():
+    # issue 13: from_records never ran the checks a folder gets. A register row whose
+    # SIMD quintile is 9 (allowed 1-5) is an error of the register's row 2 (E1); with
+    # errors="drop" that establishment is rejected, and so are the records at it.
+    bad = REGISTER.assign(simd_quintile=[9, 1, 2, 3, 4, 5, 1, 2])
+    with pytest.raises(DataError, match="the register, row 2, column simd_quintile") as err:
+        from_records(export(BASE), register=bad, key=KEY)
+    assert "simd_quintile" in err.value.problems["column"].tolist()
+    eco = from_records(export(BASE), register=bad, key=KEY, errors="drop")
+    assert "E1" not in set(eco.establishments["establishment_id"])
+    assert "E1" not in set(eco.participation["establishment_id"])
+    assert (eco.rejected["table"] == "establishments").sum() == 1
+    good = from_records(export(BASE), register=REGISTER, key=KEY, errors="drop")
+    assert "E1" in set(good.participation["establishment_id"])
 
 
 def test_without_register_sector_from_name_and_unknown_rejected():
@@ -335,7 +362,7 @@ def test_without_register_sector_from_name_and_unknown_rejected():
         ("D", "d@x.org", "Dunrod School", "Inverclyde", "N", "Teacher", "01/09/2022"),
         ("E", "e@x.org", "Cove Academy", None, "N", "Teacher", "01/09/2022"),
     ]
-    eco = from_records(export(rows), key=KEY)
+    eco = from_records(export(rows), key=KEY, errors="drop")
     est = eco.establishments.set_index("establishment_id")
     assert est.index.tolist() == ["glasgow-city:ashgrove-primary", "renfrewshire:elm-nursery"]
     assert est["sector"].tolist() == ["primary", "early_years"]
@@ -352,7 +379,7 @@ def test_name_only_rows_link_to_email_or_hash_name_and_establishment():
         ("ann  smith", None, "Cove Primary", "Inverclyde", "N", "Teacher", "02/09/2022"),
         ("Bob Jones", None, "Cove Primary", "Inverclyde", "N", "Teacher", "02/09/2022"),
     ]
-    eco = from_records(export(rows), register=REGISTER, key=KEY)
+    eco = from_records(export(rows), register=REGISTER, key=KEY, errors="drop")
     assert eco.participation["practitioner_id"].tolist() == [
         hm("ann@x.org"),
         hm("ann@x.org"),
@@ -376,7 +403,11 @@ def test_columns_mapping_first_and_surname_and_role_column():
         }
     )
     eco = from_records(
-        df, columns={"establishment": "base", "date": "WHEN"}, register=REGISTER, key=KEY
+        df,
+        columns={"establishment": "base", "date": "WHEN"},
+        register=REGISTER,
+        key=KEY,
+        errors="drop",
     )
     part = eco.participation
     assert part["practitioner_id"].tolist() == [hm("ann smith|e3")]
@@ -388,21 +419,21 @@ def test_columns_mapping_first_and_surname_and_role_column():
 
 def test_role_header_is_job_title_when_no_job_title_column():
     df = export(BASE[3:4]).rename(columns={"Job Title": "Role"})
-    eco = from_records(df, register=REGISTER, key=KEY)
+    eco = from_records(df, register=REGISTER, key=KEY, errors="drop")
     assert eco.practitioners["level"].tolist() == ["senior_leader"]
     assert eco.participation["role"].tolist() == ["participant"]
 
 
 def test_missing_and_ambiguous_columns():
     with pytest.raises(DataError, match="no column for date"):
-        from_records(export(BASE).drop(columns="Date"), register=REGISTER, key=KEY)
+        from_records(export(BASE).drop(columns="Date"), register=REGISTER, key=KEY, errors="drop")
     df = export(BASE).assign(Course="x")
     with pytest.raises(DataError, match="more than one column for network"):
-        from_records(df, register=REGISTER, key=KEY)
-    eco = from_records(df, columns={"network": "Event"}, register=REGISTER, key=KEY)
+        from_records(df, register=REGISTER, key=KEY, errors="drop")
+    eco = from_records(df, columns={"network": "Event"}, register=REGISTER, key=KEY, errors="drop")
     assert len(eco.participation) == 4
     with pytest.raises(ValueError, match="unknown fields"):
-        from_records(df, columns={"colour": "Event"}, key=KEY)
+        from_records(df, columns={"colour": "Event"}, key=KEY, errors="drop")
 
 
 def test_xlsx_and_parquet_sources(tmp_path: Path):
@@ -410,7 +441,7 @@ def test_xlsx_and_parquet_sources(tmp_path: Path):
     df.to_excel(tmp_path / "e.xlsx", index=False)
     df.to_parquet(tmp_path / "e.parquet")
     for p in (tmp_path / "e.xlsx", tmp_path / "e.parquet"):
-        eco = from_records(p, register=REGISTER, key=KEY)
+        eco = from_records(p, register=REGISTER, key=KEY, errors="drop")
         assert eco.participation["establishment_id"].tolist() == ["E1", "E1", "E3", "E2"]
 
 
@@ -437,7 +468,7 @@ def test_shipped_flat_export_has_every_planted_problem_found():
     with open(path, encoding="cp1252", newline="") as fh:
         raw = list(csv.reader(fh))
     header, body = raw[0], raw[1:]
-    eco = from_records(path, register=wpnet.load_example().establishments, key=KEY)
+    eco = from_records(path, register=wpnet.load_example().establishments, key=KEY, errors="drop")
     assert len(eco.participation) + len(eco.rejected) == len(body) == 460
     reasons = eco.rejected["reason"]
     # exact duplicate lines counted independently of wpnet
@@ -462,13 +493,13 @@ def test_shipped_flat_export_has_every_planted_problem_found():
 
 
 def test_headers_only_export_gives_empty_tables():
-    eco = from_records(export([]), register=REGISTER, key=KEY)
+    eco = from_records(export([]), register=REGISTER, key=KEY, errors="drop")
     assert len(eco.participation) == len(eco.rejected) == len(eco.practitioners) == 0
     assert len(eco.establishments) == len(REGISTER)
-    assert len(from_records(export([]), key=KEY).establishments) == 0
+    assert len(from_records(export([]), key=KEY, errors="drop").establishments) == 0
 
 
 def test_datetime_column_from_a_dataframe():
     df = export(BASE[2:3]).assign(Date=pd.Timestamp("2023-01-05"))
-    eco = from_records(df, register=REGISTER, key=KEY)
+    eco = from_records(df, register=REGISTER, key=KEY, errors="drop")
     assert [str(d.date()) for d in eco.participation["date"]] == ["2023-01-05"]

@@ -431,7 +431,7 @@ def test_tables_xlsx_matches_csv(hostile) -> None:
 def test_methods_say_when_betweenness_was_sampled(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import wpnet.measures.brokerage as bro
+    import wpnet.measures._betweenness as bro
 
     eco = wpnet.tiny()
     page = build_report(eco, out=tmp_path / "exact", backbone=None, permutations=20)

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import wpnet
-from wpnet.validation import RawTable, ValidationReport, check_tables, validate
+from wpnet.inspection import ValidationReport, validate
+from wpnet.validation import RawTable, check_tables
 
 
 def base() -> dict[str, pd.DataFrame]:

@@ -22,6 +22,7 @@ _API: dict[str, str] = {
     "DataError": "wpnet.errors",
     "UsageError": "wpnet.errors",
     "KeyMissing": "wpnet.errors",
+    "WrongType": "wpnet.errors",
     "Ecosystem": "wpnet.ecosystem",
     "session_of": "wpnet.sessions",
     "tiny": "wpnet.datasets",
@@ -30,15 +31,16 @@ _API: dict[str, str] = {
     "read_ecosystem": "wpnet.io",
     "write_ecosystem": "wpnet.io",
     "from_records": "wpnet.records",
-    "validate": "wpnet.validation",
-    "ValidationReport": "wpnet.validation",
+    "validate": "wpnet.inspection",
+    "ValidationReport": "wpnet.inspection",
     "pseudonymise": "wpnet.privacy",
     "affiliation_graph": "wpnet.graphs",
     "project": "wpnet.graphs",
+    "GraphSpec": "wpnet.graphs",
     "authority_matrix": "wpnet.graphs",
     "to_igraph": "wpnet.graphs",
     "from_igraph": "wpnet.graphs",
-    "backbone": "wpnet.backbone",
+    "backbone": "wpnet.graphs",
     "reach": "wpnet.measures.reach",
     "brokerage": "wpnet.measures.brokerage",
     "brokerage_roles": "wpnet.measures.brokerage",
@@ -56,8 +58,6 @@ _API: dict[str, str] = {
     "build_report": "wpnet.report",
 }
 
-_CALLABLE_MODULES = frozenset({"backbone"})
-
 __all__ = sorted(_API) + ["__version__"]
 
 
@@ -65,11 +65,9 @@ def __getattr__(name: str) -> Any:
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'wpnet' has no attribute {name!r}")
-    mod = importlib.import_module(module)
-    # ``wpnet.backbone`` is a callable module (see wpnet/backbone.py): hand out the module
-    # itself, which importing the submodule binds here too, so the name means one thing
-    # however it was first reached.  No other public name shares a submodule's name.
-    value = mod if name in _CALLABLE_MODULES else getattr(mod, name)
+    # no public name is also the name of a submodule, so importing a submodule never
+    # rebinds one (wpnet.backbone is the function; the module is wpnet.backbones)
+    value = getattr(importlib.import_module(module), name)
     globals()[name] = value
     return value
 

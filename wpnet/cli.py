@@ -72,7 +72,7 @@ def _validate_args(p: argparse.ArgumentParser) -> None:
 
 
 def _validate_run(args: argparse.Namespace) -> int:
-    from wpnet.validation import validate
+    from wpnet.inspection import validate
 
     report = validate(args.data, max_lines=args.max_lines)
     print(report)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.errors import UsageError
 from wpnet.sessions import sessions_between
 
 __all__ = ["EXAMPLE", "example_path", "example_readme", "load_example", "synthetic", "tiny"]
@@ -137,6 +138,7 @@ def tiny() -> Ecosystem:
 
 
 def synthetic(
+    *,
     establishments: int = EXAMPLE["establishments"],
     practitioners: int = EXAMPLE["practitioners"],
     networks: int = EXAMPLE["networks"],
@@ -197,7 +199,7 @@ def synthetic(
 
     if isinstance(sessions, int):
         if sessions < 1:
-            raise ValueError(f"sessions must be >= 1; got {sessions}")
+            raise UsageError(f"sessions must be >= 1; got {sessions}")
         last = 2023
         sessions = sessions_between(
             f"{last - sessions + 1}-{(last - sessions + 2) % 100:02d}", "2023-24"

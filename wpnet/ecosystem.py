@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import os
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -22,10 +22,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from wpnet.errors import UsageError, WrongType
 from wpnet.schema import TABLES
 from wpnet.sessions import session_of
 
-__all__ = ["RECORD_COLUMNS", "Ecosystem"]
+__all__ = ["RECORD_COLUMNS", "Ecosystem", "expect_ecosystem"]
 
 #: Columns of :attr:`Ecosystem.records`, the attributed participation records.
 RECORD_COLUMNS = (
@@ -193,11 +194,26 @@ class Ecosystem:
     #: remembers.
     MEMO_SIZE = 32
 
-    def _memoised(self, key: Any, compute: Any) -> Any:
+    def derived(self, key: Any, compute: Callable[[], Any]) -> Any:
         """``compute()`` the first time ``key`` is asked for, then the remembered result.
 
-        An Ecosystem never changes, so a selection or projection derived from it is the
-        same every time; the :attr:`MEMO_SIZE` most recently used are kept.
+        For wpnet's own stages (public so that no module calls a private method of the
+        Ecosystem; users have no need of it). An Ecosystem never changes, so a
+        selection, projection or measure derived from it is the same every time; the
+        :attr:`MEMO_SIZE` most recently used are kept.
+
+        The remembered value is shared by every caller, so it must never reach a user
+        in a form they can change: it is immutable (an Ecosystem, a tuple of plain
+        values), read-only (a :class:`~wpnet.graphs.Projection`), or the caller hands
+        out a copy (DataFrames, dicts). Mutating a result a user was given never changes
+        a later one.
+
+        Examples
+        --------
+        >>> import wpnet
+        >>> eco = wpnet.tiny()
+        >>> eco.derived(("answer",), lambda: 42), eco.derived(("answer",), lambda: 0)
+        (42, 42)
         """
         if key in self._memo:
             self._memo.move_to_end(key)
@@ -307,6 +323,7 @@ class Ecosystem:
     # ---- selection --------------------------------------------------------------
     def select(
         self,
+        *,
         session: str | Iterable[str] | None = None,
         authority: str | Iterable[str] | None = None,
         workstream: str | Iterable[str] | None = None,
@@ -325,11 +342,11 @@ class Ecosystem:
 
         Raises
         ------
-        ValueError
+        UsageError
             When a value is not in the data (naming the argument and what is allowed).
         """
         key = ("select", *(_frozen(v) for v in (session, authority, workstream, network, sector)))
-        return self._memoised(
+        return self.derived(
             key, lambda: self._select(session, authority, workstream, network, sector)
         )
 
@@ -360,7 +377,7 @@ class Ecosystem:
             values = [value] if isinstance(value, str) else list(value)
             unknown = [v for v in values if v not in set(allowed)]
             if unknown:
-                raise ValueError(
+                raise UsageError(
                     f"select({arg}=...): {unknown!r} not in the data; allowed: {allowed!r}"
                 )
             scope[arg] = values if len(values) > 1 else values[0]
@@ -446,4 +463,26 @@ class Ecosystem:
         return (
             f"<div><p><b>{head}</b></p><p>Participation records by authority and session</p>"
             f"{table}<p>Data quality: {html.escape(state)}</p></div>"
+        )
+
+
+def expect_ecosystem(value: Any, caller: str, argument: str = "eco") -> None:
+    """Raise :class:`~wpnet.errors.WrongType` unless ``value`` is an :class:`Ecosystem`.
+
+    The one check every function taking an Ecosystem makes first, so a DataFrame or a
+    path passed by mistake fails with a message saying what is expected, not an
+    ``AttributeError`` from deep inside.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> expect_ecosystem(pd.DataFrame(), "reach")
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.WrongType: reach(eco=...): an Ecosystem is expected (wpnet.read_ecosystem, wpnet.from_records or wpnet.load_example make one); got DataFrame
+    """
+    if not isinstance(value, Ecosystem):
+        raise WrongType(
+            f"{caller}({argument}=...): an Ecosystem is expected (wpnet.read_ecosystem, "
+            f"wpnet.from_records or wpnet.load_example make one); got {type(value).__name__}"
         )

@@ -2,15 +2,17 @@
 
 ``WpnetError`` is the base of everything wpnet raises on purpose. ``DataError`` is
 raised for bad input data; it is also a ``ValueError`` so that code catching
-``ValueError`` keeps working. Bad *arguments* raise plain ``ValueError`` or
-``TypeError`` naming the argument and what is allowed.
+``ValueError`` keeps working. A bad *argument* raises :class:`UsageError` (a
+``ValueError``: a value outside the allowed ones, named with what is allowed, by the one
+checker :func:`check_choice`) or :class:`WrongType` (a ``TypeError``: an argument of the
+wrong kind, such as a DataFrame where an Ecosystem is expected).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DataError", "KeyMissing", "UsageError", "WpnetError"]
+__all__ = ["DataError", "KeyMissing", "UsageError", "WpnetError", "WrongType", "check_choice"]
 
 
 class WpnetError(Exception):
@@ -56,3 +58,36 @@ class KeyMissing(DataError):
     Personal columns cannot be read without a key, so this is a data problem: the
     command line exits 1 on it with the message, never a traceback.
     """
+
+
+class WrongType(WpnetError, TypeError):
+    """An argument of the wrong kind; the message names the argument, what was expected
+    and what was given.
+
+    Examples
+    --------
+    >>> isinstance(WrongType("eco: an Ecosystem is expected; got DataFrame"), TypeError)
+    True
+    """
+
+
+def check_choice(name: str, value: Any, allowed: tuple[Any, ...] | list[Any]) -> None:
+    """Raise :class:`UsageError` unless ``value`` is one of ``allowed``.
+
+    The one place wpnet checks an option against its allowed values; the message names
+    the argument, the value given and every allowed value.
+
+    Examples
+    --------
+    >>> check_choice("onto", "establishment", ("establishment", "network"))
+    >>> check_choice("onto", "school", ("establishment", "network"))
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.UsageError: onto must be one of ('establishment', 'network'); got 'school'
+    """
+    try:
+        ok = value in allowed
+    except TypeError:  # an unhashable value against a set-like allowed
+        ok = False
+    if not ok:
+        raise UsageError(f"{name} must be one of {tuple(allowed)!r}; got {value!r}")

@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
 from wpnet.measures.capacity import capacity
 from wpnet.measures.reach import reach
 from wpnet.schema import LEVELS
@@ -115,8 +116,9 @@ INDICATORS: dict[str, tuple[str, str, str]] = {
 
 def reflections(
     eco: Ecosystem,
-    sessions: Sequence[str] | None = None,
     *,
+    sessions: Sequence[str] | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -165,8 +167,9 @@ def reflections(
     eco : Ecosystem
     sessions : sequence of str, optional
         The sessions to compare, in order; default every session of ``eco``.
-    backbone, alpha, min_weight, correction
-        The graph the structural indicators use (see :func:`wpnet.project`).
+    onto, backbone, alpha, min_weight, correction
+        The graph the structural indicators use (see :func:`wpnet.project`); ``onto``
+        must be ``"establishment"``.
     seed : int
         Leiden's seed.
     tolerance, relative_tolerance : float
@@ -187,12 +190,14 @@ def reflections(
         2021-22   2022-23  direction
     4  0.333333  0.285714  weakening
     """
+    expect_ecosystem(eco, "reflections")
+    check_choice("onto", onto, ("establishment",))  # the themes are about establishments
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = sorted(set(sessions) - set(eco.sessions))
     if unknown:
-        raise ValueError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
+        raise UsageError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
     if not sessions:
-        raise ValueError("reflections needs at least one session with records")
+        raise UsageError("reflections needs at least one session with records")
     opts: dict[str, Any] = dict(
         backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
     )

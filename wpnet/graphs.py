@@ -3,30 +3,46 @@
 Participation records are two-mode data: members (practitioners or establishments)
 by networks. :func:`incidence` builds that matrix; :func:`projection` multiplies it
 out (``B Bᵀ``) into a :class:`Projection` of sparse matrices, optionally reduced to a
-backbone (:mod:`wpnet.backbone`); :func:`project` gives the same as a networkx graph.
-Measures run on :class:`Projection` (scipy / igraph); users get networkx.
+backbone (the decision of :mod:`wpnet.backbones`); :func:`project` gives the same as a
+networkx graph and :func:`backbone` a backbone of an Ecosystem or of a graph. Measures
+run on :class:`Projection` (scipy / igraph); users get networkx.
+
+Which graph a measure, map or report section runs on is named by the same five
+keywords everywhere, ``onto, backbone, alpha, min_weight, correction``, gathered and
+checked once by :class:`GraphSpec`.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+import numbers
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet.ecosystem import Ecosystem
+from wpnet._projection import BLOCK_ENTRIES, backbone_matrices, raw_matrices
+from wpnet.backbones import METHODS, backbone_graph, check_backbone, tie_test
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import DataError, UsageError, check_choice
 
 __all__ = [
+    "BACKBONES",
+    "GRAPH_OPTIONS",
+    "ONTO",
+    "GraphSpec",
     "Incidence",
     "Projection",
     "affiliation_graph",
     "authority_matrix",
+    "backbone",
     "from_igraph",
     "incidence",
+    "node_table",
     "project",
     "projection",
     "to_igraph",
@@ -39,6 +55,69 @@ ONTO = ("establishment", "practitioner", "network", "authority")
 BACKBONES = (None, "threshold", "disparity", "sdsm")
 #: Default bound on the ties of a projection onto practitioners.
 MAX_EDGES = 5_000_000
+#: The graph options every measure, map and report function accepts, as keywords.
+GRAPH_OPTIONS = ("onto", "backbone", "alpha", "min_weight", "correction")
+
+
+@dataclass(frozen=True)
+class GraphSpec:
+    """Which graph a measure, map or report section runs on: the five graph options.
+
+    Every public function that draws on a projection takes the same keywords
+    (:data:`GRAPH_OPTIONS`) and checks them here, once, so a figure can be drawn on
+    the very graph a measure used: ``wpnet.plot_brokers(eco, **spec.keywords())``.
+
+    Attributes
+    ----------
+    onto : {"establishment", "practitioner", "network", "authority"}
+        The unit projected onto.
+    backbone : {None, "threshold", "disparity", "sdsm"}
+        Which ties are kept (:mod:`wpnet.backbones`); ``None`` keeps all.
+    alpha : float
+        Significance level of ``disparity`` and ``sdsm``, in (0, 1).
+    min_weight : float
+        Smallest shared count ``threshold`` keeps.
+    correction : {"none", "holm", "bonferroni", "fdr_bh"}
+        Multiple-testing correction of ``disparity`` and ``sdsm``.
+
+    Raises
+    ------
+    UsageError
+        For a value outside those allowed (naming the option and what is allowed).
+
+    Examples
+    --------
+    >>> spec = GraphSpec(backbone="sdsm", correction="holm")
+    >>> spec.keywords()["correction"], spec.params()
+    ('holm', {'alpha': 0.05, 'correction': 'holm'})
+    """
+
+    onto: str = "establishment"
+    backbone: str | None = None
+    alpha: float = 0.05
+    min_weight: float = 2
+    correction: str = "none"
+
+    def __post_init__(self) -> None:
+        check_choice("onto", self.onto, ONTO)
+        check_choice("backbone", self.backbone, BACKBONES)
+        if not isinstance(self.alpha, numbers.Real) or isinstance(self.alpha, bool):
+            raise UsageError(f"alpha must be a number in (0, 1); got {self.alpha!r}")
+        if not isinstance(self.min_weight, numbers.Real) or isinstance(self.min_weight, bool):
+            raise UsageError(f"min_weight must be a number; got {self.min_weight!r}")
+        check_backbone(self.backbone or "threshold", self.alpha, self.correction)
+
+    def keywords(self) -> dict[str, Any]:
+        """The five options as keywords, for any measure, map or report function."""
+        return asdict(self)
+
+    def params(self) -> dict[str, Any]:
+        """The parameters the backbone uses (empty without a backbone)."""
+        if self.backbone is None:
+            return {}
+        if self.backbone == "threshold":
+            return {"min_weight": self.min_weight}
+        return {"alpha": self.alpha, "correction": self.correction}
 
 
 @dataclass(frozen=True)
@@ -68,7 +147,7 @@ class Incidence:
         return b.astype(np.float64)
 
 
-def incidence(eco: Ecosystem, level: str = "establishment") -> Incidence:
+def incidence(eco: Ecosystem, *, level: str = "establishment") -> Incidence:
     """Member x network incidence matrix of the records in scope.
 
     A record counts for the establishment it is attributed to (MEASURES.md, "Scope and
@@ -83,15 +162,14 @@ def incidence(eco: Ecosystem, level: str = "establishment") -> Incidence:
     >>> inc.records.toarray().tolist()[1]
     [2, 0, 0]
     """
-    column = {
+    expect_ecosystem(eco, "incidence")
+    columns = {
         "establishment": "establishment_id",
         "practitioner": "practitioner_id",
         "authority": "authority",
-    }.get(level)
-    if column is None:
-        raise ValueError(
-            f"level must be 'establishment', 'practitioner' or 'authority'; got {level!r}"
-        )
+    }
+    check_choice("level", level, tuple(columns))
+    column = columns[level]
     rec = eco.records
     rec = rec[rec[column].notna() & rec["network_id"].notna()]
     mem = pd.Categorical(rec[column].astype(str))
@@ -125,21 +203,41 @@ class Projection:
         The binary member x network matrix the projection came from (rows = nodes).
     backbone : str or None
         The backbone method applied, and ``params`` its parameters.
+
+    Notes
+    -----
+    A Projection is read-only, so one can be shared by every measure of an Ecosystem
+    (:meth:`~wpnet.ecosystem.Ecosystem.derived`): the arrays of its matrices are not
+    writeable, ``params`` and ``scope`` are read-only mappings, and ``nodes`` hands out
+    a copy each time it is read.
     """
 
     onto: str
-    nodes: pd.DataFrame
+    _node_frame: pd.DataFrame
     weight: sp.csr_matrix
     newman: sp.csr_matrix
     jaccard: sp.csr_matrix
     incidence: sp.csr_matrix
     backbone: str | None = None
-    params: dict[str, Any] = field(default_factory=dict)
-    scope: dict[str, Any] = field(default_factory=dict)
+    params: Mapping[str, Any] = field(default_factory=dict)
+    scope: Mapping[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for m in (self.weight, self.newman, self.jaccard, self.incidence):
+            for a in (m.data, m.indices, m.indptr):
+                a.flags.writeable = False
+        object.__setattr__(self, "params", MappingProxyType(dict(self.params)))
+        object.__setattr__(self, "scope", MappingProxyType(dict(self.scope)))
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """One row per node (index: the unit's id): the unit's table columns and
+        ``memberships``. A copy: changing it changes nothing shared."""
+        return self._node_frame.copy(deep=False)
 
     @property
     def n(self) -> int:
-        return len(self.nodes)
+        return len(self._node_frame)
 
     def edges(self) -> pd.DataFrame:
         """Ties as a table: ``u``, ``v`` (node ids, u < v by position), ``i``, ``j``
@@ -150,7 +248,7 @@ class Projection:
         for x in up:
             x.sort_indices()
         coo = up[0].tocoo()
-        ids = self.nodes.index.to_numpy()
+        ids = self._node_frame.index.to_numpy()
         return pd.DataFrame(
             {
                 "u": ids[coo.row],
@@ -181,7 +279,7 @@ class Projection:
         import networkx as nx
 
         g = nx.Graph()
-        nodes = self.nodes
+        nodes = self._node_frame
         cols = list(nodes.columns)
         g.add_nodes_from(
             (nid, {c: _py(v) for c, v in zip(cols, row, strict=True)})
@@ -220,7 +318,7 @@ class Projection:
 
         e = self.edges()
         g = ig.Graph(n=self.n, edges=np.column_stack([e.i, e.j]).tolist(), directed=False)
-        g.vs["name"] = [str(x) for x in self.nodes.index]
+        g.vs["name"] = [str(x) for x in self._node_frame.index]
         for c in ("weight", "newman", "jaccard"):
             g.es[c] = e[c].astype(float).tolist()
         return g
@@ -235,7 +333,19 @@ def _py(v: Any) -> Any:
     return v
 
 
-def _node_table(eco: Ecosystem, onto: str, ids: pd.Index) -> pd.DataFrame:
+def node_table(eco: Ecosystem, onto: str, ids: pd.Index) -> pd.DataFrame:
+    """The table columns of the units ``ids`` of kind ``onto``, one row per id in order.
+
+    Practitioners get their home establishment's ``authority``, ``sector`` and
+    ``simd_quintile``; ``onto="authority"`` gives the one column ``authority``. Ids not
+    in the tables get missing values.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> node_table(wpnet.tiny(), "establishment", pd.Index(["E1"]))["authority"].tolist()
+    ['Glasgow City']
+    """
     if onto == "establishment":
         t = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     elif onto == "practitioner":
@@ -255,8 +365,8 @@ def _node_table(eco: Ecosystem, onto: str, ids: pd.Index) -> pd.DataFrame:
 
 def projection(
     eco: Ecosystem,
-    onto: str = "establishment",
     *,
+    onto: str = "establishment",
     backbone: str | None = None,
     alpha: float = 0.05,
     min_weight: float = 2,
@@ -275,15 +385,17 @@ def projection(
     - ``jaccard`` = shared / (networks of u + networks of v − shared).
 
     Every reached unit is a node, tied or not. ``backbone`` keeps only the ties that
-    :func:`wpnet.backbone.backbone_mask` keeps (MEASURES.md, "Backbone").
+    the backbone decision (:func:`wpnet.backbones.decide`) keeps (MEASURES.md,
+    "Backbone").
+
+    The Ecosystem remembers the projection (:meth:`~wpnet.ecosystem.Ecosystem.derived`),
+    so every measure of it shares one; a :class:`Projection` is read-only.
 
     Parameters
     ----------
     eco : Ecosystem
-    onto : {"establishment", "practitioner", "network", "authority"}
-    backbone : {None, "threshold", "disparity", "sdsm"}
-    alpha, min_weight, correction
-        Backbone parameters (see :mod:`wpnet.backbone`).
+    onto, backbone, alpha, min_weight, correction
+        The graph options (:class:`GraphSpec`).
     max_edges : int or None
         For ``onto="practitioner"``: refuse to build more ties than this (default
         5,000,000); ``None`` lifts the bound.
@@ -294,8 +406,10 @@ def projection(
 
     Raises
     ------
-    ValueError
-        For an unknown ``onto`` or ``backbone``, or a practitioner projection above
+    WrongType
+        When ``eco`` is not an Ecosystem.
+    UsageError
+        For a graph option outside those allowed, or a practitioner projection above
         ``max_edges`` (the message says how many ties it would build and how to narrow).
 
     Examples
@@ -305,29 +419,15 @@ def projection(
     >>> p.edges()[["u", "v", "weight"]].values.tolist()
     [['C1', 'E1', 1], ['C1', 'E4', 1], ['E1', 'E4', 1], ['E2', 'E4', 1]]
     """
-    if onto not in ONTO:
-        raise ValueError(f"onto must be one of {ONTO}; got {onto!r}")
-    if backbone not in BACKBONES:
-        raise ValueError(f"backbone must be one of {BACKBONES}; got {backbone!r}")
-    # an Ecosystem never changes: the same projection of it is built once (Ecosystem
-    # keeps the few most recent ones) and shared; a Projection is frozen
-    key = ("projection", onto, backbone, float(alpha), float(min_weight), correction, max_edges)
-    return eco._memoised(
-        key, lambda: _projection(eco, onto, backbone, alpha, min_weight, correction, max_edges)
-    )
+    expect_ecosystem(eco, "projection")
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    return eco.derived(("projection", spec, max_edges), lambda: _projection(eco, spec, max_edges))
 
 
-def _projection(
-    eco: Ecosystem,
-    onto: str,
-    backbone: str | None,
-    alpha: float,
-    min_weight: float,
-    correction: str,
-    max_edges: int | None,
-) -> Projection:
+def _projection(eco: Ecosystem, spec: GraphSpec, max_edges: int | None) -> Projection:
+    onto = spec.onto
     level = "practitioner" if onto == "network" else onto
-    inc = incidence(eco, level)
+    inc = incidence(eco, level=level)
     b = inc.binary
     ids = inc.members
     if onto == "network":
@@ -337,7 +437,7 @@ def _projection(
         m = np.asarray(b.sum(axis=0)).ravel()
         bound = int((m * (m - 1) // 2).sum())
         if bound > max_edges:
-            raise ValueError(
+            raise UsageError(
                 f"a practitioner projection of this selection could build up to {bound:,} ties "
                 f"(sum over networks of m(m-1)/2), above max_edges={max_edges:,}. Narrow the "
                 "selection (eco.select(session=..., authority=..., workstream=...)), project onto "
@@ -345,219 +445,21 @@ def _projection(
             )
     b = b.tocsr()
     deg = np.asarray(b.sum(axis=1)).ravel()
-    params: dict[str, Any] = {}
-    if backbone is None:
-        w, newman, jaccard = _raw_matrices(b, deg, BLOCK_ENTRIES)
+    if spec.backbone is None:
+        w, newman, jaccard = raw_matrices(b, deg, BLOCK_ENTRIES)
     else:
-        from wpnet.backbone import _tie_test
-
-        test = _tie_test(backbone, b, alpha=alpha, min_weight=min_weight, correction=correction)
-        w, newman, jaccard = _backbone_matrices(b, deg, test, BLOCK_ENTRIES)
-        params = {
-            "threshold": {"min_weight": min_weight},
-            "disparity": {"alpha": alpha, "correction": correction},
-            "sdsm": {"alpha": alpha, "correction": correction},
-        }[backbone]
-    nodes = _node_table(eco, onto, ids)
+        test = tie_test(
+            spec.backbone,
+            b=b,
+            alpha=spec.alpha,
+            min_weight=spec.min_weight,
+            correction=spec.correction,
+        )
+        w, newman, jaccard = backbone_matrices(b, deg, test, BLOCK_ENTRIES)
+    nodes = node_table(eco, onto, ids)
     nodes["memberships"] = deg.astype(np.int64)
     log.debug("projection onto %s: %d nodes, %d ties", onto, len(ids), w.nnz // 2)
-    return Projection(onto, nodes, w, newman, jaccard, b, backbone, params, eco.scope)
-
-
-# ---------------------------------------------------------------------------------
-# The projection, one block of rows at a time
-# ---------------------------------------------------------------------------------
-#: Most entries one block product of a projection may store; bounds the working memory
-#: of :func:`projection` (about 24 bytes an entry) whatever the size of the projection.
-BLOCK_ENTRIES = 1 << 24
-
-
-@dataclass(frozen=True)
-class _Ties:
-    """The ties of rows ``start:stop`` of a projection, row by row, columns ascending.
-
-    ``rows``, ``cols`` (int32 positions), ``weight`` (int32 shared networks) and
-    ``newman`` (float64, or None when not asked for).
-    """
-
-    start: int
-    stop: int
-    rows: np.ndarray
-    cols: np.ndarray
-    weight: np.ndarray
-    newman: np.ndarray | None
-
-    def take(self, keep: np.ndarray) -> _Ties:
-        """The ties where ``keep`` is true."""
-        nw = None if self.newman is None else self.newman[keep]
-        return _Ties(self.start, self.stop, self.rows[keep], self.cols[keep], self.weight[keep], nw)
-
-
-def _newman_factor(b: sp.csr_matrix) -> sp.csr_matrix:
-    """``B diag(1/(m_k − 1))`` (networks with one member get 0), left factor of Newman's
-    weights; computed as a product, like the whole matrix, so its rows keep their order
-    and each Newman weight is summed in the same order whatever the blocks."""
-    m = np.asarray(b.sum(axis=0)).ravel()
-    inv = np.zeros_like(m, dtype=np.float64)
-    inv[m > 1] = 1.0 / (m[m > 1] - 1)
-    return (b @ sp.diags(inv)).tocsr()
-
-
-def _row_blocks(b: sp.csr_matrix, upper: bool, entries: int) -> list[tuple[int, int]]:
-    """Consecutive row ranges whose products hold at most about ``entries`` entries.
-
-    Row i of ``B Bᵀ`` stores at most ``min(Σ_k B_ik m_k, width)`` entries (its two-step
-    paths, bounded by the columns computed: all n, or the ``n − i`` from i on when
-    ``upper``); blocks are cut greedily on the running sum of that bound, one row at
-    least.
-    """
-    n = b.shape[0]
-    m = np.asarray(b.sum(axis=0)).ravel()
-    width = n - np.arange(n) if upper else np.full(n, n)
-    return _cut_blocks(np.minimum(b @ m, width), entries)
-
-
-def _cut_blocks(cost: np.ndarray, entries: float) -> list[tuple[int, int]]:
-    """Consecutive ranges ``(start, stop)`` of rows whose ``cost`` sums to at most about
-    ``entries``, cut greedily on the running sum; one row at least per range.
-
-    Examples
-    --------
-    >>> _cut_blocks(np.array([2.0, 2.0, 5.0, 1.0]), 4)
-    [(0, 2), (2, 3), (3, 4)]
-    """
-    cum = np.cumsum(cost)
-    n = len(cum)
-    blocks, start = [], 0
-    while start < n:
-        base = cum[start - 1] if start else 0.0
-        stop = max(int(np.searchsorted(cum, base + entries, side="right")), start + 1)
-        blocks.append((start, stop))
-        start = stop
-    return blocks
-
-
-def _block_product(
-    left: sp.csr_matrix, right: sp.csr_matrix, start: int, lo: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Rows, columns (int32, global positions) and values of ``left @ right`` for the
-    rows from ``start`` and columns from ``lo``, columns sorted within rows."""
-    z = (left @ right).tocsr()
-    z.sort_indices()
-    rows = np.repeat(np.arange(start, start + z.shape[0], dtype=np.int32), np.diff(z.indptr))
-    cols = z.indices.astype(np.int32) + np.int32(lo)
-    return rows, cols, z.data
-
-
-def _ties(b: sp.csr_matrix, *, upper: bool, newman: bool, entries: int) -> Iterator[_Ties]:
-    """The ties of ``B Bᵀ`` block by block: pairs i < j when ``upper``, else every
-    ordered pair i ≠ j (whole rows); ``newman`` adds Newman's weights."""
-    bx = _newman_factor(b) if newman else None
-    whole = None if upper else b.T.tocsr()
-    for start, stop in _row_blocks(b, upper, entries):
-        lo = start if upper else 0
-        right = b[lo:].T.tocsr() if whole is None else whole
-        rows, cols, data = _block_product(b[start:stop], right, start, lo)
-        keep = cols > rows if upper else cols != rows
-        rows, cols, weight = rows[keep], cols[keep], data[keep].astype(np.int32)
-        nw = None
-        if bx is not None:
-            r2, c2, nw = _block_product(bx[start:stop], right, start, lo)
-            keep = c2 > r2 if upper else c2 != r2
-            if not (np.array_equal(r2[keep], rows) and np.array_equal(c2[keep], cols)):
-                raise RuntimeError("Newman weights and shared counts tie different pairs")
-            nw = nw[keep]
-        yield _Ties(start, stop, rows, cols, weight, nw)
-
-
-def _jaccard(weight: np.ndarray, deg_i: np.ndarray, deg_j: np.ndarray) -> np.ndarray:
-    """shared / (networks of i + networks of j − shared), in float64."""
-    x = weight.astype(np.float64)
-    return x / (deg_i + deg_j - x)
-
-
-def _concat(parts: list[np.ndarray], dtype: Any) -> np.ndarray:
-    """One array of ``parts`` (emptied, so each part is freed as soon as copied)."""
-    out = np.concatenate(parts, dtype=dtype) if parts else np.zeros(0, dtype=dtype)
-    parts.clear()
-    return out
-
-
-def _raw_matrices(
-    b: sp.csr_matrix, deg: np.ndarray, entries: int
-) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
-    """Weight (int64), Newman and Jaccard matrices of every tie, built row block by row
-    block; the three share one index structure (do not change it in place)."""
-    n = b.shape[0]
-    counts = np.zeros(n, dtype=np.int64)
-    cols: list[np.ndarray] = []
-    weight: list[np.ndarray] = []
-    newman: list[np.ndarray] = []
-    jaccard: list[np.ndarray] = []
-    for t in _ties(b, upper=False, newman=True, entries=entries):
-        assert t.newman is not None
-        counts[t.start : t.stop] = np.bincount(t.rows - t.start, minlength=t.stop - t.start)
-        cols.append(t.cols)
-        weight.append(t.weight)
-        newman.append(t.newman)
-        jaccard.append(_jaccard(t.weight, deg[t.rows], deg[t.cols]))
-    index = np.int32 if counts.sum() < np.iinfo(np.int32).max else np.int64
-    indptr = np.concatenate([[0], np.cumsum(counts)]).astype(index)
-    indices = _concat(cols, index)
-    return tuple(  # type: ignore[return-value]
-        sp.csr_matrix((_concat(x, dt), indices, indptr), shape=(n, n))
-        for x, dt in ((weight, np.int64), (newman, np.float64), (jaccard, np.float64))
-    )
-
-
-def _backbone_matrices(
-    b: sp.csr_matrix, deg: np.ndarray, test: Any, entries: int
-) -> tuple[sp.csr_matrix, sp.csr_matrix, sp.csr_matrix]:
-    """Weight, Newman and Jaccard matrices (float64) of the ties a backbone keeps.
-
-    Passes over the ties i < j, block by block: a survey when the test needs one
-    (degrees, distinct SDSM keys, the number of tests); the p-values of every tie when
-    the correction needs all of them at once (``holm``, ``fdr_bh``: 8 bytes a tie);
-    then the kept ties with their weights.
-    """
-    from wpnet.backbone import adjust_pvalues
-
-    def blocks(newman: bool) -> Iterator[_Ties]:
-        return _ties(b, upper=True, newman=newman, entries=entries)
-
-    if test.surveys:
-        for t in blocks(False):
-            test.survey(t.rows, t.cols, t.weight)
-        test.done()
-    decided = None
-    if not test.local:
-        p = _concat([test.pvalues(t.rows, t.cols, t.weight) for t in blocks(False)], np.float64)
-        decided = adjust_pvalues(p, test.correction) < test.alpha
-        del p
-    kept: list[_Ties] = []
-    offset = 0
-    for t in blocks(True):
-        if decided is None:
-            keep = test.keep(t.rows, t.cols, t.weight)
-        else:
-            keep = decided[offset : offset + t.rows.size]
-            offset += t.rows.size
-        kept.append(t.take(keep))
-    rows = _concat([t.rows for t in kept], np.int32)
-    cols = _concat([t.cols for t in kept], np.int32)
-    weight = _concat([t.weight for t in kept], np.float64)
-    newman = _concat([t.newman for t in kept], np.float64)  # type: ignore[misc]
-    jaccard = _jaccard(weight, deg[rows], deg[cols])
-    n = b.shape[0]
-    return tuple(_symmetric(n, rows, cols, x) for x in (weight, newman, jaccard))  # type: ignore[return-value]
-
-
-def _symmetric(n: int, rows: np.ndarray, cols: np.ndarray, x: np.ndarray) -> sp.csr_matrix:
-    """The symmetric n x n matrix with ``x`` at (rows, cols) and (cols, rows)."""
-    return sp.csr_matrix(
-        (np.concatenate([x, x]), (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-        shape=(n, n),
-    )
+    return Projection(onto, nodes, w, newman, jaccard, b, spec.backbone, spec.params(), eco.scope)
 
 
 # ---------------------------------------------------------------------------------
@@ -569,7 +471,7 @@ WEIGHTS = ("networks", "newman", "jaccard")
 _NAME_ATTR = "nx_name"
 
 
-def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
+def affiliation_graph(eco: Ecosystem, *, level: str = "establishment") -> Any:
     """The two-mode (affiliation) graph of members and networks in scope.
 
     Members are the establishments (or practitioners) with a record in scope, networks
@@ -593,7 +495,7 @@ def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
 
     Raises
     ------
-    ValueError
+    UsageError
         For another ``level``, or when a member id equals a network id (the two node
         sets must be disjoint).
 
@@ -608,18 +510,18 @@ def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
     """
     import networkx as nx
 
-    if level not in ("establishment", "practitioner"):
-        raise ValueError(f"level must be 'establishment' or 'practitioner'; got {level!r}")
-    inc = incidence(eco, level)
+    expect_ecosystem(eco, "affiliation_graph")
+    check_choice("level", level, ("establishment", "practitioner"))
+    inc = incidence(eco, level=level)
     clash = sorted(set(inc.members) & set(inc.networks))
     if clash:
-        raise ValueError(
+        raise DataError(
             f"{level} ids equal to network ids ({', '.join(clash[:5])}); a two-mode graph "
             "needs disjoint node sets"
         )
     g = nx.Graph()
-    members = _node_table(eco, level, inc.members)
-    nets = _node_table(eco, "network", inc.networks).rename(columns={"kind": "network_kind"})
+    members = node_table(eco, level, inc.members)
+    nets = node_table(eco, "network", inc.networks).rename(columns={"kind": "network_kind"})
     for table, part, kind in ((members, 0, level), (nets, 1, "network")):
         cols = list(table.columns)
         g.add_nodes_from(
@@ -645,8 +547,8 @@ def affiliation_graph(eco: Ecosystem, level: str = "establishment") -> Any:
 
 def project(
     eco: Ecosystem,
-    onto: str = "establishment",
     *,
+    onto: str = "establishment",
     weight: str = "networks",
     backbone: str | None = None,
     alpha: float = 0.05,
@@ -700,11 +602,10 @@ def project(
     >>> sorted(g.nodes), g.degree("E5")
     (['C1', 'E1', 'E2', 'E4', 'E5'], 0)
     """
-    if weight not in WEIGHTS:
-        raise ValueError(f"weight must be one of {WEIGHTS}; got {weight!r}")
+    check_choice("weight", weight, WEIGHTS)
     p = projection(
         eco,
-        onto,
+        onto=onto,
         backbone=backbone,
         alpha=alpha,
         min_weight=min_weight,
@@ -716,7 +617,85 @@ def project(
     return g
 
 
-def authority_matrix(eco: Ecosystem, value: str = "networks") -> pd.DataFrame:
+def backbone(
+    data: Any,
+    method: str = "sdsm",
+    *,
+    onto: str = "establishment",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+    weight: str = "weight",
+) -> Any:
+    """The backbone of a co-membership projection, as a ``networkx.Graph``.
+
+    On an :class:`~wpnet.ecosystem.Ecosystem` this is
+    ``project(eco, onto=onto, backbone=method, ...)``. On a weighted ``networkx.Graph``
+    it is :func:`wpnet.backbones.backbone_graph`: a copy keeping only the backbone's
+    ties (nodes and attributes kept); only ``threshold`` and ``disparity`` work there,
+    since ``sdsm`` needs the affiliation matrix the graph was projected from.
+
+    Methods (MEASURES.md, "Backbone"):
+
+    - ``threshold``: keep ties with ``weight >= min_weight``;
+    - ``disparity`` (Serrano, Boguñá & Vespignani 2009): keep a tie when, for at least
+      one endpoint i of degree ``k_i > 1`` and strength ``s_i``,
+      ``(1 − w_ij / s_i)^(k_i − 1) < alpha``;
+    - ``sdsm`` (Neal 2014, with BiCM probabilities of Saracco et al. 2017): keep a tie
+      when ``P(X_ij >= w_ij) < alpha`` for ``X_ij = Σ_k Bernoulli(p_ik p_jk)``.
+
+    ``correction`` (``none``, ``holm``, ``bonferroni``, ``fdr_bh``) adjusts the
+    p-values over all tested pairs (:func:`wpnet.backbones.backbone_mask`).
+
+    Parameters
+    ----------
+    data : Ecosystem or networkx.Graph
+    method : {"sdsm", "disparity", "threshold"}
+    onto, alpha, min_weight, correction
+        The graph options (:class:`GraphSpec`); ``onto`` applies to an Ecosystem.
+    weight : str
+        For a graph: the edge attribute holding each tie's weight; every edge must
+        have it.
+
+    Returns
+    -------
+    networkx.Graph
+
+    Raises
+    ------
+    WrongType
+        For anything but an Ecosystem or a networkx graph.
+    UsageError
+        For an unknown method or correction, ``sdsm`` on a graph, or a graph whose
+        edges lack ``weight``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> g = wpnet.backbone(wpnet.tiny().select(session="2022-23"), "threshold", min_weight=1)
+    >>> sorted(g.edges())
+    [('C1', 'E1'), ('C1', 'E4'), ('E1', 'E4'), ('E2', 'E4')]
+    >>> import networkx as nx
+    >>> star = nx.Graph([(0, 1, {"weight": 8}), (0, 2, {"weight": 1}), (0, 3, {"weight": 1})])
+    >>> sorted(wpnet.backbone(star, "disparity", alpha=0.05).edges())
+    [(0, 1)]
+    """
+    if isinstance(data, Ecosystem):
+        check_choice("method", method, METHODS)
+        return project(
+            data,
+            onto=onto,
+            backbone=method,
+            alpha=alpha,
+            min_weight=min_weight,
+            correction=correction,
+        )
+    return backbone_graph(
+        data, method, alpha=alpha, min_weight=min_weight, correction=correction, weight=weight
+    )
+
+
+def authority_matrix(eco: Ecosystem, *, value: str = "networks") -> pd.DataFrame:
     """Authorities x authorities co-participation counts.
 
     With establishments attributed to authorities as in MEASURES.md ("Scope and
@@ -749,15 +728,15 @@ def authority_matrix(eco: Ecosystem, value: str = "networks") -> pd.DataFrame:
     >>> eco = wpnet.tiny().select(session="2022-23")
     >>> authority_matrix(eco).values.tolist()  # N1: C1, E1 (Glasgow) with E4; N2: E2 with E4
     [[1, 2, 0], [2, 0, 0], [0, 0, 0]]
-    >>> m = authority_matrix(eco, "establishment_pairs")  # C1-E1; E1-E4, C1-E4, E2-E4
+    >>> m = authority_matrix(eco, value="establishment_pairs")  # C1-E1; E1-E4, C1-E4, E2-E4
     >>> m.values.tolist()
     [[1, 3, 0], [3, 0, 0], [0, 0, 0]]
     >>> list(m.index)
     ['Glasgow City', 'Inverclyde', 'Renfrewshire']
     """
-    if value not in ("networks", "establishment_pairs"):
-        raise ValueError(f"value must be 'networks' or 'establishment_pairs'; got {value!r}")
-    inc = incidence(eco, "establishment")
+    expect_ecosystem(eco, "authority_matrix")
+    check_choice("value", value, ("networks", "establishment_pairs"))
+    inc = incidence(eco, level="establishment")
     est = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     auth = inc.members.to_series().map(est["authority"])
     known = auth.notna().to_numpy()
@@ -807,7 +786,7 @@ def to_igraph(G: Any) -> Any:
 
     Raises
     ------
-    ValueError
+    UsageError
         For a multigraph.
 
     Examples
@@ -820,7 +799,7 @@ def to_igraph(G: Any) -> Any:
     import igraph as ig
 
     if G.is_multigraph():
-        raise ValueError("to_igraph takes a simple graph (networkx.Graph or DiGraph)")
+        raise UsageError("to_igraph takes a simple graph (networkx.Graph or DiGraph)")
     nodes = list(G.nodes())
     pos = {n: i for i, n in enumerate(nodes)}
     edges = list(G.edges(data=True))
@@ -857,7 +836,7 @@ def from_igraph(g: Any) -> Any:
 
     Raises
     ------
-    ValueError
+    UsageError
         For a graph with multiple edges between the same pair.
 
     Examples
@@ -870,7 +849,7 @@ def from_igraph(g: Any) -> Any:
     import networkx as nx
 
     if g.has_multiple():
-        raise ValueError("from_igraph takes a graph without multiple edges")
+        raise UsageError("from_igraph takes a graph without multiple edges")
     G = nx.DiGraph() if g.is_directed() else nx.Graph()
     vattrs = g.vs.attributes()
     ids = g.vs["name"] if "name" in vattrs else list(range(g.vcount()))

@@ -78,6 +78,7 @@ __all__ = [
     "MAX_XLSX_BYTES",
     "PERSONAL_COLUMNS",
     "Tables",
+    "ecosystem_tables",
     "read_ecosystem",
     "read_file",
     "read_tables",
@@ -731,6 +732,7 @@ def _personal_notes(found: dict[str, dict[str, str]], key: str | None) -> pd.Dat
 
 def read_ecosystem(
     path: str | os.PathLike[str],
+    *,
     errors: Literal["raise", "drop"] = "raise",
     key: str | None = None,
 ) -> Ecosystem:
@@ -888,6 +890,28 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Non
             wb.save(tmp)
 
 
+def ecosystem_tables(eco: Ecosystem) -> dict[str, pd.DataFrame]:
+    """An Ecosystem's tables as they are written: in :data:`~wpnet.validation.ORDER`,
+    without the derived ``session`` column of participation, ``ties`` only when there
+    are some, each indexed 0..n-1.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> list(ecosystem_tables(wpnet.tiny()))
+    ['establishments', 'practitioners', 'networks', 'participation', 'ties']
+    """
+    tables: dict[str, pd.DataFrame] = {}
+    for name in ORDER:
+        frame = getattr(eco, name)
+        if name == "participation":
+            frame = frame.drop(columns="session", errors="ignore")
+        if name == "ties" and len(frame) == 0:
+            continue
+        tables[name] = frame.reset_index(drop=True)
+    return tables
+
+
 def write_ecosystem(
     eco: Ecosystem,
     folder: str | os.PathLike[str],
@@ -933,14 +957,7 @@ def write_ecosystem(
     out = Path(folder)
     if out.exists() and not out.is_dir():
         raise UsageError(f"{out} is a file; write_ecosystem writes a folder of tables")
-    tables: dict[str, pd.DataFrame] = {}
-    for name in ORDER:
-        frame = getattr(eco, name)
-        if name == "participation":
-            frame = frame.drop(columns="session", errors="ignore")
-        if name == "ties" and len(frame) == 0:
-            continue
-        tables[name] = frame.reset_index(drop=True)
+    tables = ecosystem_tables(eco)
     ext = FORMATS[format]
     for name in tables:
         check_output(out / f"{name}{ext}", sources=eco.sources, what=f"{name} table")

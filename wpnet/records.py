@@ -24,7 +24,7 @@ from rapidfuzz import fuzz, process
 
 from wpnet._parse import clean_text, parse_dates
 from wpnet.ecosystem import Ecosystem
-from wpnet.errors import DataError, WpnetError
+from wpnet.errors import DataError, UsageError, WpnetError, check_choice
 from wpnet.privacy import pseudonymise, resolve_key
 from wpnet.schema import (
     SECTORS,
@@ -34,6 +34,7 @@ from wpnet.schema import (
     normalise_role,
     normalise_sector,
 )
+from wpnet.validation import Checked, RawTable, check_tables, problems_frame, problems_message
 
 __all__ = [
     "FIELDS",
@@ -587,11 +588,12 @@ def _build_establishments(
 
 def from_records(
     source: str | os.PathLike[str] | pd.DataFrame,
+    *,
     columns: Mapping[str, str] | None = None,
     register: pd.DataFrame | None = None,
     key: str | bytes | None = None,
     keep_names: bool = False,
-    errors: Literal["drop", "raise"] = "drop",
+    errors: Literal["raise", "drop"] = "raise",
     fuzzy_threshold: float = 90,
 ) -> Ecosystem:
     """Build an Ecosystem from one flat registration export (one row per attendance).
@@ -621,9 +623,10 @@ def from_records(
         Keep ``name`` and ``email`` columns in ``eco.practitioners`` (internal use
         only: never publish such an Ecosystem). Default False: no name or e-mail is
         stored anywhere, ``eco.rejected`` included.
-    errors : {"drop", "raise"}
-        "drop" puts rejected rows in ``eco.rejected``; "raise" raises
-        :class:`~wpnet.errors.DataError` listing them.
+    errors : {"raise", "drop"}
+        ``"raise"`` (default, as :func:`wpnet.read_ecosystem`): any row that cannot be
+        used raises one :class:`~wpnet.errors.DataError` listing every problem;
+        ``"drop"`` puts such rows in ``eco.rejected``.
     fuzzy_threshold : float
         Lowest rapidfuzz ``token_sort_ratio`` (0-100) accepted for a fuzzy match.
 
@@ -633,7 +636,8 @@ def from_records(
         With ``rejected`` (original values except names and e-mails, plus ``table``
         = the source, ``row`` = spreadsheet row with header = row 1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
-        ``len(eco.participation) + len(eco.rejected)`` is the number of rows read.
+        ``len(eco.participation) + len(eco.rejected)`` is the number of rows read, plus
+        any rows of the register the table checks reject.
 
     Raises
     ------
@@ -674,6 +678,12 @@ def from_records(
     or an exact duplicate (same practitioner, network, date and establishment) of an
     earlier row; a row's reasons are joined with "; ".
 
+    *Table checks*: the tables built from the export then go through the same checks
+    as a folder's (:func:`wpnet.validation.check_tables`: vocabularies, ranges, keys,
+    references), participation rows numbered by their row in the export and the
+    register's by their row in ``register``, and the problems are collected and
+    reported alike.
+
     Examples
     --------
     >>> export = pd.DataFrame({
@@ -685,7 +695,9 @@ def from_records(
     ...     "Job Title": ["PT Maths", "PT Maths", "DHT"],
     ...     "Date": ["01/09/2022", "44835", "31/02/2023"]})
     >>> import wpnet
-    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="a key of 16+ bytes")
+    >>> eco = from_records(
+    ...     export, register=wpnet.tiny().establishments, key="a key of 16+ bytes", errors="drop"
+    ... )
     >>> eco.participation[["network_id", "establishment_id", "date"]]
          network_id establishment_id       date
     0  numeracy-cln               E1 2022-09-01
@@ -696,10 +708,9 @@ def from_records(
     >>> eco.rejected[["row", "reason"]].to_dict("records")
     [{'row': 4, 'reason': 'impossible date 31/02/2023 (day-first: 31 February 2023)'}]
     """
-    if errors not in ("drop", "raise"):
-        raise ValueError(f"errors must be 'drop' or 'raise', not {errors!r}")
+    check_choice("errors", errors, ("raise", "drop"))
     if not 0 <= fuzzy_threshold <= 100:
-        raise ValueError(f"fuzzy_threshold must be between 0 and 100, not {fuzzy_threshold!r}")
+        raise UsageError(f"fuzzy_threshold must be between 0 and 100, not {fuzzy_threshold!r}")
     k = resolve_key(key)
     raw, source_name, read_problems = _read(source)
     found = _find_columns(list(raw.columns), columns)
@@ -852,7 +863,7 @@ def from_records(
             "role": role[acc],
             "hours": hours[acc],
         }
-    ).reset_index(drop=True)
+    )
     latest = pd.DataFrame(
         {
             "practitioner_id": pid[acc],
@@ -896,33 +907,108 @@ def from_records(
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
     rejected = rejected.reset_index(drop=True)
-    if errors == "raise" and len(rejected):
-        problems = pd.DataFrame(
+    return _checked_ecosystem(
+        source_name,
+        "the register" if register is not None else f"{source_name} (establishments)",
+        {
+            "establishments": establishments,
+            "practitioners": practitioners,
+            "networks": networks,
+            "participation": participation,
+        },
+        rejected=rejected,
+        reasons=reasons,
+        quality=log.quality_frame(),
+        errors=errors,
+        rows_read=len(raw),
+        sources=[source] if isinstance(source, (str, os.PathLike)) else (),
+    )
+
+
+def _checked_ecosystem(
+    source_name: str,
+    register_name: str,
+    built: dict[str, pd.DataFrame],
+    *,
+    rejected: pd.DataFrame,
+    reasons: pd.DataFrame,
+    quality: pd.DataFrame,
+    errors: str,
+    rows_read: int,
+    sources: tuple | list = (),
+) -> Ecosystem:
+    """The Ecosystem of the tables built from an export, after the table checks a folder
+    gets (:func:`_check_built`): every problem, the export's own (``reasons``) and the
+    checks', raised together (``errors="raise"``) or their rows rejected."""
+    checked = _check_built(source_name, register_name, **built)
+    own = problems_frame()
+    if len(reasons):
+        own = pd.DataFrame(
             {
                 "table": source_name,
                 "row": reasons["row"],
                 "column": reasons["column"].astype("string"),
-                "value": reasons["value"],
+                "value": reasons["value"].astype("string"),
                 "message": reasons["message"],
+                "severity": "error",
             }
-        ).sort_values("row", kind="stable", ignore_index=True)
-        lines = [
-            f"  {source_name} row {r}: {m}"
-            for r, m in zip(rejected["row"], rejected["reason"], strict=True)
-        ]
-        more = f"\n  ... and {len(lines) - 20} more" if len(lines) > 20 else ""
+        ).astype(own.dtypes.to_dict())
+    problems = pd.concat([own, checked.errors], ignore_index=True).sort_values(
+        ["table", "row"], kind="stable", ignore_index=True
+    )
+    failing = problems if errors == "raise" else checked.fatal
+    if len(failing):
+        n = len(failing)
         raise DataError(
-            f"{len(rejected)} of {len(raw)} rows cannot be used:\n" + "\n".join(lines[:20]) + more,
-            problems=problems,
+            problems_message(
+                failing,
+                checked.sources,
+                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({rows_read} rows read):",
+            ),
+            problems=failing[["table", "row", "column", "value", "message"]].reset_index(drop=True),
+        )
+    tables = checked.tables
+    if len(checked.rejected):
+        rejected = pd.concat([rejected, checked.rejected], ignore_index=True)
+    found_too = checked.problems[(checked.problems["severity"] == "warning").to_numpy()]
+    if len(found_too):
+        quality = pd.concat(
+            [quality, found_too.astype(quality.dtypes.to_dict())], ignore_index=True
         )
     return Ecosystem(
-        establishments,
-        practitioners,
-        networks,
-        participation,
+        tables["establishments"],
+        tables["practitioners"],
+        tables["networks"],
+        tables["participation"].reset_index(drop=True),
         rejected=rejected,
-        quality=log.quality_frame(),
-        sources=[source] if isinstance(source, (str, os.PathLike)) else (),
+        quality=quality,
+        sources=sources,
+    )
+
+
+def _check_built(
+    source_name: str,
+    register_name: str,
+    establishments: pd.DataFrame,
+    practitioners: pd.DataFrame,
+    networks: pd.DataFrame,
+    participation: pd.DataFrame,
+) -> Checked:
+    """The tables built from an export through :func:`wpnet.validation.check_tables`,
+    participation numbered by export row and the register by its own row."""
+
+    def numbered(frame: pd.DataFrame) -> pd.DataFrame:
+        out = frame.reset_index(drop=True)
+        out.index = out.index + 2
+        return out
+
+    return check_tables(
+        {
+            "establishments": RawTable(numbered(establishments), register_name),
+            "practitioners": RawTable(numbered(practitioners), f"{source_name} (practitioners)"),
+            "networks": RawTable(numbered(networks), f"{source_name} (networks)"),
+            "participation": RawTable(participation, source_name),
+        }
     )
 
 

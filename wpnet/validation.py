@@ -3,8 +3,8 @@
 :func:`check_tables` is the core. It takes the tables as read (raw cells, indexed by
 spreadsheet row: the header is row 1, the first data row is row 2) and returns the
 clean, typed tables, the rejected rows and every problem found. The readers in
-:mod:`wpnet.io` and :func:`validate` both call it, so a file and the Ecosystem read from
-it are judged by the same rules:
+:mod:`wpnet.io` and :func:`wpnet.validate` (:mod:`wpnet.inspection`, above the readers)
+both call it, so a file and the Ecosystem read from it are judged by the same rules:
 
 * structure: every required table and required column is present; no column twice;
 * values: required values present; vocabularies (``sector``, ``level``, ``role``) map
@@ -28,34 +28,30 @@ ties, so a reference to a rejected row is itself rejected, naming the row it poi
 
 from __future__ import annotations
 
-import html
 import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from wpnet._parse import clean_text, parse_dates
-from wpnet.errors import DataError
-from wpnet.privacy import CONTROL_CHARS, printable
+from wpnet.privacy import CONTROL_CHARS
 from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
 
-if TYPE_CHECKING:
-    from wpnet.ecosystem import Ecosystem
-
 __all__ = [
+    "ORDER",
     "PROBLEM_COLUMNS",
     "WIDE_COLUMNS",
     "Checked",
     "RawTable",
-    "ValidationReport",
     "canonical_header",
     "check_tables",
-    "validate",
+    "describe",
+    "problems_frame",
+    "problems_message",
 ]
 
 #: Columns of a problems table (``ValidationReport.errors``/``.warnings`` use the first five).
@@ -147,6 +143,11 @@ def canonical_header(name: object) -> str:
 
 
 # ---- problems ------------------------------------------------------------------------
+def problems_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
+    """Problems as a frame with the columns :data:`PROBLEM_COLUMNS` (typed, maybe empty)."""
+    return _problems_frame(rows)
+
+
 def _problems_frame(rows: list[dict[str, Any]] | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(rows or [], columns=list(PROBLEM_COLUMNS))
     return frame.astype(
@@ -766,184 +767,3 @@ def problems_message(
     if len(problems) > limit:
         lines.append(f"  ... and {len(problems) - limit} more (see the error's .problems)")
     return "\n".join(lines)
-
-
-# ---- report --------------------------------------------------------------------------
-class ValidationReport:
-    """The outcome of :func:`validate`: errors and warnings, row by row.
-
-    Attributes
-    ----------
-    ok : bool
-        True when there are no errors (warnings allowed).
-    errors, warnings : DataFrame
-        Columns ``table, row, column, value, message``; ``row`` is the spreadsheet row
-        (header = row 1, first data row = 2), missing for a whole-table problem.
-    sources : dict
-        Table -> the file (or sheet) it was read from.
-    max_lines : int
-        Lines shown per table by ``str(report)``.
-
-    Examples
-    --------
-    >>> import wpnet
-    >>> report = validate(wpnet.tiny())
-    >>> report.ok, len(report.errors)
-    (True, 0)
-    """
-
-    def __init__(
-        self,
-        problems: pd.DataFrame,
-        sources: dict[str, str] | None = None,
-        rows_read: dict[str, int] | None = None,
-        max_lines: int = 10,
-    ) -> None:
-        self._problems = problems.reset_index(drop=True)
-        self.sources = dict(sources or {})
-        self.rows_read = dict(rows_read or {})
-        self.max_lines = max_lines
-
-    def _of(self, severity: str) -> pd.DataFrame:
-        p = self._problems
-        return p.loc[(p["severity"] == severity).to_numpy(), list(PROBLEM_COLUMNS[:5])].reset_index(
-            drop=True
-        )
-
-    @property
-    def errors(self) -> pd.DataFrame:
-        """Problems that make a row (or the data) unusable."""
-        return self._of("error")
-
-    @property
-    def warnings(self) -> pd.DataFrame:
-        """Problems worth knowing about that do not stop the data being used."""
-        return self._of("warning")
-
-    @property
-    def ok(self) -> bool:
-        """True when there are no errors."""
-        return len(self.errors) == 0
-
-    def __bool__(self) -> bool:
-        return self.ok
-
-    def _groups(self) -> list[tuple[str, str, pd.DataFrame]]:
-        out = []
-        for severity in ("error", "warning"):
-            p = self._problems[(self._problems["severity"] == severity).to_numpy()]
-            for table in dict.fromkeys(p["table"].tolist()):
-                out.append((severity, table, p[(p["table"] == table).to_numpy()]))
-        return out
-
-    def __str__(self) -> str:
-        n_err, n_warn = len(self.errors), len(self.warnings)
-        rows = sum(self.rows_read.values())
-        head = (
-            f"wpnet validation: {'OK' if self.ok else 'FAILED'} — {n_err} error"
-            f"{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}"
-            f" in {rows} rows read"
-        )
-        lines = [head]
-        for severity, table, p in self._groups():
-            lines.append("")
-            where = self.sources.get(table, table) or "the data"
-            lines.append(f"{severity.upper()}S in {where} ({len(p)}):")
-            for _, prob in p.head(self.max_lines).iterrows():
-                lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
-            if len(p) > self.max_lines:
-                lines.append(f"  ... and {len(p) - self.max_lines} more")
-        # values and headers come from the file: never let them act on a terminal
-        return printable("\n".join(lines))
-
-    def __repr__(self) -> str:
-        return (
-            f"<ValidationReport: {'ok' if self.ok else 'failed'}, {len(self.errors)} errors, "
-            f"{len(self.warnings)} warnings>"
-        )
-
-    def _repr_html_(self) -> str:
-        n_err, n_warn = len(self.errors), len(self.warnings)
-        colour = "#1a7f37" if self.ok else "#b42318"
-        parts = [
-            f"<div><p><b style='color:{colour}'>{'OK' if self.ok else 'FAILED'}</b>: "
-            f"{n_err} errors, {n_warn} warnings</p>"
-        ]
-        for severity, table, p in self._groups():
-            shown = p.head(self.max_lines)[list(PROBLEM_COLUMNS[1:5])]
-            parts.append(
-                f"<p>{severity}s in {html.escape(self.sources.get(table, table) or 'the data')}"
-                f" ({len(p)})</p>"
-            )
-            parts.append(shown.to_html(index=False, border=0, na_rep=""))
-            if len(p) > self.max_lines:
-                parts.append(f"<p>... and {len(p) - self.max_lines} more</p>")
-        parts.append("</div>")
-        return "".join(parts)
-
-
-def _raw_from_ecosystem(eco: Ecosystem) -> dict[str, RawTable]:
-    raw: dict[str, RawTable] = {}
-    for name in ORDER:
-        frame = getattr(eco, name)
-        if name == "participation":
-            frame = frame.drop(columns="session", errors="ignore")
-        if name == "ties" and len(frame) == 0:
-            continue
-        frame = frame.reset_index(drop=True)
-        frame.index = frame.index + 2
-        raw[name] = RawTable(frame, f"{name} table")
-    return raw
-
-
-def validate(data: str | Path | Ecosystem, max_lines: int = 10) -> ValidationReport:
-    """Check a folder, a workbook or an Ecosystem against the schema.
-
-    Parameters
-    ----------
-    data : path or Ecosystem
-        A folder of tables, one ``.xlsx`` workbook (see :func:`wpnet.read_ecosystem`)
-        or an :class:`~wpnet.ecosystem.Ecosystem`.
-    max_lines : int, default 10
-        Problems shown per table by ``str(report)``; all are in ``.errors`` and
-        ``.warnings``.
-
-    Returns
-    -------
-    ValidationReport
-        A file that cannot be read at all (corrupt, too large, not text) is reported
-        as an error of its table rather than raised.
-
-    Raises
-    ------
-    FileNotFoundError
-        When the path does not exist.
-
-    Examples
-    --------
-    >>> import wpnet
-    >>> print(validate(wpnet.tiny()))
-    wpnet validation: OK — 0 errors, 0 warnings in 31 rows read
-    """
-    from wpnet.ecosystem import Ecosystem
-
-    if isinstance(data, Ecosystem):
-        raw = _raw_from_ecosystem(data)
-    else:
-        from wpnet.io import read_tables
-
-        try:
-            src = read_tables(data)
-        except DataError as err:
-            problems = (
-                err.problems
-                if err.problems is not None
-                else _problems_frame([{"table": "", "message": str(err), "severity": "error"}])
-            )
-            if "severity" not in problems:
-                problems = problems.assign(severity="error")
-            return ValidationReport(_problems_frame(problems.to_dict("records")), {}, {}, max_lines)
-        res = check_tables(src.raw, src.notes, src.where)
-        return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
-    res = check_tables(raw)
-    return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)

@@ -31,7 +31,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import DataError, UsageError, check_choice
+from wpnet.graphs import GraphSpec
 from wpnet.maps._style import (
     CENTRAL_EDGE,
     MISSING_COLOR,
@@ -103,7 +105,11 @@ def interactive_map(
     path: str | os.PathLike[str] | None = None,
     *,
     session: str | list[str] | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     color_by: str = "authority",
     min_cell: int = 5,
     title: str | None = None,
@@ -133,9 +139,10 @@ def interactive_map(
     session : str or list of str, optional
         Draw only these sessions (``eco.select(session=...)``); ``None`` draws every
         session, and the page can then show one at a time.
-    backbone : {"sdsm", "disparity", "threshold", None}
-        Which establishment ties shape the layout and the betweenness
-        (:func:`wpnet.graphs.projection`).
+    onto, backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`; ``onto`` must be
+        ``"establishment"``): which establishment ties
+        shape the layout and the betweenness (:func:`wpnet.graphs.projection`).
     color_by : {"authority", "sector", "simd_quintile"}
         What the establishments' colour shows (palette of :mod:`wpnet.maps._style`).
     min_cell : int
@@ -166,18 +173,25 @@ def interactive_map(
     >>> "<script src=" in m.html, "://" in m.html
     (False, False)
     """
-    if color_by not in COLOR_BY:
-        raise ValueError(f"color_by must be one of {COLOR_BY}; got {color_by!r}")
-    if layout not in LAYOUTS:
-        raise ValueError(f"layout must be one of {LAYOUTS}; got {layout!r}")
+    expect_ecosystem(eco, "interactive_map")
+    check_choice("color_by", color_by, COLOR_BY)
+    check_choice("layout", layout, LAYOUTS)
     if int(min_cell) < 1:
-        raise ValueError(f"min_cell must be at least 1; got {min_cell!r}")
+        raise UsageError(f"min_cell must be at least 1; got {min_cell!r}")
     if path is not None:
         check_output(path, sources=eco.sources, suffixes=(".html", ".htm"), what="map")
     if session is not None:
         eco = eco.select(session=session)
     data = map_data(
-        eco, backbone=backbone, color_by=color_by, min_cell=int(min_cell), layout=layout
+        eco,
+        onto=onto,
+        backbone=backbone,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+        color_by=color_by,
+        min_cell=int(min_cell),
+        layout=layout,
     )
     data["title"] = title if title is not None else _default_title(eco, session)
     page = render_html(data)
@@ -193,7 +207,11 @@ def interactive_map(
 def map_data(
     eco: Ecosystem,
     *,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     color_by: str = "authority",
     min_cell: int = 5,
     layout: str = "authority",
@@ -218,7 +236,7 @@ def map_data(
     rec = eco.records
     rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
     if rec.empty:
-        raise ValueError(
+        raise DataError(
             "no participation records with an establishment and a network in this selection: "
             "nothing to map"
         )
@@ -229,7 +247,7 @@ def map_data(
     )
     sessions = sorted(rec["session"].unique().tolist())
     if len(sessions) > 30:
-        raise ValueError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
+        raise UsageError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
     est_ids = sorted(rec["establishment_id"].unique().tolist())
     net_ids = sorted(rec["network_id"].unique().tolist())
     n_e = len(est_ids)
@@ -302,14 +320,16 @@ def map_data(
     # backbone ties between establishments and betweenness (the measures' own)
     from wpnet.graphs import projection
 
-    proj = projection(eco, "establishment", backbone=backbone)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    proj = projection(eco, **spec.keywords())
     tie_tab = proj.edges()
     ties: list[int] = []
     tie_w: list[float] = []
     for u, v, w in zip(tie_tab["u"], tie_tab["v"], tie_tab["weight"], strict=True):
         ties += [est_pos[str(u)], est_pos[str(v)]]
         tie_w.append(float(w))
-    betw_e, betw_n = _betweenness(eco, backbone)
+    betw_e, betw_n = _betweenness(eco, spec)
 
     groups = [auth_index[auth_of[e]] for e in est_ids] if layout == "authority" else None
     xy = _layout(n_e, len(net_ids), memberships, ties, groups)
@@ -391,12 +411,13 @@ def _strongest(ties: list[int], weights: list[float], limit: int) -> tuple[list[
     return [int(x) for x in pairs.ravel()], note
 
 
-def _betweenness(eco: Ecosystem, backbone: str | None) -> tuple[dict[str, float], dict[str, float]]:
+def _betweenness(eco: Ecosystem, spec: GraphSpec) -> tuple[dict[str, float], dict[str, float]]:
     """Betweenness of establishments and of networks, from :func:`wpnet.brokerage`."""
     from wpnet.measures.brokerage import brokerage
 
-    be = brokerage(eco, onto="establishment", group="authority", backbone=backbone)
-    bn = brokerage(eco, onto="network", group="workstream", backbone=backbone)
+    opts = spec.keywords()
+    be = brokerage(eco, group="authority", **opts)
+    bn = brokerage(eco, group="workstream", **(opts | {"onto": "network"}))
     return (
         {str(k): float(v) for k, v in be["betweenness"].items()},
         {str(k): float(v) for k, v in bn["betweenness"].items()},

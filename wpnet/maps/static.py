@@ -24,12 +24,13 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, check_choice
+from wpnet.graphs import GraphSpec, incidence
 from wpnet.maps import _style as S
 
 __all__ = [
     "MEASURE_LABELS",
-    "top_brokers",
     "plot_authority_flows",
     "plot_brokers",
     "plot_ecosystem",
@@ -66,8 +67,7 @@ _LABEL_FONT = 7.5
 
 
 def _check(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed!r}; got {value!r}")
+    check_choice(name, value, allowed)
 
 
 def _axes(ax: Axes | None, figsize: tuple[float, float]) -> Axes:
@@ -143,14 +143,18 @@ def _register(eco: Ecosystem) -> pd.DataFrame:
 
 
 def _links(eco: Ecosystem) -> pd.DataFrame:
-    """Establishment-network links: ``member``, ``network``, ``weight`` (records)."""
-    rec = eco.records.dropna(subset=["establishment_id", "network_id"])
-    g = rec.groupby(
-        [rec["establishment_id"].astype(str), rec["network_id"].astype(str)], sort=True
-    ).size()
-    out = g.rename("weight").reset_index()
-    out.columns = ["member", "network", "weight"]
-    return out
+    """Establishment-network links: ``member``, ``network``, ``weight`` (records), from
+    the graph stage's incidence matrix (:func:`wpnet.graphs.incidence`)."""
+    inc = incidence(eco, level="establishment")
+    coo = inc.records.tocoo()
+    out = pd.DataFrame(
+        {
+            "member": inc.members.to_numpy()[coo.row].astype(str),
+            "network": inc.networks.to_numpy()[coo.col].astype(str),
+            "weight": coo.data.astype(np.int64),
+        }
+    )
+    return out.sort_values(["member", "network"], ignore_index=True)
 
 
 def _establishment_sizes(eco: Ecosystem, est: pd.DataFrame, size_by: str | None) -> pd.Series:
@@ -199,7 +203,7 @@ def _positions(
     est: pd.DataFrame,
     links: pd.DataFrame,
     layout: str,
-    backbone: str | None,
+    spec: GraphSpec,
     seed: int,
 ) -> pd.DataFrame:
     if layout == "authority":
@@ -208,14 +212,14 @@ def _positions(
     if layout == "geographic":
         pos = S.geographic_layout(est)
         if pos.empty:
-            raise ValueError(
+            raise UsageError(
                 "layout='geographic' needs establishments' latitude and longitude; "
                 "none have both. Use layout='authority' or 'force'."
             )
         return pos
     from wpnet.graphs import projection
 
-    proj = projection(eco, "establishment", backbone=backbone)
+    proj = projection(eco, **spec.keywords())
     xy = S.force_layout(proj.to_igraph(), seed=seed)
     pos = pd.DataFrame(xy, index=proj.nodes.index.astype(str), columns=["x", "y"])
     return pos
@@ -223,13 +227,17 @@ def _positions(
 
 def plot_ecosystem(
     eco: Ecosystem,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     color_by: str = "authority",
     size_by: str | None = "practitioners",
     layout: str = "authority",
     show_networks: bool = True,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     label_networks: int = 15,
     show_unreached: bool = True,
     seed: int = 0,
@@ -271,9 +279,10 @@ def plot_ecosystem(
         or its roll; None draws all dots one size.
     layout : {"authority", "geographic", "force"}
     show_networks : bool
-    backbone : {"sdsm", "disparity", "threshold", None}
-        The projection's backbone, used for ``layout="force"`` and, with
-        ``show_networks=False``, for the ties drawn (:func:`wpnet.graphs.projection`).
+    onto, backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment
+        projection (``onto`` must be ``"establishment"``) used for ``layout="force"`` and, with ``show_networks=False``, for
+        the ties drawn (:func:`wpnet.graphs.projection`).
     label_networks : int
         How many networks to name (the largest first).
     show_unreached : bool
@@ -301,6 +310,7 @@ def plot_ecosystem(
     >>> len(ax.get_legend().get_texts()) > 3
     True
     """
+    expect_ecosystem(eco, "plot_ecosystem")
     _check("color_by", color_by, COLOR_BY)
     _check("size_by", size_by, SIZE_BY)
     _check("layout", layout, LAYOUTS)
@@ -308,7 +318,9 @@ def plot_ecosystem(
     links = _links(eco)
     reached = est.index.isin(links["member"].unique())
     central = (est["sector"] == "central").fillna(False).to_numpy(dtype=bool)
-    pos = _positions(eco, est, links, layout, backbone, seed)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    pos = _positions(eco, est, links, layout, spec, seed)
     placed = est.index.isin(pos.index)
     ax = _axes(ax, (13, 9.5))
     colours, palette = _colours(eco, est, color_by)
@@ -340,7 +352,7 @@ def plot_ecosystem(
     else:
         from wpnet.graphs import projection
 
-        e = projection(eco, "establishment", backbone=backbone).edges()
+        e = projection(eco, **spec.keywords()).edges()
         e = e[e["u"].astype(str).isin(pos.index) & e["v"].astype(str).isin(pos.index)]
         segs = np.stack(
             [
@@ -547,8 +559,8 @@ def _short(name: str) -> str:
 
 def plot_authority_flows(
     eco: Ecosystem,
-    ax: Axes | None = None,
     *,
+    ax: Axes | None = None,
     value: str = "networks",
     title: str | None = None,
 ) -> Axes:
@@ -586,6 +598,7 @@ def plot_authority_flows(
     >>> [t.get_text() for t in ax.texts][:3]
     ['1', '2', '0']
     """
+    expect_ecosystem(eco, "plot_authority_flows")
     from matplotlib import colormaps
     from matplotlib.colors import Normalize
     from matplotlib.patches import Rectangle
@@ -651,36 +664,18 @@ def _group_colours(eco: Ecosystem, values: pd.Series, group: str) -> dict[Any, s
     return {v: pal[i % len(pal)] for i, v in enumerate(keys)}
 
 
-def top_brokers(b: pd.DataFrame, *, top: int = 15, by: str = "betweenness") -> pd.Index:
-    """Ids of the ``top`` brokers of a :func:`wpnet.brokerage` table.
-
-    Ordered by ``by`` (highest first; for ``constraint`` lowest first, since low
-    constraint means many structural holes), ties broken by id. Nodes with no value, and
-    for ``betweenness`` and ``gf_total`` those at 0 (they broker nothing), are left out.
-
-    Examples
-    --------
-    >>> import wpnet
-    >>> b = wpnet.brokerage(wpnet.tiny().select(session="2022-23"))
-    >>> list(top_brokers(b, top=3)), list(top_brokers(b, top=3, by="constraint"))
-    (['E4'], ['E4', 'E2', 'C1'])
-    """
-    _check("by", by, BROKER_BY)
-    v = pd.to_numeric(b[by], errors="coerce").astype(float)
-    keep = v.notna() & ((v > 0) if by != "constraint" else True)
-    t = pd.DataFrame({"v": v[keep] * (1 if by == "constraint" else -1), "id": b.index[keep]})
-    t["id"] = t["id"].astype(str)
-    return t.sort_values(["v", "id"]).index[:top]
-
-
 def plot_brokers(
     eco: Ecosystem,
+    *,
+    ax: Axes | None = None,
     top: int = 15,
     group: str = "authority",
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
-    ax: Axes | None = None,
-    *,
-    by: str = "betweenness",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+    rank_by: str = "betweenness",
     seed: int = 0,
     title: str | None = None,
 ) -> Axes:
@@ -688,9 +683,9 @@ def plot_brokers(
 
     The establishment projection (``backbone``: by default its SDSM backbone, so only
     ties stronger than chance are drawn) is laid out by Fruchterman-Reingold; dots are
-    coloured by ``group`` and sized by degree. The ``top`` establishments by ``by`` in
+    coloured by ``group`` and sized by degree. The ``top`` establishments by ``rank_by`` in
     :func:`wpnet.brokerage` ``(eco, group=group, backbone=backbone)`` (see
-    :func:`top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
+    :func:`wpnet.measures.brokerage.top_brokers`: ``betweenness`` by default, highest first) are ringed in black,
     numbered and labelled with their establishment's name. Establishments with no tie in
     the graph are not drawn (their number is in the legend).
 
@@ -702,10 +697,12 @@ def plot_brokers(
     group : str
         A node attribute (``authority``, ``sector``, ``simd_quintile`` ...), as for
         :func:`wpnet.brokerage`.
-    backbone : {"sdsm", "disparity", "threshold", None}
+    onto, backbone, alpha, min_weight, correction
+        The graph options of the establishment projection (as :func:`wpnet.brokerage`;
+        ``onto`` must be ``"establishment"``).
     ax : Axes, optional
         A new Figure (12.5 x 9.5 in) when None.
-    by : {"betweenness", "gf_total", "constraint"}
+    rank_by : {"betweenness", "gf_total", "constraint"}
     seed : int
         Fixes the layout.
     title : str, optional
@@ -732,12 +729,15 @@ def plot_brokers(
     ' 1.  Dunrod School (Inverclyde)'
 
     """
+    expect_ecosystem(eco, "plot_brokers")
     from wpnet.graphs import projection
-    from wpnet.measures.brokerage import brokerage
+    from wpnet.measures.brokerage import brokerage, top_brokers
 
-    _check("by", by, BROKER_BY)
-    b = brokerage(eco, onto="establishment", group=group, backbone=backbone)
-    proj = projection(eco, "establishment", backbone=backbone)
+    _check("rank_by", rank_by, BROKER_BY)
+    check_choice("onto", onto, ("establishment",))  # the map draws establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
+    b = brokerage(eco, group=group, **spec.keywords())
+    proj = projection(eco, **spec.keywords())
     b.index = b.index.astype(str)
     all_ids = proj.nodes.index.astype(str)
     tied_all = b["degree"].reindex(all_ids).fillna(0).to_numpy() > 0
@@ -769,7 +769,7 @@ def plot_brokers(
         xy.loc[tied, "x"], xy.loc[tied, "y"], s=sizes[tied], c=list(colours[tied]),
         edgecolors="white", linewidths=0.3, zorder=3, gid="establishments",
     )  # fmt: skip
-    chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, by=by)]
+    chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, rank_by=rank_by)]
     ax.scatter(
         xy.loc[chosen, "x"], xy.loc[chosen, "y"], s=np.maximum(sizes[chosen] * 1.6, 70),
         c=list(colours[chosen]), edgecolors="black", linewidths=1.6, zorder=5, gid="brokers",
@@ -797,7 +797,7 @@ def plot_brokers(
         if k in present
     ]
     criterion = {"betweenness": "betweenness", "gf_total": "brokerage roles (Gould-Fernandez)",
-                 "constraint": "lowest constraint"}[by]  # fmt: skip
+                 "constraint": "lowest constraint"}[rank_by]  # fmt: skip
     handles.append(
         Line2D([], [], marker="o", ls="", markerfacecolor="white", markeredgecolor="black",
                markeredgewidth=1.6, markersize=9, label=f"top {len(chosen)} by {criterion}")
@@ -833,9 +833,9 @@ def _lighter(colour: str, amount: float = 0.55) -> tuple[float, float, float]:
 
 def plot_reach(
     eco: Ecosystem,
+    *,
     by: str = "authority",
     ax: Axes | None = None,
-    *,
     title: str | None = None,
 ) -> Axes:
     """Draw coverage and SIMD quintile 1 coverage per unit, side by side.
@@ -871,6 +871,7 @@ def plot_reach(
     >>> [t.get_text() for t in ax.get_yticklabels()]
     ['Glasgow City', 'Inverclyde', 'Renfrewshire']
     """
+    expect_ecosystem(eco, "plot_reach")
     from matplotlib.ticker import PercentFormatter
 
     from wpnet.measures.reach import reach
@@ -946,14 +947,18 @@ _TREND_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E
 
 def plot_trend(
     eco: Ecosystem,
+    *,
     measures: tuple[str, ...] | list[str] = (
         "coverage",
         "cross_authority_share",
         "multi_network_share",
     ),
     ax: Axes | None = None,
-    *,
+    onto: str = "establishment",
     backbone: str | None = None,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     seed: int = 0,
     title: str | None = None,
 ) -> Axes:
@@ -971,8 +976,8 @@ def plot_trend(
         Columns of :func:`wpnet.trend` (up to 7).
     ax : Axes, optional
         A new Figure (10 x 5.5 in) when None.
-    backbone, seed
-        Passed to :func:`wpnet.trend`.
+    onto, backbone, alpha, min_weight, correction, seed
+        The graph options and seed, passed to :func:`wpnet.trend`.
     title : str, optional
 
     Returns
@@ -992,6 +997,7 @@ def plot_trend(
     >>> [ln.get_gid() for ln in ax.lines]
     ['coverage', 'cross_authority_share', 'multi_network_share']
     """
+    expect_ecosystem(eco, "plot_trend")
     from matplotlib.ticker import PercentFormatter
 
     from wpnet.measures.change import MEASURE_ROWS, trend
@@ -999,11 +1005,19 @@ def plot_trend(
     measures = [measures] if isinstance(measures, str) else list(measures)
     unknown = [m for m in measures if m not in MEASURE_ROWS]
     if unknown or not measures or len(measures) > len(_TREND_COLOURS):
-        raise ValueError(
+        raise UsageError(
             f"measures must be 1 to {len(_TREND_COLOURS)} columns of wpnet.trend "
             f"{MEASURE_ROWS!r}; unknown: {unknown!r}"
         )
-    t = trend(eco, backbone=backbone, seed=seed)
+    t = trend(
+        eco,
+        onto=onto,
+        backbone=backbone,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+        seed=seed,
+    )
     ax = _axes(ax, (10, 5.5))
     x = np.arange(len(t))
     shares = all(m in SHARE_MEASURES for m in measures)

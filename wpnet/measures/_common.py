@@ -9,41 +9,42 @@ import numpy as np
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
-from wpnet.graphs import BACKBONES, ONTO, Projection, projection
+from wpnet.errors import UsageError
+from wpnet.graphs import GraphSpec, Projection, projection
 
-__all__ = ["check_choice", "graph_for", "plain", "stamp"]
-
-
-def check_choice(name: str, value: Any, allowed: tuple[Any, ...]) -> None:
-    """Raise ``ValueError`` naming the argument and what is allowed."""
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed!r}; got {value!r}")
+__all__ = ["distinct_codes", "graph_for", "node_groups", "plain", "stamp"]
 
 
-def graph_for(
-    eco: Ecosystem,
-    *,
-    onto: str = "establishment",
-    backbone: str | None = None,
-    alpha: float = 0.05,
-    min_weight: float = 2,
-    correction: str = "none",
-) -> Projection:
-    """The projection a measure runs on, with its backbone parameters checked.
+def graph_for(eco: Ecosystem, spec: GraphSpec) -> Projection:
+    """The projection a measure runs on: the one ``spec`` names (checked when ``spec``
+    was made), shared through the Ecosystem and read-only."""
+    return projection(eco, **spec.keywords())
+
+
+def node_groups(nodes: pd.DataFrame, name: str, *, what: str, argument: str = "group") -> pd.Series:
+    """The node attribute ``name`` of a graph's nodes (``authority`` of a network node is
+    its ``lead_authority``); the one rule for ``group`` (and ``by``) in every measure.
 
     Raises
     ------
-    ValueError
-        For an unknown ``onto``, ``backbone`` or ``correction``, or ``alpha`` outside (0, 1).
+    UsageError
+        When the nodes have no such attribute (naming ``argument``, the kind of node
+        ``what`` and what is allowed).
+
+    Examples
+    --------
+    >>> nodes = pd.DataFrame({"lead_authority": ["Inverclyde"], "memberships": [2]})
+    >>> node_groups(nodes, "authority", what="network").tolist()
+    ['Inverclyde']
     """
-    check_choice("onto", onto, ONTO)
-    check_choice("backbone", backbone, BACKBONES)
-    check_choice("correction", correction, ("none", "holm", "bonferroni", "fdr_bh"))
-    if not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
-    return projection(
-        eco, onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
+    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
+        return nodes["lead_authority"]
+    if name not in nodes.columns or name == "memberships":
+        allowed = [c for c in nodes.columns if c != "memberships"]
+        raise UsageError(
+            f"{argument}={name!r} is not an attribute of the {what} nodes; allowed: {allowed!r}"
+        )
+    return nodes[name]
 
 
 def plain(value: Any) -> Any:

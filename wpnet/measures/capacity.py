@@ -18,9 +18,12 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet.ecosystem import Ecosystem
-from wpnet.graphs import Projection
-from wpnet.measures._common import check_choice, distinct_codes, graph_for, plain, stamp
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import check_choice
+from wpnet.graphs import GraphSpec, Projection
+from wpnet.measures import _betweenness
+from wpnet.measures._betweenness import _too_costly, sampled_betweenness
+from wpnet.measures._common import distinct_codes, graph_for, node_groups, plain, stamp
 from wpnet.schema import LEVELS, SECTORS
 
 __all__ = ["CAPACITY_COLUMNS", "capacity", "node_attribute"]
@@ -145,16 +148,16 @@ def capacity(
 
     Raises
     ------
-    ValueError
+    UsageError
         For an unknown ``by``, ``onto``, ``backbone`` or ``correction``, or a ``group``
         or ``by`` that is not an attribute of the projection's nodes.
 
     Notes
     -----
     On a graph where all-pairs path work n·m exceeds
-    :data:`wpnet.measures.brokerage.EXACT_BETWEENNESS_WORK` (national-size raw
+    :data:`wpnet.measures._betweenness.EXACT_BETWEENNESS_WORK` (national-size raw
     projections and dense backbones), ``mean_distance`` is the mean over
-    :data:`~wpnet.measures.brokerage.BETWEENNESS_SAMPLES` sources drawn with ``seed``
+    :data:`~wpnet.measures._betweenness.BETWEENNESS_SAMPLES` sources drawn with ``seed``
     of their mean distance to the rest of the giant component (unbiased), and
     ``robustness`` ranks nodes by :func:`~wpnet.measures.brokerage.sampled_betweenness`;
     a ``UserWarning`` says so and ``attrs["estimated"]`` names those units.
@@ -180,10 +183,9 @@ def capacity(
     >>> c.loc["all", ["nodes", "ties", "density", "transitivity", "robustness"]].tolist()
     [5.0, 4.0, 0.4, 0.6, 0.4]
     """
+    expect_ecosystem(eco, "capacity")
     check_choice("by", by, CAPACITY_BY)
-    opts: dict[str, Any] = dict(
-        onto=onto, backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction
-    )
+    opts = GraphSpec(onto, backbone, alpha, min_weight, correction)
     if by == "session":
         # Each session's own projection; the pooled one is never built.
         pairs = [_whole(eco.select(session=s), None, group, seed, opts) for s in eco.sessions]
@@ -198,7 +200,7 @@ def capacity(
         if pairs and backbone is not None:
             out.attrs["backbone"] = {"method": backbone, **plain(dict(pairs[0][1].params))}
         return out
-    full = graph_for(eco, **opts)
+    full = graph_for(eco, opts)
     node_attribute(full, group, argument="group")
     if by is None:
         row, _ = _whole(eco, full, group, seed, opts)
@@ -222,41 +224,33 @@ def node_attribute(p: Projection, name: str, *, argument: str = "group") -> pd.S
 
     Raises
     ------
-    ValueError
+    UsageError
         When the nodes have no such attribute (naming ``argument`` and what is allowed).
     """
-    nodes = p.nodes
-    if name == "authority" and "authority" not in nodes and "lead_authority" in nodes:
-        return nodes["lead_authority"]
-    if name not in nodes.columns or name == "memberships":
-        allowed = [c for c in nodes.columns if c != "memberships"]
-        raise ValueError(
-            f"{argument}={name!r} is not an attribute of the {p.onto} nodes; allowed: {allowed!r}"
-        )
-    return nodes[name]
+    return node_groups(p.nodes, name, what=p.onto, argument=argument)
 
 
 # ---- per unit --------------------------------------------------------------------------
 def _whole(
-    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict
+    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: GraphSpec
 ) -> tuple[dict, Projection]:
     """One row for the whole of ``eco`` (by=None, and each session for by="session"),
     and the projection it was computed on.
 
-    ``full`` is ``graph_for(eco, **opts)`` when given, so the row depends only on the
+    ``full`` is ``graph_for(eco, opts)`` when given, so the row depends only on the
     Ecosystem, ``group``, ``seed`` and ``opts``: the Ecosystem remembers it, and the
     trend, the evaluation themes and the change between sessions, which all ask for
     each session's row, compute it once.
     """
-    key = ("capacity_row", group, seed, tuple(sorted(opts.items())))
-    row, p = eco._memoised(key, lambda: _whole_row(eco, full, group, seed, opts))
+    key = ("capacity_row", group, seed, opts)
+    row, p = eco.derived(key, lambda: _whole_row(eco, full, group, seed, opts))
     return dict(row), p
 
 
 def _whole_row(
-    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: dict
+    eco: Ecosystem, full: Projection | None, group: str, seed: int, opts: GraphSpec
 ) -> tuple[dict, Projection]:
-    p = full if full is not None else graph_for(eco, **opts)
+    p = full if full is not None else graph_for(eco, opts)
     auth = _codes(node_attribute(p, "authority", argument="by"))
     groups = _codes(node_attribute(p, group, argument="group"))
     i, j = _tie_ends(p)
@@ -271,7 +265,7 @@ def _whole_row(
     return row, p
 
 
-def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -> pd.DataFrame:
+def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: GraphSpec) -> pd.DataFrame:
     auth = _codes(node_attribute(full, "authority", argument="by"))
     rec = eco.records
     rows: list[dict] = []
@@ -305,7 +299,7 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: dict) -
         units = sorted(reached & known)
         ids = full.nodes.index
         for u in units:
-            p = graph_for(eco.select(**{by: u}), **opts)
+            p = graph_for(eco.select(**{by: u}), opts)
             a = _codes_like(node_attribute(p, "authority", argument="by"), full, auth)
             rows.append(_structure(_igraph(p), a, seed))
             masks.append(ids.isin(p.nodes.index))
@@ -397,7 +391,7 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
         warnings.warn(
             f"mean_distance and robustness of a graph of {n:,} nodes and {t:,} ties are "
             f"estimated from {_samples():,} sampled sources (the exact runs would exceed "
-            "wpnet.measures.brokerage.EXACT_BETWEENNESS_WORK); see the result's "
+            "wpnet.measures._betweenness.EXACT_BETWEENNESS_WORK); see the result's "
             "attrs['estimated']",
             UserWarning,
             stacklevel=2,
@@ -406,15 +400,12 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
 
 
 def _samples() -> int:
-    from wpnet.measures import brokerage
-
-    return int(brokerage.BETWEENNESS_SAMPLES)
+    return int(_betweenness.BETWEENNESS_SAMPLES)
 
 
 def _too_big(g: Any) -> bool:
-    """Whether all-pairs path work n·m exceeds the exact bound of :mod:`brokerage`."""
-    from wpnet.measures.brokerage import _too_costly
-
+    """Whether all-pairs path work n·m exceeds the exact bound of
+    :mod:`wpnet.measures._betweenness`."""
     return _too_costly(g.vcount(), g.ecount(), _samples())
 
 
@@ -496,8 +487,6 @@ def _robustness(g: Any, seed: int | None = None) -> float:
     if seed is None:
         bt = np.asarray(g.betweenness(directed=False), dtype=np.float64)
     else:
-        from wpnet.measures.brokerage import sampled_betweenness
-
         edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         adj = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
         bt, _ = sampled_betweenness(adj + adj.T, samples=_samples(), seed=seed)

@@ -11,7 +11,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import WrongType
 from wpnet.measures._common import plain, stamp
 from wpnet.measures.capacity import CAPACITY_COLUMNS, capacity
 from wpnet.measures.reach import REACH_COLUMNS, reach, reach_table
@@ -101,7 +102,9 @@ def change(
 
     Raises
     ------
-    ValueError
+    WrongType
+        When ``eco`` is not an Ecosystem, or a session is neither a string nor a list.
+    UsageError
         For a session not in the data, or an unknown capacity option.
 
     Examples
@@ -120,6 +123,7 @@ def change(
         correction=correction,
         seed=seed,
     )
+    expect_ecosystem(eco, "change")
     sides = {"before": before, "after": after}
     ecos = {k: eco.select(session=_sessions(k, v)) for k, v in sides.items()}
     flows = _flows(ecos["before"].records, ecos["after"].records)
@@ -188,7 +192,9 @@ def trend(
 
     Raises
     ------
-    ValueError
+    WrongType
+        When ``eco`` is not an Ecosystem.
+    UsageError
         For an unknown capacity option.
 
     Examples
@@ -198,6 +204,7 @@ def trend(
     >>> t[["practitioners", "coverage", "ties"]].values.tolist()
     [[3.0, 0.5, 1.0], [7.0, 0.6666666666666666, 4.0]]
     """
+    expect_ecosystem(eco, "trend")
     c = capacity(
         eco,
         by="session",
@@ -224,7 +231,7 @@ def _sessions(name: str, value: str | Sequence[str]) -> str | list[str]:
         return value
     if isinstance(value, Sequence) and value and all(isinstance(v, str) for v in value):
         return list(value)
-    raise TypeError(f"{name} must be a session such as '2022-23' or a list of them; got {value!r}")
+    raise WrongType(f"{name} must be a session such as '2022-23' or a list of them; got {value!r}")
 
 
 def _flows(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:

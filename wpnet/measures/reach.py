@@ -12,8 +12,9 @@ import logging
 import numpy as np
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
-from wpnet.measures._common import check_choice, distinct_codes, stamp
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import check_choice
+from wpnet.measures._common import distinct_codes, stamp
 from wpnet.schema import SECTORS
 
 __all__ = ["REACH_COLUMNS", "reach"]
@@ -105,7 +106,7 @@ def reach(eco: Ecosystem, *, by: str | None = None) -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
+    UsageError
         For an unknown ``by``.
 
     Examples
@@ -115,6 +116,7 @@ def reach(eco: Ecosystem, *, by: str | None = None) -> pd.DataFrame:
     >>> r.loc["all", ["practitioners", "establishments", "eligible", "coverage"]].tolist()
     [7.0, 5.0, 6.0, 0.6666666666666666]
     """
+    expect_ecosystem(eco, "reach")
     check_choice("by", by, REACH_BY)
     out = reach_table(eco, by)
     return stamp(out, measure="reach", eco=eco, by=by)

@@ -17,8 +17,9 @@ from typing import Any
 
 import pandas as pd
 
-from wpnet.ecosystem import Ecosystem
-from wpnet.errors import WpnetError
+from wpnet.ecosystem import Ecosystem, expect_ecosystem
+from wpnet.errors import UsageError, WpnetError, check_choice
+from wpnet.graphs import GraphSpec
 from wpnet.privacy import (
     atomic_folder,
     atomic_path,
@@ -50,8 +51,6 @@ SECTIONS = (
     ("methods", "Methods"),
 )
 
-_BACKBONES = (None, "threshold", "disparity", "sdsm")
-
 #: A file the report folder holds so that a later run knows it may replace the folder.
 MARKER = ".wpnet-report"
 #: What a report folder holds (an earlier report without the marker is recognised by it).
@@ -65,13 +64,17 @@ def _is_report(folder: Path) -> bool:
 
 def build_report(
     eco: Ecosystem,
+    *,
     session: str | None = None,
     out: str | os.PathLike[str] = "report",
     compare_to: str | None = None,
+    onto: str = "establishment",
     backbone: str | None = "sdsm",
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
     min_cell: int = 5,
     pdf: bool = False,
-    *,
     permutations: int = 5000,
     seed: int = 0,
     progress: bool | None = None,
@@ -114,8 +117,10 @@ def build_report(
     compare_to : str, optional
         The session compared with; default the one before ``session`` (none if there
         is none).
-    backbone : {"sdsm", "disparity", "threshold", None}
-        The establishment graph every structural measure uses (:func:`wpnet.project`).
+    onto, backbone, alpha, min_weight, correction
+        The graph options (:class:`wpnet.graphs.GraphSpec`) of the establishment graph
+        every structural measure, figure and the map use (:func:`wpnet.project`);
+        ``onto`` must be ``"establishment"``.
     min_cell : int
         Smallest practitioner count published.
     pdf : bool
@@ -148,10 +153,11 @@ def build_report(
     >>> page.name, sorted(p.name for p in page.parent.iterdir())
     ('index.html', ['.wpnet-report', 'index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
-    if backbone not in _BACKBONES:
-        raise ValueError(f"backbone must be one of {_BACKBONES}; got {backbone!r}")
+    expect_ecosystem(eco, "build_report")
+    check_choice("onto", onto, ("establishment",))  # the report is about establishments
+    spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     if isinstance(min_cell, bool) or int(min_cell) != min_cell or min_cell < 1:
-        raise ValueError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
+        raise UsageError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
     folder = check_output(out, sources=eco.sources, folder=True, what="report")
@@ -168,7 +174,7 @@ def build_report(
             eco,
             session,
             compare_to,
-            backbone=backbone,
+            graph=spec,
             permutations=permutations,
             seed=seed,
             step=tick,
@@ -178,7 +184,15 @@ def build_report(
         from wpnet.maps.interactive import interactive_map
 
         interactive_map(
-            res.base, tmp / "map.html", session=session, backbone=backbone, min_cell=min_cell
+            res.base,
+            tmp / "map.html",
+            session=session,
+            onto=onto,
+            backbone=backbone,
+            alpha=alpha,
+            min_weight=min_weight,
+            correction=correction,
+            min_cell=min_cell,
         )
         tick("map")
         tables = build_tables(res, min_cell)

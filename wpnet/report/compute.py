@@ -14,6 +14,8 @@ from typing import Any
 import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
+from wpnet.errors import DataError, UsageError
+from wpnet.graphs import GraphSpec
 
 __all__ = ["REACH_BY", "Results", "compute", "resolve_sessions"]
 
@@ -47,6 +49,7 @@ class Results:
     reflections: pd.DataFrame | None = None
     base: Ecosystem | None = None  # the sessions needed; every selection is made from it
     trend_eco: Ecosystem | None = None  # the sessions up to ``session`` (the trend's)
+    graph: GraphSpec | None = None  # the graph options of every structural measure
 
 
 def resolve_sessions(
@@ -70,18 +73,18 @@ def resolve_sessions(
     """
     sessions = eco.sessions
     if not sessions:
-        raise ValueError("the data hold no participation records, so there is nothing to report")
+        raise DataError("the data hold no participation records, so there is nothing to report")
     if session is None:
         session = sessions[-1]
     if session not in sessions:
-        raise ValueError(f"session {session!r} is not in the data; it has {sessions}")
+        raise UsageError(f"session {session!r} is not in the data; it has {sessions}")
     if compare_to is None:
         i = sessions.index(session)
         compare_to = sessions[i - 1] if i > 0 else None
     elif compare_to not in sessions:
-        raise ValueError(f"compare_to {compare_to!r} is not in the data; it has {sessions}")
+        raise UsageError(f"compare_to {compare_to!r} is not in the data; it has {sessions}")
     elif compare_to == session:
-        raise ValueError(f"compare_to must differ from the report's session ({session!r})")
+        raise UsageError(f"compare_to must differ from the report's session ({session!r})")
     return session, compare_to
 
 
@@ -90,14 +93,15 @@ def compute(
     session: str,
     compare_to: str | None,
     *,
-    backbone: str | None = "sdsm",
+    graph: GraphSpec | None = None,
     permutations: int = 2000,
     seed: int = 0,
     step: Callable[[str], None] | None = None,
 ) -> Results:
     """Call every measure the report shows, once each.
 
-    ``step(name)`` is called after each measure (for a progress bar).
+    ``graph`` names the establishment graph of every structural measure (default: the
+    SDSM backbone). ``step(name)`` is called after each measure (for a progress bar).
     """
     from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
@@ -113,12 +117,13 @@ def compute(
     needed = [s for s in eco.sessions if s <= max(session, compare_to or session)]
     base = eco if needed == eco.sessions else eco.select(session=needed)
     sel = base.select(session=session)
-    graph = {"backbone": backbone}
+    spec = graph if graph is not None else GraphSpec(backbone="sdsm")
+    graph_opts = spec.keywords()
     res = Results(
         session=session,
         compare_to=compare_to,
         sessions=sessions,
-        backbone=backbone,
+        backbone=spec.backbone,
         permutations=permutations,
         seed=seed,
         eco=eco,
@@ -127,23 +132,24 @@ def compute(
         reach_prev=reach(base.select(session=compare_to)) if compare_to else None,
     )
     res.base = base
+    res.graph = spec
     for by in REACH_BY:
         res.reach_by[by] = reach(sel, by=by)
     tick("reach")
-    res.capacity = capacity(sel, seed=seed, **graph)
-    res.capacity_by = capacity(sel, by="authority", seed=seed, **graph)
+    res.capacity = capacity(sel, seed=seed, **graph_opts)
+    res.capacity_by = capacity(sel, by="authority", seed=seed, **graph_opts)
     tick("capacity")
-    res.brokerage = brokerage(sel, group="authority", **graph)
-    res.roles = brokerage_roles(sel, group="authority", **graph)
-    res.ei = ei_test(sel, group="authority", permutations=permutations, seed=seed, **graph)
+    res.brokerage = brokerage(sel, group="authority", **graph_opts)
+    res.roles = brokerage_roles(sel, group="authority", **graph_opts)
+    res.ei = ei_test(sel, group="authority", permutations=permutations, seed=seed, **graph_opts)
     res.authority_matrix = authority_matrix(sel)
     tick("brokerage")
     upto = base if sessions == base.sessions else base.select(session=sessions)
     res.trend_eco = upto
-    res.trend = trend(upto, seed=seed, **graph)
+    res.trend = trend(upto, seed=seed, **graph_opts)
     if compare_to is not None:
-        res.change = change(base, before=compare_to, after=session, seed=seed, **graph)
+        res.change = change(base, before=compare_to, after=session, seed=seed, **graph_opts)
     tick("change")
-    res.reflections = reflections(base, sessions=sessions, seed=seed, **graph)
+    res.reflections = reflections(base, sessions=sessions, seed=seed, **graph_opts)
     tick("reflections")
     return res

@@ -7,6 +7,7 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
+from wpnet.graphs import GraphSpec
 from wpnet.report.compute import Results
 
 __all__ = ["Figure", "draw_figures", "png_data_uri"]
@@ -61,6 +62,7 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
     )
 
     sel, bb, s = res.sel, res.backbone, res.session
+    opts = (res.graph or GraphSpec(backbone=bb)).keywords()
     figs = [
         Figure(
             "reach",
@@ -83,7 +85,7 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
             f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
             "they take part in (squares).",
             "Ecosystem map: establishments arranged by authority around networks.",
-            png_data_uri(plot_ecosystem(sel, backbone=bb, seed=res.seed).figure),
+            png_data_uri(plot_ecosystem(sel, seed=res.seed, **opts).figure),
         ),
     ]
     tied = int((res.brokerage["degree"] > 0).sum())
@@ -95,7 +97,7 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
                 "brokerage",
                 f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
                 "Network diagram of establishments, coloured by authority, top brokers labelled.",
-                png_data_uri(plot_brokers(sel, backbone=bb, seed=res.seed).figure),
+                png_data_uri(plot_brokers(sel, seed=res.seed, **opts).figure),
             ),
         )
     if len(res.sessions) > 1:
@@ -106,7 +108,7 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
                 f"Coverage, cross-authority ties and multi-network participation, "
                 f"{res.sessions[0]} to {res.sessions[-1]}.",
                 "Line chart of three shares across sessions.",
-                png_data_uri(plot_trend(history, backbone=bb, seed=res.seed).figure),
+                png_data_uri(plot_trend(history, seed=res.seed, **opts).figure),
             )
         )
     return figs

@@ -345,10 +345,13 @@ def collaboration_tables(res: Results) -> list[Table]:
     ]
 
 
-def top_brokers(res: Results, top: int = 15) -> pd.DataFrame:
-    """The ``top`` establishments by betweenness (then Gould–Fernandez total), named."""
+def broker_table(res: Results, top: int = 15) -> pd.DataFrame:
+    """The ``top`` establishments by betweenness, named, ranked by
+    :func:`wpnet.measures.brokerage.top_brokers` (the maps' rule too)."""
+    from wpnet.measures.brokerage import top_brokers
+
     b = res.brokerage
-    b = b[b["degree"] > 0].sort_values(["betweenness", "gf_total"], ascending=False).head(top)
+    b = b.loc[top_brokers(b, top=top, rank_by="betweenness")]
     est = res.eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     t = pd.DataFrame(
         {
@@ -367,7 +370,7 @@ def top_brokers(res: Results, top: int = 15) -> pd.DataFrame:
 
 
 def brokerage_tables(res: Results, top: int = 15) -> list[Table]:
-    brokers = top_brokers(res, top)
+    brokers = broker_table(res, top)
     fm = {"betweenness": "num3", "degree": "int", "constraint": "num3", "gf_total": "int"}
     fm.update({f"gf_{r}": "int" for r in ROLES})
     roles = res.roles.copy()

@@ -9,9 +9,13 @@ only some ties (MEASURES.md, "Backbone"):
 - ``sdsm``: the stochastic degree sequence model (Neal 2014) with bipartite
   configuration model (BiCM) probabilities (Saracco et al. 2017).
 
-:func:`backbone_mask` works on sparse matrices and is what
-:func:`wpnet.graphs.projection` calls; :func:`backbone` is the user-facing function on
-an :class:`~wpnet.ecosystem.Ecosystem` or a weighted ``networkx.Graph``.
+:func:`tie_test` and :func:`decide` are the one backbone decision: they judge the ties
+of a projection fed in blocks of rows, as :func:`wpnet.graphs.projection` does for
+projections too large to hold whole. :func:`backbone_mask` (sparse matrices) and
+:func:`backbone_graph` (a weighted ``networkx.Graph``) feed them all ties as one block.
+The Ecosystem-level entry, ``wpnet.backbone(eco, ...)`` =
+``wpnet.project(eco, backbone=...)``, lives in :mod:`wpnet.graphs`, the stage that
+builds projections; this module knows nothing of Ecosystems.
 
 References
 ----------
@@ -33,26 +37,31 @@ References
 from __future__ import annotations
 
 import logging
-import sys
-import types
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 from scipy.special import expit, ndtr
 
+from wpnet.errors import UsageError, WrongType, check_choice
+
 __all__ = [
     "CORRECTIONS",
     "EXACT_MAX_COLUMNS",
     "METHODS",
+    "TieTest",
     "adjust_pvalues",
-    "backbone",
+    "backbone_graph",
     "backbone_mask",
+    "check_backbone",
+    "decide",
     "bicm_probabilities",
     "disparity_pvalues",
     "poisson_binomial_sf",
     "sdsm_pvalues",
+    "tie_test",
 ]
 
 log = logging.getLogger(__name__)
@@ -95,8 +104,7 @@ def adjust_pvalues(p: np.ndarray, correction: str = "none") -> np.ndarray:
     >>> adjust_pvalues(np.array([0.01, 0.04, 0.03, 0.005]), "holm").round(3).tolist()
     [0.03, 0.06, 0.06, 0.02]
     """
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {CORRECTIONS}; got {correction!r}")
+    check_choice("correction", correction, CORRECTIONS)
     p = np.asarray(p, dtype=np.float64)
     m = p.size
     if correction == "none" or m == 0:
@@ -291,16 +299,15 @@ def poisson_binomial_sf(q: np.ndarray, observed: np.ndarray, method: str = "exac
     >>> poisson_binomial_sf(np.array([[0.5, 0.5]]), np.array([1])).tolist()
     [0.75]
     """
+    check_choice("method", method, ("exact", "rna"))
     q = np.atleast_2d(np.asarray(q, dtype=np.float64))
     o = np.asarray(observed, dtype=np.int64).ravel()
     if method == "exact":
         return _pb_sf_exact(q, o)
-    if method == "rna":
-        mu = q.sum(axis=1)
-        var = (q * (1 - q)).sum(axis=1)
-        third = (q * (1 - q) * (1 - 2 * q)).sum(axis=1)
-        return _rna_sf(mu, var, third, o)
-    raise ValueError(f"method must be 'exact' or 'rna'; got {method!r}")
+    mu = q.sum(axis=1)
+    var = (q * (1 - q)).sum(axis=1)
+    third = (q * (1 - q) * (1 - 2 * q)).sum(axis=1)
+    return _rna_sf(mu, var, third, o)
 
 
 def _pb_tails(q: np.ndarray, top: int | None = None) -> np.ndarray:
@@ -395,7 +402,7 @@ def sdsm_pvalues(
     >>> list(zip(i.tolist(), j.tolist()))
     [(0, 1), (0, 3), (1, 3), (2, 3)]
     """
-    b = sp.csr_matrix(b, dtype=np.float64)
+    b = sp.csr_matrix(b, dtype=np.float64, copy=True)
     b.data[:] = 1.0
     b.eliminate_zeros()
     if w is None:
@@ -413,8 +420,7 @@ def _sdsm_method(method: str, k: int) -> str:
     """The tail computation ``method`` names for a matrix of ``k`` columns."""
     if method == "auto":
         return "exact" if k <= EXACT_MAX_COLUMNS else "rna"
-    if method not in ("exact", "rna"):
-        raise ValueError(f"method must be 'auto', 'exact' or 'rna'; got {method!r}")
+    check_choice("method", method, ("auto", "exact", "rna"))
     return method
 
 
@@ -511,7 +517,7 @@ def disparity_pvalues(w: sp.spmatrix) -> tuple[np.ndarray, np.ndarray, np.ndarra
     >>> disparity_pvalues(w)[2].round(4).tolist()
     [0.04, 0.81, 0.81]
     """
-    w = sp.csr_matrix(w, dtype=np.float64)
+    w = sp.csr_matrix(w, dtype=np.float64, copy=True)
     w.setdiag(0)
     w.eliminate_zeros()
     s = np.asarray(w.sum(axis=1)).ravel()
@@ -537,102 +543,26 @@ def _disparity_p(
 
 
 # ---------------------------------------------------------------------------------
-# Masks and the public function
+# The backbone decision, fed one block of ties at a time
 # ---------------------------------------------------------------------------------
-def _mask(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
-    data = np.ones(2 * rows.size)
-    m = sp.csr_matrix(
-        (data, (np.concatenate([rows, cols]), np.concatenate([cols, rows]))), shape=(n, n)
-    )
-    m.sum_duplicates()
-    return m
-
-
-def _check(method: str, alpha: float, correction: str) -> None:
-    """Raise ``ValueError`` for an unknown method or correction, or alpha outside (0, 1)."""
-    if method not in METHODS:
-        raise ValueError(f"backbone method must be one of {METHODS}; got {method!r}")
-    if correction not in CORRECTIONS:
-        raise ValueError(f"correction must be one of {CORRECTIONS}; got {correction!r}")
+def check_backbone(method: str, alpha: float, correction: str) -> None:
+    """Raise :class:`~wpnet.errors.UsageError` for an unknown method or correction, or
+    ``alpha`` outside (0, 1)."""
+    check_choice("backbone", method, METHODS)
+    check_choice("correction", correction, CORRECTIONS)
     if not 0 < float(alpha) < 1:
-        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
+        raise UsageError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
 
 
-def backbone_mask(
-    b: sp.spmatrix | None,
-    w: sp.spmatrix,
-    *,
-    method: str,
-    alpha: float = 0.05,
-    min_weight: float = 2,
-    correction: str = "none",
-) -> sp.csr_matrix:
-    """Which ties of a projection its backbone keeps, as a symmetric 0/1 matrix.
-
-    - ``threshold``: ``w_ij >= min_weight``;
-    - ``disparity``: adjusted :func:`disparity_pvalues` ``< alpha``;
-    - ``sdsm``: adjusted :func:`sdsm_pvalues` ``< alpha``.
-
-    ``correction`` (:func:`adjust_pvalues`) runs over all tested pairs, each unordered
-    pair once: for ``sdsm`` the pairs sharing at least one network; for ``disparity``
-    every tie, whose p-value is the smaller of its endpoints' (so ``correction="none"``
-    is the filter exactly as Serrano et al. define it). ``threshold`` ignores
-    ``alpha`` and ``correction``.
-
-    Parameters
-    ----------
-    b : sparse matrix or None
-        The binary member x network matrix ``w`` was projected from (needed by ``sdsm``
-        only).
-    w : sparse matrix
-        The projection's symmetric weight matrix.
-    method : {"threshold", "disparity", "sdsm"}
-    alpha : float
-        Significance level, in (0, 1).
-    min_weight : float
-    correction : {"none", "holm", "bonferroni", "fdr_bh"}
-
-    Returns
-    -------
-    csr_matrix
-        1.0 on the kept ties (both (i, j) and (j, i)), empty elsewhere.
-
-    Examples
-    --------
-    >>> w = sp.csr_matrix(np.array([[0, 3, 1], [3, 0, 2], [1, 2, 0]]))
-    >>> backbone_mask(None, w, method="threshold", min_weight=2).toarray().tolist()
-    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
-    """
-    _check(method, alpha, correction)
-    n = w.shape[0]
-    if method == "threshold":
-        rows, cols, x = _upper_pairs(w)
-        keep = x >= min_weight
-        return _mask(rows[keep], cols[keep], n)
-    if method == "disparity":
-        rows, cols, p = disparity_pvalues(w)
-    else:
-        if b is None:
-            raise ValueError(
-                "the sdsm backbone needs the member x network affiliation matrix; "
-                "use it on an Ecosystem (wpnet.backbone(eco, ...)), not a projected graph"
-            )
-        rows, cols, p = sdsm_pvalues(b, w)
-    keep = adjust_pvalues(p, correction) < alpha
-    return _mask(rows[keep], cols[keep], n)
-
-
-# ---------------------------------------------------------------------------------
-# Blockwise tests, for projections too large to hold whole
-# ---------------------------------------------------------------------------------
-class _TieTest:
-    """A backbone's test of a projection's ties, fed one row block at a time.
+class TieTest:
+    """A backbone's test of a projection's ties, fed one block of ties at a time.
 
     The ties (i < j, with ``weight`` = shared networks) come in blocks, in the same
     order at every pass: first all of them to :meth:`survey` (when :attr:`surveys`),
     then, once :meth:`done` has run, to :meth:`keep` (when :attr:`local`) or to
     :meth:`pvalues` (whose p-values are then adjusted together by
-    :func:`adjust_pvalues`). Decisions are those of :func:`backbone_mask`.
+    :func:`adjust_pvalues`). :func:`decide` runs those passes; :func:`tie_test` makes
+    the test of a method.
     """
 
     surveys = True
@@ -666,7 +596,7 @@ class _TieTest:
         return p < self.alpha
 
 
-class _ThresholdTest(_TieTest):
+class _ThresholdTest(TieTest):
     """Keep ``weight >= min_weight``."""
 
     surveys = False
@@ -679,15 +609,13 @@ class _ThresholdTest(_TieTest):
         return weight >= self.min_weight
 
 
-class _DisparityTest(_TieTest):
-    """The disparity filter; strengths come from ``B`` (``s_i = Σ_k B_ik (m_k − 1)``),
-    degrees from the survey."""
+class _DisparityTest(TieTest):
+    """The disparity filter; strengths given, degrees counted by the survey."""
 
-    def __init__(self, b: sp.csr_matrix, alpha: float, correction: str) -> None:
+    def __init__(self, strength: np.ndarray, alpha: float, correction: str) -> None:
         super().__init__(alpha, correction)
-        m = np.asarray(b.sum(axis=0)).ravel()
-        self.strength = b @ (m - 1.0)
-        self.degree = np.zeros(b.shape[0], dtype=np.int64)
+        self.strength = np.asarray(strength, dtype=np.float64)
+        self.degree = np.zeros(self.strength.size, dtype=np.int64)
 
     def survey(self, rows: np.ndarray, cols: np.ndarray, weight: np.ndarray) -> None:
         super().survey(rows, cols, weight)
@@ -699,7 +627,7 @@ class _DisparityTest(_TieTest):
         return _disparity_p(weight, s[rows], k[rows], s[cols], k[cols])
 
 
-class _SDSMTest(_TieTest):
+class _SDSMTest(TieTest):
     """SDSM; the survey collects the distinct keys, whose p-values are computed together."""
 
     def __init__(self, b: sp.csr_matrix, alpha: float, correction: str) -> None:
@@ -732,116 +660,271 @@ class _SDSMTest(_TieTest):
         return self.table[np.searchsorted(self.ukey, self.null.keys(rows, cols, weight))]
 
 
-def _tie_test(
-    method: str, b: sp.csr_matrix, *, alpha: float, min_weight: float, correction: str
-) -> _TieTest:
-    """The blockwise test of a backbone ``method`` on binary member x network ``b``."""
-    _check(method, alpha, correction)
-    if method == "threshold":
-        return _ThresholdTest(min_weight)
-    if method == "disparity":
-        return _DisparityTest(b, alpha, correction)
-    return _SDSMTest(b, alpha, correction)
-
-
-def backbone(
-    G_or_eco: Any,
-    method: str = "sdsm",
+def tie_test(
+    method: str,
     *,
+    b: sp.spmatrix | None = None,
+    strength: np.ndarray | None = None,
     alpha: float = 0.05,
     min_weight: float = 2,
     correction: str = "none",
-    onto: str = "establishment",
-    weight: str = "weight",
-) -> Any:
-    """The backbone of a co-membership projection, as a ``networkx.Graph``.
-
-    On an :class:`~wpnet.ecosystem.Ecosystem` this is
-    ``project(eco, onto=onto, backbone=method, ...)``. On a weighted ``networkx.Graph``
-    it returns a copy keeping only the backbone's ties (nodes and attributes kept);
-    only ``threshold`` and ``disparity`` work there, since ``sdsm`` needs the
-    affiliation matrix the graph was projected from.
-
-    Methods (MEASURES.md, "Backbone"):
-
-    - ``threshold``: keep ties with ``weight >= min_weight``;
-    - ``disparity`` (Serrano, Boguñá & Vespignani 2009): keep a tie when, for at least
-      one endpoint i of degree ``k_i > 1`` and strength ``s_i``,
-      ``(1 − w_ij / s_i)^(k_i − 1) < alpha``;
-    - ``sdsm`` (Neal 2014, with BiCM probabilities of Saracco et al. 2017): keep a tie
-      when ``P(X_ij >= w_ij) < alpha`` for ``X_ij = Σ_k Bernoulli(p_ik p_jk)``.
-
-    ``correction`` (``none``, ``holm``, ``bonferroni``, ``fdr_bh``) adjusts the
-    p-values over all tested pairs (:func:`backbone_mask`).
+) -> TieTest:
+    """The test of a backbone ``method``, to be run by :func:`decide`.
 
     Parameters
     ----------
-    G_or_eco : Ecosystem or networkx.Graph
-    method : {"sdsm", "disparity", "threshold"}
+    method : {"threshold", "disparity", "sdsm"}
+    b : sparse matrix, optional
+        The binary member x network matrix the ties were projected from; ``sdsm`` needs
+        it, and ``disparity`` takes its strengths from it when ``strength`` is not given
+        (``s_i = Σ_k B_ik (m_k − 1)``, the row sum of ``B Bᵀ`` off the diagonal).
+    strength : array, optional
+        Every node's strength (sum of its tie weights), for ``disparity``.
     alpha, min_weight, correction
-        As above.
-    onto : str
-        For an Ecosystem: the unit projected onto (see :func:`wpnet.project`).
-    weight : str
-        For a graph: the edge attribute holding the weight.
-
-    Returns
-    -------
-    networkx.Graph
+        As :func:`backbone_mask`.
 
     Raises
     ------
-    ValueError
-        For an unknown method or correction, or ``sdsm`` on a graph.
+    UsageError
+        For an unknown method or correction, ``alpha`` outside (0, 1), or a test whose
+        input is missing (``sdsm`` without ``b``).
 
     Examples
     --------
-    >>> import wpnet
-    >>> g = wpnet.backbone(wpnet.tiny().select(session="2022-23"), "threshold", min_weight=1)
-    >>> sorted(g.edges())
-    [('C1', 'E1'), ('C1', 'E4'), ('E1', 'E4'), ('E2', 'E4')]
-    >>> import networkx as nx
-    >>> star = nx.Graph([(0, 1, {"weight": 8}), (0, 2, {"weight": 1}), (0, 3, {"weight": 1})])
-    >>> sorted(wpnet.backbone(star, "disparity", alpha=0.05).edges())
-    [(0, 1)]
+    >>> t = tie_test("threshold", min_weight=2)
+    >>> [keep.tolist() for _, keep in decide(t, lambda last: [_Block([0], [1], [3])])]
+    [[True]]
     """
-    import networkx as nx
-
-    from wpnet.ecosystem import Ecosystem
-
-    if isinstance(G_or_eco, Ecosystem):
-        from wpnet.graphs import project
-
-        return project(
-            G_or_eco,
-            onto=onto,
-            backbone=method,
-            alpha=alpha,
-            min_weight=min_weight,
-            correction=correction,
-        )
-    if not isinstance(G_or_eco, nx.Graph):
-        raise TypeError(
-            f"backbone takes an Ecosystem or a networkx Graph; got {type(G_or_eco).__name__}"
-        )
-    g = G_or_eco
-    if g.is_directed() or g.is_multigraph():
-        raise ValueError("backbone needs an undirected simple graph (networkx.Graph)")
-    if method == "sdsm":
-        raise ValueError(
+    check_backbone(method, alpha, correction)
+    if method == "threshold":
+        return _ThresholdTest(min_weight)
+    if method == "disparity":
+        if strength is None:
+            if b is None:
+                raise UsageError("the disparity test needs the strengths or the matrix B")
+            m = np.asarray(b.sum(axis=0)).ravel()
+            strength = b @ (m - 1.0)
+        return _DisparityTest(np.asarray(strength), alpha, correction)
+    if b is None:
+        raise UsageError(
             "the sdsm backbone needs the member x network affiliation matrix, which a "
             "projected graph no longer holds; call wpnet.backbone(eco, 'sdsm', onto=...) "
             "on the Ecosystem, or use 'disparity' or 'threshold' on a graph"
         )
-    nodes = list(g.nodes())
-    w = nx.to_scipy_sparse_array(g, nodelist=nodes, weight=weight, format="csr")
+    b = sp.csr_matrix(b, dtype=np.float64, copy=True)
+    b.data[:] = 1.0
+    b.eliminate_zeros()
+    return _SDSMTest(b, alpha, correction)
+
+
+class _Ties(Protocol):
+    """A block of ties: positions ``rows < cols`` and shared-network ``weight``."""
+
+    rows: np.ndarray
+    cols: np.ndarray
+    weight: np.ndarray
+
+
+_T = TypeVar("_T", bound=_Ties)
+
+
+@dataclass(frozen=True)
+class _Block:
+    """One block of ties given as lists or arrays."""
+
+    rows: Any
+    cols: Any
+    weight: Any
+
+    def __post_init__(self) -> None:
+        for name in ("rows", "cols", "weight"):
+            object.__setattr__(self, name, np.asarray(getattr(self, name)))
+
+
+def decide(
+    test: TieTest, blocks: Callable[[bool], Iterable[_T]]
+) -> Iterator[tuple[_T, np.ndarray]]:
+    """Run a backbone test over a projection's ties; yield each block and what it keeps.
+
+    ``blocks(last)`` gives the ties in the same order at every call (``last`` is true
+    for the final pass, whose blocks are the ones yielded, so they may carry more than
+    the test needs). The passes: a survey when the test needs one (degrees, distinct
+    SDSM keys, the number of tests); the p-values of every tie when the correction
+    needs all of them at once (``holm``, ``fdr_bh``: 8 bytes a tie), adjusted by
+    :func:`adjust_pvalues`; then the decisions, block by block. A tie is kept when its
+    adjusted p-value is ``< alpha`` (``threshold``: ``weight >= min_weight``).
+    """
+    if test.surveys:
+        for t in blocks(False):
+            test.survey(t.rows, t.cols, t.weight)
+        test.done()
+    decided = None
+    if not test.local:
+        parts = [test.pvalues(t.rows, t.cols, t.weight) for t in blocks(False)]
+        p = np.concatenate(parts) if parts else np.zeros(0)
+        decided = adjust_pvalues(p, test.correction) < test.alpha
+        del p, parts
+    offset = 0
+    for t in blocks(True):
+        if decided is None:
+            keep = test.keep(t.rows, t.cols, t.weight)
+        else:
+            keep = decided[offset : offset + t.rows.size]
+            offset += t.rows.size
+        yield t, keep
+
+
+def _mask(rows: np.ndarray, cols: np.ndarray, n: int) -> sp.csr_matrix:
+    data = np.ones(2 * rows.size)
+    m = sp.csr_matrix(
+        (data, (np.concatenate([rows, cols]), np.concatenate([cols, rows]))), shape=(n, n)
+    )
+    m.sum_duplicates()
+    return m
+
+
+def backbone_mask(
+    b: sp.spmatrix | None,
+    w: sp.spmatrix,
+    *,
+    method: str,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+) -> sp.csr_matrix:
+    """Which ties of a projection its backbone keeps, as a symmetric 0/1 matrix.
+
+    - ``threshold``: ``w_ij >= min_weight``;
+    - ``disparity``: adjusted :func:`disparity_pvalues` ``< alpha``;
+    - ``sdsm``: adjusted :func:`sdsm_pvalues` ``< alpha``.
+
+    ``correction`` (:func:`adjust_pvalues`) runs over all tested pairs, each unordered
+    pair once: for ``sdsm`` the pairs sharing at least one network; for ``disparity``
+    every tie, whose p-value is the smaller of its endpoints' (so ``correction="none"``
+    is the filter exactly as Serrano et al. define it). ``threshold`` ignores
+    ``alpha`` and ``correction``. The decision is :func:`decide`'s, the one the
+    block-wise projection makes, over all ties as one block.
+
+    Parameters
+    ----------
+    b : sparse matrix or None
+        The binary member x network matrix ``w`` was projected from (needed by ``sdsm``
+        only).
+    w : sparse matrix
+        The projection's symmetric weight matrix.
+    method : {"threshold", "disparity", "sdsm"}
+    alpha : float
+        Significance level, in (0, 1).
+    min_weight : float
+    correction : {"none", "holm", "bonferroni", "fdr_bh"}
+
+    Returns
+    -------
+    csr_matrix
+        1.0 on the kept ties (both (i, j) and (j, i)), empty elsewhere.
+
+    Raises
+    ------
+    UsageError
+        For an unknown method or correction, ``alpha`` outside (0, 1), or ``sdsm``
+        without ``b``.
+
+    Examples
+    --------
+    >>> w = sp.csr_matrix(np.array([[0, 3, 1], [3, 0, 2], [1, 2, 0]]))
+    >>> backbone_mask(None, w, method="threshold", min_weight=2).toarray().tolist()
+    [[0.0, 1.0, 0.0], [1.0, 0.0, 1.0], [0.0, 1.0, 0.0]]
+    """
+    w = sp.csr_matrix(w, dtype=np.float64, copy=True)
+    w.setdiag(0)
+    w.eliminate_zeros()
+    n = w.shape[0]
+    strength = np.asarray(w.sum(axis=1)).ravel()
+    test = tie_test(
+        method,
+        b=b,
+        strength=strength,
+        alpha=alpha,
+        min_weight=min_weight,
+        correction=correction,
+    )
+    block = _Block(*_upper_pairs(w))
+    ((_, keep),) = decide(test, lambda last: [block])
+    return _mask(block.rows[keep], block.cols[keep], n)
+
+
+def backbone_graph(
+    G: Any,
+    method: str = "disparity",
+    *,
+    alpha: float = 0.05,
+    min_weight: float = 2,
+    correction: str = "none",
+    weight: str = "weight",
+) -> Any:
+    """The backbone of a weighted ``networkx.Graph``: a copy keeping only its backbone ties.
+
+    Nodes and attributes are kept. Only ``threshold`` and ``disparity`` work on a graph,
+    since ``sdsm`` needs the affiliation matrix the graph was projected from (use
+    ``wpnet.backbone(eco, "sdsm", onto=...)`` on the Ecosystem). The decision is
+    :func:`backbone_mask`'s.
+
+    Parameters
+    ----------
+    G : networkx.Graph
+        Undirected, simple; every edge must carry the attribute ``weight``.
+    method : {"disparity", "threshold"}
+    alpha, min_weight, correction
+        As :func:`backbone_mask`.
+    weight : str
+        The edge attribute holding the weight.
+
+    Returns
+    -------
+    networkx.Graph
+        ``G.graph`` gains ``backbone`` and ``params``.
+
+    Raises
+    ------
+    WrongType
+        When ``G`` is not a networkx graph.
+    UsageError
+        For a directed graph or multigraph, ``sdsm``, an unknown method or correction,
+        or edges without the ``weight`` attribute (naming some of them).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> star = nx.Graph([(0, 1, {"weight": 8}), (0, 2, {"weight": 1}), (0, 3, {"weight": 1})])
+    >>> sorted(backbone_graph(star, "disparity", alpha=0.05).edges())
+    [(0, 1)]
+    """
+    import networkx as nx
+
+    if not isinstance(G, nx.Graph):
+        raise WrongType(f"backbone takes an Ecosystem or a networkx Graph; got {type(G).__name__}")
+    if G.is_directed() or G.is_multigraph():
+        raise UsageError("backbone needs an undirected simple graph (networkx.Graph)")
+    check_backbone(method, alpha, correction)
+    if method == "sdsm":
+        tie_test(method)  # raises, saying what sdsm needs
+    lacking = [(u, v) for u, v, d in G.edges(data=True) if weight not in d]
+    if lacking:
+        present = sorted({k for _, _, d in G.edges(data=True) for k in d}, key=str)
+        raise UsageError(
+            f"weight={weight!r} is not an attribute of {len(lacking)} of the graph's "
+            f"{G.number_of_edges()} edges (e.g. {lacking[:3]!r}); edge attributes present: "
+            f"{present!r}. Pass weight= one of them."
+        )
+    nodes = list(G.nodes())
+    w = nx.to_scipy_sparse_array(G, nodelist=nodes, weight=weight, format="csr")
     keep = backbone_mask(
         None, w, method=method, alpha=alpha, min_weight=min_weight, correction=correction
     ).tocoo()
     kept = {(nodes[i], nodes[j]) for i, j in zip(keep.row, keep.col, strict=True) if i < j}
-    out = g.copy()
+    out = G.copy()
     out.remove_edges_from(
-        [(u, v) for u, v in g.edges() if (u, v) not in kept and (v, u) not in kept]
+        [(u, v) for u, v in G.edges() if (u, v) not in kept and (v, u) not in kept]
     )
     params: dict[str, Any] = (
         {"min_weight": min_weight}
@@ -850,15 +933,3 @@ def backbone(
     )
     out.graph.update(backbone=method, params=params)
     return out
-
-
-class _CallableModule(types.ModuleType):
-    """``wpnet.backbone`` names both this module and its function :func:`backbone`;
-    once the module is imported it shadows the function on the package, so the
-    module itself calls :func:`backbone`."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return backbone(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule

@@ -18,21 +18,20 @@ from scipy import stats
 
 import wpnet
 import wpnet.datasets  # the conftest fixtures call wpnet.datasets.tiny()
-from wpnet.backbone import (
+from wpnet.backbones import (
     EXACT_MAX_COLUMNS,
     adjust_pvalues,
-    backbone,
     backbone_mask,
     bicm_probabilities,
     disparity_pvalues,
     poisson_binomial_sf,
     sdsm_pvalues,
 )
-from wpnet.graphs import project, projection
+from wpnet.graphs import backbone, project, projection
 
 
 # ---------------------------------------------------------------------------------
-# Oracles: plain loops, written independently of wpnet.backbone
+# Oracles: plain loops, written independently of wpnet.backbones
 # ---------------------------------------------------------------------------------
 def random_matrix(rng: np.random.Generator, n: int, k: int, density: float) -> np.ndarray:
     b = (rng.random((n, k)) < density).astype(int)
@@ -381,7 +380,7 @@ def test_backbone_sdsm_on_a_graph_is_refused() -> None:
 
 def test_backbone_rejects_bad_arguments(tiny2223) -> None:
     w = sp.csr_matrix(np.array([[0, 2], [2, 0]]))
-    with pytest.raises(ValueError, match="backbone method must be one of"):
+    with pytest.raises(ValueError, match="backbone must be one of"):
         backbone_mask(None, w, method="noise")
     with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
         backbone_mask(None, w, method="disparity", alpha=1.5)
