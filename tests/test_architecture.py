@@ -29,6 +29,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet.errors",
             "wpnet._parallel",
             "wpnet._parse",
+            "wpnet._personal",
             "wpnet._sparse",
             "wpnet.schema",
             "wpnet.sessions",

@@ -13,8 +13,10 @@ import pandas as pd
 import pytest
 
 import wpnet
-from wpnet.errors import DataError
+from wpnet.errors import DataError, UsageError
 from wpnet.io import read_ecosystem, write_ecosystem
+
+KEY = "a test key of 16+ bytes"
 
 TABLE_NAMES = ("establishments", "practitioners", "networks", "participation", "ties")
 
@@ -194,11 +196,11 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     prac = "practitioner_id,establishment_id,level,email\nP1,E1,Teacher,a@x.org\nP2,E2,DHT,\n"
     folder(tmp_path, practitioners=prac)
     assert "email" not in read_ecosystem(tmp_path).practitioners
-    eco = read_ecosystem(tmp_path, key="secret")
-    expected = "pn_" + hmac.new(b"secret", b"a@x.org", hashlib.sha256).hexdigest()[:16]
+    eco = read_ecosystem(tmp_path, key=KEY)
+    expected = "pn_" + hmac.new(KEY.encode(), b"a@x.org", hashlib.sha256).hexdigest()[:16]
     assert eco.practitioners["email"].tolist()[0] == expected
     assert pd.isna(eco.practitioners["email"].tolist()[1])
-    monkeypatch.setenv("WPNET_KEY", "secret")
+    monkeypatch.setenv("WPNET_KEY", KEY)
     assert read_ecosystem(tmp_path).practitioners["email"].tolist()[0] == expected
     # rejected rows: a practitioner's e-mail is pseudonymised, a school's name is not
     folder(
@@ -207,15 +209,15 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
         practitioners=prac + "P3,E3,Teacher,b@x.org\n",
     )
     with pytest.warns(UserWarning, match="2 of 9 rows rejected"):
-        rej = read_ecosystem(tmp_path, errors="drop", key="secret").rejected
+        rej = read_ecosystem(tmp_path, errors="drop", key=KEY).rejected
     assert rej["name"].tolist() == ["Zoo School", pd.NA]
-    b = "pn_" + hmac.new(b"secret", b"b@x.org", hashlib.sha256).hexdigest()[:16]
+    b = "pn_" + hmac.new(KEY.encode(), b"b@x.org", hashlib.sha256).hexdigest()[:16]
     assert rej["email"].tolist() == [pd.NA, b]
     monkeypatch.delenv("WPNET_KEY")
     with pytest.warns(UserWarning):
         rej = read_ecosystem(tmp_path, errors="drop").rejected
     assert rej["email"].isna().all()
-    monkeypatch.setenv("WPNET_KEY", "secret")
+    monkeypatch.setenv("WPNET_KEY", KEY)
     # a pseudonym is not pseudonymised again on a second read
     out = write_ecosystem(eco, tmp_path / "out")
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected
@@ -290,8 +292,31 @@ def test_write_refuses_a_file_and_an_input(tmp_path):
     with pytest.raises(ValueError, match="refusing to overwrite"):
         write_ecosystem(eco, src, "csv")
     assert (src / "participation.csv").read_bytes() == before
-    with pytest.raises(ValueError, match="would make the folder ambiguous"):
+    with pytest.raises(UsageError, match="the folder the data was read from"):
         write_ecosystem(eco, src, "parquet")
+    other = tmp_path / "other"
+    write_ecosystem(wpnet.tiny(), other, "csv")
+    with pytest.raises(ValueError, match="would make the folder ambiguous"):
+        write_ecosystem(wpnet.tiny(), other, "parquet")
+
+
+def test_a_selection_keeps_its_sources_and_cannot_overwrite_them(tmp_path):
+    """issue 13: write_ecosystem(eco.select(...), <input folder>) overwrote the input."""
+    src = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    eco = read_ecosystem(src)
+    before = {p.name: p.read_bytes() for p in src.iterdir()}
+    sel = eco.select(session="2022-23")
+    assert sel.sources == eco.sources and src.absolute() in sel.sources
+    for fmt in ("csv", "parquet"):
+        with pytest.raises(UsageError, match="read from"):
+            write_ecosystem(sel, src, fmt)
+    # through a symbolic link to the folder, too
+    (tmp_path / "link").symlink_to(src, target_is_directory=True)
+    with pytest.raises(UsageError, match="read from"):
+        write_ecosystem(
+            sel.select(authority=sel.establishments["authority"].iloc[0]), tmp_path / "link"
+        )
+    assert {p.name: p.read_bytes() for p in src.iterdir()} == before
 
 
 def test_write_is_atomic(tmp_path, monkeypatch):
@@ -328,3 +353,29 @@ def test_parquet_reads_typed_columns_through_the_same_checks(tmp_path):
         DataError, match=r"establishments.parquet, row 2, column simd_quintile, value '9'"
     ):
         read_ecosystem(tmp_path)
+
+
+def test_practitioner_ids_that_are_e_mails_become_pseudonyms_everywhere(tmp_path, monkeypatch):
+    from wpnet.errors import KeyMissing
+
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    tiny = wpnet.tiny()
+    email = {p: f"{p.lower()}@school.org" for p in tiny.practitioners["practitioner_id"]}
+    prac = tiny.practitioners.assign(practitioner_id=lambda d: d["practitioner_id"].map(email))
+    part = tiny.participation.drop(columns="session")
+    part["practitioner_id"] = part["practitioner_id"].map(email)
+    ties = tiny.ties.assign(
+        source=lambda d: d["source"].map(email), target=lambda d: d["target"].map(email)
+    )
+    eco = wpnet.Ecosystem(tiny.establishments, prac, tiny.networks, part, ties)
+    folder = write_ecosystem(eco, tmp_path / "in")
+    with pytest.raises(KeyMissing, match="are e-mail addresses"):
+        read_ecosystem(folder)
+    back = read_ecosystem(folder, key=KEY)
+    ids = set(back.practitioners["practitioner_id"])
+    assert all(i.startswith("pn_") for i in ids) and len(ids) == len(email)
+    assert set(back.participation["practitioner_id"]) <= ids
+    assert set(back.ties["source"]) | set(back.ties["target"]) <= ids
+    expected = "pn_" + hmac.new(KEY.encode(), b"p1@school.org", hashlib.sha256).hexdigest()[:16]
+    assert expected in ids
+    assert len(back.rejected) == 0

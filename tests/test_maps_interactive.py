@@ -80,7 +80,7 @@ def _hostile(tiny: Ecosystem) -> Ecosystem:
 
 
 def test_tiny_nodes_and_memberships_by_hand(tiny: Ecosystem) -> None:
-    data = map_data(tiny, backbone=None)
+    data = map_data(tiny, backbone=None, min_cell=1)  # every line drawn
     nodes = _nodes(data)
     assert {k for k, n in nodes.items() if n["kind"] == "establishment"} == EST
     assert {k for k, n in nodes.items() if n["kind"] == "network"} == NET
@@ -103,10 +103,22 @@ def test_practitioner_counts_are_suppressed_below_min_cell(tiny: Ecosystem) -> N
     open_ = _nodes(map_data(tiny, backbone=None, min_cell=1))
     assert (open_["E1"]["practitioners"], open_["N1"]["practitioners"]) == (2, 4)
     assert open_["N2"]["practitioners"] == 2
-    at4 = _nodes(map_data(tiny, backbone=None, min_cell=4))
-    assert at4["N1"]["practitioners"] == 4 and at4["E1"]["practitioners"] == "<4"
-    default = _nodes(map_data(tiny, backbone=None))
+    # min_cell 4: N2 (2 practitioners, lines to 2 establishments) and N3 (1, lines to 1)
+    # are small; their lines bound them from below (>= 2, >= 1) and their sum is known
+    # from the column total, 3, which only 2 + 1 makes: both pinned, so N1 is hidden too.
+    at4_data = map_data(tiny, backbone=None, min_cell=4)
+    at4 = _nodes(at4_data)
+    assert [at4[k]["practitioners"] for k in ("N1", "N2", "N3")] == ["*", "<4", "<4"]
+    assert at4["E1"]["practitioners"] == "<4"
+    assert all(at4[k]["establishments"] == "*" for k in ("N1", "N2", "N3"))
+    assert len(at4_data["memberships"]) // 3 == 7 and at4_data["membershipsNote"] is None
+    # min_cell 5 (issue 14): N1 has 4 practitioners from 4 establishments; "<5" beside
+    # four lines would pin it to 4, so N1's lines are not drawn (and the page says so)
+    default_data = map_data(tiny, backbone=None)
+    default = _nodes(default_data)
     assert {n["practitioners"] for n in default.values()} == {"<5"}
+    assert set(_memberships(default_data)) == {(e, k) for e, k in MEMBERSHIPS if k != "N1"}
+    assert "1 small network" in default_data["membershipsNote"]
 
 
 def test_betweenness_is_the_brokerage_measure(tiny: Ecosystem) -> None:
@@ -265,7 +277,7 @@ def _colour_near(png: bytes, rgb: tuple[int, int, int], tol: int = 40) -> int:
 
 @pytest.mark.browser
 def test_browser_tiny_map_works_offline(browser, tiny: Ecosystem, tmp_path: Path) -> None:
-    path = interactive_map(tiny, tmp_path / "tiny.html", backbone=None).path
+    path = interactive_map(tiny, tmp_path / "tiny.html", backbone=None, min_cell=1).path
     with open_page(browser, path) as (page, log):
         _ready(page)
         assert page.evaluate("wpnetMap.nodeCount()") == 9
@@ -285,10 +297,11 @@ def test_browser_tiny_map_works_offline(browser, tiny: Ecosystem, tmp_path: Path
         page.fill("#search", "")
         assert page.evaluate("wpnetMap.matched()") == []
 
-        # hover: tooltip with the establishment's facts, practitioners suppressed
+        # hover: tooltip with the establishment's facts (min_cell=1 draws every line and
+        # shows every count; the markers of suppressed counts are checked in the data)
         page.mouse.move(p["x"], p["y"])
         tip = page.inner_text("#tooltip")
-        assert "Ashgrove Primary" in tip and "Glasgow City" in tip and "<5" in tip
+        assert "Ashgrove Primary" in tip and "Glasgow City" in tip and "Practitioners\t2" in tip
         assert page.is_visible("#tooltip")
 
         # click: the node and its neighbours (E1 is only in N1)
@@ -327,7 +340,9 @@ def test_browser_tiny_map_works_offline(browser, tiny: Ecosystem, tmp_path: Path
 
 @pytest.mark.browser
 def test_browser_hostile_names_raise_no_dialog(browser, tiny: Ecosystem, tmp_path: Path) -> None:
-    path = interactive_map(_hostile(tiny), tmp_path / "hostile.html", backbone=None).path
+    path = interactive_map(
+        _hostile(tiny), tmp_path / "hostile.html", backbone=None, min_cell=1
+    ).path
     with open_page(browser, path) as (page, log):
         _ready(page)
         assert page.evaluate("wpnetMap.nodeCount()") == 9

@@ -28,6 +28,8 @@ from wpnet.privacy import (
     to_builtin,
 )
 
+KEY = "a test key of 16+ bytes"
+
 
 def oracle(key: str, text: str) -> str:
     return "pn_" + hmac.new(key.encode(), text.encode(), hashlib.sha256).hexdigest()[:16]
@@ -38,32 +40,32 @@ def oracle(key: str, text: str) -> str:
 
 def test_pseudonym_is_hmac_sha256_of_normalised_value():
     s = pd.Series(["Ann.Smith@School.ORG", "  ann.smith@school.org\t", "bob@x.org", None])
-    out = pseudonymise(s, key="secret")
-    want = oracle("secret", "ann.smith@school.org")
-    assert out.tolist()[:3] == [want, want, oracle("secret", "bob@x.org")]
+    out = pseudonymise(s, key=KEY)
+    want = oracle(KEY, "ann.smith@school.org")
+    assert out.tolist()[:3] == [want, want, oracle(KEY, "bob@x.org")]
     assert pd.isna(out.iloc[3])
     assert out.index.equals(s.index)
 
 
 def test_pseudonym_folds_inner_white_space_and_keeps_prefix():
-    assert pseudonymise("Ann  \u00a0Smith", key="k", prefix="X") == "X" + oracle(
-        "k", "ann smith"
+    assert pseudonymise("Ann  \u00a0Smith", key=KEY, prefix="X") == "X" + oracle(
+        KEY, "ann smith"
     ).removeprefix("pn_")
 
 
 def test_pseudonym_of_list_is_array_and_key_may_be_bytes():
-    out = pseudonymise(["a@b.c", "A@B.C"], key=b"secret")
+    out = pseudonymise(["a@b.c", "A@B.C"], key=KEY.encode())
     assert isinstance(out, np.ndarray)
-    assert out.tolist() == [oracle("secret", "a@b.c")] * 2
+    assert out.tolist() == [oracle(KEY, "a@b.c")] * 2
 
 
 def test_different_keys_give_different_pseudonyms():
-    assert pseudonymise("a@b.c", key="one") != pseudonymise("a@b.c", key="two")
+    assert pseudonymise("a@b.c", key=KEY + "1") != pseudonymise("a@b.c", key=KEY + "2")
 
 
 def test_key_from_environment(monkeypatch):
-    monkeypatch.setenv("WPNET_KEY", "from-env")
-    assert pseudonymise("a@b.c") == oracle("from-env", "a@b.c")
+    monkeypatch.setenv("WPNET_KEY", "from-env-0123456789")
+    assert pseudonymise("a@b.c") == oracle("from-env-0123456789", "a@b.c")
 
 
 @pytest.mark.parametrize("key", [None, ""])
@@ -341,3 +343,101 @@ def test_output_onto_an_input_is_refused(tmp_path: Path):
     with pytest.raises(WpnetError, match="one of the inputs"):
         atomic_write(tmp_path / "." / "export.csv", "x", protect=[src])
     assert src.read_text() == "data"
+
+
+# ---- hardening round two (issue 14) ----------------------------------------------
+
+
+@pytest.mark.parametrize("key", [" ", "\n", "k", "short-key", "a" * 15])
+def test_short_keys_are_refused(key):
+    from wpnet.errors import UsageError
+
+    with pytest.raises(UsageError, match="pseudonymisation key"):
+        pseudonymise("a@b.c", key=key)
+
+
+@pytest.mark.parametrize("key", [KEY + "\n", " " + KEY, KEY + " ", "\t" + KEY])
+def test_keys_with_surrounding_white_space_are_refused(key, monkeypatch):
+    from wpnet.errors import UsageError
+
+    with pytest.raises(UsageError, match="white space"):
+        pseudonymise("a@b.c", key=key)
+    monkeypatch.setenv("WPNET_KEY", key)  # e.g. `export WPNET_KEY=$(cat keyfile)` + newline
+    with pytest.raises(UsageError, match="white space"):
+        pseudonymise("a@b.c")
+
+
+def test_keys_are_normalised_to_nfc():
+    import unicodedata
+
+    composed = "clé-de-la-partnership"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert composed != decomposed
+    assert pseudonymise("a@b.c", key=decomposed) == pseudonymise("a@b.c", key=composed)
+    assert pseudonymise("a@b.c", key=composed) == oracle(composed, "a@b.c")
+
+
+@pytest.mark.parametrize(
+    "message, values",
+    [
+        ("no establishment matches 'Seán O'Neill Macallister' (school 'St Mary's')", ()),
+        ('name "O\'Neill \\"Mac\\" Macallister" is not unique', ()),
+        ("name: 'x' vs \"Seán O'Neill Macallister\"", ()),
+        ("practitioner Seán O'Neill Macallister has no school", ["Seán O'Neill Macallister"]),
+    ],
+)
+def test_scrub_removes_whole_values(message, values):
+    from wpnet.privacy import scrub
+    from wpnet.report.tables import generalise
+
+    for out in (scrub(message, values), generalise(message, values)):
+        for part in ("Seán", "Neill", "Macallister", "Mac", "Mary"):
+            assert part not in out, out
+
+
+def test_printable_escapes_terminal_controls():
+    from wpnet.privacy import printable
+
+    text = printable("a\x1b[2Jb\x1b]0;title\x07c\x9bd\u202eE\rF\nG\tH")
+    assert not any(ord(c) < 32 and c not in "\n\t" or 0x7F <= ord(c) <= 0x9F for c in text)
+    assert "\u202e" not in text
+    assert text.split("\n")[1] == "G\tH"
+    assert "\\x1b[2J" in text and "\\u202e" in text
+
+
+def test_personal_columns_by_header_and_content():
+    from wpnet.privacy import personal_columns
+
+    f = pd.DataFrame(
+        {
+            "practitioner_id": ["P1", "P2", "P3"],
+            "work_email": ["x", "y", "z"],  # header
+            "notes": ["see ann@x.org", None, "ok"],  # not an e-mail address as a whole
+            "contact": ["a", "b", "c"],  # header
+            "buddy": ["Ann Smith", "Seán O'Neill", "Mary Brown"],  # names by content
+            "cluster": ["Eastwood Cluster", "Barrhead High", "Cove Primary"],  # not people
+            "alias": ["ann@x.org", "P2", None],  # an e-mail among other values
+        }
+    )
+    found = personal_columns("practitioners", f, known=["practitioner_id"])
+    assert set(found) == {"work_email", "contact", "buddy", "alias"}
+    assert found["buddy"] == "values look like people's names"
+    est = pd.DataFrame(
+        {"name": ["Ann Smith Primary", "Elm Nursery"], "head": ["Ann Smith", "Bo Li"]}
+    )
+    assert personal_columns("establishments", est, known=["name"]) == {
+        "head": "values look like people's names"
+    }
+
+
+def test_suppress_hides_a_third_cell_when_bounds_pin_two():
+    # two small cells (1 and 1) in a column whose total is known: 2 = 1 + 1 pins both
+    t = pd.DataFrame({"n": [1, 1, 40, 50]}, index=list("abcd"))
+    s = suppress(t, 5, totals="columns")
+    assert s["n"].tolist()[:2] == ["<5", "<5"]
+    assert s.attrs["suppressed"]["n"].sum() == 3
+    # lower bounds published elsewhere (4 and 3 establishments) pin 4 + 3 = 7 too
+    t = pd.DataFrame({"n": [4, 3, 40, 50]}, index=list("abcd"))
+    assert suppress(t, 5, totals="columns").attrs["suppressed"]["n"].sum() == 2
+    s = suppress(t, 5, totals="columns", lower=[4, 3, 1, 1])
+    assert s.attrs["suppressed"]["n"].sum() == 3

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 
 from wpnet.errors import DataError, KeyMissing, WpnetError
+from wpnet.privacy import printable
 from wpnet.report import command as _report_command
 
 __all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
@@ -241,10 +242,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         return 1
     except DataError as err:
-        print(f"wpnet {args.command}: {err}", file=sys.stderr)
+        print(f"wpnet {args.command}: {printable(err)}", file=sys.stderr)
         return 1
     except (WpnetError, OSError, ValueError) as err:
-        print(f"wpnet {args.command}: error: {err}", file=sys.stderr)
+        print(f"wpnet {args.command}: error: {printable(err)}", file=sys.stderr)
         return 2
 
 

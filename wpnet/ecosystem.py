@@ -10,9 +10,11 @@ copy-on-write).
 from __future__ import annotations
 
 import html
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cached_property
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -137,6 +139,10 @@ class Ecosystem:
         The selection this Ecosystem results from (set by :meth:`select`).
     limits : dict, optional
         Findings the data cannot support -> why (see :func:`wpnet.records.data_limits`).
+    sources : paths, optional
+        Where the tables were read from (folders, workbooks, export files); set by the
+        readers, carried by :meth:`select`, and checked by every writer so that no output
+        is written over an input (:func:`wpnet.privacy.check_output`).
 
     Examples
     --------
@@ -160,6 +166,7 @@ class Ecosystem:
         quality: pd.DataFrame | None = None,
         scope: dict[str, Any] | None = None,
         limits: dict[str, str] | None = None,
+        sources: Iterable[str | os.PathLike[str]] = (),
     ) -> None:
         self._establishments = _coerce(establishments, "establishments")
         self._practitioners = _coerce(practitioners, "practitioners")
@@ -185,6 +192,7 @@ class Ecosystem:
         self._scope = dict(scope or {})
         self._limits = dict(limits or {})
         self._validation: Any = None  # the last wpnet.validate(self), for the display
+        self._sources = frozenset(Path(p).absolute() for p in sources)
         self._memo: OrderedDict[Any, Any] = OrderedDict()
 
     def remember_validation(self, report: Any) -> None:
@@ -273,6 +281,11 @@ class Ecosystem:
     def scope(self) -> dict[str, Any]:
         """The selection this Ecosystem was made with (empty for the whole)."""
         return dict(self._scope)
+
+    @property
+    def sources(self) -> frozenset[Path]:
+        """Where the tables were read from (empty for an Ecosystem built in code)."""
+        return self._sources
 
     @property
     def sessions(self) -> list[str]:
@@ -416,6 +429,7 @@ class Ecosystem:
             quality=self._quality,
             scope=scope,
             limits=self._limits,
+            sources=self._sources,
         )
 
     # ---- display ----------------------------------------------------------------

@@ -16,6 +16,7 @@ import pandas as pd
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError
 from wpnet.io import ecosystem_tables, read_tables
+from wpnet.privacy import printable
 from wpnet.validation import PROBLEM_COLUMNS, RawTable, check_tables, describe, problems_frame
 
 __all__ = ["ValidationReport", "validate"]
@@ -105,7 +106,8 @@ class ValidationReport:
                 lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
             if len(p) > self.max_lines:
                 lines.append(f"  ... and {len(p) - self.max_lines} more")
-        return "\n".join(lines)
+        # values and headers come from the file: never let them act on a terminal
+        return printable("\n".join(lines))
 
     def __repr__(self) -> str:
         return (

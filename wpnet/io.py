@@ -43,7 +43,6 @@ import io as _io
 import os
 import re
 import warnings
-import weakref
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -55,11 +54,20 @@ import pandas as pd
 
 from wpnet._parse import reading_dates
 from wpnet.ecosystem import Ecosystem
-from wpnet.errors import DataError
-from wpnet.privacy import atomic_path, neutralise, pseudonymise
+from wpnet.errors import DataError, KeyMissing, UsageError
+from wpnet.privacy import (
+    atomic_path,
+    check_output,
+    csv_text,
+    neutralise,
+    personal_columns,
+    pseudonymise,
+    strip_controls,
+)
 from wpnet.schema import TABLES
 from wpnet.validation import (
     ORDER,
+    WIDE_COLUMNS,
     RawTable,
     canonical_header,
     check_tables,
@@ -101,10 +109,11 @@ PERSONAL_COLUMNS = (
 
 _EXTENSIONS = (".csv", ".xlsx", ".parquet")
 _PSEUDONYM = re.compile(r"^pn_[0-9a-f]{16}$")
-_ILLEGAL_XLSX = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-# Files each Ecosystem was read from; write_ecosystem never overwrites them.
-_SOURCES: weakref.WeakKeyDictionary[Ecosystem, frozenset[Path]] = weakref.WeakKeyDictionary()
+_UTF8_MULTIBYTE = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
 
 
 @dataclass
@@ -129,8 +138,16 @@ def _decode(data: bytes, name: str) -> str:
             ) from exc
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
+    except UnicodeDecodeError as exc:
+        utf8 = _UTF8_MULTIBYTE.search(data)
+        if utf8 is not None:
+            line = data.count(b"\n", 0, exc.start) + 1
+            raise DataError(
+                f"{name}: mixes encodings: byte 0x{data[exc.start]:02x} at offset {exc.start} "
+                f"(line {line}) is not UTF-8, but the text at offset {utf8.start()} is UTF-8 "
+                f"({data[utf8.start() : utf8.end()].decode('utf-8')!r}); decoding it either "
+                "way would garble some names. Re-save the file as CSV UTF-8"
+            ) from exc
     try:
         return data.decode("cp1252")
     except UnicodeDecodeError as exc:
@@ -198,11 +215,18 @@ def _frame(
             rec = list(rec) + [""] * (width - len(rec))
         rows.append(row)
         cells.append(rec)
-    columns = list(zip(*cells, strict=True)) if cells else [()] * width
-    frame = pd.DataFrame(
-        {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
-        index=pd.Index(rows, dtype="int64"),
-    )
+    index = pd.Index(rows, dtype="int64")
+    if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
+        block = np.empty((len(cells), width), dtype=object)
+        for i, rec in enumerate(cells):
+            block[i, :] = rec
+        frame = pd.DataFrame(block, index=index, dtype=object)
+    else:
+        columns = list(zip(*cells, strict=True)) if cells else [()] * width
+        frame = pd.DataFrame(
+            {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
+            index=index,
+        )
     frame.columns = header
     return RawTable(frame, source, problems)
 
@@ -286,20 +310,71 @@ def _open_workbook(path: Path) -> Any:
         ) from exc
 
 
+def _formula_cells(ws: Any) -> set[tuple[int, int]]:
+    """(row, column) of every formula cell of a read-only sheet (empty if it has none).
+
+    The workbook is opened with saved values (``data_only``); a formula saved without
+    its value (written by a program, never opened in a spreadsheet) then reads as an
+    empty cell. This second look at the sheet finds such cells. It parses the sheet
+    only when its XML holds a formula element.
+    """
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    with ws._get_source() as src:
+        head = b""
+        found = False
+        while chunk := src.read(1 << 20):
+            if b"<f>" in head + chunk or b"<f " in head + chunk:
+                found = True
+                break
+            head = chunk[-3:]
+    if not found:
+        return set()
+    cells: set[tuple[int, int]] = set()
+    with ws._get_source() as src:
+        parser = WorkSheetParser(src, ws._shared_strings, data_only=False)
+        for idx, row in parser.parse():
+            for cell in row:
+                if cell.get("data_type") == "f":
+                    cells.add((idx, int(cell["column"])))
+    return cells
+
+
 def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
     header: list[str] | None = None
     records: list[tuple[int, list[str]]] = []
+    problems: list[dict[str, Any]] = []
     try:
+        formulas = _formula_cells(ws)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", UserWarning)
             ws.reset_dimensions()
             for row, values in enumerate(ws.iter_rows(values_only=True), start=1):
+                unsaved = [
+                    j for j, v in enumerate(values, start=1) if v is None and (row, j) in formulas
+                ]
                 if header is None:
                     if _blank(values):
                         raise DataError(f"{source}: the first row (the header) is empty")
                     header = _header(list(values), source)
+                    if unsaved:
+                        raise DataError(
+                            f"{source}: header cells {unsaved} are formulas with no saved value"
+                        )
                     continue
-                if _blank(values):
+                for j in unsaved:
+                    problems.append(
+                        {
+                            "row": row,
+                            "column": header[j - 1] if j <= len(header) else f"column {j}",
+                            "value": None,
+                            "message": "a formula with no saved value (the workbook was "
+                            "written by a program and never recalculated): open and save it "
+                            "in a spreadsheet, or paste values",
+                            "severity": "error",
+                        }
+                    )
+                if _blank(values) and not unsaved:
                     continue
                 cells = [_cell_text(v) for v in values]
                 while len(cells) > len(header) and not cells[-1].strip():
@@ -311,7 +386,20 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
         raise DataError(f"{source}: cannot read the sheet ({type(exc).__name__}: {exc})") from exc
     if header is None:
         raise DataError(f"{source}: the sheet is empty (no header row)")
-    return _frame(header, records, source, short_ok=True)
+    raw = _frame(header, records, source, short_ok=True)
+    raw.problems.extend(problems)
+    return raw
+
+
+def _first_row(ws: Any) -> list[str] | None:
+    """The first non-blank row of a sheet as text, or None for an empty sheet."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        ws.reset_dimensions()
+        for values in ws.iter_rows(values_only=True):
+            if not _blank(values):
+                return [_cell_text(v) for v in values]
+    return None
 
 
 def _read_xlsx_table(path: Path, table: str) -> RawTable:
@@ -321,6 +409,15 @@ def _read_xlsx_table(path: Path, table: str) -> RawTable:
         ws = sheets.get(table, wb.worksheets[0] if wb.worksheets else None)
         if ws is None:
             raise DataError(f"{path.name}: the workbook has no sheets")
+        others = [o.title for o in wb.worksheets if o is not ws and _first_row(o) is not None]
+        if others:
+            raise DataError(
+                f"{path.name}: sheet{'s' if len(others) > 1 else ''} "
+                f"{', '.join(repr(t) for t in others)} also hold{'' if len(others) > 1 else 's'} "
+                f"data besides {ws.title!r}, which is read as {table}; rows continued on "
+                "another sheet would be lost. Put the table on one sheet (or delete the "
+                "other sheets), or give one workbook with a sheet per table"
+            )
         return _read_sheet(path, ws, path.name if len(sheets) == 1 else f"{path.name}[{ws.title}]")
     finally:
         wb.close()
@@ -399,12 +496,21 @@ def read_file(path: Path, table: str) -> RawTable:
 
 def _read_folder(folder: Path) -> Tables:
     found: dict[str, list[Path]] = {}
-    for p in sorted(folder.iterdir()):
-        if p.is_file() and p.suffix.lower() in _EXTENSIONS and not p.name.startswith(("~$", ".")):
-            stem = canonical_header(p.stem)
-            if stem in TABLES:
-                found.setdefault(stem, []).append(p)
     failures: list[str] = []
+    for p in sorted(folder.iterdir()):
+        if p.suffix.lower() in _EXTENSIONS and not p.name.startswith(("~$", ".")):
+            stem = canonical_header(p.stem)
+            if stem not in TABLES:
+                continue
+            if not p.is_file():
+                kind = (
+                    "a broken link (its target does not exist)"
+                    if p.is_symlink() and not p.exists()
+                    else "not a regular file"
+                )
+                failures.append(f"{p.name}: {kind}; the {stem} table cannot be read")
+                continue
+            found.setdefault(stem, []).append(p)
     raw: dict[str, RawTable] = {}
     for table, paths in found.items():
         if len(paths) > 1:
@@ -417,8 +523,12 @@ def _read_folder(folder: Path) -> Tables:
         except DataError as err:
             failures.append(str(err))
     _raise_failures(failures, folder)
-    files = frozenset(p.resolve() for paths in found.values() for p in paths)
-    return Tables(raw, f"folder {folder} (looked for <table>.csv, .xlsx, .parquet)", files)
+    files = frozenset(p.absolute() for paths in found.values() for p in paths)
+    return Tables(
+        raw,
+        f"folder {folder} (looked for <table>.csv, .xlsx, .parquet)",
+        files | {folder.absolute()},
+    )
 
 
 def _read_workbook(path: Path) -> Tables:
@@ -428,9 +538,23 @@ def _read_workbook(path: Path) -> Tables:
     failures: list[str] = []
     try:
         titles = [ws.title for ws in wb.worksheets]
+        headers = {name: {canonical_header(h) for h in TABLES[name].required} for name in TABLES}
         for ws in wb.worksheets:
             name = canonical_header(ws.title)
             if name not in TABLES:
+                first = _first_row(ws)
+                cols = {canonical_header(h) for h in first or []}
+                like = sorted(
+                    (t for t, req in headers.items() if first is not None and req <= cols),
+                    key=lambda t: -len(headers[t]),
+                )
+                if like:
+                    failures.append(
+                        f"{path.name}: sheet {ws.title!r} has the columns of {like[0]} but is "
+                        f"not named {like[0]}; its rows would be lost. Move them onto the "
+                        f"{like[0]} sheet (or rename the sheet)"
+                    )
+                    continue
                 notes.append(
                     {
                         "table": "",
@@ -450,7 +574,7 @@ def _read_workbook(path: Path) -> Tables:
         wb.close()
     _raise_failures(failures, path)
     where = f"{path.name} (sheets: {', '.join(titles) or 'none'})"
-    return Tables(raw, where, frozenset({path.resolve()}), notes)
+    return Tables(raw, where, frozenset({path.absolute()}), notes)
 
 
 def _raise_failures(failures: list[str], where: Path) -> None:
@@ -503,35 +627,108 @@ def _pseudonyms(values: pd.Series, key: str) -> pd.Series:
     return out
 
 
-def _personal(frame: pd.DataFrame, key: str | None) -> pd.DataFrame:
-    cols = [c for c in frame.columns if c in PERSONAL_COLUMNS]
-    if not cols:
-        return frame
+def _personal(
+    name: str, frame: pd.DataFrame, key: str | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """Pseudonymise (with a key) or drop (without) the personal columns of one table.
+
+    Personal columns are those of :data:`PERSONAL_COLUMNS` in practitioners and
+    participation, and any column :func:`wpnet.privacy.personal_columns` recognises by
+    header or content in any table. Returns the table and ``{column: reason}``.
+    """
+    found = personal_columns(name, frame, known=TABLES[name].names)
+    if name in ("practitioners", "participation"):
+        for c in frame.columns:
+            if c in PERSONAL_COLUMNS and c not in found:
+                found[c] = "its header names personal data"
+    found = {c: why for c, why in found.items() if c not in TABLES[name].names}
+    if not found:
+        return frame, found
     if key is None:
-        return frame.drop(columns=cols)
+        return frame.drop(columns=list(found)), found
     out = frame.copy()
-    for c in cols:
+    for c in found:
         out[c] = _pseudonyms(out[c], key)
+    return out, found
+
+
+#: Columns holding a practitioner's id, per table.
+_PERSON_IDS = {
+    "practitioners": ("practitioner_id",),
+    "participation": ("practitioner_id",),
+    "ties": ("source", "target"),
+}
+
+
+def _personal_ids(tables: dict[str, pd.DataFrame], key: str | None) -> dict[str, pd.DataFrame]:
+    """Practitioner ids that are e-mail addresses become keyed pseudonyms in every table
+    (the same id gets the same pseudonym, so references still hold); without a key such
+    ids are refused (:class:`~wpnet.errors.KeyMissing`): they cannot be dropped."""
+    emails = [
+        f"{name}.{c}"
+        for name, cols in _PERSON_IDS.items()
+        if name in tables
+        for c in cols
+        if c in tables[name]
+        and personal_columns(name, tables[name][[c]].rename(columns={c: "id"})).get("id")
+        == "values look like e-mail addresses"
+    ]
+    if not emails:
+        return tables
+    if key is None:
+        raise KeyMissing(
+            f"practitioner ids in {', '.join(emails)} are e-mail addresses (personal data); "
+            "give a pseudonymisation key (key=... or WPNET_KEY) and they are replaced by "
+            "keyed pseudonyms in every table"
+        )
+    out = dict(tables)
+    for name, cols in _PERSON_IDS.items():
+        if name in out:
+            frame = out[name].copy()
+            for c in cols:
+                if c in frame:
+                    frame[c] = _pseudonyms(frame[c], key)
+            out[name] = frame
     return out
 
 
-def _personal_rejected(rejected: pd.DataFrame, key: str | None) -> pd.DataFrame:
-    """Personal columns of rejected practitioners/participation rows, as in the tables.
+def _personal_rejected(
+    rejected: pd.DataFrame, found: dict[str, dict[str, str]], key: str | None
+) -> pd.DataFrame:
+    """Personal columns of rejected rows, treated as in their tables.
 
     Rejected rows of all tables share one frame, where ``name`` of an establishment or
-    network is no personal data: only the cells of practitioners and participation rows
-    are pseudonymised (or blanked without a key).
+    network is no personal data: only the cells of rows of the tables where a column is
+    personal are pseudonymised (or blanked without a key).
     """
-    cols = [c for c in rejected.columns if c in PERSONAL_COLUMNS]
+    cols = {c for cs in found.values() for c in cs if c in rejected.columns}
     if not cols:
         return rejected
     out = rejected.copy()
-    person = out["table"].isin(["practitioners", "participation"]).to_numpy(dtype=bool)
-    for c in cols:
+    for c in sorted(cols):
+        tables = [t for t, cs in found.items() if c in cs]
+        person = out["table"].isin(tables).to_numpy(dtype=bool)
         values = out[c].astype("string")
         values[person] = _pseudonyms(values[person], key) if key is not None else pd.NA
         out[c] = values
     return out
+
+
+def _personal_notes(found: dict[str, dict[str, str]], key: str | None) -> pd.DataFrame:
+    rows = [
+        {
+            "table": table,
+            "row": pd.NA,
+            "column": col,
+            "value": pd.NA,
+            "message": f"column {col} holds personal data ({why}): "
+            + ("replaced by keyed pseudonyms" if key is not None else "dropped (no key given)"),
+            "severity": "warning",
+        }
+        for table, cols in found.items()
+        for col, why in cols.items()
+    ]
+    return pd.DataFrame(rows)
 
 
 def read_ecosystem(
@@ -556,10 +753,13 @@ def read_ecosystem(
         ``eco.rejected`` with the reason; a missing table or required column still
         raises.
     key : str, optional
-        Key for the keyed pseudonyms (HMAC-SHA256) that replace personal columns of
-        practitioners and participation (:data:`PERSONAL_COLUMNS`: names, e-mails).
-        Defaults to the ``WPNET_KEY`` environment variable; with no key such columns
-        are dropped.
+        Key for the keyed pseudonyms (HMAC-SHA256) that replace personal columns:
+        :data:`PERSONAL_COLUMNS` of practitioners and participation, and in any table
+        the columns whose header or values look like e-mail addresses or people's
+        names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
+        environment variable; with no key such columns are dropped. Either way
+        ``eco.quality`` has a warning naming each column. Practitioner ids that are
+        e-mail addresses become pseudonyms in every table (a key is then required).
     date_order : {"auto", "dmy", "mdy", "iso"}
         How ``a/b/yyyy`` dates are read (:mod:`wpnet._parse`): "auto" tells the order
         from the values that can only be read one way and refuses a month-first or
@@ -578,6 +778,8 @@ def read_ecosystem(
     ------
     DataError
         Bad data, as above. It is also a ``ValueError``.
+    KeyMissing
+        When practitioner ids are e-mail addresses and no key is given.
     FileNotFoundError
         When ``path`` does not exist.
 
@@ -605,11 +807,19 @@ def read_ecosystem(
             problems=failing[["table", "row", "column", "value", "message"]].reset_index(drop=True),
         )
     key = key if key is not None else os.environ.get("WPNET_KEY") or None
-    tables = {
-        name: (_personal(t, key) if name in ("practitioners", "participation") else t)
-        for name, t in res.tables.items()
-    }
-    rejected = _personal_rejected(res.rejected, key)
+    tables: dict[str, pd.DataFrame] = {}
+    found: dict[str, dict[str, str]] = {}
+    for name, t in res.tables.items():
+        tables[name], cols = _personal(name, t, key)
+        if cols:
+            found[name] = cols
+    tables = _personal_ids(tables, key)
+    rejected = _personal_rejected(res.rejected, found, key)
+    quality = res.problems
+    if found:
+        quality = pd.concat([quality, _personal_notes(found, key)], ignore_index=True).astype(
+            quality.dtypes.to_dict()
+        )
     eco = Ecosystem(
         tables["establishments"],
         tables["practitioners"],
@@ -617,9 +827,9 @@ def read_ecosystem(
         tables["participation"],
         tables.get("ties"),
         rejected=rejected,
-        quality=res.problems,
+        quality=quality,
+        sources=src.files,
     )
-    _SOURCES[eco] = src.files
     if len(rejected):
         read = sum(res.rows_read.values())
         warnings.warn(
@@ -654,19 +864,13 @@ def _xlsx_value(v: Any) -> Any:
         return v.to_pydatetime()
     if isinstance(v, np.generic):
         return v.item()
-    if isinstance(v, str) and _ILLEGAL_XLSX.search(v):
-        raise ValueError(
-            f"cannot store control characters in .xlsx (cell {v[:40]!r}); write csv or parquet"
-        )
     return v
 
 
 def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> None:
     with atomic_path(target) as tmp:
         if fmt == "csv":
-            _csv_text(neutralise(frame)).to_csv(
-                tmp, index=False, encoding="utf-8", lineterminator="\n"
-            )
+            tmp.write_text(csv_text(_csv_text(neutralise(frame))), encoding="utf-8", newline="")
         elif fmt == "parquet":
             import pyarrow as pa
             import pyarrow.parquet as pq
@@ -675,10 +879,19 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Non
         else:
             import openpyxl
 
+            clean, where = strip_controls(frame)
+            if where:
+                warnings.warn(
+                    f"{target.name}: control characters removed from {', '.join(where)} "
+                    "(a spreadsheet cannot hold them)",
+                    UserWarning,
+                    stacklevel=4,
+                )
             wb = openpyxl.Workbook(write_only=True)
             ws = wb.create_sheet(sheet)
-            ws.append([str(c) for c in frame.columns])
-            safe = neutralise(frame).astype(object)
+            safe = neutralise(clean)
+            ws.append([str(c) for c in safe.columns])
+            safe = safe.astype(object)
             for row in safe.itertuples(index=False, name=None):
                 ws.append([_xlsx_value(v) for v in row])
             wb.save(tmp)
@@ -731,9 +944,12 @@ def write_ecosystem(
 
     Raises
     ------
+    UsageError
+        When ``folder`` is a file, is a folder the Ecosystem (or the Ecosystem it was
+        selected from) was read from, or holds one of the files it was read from
+        (:attr:`Ecosystem.sources`, :func:`wpnet.privacy.check_output`).
     ValueError
-        When ``folder`` is a file, a file would overwrite one the Ecosystem was read
-        from, or the folder holds a table in another format (reading it back would be
+        When the folder holds a table in another format (reading it back would be
         ambiguous).
 
     Examples
@@ -747,18 +963,19 @@ def write_ecosystem(
         raise ValueError(f"format must be one of {sorted(FORMATS)}, not {format!r}")
     out = Path(folder)
     if out.exists() and not out.is_dir():
-        raise ValueError(f"{out} is a file; write_ecosystem writes a folder of tables")
+        raise UsageError(f"{out} is a file; write_ecosystem writes a folder of tables")
     tables = ecosystem_tables(eco)
-    sources = _SOURCES.get(eco, frozenset())
     ext = FORMATS[format]
+    for name in tables:
+        check_output(out / f"{name}{ext}", sources=eco.sources, what=f"{name} table")
+    for src in eco.sources:
+        if out.exists() and src.is_dir() and os.path.samefile(src, out):
+            raise UsageError(
+                f"refusing to write tables into {out}: it is the folder the data was read "
+                "from (the new tables would replace or join the input); choose another folder"
+            )
     if out.exists():
         for name in tables:
-            target = (out / f"{name}{ext}").resolve()
-            if target in sources:
-                raise ValueError(
-                    f"refusing to overwrite {target}: the Ecosystem was read from it; "
-                    "write to another folder"
-                )
             others = [
                 p.name
                 for p in out.iterdir()

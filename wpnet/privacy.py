@@ -27,6 +27,9 @@ import math
 import os
 import re
 import secrets
+import shutil
+import sys
+import unicodedata
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,25 +37,58 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.errors import KeyMissing, WpnetError
+from wpnet._personal import PERSONAL_HEADER_WORDS, personal_columns
+from wpnet.errors import KeyMissing, UsageError, WpnetError
 
 __all__ = [
+    "BOUNDING_COLUMNS",
+    "CONTROL_CHARS",
     "KEY_ENV",
+    "MIN_KEY_BYTES",
+    "PERSONAL_HEADER_WORDS",
     "PSEUDONYM_HEX",
     "KeyMissing",
+    "atomic_folder",
     "atomic_path",
     "atomic_write",
+    "check_output",
+    "csv_text",
     "json_for_html",
     "neutralise",
+    "personal_columns",
+    "printable",
     "pseudonymise",
     "resolve_key",
     "safe_cell",
+    "scrub",
+    "strip_controls",
     "suppress",
     "to_builtin",
 ]
 
 #: Environment variable read for the pseudonymisation key when none is passed.
 KEY_ENV = "WPNET_KEY"
+
+#: Published columns that bound a unit's practitioner count: each establishment,
+#: authority or (non-central) establishment reached has at least one practitioner, and
+#: each practitioner at least one record. Wherever a practitioner count is hidden, these
+#: are hidden with it (coverage = reached / eligible, equity_ratio from coverages).
+BOUNDING_COLUMNS = (
+    "establishments",
+    "authorities",
+    "reached",
+    "coverage",
+    "simd_q1_coverage",
+    "equity_ratio",
+    "records",
+)
+
+#: Shortest key accepted, in bytes (after UTF-8 encoding): 16 bytes = 128 bits.
+MIN_KEY_BYTES = 16
+
+#: C0 control characters (and DEL) other than tab, line feed and carriage return: never
+#: kept in a cell (spreadsheets cannot store them; terminals act on them).
+CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 #: Hex digits of the HMAC kept in a pseudonym (16 hex digits = 64 bits).
 PSEUDONYM_HEX = 16
@@ -74,25 +110,48 @@ _KEY_HELP = (
 def resolve_key(key: str | bytes | None = None) -> bytes:
     """The pseudonymisation key as bytes: ``key`` if given, else ``$WPNET_KEY``.
 
+    A text key is put in Unicode normal form NFC before it is encoded as UTF-8, so the
+    same key typed on two systems (``"é"`` as one code point or as ``e`` + combining
+    accent) gives the same pseudonyms. A key must be at least :data:`MIN_KEY_BYTES`
+    (16) bytes long and must not begin or end with white space (a newline copied from a
+    file or a shell would silently change every pseudonym).
+
     Raises
     ------
     KeyMissing
         When neither is set (or the key is empty); the message says how to set one.
+    UsageError
+        When the key is shorter than 16 bytes or has surrounding white space.
 
     Examples
     --------
-    >>> resolve_key("s3cret")
-    b's3cret'
+    >>> resolve_key("correct horse battery staple")
+    b'correct horse battery staple'
+    >>> resolve_key("cafe\u0301-0123456789") == resolve_key("caf\u00e9-0123456789")
+    True
     """
     if key is None:
         key = os.environ.get(KEY_ENV)
     if key is None or len(key) == 0:
         raise KeyMissing(_KEY_HELP)
     if isinstance(key, str):
-        return key.encode("utf-8")
-    if isinstance(key, bytes):
-        return key
-    raise TypeError(f"key must be str or bytes, not {type(key).__name__}")
+        raw = unicodedata.normalize("NFC", key).encode("utf-8")
+    elif isinstance(key, bytes):
+        raw = key
+    else:
+        raise TypeError(f"key must be str or bytes, not {type(key).__name__}")
+    if raw != raw.strip():
+        raise UsageError(
+            "the pseudonymisation key begins or ends with white space (a newline copied "
+            "with it?); remove it: a different key gives different pseudonyms"
+        )
+    if len(raw) < MIN_KEY_BYTES:
+        raise UsageError(
+            f"the pseudonymisation key is {len(raw)} bytes long; use at least "
+            f"{MIN_KEY_BYTES} (for example `python -c 'import secrets; "
+            "print(secrets.token_hex(32))'`)"
+        )
+    return raw
 
 
 def _normalise(values: pd.Series) -> pd.Series:
@@ -117,7 +176,9 @@ def pseudonymise(
         The values to pseudonymise.
     key : str or bytes, optional
         The secret key; defaults to the environment variable ``WPNET_KEY``. Keep the
-        same key every year, or pseudonyms cannot be linked across years.
+        same key every year, or pseudonyms cannot be linked across years. At least 16
+        bytes, no surrounding white space; a text key is normalised to Unicode NFC
+        first (:func:`resolve_key`).
     prefix : str
         Put in front of the hex digits (default ``"pn_"``, the prefix
         :func:`wpnet.read_ecosystem` recognises as an existing pseudonym).
@@ -143,8 +204,10 @@ def pseudonymise(
 
     Examples
     --------
-    >>> pseudonymise(pd.Series([" Ann@X.org", "ann@x.org ", None]), key="k").tolist()
-    ['pn_012f8a460ffa7200', 'pn_012f8a460ffa7200', <NA>]
+    >>> key = "a key of sixteen+ bytes"
+    >>> a, b, c = pseudonymise(pd.Series([" Ann@X.org", "ann@x.org ", None]), key=key)
+    >>> a == b, a.startswith("pn_"), c
+    (True, True, <NA>)
     """
     k = resolve_key(key)
     scalar = isinstance(values, str)
@@ -241,6 +304,38 @@ def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return out
 
 
+def _pinned_by_bounds(
+    a: np.ndarray,
+    hidden: np.ndarray,
+    flat: np.ndarray,
+    primary: np.ndarray,
+    low: np.ndarray,
+    min_cell: int,
+    n_cells: int,
+) -> int | None:
+    """A hidden cell that the bounds pin through one equation, or None.
+
+    A reader knows each hidden cell's interval: ``[max(1, lower), min_cell - 1]`` for a
+    small cell, ``[lower, ∞)`` for a secondary one; and, in a line whose total is known,
+    the sum of the hidden cells. When that sum equals the sum of the lower ends (or of
+    the upper ends) every hidden cell of the line is pinned.
+    """
+    for e in range(a.shape[0]):
+        members = np.flatnonzero(a[e, :n_cells] > 0)
+        total = np.flatnonzero(a[e] < 0)
+        if total.size and total[0] < n_cells and hidden[total[0]]:
+            continue  # the line's total is hidden too
+        cells = members[hidden[members]]
+        if cells.size < 2:
+            continue  # none hidden, or one (the linear check covers it)
+        h = float(flat[cells].sum())
+        lo = float(low[cells].sum())
+        hi = float(np.where(primary[cells], min_cell - 1, np.inf).sum())
+        if h in (lo, hi):
+            return int(cells[0])
+    return None
+
+
 def suppress(
     table: pd.DataFrame,
     min_cell: int = 5,
@@ -248,6 +343,7 @@ def suppress(
     totals: str = "both",
     *,
     secondary: str = "*",
+    lower: Any = None,
 ) -> pd.DataFrame:
     """Hide small practitioner counts, and enough other cells that they stay hidden.
 
@@ -281,6 +377,12 @@ def suppress(
         itself and is not treated as a separate total.
     secondary : str
         Marker of secondarily suppressed cells (default ``"*"``).
+    lower : array-like, optional
+        Lower bounds of the counts that are published elsewhere (shape of the count
+        block): the number of establishments a network's practitioners come from, for
+        example. With them (and 1 for every small cell, ``min_cell - 1`` above) a line
+        whose hidden cells must all sit at their lower (or upper) bounds to make up its
+        total gets one more cell hidden.
 
     Returns
     -------
@@ -348,11 +450,21 @@ def suppress(
     is_margin = np.array(
         [(k // n_cols) == total_row or (k % n_cols) == total_col for k in range(n_cells)]
     )
+    low = np.where(primary, 1.0, 0.0)
+    if lower is not None:
+        given = np.asarray(lower, dtype=float).reshape(n_rows, n_cols).ravel()
+        low = np.maximum(low, np.nan_to_num(given, nan=0.0))
     while True:
         det = _determined(a, hidden)
-        if not det.any():
+        if det.any():
+            d = int(np.flatnonzero(det)[0])
+        else:
+            pinned = _pinned_by_bounds(a, hidden, flat, primary, low, min_cell, n_cells)
+            if pinned is None:
+                break
+            d = pinned
+        if (~hidden[:n_cells]).sum() == 0:
             break
-        d = int(np.flatnonzero(det)[0])
         lines = a[:, d] != 0
         near = (a[lines] != 0).any(axis=0)[:n_cells] & ~hidden[:n_cells]
         pool = np.flatnonzero(near) if near.any() else np.flatnonzero(~hidden[:n_cells])
@@ -601,3 +713,329 @@ def atomic_write(
             fh.flush()
             os.fsync(fh.fileno())
     return final
+
+
+# ---- text safe at the boundary ---------------------------------------------------
+
+_UNPRINTABLE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def printable(text: object) -> str:
+    """``text`` made safe to print on a terminal: control characters escaped.
+
+    C0 and C1 control characters (the escape character that starts terminal escape
+    sequences included), DEL, a bare carriage return and the Unicode direction
+    overrides are shown as ``\\xNN`` or ``\\uNNNN``; line feeds and tabs are kept, so a
+    message can still have several lines. The command line passes every message it
+    prints through this.
+
+    Examples
+    --------
+    >>> printable("bad header \\x1b[31mred\\x1b[0m\\x00")
+    'bad header \\\\x1b[31mred\\\\x1b[0m\\\\x00'
+    """
+
+    def esc(m: re.Match[str]) -> str:
+        c = ord(m.group(0))
+        return f"\\x{c:02x}" if c < 0x100 else f"\\u{c:04x}"
+
+    return _UNPRINTABLE.sub(esc, str(text))
+
+
+def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
+    """A copy of ``frame`` without :data:`CONTROL_CHARS` in text cells and labels.
+
+    Spreadsheets cannot hold them (openpyxl refuses a NUL) and terminals act on them;
+    tab, line feed and carriage return are kept (CSV writers quote them). Returns the
+    copy and the columns where something was removed, so that the caller can say so.
+
+    Examples
+    --------
+    >>> out, where = strip_controls(pd.DataFrame({"name": ["Net\\x00work", "ok"]}))
+    >>> out["name"].tolist(), where
+    (['Network', 'ok'], ['name'])
+    """
+    out = frame.copy()
+    where: list[str] = []
+    for j, c in enumerate(frame.columns):
+        s = frame.iloc[:, j]
+        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        is_str = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
+        text = s.where(is_str).astype("string")
+        hit = text.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
+        if hit.any():
+            new = s.astype(object).copy()
+            new[hit] = text[hit].str.replace(CONTROL_CHARS, "", regex=True).astype(object)
+            out.isetitem(j, new.astype(s.dtype) if s.dtype != object else new)
+            where.append(str(c))
+
+    def clean_labels(index: pd.Index) -> pd.Index:
+        if index.dtype.kind in "iufbmM" or isinstance(index, pd.MultiIndex):
+            return index
+        labels = [CONTROL_CHARS.sub("", v) if isinstance(v, str) else v for v in index]
+        if labels != list(index):
+            where.append("(labels)")
+        return pd.Index(labels, name=index.name, dtype=index.dtype)
+
+    out.columns = clean_labels(out.columns)
+    out.index = clean_labels(out.index)
+    return out, where
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """CSV text of ``frame`` (no index) in which no field can split a row.
+
+    Python's ``csv`` quotes a field holding a line feed but not one holding a lone
+    carriage return when lines end in ``\\n``, and a spreadsheet then starts a new row
+    there (the next row can begin with a formula). Lines end in ``\\n``; when any field
+    or label holds a carriage return they end in ``\\r\\n`` (RFC 4180), which makes the
+    writer quote every field holding a CR or an LF.
+
+    Examples
+    --------
+    >>> csv_text(pd.DataFrame({"a": ["x\\ry", "z"]}))
+    'a\\r\\n"x\\ry"\\r\\nz\\r\\n'
+    """
+    has_cr = any(isinstance(c, str) and "\r" in c for c in frame.columns)
+    for j in range(frame.shape[1]):
+        if has_cr:
+            break
+        s = frame.iloc[:, j]
+        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+            continue
+        text = s.astype("string") if s.dtype != object else s.map(str).astype("string")
+        has_cr = bool(text.str.contains("\r", regex=False).fillna(False).any())
+    return frame.to_csv(index=False, lineterminator="\r\n" if has_cr else "\n")
+
+
+_QUOTED_VALUE = re.compile(r"'(?:[^'\\]|\\.|'(?=\w))*'(?!\w)|\"(?:[^\"\\]|\\.|\"(?=\w))*\"(?!\w)")
+_WITH_DIGIT = re.compile(r"[^\s,;:()\[\]]*\d[^\s,;:()\[\]]*")
+
+
+def scrub(message: object, values: Iterable[object] = ()) -> str:
+    """``message`` with every value taken out whole, so that no id, name or value is
+    published in it.
+
+    First each of ``values`` (the cells the message is about, two characters or more),
+    longest first, quoted or not, becomes ``…`` where it stands as a whole word; then every quoted stretch (a quote inside a word, as in
+    ``O'Neill``, does not end it; backslash escapes are skipped) and every token holding
+    a digit.
+
+    Examples
+    --------
+    >>> scrub("unknown practitioner_id 'P40915438': not in practitioners")
+    "unknown practitioner_id '…': not in practitioners"
+    >>> scrub("name 'Seán O'Neill Macallister' is not an e-mail")
+    "name '…' is not an e-mail"
+    >>> scrub("no such person: Ann Smith-Jones", values=["Ann Smith-Jones"])
+    'no such person: …'
+    """
+    text = str(message)
+    shown = {str(v) for v in values if v is not None and not _is_missing(v) and str(v).strip()}
+    for v in sorted(shown, key=len, reverse=True):
+        if len(v) < 2:
+            continue  # a one-character cell identifies no one; replacing it would garble
+        text = text.replace(repr(v), "'…'")
+        text = re.sub(rf"(?<!\w){re.escape(v)}(?!\w)", "…", text)
+    text = _QUOTED_VALUE.sub("'…'", text)
+    return _WITH_DIGIT.sub("…", text)
+
+
+def _is_missing(v: object) -> bool:
+    try:
+        return bool(pd.isna(v))  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return False
+
+
+# ---- outputs never overwrite inputs ----------------------------------------------
+
+
+def _same(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:
+        return os.path.samefile(a, b)  # hard links
+    except OSError:
+        return False
+
+
+def check_output(
+    target: str | os.PathLike[str],
+    *,
+    sources: Iterable[str | os.PathLike[str]] = (),
+    suffixes: Iterable[str] = (),
+    folder: bool = False,
+    what: str = "output",
+) -> Path:
+    """Refuse an output path that would write over an input or over a file that is not
+    an output of this kind.
+
+    Parameters
+    ----------
+    target : path
+        The file (or, with ``folder=True``, the folder) about to be written.
+    sources : paths
+        Where the data came from (:attr:`wpnet.Ecosystem.sources`): files, and folders
+        that were read. The target may not be one of them (symbolic and hard links
+        followed), and a folder target may not hold one.
+    suffixes : str
+        For a file target that exists already: the suffixes it may have (``".html"``
+        for a map); any other existing file is left alone.
+    folder : bool
+        The target is a folder to be written (or replaced) as a whole.
+    what : str
+        What is being written, for the message.
+
+    Returns
+    -------
+    Path
+
+    Raises
+    ------
+    UsageError
+        Naming the clash and what to do.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp())
+    >>> _ = (d / "participation.csv").write_text("x")
+    >>> check_output(d / "participation.csv", sources=[d / "participation.csv"])
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.UsageError: refusing to overwrite ...participation.csv with the output: the data was read from it; choose another path
+    """
+    t = Path(target)
+    suffixes = tuple(s.lower() for s in suffixes)
+    sources = sorted(Path(src) for src in sources)
+    for s in sources:
+        if _same(s, t):
+            raise UsageError(
+                f"refusing to overwrite {t} with the {what}: the data was read from it; "
+                "choose another path"
+            )
+    for s in sources:
+        if folder and s.resolve().is_relative_to(t.resolve()):
+            raise UsageError(
+                f"refusing to write the {what} folder {t}: it holds {s}, which the data was "
+                "read from; choose another folder"
+            )
+    if t.exists() or t.is_symlink():
+        if folder and not t.is_dir():
+            raise UsageError(f"the {what} {t} is a file; give a folder")
+        if not folder and t.is_dir():
+            raise UsageError(f"the {what} {t} is a folder; give a file name")
+        if not folder and suffixes and t.suffix.lower() not in suffixes:
+            raise UsageError(
+                f"refusing to overwrite {t}: it exists and is not a {' or '.join(suffixes)} "
+                f"file, so it is not a {what} wpnet wrote; choose another path"
+            )
+    return t
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True
+
+
+_TMP_FOLDER = re.compile(r"^\.(?P<name>.+)\.wpnet-(?P<pid>\d+)-[0-9a-f]+\.tmp$")
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False if the
+    system cannot."""
+    if not sys.platform.startswith("linux"):
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    done = fn(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    return done == 0
+
+
+@contextlib.contextmanager
+def atomic_folder(
+    path: str | os.PathLike[str],
+    *,
+    replaceable: Any = None,
+    what: str = "output",
+) -> Iterator[Path]:
+    """A new temporary folder beside ``path``, swapped in for ``path`` as a whole when the
+    block succeeds.
+
+    Write every file of the output into the yielded folder. On normal exit the folder
+    takes the place of ``path`` (an atomic exchange of the two on Linux, else two
+    renames) and the previous contents are deleted, so nothing of an earlier run is
+    left; on an exception, or if the process is killed, ``path`` is left exactly as it
+    was. Temporary folders left beside ``path`` by killed runs (their process is gone)
+    are removed first.
+
+    Parameters
+    ----------
+    path : path-like
+        The output folder. If it exists it must be empty or ``replaceable(path)`` must
+        be true (it holds an earlier output of this kind).
+    replaceable : callable, optional
+        Whether an existing, non-empty ``path`` may be replaced.
+    what : str
+        What is written, for the message.
+
+    Raises
+    ------
+    UsageError
+        When ``path`` is a file, or a non-empty folder that is not replaceable.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> d = Path(tempfile.mkdtemp()) / "out"
+    >>> with atomic_folder(d) as tmp:
+    ...     _ = (tmp / "a.txt").write_text("new")
+    >>> sorted(p.name for p in d.iterdir())
+    ['a.txt']
+    """
+    final = Path(path)
+    if final.exists() or final.is_symlink():
+        if not final.is_dir():
+            raise UsageError(f"the {what} {final} is a file; give a folder")
+        if any(final.iterdir()) and not (replaceable is not None and replaceable(final)):
+            raise UsageError(
+                f"refusing to replace {final}: it is not empty and does not hold an earlier "
+                f"{what}; give a new or empty folder"
+            )
+    parent = final.parent
+    parent.mkdir(parents=True, exist_ok=True)
+    for p in parent.iterdir():
+        m = _TMP_FOLDER.match(p.name)
+        if m and m.group("name") == final.name and not _alive(int(m.group("pid"))):
+            shutil.rmtree(p, ignore_errors=True)
+    tmp = parent / f".{final.name}.wpnet-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+    tmp.mkdir()
+    try:
+        yield tmp
+        if final.exists() and _exchange(tmp, final):
+            pass  # tmp now holds the previous contents
+        elif final.exists():
+            old = parent / f".{final.name}.wpnet-{os.getpid()}-{secrets.token_hex(4)}.tmp"
+            os.rename(final, old)
+            os.rename(tmp, final)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.rename(tmp, final)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)

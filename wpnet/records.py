@@ -407,7 +407,9 @@ def from_records(
     ...     "Job Title": ["PT Maths", "PT Maths", "DHT"],
     ...     "Date": ["01/09/2022", "44835", "31/02/2023"]})
     >>> import wpnet
-    >>> eco = from_records(export, register=wpnet.tiny().establishments, key="a-key-of-16-bytes+", errors="drop")
+    >>> eco = from_records(
+    ...     export, register=wpnet.tiny().establishments, key="a key of 16+ bytes", errors="drop"
+    ... )
     >>> eco.participation[["network_id", "establishment_id", "date"]]
          network_id establishment_id       date
     0  numeracy-cln               E1 2022-09-01
@@ -672,6 +674,7 @@ def from_records(
         rows_read=len(raw),
         limits=limits,
         names=names,
+        sources=_source_paths(source),
     )
 
 
@@ -687,6 +690,7 @@ def _checked_ecosystem(
     rows_read: int,
     limits: dict[str, str],
     names: list[str] | None = None,
+    sources: tuple | list = (),
 ) -> Ecosystem:
     """The Ecosystem of the tables built from an export, after the table checks a folder
     gets (:func:`_check_built`): every problem, the export's own (``reasons``) and the
@@ -742,7 +746,14 @@ def _checked_ecosystem(
         rejected=rejected,
         quality=quality,
         limits=limits,
+        sources=sources,
     )
+
+
+def _source_paths(source: Any) -> list[Any]:
+    """The files an export was read from (none for a DataFrame)."""
+    items = source if isinstance(source, list | tuple) else [source]
+    return [s for s in items if isinstance(s, str | os.PathLike)]
 
 
 def _relabel_from(

@@ -38,11 +38,13 @@ import numpy as np
 import pandas as pd
 
 from wpnet._parse import clean_text, parse_dates
+from wpnet.privacy import CONTROL_CHARS
 from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
 
 __all__ = [
     "ORDER",
     "PROBLEM_COLUMNS",
+    "WIDE_COLUMNS",
     "Checked",
     "RawTable",
     "canonical_header",
@@ -69,6 +71,12 @@ _ALLOWED = {
 _NUMBER = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$")
 _MAX_EXACT_INT = 2**53
+
+#: A table with more columns than this keeps its text cells as Python ``str`` objects
+#: (object dtype) rather than pandas ``string`` columns: pandas spends ~0.1 ms on each
+#: ``string`` column in every operation, which makes a 50,000-column table take
+#: minutes; one object block takes milliseconds. The values are the same.
+WIDE_COLUMNS = 1000
 
 
 @dataclass
@@ -227,6 +235,56 @@ def _clean(s: pd.Series) -> pd.Series:
     if _is_text(s):
         return _by_unique(s.astype("string"), clean_text).astype("string")
     return s
+
+
+def _clean_frame(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
+    """:func:`_clean` of every column at once, and control characters removed.
+
+    The text cells of all columns are cleaned together: their distinct values are
+    cleaned once and the table is built in one step, so the cost grows with the
+    number of cells, not with columns times columns. C0 control characters (other
+    than tab, line feed and carriage return, which white-space folding turns into
+    spaces) are removed from every cell, with a warning naming the row and column.
+    """
+    if frame.shape[1] == 0:
+        return frame
+    text_at = [j for j, dt in enumerate(frame.dtypes) if _is_text_dtype(dt)]
+    if not text_at:
+        return frame
+    block = frame.iloc[:, text_at].to_numpy(dtype=object, na_value=None)
+    codes, uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
+    u = pd.Series(uniques, dtype="string")
+    ctrl = u.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
+    if ctrl.any():
+        u = u.str.replace(CONTROL_CHARS, "", regex=True)
+    cleaned = clean_text(u).to_numpy(dtype=object, na_value=None)
+    cells = np.where(codes < 0, None, cleaned[np.where(codes < 0, 0, codes)])
+    cells = cells.reshape(block.shape)
+    if ctrl.any():
+        hit = np.where(codes < 0, False, ctrl[np.where(codes < 0, 0, codes)]).reshape(block.shape)
+        for k in np.flatnonzero(hit.any(axis=0)):
+            rows = frame.index[hit[:, k]]
+            raw = pd.Series(block[hit[:, k], k], dtype=object)
+            f.add(
+                rows,
+                str(frame.columns[text_at[k]]),
+                raw.map(lambda v: CONTROL_CHARS.sub("?", str(v))),
+                "control characters removed (they cannot be shown or stored in a spreadsheet)",
+                severity="warning",
+            )
+    if len(text_at) == frame.shape[1] and frame.shape[1] > WIDE_COLUMNS:
+        out = pd.DataFrame(cells, index=frame.index, dtype=object)
+    else:
+        columns = {j: frame.iloc[:, j] for j in range(frame.shape[1]) if j not in set(text_at)}
+        for k, j in enumerate(text_at):
+            columns[j] = pd.Series(pd.array(cells[:, k], dtype="string"), index=frame.index)
+        out = pd.concat([columns[j] for j in range(frame.shape[1])], axis=1)
+    out.columns = frame.columns
+    return out
+
+
+def _is_text_dtype(dt: Any) -> bool:
+    return pd.api.types.is_string_dtype(dt) or dt == np.dtype(object)
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -397,23 +455,40 @@ def _exact_duplicates(frame: pd.DataFrame, f: _Findings) -> pd.Series:
     copy_of = pd.Series(pd.NA, index=frame.index, dtype="Int64")
     if len(frame) < 2 or frame.shape[1] == 0:
         return copy_of
-    dup = frame.duplicated(keep=False).to_numpy()
-    if not dup.any():
+    first_pos = _first_equal_row(frame)
+    copies = first_pos != np.arange(len(frame))
+    if not copies.any():
         return copy_of
-    sub = frame[dup]
-    gid = sub.groupby(list(sub.columns), dropna=False, sort=False).ngroup()
-    first = pd.Series(sub.index, index=sub.index).groupby(gid.to_numpy()).transform("first")
-    copies = first != sub.index
-    copy_of[copies[copies].index] = first[copies].to_numpy()
-    rows = copies[copies].index
+    first = frame.index.to_numpy()[first_pos[copies]]
+    rows = frame.index[copies]
+    copy_of[rows] = first
     f.add(
         rows,
         None,
         [None] * len(rows),
-        [f"duplicate of row {r}" for r in first[copies]],
+        [f"duplicate of row {r}" for r in first],
         severity="warning",
     )
     return copy_of
+
+
+def _first_equal_row(frame: pd.DataFrame) -> np.ndarray:
+    """For each row, the position of the first row equal to it (missing equals missing).
+
+    Every cell is coded by value once (one factorisation of all cells); rows are then
+    compared as rows of integer codes, so the cost grows with the number of cells.
+    """
+    n, m = frame.shape
+    block = frame.to_numpy(dtype=object, na_value=None)
+    codes = pd.factorize(block.ravel(), use_na_sentinel=True)[0].reshape(n, m)
+    if m > 64:
+        _, first_idx, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
+        return first_idx[np.asarray(inverse).ravel()]
+    key = codes[:, 0].astype(np.int64)
+    for j in range(1, m):
+        key = pd.factorize(key * (int(codes[:, j].max()) + 2) + codes[:, j] + 1)[0]
+    _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
+    return first_idx[np.asarray(inverse).ravel()]
 
 
 def _key_conflicts(
@@ -531,17 +606,22 @@ def _check_table(
         empty = frame.iloc[0:0]
         done[name] = _Done(empty, np.zeros(0, dtype=bool), True)
         return empty, frame.iloc[0:0], True
-    cleaned = frame.apply(_clean) if len(frame.columns) else frame
+    cleaned = _clean_frame(frame, f)
     copy_of = _exact_duplicates(cleaned, f)
     live_rows = copy_of.isna().to_numpy()
     work = cleaned[live_rows]
     bad = np.asarray(work.index.isin(pre_bad), dtype=bool)
-    clean = pd.DataFrame(index=work.index)
+    parts: dict[str, pd.Series] = {}
     for col in spec.columns:
         if col.name in work:
-            clean[col.name] = _check_column(col, work[col.name], f, bad)
-    for extra in [c for c in work.columns if c not in spec.names]:
-        clean[extra] = work[extra]
+            parts[col.name] = _check_column(col, work[col.name], f, bad)
+    extras = [c for c in work.columns if c not in spec.names]
+    clean = pd.concat(
+        [pd.DataFrame(parts, index=work.index), work[extras]]
+        if extras
+        else [pd.DataFrame(parts, index=work.index)],
+        axis=1,
+    )
     live = np.ones(len(clean), dtype=bool)
     if spec.key is not None:
         bad |= _key_conflicts(spec, clean, live, f)
@@ -552,7 +632,8 @@ def _check_table(
     done[name] = _Done(clean, accepted, False)
     reasons = _reasons(f, copy_of)
     rejected_idx = frame.index[~copy_of.isna().to_numpy()].append(work.index[~accepted])
-    rejected = frame.loc[rejected_idx].astype("string")
+    rejected = frame.loc[rejected_idx]
+    rejected = rejected.astype("string" if rejected.shape[1] <= WIDE_COLUMNS else object)
     rejected.insert(0, "reason", reasons.reindex(rejected_idx).to_numpy())
     rejected.insert(0, "row", pd.array(rejected_idx, dtype="Int64"))
     rejected.insert(0, "table", name)
@@ -655,6 +736,10 @@ def _rejected_frame(parts: list[pd.DataFrame]) -> pd.DataFrame:
     if not parts:
         return base
     out = pd.concat(parts, ignore_index=True)
+    if out.shape[1] > WIDE_COLUMNS:
+        head = out[["table", "row", "reason"]].astype({"table": "string", "row": "Int64"})
+        rest = out.drop(columns=["table", "row", "reason"]).astype(object)
+        return pd.concat([head.astype({"reason": "string"}), rest], axis=1)
     return out.astype({c: "string" for c in out.columns if c != "row"} | {"row": "Int64"})
 
 

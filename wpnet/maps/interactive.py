@@ -10,8 +10,8 @@ memberships and the backbone ties between establishments); the page only draws t
 canvas, so it stays responsive with thousands of nodes and tens of thousands of lines.
 Betweenness comes from :func:`wpnet.brokerage`; the map computes no measure itself.
 
-Privacy: no practitioner id, name or role is written; practitioner counts below
-``min_cell`` are shown as ``"<5"`` (and nothing on the page is sized by them); every
+Privacy: no practitioner id, name or role is written; practitioner counts go through
+the report's disclosure rule (:func:`map_data`; nothing on the page is sized by them); every
 string reaches the page as JSON inside a ``<script type="application/json">`` block with
 ``<``, ``>``, ``&``, U+2028 and U+2029 escaped (:func:`wpnet.privacy.json_for_html`), and the page's script puts text on screen
 only through ``textContent``.
@@ -42,7 +42,7 @@ from wpnet.maps._style import (
     category_colors,
     mark_edge,
 )
-from wpnet.privacy import atomic_write, json_for_html
+from wpnet.privacy import atomic_write, check_output, json_for_html, suppress, to_builtin
 
 __all__ = ["InteractiveMap", "interactive_map"]
 
@@ -53,6 +53,8 @@ MAX_DRAWN_TIES = 50_000
 _NO_AUTHORITY = "(no authority)"
 _NO_WORKSTREAM = "(no workstream)"
 _LAYOUT_SEED = 20240801
+#: Shown for a count hidden because it would reveal a small practitioner count.
+HIDDEN = "*"
 
 
 class InteractiveMap:
@@ -132,7 +134,9 @@ def interactive_map(
     ----------
     eco : Ecosystem
     path : path-like, optional
-        Where to write the page (atomically). ``None`` writes nothing.
+        Where to write the page (atomically). ``None`` writes nothing. It may not be a
+        file the data was read from (:attr:`Ecosystem.sources`), nor an existing file
+        other than ``.html``/``.htm`` (:class:`~wpnet.errors.UsageError`).
     session : str or list of str, optional
         Draw only these sessions (``eco.select(session=...)``); ``None`` draws every
         session, and the page can then show one at a time.
@@ -164,7 +168,7 @@ def interactive_map(
     Examples
     --------
     >>> import wpnet
-    >>> m = interactive_map(wpnet.tiny(), backbone=None)
+    >>> m = interactive_map(wpnet.tiny(), backbone=None, min_cell=1)
     >>> m
     <InteractiveMap: 6 establishments, 3 networks, 7 memberships>
     >>> "<script src=" in m.html, "://" in m.html
@@ -175,6 +179,8 @@ def interactive_map(
     check_choice("layout", layout, LAYOUTS)
     if int(min_cell) < 1:
         raise UsageError(f"min_cell must be at least 1; got {min_cell!r}")
+    if path is not None:
+        check_output(path, sources=eco.sources, suffixes=(".html", ".htm"), what="map")
     if session is not None:
         eco = eco.select(session=session)
     data = map_data(
@@ -217,8 +223,16 @@ def map_data(
     bitmask, ...]``, establishment first), ``ties`` (flat list ``[node, node, ...]`` of
     backbone ties between establishments), ``sessions``, ``authorities`` and
     ``workstreams`` (``[{"name", "color"}]``), ``colors`` (the ``color_by`` legend),
-    ``colorBy``, ``minCell``, ``graph`` (what the layout and betweenness ran on) and
-    ``tiesNote`` (set when only the :data:`MAX_DRAWN_TIES` strongest ties are drawn).
+    ``colorBy``, ``minCell``, ``graph`` (what the layout and betweenness ran on),
+    ``tiesNote`` (set when only the :data:`MAX_DRAWN_TIES` strongest ties are drawn) and
+    ``membershipsNote`` (set when small networks' lines are left out).
+
+    Disclosure control is the report's: practitioner counts of establishments and of
+    networks go through :func:`wpnet.privacy.suppress` (below ``min_cell`` shown as
+    ``"<5"``, secondary cells as ``"*"``, column totals taken as known); a hidden
+    network's ``establishments`` is ``"*"``; and a network with fewer than ``min_cell``
+    practitioners from ``min_cell - 1`` or more establishments has no lines drawn (they
+    would show its count).
     """
     rec = eco.records
     rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
@@ -276,11 +290,33 @@ def map_data(
     net_ests = by_net["establishment_id"].nunique()
     net_mask = _mask(rec, "network_id")
 
+    # disclosure control: the same rule as the report's tables (privacy.suppress with
+    # column totals known; counts that bound a hidden count hidden with it). A network's
+    # lines show how many establishments it reaches, a lower bound of its practitioners:
+    # where that bound would pin a small count, the network's lines are not drawn.
+    est_shown = suppress(
+        pd.DataFrame({"n": [int(est_prac[e]) for e in est_ids]}, index=est_ids),
+        min_cell,
+        totals="columns",
+    )["n"]
+    n_prac = np.array([int(net_prac[k]) for k in net_ids])
+    n_ests = np.array([int(net_ests[k]) for k in net_ids])
+    unlined = set(np.asarray(net_ids, dtype=object)[(n_prac < min_cell) & (n_ests >= min_cell - 1)])
+    net_sup = suppress(
+        pd.DataFrame({"n": n_prac}, index=net_ids),
+        min_cell,
+        totals="columns",
+        lower=np.where([k in unlined for k in net_ids], 1, n_ests),
+    )
+    net_shown = net_sup["n"]
+    net_hidden = net_sup.attrs["suppressed"]["n"]
+
     pairs = rec.drop_duplicates(["establishment_id", "network_id", "session"])
     pair_mask = pairs.groupby(["establishment_id", "network_id"])["bit"].sum()
     memberships: list[int] = []
     for (e, k), m in pair_mask.items():
-        memberships += [est_pos[e], net_pos[k], int(m)]
+        if k not in unlined:
+            memberships += [est_pos[e], net_pos[k], int(m)]
 
     # backbone ties between establishments and betweenness (the measures' own)
     from wpnet.graphs import projection
@@ -318,7 +354,7 @@ def map_data(
                 "color": colors.get(_key(value), MISSING_COLOR)
                 if _present(value)
                 else MISSING_COLOR,
-                "practitioners": _suppress(int(est_prac[e]), min_cell),
+                "practitioners": to_builtin(est_shown[e]),
                 "networks": int(est_nets[e]),
                 "betweenness": _opt_float(betw_e.get(e)),
                 "sessions": int(est_mask[e]),
@@ -337,8 +373,8 @@ def map_data(
                 "workstream": ws_index[ws_of[k]],
                 "lead": _opt(row.get("lead_authority")),
                 "color": NETWORK_COLOR,
-                "practitioners": _suppress(int(net_prac[k]), min_cell),
-                "establishments": int(net_ests[k]),
+                "practitioners": to_builtin(net_shown[k]),
+                "establishments": HIDDEN if net_hidden[k] else int(net_ests[k]),
                 "betweenness": _opt_float(betw_n.get(k)),
                 "sessions": int(net_mask[k]),
             }
@@ -357,6 +393,12 @@ def map_data(
         "edges": {c: mark_edge(c) for c in sorted({n["color"] for n in nodes})},  # 3:1 on white
         "graph": proj.describe(),
         "tiesNote": ties_note,
+        "membershipsNote": (
+            f"the memberships of {len(unlined)} small network{'s' if len(unlined) != 1 else ''} "
+            "are not drawn (they would reveal a small practitioner count)"
+            if unlined
+            else None
+        ),
     }
 
 
@@ -574,11 +616,6 @@ def _label(color_by: str, key: Any) -> str:
             int(key), ""
         )
     return str(key).replace("_", " ")
-
-
-def _suppress(count: int, min_cell: int) -> int | str:
-    """The count, or ``"<min_cell"`` below the disclosure threshold."""
-    return count if count >= min_cell else f"<{min_cell}"
 
 
 def _default_title(eco: Ecosystem, session: str | list[str] | None) -> str:

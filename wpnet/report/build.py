@@ -9,14 +9,25 @@ import shutil
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, WpnetError, check_choice
 from wpnet.graphs import GraphSpec
-from wpnet.privacy import atomic_path, atomic_write, neutralise
+from wpnet.privacy import (
+    atomic_folder,
+    atomic_path,
+    atomic_write,
+    check_output,
+    csv_text,
+    neutralise,
+    strip_controls,
+)
 from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import draw_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
@@ -39,6 +50,16 @@ SECTIONS = (
     ("methods", "Methods"),
 )
 
+#: A file the report folder holds so that a later run knows it may replace the folder.
+MARKER = ".wpnet-report"
+#: What a report folder holds (an earlier report without the marker is recognised by it).
+_REPORT_FILES = frozenset({"index.html", "map.html", "tables", "tables.xlsx", "report.pdf", MARKER})
+
+
+def _is_report(folder: Path) -> bool:
+    """Whether ``folder`` holds an earlier report (and nothing else), so it may be replaced."""
+    return {p.name for p in folder.iterdir()} <= _REPORT_FILES
+
 
 def build_report(
     eco: Ecosystem,
@@ -60,7 +81,11 @@ def build_report(
 ) -> Path:
     """Write the annual network report of one session to the folder ``out``.
 
-    Written (atomically, file by file):
+    Written as a whole: the report is built in a new folder beside ``out`` and swapped
+    in for it at the end (:func:`wpnet.privacy.atomic_folder`), so an interrupted run
+    leaves the previous report as it was and a finished one leaves nothing of it.
+    ``out`` must be new, empty or an earlier report, and may not be or hold a file the
+    data was read from (:attr:`Ecosystem.sources`). It holds:
 
     - ``index.html``: one self-contained page (figures as PNG data URIs, styles inline,
       no script, no external link or font), readable on a phone and printable, with
@@ -117,8 +142,12 @@ def build_report(
     ------
     ValueError
         For a session not in the data, an unknown backbone or ``min_cell < 1``.
+    UsageError
+        When ``out`` is a file, holds an input, or is a non-empty folder that is not an
+        earlier report.
     WpnetError
-        When ``pdf=True`` and Chromium cannot be found or fails.
+        When ``pdf=True`` and Chromium cannot be found or fails (the rest of the report
+        is written).
 
     Examples
     --------
@@ -126,7 +155,7 @@ def build_report(
     >>> page = build_report(wpnet.tiny(), out=tempfile.mkdtemp(), backbone=None, permutations=50,
     ...                     samples=20)
     >>> page.name, sorted(p.name for p in page.parent.iterdir())
-    ('index.html', ['index.html', 'map.html', 'tables', 'tables.xlsx'])
+    ('index.html', ['.wpnet-report', 'index.html', 'map.html', 'tables', 'tables.xlsx'])
     """
     expect_ecosystem(eco, "build_report")
     check_choice("onto", onto, ("establishment",))  # the report is about establishments
@@ -135,12 +164,16 @@ def build_report(
         raise UsageError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
-    folder = Path(out)
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "tables").mkdir(exist_ok=True)
+    folder = check_output(out, sources=eco.sources, folder=True, what="report")
+    eco = _without_controls(eco)
     started = time.perf_counter()
     steps = 8  # reach, capacity, brokerage, change, reflections, figures, map, write
-    with _bar(steps + int(pdf), progress) as tick:
+    pdf_error: WpnetError | None = None
+    with (
+        atomic_folder(folder, replaceable=_is_report, what="report") as tmp,
+        _bar(steps + int(pdf), progress) as tick,
+    ):
+        (tmp / "tables").mkdir()
         res = compute(
             eco,
             session,
@@ -157,7 +190,7 @@ def build_report(
 
         interactive_map(
             res.base,
-            folder / "map.html",
+            tmp / "map.html",
             session=session,
             onto=onto,
             backbone=backbone,
@@ -168,14 +201,52 @@ def build_report(
         )
         tick("map")
         tables = build_tables(res, min_cell)
-        _write_tables(tables, folder)
+        _write_tables(tables, tmp)
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
-        index = atomic_write(folder / "index.html", page)
+        atomic_write(tmp / "index.html", page)
+        (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")
         tick("write")
         if pdf:
-            print_pdf(index, folder / "report.pdf")
+            try:
+                print_pdf(tmp / "index.html", tmp / "report.pdf")
+            except WpnetError as err:
+                pdf_error = err
             tick("pdf")
-    return index
+    if pdf_error is not None:
+        raise pdf_error
+    return folder / "index.html"
+
+
+def _without_controls(eco: Ecosystem) -> Ecosystem:
+    """``eco`` with C0 control characters removed from its text (with one warning), so
+    that no figure, page, table or workbook of the report holds one. An Ecosystem read
+    from files has none (validation removes them); one built in code may."""
+    tables: dict[str, pd.DataFrame] = {}
+    where: list[str] = []
+    for name in ("establishments", "practitioners", "networks", "participation", "ties"):
+        frame = getattr(eco, name)
+        if name == "participation":
+            frame = frame.drop(columns="session")
+        tables[name], cols = strip_controls(frame)
+        where += [f"{name}.{c}" for c in cols]
+    if not where:
+        return eco
+    warnings.warn(
+        f"control characters removed from {', '.join(where)} for the report",
+        UserWarning,
+        stacklevel=3,
+    )
+    return Ecosystem(
+        tables["establishments"],
+        tables["practitioners"],
+        tables["networks"],
+        tables["participation"],
+        tables["ties"],
+        rejected=eco.rejected,
+        quality=eco.quality,
+        scope=eco.scope,
+        sources=eco.sources,
+    )
 
 
 # ---- progress ------------------------------------------------------------------------------
@@ -214,9 +285,18 @@ def _sheet_name(key: str, used: set[str]) -> str:
 
 def _write_tables(tables: list[Table], folder: Path) -> None:
     """Each table as ``tables/<key>.csv`` and one sheet of ``tables.xlsx``."""
-    safe = {t.key: neutralise(t.frame) for t in tables}
+    safe = {}
+    for t in tables:
+        frame, where = strip_controls(t.frame)
+        if where:
+            warnings.warn(
+                f"table {t.key}: control characters removed from {', '.join(where)}",
+                UserWarning,
+                stacklevel=3,
+            )
+        safe[t.key] = neutralise(frame)
     for key, df in safe.items():
-        atomic_write(folder / "tables" / f"{key}.csv", df.to_csv(index=False, lineterminator="\n"))
+        atomic_write(folder / "tables" / f"{key}.csv", csv_text(df))
     used: set[str] = set()
     sheets = [(_sheet_name(t.key, used), t, safe[t.key]) for t in tables]
     with atomic_path(folder / "tables.xlsx") as tmp:

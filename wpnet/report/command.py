@@ -39,6 +39,7 @@ from typing import Any
 from wpnet._parse import DATE_ORDERS
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError, WpnetError
+from wpnet.privacy import printable
 
 __all__ = [
     "EXPORT_SUFFIXES",
@@ -485,7 +486,7 @@ def run(args: argparse.Namespace) -> int:
         except WpnetError as err:
             if isinstance(err, DataError):
                 raise
-            print(f"wpnet report: {err}", file=sys.stderr)
+            print(f"wpnet report: {printable(err)}", file=sys.stderr)
             return 2
         left_out = report_left_out(
             eco, _beside(out, "rejected_rows.csv"), compare_to, protect=args.data

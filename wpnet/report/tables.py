@@ -10,7 +10,8 @@ goes through disclosure control before it is shown or written:
   practitioner count is itself a count of practitioners: it takes part in the same
   suppression, and the share is hidden (``"*"``) where that count is;
 - a ratio built on a hidden count (``depth`` = practitioners / establishments) is
-  hidden with it.
+  hidden with it, and so are the counts that bound it (establishments, authorities,
+  reached, coverage, records: :data:`wpnet.privacy.BOUNDING_COLUMNS`).
 
 No table ever holds a practitioner id or name: the units are establishments,
 authorities, sectors, quintiles, workstreams, networks and sessions.
@@ -25,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet.privacy import suppress
+from wpnet.privacy import BOUNDING_COLUMNS, scrub, suppress
 from wpnet.report import labels as L
 from wpnet.report.compute import Results
 
@@ -258,6 +259,15 @@ def protect(
             mask = hidden[base].to_numpy()
             if mask.any():
                 out[ratio] = _masked(out[ratio], mask)
+    # counts that bound a hidden practitioner count go with it (privacy.BOUNDING_COLUMNS)
+    gone = np.zeros(len(out), dtype=bool)
+    for c in people:
+        if c in hidden.columns:
+            gone |= hidden[c].to_numpy(dtype=bool)
+    if gone.any():
+        for b in BOUNDING_COLUMNS:
+            if b in out.columns and b not in people:
+                out[b] = _masked(out[b], gone)
     return out
 
 
@@ -800,13 +810,10 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
 _REFLECTION_KINDS = {"share": "share", "rate": "ratio", "index": "index", "count": "count"}
 
 
-_QUOTED = re.compile(r"'[^']*'|\"[^\"]*\"")
-_WITH_DIGIT = re.compile(r"[^\s,;:()\[\]]*\d[^\s,;:()\[\]]*")
-
-
-def generalise(message: object) -> str:
-    """A finding's kind: its message with every value taken out (quoted text and any
-    token holding a digit become ``…``), so that no id, name or value is published.
+def generalise(message: object, values: Any = ()) -> str:
+    """A finding's kind: its message with every value taken out whole
+    (:func:`wpnet.privacy.scrub`: the row's own ``values``, quoted text, tokens holding
+    a digit), so that no id, name or value is published.
 
     Examples
     --------
@@ -814,16 +821,23 @@ def generalise(message: object) -> str:
     "unknown practitioner_id '…': not in practitioners"
     >>> generalise("impossible date 31/13/2022 (day-first: 31 month 13 2022)")
     'impossible date … (day-first: … month … …)'
+    >>> generalise("no match for 'Seán O'Neill Macallister'")
+    "no match for '…'"
     """
-    text = _QUOTED.sub("'…'", str(message))
-    return _WITH_DIGIT.sub("…", text)
+    return scrub(message, values)
 
 
 def quality_tables(res: Results) -> list[Table]:
     eco = res.eco
     rej = eco.rejected
     if len(rej):
-        rej = rej.assign(reason=rej["reason"].map(generalise))
+        cells = rej.drop(columns=["table", "row", "reason"]).astype(object)
+        rej = rej.assign(
+            reason=[
+                generalise(r, [v for v in row if isinstance(v, str)])
+                for r, row in zip(rej["reason"], cells.itertuples(index=False), strict=True)
+            ]
+        )
         g = rej.groupby(["table", "reason"], dropna=False, observed=True).size()
         rejected = g.rename("rows").reset_index().astype({"table": object, "reason": object})
     else:
@@ -834,7 +848,13 @@ def quality_tables(res: Results) -> list[Table]:
     if q is not None and len(q):
         keys = [c for c in ("severity", "table", "column", "message") if c in q.columns]
         if "message" in q.columns:
-            q = q.assign(message=q["message"].map(generalise))
+            vals = q["value"] if "value" in q.columns else pd.Series(None, index=q.index)
+            q = q.assign(
+                message=[
+                    generalise(m, [v] if isinstance(v, str) else [])
+                    for m, v in zip(q["message"], vals, strict=True)
+                ]
+            )
         findings = q.groupby(keys, dropna=False, observed=True).size().rename("rows").reset_index()
         findings = findings.astype({k: object for k in keys})
     else:

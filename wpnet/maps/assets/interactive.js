@@ -47,7 +47,7 @@
 
   // radius in screen pixels at the fitted zoom
   var baseR = nodes.map(function (n, j) {
-    return isNet[j] ? 3 + 0.55 * Math.sqrt(n.establishments) : 2.2 + 1.1 * Math.sqrt(n.networks);
+    return isNet[j] ? 3 + 0.55 * Math.sqrt(typeof n.establishments === "number" ? n.establishments : 1) : 2.2 + 1.1 * Math.sqrt(n.networks);
   });
 
   function recompute() {
