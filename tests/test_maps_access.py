@@ -12,7 +12,7 @@ from _browser import launch, open_page, pixel_spread
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.maps._style import MARK_CONTRAST, contrast_ratio
-from wpnet.maps.interactive import interactive_map, map_data
+from wpnet.maps.interactive import interactive_map, map_data, render_html
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +80,9 @@ def test_map_fits_once_its_frame_has_a_size(browser, tiny: Ecosystem, tmp_path: 
 
 @pytest.mark.browser
 def test_keyboard_reaches_every_node(browser, tiny: Ecosystem, tmp_path: Path) -> None:
-    path = interactive_map(tiny, tmp_path / "map.html", backbone=None).path
+    # min_cell=1 draws every line (at the default, disclosure control may withhold a
+    # small network's lines: test_withheld_lines_keep_their_nodes)
+    path = interactive_map(tiny, tmp_path / "map.html", backbone=None, min_cell=1).path
     with open_page(browser, path) as (page, log):
         page.wait_for_function("window.wpnetMap && window.wpnetMap.ready", timeout=30_000)
         # search by keyboard, down to the first match, Enter: selected, details focused
@@ -126,4 +128,44 @@ def test_keyboard_reaches_every_node(browser, tiny: Ecosystem, tmp_path: Path) -
         page.locator('#node-list button[data-node="N2"]').focus()
         page.keyboard.press("Enter")
         assert sorted(page.evaluate("wpnetMap.highlighted()")) == ["E2", "E4", "N2"]
+        assert log.errors == [] and log.console_errors == []
+
+
+@pytest.mark.browser
+def test_withheld_lines_keep_their_nodes(browser, tiny: Ecosystem, tmp_path: Path) -> None:
+    """A network whose lines are withheld (disclosure control) stays findable and
+    selectable, and so does an establishment whose only lines are withheld; neither
+    highlights a neighbour the page does not draw."""
+    data = map_data(tiny, backbone=None, min_cell=1)
+    n1 = next(j for j, n in enumerate(data["nodes"]) if n["id"] == "N1")
+    mem = data["memberships"]
+    kept = [mem[i : i + 3] for i in range(0, len(mem), 3) if mem[i + 1] != n1]
+    assert len(kept) == 3  # E2-N2, E4-N2, E5-N3: N1's four lines withheld
+    data["memberships"] = [v for m in kept for v in m]
+    data["membershipsNote"] = "the memberships of 1 small network are not drawn"
+    data["title"] = "withheld"
+    path = tmp_path / "withheld.html"
+    path.write_text(render_html(data), encoding="utf-8")
+    with open_page(browser, path) as (page, log):
+        page.wait_for_function("window.wpnetMap && window.wpnetMap.ready", timeout=30_000)
+        # every node is on the map: E1, E3, C1 (only in N1) and N1 itself included
+        assert sorted(page.evaluate("wpnetMap.visibleIds()")) == sorted(
+            n["id"] for n in data["nodes"]
+        )
+        page.focus("#search")
+        page.keyboard.type("ashgrove")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")
+        assert page.evaluate("wpnetMap.selected()") == "E1"
+        assert page.evaluate("wpnetMap.highlighted()") == ["E1"]  # its line is withheld
+        details = page.inner_text("#details")
+        assert "networks (0 drawn)" in details.lower() and "1 small network" in details
+        assert page.evaluate("wpnetMap.select('N1')") == ["N1"]
+        # E4's drawn line to N2 still highlights; its withheld line to N1 does not
+        assert sorted(page.evaluate("wpnetMap.select('E4')")) == ["E4", "N2"]
+        assert "1 small network" in page.inner_text("#graph-note")
+        # session filter: E3 took part in 2021-22 only, so the 2022-23 view drops it
+        page.select_option("#session", label="2022-23")
+        visible = page.evaluate("wpnetMap.visibleIds()")
+        assert "E3" not in visible and {"E1", "N1", "C1"} <= set(visible)
         assert log.errors == [] and log.console_errors == []

@@ -29,6 +29,12 @@
   for (i = 0; i < T; i++) { tieOf[ties[2 * i]].push(i); tieOf[ties[2 * i + 1]].push(i); }
   var nameLower = nodes.map(function (n) { return String(n.name).toLowerCase(); });
   var isNet = nodes.map(function (n) { return n.kind === "network"; });
+  // a node with fewer lines than its count (lines withheld by disclosure control, or a
+  // count shown as "*") is still on the map, shown on its own sessions and filter
+  var partial = nodes.map(function (n, j) {
+    var c = isNet[j] ? n.establishments : n.networks;
+    return typeof c !== "number" || memOf[j].length < c;
+  });
 
   // ---- state -----------------------------------------------------------------------
   var authOn = D.authorities.map(function () { return true; });
@@ -58,6 +64,10 @@
       var v = (mem[3 * e + 2] & sessionMask) !== 0 && authOn[nodes[s].authority] && wsOn[nodes[t].workstream];
       memVis[e] = v ? 1 : 0;
       if (v) { nodeVis[s] = 1; nodeVis[t] = 1; }
+    }
+    for (k = 0; k < N; k++) {
+      if (partial[k] && !nodeVis[k] && (nodes[k].sessions & sessionMask) !== 0 &&
+          (isNet[k] ? wsOn[nodes[k].workstream] : authOn[nodes[k].authority])) { nodeVis[k] = 1; }
     }
     for (k = 0; k < T; k++) {
       tieVis[k] = showTies && nodeVis[ties[2 * k]] && nodeVis[ties[2 * k + 1]] ? 1 : 0;
@@ -359,7 +369,12 @@
     var nbrs = [];
     for (var j = 0; j < N; j++) { if (hl[j] && j !== selected) { nbrs.push(j); } }
     nbrs.sort(byName);
-    kids.push(el("h3", null, (n.kind === "network" ? "Member establishments" : "Networks") + " (" + nbrs.length + ")"));
+    kids.push(el("h3", null, (n.kind === "network" ? "Member establishments" : "Networks") + " (" +
+      nbrs.length + (partial[selected] ? " drawn" : "") + ")"));
+    if (partial[selected]) {
+      kids.push(el("p", "muted small", "Not every line of this node is drawn" +
+        (D.membershipsNote ? ": " + D.membershipsNote : "") + "."));
+    }
     var ul = el("ul", "nodes");
     nbrs.slice(0, 60).forEach(function (k) { ul.appendChild(nodeButton(k)); });
     if (nbrs.length > 60) { ul.appendChild(el("li", "muted", "and " + (nbrs.length - 60) + " more")); }
@@ -490,7 +505,7 @@
   document.getElementById("min-cell-2").textContent = String(D.minCell);
   document.getElementById("graph-note").textContent =
     "Layout and betweenness: " + D.graph + "; all sessions pooled" +
-    (D.tiesNote ? "; " + D.tiesNote : "") + ".";
+    (D.tiesNote ? "; " + D.tiesNote : "") + (D.membershipsNote ? "; " + D.membershipsNote : "") + ".";
   if (T === 0) { document.getElementById("show-ties").disabled = true; }
 
   function doSearch(q) {
