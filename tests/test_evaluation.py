@@ -40,7 +40,10 @@ def test_shape_and_columns(tiny):
     assert list(tiny.change.columns) == list(CHANGE_COLUMNS)
     assert list(dict.fromkeys(tiny.indicators.theme)) == list(THEMES)
     assert [c.theme for c in tiny.cards] == list(THEMES)
-    assert set(tiny.indicators.indicator) == set(INDICATORS) - {"spanning_communities_share"}
+    assert set(tiny.indicators.indicator) == set(INDICATORS) - {
+        "spanning_communities_share",
+        "robustness",
+    }
     # the duplicate is gone: the E-I index is 2 x cross_authority_share - 1
     assert "ei_index" not in set(tiny.indicators.indicator)
     assert "<h4>equity</h4>" in tiny._repr_html_()

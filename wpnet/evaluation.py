@@ -190,7 +190,7 @@ THEMES: dict[str, Theme] = {
     "transformative system change": Theme(
         "To what extent have the networks joined the system into one connected, "
         "resilient structure across authorities?",
-        ("largest_component_share", "robustness"),
+        ("largest_component_share",),
         "The structure of co-membership is not a change in policy, practice or "
         "learners' outcomes; records cannot show that the connections carry joint work.",
     ),
@@ -414,7 +414,9 @@ def reflections(
       ``expected``. The spanning share is not in the default themes: it rests on a few
       dozen Leiden communities and sits at its labels baseline on the example, and a
       community detection per draw is a fifth of the bootstrap's cost; name it in
-      ``themes=`` to have it.
+      ``themes=`` to have it. ``robustness`` is not in the default themes either: its
+      betweenness ranking per draw is nearly half the cost of the report's bootstrap
+      (the example's report must stay under 30 s); name it in ``themes=``.
     - per authority: ``coverage`` (n = eligible schools and nurseries) and
       ``authority_cross_share`` (ties touching the authority that leave it; n = those
       ties) with its size-only ``expected`` and ``excess``.
