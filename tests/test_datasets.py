@@ -436,3 +436,27 @@ def test_planted_change_and_null_sessions(which):
         assert abs(share(change["networks"], b) - share(change["networks"], a)) < jump / 2
     steady = truth["within_authority_networks"]
     assert abs(share(steady, after) - share(steady, before)) < jump / 2
+
+
+@pytest.mark.slow
+def test_reflections_find_the_planted_change_and_none_between_the_null_sessions() -> None:
+    # issue 16: the planted rise in one workstream's cross-authority mixing is detected
+    # by the reflections (interval of the change above 0), and the planted-null pair of
+    # sessions reads "no clear change" on the same indicator
+    eco = wpnet.load_example()
+    truth = example_truth()
+    planted = truth["planted_change"]
+    assert planted["indicator"] == "cross_authority_share" and planted["direction"] == "up"
+    changed = eco.select(workstream=planted["workstream"])
+
+    def row(sessions: list[str]) -> dict:
+        ch = wpnet.reflections(changed, sessions=sessions, samples=200, seed=0).change
+        got = ch[(ch["indicator"] == planted["indicator"]) & (ch["unit"] == "partnership")]
+        assert len(got) == 1
+        return got.iloc[0].to_dict()
+
+    up = row(list(planted["sessions"]))
+    assert up["direction"] == "strengthening" and up["ci_low"] > 0
+    for pair in truth["null_sessions"]:
+        assert not set(pair) & set(planted["before"])  # both after the change
+        assert row(list(pair))["direction"] == "no clear change"
