@@ -185,7 +185,7 @@ def test_example_last_session_equals_igraph(backbone: str | None) -> None:
 
     eco = wpnet.load_example()
     one = eco.select(session=eco.sessions[-1])
-    adj = (projection(one, "establishment", backbone=backbone).weight > 0).astype(float).tocsr()
+    adj = (projection(one, onto="establishment", backbone=backbone).weight > 0).astype(float).tocsr()
     n = adj.shape[0]
     up = sp.triu(adj, k=1).tocoo()
     g = ig.Graph(n=n, edges=np.column_stack([up.row, up.col]).tolist())
