@@ -14,6 +14,7 @@ import pytest
 import scipy.sparse as sp
 
 import wpnet
+from wpnet.graphs import projection
 from wpnet.measures import _paths
 from wpnet.measures._betweenness import _betweenness
 from wpnet.measures.capacity import mean_distance, robustness
@@ -133,7 +134,7 @@ def test_example_session_gives_the_igraph_values(backbone: str | None) -> None:
     one = wpnet.load_example().select(session="2023-24")
     b = wpnet.brokerage(one, backbone=backbone)
     c = wpnet.capacity(one, backbone=backbone)
-    p = wpnet.graphs.projection(one, onto="establishment", backbone=backbone)
+    p = projection(one, onto="establishment", backbone=backbone)
     up = sp.triu(p.weight, k=1).tocoo()
     h = ig.Graph(n=p.n, edges=np.column_stack([up.row, up.col]).tolist())
     assert list(b.index) == list(p.nodes.index)
