@@ -13,8 +13,8 @@ Burt's constraint and effective size (weighted), transitivity, connected compone
 k-cores. Three implementations run in this one process, one after another, ``--repeats``
 times (wall and CPU seconds of each; the CPU seconds of this process, all its threads,
 are the steadier figure when other work shares the machine), each repeat on a freshly
-loaded example (so nothing wpnet remembers on an
-Ecosystem carries over from one repeat to the next):
+loaded example, with wpnet's remembered shortest-path passes forgotten (so nothing wpnet
+remembers, on an Ecosystem or per graph, carries over from one repeat to the next):
 
 - **wpnet**: ``reach(one, by="authority")``, ``brokerage(one, backbone=None)`` and
   ``capacity(one, backbone=None)``. These compute more than the workload (Gould-Fernandez
@@ -69,9 +69,7 @@ __all__ = [
     "pandas_reach_by_authority",
     "peer_inputs",
     "run_peers",
-    "shared_pass_prototype",
     "wpnet_pipeline",
-    "wpnet_shared_pass",
 ]
 
 
@@ -186,87 +184,6 @@ def wpnet_pipeline(one: Any) -> dict[str, Any]:
     }
 
 
-class shared_pass_prototype:
-    """Issue 19 item 2 prototyped from outside: ``brokerage`` and ``capacity`` share one
-    :func:`wpnet.measures._paths.path_sums` pass per graph (betweenness, robustness's
-    ranking, mean distance), by patching their private helpers for the duration of a
-    ``with`` block. Not wpnet's code path today: it measures what the wiring would save.
-    """
-
-    def __init__(self) -> None:
-        self._saved: list[tuple[Any, str, Any]] = []
-        self._cache: dict[bytes, Any] = {}
-
-    def _pass(self, adj: sp.csr_matrix, directed: bool) -> Any:
-        from wpnet.measures._paths import path_sums
-
-        a = sp.csr_matrix(adj != 0)
-        if not directed:
-            a = sp.csr_matrix((a + a.T) != 0)
-        a.sort_indices()
-        key = bytes(str((a.shape, directed)), "ascii") + a.indptr.tobytes() + a.indices.tobytes()
-        if key not in self._cache:
-            self._cache[key] = path_sums(a, directed=directed)
-        return self._cache[key]
-
-    def _from_igraph(self, g: Any) -> sp.csr_matrix:
-        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
-        n = g.vcount()
-        return sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
-
-    def __enter__(self) -> shared_pass_prototype:
-        import math
-
-        from wpnet.measures import brokerage, capacity
-
-        def betweenness(adj: sp.csr_matrix, directed: bool) -> np.ndarray:
-            return self._pass(adj, directed).betweenness()
-
-        original_robustness = capacity._robustness
-
-        def robustness(g: Any, seed: int | None = None) -> float:
-            if seed is not None:
-                return original_robustness(g, seed)
-            n = g.vcount()
-            if n == 0:
-                return math.nan
-            k = -(-n // capacity._ROBUSTNESS_DIVISOR)
-            bt = np.round(self._pass(self._from_igraph(g), False).dependency / 2, 9)
-            drop = np.argsort(-bt, kind="stable")[:k]
-            rest = g.copy()
-            rest.delete_vertices(drop.tolist())
-            left = max(rest.connected_components().sizes()) if rest.vcount() else 0
-            return float(left / n)
-
-        original_mean = capacity._mean_distance
-
-        def mean_distance(giant: Any, seed: int | None) -> float:
-            if seed is not None:
-                return original_mean(giant, seed)
-            return self._pass(self._from_igraph(giant), False).mean_distance()
-
-        for mod, name, new in (
-            (brokerage, "_betweenness", betweenness),
-            (capacity, "_robustness", robustness),
-            (capacity, "_mean_distance", mean_distance),
-        ):
-            self._saved.append((mod, name, getattr(mod, name)))
-            setattr(mod, name, new)
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        for mod, name, old in reversed(self._saved):
-            setattr(mod, name, old)
-        self._saved.clear()
-
-
-def wpnet_shared_pass(one: Any) -> dict[str, Any]:
-    """:func:`wpnet_pipeline` with the shared-pass prototype (see
-    :class:`shared_pass_prototype`)."""
-    with shared_pass_prototype():
-        return wpnet_pipeline(one)
-
-
 PEERS: dict[str, Callable[..., dict[str, Any]]] = {
     "networkx": networkx_pipeline,
     "igraph": igraph_pipeline,
@@ -339,33 +256,28 @@ def run_peers(
     session: str | None = None,
     repeats: int = 3,
     peers: tuple[str, ...] = ("networkx", "igraph"),
-    prototype: bool = False,
 ) -> dict[str, list[float]]:
     """Time wpnet and each peer ``repeats`` times in this process, interleaved (wpnet,
-    then each peer, per repeat); check that they agree; print min and median. With
-    ``prototype``, also wpnet with the shared-pass prototype (``wpnet+pass``)."""
+    then each peer, per repeat); check that they agree; print min and median."""
     import igraph  # noqa: F401  (imports are not part of any pipeline's time)
     import networkx as nx
 
     import wpnet.measures.brokerage
     import wpnet.measures.capacity
     import wpnet.measures.reach  # noqa: F401
+    from wpnet.measures._paths import clear_shared_passes
 
-    own = ("wpnet", "wpnet+pass") if prototype else ("wpnet",)
+    own = ("wpnet",)
     times: dict[str, list[float]] = {k: [] for k in (*own, *peers)}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     results: dict[str, Any] = {}
     for rep in range(repeats):
         for name in times:
             one, rec, register = peer_inputs(session)
+            clear_shared_passes()
             gc.collect()
             c0, t0 = time.process_time(), time.perf_counter()
-            if name == "wpnet":
-                res = wpnet_pipeline(one)
-            elif name == "wpnet+pass":
-                res = wpnet_shared_pass(one)
-            else:
-                res = PEERS[name](rec, register)
+            res = wpnet_pipeline(one) if name == "wpnet" else PEERS[name](rec, register)
             dt, dc = time.perf_counter() - t0, time.process_time() - c0
             times[name].append(dt)
             cpu[name].append(dc)
@@ -386,13 +298,6 @@ def run_peers(
     for p in peers:
         for problem in _agree(results["wpnet"], results[p], p):
             print(f"  note: {problem}", flush=True)
-    if prototype:
-        b0, b1 = results["wpnet"]["brokerage"], results["wpnet+pass"]["brokerage"]
-        c0_, c1 = results["wpnet"]["capacity"], results["wpnet+pass"]["capacity"]
-        same = np.allclose(b0["betweenness"], b1["betweenness"], rtol=1e-9, atol=1e-12)
-        same &= bool((c0_["robustness"] == c1["robustness"]).all())
-        same &= np.allclose(c0_["mean_distance"], c1["mean_distance"], rtol=1e-12)
-        print(f"  wpnet+pass gives wpnet's betweenness, robustness, mean distance: {same}")
     med = {k: statistics.median(v) for k, v in times.items()}
     cmed = {k: statistics.median(v) for k, v in cpu.items()}
     print(
@@ -407,8 +312,6 @@ def run_peers(
             flush=True,
         )
     pairs = [(p, base) for base in own for p in peers]
-    if prototype:
-        pairs.append(("wpnet", "wpnet+pass"))
     for slow, fast in pairs:
         print(
             f"  {fast} is {med[slow] / med[fast]:.2f}x as fast as {slow} (wall, median/median), "
@@ -424,11 +327,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--session", default=None, help="session of the example (default latest)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-networkx", action="store_true")
-    ap.add_argument(
-        "--prototype",
-        action="store_true",
-        help="also time wpnet with the shared shortest-path pass patched in (issue 19 item 2)",
-    )
     a = ap.parse_args(argv)
     import igraph
     import networkx
@@ -443,7 +341,7 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     peers = ("igraph",) if a.skip_networkx else ("networkx", "igraph")
-    run_peers(session=a.session, repeats=a.repeats, peers=peers, prototype=a.prototype)
+    run_peers(session=a.session, repeats=a.repeats, peers=peers)
     return 0
 
 

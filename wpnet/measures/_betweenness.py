@@ -1,4 +1,5 @@
-"""Betweenness: exact (Brandes, on igraph's C core) or estimated from sampled sources.
+"""Betweenness: exact (Brandes, from the shared shortest-path pass of
+:mod:`wpnet.measures._paths`) or estimated from sampled sources (igraph's C core).
 
 One place for betweenness and the rule that decides when it is sampled
 (:func:`_too_costly`), used by :func:`wpnet.brokerage` and :func:`wpnet.capacity`.
@@ -14,6 +15,8 @@ from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+
+from wpnet.measures._paths import shared_path_sums
 
 __all__ = [
     "BETWEENNESS_METHODS",
@@ -76,14 +79,12 @@ def _igraph(adj: sp.spmatrix, directed: bool) -> Any:
 
 
 def _betweenness(adj: sp.csr_matrix, directed: bool) -> np.ndarray:
-    """Unweighted betweenness (igraph), normalised as networkx's ``normalized=True``."""
-    n = adj.shape[0]
-    if n == 0:
+    """Unweighted betweenness, normalised as networkx's ``normalized=True``, from the
+    graph's one shortest-path pass (:func:`wpnet.measures._paths.shared_path_sums`,
+    remembered per graph and shared with ``capacity``)."""
+    if adj.shape[0] == 0:
         return np.zeros(0)
-    bt = np.asarray(_igraph(adj, directed).betweenness(directed=directed), dtype=np.float64)
-    if n <= 2:
-        return bt
-    return bt / ((n - 1) * (n - 2)) * (1 if directed else 2)
+    return shared_path_sums(adj, directed=directed).betweenness()
 
 
 def sampled_betweenness(

@@ -33,13 +33,26 @@ expected to take more than :data:`POOL_MIN_SECONDS`, and the matrix engine's in 
 process (its BLAS products already use every core). Partial sums are added in block
 order, so the result is the same with one worker or several.
 
-This is an internal module (``brokerage`` and ``capacity`` are to share it).
+:func:`shared_path_sums` remembers the pass per graph, keyed by the graph's tie pattern
+(its node count, direction and a digest of the normalised CSR pattern), the
+:data:`SHARED_PASSES` most recent: ``brokerage`` (exact betweenness), ``capacity``
+(mean distance and robustness's ranking, when exact), the report, the figures and the
+map each ask for the same selection's projection, and the first to ask computes the pass
+for all. The key is the graph's content rather than the Ecosystem's derived-results
+cache (:meth:`wpnet.Ecosystem.derived`) because the callers hold a matrix or an igraph
+Graph, not the selection (capacity's units, inference's null graphs); two equal
+patterns have the same pass, so a hit is exactly the result a new pass would give.
+Only the O(n) sums are kept (not the graph), so remembering them costs little.
+
+This is an internal module, shared by ``brokerage`` and ``capacity``.
 """
 
 from __future__ import annotations
 
+import hashlib
 import math
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,9 +68,12 @@ __all__ = [
     "MAX_DENSE_NODES",
     "PATH_METHODS",
     "POOL_MIN_SECONDS",
+    "SHARED_PASSES",
     "SOURCE_BLOCK",
     "PathSums",
+    "clear_shared_passes",
     "path_sums",
+    "shared_path_sums",
 ]
 
 #: Engines of :func:`path_sums`.
@@ -73,6 +89,8 @@ POOL_MIN_SECONDS = 2.0
 MAX_DENSE_NODES = 8000
 #: Sources per block: the unit of work sent to a worker and of the partial sums.
 SOURCE_BLOCK = 256
+#: Whole-graph passes :func:`shared_path_sums` remembers (the most recently used).
+SHARED_PASSES = 8
 
 
 @dataclass(frozen=True)
@@ -231,15 +249,8 @@ def path_sums(
     if method not in PATH_METHODS:
         raise ValueError(f"method must be one of {PATH_METHODS!r}; got {method!r}")
     workers = resolve_workers(workers)
-    a = sp.csr_matrix(adj)
-    if a.shape[0] != a.shape[1]:
-        raise ValueError(f"adj must be square; got shape {a.shape}")
+    a = _pattern(adj, directed)
     n = a.shape[0]
-    a = sp.csr_matrix((a != 0).astype(np.float64))
-    if not directed:
-        a = sp.csr_matrix(((a + a.T) != 0).astype(np.float64))
-    a.setdiag(0)
-    a.eliminate_zeros()
     if sources is None:
         src = np.arange(n, dtype=np.int64)
     else:
@@ -274,6 +285,78 @@ def path_sums(
         component=comp,
         method=method,
     )
+
+
+_SHARED: OrderedDict[tuple[int, bool, str], PathSums] = OrderedDict()
+
+
+def shared_path_sums(
+    adj: sp.spmatrix, *, directed: bool = False, workers: int | None = None
+) -> PathSums:
+    """:func:`path_sums` from every node, remembered per graph.
+
+    The graph is identified by its tie pattern as :func:`path_sums` reads it (non-zeros,
+    symmetrised unless ``directed``, diagonal dropped): n, ``directed`` and a BLAKE2
+    digest of the sorted CSR index arrays. A graph seen among the :data:`SHARED_PASSES`
+    most recent is not traversed again; the remembered sums are read-only. ``workers``
+    is not part of the key: the result does not depend on it.
+
+    Parameters
+    ----------
+    adj : scipy.sparse matrix
+        n × n adjacency pattern (weights ignored).
+    directed : bool
+        Read non-zero (i, j) as an arc i -> j.
+    workers : int, optional
+        As in :func:`path_sums`.
+
+    Returns
+    -------
+    PathSums
+        The exact pass (every node a source), ``method="auto"``.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> adj = nx.to_scipy_sparse_array(nx.path_graph(5), format="csr")
+    >>> shared_path_sums(adj) is shared_path_sums(adj * 3.0)
+    True
+    """
+    a = _pattern(adj, directed)
+    digest = hashlib.blake2b(digest_size=20)
+    digest.update(a.indptr.astype(np.int64).tobytes())
+    digest.update(a.indices.astype(np.int64).tobytes())
+    key = (a.shape[0], bool(directed), digest.hexdigest())
+    if key in _SHARED:
+        _SHARED.move_to_end(key)
+        return _SHARED[key]
+    ps = path_sums(a, directed=directed, workers=workers)
+    for arr in (ps.sources, ps.dependency, ps.distance_sum, ps.reached, ps.component):
+        arr.setflags(write=False)
+    _SHARED[key] = ps
+    while len(_SHARED) > SHARED_PASSES:
+        _SHARED.popitem(last=False)
+    return ps
+
+
+def clear_shared_passes() -> None:
+    """Forget every pass :func:`shared_path_sums` remembers."""
+    _SHARED.clear()
+
+
+def _pattern(adj: sp.spmatrix, directed: bool) -> sp.csr_matrix:
+    """The 0/1 tie pattern :func:`path_sums` reads: non-zeros, symmetrised unless
+    ``directed``, no diagonal, sorted indices."""
+    a = sp.csr_matrix(adj)
+    if a.shape[0] != a.shape[1]:
+        raise ValueError(f"adj must be square; got shape {a.shape}")
+    a = sp.csr_matrix((a != 0).astype(np.float64))
+    if not directed:
+        a = sp.csr_matrix(((a + a.T) != 0).astype(np.float64))
+    a.setdiag(0)
+    a.eliminate_zeros()
+    a.sort_indices()
+    return a
 
 
 def _costs(a: sp.csr_matrix, directed: bool) -> dict[str, float]:

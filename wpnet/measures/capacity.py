@@ -1,7 +1,10 @@
 """Collective capacity: the cohesion and reach-across of the co-membership graph
 (MEASURES.md, "Collective capacity").
 
-Structural columns run on igraph's C core over a :class:`~wpnet.graphs.Projection`;
+Structural columns run on igraph's C core over a :class:`~wpnet.graphs.Projection`,
+except ``mean_distance`` and ``robustness``'s betweenness ranking, which come from the
+graph's one shortest-path pass (:func:`wpnet.measures._paths.shared_path_sums`, shared
+with ``brokerage`` on the same graph) when exact;
 the practitioner columns (``multi_network_share``, ``level_evenness``, ``lead_share``)
 are counted from the participation records of the unit.
 """
@@ -24,6 +27,7 @@ from wpnet.graphs import GraphSpec, Projection
 from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import _too_costly, sampled_betweenness
 from wpnet.measures._common import distinct_codes, graph_for, node_groups, plain, stamp
+from wpnet.measures._paths import PathSums, shared_path_sums
 from wpnet.schema import LEVELS, SECTORS
 
 __all__ = [
@@ -265,7 +269,7 @@ def _whole_row(
     auth = _codes(node_attribute(p, "authority", argument="by"))
     groups = _codes(node_attribute(p, group, argument="group"))
     i, j = _tie_ends(p)
-    row = _structure(_igraph(p), auth, seed)
+    row = _structure(_igraph(p), auth, seed, p.weight)
     known = (auth[i] >= 0) & (auth[j] >= 0)
     cross = int((known & (auth[i] != auth[j])).sum())
     row["cross_authority_share"] = float(cross / known.sum()) if known.any() else math.nan
@@ -312,7 +316,7 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: GraphSp
         for u in units:
             p = graph_for(eco.select(**{by: u}), opts)
             a = _codes_like(node_attribute(p, "authority", argument="by"), full, auth)
-            rows.append(_structure(_igraph(p), a, seed))
+            rows.append(_structure(_igraph(p), a, seed, p.weight))
             masks.append(ids.isin(p.nodes.index))
         name = col
     index = pd.Index(units, name=name, dtype="str")
@@ -369,9 +373,10 @@ def _frame(rows: list[dict], index: pd.Index) -> pd.DataFrame:
 
 
 # ---- structure -------------------------------------------------------------------------
-def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
+def _structure(g: Any, auth: np.ndarray, seed: int, adj: sp.spmatrix | None = None) -> dict:
     """Structural columns of one undirected igraph graph; ``auth`` = authority codes of
-    its vertices (-1 unknown)."""
+    its vertices (-1 unknown); ``adj``, when given, its adjacency (any weights), which
+    saves reading the ties back out of ``g`` for the shortest-path pass."""
     n, t = g.vcount(), g.ecount()
     deg = np.asarray(g.degree(), dtype=np.int64)
     row: dict[str, Any] = {"nodes": n, "ties": t}
@@ -383,9 +388,12 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
     row["components"] = len(sizes)
     row["largest_component_share"] = float(sizes.max() / n) if n else math.nan
     sampled = _too_big(g)
-    if n and sizes.max() >= 2:
+    if n and sizes.max() >= 2 and not sampled:
+        # the whole graph's pass: its mean distance is that of the largest component
+        row["mean_distance"] = _mean_distance(g, None, adj)
+    elif n and sizes.max() >= 2:
         giant = g.induced_subgraph(comps[int(np.argmax(sizes))])
-        row["mean_distance"] = _mean_distance(giant, seed if sampled else None)
+        row["mean_distance"] = _mean_distance(giant, seed)
     else:
         row["mean_distance"] = math.nan
     row["degree_centralization"] = (
@@ -396,7 +404,7 @@ def _structure(g: Any, auth: np.ndarray, seed: int) -> dict:
     row["communities"] = int(len(set(membership)))
     row["modularity"] = float(g.modularity(membership, weights=g.es["weight"])) if t else math.nan
     row["spanning_communities_share"] = _spanning(np.asarray(membership), auth)
-    row["robustness"] = _robustness(g, seed if sampled else None)
+    row["robustness"] = _robustness(g, seed if sampled else None, adj)
     if sampled:
         row["_estimated"] = True
         warnings.warn(
@@ -420,17 +428,34 @@ def _too_big(g: Any) -> bool:
     return _too_costly(g.vcount(), g.ecount(), _samples())
 
 
-def _mean_distance(giant: Any, seed: int | None) -> float:
+def _mean_distance(giant: Any, seed: int | None, adj: sp.spmatrix | None = None) -> float:
     """Mean shortest-path length over ordered pairs of the connected graph ``giant``;
     with a ``seed``, estimated from :func:`_samples` sources drawn without replacement
     (every source has the same n − 1 targets, so the mean of the sources' means is
-    unbiased)."""
+    unbiased).
+
+    Exact (no ``seed``): Σ d(s, t) / (c(c − 1)) over the ordered pairs of the largest
+    component C (c nodes; the first in node order if several tie) of ``giant``, which
+    may then be any graph, from its shortest-path pass
+    (:func:`wpnet.measures._paths.shared_path_sums`; ``adj`` its adjacency if at hand).
+    Equals igraph's ``average_path_length`` of C."""
     if seed is None:
-        return float(giant.average_path_length(directed=False))
+        return float(_pass(giant, adj).mean_distance())
     n = giant.vcount()
     sources = np.random.default_rng(seed).choice(n, size=_samples(), replace=False)
     d = np.asarray(giant.distances(source=sources.tolist()), dtype=np.float64)
     return float(d.sum() / (len(sources) * (n - 1)))
+
+
+def _pass(g: Any, adj: sp.spmatrix | None = None) -> PathSums:
+    """The shared exact shortest-path pass of the undirected igraph graph ``g`` (ties
+    read from ``adj`` when given: the same pattern, without a round trip through
+    Python lists)."""
+    if adj is None:
+        n = g.vcount()
+        e = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
+        adj = sp.csr_matrix((np.ones(len(e)), (e[:, 0], e[:, 1])), shape=(n, n))
+    return shared_path_sums(adj, directed=False)
 
 
 def _tie_ends(p: Projection) -> tuple[np.ndarray, np.ndarray]:
@@ -485,10 +510,12 @@ def _spanning(membership: np.ndarray, auth: np.ndarray) -> float:
     return float((span[big] >= 2).mean()) if big.any() else math.nan
 
 
-def _robustness(g: Any, seed: int | None = None) -> float:
+def _robustness(g: Any, seed: int | None = None, adj: sp.spmatrix | None = None) -> float:
     """Largest-component share after removing the top 1/20 by betweenness; with a
     ``seed``, ranked by the sampled estimate of
-    :func:`wpnet.measures.brokerage.sampled_betweenness`."""
+    :func:`wpnet.measures.brokerage.sampled_betweenness`. Exact, the ranking is by
+    igraph's scale of undirected betweenness, Σ_s δ_s(v) / 2, from the graph's shared
+    shortest-path pass (``adj``: its adjacency, if at hand)."""
     n = g.vcount()
     if n == 0:
         return math.nan
@@ -496,7 +523,7 @@ def _robustness(g: Any, seed: int | None = None) -> float:
     # Rounding makes equal betweenness values tie exactly, so the stable sort keeps
     # node order among them.
     if seed is None:
-        bt = np.asarray(g.betweenness(directed=False), dtype=np.float64)
+        bt = _pass(g, adj).dependency / 2.0
     else:
         edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         adj = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
