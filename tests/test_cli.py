@@ -536,7 +536,7 @@ def test_shipped_flat_export_route_with_errors_drop(tmp_path, files, capsys):
         capsys,
     )
     assert code == 0, err
-    assert "17 of 460 rows were left out" in stdout
+    assert "17 of 457 rows were left out" in stdout
     assert len(pd.read_csv(tmp_path / "report_rejected_rows.csv")) == 17
 
 

@@ -363,7 +363,7 @@ def plot_ecosystem(
     spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     pos = _positions(eco, est, links, layout, spec, seed)
     placed = est.index.isin(pos.index)
-    ax = _axes(ax, (13, 9.5))
+    ax = _axes(ax, (12, 9))  # with its legend, within a report page (1,120 px)
     colours, palette = _colours(eco, est, color_by)
     sizes = pd.Series(
         _area(_establishment_sizes(eco, est, size_by), smallest=6, largest=160), est.index
