@@ -244,6 +244,19 @@ class ThemeCard:
     cannot_show: str
 
     def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def to_html(self) -> str:
+        """The card as an HTML fragment: the theme, its question, the indicator table
+        and what the records cannot show (what Jupyter displays).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> card = ThemeCard("equity", "Who is reached?", pd.DataFrame(), "Outcomes.")
+        >>> card.to_html().startswith("<div><h4>equity</h4>")
+        True
+        """
         cols = ["indicator", "unit", "group", "value", "ci_low", "ci_high", "expected",
                 "matched", "change", "direction"]  # fmt: skip
         table = self.indicators[[c for c in cols if c in self.indicators]].to_html(
@@ -304,7 +317,7 @@ class Reflections:
         )
         return (
             f"<div><p><b>{head}</b></p><p>{note}</p>"
-            + "".join(c._repr_html_() for c in self.cards)
+            + "".join(c.to_html() for c in self.cards)
             + "</div>"
         )
 

@@ -10,7 +10,7 @@ import pandas as pd
 
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
-from wpnet.inference.bootstrap import (
+from wpnet.inference._indicators import (
     STRUCTURAL,
     DrawTask,
     check_options,
@@ -80,7 +80,7 @@ def match_volume(
     >>> t[["session", "practitioners", "m"]].drop_duplicates().values.tolist()
     [['2021-22', 3, 3], ['2022-23', 7, 3]]
     """
-    from wpnet.inference.bootstrap import INDICATOR_NAMES, evaluate, practitioners_of
+    from wpnet.inference._indicators import INDICATOR_NAMES, evaluate, practitioners_of
 
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = [s for s in sessions if s not in eco.sessions]

@@ -1,0 +1,957 @@
+"""The indicator engine shared by the network bootstrap (:mod:`wpnet.inference.bootstrap`),
+volume matching (:mod:`wpnet.inference.volume`) and the evaluation themes
+(:mod:`wpnet.evaluation`).
+
+A session is turned once into integer arrays (records → practitioner, network and
+establishment codes; establishments → authority, SIMD quintile, eligibility) and one
+sparse structure of its co-membership pairs. A *draw* is then a vector ``c`` of network
+multiplicities (a network drawn twice enters as two distinct copies with all its
+records; :func:`network_draw`) and, for volume matching, a mask of the practitioners
+kept. Every indicator of a draw is computed from those arrays with ``numpy.bincount``;
+the graph indicators from the establishment co-membership projection of the draw,
+``W = B diag(c) Bᵀ`` (B the binary establishment × network matrix), reduced to the
+same backbone as :func:`wpnet.project` would give on the resampled records.
+
+What the draws share is computed once per session: the list of establishment pairs
+that share a network and the pair × network matrix ``P`` (so a draw's tie weights are
+the mat-vec ``P c``), the record and practitioner codes, and the register's
+denominators. With ``c = 1`` and nothing dropped, every value equals the one
+:func:`wpnet.reach` / :func:`wpnet.capacity` give on the session (tested).
+
+This is an internal helper module: its names (``SessionData``, ``prepare``,
+``evaluate``, ...) are not part of the public API. :mod:`wpnet.inference.bootstrap`
+re-exports the ones that were importable from it.
+"""
+
+from __future__ import annotations
+
+import math
+import zlib
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from wpnet._parallel import parallel_map
+from wpnet.backbones import adjust_pvalues, disparity_pvalues
+from wpnet.ecosystem import Ecosystem
+from wpnet.schema import LEVELS
+
+__all__ = [
+    "COMPOSITION",
+    "GRAPH_INDICATORS",
+    "INDICATOR_NAMES",
+    "LABEL_PERMUTATIONS",
+    "STRUCTURAL",
+    "VOLUME_DRAWS",
+    "DrawTask",
+    "Layout",
+    "SessionData",
+    "centred_interval",
+    "check_options",
+    "describe_graph",
+    "draw_rngs",
+    "evaluate",
+    "label_expected",
+    "layout_of",
+    "make_layout",
+    "network_draw",
+    "percentile_interval",
+    "practitioners_of",
+    "prepare",
+    "run_draws",
+    "subsample",
+    "weighted_sdsm_pvalues",
+    "weighted_tails",
+]
+
+QUINTILES = (1, 2, 3, 4, 5)
+#: The SIMD gradient's gap row: quintile 1 minus quintile 5.
+GAP = "SIMD 1 − SIMD 5"
+#: Indicators computed on the establishment graph of a draw.
+GRAPH_INDICATORS = (
+    "cross_authority_share",
+    "authority_cross_share",
+    "spanning_communities_share",
+    "largest_component_share",
+    "robustness",
+)
+#: Structural indicators: shaped by the number of participants and by the backbone's
+#: power, compared volume-matched (INFERENCE.md §6); the spanning share counts Leiden
+#: communities, whose number grows with volume.
+STRUCTURAL = ("largest_component_share", "robustness", "spanning_communities_share")
+#: Composition indicators: an expected value under the labels null (INFERENCE.md §7).
+COMPOSITION = ("cross_authority_share", "authority_cross_share", "spanning_communities_share")
+#: The first window of SDSM tails computed in a draw (see weighted_sdsm_pvalues).
+_SHORT_TAIL = 12
+#: Subsamples of a volume-matched value (INFERENCE.md §6).
+VOLUME_DRAWS = 20
+#: Permutations of the authority labels for an expected value.
+LABEL_PERMUTATIONS = 500
+
+
+def _group_label(q: int) -> str:
+    return f"SIMD {q}"
+
+
+# ---------------------------------------------------------------------------------------
+# Layout: which value sits where in a draw's vector
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Layout:
+    """The (indicator, unit, group) of every position of a draw's value vector.
+
+    ``unit`` is ``partnership`` or an authority; ``group`` is ``""``, a level, or a
+    SIMD quintile label (``SIMD 1`` … ``SIMD 5``, and :data:`GAP`).
+    """
+
+    keys: tuple[tuple[str, str, str], ...]
+    authorities: tuple[str, ...]
+
+    def index(self) -> dict[tuple[str, str, str], int]:
+        return {k: i for i, k in enumerate(self.keys)}
+
+    def positions(self, indicators: set[str]) -> np.ndarray:
+        return np.array([i for i, k in enumerate(self.keys) if k[0] in indicators], dtype=np.int64)
+
+
+def make_layout(authorities: list[str]) -> Layout:
+    """Every indicator row, in a fixed order, for a partnership of ``authorities``."""
+    keys: list[tuple[str, str, str]] = []
+    units = ["partnership", *authorities]
+    keys.append(("cross_authority_share", "partnership", ""))
+    keys.append(("multi_network_share", "partnership", ""))
+    keys.append(("lead_share", "partnership", ""))
+    keys += [("lead_rate_by_level", "partnership", lv) for lv in LEVELS]
+    keys += [("participation_rate_by_level", "partnership", lv) for lv in LEVELS]
+    keys.append(("spanning_communities_share", "partnership", ""))
+    keys.append(("largest_component_share", "partnership", ""))
+    keys.append(("robustness", "partnership", ""))
+    keys += [("coverage", u, "") for u in units]
+    keys += [("authority_cross_share", a, "") for a in authorities]
+    groups = [_group_label(q) for q in QUINTILES] + [GAP]
+    for name in ("simd_coverage", "simd_depth", "simd_lead_rate"):
+        keys += [(name, u, g) for u in units for g in groups]
+    return Layout(tuple(keys), tuple(authorities))
+
+
+# ---------------------------------------------------------------------------------------
+# One session as arrays
+# ---------------------------------------------------------------------------------------
+@dataclass
+class SessionData:
+    """A session's records and register as integer arrays (see the module docstring)."""
+
+    label: str
+    layout: Layout
+    rec_p: np.ndarray  # practitioner code of each record
+    rec_k: np.ndarray  # network code
+    rec_e: np.ndarray  # establishment code (register order; unknown ones appended)
+    rec_lead: np.ndarray  # bool
+    n_p: int
+    n_k: int
+    n_e: int
+    p_level: np.ndarray  # level code of each practitioner (-1 unknown)
+    e_auth: np.ndarray  # authority code of each establishment (-1 unknown)
+    e_q: np.ndarray  # SIMD quintile 1..5 (0 unknown)
+    e_eligible: np.ndarray  # bool: in the register and not central
+    register_level: np.ndarray  # practitioners on the register per level
+    b: sp.csr_matrix  # binary establishment x network (all establishments as rows)
+    pair_i: np.ndarray  # establishment pairs i < j sharing a network
+    pair_j: np.ndarray
+    pair_net: sp.csr_matrix | None  # pairs x networks, 1 where both are members
+    pk_p: np.ndarray  # distinct (practitioner, network) pairs
+    pk_k: np.ndarray
+    combos: dict[str, tuple[np.ndarray, np.ndarray, int]] = field(default_factory=dict)
+    network_ids: tuple[str, ...] = ()  # network of each code
+    opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
+    seed: int = 0  # Leiden's seed
+
+
+def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
+    idx = pd.Index(categories)
+    return idx.get_indexer(values.astype(object).where(values.notna(), None)).astype(np.int64)
+
+
+def prepare(
+    eco: Ecosystem,
+    register: Ecosystem,
+    *,
+    label: str,
+    layout: Layout,
+    backbone: str | None,
+    alpha: float,
+    min_weight: float,
+    correction: str,
+    seed: int,
+    pairs: bool = True,
+) -> SessionData:
+    """The arrays of ``eco`` (usually one session); ``register`` gives the denominators
+    (establishments and practitioners on the register). ``pairs=False`` leaves out the
+    pair x network matrix (for a session whose graph is built once, not per draw)."""
+    rec = eco.records
+    rec = rec[rec["network_id"].notna() & rec["practitioner_id"].notna()]
+    est = register.establishments.drop_duplicates("establishment_id")
+    est_ids = est["establishment_id"].astype(str).tolist()
+    rec_est = rec["establishment_id"].astype(object).where(rec["establishment_id"].notna(), None)
+    extra = sorted({str(x) for x in rec_est.dropna()} - set(est_ids))
+    all_est = est_ids + extra
+    e_index = pd.Index(all_est)
+    rec_e = e_index.get_indexer(rec_est.astype(str).where(rec_est.notna(), "\0"))
+    ok = rec_e >= 0
+    rec = rec[ok]
+    rec_e = rec_e[ok].astype(np.int64)
+    n_e = len(all_est)
+    authorities = list(layout.authorities)
+    e_auth = np.full(n_e, -1, dtype=np.int64)
+    e_auth[: len(est_ids)] = _codes(est["authority"], authorities)
+    e_q = np.zeros(n_e, dtype=np.int64)
+    q = pd.to_numeric(est["simd_quintile"], errors="coerce").to_numpy(dtype=np.float64)
+    q = np.where(np.isin(q, QUINTILES), q, 0)
+    e_q[: len(est_ids)] = q.astype(np.int64)
+    e_eligible = np.zeros(n_e, dtype=bool)
+    e_eligible[: len(est_ids)] = (est["sector"].astype(object) != "central").to_numpy(dtype=bool)
+    p_codes, p_ids = pd.factorize(rec["practitioner_id"].astype(str))
+    k_codes, k_ids = pd.factorize(rec["network_id"].astype(str))
+    n_p, n_k = len(p_ids), len(k_ids)
+    prac = register.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    levels = prac["level"].reindex(pd.Index(p_ids)).astype(object)
+    p_level = _codes(levels, list(LEVELS))
+    reg_levels = _codes(prac["level"], list(LEVELS))
+    register_level = np.bincount(reg_levels[reg_levels >= 0], minlength=len(LEVELS))
+    rec_p = p_codes.astype(np.int64)
+    rec_k = k_codes.astype(np.int64)
+    b = sp.csr_matrix((np.ones(len(rec_e)), (rec_e, rec_k)), shape=(n_e, n_k))
+    b.sum_duplicates()
+    b.data[:] = 1.0
+    up = sp.triu(b @ b.T, k=1).tocsr()
+    up.sort_indices()
+    coo = up.tocoo()
+    pair_i, pair_j = coo.row.astype(np.int64), coo.col.astype(np.int64)
+    pair_net = b[pair_i].multiply(b[pair_j]).tocsr() if pairs else None
+    pk = np.unique(rec_p * n_k + rec_k)
+    combos = {}
+    # distinct (practitioner, SIMD quintile) and (practitioner, authority x quintile)
+    # pairs of the records attributed there, for distinct-practitioner counts per cell
+    eq = e_q[rec_e]
+    ea = e_auth[rec_e]
+    for name, cell, n_cells in (
+        ("q", eq, 6),
+        ("aq", np.where(ea >= 0, ea * 6 + eq, -1), 6 * max(len(authorities), 1)),
+    ):
+        ok_cell = (eq > 0) & (cell >= 0)
+        key = np.where(ok_cell, rec_p * n_cells + cell, -1)
+        uniq, inv = np.unique(key, return_inverse=True)
+        if uniq.size and uniq[0] == -1:
+            inv = inv - 1  # -1 for records in no cell
+            uniq = uniq[1:]
+        combos[name] = (inv.astype(np.int64), (uniq % n_cells).astype(np.int64), n_cells)
+    return SessionData(
+        label=label,
+        layout=layout,
+        rec_p=rec_p,
+        rec_k=rec_k,
+        rec_e=rec_e,
+        rec_lead=rec["lead"].to_numpy(dtype=bool),
+        n_p=n_p,
+        n_k=n_k,
+        n_e=n_e,
+        p_level=p_level,
+        e_auth=e_auth,
+        e_q=e_q,
+        e_eligible=e_eligible,
+        register_level=register_level,
+        b=b,
+        pair_i=pair_i,
+        pair_j=pair_j,
+        pair_net=pair_net,
+        pk_p=(pk // max(n_k, 1)).astype(np.int64),
+        pk_k=(pk % max(n_k, 1)).astype(np.int64),
+        combos=combos,
+        network_ids=tuple(str(x) for x in k_ids),
+        opts=dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction),
+        seed=seed,
+    )
+
+
+def network_draw(n_networks: int, rng: np.random.Generator) -> np.ndarray:
+    """Multiplicities of a cluster-bootstrap draw: ``n_networks`` networks drawn with
+    replacement; ``c[k]`` = how many copies of network k the draw holds.
+
+    Examples
+    --------
+    >>> c = network_draw(5, np.random.default_rng(0))
+    >>> int(c.sum())
+    5
+    """
+    return np.bincount(rng.integers(0, n_networks, n_networks), minlength=n_networks)
+
+
+def practitioners_of(sd: SessionData, c: np.ndarray) -> np.ndarray:
+    """Codes of the practitioners with a record in a drawn network."""
+    present = c[sd.rec_k] > 0
+    return np.flatnonzero(np.bincount(sd.rec_p[present], minlength=sd.n_p) > 0)
+
+
+# ---------------------------------------------------------------------------------------
+# Values of one draw
+# ---------------------------------------------------------------------------------------
+def _ratio(num: np.ndarray, den: np.ndarray) -> np.ndarray:
+    num = np.asarray(num, dtype=np.float64)
+    den = np.asarray(den, dtype=np.float64)
+    out = np.full(np.broadcast(num, den).shape, np.nan)
+    np.divide(num, den, out=out, where=den > 0)
+    return out
+
+
+def evaluate(
+    sd: SessionData,
+    c: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+    *,
+    which: set[str] | None = None,
+    graph: bool = True,
+    denominators: np.ndarray | None = None,
+) -> np.ndarray:
+    """The layout's values for one draw (NaN where not computed).
+
+    ``c``: network multiplicities (default all 1); ``keep``: practitioners kept (bool
+    per practitioner code; default all). ``which``: the indicators wanted (default all);
+    ``graph=False`` skips the graph indicators. ``denominators``, when given (an array
+    of the layout's length), receives each value's denominator n.
+    """
+    lay = sd.layout
+    pos = lay.index()
+    out = np.full(len(lay.keys), np.nan)
+    c = np.ones(sd.n_k, dtype=np.int64) if c is None else np.asarray(c)
+    rec_w = c[sd.rec_k].astype(np.float64)
+    if keep is not None:
+        rec_w = rec_w * keep[sd.rec_p]
+    present = rec_w > 0
+    want = (lambda name: True) if which is None else (lambda name: name in which)
+
+    def put(name: str, unit: str, group: str, value: float, n: float = math.nan) -> None:
+        out[pos[(name, unit, group)]] = value
+        if denominators is not None:
+            denominators[pos[(name, unit, group)]] = n
+
+    # ---- practitioners: copy j of a network carries instance j of each member, so a
+    # practitioner counts max_k c_k times (k over their networks in the draw)
+    rec_c = rec_w.astype(np.int64)
+    inst = _max_by(sd.rec_p, rec_c, sd.n_p)
+    lead_inst = _max_by(sd.rec_p[sd.rec_lead], rec_c[sd.rec_lead], sd.n_p)
+    n_part = int(inst.sum())
+    if want("multi_network_share"):
+        c_pk = c[sd.pk_k] * (1 if keep is None else keep[sd.pk_p])
+        multi = int(_second_max_by(sd.pk_p, c_pk, sd.n_p).sum())
+        put("multi_network_share", "partnership", "", _ratio(multi, n_part), n_part)
+    if want("lead_share"):
+        put("lead_share", "partnership", "", _ratio(lead_inst.sum(), n_part), n_part)
+    n_lv = len(LEVELS)
+    lv_ok = sd.p_level >= 0
+    by_level = np.bincount(sd.p_level[lv_ok], weights=inst[lv_ok], minlength=n_lv)
+    if want("lead_rate_by_level"):
+        led = np.bincount(sd.p_level[lv_ok], weights=lead_inst[lv_ok], minlength=n_lv)
+        for i, lv in enumerate(LEVELS):
+            put("lead_rate_by_level", "partnership", lv, _ratio(led[i], by_level[i]), by_level[i])
+    if want("participation_rate_by_level"):
+        for i, lv in enumerate(LEVELS):
+            put("participation_rate_by_level", "partnership", lv,
+                _ratio(by_level[i], sd.register_level[i]), sd.register_level[i])  # fmt: skip
+    # ---- establishments
+    reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
+    n_auth = len(lay.authorities)
+    auth_ok = sd.e_auth >= 0
+    if want("coverage"):
+        elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
+        hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
+        for i, a in enumerate(lay.authorities):
+            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
+        all_elig = int(sd.e_eligible.sum())
+        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
+            all_elig)  # fmt: skip
+    if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
+        _gradient(sd, rec_c, reached, put, want)
+    if graph and (which is None or which & set(GRAPH_INDICATORS)):
+        _graph_values(sd, c, keep, present, put, want)
+    return out
+
+
+def _max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Largest ``value`` per ``group`` (0 where a group has none).
+
+    Examples
+    --------
+    >>> _max_by(np.array([0, 0, 2]), np.array([1, 3, 2]), 3).tolist()
+    [3, 0, 2]
+    """
+    out = np.zeros(n, dtype=np.int64)
+    np.maximum.at(out, group, value)
+    return out
+
+
+def _second_max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
+    """Second largest ``value`` per ``group`` (0 where a group has fewer than two).
+
+    Examples
+    --------
+    >>> _second_max_by(np.array([0, 0, 0, 1]), np.array([2, 3, 3, 4]), 2).tolist()
+    [3, 0]
+    """
+    top = _max_by(group, value, n)
+    at_top = np.flatnonzero(value == top[group])
+    _, first = np.unique(group[at_top], return_index=True)
+    rest = np.ones(group.size, dtype=bool)
+    rest[at_top[first]] = False
+    return _max_by(group[rest], value[rest], n)
+
+
+def _gradient(sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put: Any, want: Any) -> None:
+    """Coverage, practitioners per reached establishment and leadership rate per SIMD
+    quintile, for the partnership and each authority, and the quintile 1 − 5 gaps
+    (practitioners counted in copy instances, as in :func:`evaluate`)."""
+    lay = sd.layout
+    n_auth = len(lay.authorities)
+    q_ok = sd.e_q > 0
+    a_ok = sd.e_auth >= 0
+    cell_e = {
+        "partnership": (sd.e_q, q_ok, 6, None),
+        "authority": (np.where(a_ok, sd.e_auth * 6 + sd.e_q, 0), q_ok & a_ok, 6 * n_auth, "aq"),
+    }
+    values: dict[str, dict[str, np.ndarray]] = {}
+    for scope, (cell, ok, n_cells, _) in cell_e.items():
+        elig = np.bincount(cell[ok & sd.e_eligible], minlength=n_cells)
+        hit = np.bincount(cell[ok & sd.e_eligible & reached], minlength=n_cells)
+        est = np.bincount(cell[ok & reached], minlength=n_cells)
+        inv, combo_cell, _ = sd.combos["q" if scope == "partnership" else "aq"]
+        has = inv >= 0
+        hl = has & sd.rec_lead
+        seen = _max_by(inv[has], rec_c[has], combo_cell.size)
+        led = _max_by(inv[hl], rec_c[hl], combo_cell.size)
+        people = np.bincount(combo_cell, weights=seen, minlength=n_cells)
+        leaders = np.bincount(combo_cell, weights=led, minlength=n_cells)
+        values[scope] = {
+            "simd_coverage": (_ratio(hit, elig), elig),
+            "simd_depth": (_ratio(people, est), est),
+            "simd_lead_rate": (_ratio(leaders, people), people),
+        }
+    units = [("partnership", "partnership", 0)] + [
+        (a, "authority", i * 6) for i, a in enumerate(lay.authorities)
+    ]
+    for name in ("simd_coverage", "simd_depth", "simd_lead_rate"):
+        if not want(name):
+            continue
+        for unit, scope, base in units:
+            v, n = values[scope][name]
+            for q in QUINTILES:
+                put(name, unit, _group_label(q), v[base + q], n[base + q])
+            put(name, unit, GAP, v[base + 1] - v[base + 5], min(n[base + 1], n[base + 5]))
+
+
+def _kept_ties(
+    sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The active establishments and the draw's backbone ties (positions in the
+    active list, weights)."""
+    if keep is None and sd.pair_net is not None:
+        b = sd.b
+        w = sd.pair_net @ c.astype(np.float64)
+        nz = w > 0
+        i, j, w = sd.pair_i[nz], sd.pair_j[nz], w[nz]
+    else:
+        if keep is None:
+            present = c[sd.rec_k] > 0
+        b = sp.csr_matrix(
+            (np.ones(int(present.sum())), (sd.rec_e[present], sd.rec_k[present])),
+            shape=(sd.n_e, sd.n_k),
+        )
+        b.sum_duplicates()
+        b.data[:] = 1.0
+        up = sp.triu((b @ sp.diags(c.astype(np.float64))) @ b.T, k=1).tocsr()
+        up.eliminate_zeros()
+        up.sort_indices()
+        coo = up.tocoo()
+        i, j, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
+    active = (b @ c.astype(np.float64)) > 0
+    where = np.cumsum(active) - 1
+    i, j = where[i], where[j]
+    method = sd.opts["backbone"]
+    if method is None or i.size == 0:
+        return active, i, j, w
+    if method == "threshold":
+        kept = w >= sd.opts["min_weight"]
+        return active, i[kept], j[kept], w[kept]
+    n = int(active.sum())
+    if method == "sdsm":
+        decide = sd.opts["alpha"] if sd.opts["correction"] == "none" else None
+        p = weighted_sdsm_pvalues(b[np.flatnonzero(active)], c, i, j, w, decide)
+    else:
+        sym = sp.csr_matrix((np.r_[w, w], (np.r_[i, j], np.r_[j, i])), shape=(n, n))
+        ri, rj, p = disparity_pvalues(sym)
+        order = np.lexsort((rj, ri))
+        mine = np.lexsort((j, i))
+        p_sorted = np.empty_like(p)
+        p_sorted[mine] = p[order]
+        p = p_sorted
+    kept = adjust_pvalues(p, sd.opts["correction"]) < sd.opts["alpha"]
+    return active, i[kept], j[kept], w[kept]
+
+
+def _gauss_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
+    """``a x = rhs`` by Gaussian elimination with partial pivoting, in elementwise numpy.
+
+    The systems here are about 100 x 100; LAPACK's threaded solvers spend far longer
+    starting threads than solving on a busy machine, and a draw solves dozens of them.
+
+    Examples
+    --------
+    >>> _gauss_solve(np.array([[2.0, 1.0], [1.0, 3.0]]), np.array([3.0, 5.0])).round(6).tolist()
+    [0.8, 1.4]
+    """
+    n = a.shape[0]
+    m = np.concatenate([a, rhs[:, None]], axis=1).astype(np.float64)
+    for k in range(n):
+        p = k + int(np.argmax(np.abs(m[k:, k])))
+        if m[p, k] == 0 or not np.isfinite(m[p, k]):
+            return None
+        if p != k:
+            m[[k, p]] = m[[p, k]]
+        m[k + 1 :, k:] -= np.outer(m[k + 1 :, k] / m[k, k], m[k, k:])
+    x = np.zeros(n)
+    for k in range(n - 1, -1, -1):
+        x[k] = (m[k, n] - m[k, k + 1 : n] @ x[k + 1 :]) / m[k, k]
+    return x
+
+
+def _newton(
+    d: np.ndarray, n: np.ndarray, e: np.ndarray, m: np.ndarray, tol: float = 1e-12
+) -> np.ndarray | None:
+    """BiCM probabilities on degree classes, ``σ(a_r + b_c)``, solving
+    ``Σ_c m_c σ(a_r + b_c) = d_r`` and ``Σ_r n_r σ(a_r + b_c) = e_c`` by Newton's
+    method (the equations of :func:`wpnet.backbone.bicm_probabilities`, with column
+    class sizes ``m_c`` that count each copy of a network); None when it fails."""
+    from scipy.special import expit
+
+    total = float(d @ n)
+    a = np.log(d / np.sqrt(total))
+    bb = np.log(e / np.sqrt(total))
+    nr = a.size
+    scale = tol * max(1.0, float(d.max()), float(e.max()))
+
+    def resid(a: np.ndarray, bb: np.ndarray) -> tuple[np.ndarray, np.ndarray, float]:
+        s = expit(a[:, None] + bb[None, :])
+        f = np.concatenate([s @ m - d, n @ s - e])
+        return s, f, float(np.max(np.abs(f)))
+
+    s, f, norm = resid(a, bb)
+    for _ in range(200):
+        if norm < scale:
+            return s
+        w = s * (1.0 - s)
+        # the Jacobian [[diag(w m), w m], [(w n)ᵀ, diag(n w)]]: eliminate the row block
+        # (diagonal) and solve the column classes' Schur complement
+        dr = w @ m
+        if not (dr > 0).all():
+            return None
+        a_blk = w * m[None, :]
+        b_blk = (w * n[:, None]).T
+        schur = np.diag(n @ w) - b_blk @ (a_blk / dr[:, None])
+        f1, f2 = f[:nr], f[nr:]
+        y = _gauss_solve(schur, -f2 + b_blk @ (f1 / dr))
+        if y is None:
+            return None
+        step = np.concatenate([(-f1 - a_blk @ y) / dr, y])
+        t = 1.0
+        while True:
+            s2, f2, new = resid(a + t * step[:nr], bb + t * step[nr:])
+            if new < norm or t < 1e-10:
+                break
+            t /= 2
+        if new >= norm:
+            break
+        a, bb = a + t * step[:nr], bb + t * step[nr:]
+        s, f, norm = s2, f2, new
+    return s if norm < 1e-6 * max(1.0, float(d.max()), float(e.max())) else None
+
+
+def weighted_tails(q: np.ndarray, weight: np.ndarray, top: int) -> np.ndarray:
+    """``out[r, x] = P(X_r >= x)`` for x = 0..top, ``X_r = Σ_t weight_t Bernoulli(q[r, t])``.
+
+    The recursion of SDSM's Poisson-binomial tail with integer weights:
+    ``S_t(x) = q_t S_{t−1}(x − w_t) + (1 − q_t) S_{t−1}(x)`` (``S(x) = 1`` for x <= 0),
+    so a network present ``w_t`` times in a draw adds ``w_t`` shared memberships or
+    none: its copies are one membership event, not independent ones.
+
+    Examples
+    --------
+    >>> weighted_tails(np.array([[0.5, 0.5]]), np.array([2, 1]), 3).round(3).tolist()
+    [[1.0, 0.75, 0.5, 0.25]]
+    """
+    n, k = q.shape
+    tail = np.zeros((n, top + 1))
+    tail[:, 0] = 1.0
+    for t in range(k):
+        wt = int(weight[t])
+        qt = q[:, t : t + 1]
+        shifted = np.ones_like(tail)
+        if wt <= top:
+            shifted[:, wt:] = tail[:, : top + 1 - wt]
+        tail = qt * shifted + (1 - qt) * tail
+    return tail
+
+
+def weighted_sdsm_pvalues(
+    b: sp.csr_matrix,
+    c: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    w: np.ndarray,
+    decide_at: float | None = None,
+) -> np.ndarray:
+    """SDSM p-values of the pairs (i, j) with draw weights ``w = (B diag(c) Bᵀ)_ij``.
+
+    The BiCM is fitted to the draw (row degrees ``B c``; each copy of a network counts
+    as a column with that network's membership count); the null of a pair's weight is
+    ``Σ_k c_k Bernoulli(p_ik p_jk)`` over the drawn networks (:func:`weighted_tails`).
+    With every ``c_k = 1`` this is SDSM exactly (Neal 2014; MEASURES.md, Backbone).
+    With ``decide_at`` (an alpha), a p-value at or above it is exact and one below it
+    may be an upper bound still below it: enough to decide ``p < alpha``.
+    """
+    e_all = np.asarray(b.sum(axis=0)).ravel()
+    drawn = np.flatnonzero((c > 0) & (e_all > 0))
+    bd = b[:, drawn].tocsc()
+    cd = np.asarray(c[drawn], dtype=np.float64)
+    d = bd @ cd
+    e = np.asarray(bd.sum(axis=0)).ravel()
+    dr, row_cls, n_r = np.unique(d, return_inverse=True, return_counts=True)
+    ec, col_cls = np.unique(e, return_inverse=True)
+    m = np.bincount(col_cls, weights=cd)
+    prob = None
+    if float(dr.max()) < float(cd.sum()) and float(ec.max()) < float(n_r.sum()):
+        prob = _newton(dr, n_r.astype(np.float64), ec, m)
+    if prob is None:  # forced 0/1 probabilities: the peeling fit of wpnet.backbone
+        from_fit = _fit_bicm_expanded(bd.tocsr(), c[drawn])
+        prob, row_cls, col_cls = from_fit
+    n_cls = prob.shape[0]
+    r1 = np.minimum(row_cls[i], row_cls[j])
+    r2 = np.maximum(row_cls[i], row_cls[j])
+    pair = r1.astype(np.int64) * n_cls + r2
+    seen = np.bincount(pair, minlength=n_cls * n_cls) > 0
+    upair = np.flatnonzero(seen)
+    where = np.full(n_cls * n_cls, -1, dtype=np.int64)
+    where[upair] = np.arange(upair.size)
+    obs = np.rint(w).astype(np.int64)
+    top = int(obs.max(initial=0))
+    q = prob[upair // n_cls][:, col_cls] * prob[upair % n_cls][:, col_cls]
+    if decide_at is None or top <= _SHORT_TAIL:
+        tails = weighted_tails(q, c[drawn], top)
+        return np.clip(tails[where[pair], np.minimum(obs, top)], 0.0, 1.0)
+    # Only "p < decide_at?" matters: tails up to a short window first; a pair whose
+    # tail at the window's end is already below decide_at is decided (p is at most
+    # that tail), the class pairs that are not get their whole tail.
+    short = weighted_tails(q, c[drawn], _SHORT_TAIL)
+    open_cls = short[:, _SHORT_TAIL] >= decide_at
+    p = short[where[pair], np.minimum(obs, _SHORT_TAIL)]
+    need = open_cls[where[pair]] & (obs > _SHORT_TAIL)
+    if need.any():
+        cls = np.flatnonzero(open_cls)
+        full = weighted_tails(q[cls], c[drawn], top)
+        at = np.full(upair.size, -1, dtype=np.int64)
+        at[cls] = np.arange(cls.size)
+        p[need] = full[at[where[pair[need]]], obs[need]]
+    return np.clip(p, 0.0, 1.0)
+
+
+def _fit_bicm_expanded(
+    bd: sp.csr_matrix, c: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The peeling BiCM fit of the expanded matrix (each copy a column), as
+    (probabilities on classes, row classes, class of each drawn network)."""
+    from wpnet.backbones import fit_bicm
+
+    cols = np.repeat(np.arange(bd.shape[1]), c)
+    fit = fit_bicm(bd[:, cols])
+    first = np.r_[0, np.cumsum(c)[:-1]]
+    return fit.prob, fit.row_class, fit.col_class[first]
+
+
+def _graph_values(
+    sd: SessionData,
+    c: np.ndarray,
+    keep: np.ndarray | None,
+    present: np.ndarray,
+    put: Any,
+    want: Any,
+) -> None:
+    import igraph as ig
+
+    from wpnet.measures.capacity import (
+        leiden_membership,
+        robustness,
+        spanning_share,
+        too_big_for_exact_paths,
+    )
+
+    active, i, j, w = _kept_ties(sd, c, keep, present)
+    n = int(active.sum())
+    auth = sd.e_auth[active]
+    lay = sd.layout
+    known = (auth[i] >= 0) & (auth[j] >= 0)
+    cross = known & (auth[i] != auth[j])
+    if want("cross_authority_share"):
+        put("cross_authority_share", "partnership", "", _ratio(cross.sum(), known.sum()),
+            known.sum())  # fmt: skip
+    if want("authority_cross_share"):
+        n_auth = len(lay.authorities)
+        touching = np.bincount(auth[i][known], minlength=n_auth) + np.bincount(
+            auth[j][cross], minlength=n_auth
+        )
+        out = np.bincount(auth[i][cross], minlength=n_auth) + np.bincount(
+            auth[j][cross], minlength=n_auth
+        )
+        share = _ratio(out, touching)
+        for k, a in enumerate(lay.authorities):
+            put("authority_cross_share", a, "", share[k], touching[k])
+    need_g = any(want(x) for x in ("spanning_communities_share", "largest_component_share",
+                                   "robustness"))  # fmt: skip
+    if not need_g or n == 0:
+        return
+    g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
+    g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
+    if want("largest_component_share"):
+        put("largest_component_share", "partnership", "",
+            max(g.connected_components().sizes()) / n, n)  # fmt: skip
+    if want("robustness"):
+        put("robustness", "partnership", "",
+            robustness(g, sd.seed if too_big_for_exact_paths(g) else None), n)  # fmt: skip
+    if want("spanning_communities_share"):
+        memb = np.asarray(leiden_membership(g, sd.seed))
+        put("spanning_communities_share", "partnership", "", spanning_share(memb, auth),
+            int((np.bincount(memb) >= 2).sum()))  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------
+# Expected values under the labels null (INFERENCE.md §7)
+# ---------------------------------------------------------------------------------------
+def label_expected(
+    sd: SessionData, seed: int, permutations: int = LABEL_PERMUTATIONS
+) -> np.ndarray:
+    """Mean of the composition indicators when the authority labels are permuted across
+    the observed graph's nodes (graph and communities fixed); NaN elsewhere."""
+    import igraph as ig
+
+    from wpnet.measures.capacity import leiden_membership
+
+    lay = sd.layout
+    pos = lay.index()
+    out = np.full(len(lay.keys), np.nan)
+    c = np.ones(sd.n_k, dtype=np.int64)
+    present = np.ones(len(sd.rec_k), dtype=bool)
+    active, i, j, w = _kept_ties(sd, c, None, present)
+    auth = sd.e_auth[active]
+    n = auth.size
+    if n == 0:
+        return out
+    rng = np.random.default_rng(seed)
+    pa = rng.permuted(np.tile(auth, (permutations, 1)), axis=1)  # (S, n) permuted labels
+    ai, aj = pa[:, i], pa[:, j]
+    known = (ai >= 0) & (aj >= 0)
+    cross = known & (ai != aj)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out[pos[("cross_authority_share", "partnership", "")]] = np.nanmean(
+            np.where(known.sum(1) > 0, cross.sum(1) / known.sum(1), np.nan)
+        ) if i.size else math.nan  # fmt: skip
+    n_auth = len(lay.authorities)
+    if i.size:
+        s_idx = np.repeat(np.arange(permutations), i.size).reshape(permutations, i.size)
+        flat = lambda a, m: s_idx[m] * n_auth + a[m]  # noqa: E731
+        size = permutations * n_auth
+        touching = np.bincount(flat(ai, known), minlength=size) + np.bincount(
+            flat(aj, cross), minlength=size
+        )
+        outside = np.bincount(flat(ai, cross), minlength=size) + np.bincount(
+            flat(aj, cross), minlength=size
+        )
+        share = _ratio(outside, touching).reshape(permutations, n_auth)
+        with np.errstate(invalid="ignore"):
+            import warnings
+
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                mean = np.nanmean(share, axis=0)
+        for k, a in enumerate(lay.authorities):
+            out[pos[("authority_cross_share", a, "")]] = mean[k]
+    g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
+    g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
+    memb = np.asarray(leiden_membership(g, sd.seed))
+    sizes = np.bincount(memb)
+    order = np.argsort(memb, kind="stable")
+    starts = np.r_[0, np.cumsum(sizes)[:-1]]
+    big = sizes >= 2
+    if big.any():
+        lab = pa[:, order]
+        hi = np.maximum.reduceat(lab, starts, axis=1)
+        lo = np.minimum.reduceat(np.where(lab >= 0, lab, np.iinfo(np.int64).max), starts, axis=1)
+        spans = (hi >= 0) & (lo != np.iinfo(np.int64).max) & (hi > lo)
+        out[pos[("spanning_communities_share", "partnership", "")]] = float(
+            spans[:, big].mean(axis=1).mean()
+        )
+    return out
+
+
+# ---------------------------------------------------------------------------------------
+# Draws of several sessions, on several processes
+# ---------------------------------------------------------------------------------------
+def draw_rngs(label: str, seed: int, samples: int) -> list[np.random.Generator]:
+    """One generator per draw of the session ``label``: from ``seed`` and the session's
+    name, so a session's draws do not depend on which other sessions are compared."""
+    ss = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(label.encode("utf-8")),))
+    return [np.random.default_rng(child) for child in ss.spawn(samples)]
+
+
+@dataclass(frozen=True)
+class DrawTask:
+    """One draw of one session: multiplicities ``c``; ``matched`` the practitioner count
+    to subsample to for the ``structural`` indicators (None: no subsampling);
+    ``plain`` the indicators read on the whole draw (None: all but ``structural``)."""
+
+    label: str
+    c: np.ndarray
+    keep_seed: int
+    matched: int | None
+    structural: frozenset[str]
+    plain: frozenset[str] | None
+
+
+def subsample(sd: SessionData, c: np.ndarray, m: int, seed: int) -> np.ndarray | None:
+    """A mask keeping ``m`` of the draw's practitioners, drawn without replacement
+    (None when the draw has at most ``m``)."""
+    people = practitioners_of(sd, c)
+    if people.size <= m:
+        return None
+    keep = np.zeros(sd.n_p, dtype=bool)
+    keep[np.random.default_rng(seed).choice(people, size=m, replace=False)] = True
+    return keep
+
+
+def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, np.ndarray]:
+    sd = shared[task.label]
+    every = set(name for name, _, _ in sd.layout.keys)
+    plain = set(every - task.structural) if task.plain is None else set(task.plain)
+    keep = None
+    if task.structural and task.matched is not None:
+        keep = subsample(sd, task.c, task.matched, task.keep_seed)
+    if keep is None and task.structural:
+        both = evaluate(sd, task.c, which=plain | set(task.structural))
+        return both, both
+    values = evaluate(sd, task.c, which=plain) if plain else np.full(len(sd.layout.keys), np.nan)
+    if not task.structural:
+        return values, values
+    return values, evaluate(sd, task.c, keep, which=set(task.structural))
+
+
+def run_draws(
+    data: dict[str, SessionData], tasks: list[DrawTask], workers: int | None
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Every task's (plain, structural) value vectors, in task order."""
+    return parallel_map(_draw, tasks, shared=data, workers=workers)
+
+
+def centred_interval(draws: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The percentile interval of ``draws`` moved so that the draws' mean sits on
+    ``centre``: ``centre + q_2.5(d − mean d)``, ``centre + q_97.5(d − mean d)``.
+
+    Used for backbone-structure indicators, whose draws are biased (see
+    :func:`bootstrap_change`): the interval keeps the bootstrap's spread, not its shift.
+    """
+    draws = np.asarray(draws, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mean = np.nanmean(draws, axis=0)
+    lo, hi = percentile_interval(draws - mean)
+    return centre + lo, centre + hi
+
+
+def _nanmean(x: np.ndarray) -> np.ndarray:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.asarray(x, dtype=np.float64), axis=0)
+
+
+def percentile_interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The 2.5 and 97.5 percentiles of each column of ``draws`` (NaN where a column has
+    no finite draw)."""
+    draws = np.asarray(draws, dtype=np.float64)
+    lo = np.full(draws.shape[1:], np.nan)
+    hi = np.full(draws.shape[1:], np.nan)
+    ok = np.isfinite(draws).any(axis=0)
+    if ok.any():
+        q = np.nanpercentile(draws[:, ok], [2.5, 97.5], axis=0)
+        lo[ok], hi[ok] = q[0], q[1]
+    return lo, hi
+
+
+# ---------------------------------------------------------------------------------------
+# Names and options shared by the public functions
+# ---------------------------------------------------------------------------------------
+#: The indicators :func:`wpnet.inference.bootstrap.bootstrap` knows, with what they measure.
+INDICATOR_NAMES = (
+    "cross_authority_share",
+    "multi_network_share",
+    "lead_share",
+    "lead_rate_by_level",
+    "participation_rate_by_level",
+    "spanning_communities_share",
+    "largest_component_share",
+    "robustness",
+    "coverage",
+    "authority_cross_share",
+    "simd_coverage",
+    "simd_depth",
+    "simd_lead_rate",
+)
+
+
+def layout_of(eco: Ecosystem) -> Layout:
+    """The layout for ``eco``'s register (its authorities, sorted)."""
+    auth = eco.establishments["authority"].dropna().astype(str).unique().tolist()
+    return make_layout(sorted(auth))
+
+
+def check_options(samples: int, backbone: str | None, alpha: float, correction: str) -> None:
+    """Raise ``ValueError`` for a bad number of draws or graph option."""
+    from wpnet.graphs import BACKBONES
+
+    if isinstance(samples, bool) or not isinstance(samples, int | np.integer) or samples < 0:
+        raise ValueError(f"samples must be a whole number >= 0; got {samples!r}")
+    if backbone not in BACKBONES:
+        raise ValueError(f"backbone must be one of {BACKBONES}; got {backbone!r}")
+    if correction not in ("none", "holm", "bonferroni", "fdr_bh"):
+        raise ValueError(
+            f"correction must be 'none', 'holm', 'bonferroni' or 'fdr_bh'; got {correction!r}"
+        )
+    if not 0 < float(alpha) < 1:
+        raise ValueError(f"alpha must be between 0 and 1 (exclusive); got {alpha!r}")
+
+
+def _check_indicator(indicator: str) -> None:
+    if indicator not in INDICATOR_NAMES:
+        raise ValueError(f"indicator must be one of {INDICATOR_NAMES}; got {indicator!r}")
+
+
+def describe_graph(backbone: str | None, alpha: float, min_weight: float, correction: str) -> str:
+    """The graph the graph indicators use, in words (for ``attrs['graph']``)."""
+    what = "establishment co-membership projection of each draw"
+    if backbone is None:
+        return what + ", all ties (no backbone)"
+    params = {"threshold": f"min_weight={min_weight}"}.get(
+        backbone, f"alpha={alpha}, correction={correction}"
+    )
+    return what + f", {backbone} backbone ({params}) refitted on the draw"
