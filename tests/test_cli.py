@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -75,8 +76,12 @@ def test_example_writes_tables_and_readme(tmp_path, monkeypatch, capsys):
     assert (out / "README.md").read_text() == "# Data dictionary\n\nTables.\n"
     eco = read_ecosystem(out)
     assert len(eco.participation) == 10 and len(eco.establishments) == 7
-    assert "with README.md" in capsys.readouterr().out
-    assert capsys.readouterr().err == ""  # no progress bar when stderr is not a terminal
+    captured = capsys.readouterr()
+    assert "with README.md" in captured.out and "truth.json" in captured.out
+    assert captured.err == ""  # no progress bar when stderr is not a terminal
+    # the planted truth travels with the example
+    truth = json.loads((out / "truth.json").read_text(encoding="utf-8"))
+    assert truth == datasets.example_truth() and truth["brokers"]
 
 
 def test_synth_passes_every_argument(tmp_path, monkeypatch):

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 import wpnet
+from wpnet.errors import DataError
 from wpnet.inspection import ValidationReport, validate
 from wpnet.validation import RawTable, check_tables
 
@@ -490,3 +491,24 @@ def test_exact_copy_of_a_row_with_a_reader_problem_is_rejected_once():
         [2, "row: row has 6 cells"],
     ]
     assert len(res.tables["participation"]) == 0
+
+
+def test_a_month_first_date_column_is_refused_naming_file_and_column(tmp_path) -> None:
+    # issue 18: a month-first folder is refused with the file and the column (not only
+    # the values); validate reports it as a problem of that column instead of raising,
+    # and the date order given reads it
+    import wpnet
+
+    wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "t")
+    path = tmp_path / "t" / "participation.csv"
+    p = pd.read_csv(path, dtype=str)
+    p.loc[0, "date"], p.loc[1, "date"] = "1/18/2023", "3/5/2023"
+    p.to_csv(path, index=False)
+    for errors in ("raise", "drop"):  # no row can be dropped to cure a column
+        with pytest.raises(DataError, match=r"participation\.csv, column date: .*month-first"):
+            wpnet.read_ecosystem(tmp_path / "t", errors=errors)
+    report = wpnet.validate(tmp_path / "t")
+    assert not report.ok
+    assert report.errors[["table", "column"]].values.tolist() == [["participation", "date"]]
+    eco = wpnet.read_ecosystem(tmp_path / "t", date_order="mdy")
+    assert str(eco.participation["date"].iloc[0].date()) == "2023-01-18"

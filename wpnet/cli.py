@@ -24,6 +24,7 @@ runs it and returns the exit code). ``report`` and ``map`` are defined in
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import secrets
 import shutil
@@ -135,7 +136,13 @@ def _example_run(args: argparse.Namespace) -> int:
         bar.update(1)
     readme_of = getattr(datasets, "example_readme", None)
     readme = _copy_readme(readme_of(), out) if readme_of is not None else None
-    print(f"wrote {eco!r} to {out}" + (f" with {readme.name}" if readme else ""))
+    # the planted truth travels with the data, so that what wpnet finds can be checked
+    (out / "truth.json").write_text(
+        json.dumps(datasets.example_truth(), indent=2) + "\n", encoding="utf-8"
+    )
+    print(
+        f"wrote {eco!r} to {out}" + (f" with {readme.name}" if readme else "") + " and truth.json"
+    )
     return 0
 
 

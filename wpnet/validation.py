@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from wpnet._parse import clean_text, parse_dates
+from wpnet.errors import DataError
 from wpnet.privacy import CONTROL_CHARS
 from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
 
@@ -614,7 +615,14 @@ def _check_table(
     parts: dict[str, pd.Series] = {}
     for col in spec.columns:
         if col.name in work:
-            parts[col.name] = _check_column(col, work[col.name], f, bad)
+            try:
+                parts[col.name] = _check_column(col, work[col.name], f, bad)
+            except DataError as err:
+                # a whole column refused (a month-first or mixed date column): one
+                # problem of the column, fatal (no row can be dropped to cure it)
+                f.add([None], col.name, [None], [str(err)])
+                parts[col.name] = pd.Series(pd.NaT, index=work.index, dtype="datetime64[us]")
+                bad[:] = True
     extras = [c for c in work.columns if c not in spec.names]
     clean = pd.concat(
         [pd.DataFrame(parts, index=work.index), work[extras]]
