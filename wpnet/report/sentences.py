@@ -63,6 +63,18 @@ def direction(now: float, before: float, *, unit: str = "pct", digits: int = 0) 
     return f"{word} {b}"
 
 
+def p_value(p: float) -> str:
+    """A permutation p-value as printed: three decimals, or ``p < 0.001`` below that
+    (a +1-rule p-value is never 0).
+
+    Examples
+    --------
+    >>> p_value(0.0312), p_value(1 / 5001)
+    ('p = 0.031', 'p < 0.001')
+    """
+    return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
+
+
 def _ok(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
 
@@ -160,9 +172,9 @@ def _collaboration_sentence(res: Results) -> str | None:
             p = float(e["p_two_sided"])
             if p < 0.05:
                 rel = "more" if row["value"] > row["expected"] else "less"
-                s += f": {rel} than chance (permutation p = {p:.3f}, two-sided)"
+                s += f": {rel} than chance (permutation {p_value(p)}, two-sided)"
             else:
-                s += f": at chance, no different from random assignment (permutation p = {p:.3f})"
+                s += f": at chance, no different from random assignment (permutation {p_value(p)})"
     return s + "."
 
 
