@@ -30,11 +30,22 @@ def _until(frame, expression: str, timeout: float = 20.0) -> None:
 
 
 def _spread(frame, ids: list[str]) -> tuple[float, float, list[float], list[dict]]:
-    """Width and height of the nodes' screen box, the canvas' box and the positions."""
-    pts = [frame.evaluate("id => wpnetMap.screenPosition(id)", i) for i in ids]
+    """Width and height of the nodes' screen box, the canvas' box and the positions,
+    read in one script call and once the map has stopped moving (it refits while its
+    frame is being laid out), so that positions and box belong to the same frame."""
+    read = (
+        "ids => { const r = document.getElementById('map').getBoundingClientRect();"
+        " return [ids.map(i => wpnetMap.screenPosition(i)),"
+        " [r.left, r.top, r.width, r.height]]; }"
+    )
+    last = None
+    for _ in range(50):
+        pts, box = frame.evaluate(read, ids)
+        if [pts, box] == last:
+            break
+        last = [pts, box]
+        frame.wait_for_timeout(50)
     xs, ys = [p["x"] for p in pts], [p["y"] for p in pts]
-    box = frame.evaluate("(() => { const r = document.getElementById('map')"
-                         ".getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()")  # fmt: skip
     return max(xs) - min(xs), max(ys) - min(ys), box, pts
 
 
@@ -121,6 +132,8 @@ def test_keyboard_reaches_every_node(browser, tiny: Ecosystem, tmp_path: Path) -
         assert page.evaluate("document.activeElement.getAttribute('data-node')") == "E1"
         # the full list: every node once, each a button
         page.click("#node-list summary")
+        # the list is built on the details' toggle event, which fires after the click
+        page.wait_for_selector("#node-list button", timeout=10_000)
         listed = page.eval_on_selector_all(
             "#node-list button", "bs => bs.map(b => b.getAttribute('data-node'))"
         )
