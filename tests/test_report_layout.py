@@ -192,3 +192,13 @@ def test_xlsx_formats_and_hidden_cells(example_report) -> None:
                     assert cell.number_format == fmt
                     checked[fmt] += 1
     assert checked["#,##0"] > 50 and checked["0.0%"] > 50
+
+
+def test_sector_values_show_by_their_labels(tiny_tables) -> None:
+    # issue 18: no machine names (early_years) in the tables people read; the CSVs keep them
+    t = next(t for t in tiny_tables if "sector" in map(str, t.frame.columns))
+    j = [str(c) for c in t.frame.columns].index("sector")
+    raw = set(t.frame["sector"].dropna().astype(str))
+    shown = {row[j] for row in t.cells()}
+    assert "primary" in raw and "Primary" in shown
+    assert not shown & {"early_years", "primary", "secondary", "special", "central"}

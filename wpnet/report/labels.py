@@ -30,6 +30,8 @@ from typing import Any
 import pandas as pd
 
 __all__ = [
+    "VALUE_LABELS",
+    "value_label",
     "CHANGE_FORMATS",
     "COLUMNS",
     "FORMATS",
@@ -222,6 +224,33 @@ def column(name: object) -> Column:
     if found is not None:
         return found
     return Column(key.replace("_", " ") if re.fullmatch(r"[a-z0-9_]+", key) else key)
+
+
+#: Values shown by a label, per column (the CSVs keep the values as stored).
+VALUE_LABELS: dict[str, dict[str, str]] = {
+    "sector": {
+        "early_years": "Early years",
+        "primary": "Primary",
+        "secondary": "Secondary",
+        "special": "Special",
+        "all_through": "All-through",
+        "central": "Central team",
+    },
+}
+
+
+def value_label(column_name: object, value: object) -> object:
+    """The label a value of ``column_name`` is shown by (the value itself when none).
+
+    Examples
+    --------
+    >>> value_label("sector", "early_years"), value_label("sector", "other"), value_label("x", 1)
+    ('Early years', 'other', 1)
+    """
+    labels = VALUE_LABELS.get(str(column_name))
+    if labels is None or not isinstance(value, str):
+        return value
+    return labels.get(value, value)
 
 
 def header(name: object) -> str:

@@ -103,6 +103,8 @@ class Table:
             for c, v in zip(cols, row, strict=True):
                 if str(c) in _NAMED_ROWS and isinstance(v, str) and v in L.COLUMNS:
                     shown.append(L.header(v))
+                elif L.value_label(c, v) is not v:
+                    shown.append(str(L.value_label(c, v)))
                 else:
                     shown.append(L.format_value(v, self.cell_format(c, i)))
             out.append(shown)
@@ -963,8 +965,8 @@ def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None
                         cell.number_format = L.XLSX_FORMATS[fmt]
                     shown = len(L.format_value(v, fmt))
                 else:
-                    cell.value = str(v)
-                    shown = min(len(str(v)), 60)
+                    cell.value = str(L.value_label(col, v))
+                    shown = min(len(str(cell.value)), 60)
                 widths[j - 1] = max(widths[j - 1], shown)
         for j, w in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(j)].width = min(62, w + 3)
