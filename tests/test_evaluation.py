@@ -178,7 +178,7 @@ def test_planted_cross_authority_change_reads_strengthening():
 def test_twice_the_volume_is_not_structural_strengthening():
     """Second session: networks twice as large from the same process. Read on
     volume-matched values, no structural indicator strengthens."""
-    from wpnet.inference.bootstrap import STRUCTURAL
+    from wpnet.inference._indicators import STRUCTURAL
 
     for seed in range(3):
         eco = simulate([dict(size=8), dict(size=16)], seed=seed)

@@ -15,10 +15,8 @@ import pytest
 from _simulate import simulate
 
 import wpnet
-from wpnet.inference.bootstrap import (
+from wpnet.inference._indicators import (
     STRUCTURAL,
-    bootstrap,
-    bootstrap_change,
     evaluate,
     layout_of,
     network_draw,
@@ -27,6 +25,7 @@ from wpnet.inference.bootstrap import (
     weighted_sdsm_pvalues,
     weighted_tails,
 )
+from wpnet.inference.bootstrap import bootstrap, bootstrap_change
 from wpnet.inference.volume import match_volume
 
 OPTS = dict(alpha=0.05, min_weight=2, correction="none", seed=0)

@@ -18,6 +18,7 @@ from wpnet._names import slug
 from wpnet._parse import clean_text
 from wpnet.ecosystem import Ecosystem
 from wpnet.sessions import session_of
+from wpnet.validation import problems_frame
 
 __all__ = [
     "ATTENDING",
@@ -394,19 +395,10 @@ class _Log:
         return allp
 
     def quality_frame(self) -> pd.DataFrame:
-        cols = ["table", "row", "column", "value", "message", "severity"]
+        """The findings as a problems frame (:func:`wpnet.validation.problems_frame`)."""
         if not self.quality:
-            return pd.DataFrame({c: pd.Series(dtype="string") for c in cols}).astype(
-                {"row": "Int64"}
-            )
-        q = pd.concat(self.quality, ignore_index=True)[cols]
-        return q.astype(
-            {
-                "table": "string",
-                "row": "Int64",
-                "column": "string",
-                "value": "string",
-                "message": "string",
-                "severity": "string",
-            }
-        ).sort_values("row", kind="stable", ignore_index=True)
+            return problems_frame()
+        q = pd.concat(self.quality, ignore_index=True)
+        return problems_frame(q.to_dict("records")).sort_values(
+            "row", kind="stable", ignore_index=True
+        )

@@ -25,7 +25,7 @@ import pandas as pd
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
-from wpnet.inference.bootstrap import (
+from wpnet.inference._indicators import (
     COMPOSITION,
     GRAPH_INDICATORS,
     LABEL_PERMUTATIONS,

@@ -3,7 +3,7 @@
 
 The indicators of each draw are computed by the engine in
 :mod:`wpnet.inference._indicators` (shared with volume matching and the evaluation
-themes); its names that were importable from this module still are.
+themes).
 """
 
 from __future__ import annotations
@@ -15,11 +15,6 @@ import pandas as pd
 
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
-
-# The engine; each ``X as X`` import re-exports a name that was importable from this
-# module before the engine moved to wpnet.inference._indicators.
-from wpnet.inference._indicators import COMPOSITION as COMPOSITION
-from wpnet.inference._indicators import GRAPH_INDICATORS as GRAPH_INDICATORS
 from wpnet.inference._indicators import (
     INDICATOR_NAMES,
     STRUCTURAL,
@@ -40,12 +35,6 @@ from wpnet.inference._indicators import (
     prepare,
     run_draws,
 )
-from wpnet.inference._indicators import LABEL_PERMUTATIONS as LABEL_PERMUTATIONS
-from wpnet.inference._indicators import centred_interval as centred_interval
-from wpnet.inference._indicators import label_expected as label_expected
-from wpnet.inference._indicators import subsample as subsample
-from wpnet.inference._indicators import weighted_sdsm_pvalues as weighted_sdsm_pvalues
-from wpnet.inference._indicators import weighted_tails as weighted_tails
 
 __all__ = ["INDICATOR_NAMES", "bootstrap", "bootstrap_change"]
 
