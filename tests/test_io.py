@@ -542,3 +542,29 @@ def test_dataset_json_is_never_written_over_an_input(tmp_path, unregistered):
     with pytest.raises(UsageError, match="read from"):
         write_ecosystem(back.select(session="2023-24"), out)
     assert (out / "dataset.json").read_bytes() == before
+
+
+def test_the_readme_route_from_an_export_to_a_saved_folder_and_a_report(tmp_path, monkeypatch):
+    """The README's Python block runs as printed: export -> from_records -> saved folder
+    (with its dataset.json when there are limits) -> read again -> report."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    blocks = re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(), re.S)
+    (code,) = [b for b in blocks if "wpnet.from_records(" in b and "write_ecosystem" in b]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    (tmp_path / "datasets").symlink_to(root / "datasets", target_is_directory=True)
+    (tmp_path / "example").mkdir()
+    wpnet.load_example().establishments.to_csv(
+        tmp_path / "example" / "establishments.csv", index=False
+    )
+    (tmp_path / "wpnet.key").write_text(KEY + "\n")
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # the README's own code
+    eco = scope["eco"]
+    assert len(eco.rejected) == 17  # as the README says
+    saved = read_ecosystem(tmp_path / "my_data")
+    assert saved.limits == eco.limits
+    assert (tmp_path / "my_data" / "dataset.json").is_file() == bool(eco.limits)
+    assert (tmp_path / "report" / "index.html").is_file()
