@@ -44,6 +44,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet.io",
             "wpnet._names",
             "wpnet._exports",
+            "wpnet._dataset_json",
             "wpnet._register",
             "wpnet.records",
             "wpnet._genbase",

@@ -273,6 +273,22 @@ def test_report_from_an_export_with_key_file_and_register_exits_0(tmp_path, file
     )
 
 
+def test_report_from_an_export_with_key_and_register_exits_0(tmp_path, files, capsys, monkeypatch):
+    # issue 18's route with --key itself (the other test gives --key-file)
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    _, reg = files
+    export = tmp_path / "bookings.csv"
+    small_export().to_csv(export, index=False)
+    base = ["report", export, "--register", reg, "--backbone", "none"]
+    code, _, err = run([*base, "--out", tmp_path / "r0"], capsys)
+    assert code == 1 and "key" in err  # names and e-mails need a key
+    code, stdout, err = run([*base, "--key", KEY, "--out", tmp_path / "rep"], capsys)
+    assert code == 0, err
+    assert f"wrote {tmp_path / 'rep' / 'index.html'}" in stdout
+    overall = pd.read_csv(tmp_path / "rep" / "tables" / "reach_overall.csv")
+    assert overall["coverage"].iloc[0] == 1.0  # the register's 6 schools, all reached
+
+
 def test_without_register_coverage_is_not_reported_and_the_report_says_why(tmp_path, files, capsys):
     key, _ = files
     export = tmp_path / "bookings.csv"

@@ -379,3 +379,192 @@ def test_practitioner_ids_that_are_e_mails_become_pseudonyms_everywhere(tmp_path
     expected = "pn_" + hmac.new(KEY.encode(), b"p1@school.org", hashlib.sha256).hexdigest()[:16]
     assert expected in ids
     assert len(back.rejected) == 0
+
+
+# ---- dataset.json: what the tables cannot carry (issue 18) -----------------------------
+EXPORT_SCHOOLS = [
+    ("Ashgrove Primary", "Glasgow"),
+    ("Barrhead High", "Glasgow City Council"),
+    ("Cove Primary", "Inverclyde"),
+    ("Elm Nursery", "Renfrewshire"),
+]
+
+
+def flat_export() -> pd.DataFrame:
+    """Twelve people at four schools, at two events, in 2022-23 and 2023-24; no role."""
+    rows = [
+        (
+            f"Person {i}",
+            f"p{i}@x.org",
+            *EXPORT_SCHOOLS[i % 4],
+            "Numeracy CLN" if i % 2 else "Literacy Forum",
+            "Class Teacher",
+            date,
+        )
+        for date in ("14/09/2022", "15/09/2023")
+        for i in range(12)
+    ]
+    columns = ["Full Name", "E-mail", "School", "Local Authority", "Event", "Job Title", "Date"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+@pytest.fixture
+def unregistered() -> wpnet.Ecosystem:
+    """An export read without a register: coverage, equity and lead share are limits."""
+    eco = wpnet.from_records(flat_export(), key=KEY)
+    assert set(eco.limits) == {"coverage", "equity", "lead_share"}
+    return eco
+
+
+@pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
+def test_limits_survive_writing_and_reading_in_every_format(tmp_path, unregistered, fmt):
+    from wpnet.io import read_tables
+
+    out = write_ecosystem(unregistered, tmp_path / "saved", fmt)
+    assert (out / "dataset.json").is_file()
+    back = read_ecosystem(out)
+    assert back.limits == unregistered.limits
+    assert read_tables(out).limits == unregistered.limits
+    assert wpnet.validate(out).ok  # the file is no unknown table and no error
+    # a selection keeps the limits, through a second round trip too
+    sel = back.select(session="2023-24")
+    again = read_ecosystem(write_ecosystem(sel, tmp_path / "sel", fmt))
+    assert again.limits == unregistered.limits
+    assert again.sessions == ["2023-24"]
+    # the file names findings and reasons only: no name, e-mail or pseudonym
+    text = (out / "dataset.json").read_text(encoding="utf-8")
+    assert "@" not in text and "Person" not in text and "pn_" not in text
+
+
+def test_report_on_a_saved_export_leaves_coverage_out_and_says_why(tmp_path, unregistered, capsys):
+    from wpnet import cli
+
+    data = write_ecosystem(unregistered, tmp_path / "saved")
+    argv = ["report", str(data), "--backbone", "none", "--out"]
+    assert cli.main([*argv, str(tmp_path / "rep")]) == 0
+    page = (tmp_path / "rep" / "index.html").read_text(encoding="utf-8")
+    assert "Not reported: the share of schools and nurseries reached" in page
+    assert "because no establishments register was given" in page
+    assert "The partnership reached" not in page
+    overall = pd.read_csv(tmp_path / "rep" / "tables" / "reach_overall.csv")
+    assert overall[["coverage", "equity_ratio"]].isna().all().all()
+    # the same folder without dataset.json is taken at its word: coverage of its own
+    # schools (all four reached), which is what the file prevents
+    (data / "dataset.json").unlink()
+    assert cli.main([*argv, str(tmp_path / "rep2")]) == 0
+    page = (tmp_path / "rep2" / "index.html").read_text(encoding="utf-8")
+    assert "because no establishments register was given" not in page
+    overall = pd.read_csv(tmp_path / "rep2" / "tables" / "reach_overall.csv")
+    assert overall["coverage"].iloc[0] == 1.0
+    capsys.readouterr()
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("{not json", r"not valid JSON \(.* at line 1, column 2\)"),
+        ("[1, 2]", "must hold one JSON object"),
+        ('{"version": 1, "limits": {}, "quality": []}', "unknown key 'quality'"),
+        ('{"limits": {}}', "key 'version' is missing"),
+        ('{"version": 1}', "key 'limits' is missing"),
+        ('{"version": 2, "limits": {}}', "key 'version' must be 1, not 2"),
+        ('{"version": true, "limits": {}}', "key 'version' must be 1, not True"),
+        ('{"version": 1, "limits": ["coverage"]}', "key 'limits' must be an object"),
+        ('{"version": 1, "limits": {"reach": "x"}}', "key 'limits.reach' is not a finding"),
+        ('{"version": 1, "limits": {"coverage": 3}}', "key 'limits.coverage' must be a reason"),
+        ('{"version": 1, "limits": {"coverage": "ask a@b.org"}}', "holds an e-mail address"),
+        ('{"version": 1, "limits": {"coverage": "a\\nb"}}', "must be one line"),
+        ('{"version": 1, "version": 1, "limits": {}}', "key 'version' is given twice"),
+    ],
+)
+def test_a_malformed_dataset_json_is_a_data_error_naming_file_and_key(tmp_path, text, named):
+    from wpnet.io import read_tables
+
+    out = write_ecosystem(wpnet.tiny(), tmp_path / "d")
+    (out / "dataset.json").write_text(text, encoding="utf-8")
+    for read in (read_ecosystem, read_tables):
+        with pytest.raises(DataError, match=rf"dataset\.json: .*{named}"):
+            read(out)
+    report = wpnet.validate(out)
+    assert not report.ok
+    assert report.errors["message"].str.contains("dataset.json").all()
+
+
+def test_dataset_json_that_is_not_a_file_or_not_utf8_is_refused(tmp_path):
+    out = write_ecosystem(wpnet.tiny(), tmp_path / "d")
+    (out / "dataset.json").write_bytes(b'{"version": 1, "limits": {"coverage": "\xff"}}')
+    with pytest.raises(DataError, match=r"dataset\.json: not UTF-8 text"):
+        read_ecosystem(out)
+    (out / "dataset.json").unlink()
+    (out / "dataset.json").mkdir()
+    with pytest.raises(DataError, match=r"dataset\.json: not a regular file"):
+        read_ecosystem(out)
+
+
+def test_a_folder_without_dataset_json_reads_as_before(tmp_path, unregistered):
+    out = write_ecosystem(wpnet.tiny(), tmp_path / "d", "parquet")
+    assert not (out / "dataset.json").exists()  # nothing to say: no file
+    assert read_ecosystem(out).limits == {}
+    # a folder reused for data without limits loses the old file: it would speak for
+    # tables it does not describe
+    write_ecosystem(unregistered, tmp_path / "e")
+    assert (tmp_path / "e" / "dataset.json").is_file()
+    clean = wpnet.Ecosystem(
+        unregistered.establishments,
+        unregistered.practitioners,
+        unregistered.networks,
+        unregistered.participation.drop(columns="session"),
+    )
+    write_ecosystem(clean, tmp_path / "e")
+    assert not (tmp_path / "e" / "dataset.json").exists()
+    assert read_ecosystem(tmp_path / "e").limits == {}
+
+
+def test_limits_that_cannot_be_written_are_refused_before_anything_is_written(tmp_path):
+    tiny = wpnet.tiny()
+    eco = wpnet.Ecosystem(
+        tiny.establishments,
+        tiny.practitioners,
+        tiny.networks,
+        tiny.participation.drop(columns="session"),
+        limits={"coverage": "ask jane.doe@school.org"},
+    )
+    with pytest.raises(DataError, match=r"eco\.limits: key 'limits\.coverage'.*e-mail"):
+        write_ecosystem(eco, tmp_path / "d")
+    assert not (tmp_path / "d").exists()
+
+
+def test_dataset_json_is_never_written_over_an_input(tmp_path, unregistered):
+    out = write_ecosystem(unregistered, tmp_path / "d")
+    back = read_ecosystem(out)
+    assert (out / "dataset.json").absolute() in back.sources
+    before = (out / "dataset.json").read_bytes()
+    with pytest.raises(UsageError, match="read from"):
+        write_ecosystem(back.select(session="2023-24"), out)
+    assert (out / "dataset.json").read_bytes() == before
+
+
+def test_the_readme_route_from_an_export_to_a_saved_folder_and_a_report(tmp_path, monkeypatch):
+    """The README's Python block runs as printed: export -> from_records -> saved folder
+    (with its dataset.json when there are limits) -> read again -> report."""
+    import re
+
+    root = Path(__file__).resolve().parents[1]
+    blocks = re.findall(r"```python\n(.*?)```", (root / "README.md").read_text(), re.S)
+    (code,) = [b for b in blocks if "wpnet.from_records(" in b and "write_ecosystem" in b]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    (tmp_path / "datasets").symlink_to(root / "datasets", target_is_directory=True)
+    (tmp_path / "example").mkdir()
+    wpnet.load_example().establishments.to_csv(
+        tmp_path / "example" / "establishments.csv", index=False
+    )
+    (tmp_path / "wpnet.key").write_text(KEY + "\n")
+    scope: dict = {}
+    exec(compile(code, "README.md", "exec"), scope)  # the README's own code
+    eco = scope["eco"]
+    assert len(eco.rejected) == 17  # as the README says
+    saved = read_ecosystem(tmp_path / "my_data")
+    assert saved.limits == eco.limits
+    assert (tmp_path / "my_data" / "dataset.json").is_file() == bool(eco.limits)
+    assert (tmp_path / "report" / "index.html").is_file()

@@ -786,11 +786,14 @@ def test_lead_share_limit_survives_saving_and_reading_the_export(tmp_path: Path)
     assert "lead_share" in eco.limits
     wpnet.write_ecosystem(eco, tmp_path / "saved")
     again = wpnet.read_ecosystem(tmp_path / "saved")
-    assert again.limits == {}  # the flag itself is not saved ...
+    assert again.limits == eco.limits  # the flag is saved in dataset.json ...
+    (tmp_path / "saved" / "dataset.json").unlink()
+    again = wpnet.read_ecosystem(tmp_path / "saved")
+    assert again.limits == {}
     assert (
         "no participation record has a role other than participant"
         in data_limits(again)["lead_share"]
-    )  # ... but the data still show it
+    )  # ... and without it the data still show it
     assert "lead_share" not in data_limits(wpnet.tiny())  # tiny has a lead
 
 

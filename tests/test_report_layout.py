@@ -202,3 +202,48 @@ def test_sector_values_show_by_their_labels(tiny_tables) -> None:
     shown = {row[j] for row in t.cells()}
     assert "primary" in raw and "Primary" in shown
     assert not shown & {"early_years", "primary", "secondary", "special", "central"}
+
+
+def test_alt_text_carries_the_figures_hand_worked_numbers(tmp_path) -> None:
+    """issue 18: alt text gives each figure's numbers, here worked by hand for tiny.
+
+    2022-23: Glasgow City reaches E1, E2 of its two schools (E1 is quintile 1);
+    Inverclyde E4 of E3, E4 (E3 is quintile 1); Renfrewshire E5 of E5, E6 (none in
+    quintile 1): 4 of 6 schools, 1 of 2 in quintile 1. 2021-22: E1, E2, E3 (3 of 6).
+    N1 joins E1, E4 and the central team C1, N2 joins E2 and E4, N3 only E5.
+    """
+    import html
+
+    import networkx as nx
+
+    from wpnet.report.figures import alt_texts
+
+    eco = wpnet.tiny()
+    res = compute(
+        eco, "2022-23", "2021-22", graph=GraphSpec(backbone=None), permutations=20, seed=0
+    )
+    alt = alt_texts(res)
+    assert (
+        "Glasgow City 100% (SIMD quintile 1: 100%); Inverclyde 50% (SIMD quintile 1: 0%); "
+        "Renfrewshire 50%. Partnership: 67% (SIMD quintile 1: 50%)."
+    ) in alt["reach"]
+    assert "most shared: Glasgow City and Inverclyde (2)" in alt["authority_flows"]
+    g = nx.Graph([("E1", "E4"), ("E1", "C1"), ("E4", "C1"), ("E2", "E4")])
+    g.add_node("E5")
+    between = nx.betweenness_centrality(g)
+    assert "4 establishments joined by 4 ties" in alt["brokers"]
+    assert f"1. Dunrod School (Inverclyde, betweenness {between['E4']:.3f})" in alt["brokers"]
+    assert "5 establishments of 3 authorities around the 3 networks" in alt["ecosystem"]
+    assert "coverage from 50% in 2021-22 to 67% in 2022-23" in alt["trend"]
+    # and the page's images carry them
+    index = build_report(
+        eco,
+        session="2022-23",
+        compare_to="2021-22",
+        out=tmp_path / "r",
+        backbone=None,
+        permutations=20,
+    )
+    page = index.read_text(encoding="utf-8")
+    shown = {html.unescape(a) for a in re.findall(r'<img [^>]*alt="([^"]*)"', page)}
+    assert set(alt.values()) <= shown

@@ -31,6 +31,16 @@ spreadsheet does not run them as formulas (CSV/formula injection); such a cell r
 back with the apostrophe. A CSV also cannot carry a text cell that is itself a missing
 marker (``"N/A"``) or has leading, trailing or repeated white space: those read back
 cleaned. In CSV, extra (non-schema) columns read back as text.
+
+Beside the tables
+-----------------
+What the tables cannot carry, :attr:`Ecosystem.limits <wpnet.Ecosystem.limits>` (the
+findings the data cannot support, such as coverage for an export read without a
+register), is written to ``dataset.json`` in the folder, in every format, when there
+are any, and read back by :func:`read_tables` and :func:`read_ecosystem`
+(:mod:`wpnet._dataset_json` describes the file and its checks). A folder without it
+reads as before; a malformed one is a :class:`~wpnet.errors.DataError` naming the file
+and key.
 """
 
 from __future__ import annotations
@@ -52,6 +62,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
@@ -124,6 +135,7 @@ class Tables:
     where: str
     files: frozenset[Path] = frozenset()
     notes: list[dict[str, Any]] = field(default_factory=list)
+    limits: dict[str, str] = field(default_factory=dict)  # from dataset.json
 
 
 # ---- reading: files to raw tables -----------------------------------------------------
@@ -596,19 +608,26 @@ def _raise_failures(failures: list[str], where: Path) -> None:
 def read_tables(path: str | os.PathLike[str]) -> Tables:
     """Read the raw tables of a folder or workbook without checking them.
 
+    A folder's ``dataset.json`` (see the module notes) is read too: its limits are
+    ``Tables.limits``.
+
     Raises
     ------
     FileNotFoundError
         When ``path`` does not exist.
     DataError
         When a file cannot be read at all (empty, corrupt, too large, undecodable),
-        naming every such file.
+        naming every such file; when ``dataset.json`` is malformed, naming it and the key.
     """
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file or folder")
     if p.is_dir():
-        return _read_folder(p)
+        tables = _read_folder(p)
+        tables.limits, described = read_limits(p)
+        if described is not None:
+            tables.files = tables.files | {described.absolute()}
+        return tables
     if p.suffix.lower() == ".xlsx":
         return _read_workbook(p)
     raise DataError(
@@ -772,12 +791,13 @@ def read_ecosystem(
         ``quality`` (every finding, ``table, row, column, value, message, severity``).
         Rows accepted plus rows rejected equal the rows read. Exact copies of earlier
         rows are always rejected ("duplicate of row N"). When any row is rejected one
-        ``UserWarning`` gives the count.
+        ``UserWarning`` gives the count. ``limits`` as the folder's ``dataset.json``
+        records them (empty without one).
 
     Raises
     ------
     DataError
-        Bad data, as above. It is also a ``ValueError``.
+        Bad data, as above; a malformed ``dataset.json``. It is also a ``ValueError``.
     KeyMissing
         When practitioner ids are e-mail addresses and no key is given.
     FileNotFoundError
@@ -828,6 +848,7 @@ def read_ecosystem(
         tables.get("ties"),
         rejected=rejected,
         quality=quality,
+        limits=src.limits,
         sources=src.files,
     )
     if len(rejected):
@@ -940,7 +961,9 @@ def write_ecosystem(
     -------
     Path
         The folder. ``ties`` is written only when the Ecosystem has ties; the derived
-        ``session`` column of participation is not written.
+        ``session`` column of participation is not written. ``dataset.json`` holds
+        :attr:`Ecosystem.limits <wpnet.Ecosystem.limits>` when there are any (see the
+        module notes); one left by an earlier write is removed when there are none.
 
     Raises
     ------
@@ -951,6 +974,9 @@ def write_ecosystem(
     ValueError
         When the folder holds a table in another format (reading it back would be
         ambiguous).
+    DataError
+        When ``eco.limits`` cannot be written as ``dataset.json`` (an unknown finding,
+        a reason that is not one line of text or holds an e-mail address).
 
     Examples
     --------
@@ -966,8 +992,10 @@ def write_ecosystem(
         raise UsageError(f"{out} is a file; write_ecosystem writes a folder of tables")
     tables = ecosystem_tables(eco)
     ext = FORMATS[format]
+    described = dataset_text(eco.limits)
     for name in tables:
         check_output(out / f"{name}{ext}", sources=eco.sources, what=f"{name} table")
+    check_output(out / DATASET_FILE, sources=eco.sources, what="dataset description")
     for src in eco.sources:
         if out.exists() and src.is_dir() and os.path.samefile(src, out):
             raise UsageError(
@@ -989,6 +1017,22 @@ def write_ecosystem(
                     "would make the folder ambiguous to read. Use an empty folder."
                 )
     out.mkdir(parents=True, exist_ok=True)
+    _write_description(out, described, before=True)
     for name, frame in tables.items():
         _write_table(frame, out / f"{name}{ext}", format, name)
+    _write_description(out, described, before=False)
     return out
+
+
+def _write_description(out: Path, text: str | None, *, before: bool) -> None:
+    """Write ``dataset.json`` before the tables; remove a stale one after them.
+
+    In this order a write that stops half-way leaves the limits of the old tables or of
+    the new ones in force, never neither: a report errs towards leaving findings out.
+    """
+    target = out / DATASET_FILE
+    if text is not None and before:
+        with atomic_path(target) as tmp:
+            tmp.write_text(text, encoding="utf-8")
+    elif text is None and not before and (target.is_file() or target.is_symlink()):
+        target.unlink()
