@@ -352,16 +352,27 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
     r = res.reflections
     if r is None:
         return []
+    from wpnet.report.tables import reflections_hidden  # the tables' disclosure rule
+
     out = []
     ch = r.change
+    key = ["indicator", "unit", "group", "session"]
+    hidden = r.indicators.loc[reflections_hidden(r.indicators, min_cell)[0], key].astype(str)
+    gone = set(map(tuple, hidden.to_numpy()))
+    last = max(r.indicators["session"].astype(str), default="")  # the cards' session
     for card in r.cards:
         lines = []
         for row in card.indicators.itertuples(index=False):
             d = row._asdict()
             if d["group"] and not str(d["group"]).startswith("SIMD 1 −"):
                 continue  # levels and quintiles: in tables/reflections.csv
+            k = (str(d["indicator"]), str(d["unit"]), str(d["group"]), last)
+            if k in gone:
+                continue  # hidden in the tables (a count it implies is suppressed)
             hit = ch[(ch["theme"] == card.theme) & (ch["indicator"] == d["indicator"])
                      & (ch["unit"] == d["unit"]) & (ch["group"] == d["group"])]  # fmt: skip
+            if any(g[:3] == k[:3] for g in gone):
+                hit = hit.iloc[:0]  # its change is hidden in the tables too
             line = _card_line(pd.Series(d), None if hit.empty else hit.iloc[0], min_cell)
             if line:
                 lines.append(line)

@@ -657,8 +657,12 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
             hide = {"retained", "new", "lapsed"}  # two relations, three unknowns
         else:
             hide = set()
+        # retained + lapsed = before and retained + new = after: a "<5" on a flow would
+        # bound it, and with the sessions' totals pin it (before − after = 4 with a
+        # small lapsed); the flows are marked "*" (tests/test_disclosure.py)
         for c in hide:
-            flows.loc["practitioners", c] = f"<{min_cell}" if c in small else HIDDEN
+            primary = c in small and c in ("before", "after")
+            flows.loc["practitioners", c] = f"<{min_cell}" if primary else HIDDEN
         if "retained" in hide:
             flows.loc["practitioners", "retention_rate"] = HIDDEN
     flows.index = flows.index.astype(str)
@@ -734,25 +738,20 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
 
 def reflections_table(res: Results, min_cell: int) -> list[Table]:
     """The evaluation themes: the tidy ``.indicators`` and the ``.change`` of
-    :func:`wpnet.reflections`. A practitioner-based value that would reveal fewer than
-    ``min_cell`` practitioners (value × n, or n itself) is hidden with its interval,
-    matched value and change."""
-    from wpnet.report.sentences import PEOPLE
-
+    :func:`wpnet.reflections`, with the counts of practitioners and leaders they imply
+    suppressed by the one disclosure rule (:func:`reflections_hidden`): a hidden value
+    goes with its interval, matched value and change."""
     r = res.reflections
     ind = r.indicators.copy()
     ch = r.change.copy()
-    value_cols = ["value", "n", "expected", "excess", "ci_low", "ci_high", "matched"]
-    people = ind["indicator"].isin(PEOPLE)
-    implied = np.where(ind["indicator"].eq("simd_depth"), ind["n"], ind["value"] * ind["n"])
-    k = np.rint(np.nan_to_num(np.asarray(implied, dtype=np.float64)))
-    n = np.nan_to_num(ind["n"].to_numpy(dtype=np.float64))
-    small = people.to_numpy() & (((k > 0) & (k < min_cell)) | ((n > 0) & (n < min_cell)))
-    if small.any():
-        ind[value_cols] = ind[value_cols].astype(object)
-        ind.loc[small, value_cols] = HIDDEN
-        hidden = ind.loc[small, ["indicator", "unit", "group"]].drop_duplicates()
+    value_h, n_h = reflections_hidden(ind, min_cell)
+    if value_h.any() or n_h.any():
+        value_cols = ["value", "expected", "excess", "ci_low", "ci_high", "matched"]
+        ind[value_cols + ["n"]] = ind[value_cols + ["n"]].astype(object)
+        ind.loc[value_h, value_cols] = HIDDEN
+        ind.loc[n_h, "n"] = HIDDEN
         key = ["indicator", "unit", "group"]
+        hidden = ind.loc[value_h, key].drop_duplicates()
         mark = ch[key].merge(hidden.assign(_h=True), on=key, how="left")["_h"].eq(True).to_numpy()
         cols = ["value_from", "value_to", "change", "ci_low", "ci_high"]
         ch[cols] = ch[cols].astype(object)
@@ -805,6 +804,107 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     ch_t.cell_formats = {c: [L.FORMATS[k] for k in kinds] for c in ("value_from", "value_to")}
     ch_t.cell_formats |= {c: [L.CHANGE_FORMATS[k] for k in kinds] for c in fc if "value" not in c}
     return [ind_t, ch_t]
+
+
+def reflections_hidden(ind: pd.DataFrame, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``reflections.indicators`` whose value (with its interval) and whose
+    ``n`` are hidden.
+
+    The counts the rows imply go through :func:`wpnet.privacy.suppress`, one table per
+    session and family, column sums taken as known: the participants and leaders of
+    each level (``lead_rate_by_level``: n and value × n; ``participation_rate_by_level``:
+    value × n); the participants and leaders of each authority × SIMD quintile, the
+    partnership row as the total (``simd_lead_rate``: n and value × n; ``simd_depth``:
+    value × n); the session's leaders and practitioners in several networks. A value
+    is hidden with any count it implies; ``simd_depth``'s n (establishments reached) and
+    ``simd_coverage`` bound the quintile's participants and go with them; a quintile
+    gap goes with either end.
+    """
+    value = pd.to_numeric(ind["value"], errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(ind["n"], errors="coerce").to_numpy(dtype=float)
+    count = np.rint(np.nan_to_num(value * n))
+    name, unit, group, sess = (ind[c].astype(str).to_numpy() for c in
+                               ("indicator", "unit", "group", "session"))  # fmt: skip
+    value_h = np.zeros(len(ind), dtype=bool)
+    n_h = np.zeros(len(ind), dtype=bool)
+    for s in np.unique(sess):
+        at = sess == s
+        for share in ("lead_share", "multi_network_share"):
+            rows = np.flatnonzero(at & (name == share))
+            small = ((count[rows] > 0) & (count[rows] < min_cell)) | (
+                (n[rows] > 0) & (n[rows] < min_cell)
+            )
+            value_h[rows[small]] = True
+        _suppress_family(
+            name, group, at, count, n, min_cell, value_h, n_h,
+            row_of=lambda i: group[i], rate="lead_rate_by_level",
+            share="participation_rate_by_level", depth=None, total=None,
+        )  # fmt: skip
+        _suppress_family(
+            name, group, at, count, n, min_cell, value_h, n_h,
+            row_of=lambda i: unit[i], rate="simd_lead_rate", share=None, depth="simd_depth",
+            total="partnership", col_of=lambda i: group[i],
+        )  # fmt: skip
+    # a quintile gap goes with either end
+    for i in np.flatnonzero(np.char.startswith(group.astype(str), "SIMD 1 ")):
+        ends = (name == name[i]) & (unit == unit[i]) & (sess == sess[i])
+        ends &= np.isin(group, ["SIMD 1", "SIMD 5"])
+        value_h[i] |= bool(value_h[ends].any())
+        n_h[i] |= bool(n_h[ends].any())
+    return value_h, n_h
+
+
+def _suppress_family(
+    name: np.ndarray,
+    group: np.ndarray,
+    at: np.ndarray,
+    count: np.ndarray,
+    n: np.ndarray,
+    min_cell: int,
+    value_h: np.ndarray,
+    n_h: np.ndarray,
+    *,
+    row_of: Any,
+    rate: str,
+    share: str | None,
+    depth: str | None,
+    total: str | None,
+    col_of: Any = None,
+) -> None:
+    """One family of reflection rows in one session, suppressed as a table of counts
+    (rows: levels or units; columns: participants and leaders, per quintile for SIMD);
+    marks ``value_h`` and ``n_h`` in place."""
+    col = col_of or (lambda i: "")
+    rate_rows = np.flatnonzero(at & (name == rate))
+    if not rate_rows.size:
+        return
+    cells: dict[tuple[str, str], float] = {}
+    for i in rate_rows:
+        if col(i).startswith("SIMD 1 "):
+            continue
+        r = "Total" if row_of(i) == total else row_of(i)
+        cells[(r, f"people {col(i)}")] = n[i]
+        cells[(r, f"leaders {col(i)}")] = count[i]
+    block = pd.Series(cells).unstack().fillna(0).round().astype(np.int64)
+    hidden = suppress(block, min_cell, totals="none" if total else "columns").attrs["suppressed"]
+
+    def gone(i: int, what: str) -> bool:
+        r = "Total" if row_of(i) == total else row_of(i)
+        c = f"{what} {col(i)}"
+        return bool(hidden.at[r, c]) if r in hidden.index and c in hidden.columns else False
+
+    for i in rate_rows:
+        if col(i).startswith("SIMD 1 "):
+            continue
+        n_h[i] = gone(i, "people")
+        value_h[i] = n_h[i] or gone(i, "leaders")
+    others = [x for x in (share, depth) if x]
+    if depth:
+        others.append("simd_coverage")
+    for i in np.flatnonzero(at & np.isin(name, others)):
+        if not col(i).startswith("SIMD 1 ") and gone(i, "people"):
+            value_h[i] = True
+            n_h[i] |= name[i] == depth  # establishments reached bound the participants
 
 
 #: wpnet.reflections' indicator kinds -> the label table's kinds (a rate per
