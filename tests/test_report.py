@@ -135,9 +135,9 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[wpnet.Ecosystem, 
 
 # ---- the example, end to end -------------------------------------------------------------
 @pytest.mark.slow
-def test_example_report_is_fast_and_complete(example) -> None:
-    eco, page, seconds = example
-    assert seconds < 30, f"the example report took {seconds:.1f} s (budget 30 s)"
+def test_example_report_is_complete(example) -> None:
+    # its time is measured by benchmarks/run.py and farm-bench, not asserted here
+    eco, page, _ = example
     folder = page.parent
     o = outline(page)
     assert o.sections == [s for s, _ in SECTIONS]
