@@ -406,6 +406,37 @@ def test_planted_brokers_lead_betweenness_on_the_backbone(which):
     assert hits >= len(truth["brokers"]) / 2, (hits, truth["brokers"])
 
 
+def _session_betweenness(eco, session):
+    """Betweenness on the graph the report uses by default (the SDSM backbone at
+    alpha 0.05, no correction: ``wpnet.report.compute``), one session."""
+    spec = wpnet.GraphSpec(backbone="sdsm")
+    sel = eco.select(session=session)
+    return wpnet.brokerage(sel, group="authority", betweenness="exact", **spec.keywords())[
+        "betweenness"
+    ]
+
+
+@pytest.mark.slow
+def test_a_planted_broker_leads_betweenness_in_every_session_of_the_example():
+    # issue 16: the report's headline broker is a planted hub, whichever session is shown
+    eco, truth = _case("example")
+    brokers = set(truth["brokers"])
+    for session in eco.sessions:
+        b = _session_betweenness(eco, session)
+        assert b.idxmax() in brokers, (session, b.idxmax(), b.max())
+        top = set(b.nlargest(10).index)
+        assert len(brokers & top) >= 3, (session, sorted(brokers & top))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planted_brokers_lead_the_last_session_on_other_seeds(seed):
+    eco, truth = _case(seed)
+    b = _session_betweenness(eco, eco.sessions[-1])
+    top = set(b.nlargest(10).index)
+    assert len(set(truth["brokers"]) & top) >= 3, sorted(set(truth["brokers"]) & top)
+
+
 @pytest.mark.slow
 @CASES
 def test_ei_index_negative_within_groups_positive_across(which):
