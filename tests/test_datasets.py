@@ -406,6 +406,33 @@ def test_planted_brokers_lead_betweenness_on_the_backbone(which):
     assert hits >= len(truth["brokers"]) / 2, (hits, truth["brokers"])
 
 
+def test_hubs_join_the_networks_of_every_group_they_bridge_every_session(example):
+    """A central team hub is in every local network of its three groups that runs in a
+    session; a teaching school hub in some of each group's (those open to its sector),
+    every session; together the hubs bridge every group."""
+    truth = example_truth()
+    groups = truth["network_groups"]
+    local = example.participation[
+        example.participation["network_id"].isin(truth["within_authority_networks"])
+    ][["establishment_id", "network_id", "session"]].drop_duplicates()
+    local["group"] = local["network_id"].map(groups)
+    running = local.groupby(["session", "group"])["network_id"].nunique()
+    sector = example.establishments.set_index("establishment_id")["sector"]
+    for hub, bridged in truth["broker_groups"].items():
+        assert len(bridged) == 3 and len(set(bridged)) == 3
+        mine = local[local["establishment_id"] == hub]
+        joined = mine.groupby(["session", "group"])["network_id"].nunique()
+        for session in example.sessions:
+            for g in bridged:
+                got = joined.get((session, g), 0)
+                if sector[hub] == "central":
+                    assert got == running[(session, g)], (hub, session, g)
+                else:
+                    assert got >= 1, (hub, session, g)
+    # every recruitment group is bridged by some hub
+    assert {g for gs in truth["broker_groups"].values() for g in gs} == set(groups.values())
+
+
 def _session_betweenness(eco, session):
     """Betweenness on the graph the report uses by default (the SDSM backbone at
     alpha 0.05, no correction: ``wpnet.report.compute``), one session."""
