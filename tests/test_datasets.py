@@ -406,6 +406,64 @@ def test_planted_brokers_lead_betweenness_on_the_backbone(which):
     assert hits >= len(truth["brokers"]) / 2, (hits, truth["brokers"])
 
 
+def test_hubs_join_the_networks_of_every_group_they_bridge_every_session(example):
+    """A central team hub is in every local network of its three groups that runs in a
+    session; a teaching school hub in some of each group's (those open to its sector),
+    every session; together the hubs bridge every group."""
+    truth = example_truth()
+    groups = truth["network_groups"]
+    local = example.participation[
+        example.participation["network_id"].isin(truth["within_authority_networks"])
+    ][["establishment_id", "network_id", "session"]].drop_duplicates()
+    local["group"] = local["network_id"].map(groups)
+    running = local.groupby(["session", "group"])["network_id"].nunique()
+    sector = example.establishments.set_index("establishment_id")["sector"]
+    for hub, bridged in truth["broker_groups"].items():
+        assert len(bridged) == 3 and len(set(bridged)) == 3
+        mine = local[local["establishment_id"] == hub]
+        joined = mine.groupby(["session", "group"])["network_id"].nunique()
+        for session in example.sessions:
+            for g in bridged:
+                got = joined.get((session, g), 0)
+                if sector[hub] == "central":
+                    assert got == running[(session, g)], (hub, session, g)
+                else:
+                    assert got >= 1, (hub, session, g)
+    # every recruitment group is bridged by some hub
+    assert {g for gs in truth["broker_groups"].values() for g in gs} == set(groups.values())
+
+
+def _session_betweenness(eco, session):
+    """Betweenness on the graph the report uses by default (the SDSM backbone at
+    alpha 0.05, no correction: ``wpnet.report.compute``), one session."""
+    spec = wpnet.GraphSpec(backbone="sdsm")
+    sel = eco.select(session=session)
+    return wpnet.brokerage(sel, group="authority", betweenness="exact", **spec.keywords())[
+        "betweenness"
+    ]
+
+
+@pytest.mark.slow
+def test_a_planted_broker_leads_betweenness_in_every_session_of_the_example():
+    # issue 16: the report's headline broker is a planted hub, whichever session is shown
+    eco, truth = _case("example")
+    brokers = set(truth["brokers"])
+    for session in eco.sessions:
+        b = _session_betweenness(eco, session)
+        assert b.idxmax() in brokers, (session, b.idxmax(), b.max())
+        top = set(b.nlargest(10).index)
+        assert len(brokers & top) >= 3, (session, sorted(brokers & top))
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [1, 2])
+def test_planted_brokers_lead_the_last_session_on_other_seeds(seed):
+    eco, truth = _case(seed)
+    b = _session_betweenness(eco, eco.sessions[-1])
+    top = set(b.nlargest(10).index)
+    assert len(set(truth["brokers"]) & top) >= 3, sorted(set(truth["brokers"]) & top)
+
+
 @pytest.mark.slow
 @CASES
 def test_ei_index_negative_within_groups_positive_across(which):

@@ -1,6 +1,6 @@
 """The building blocks of the synthetic generator (:mod:`wpnet._generate`): codes of
 sectors and levels, the :class:`Plan` of every parameter, small vectorised sampling
-helpers and the authorities of a synthetic partnership.
+helpers, the authorities of a synthetic partnership and its hubs (the planted brokers).
 
 An internal helper module of :mod:`wpnet._generate`.
 """
@@ -64,6 +64,9 @@ class Plan:
     concentration: float = 3.0
     #: the same for partnership-wide and matched programmes (they recruit broadly)
     programme_concentration: float = 0.0
+    #: the same for large programmes: they fill from the schools already engaged (the
+    #: core), so that a large programme is not a web of one-off members
+    large_concentration: float = 3.0
     #: share of the register taking part in the first session
     practitioners: float = 0.19
     #: share of last session's practitioners who return (before the per-session jitter)
@@ -81,10 +84,15 @@ class Plan:
     #: planted brokers; the first ``hub_central`` are central teams, the rest schools
     hubs: int = 5
     hub_central: int = 2
-    #: other councils' recruitment groups each hub bridges to (the nearest ones)
-    hub_bridges: int = 1
+    #: other councils' recruitment groups each hub bridges to (the nearest of those the
+    #: fewest hubs bridge yet)
+    hub_bridges: int = 2
     #: a hub's engagement: this quantile of the schools' (it recruits as a core member)
     hub_engagement: float = 0.95
+    #: chance a hub joins a network of a group it bridges (one open to its sector) in a
+    #: session, on top of the draws it wins as a core member: a central team or
+    #: teaching school serves every network of its groups, every session
+    hub_join: float = 1.0
     #: chance a central team joins a network of its own group in a session
     central_join: float = 0.25
     #: share of practitioners active in two or more sessions who move school
@@ -184,3 +192,46 @@ def _authorities(spec: int | Sequence[str] | None, rng: np.random.Generator) -> 
             )  # fmt: skip
         )
     return out
+
+
+# ---- hubs: the planted brokers ----------------------------------------------------------
+def _hubs(rng, est, groups, plan: Plan) -> tuple[np.ndarray, list[list[int]]]:
+    """Hub establishments and the recruitment groups each bridges: its own first, then
+    ``plan.hub_bridges`` groups of other councils, the nearest among those the fewest
+    hubs bridge so far (a partnership spreads its hubs over its areas)."""
+    g_est, members = groups["est"], groups["auths"]
+    n_groups = len(members)
+    if n_groups < 2 or plan.hubs < 1:
+        return np.empty(0, np.int64), []
+    schools = est["sector"] != CEN
+    cnt = np.maximum(np.bincount(g_est[schools], minlength=n_groups), 1)
+    lat = np.bincount(g_est[schools], weights=est["lat"][schools], minlength=n_groups) / cnt
+    lon = np.bincount(g_est[schools], weights=est["lon"][schools], minlength=n_groups) / cnt
+    order = np.argsort(-groups["size"], kind="stable")
+    hubs: list[int] = []
+    bridges: list[list[int]] = []
+    nxt = 0
+    touched = np.zeros(n_groups, np.int64)
+    for i in range(plan.hubs):
+        pool = np.empty(0, np.int64)
+        for _ in range(n_groups):
+            g = int(order[nxt % n_groups])
+            nxt += 1
+            if i < plan.hub_central:
+                pool = np.flatnonzero(~schools & np.isin(est["auth"], members[g]))
+            else:
+                pool = np.flatnonzero((g_est == g) & np.isin(est["sector"], (PRI, SEC)))
+            pool = pool[~np.isin(pool, hubs)]
+            if len(pool):
+                break
+        if not len(pool):
+            continue
+        hubs.append(int(pool[_pick(rng, est["act"][pool], 1)[0]]))
+        other = np.array([not set(members[h]) & set(members[g]) for h in range(n_groups)])
+        d = np.where(other, np.hypot(lat - lat[g], (lon - lon[g]) * 0.56), np.inf)
+        # the nearest groups of other councils that fewest hubs bridge so far
+        cand = np.flatnonzero(other)
+        near = cand[np.lexsort((d[cand], touched[cand]))][: plan.hub_bridges]
+        bridges.append([g, *near.tolist()])
+        touched[bridges[-1]] += 1
+    return np.asarray(hubs, dtype=np.int64), bridges

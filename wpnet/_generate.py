@@ -26,8 +26,9 @@ The steps, in order:
    establishments; a few large professional learning programmes);
 5. hubs, the planted brokers: ``Plan.hubs`` establishments (``Plan.hub_central``
    central teams, the rest "teaching schools") that recruit as core members
-   (``Plan.hub_engagement``) of their own group and of the ``Plan.hub_bridges`` nearest
-   groups of other councils;
+   (``Plan.hub_engagement``) of their own group and of ``Plan.hub_bridges`` groups of
+   other councils (the nearest of those fewest hubs serve yet), and join
+   ``Plan.hub_join`` of those groups' networks open to their sector every session;
 6. which schools and nurseries take part each session: ``Plan.reach`` of them, rising by
    ``Plan.growth`` a session up to the planted change, lower in 2020-21 (``Plan.dip``);
    ``Plan.persist`` of last session's stay, secondaries more likely than primaries and
@@ -37,9 +38,11 @@ The steps, in order:
    engagement ** ``Plan.concentration``, from the network's recruitment group (all but
    ``Plan.leak`` of them; after the planted change ``Plan.change_leak`` for the changed
    workstream), across councils evenly (matched) or broadly (open; weight
-   engagement ** ``Plan.programme_concentration``); cohort programmes run one session
+   engagement ** ``Plan.programme_concentration``, large programmes
+   ``Plan.large_concentration``); cohort programmes run one session
    each; every taking-part establishment joins at least one network of its group;
-   central teams join ``Plan.central_join`` of their group's networks;
+   central teams join ``Plan.central_join`` of their group's networks; hubs join
+   ``Plan.hub_join`` of their groups' networks;
 8. practitioners taking part each session (``Plan.practitioners`` of the register, same
    shape as reach): about ``Plan.returning`` of last session's return (a different rate
    each session), at least one per taking-part establishment, the rest new; each member
@@ -95,6 +98,7 @@ from wpnet._genbase import (
     _apportion,
     _authorities,
     _choice,
+    _hubs,
     _pick,
     _sample_rows,
     _strings,
@@ -476,44 +480,6 @@ def _networks(rng, auths, groups, n_net: int, sessions: Sequence[str], plan: Pla
     }
 
 
-# ---- hubs: the planted brokers ----------------------------------------------------------
-def _hubs(rng, est, groups, plan: Plan) -> tuple[np.ndarray, list[list[int]]]:
-    """Hub establishments and the recruitment groups each bridges (its own first, then
-    the two nearest groups of other councils)."""
-    g_est, members = groups["est"], groups["auths"]
-    n_groups = len(members)
-    if n_groups < 2 or plan.hubs < 1:
-        return np.empty(0, np.int64), []
-    schools = est["sector"] != CEN
-    cnt = np.maximum(np.bincount(g_est[schools], minlength=n_groups), 1)
-    lat = np.bincount(g_est[schools], weights=est["lat"][schools], minlength=n_groups) / cnt
-    lon = np.bincount(g_est[schools], weights=est["lon"][schools], minlength=n_groups) / cnt
-    order = np.argsort(-groups["size"], kind="stable")
-    hubs: list[int] = []
-    bridges: list[list[int]] = []
-    nxt = 0
-    for i in range(plan.hubs):
-        pool = np.empty(0, np.int64)
-        for _ in range(n_groups):
-            g = int(order[nxt % n_groups])
-            nxt += 1
-            if i < plan.hub_central:
-                pool = np.flatnonzero(~schools & np.isin(est["auth"], members[g]))
-            else:
-                pool = np.flatnonzero((g_est == g) & np.isin(est["sector"], (PRI, SEC)))
-            pool = pool[~np.isin(pool, hubs)]
-            if len(pool):
-                break
-        if not len(pool):
-            continue
-        hubs.append(int(pool[_pick(rng, est["act"][pool], 1)[0]]))
-        other = np.array([not set(members[h]) & set(members[g]) for h in range(n_groups)])
-        d = np.where(other, np.hypot(lat - lat[g], (lon - lon[g]) * 0.56), np.inf)
-        near = np.argsort(d, kind="stable")[: min(plan.hub_bridges, int(other.sum()))]
-        bridges.append([g, *near.tolist()])
-    return np.asarray(hubs, dtype=np.int64), bridges
-
-
 # ---- who takes part when ---------------------------------------------------------------
 def _reached(rng, est, sessions, targets: np.ndarray, hubs, plan: Plan) -> np.ndarray:
     """Establishments x sessions: which schools and nurseries take part (central teams and
@@ -550,6 +516,7 @@ def _est_memberships(rng, est, groups, net, active, hubs, bridges, sessions, pla
     sector = est["sector"]
     w_est = est["act"] ** plan.concentration
     w_prog = est["act"] ** plan.programme_concentration
+    w_large = est["act"] ** plan.large_concentration
     central = sector == CEN
     at = _change_at(S)
     out_e, out_n, out_s = [], [], []
@@ -569,14 +536,15 @@ def _est_memberships(rng, est, groups, net, active, hubs, bridges, sessions, pla
         pos = np.full(len(sector), -1)
         pos[A] = np.arange(len(A))
         g_a, a_a, sec_a = g_est[A], est["auth"][A], sector[A]
-        w_a, wp_a = w_est[A], w_prog[A]
+        w_a, wp_a, wl_a = w_est[A], w_prog[A], w_large[A]
         covered = np.zeros(len(A), bool)
         alive = np.flatnonzero(net["alive"][:, s])
         for n in alive:
             leak = (
                 plan.change_leak if net["change"][n] and at is not None and s >= at else plan.leak
             )
-            w = net["sector_aff"][n, sec_a] * (w_a if net["recruit"][n] == WITHIN else wp_a)
+            w_n = w_a if net["recruit"][n] == WITHIN else wl_a if net["large"][n] else wp_a
+            w = net["sector_aff"][n, sec_a] * w_n
             if net["recruit"][n] == MATCHED:
                 w = _matched(w, a_a, n_auth)
             kept = np.empty(0, np.int64)
@@ -628,6 +596,14 @@ def _est_memberships(rng, est, groups, net, active, hubs, bridges, sessions, pla
             ok = net["group"][within] == g_est[c]
             join = within[ok & (rng.random(len(within)) < plan.central_join)]
             out_e.append(np.full(len(join), c))
+            out_n.append(join)
+        # hubs join ``hub_join`` of the networks of every group they bridge, every session
+        # (a teaching school only those open to its sector)
+        for h, gs in zip(hubs.tolist(), bridges, strict=True):
+            ok = np.isin(net["group"][within], gs)
+            ok &= net["sector_aff"][within, sector[h]] > 0
+            join = within[ok & (rng.random(len(within)) < plan.hub_join)]
+            out_e.append(np.full(len(join), h))
             out_n.append(join)
         out_s.append(np.full(sum(len(x) for x in out_e) - sum(len(x) for x in out_s), s))
     e, n, s = (np.concatenate(x).astype(np.int64) for x in (out_e, out_n, out_s))

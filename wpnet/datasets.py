@@ -176,9 +176,9 @@ def synthetic(
     networks recruit within a recruitment group (a council's area, or two small
     neighbouring councils) and partnership-wide programmes mix councils on purpose;
     curricular networks are secondary-only and early learning networks nursery-only; a
-    few hub establishments (central teams and "teaching schools") recruit in their own
-    and a neighbouring group (the brokers); engagement is concentrated on a core of
-    schools; one workstream's cross-authority mixing rises in the last two sessions and
+    few hub establishments (central teams and "teaching schools") join the networks of
+    their own and two neighbouring groups every session (the brokers); engagement is
+    concentrated on a core of schools, and large programmes fill from that core; one workstream's cross-authority mixing rises in the last two sessions and
     nothing is planted to change between those two. :mod:`wpnet._generate` documents
     every step.
 
