@@ -139,6 +139,13 @@ COLUMNS: dict[str, Column] = {
     "value_from": _c("Value, first session", "", "index"),
     "value_to": _c("Value, last session", "", "index"),
     "basis": _c("Compared on"),
+    # the headlines' tables: communities and change by workstream
+    "community": _c("Community"),
+    "main_share": _c("In its main authority", "% of establishments", "share"),
+    "statistic": _c("Statistic"),
+    "samples": _c("Samples", "", "count"),
+    "networks_from": _c("Networks, first session", "", "count"),
+    "networks_to": _c("Networks, last session", "", "count"),
     # reach
     "practitioners": _c("Practitioners", "", "count"),
     "establishments": _c("Establishments", "", "count"),
