@@ -139,7 +139,7 @@ def test_headlines_state_communities_and_workstreams_with_their_baselines(
     k, in_main, spans = mixing_by_hand(memb, auth["authority"].astype(object))
     comm = next(s for s in lines if "communities (Leiden)" in s)
     assert f"form {k} communities (Leiden), with modularity {memb.attrs['modularity']:.2f}" in comm
-    null = wpnet.null_test(sel, ["modularity", "communities"], samples=100, seed=0)
+    null = wpnet.null_test(sel, ["modularity", "communities"], samples=50, seed=0)
     assert f"against {null.at['modularity', 'expected']:.2f} expected in random graphs" in comm
     assert f"{100 * in_main:.0f}% of their establishments belong" in comm
     assert f"{spans} of the {k} communities join two or more authorities" in comm
@@ -156,7 +156,8 @@ def test_headlines_state_communities_and_workstreams_with_their_baselines(
         .isin(["strengthening", "weakening", "no clear change"])
         .all()
     )
-    for ws in w.index:  # the point values are wpnet.capacity's on each workstream's graph
+    assert w.loc[~w["tested"], ["value_from", "change", "ci_low"]].isna().all().all()
+    for ws in tested:  # the point values are wpnet.capacity's on each workstream's graph
         for s, col in ((before, "value_from"), (after, "value_to")):
             cap = wpnet.capacity(small.select(session=s, workstream=ws))
             assert w.at[ws, col] == pytest.approx(cap["cross_authority_share"].iloc[0], abs=1e-12)
@@ -170,7 +171,12 @@ def test_headlines_state_communities_and_workstreams_with_their_baselines(
         assert text.rstrip(".").endswith(f"networks in a session: {untested}")
 
 
-def test_samples_zero_says_what_was_not_computed(small, tmp_path) -> None:
+def test_samples_zero_says_what_was_not_computed(
+    small, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wpnet.report.compute as compute_module
+
+    monkeypatch.setattr(compute_module, "MIN_WORKSTREAM_NETWORKS", 4)
     before, after = small.sessions
     page = build_report(small, out=tmp_path / "r", backbone=None, permutations=50, samples=0)
     text = text_of(page)
@@ -180,7 +186,13 @@ def test_samples_zero_says_what_was_not_computed(small, tmp_path) -> None:
         "tested (--samples 0)" in text
     )
     t = read_csv(page.parent / "tables" / "change_by_workstream.csv")
-    assert set(t["direction"]) == {"n/a"} and (t["ci_low"] == "").all()
+    assert (t["ci_low"] == "").all()
+    nets = networks_per_session(small).loc[t["workstream"], [before, after]].min(axis=1)
+    assert list(t["direction"]) == ["n/a" if k >= 4 else "not tested" for k in nets]
+    assert (
+        "n/a" in set(t["direction"])
+        and (t.loc[t["direction"] == "n/a", "cross_share_to"] != "").all()
+    )
     assert not (page.parent / "tables" / "community_null.csv").exists()
     assert (page.parent / "tables" / "communities.csv").is_file()
 

@@ -263,7 +263,7 @@ def headline_tables(res: Results) -> list[Table]:
             Table(
                 "communities",
                 f"Leiden communities of the establishment graph, {res.session}",
-                t[["community", "establishments", "authorities", "authority", "main_share"]],
+                t[["community", "establishments", "authorities", "main_authority", "main_share"]],
                 note=(
                     f"Modularity {a['modularity']:.3f}. Of the communities' establishments, "
                     f"{100 * a['in_main']:.1f}% belong to their community's most common "
@@ -279,8 +279,8 @@ def headline_tables(res: Results) -> list[Table]:
         )
     null = res.community_null
     if null is not None:
-        frame = null.reset_index()[["statistic", "observed", "expected", "sd", "z",
-                                    "p_two_sided", "samples"]]  # fmt: skip
+        frame = null.reset_index().rename(columns={"statistic": "measure"})
+        frame = frame[["measure", "observed", "expected", "sd", "z", "p_two_sided", "samples"]]
         out.append(
             Table(
                 "community_null",
@@ -293,29 +293,25 @@ def headline_tables(res: Results) -> list[Table]:
                 ),
                 section="capacity",
                 cell_formats={
-                    c: ["num3" if s == "modularity" else "num2" for s in frame["statistic"]]
-                    for c in ("observed", "expected", "sd")
+                    c: ["num3" if m == "modularity" else fmt for m in frame["measure"]]
+                    for c, fmt in (("observed", "int"), ("expected", "num2"), ("sd", "num2"))
                 },
             )
         )
     w = res.workstreams
     if w is not None and not w.empty:
         k = int(w["tested"].sum())
-        cols = ["workstream", "networks_from", "networks_to", "value_from", "value_to",
-                "expected", "change", "ci_low", "ci_high", "direction"]  # fmt: skip
+        shown = w.rename(columns={"value_from": "cross_share_from", "value_to": "cross_share_to",
+                                  "expected": "cross_share_expected"})  # fmt: skip
+        cols = ["workstream", "networks_from", "networks_to", "cross_share_from",
+                "cross_share_to", "cross_share_expected", "change", "ci_low", "ci_high",
+                "direction"]  # fmt: skip
         out.append(
             Table(
                 "change_by_workstream",
                 f"Cross-authority mixing by workstream, {res.compare_to} to {res.session}",
-                w[cols],
-                formats={
-                    "value_from": "pct",
-                    "value_to": "pct",
-                    "expected": "pct",
-                    "change": "pp",
-                    "ci_low": "pp",
-                    "ci_high": "pp",
-                },  # fmt: skip
+                shown[cols],
+                formats={"change": "pp", "ci_low": "pp", "ci_high": "pp"},
                 note=(
                     "Share of the ties among a workstream's establishments (every pair sharing "
                     "one of its networks; no backbone) that join two authorities; expected: "

@@ -33,7 +33,7 @@ __all__ = [
 #: The breakdowns of reach the report shows, in order.
 REACH_BY = ("authority", "sector", "simd_quintile", "workstream", "network")
 #: Curveball samples of the modularity's null expectation (when ``samples`` > 0).
-COMMUNITY_NULL_SAMPLES = 100
+COMMUNITY_NULL_SAMPLES = 50
 #: Networks a workstream needs in each compared session for its change to be tested: a
 #: network bootstrap of fewer clusters gives intervals that are too narrow (five networks
 #: have at most 126 distinct draws).
@@ -212,7 +212,7 @@ def community_mixing(
     DataFrame
         One row per community of two or more establishments, largest first: ``community``
         (1, 2, ... in that order), ``establishments``, ``authorities`` (distinct known
-        authorities), ``authority`` (the most common one) and ``main_share``. ``attrs``:
+        authorities), ``main_authority`` (the most common one) and ``main_share``. ``attrs``:
         ``nodes`` (establishments with a tie), ``modularity`` (of the whole partition, as
         capacity's), ``in_main`` = Σ_c max_a n_ca / Σ_c Σ_a n_ca (share of the
         communities' establishments whose authority is their community's most common),
@@ -252,11 +252,13 @@ def community_mixing(
             {
                 "establishments": int(sizes[c]),
                 "authorities": int(counts.size),
-                "authority": str(counts.index[0]) if counts.size else None,
+                "main_authority": str(counts.index[0]) if counts.size else None,
                 "main_share": float(counts.iloc[0] / counts.sum()) if counts.size else math.nan,
             }
         )
-    out = pd.DataFrame(rows, columns=["establishments", "authorities", "authority", "main_share"])
+    out = pd.DataFrame(
+        rows, columns=["establishments", "authorities", "main_authority", "main_share"]
+    )
     out = out.sort_values("establishments", ascending=False, kind="stable").reset_index(drop=True)
     out.insert(0, "community", np.arange(1, len(out) + 1, dtype=np.int64))
     c_of, a_of = memb[in_big], codes[in_big]
@@ -314,7 +316,9 @@ def workstream_change(
     differences of ``samples`` draws of each session's networks (INFERENCE.md §5, §8); a
     direction is read only from the interval, and only for a workstream with at least
     :data:`MIN_WORKSTREAM_NETWORKS` networks in each session (``tested``): with fewer
-    its draws are too few to trust, and it is given point values only.
+    its draws are too few to trust, and it is left out of the test (no values: a
+    value without its interval is not a finding). With ``samples=0`` the tested
+    workstreams get point values without intervals.
 
     Returns
     -------
@@ -323,16 +327,16 @@ def workstream_change(
         ``from``, ``to``, ``networks_from``, ``networks_to``, ``value_from``,
         ``value_to``, ``expected`` (the share in ``after`` if authorities were assigned at
         random across the workstream's establishments), ``change``, ``ci_low``,
-        ``ci_high``, ``direction`` (strengthening, weakening, no clear change; ``not
-        tested`` below the network floor; ``n/a`` when ``samples`` is 0 or a share is
-        undefined), ``tested`` (bool).
+        ``ci_high`` (NaN below the network floor), ``direction`` (strengthening,
+        weakening, no clear change; ``not tested`` below the network floor; ``n/a`` when
+        ``samples`` is 0 or a share is undefined), ``tested`` (bool).
 
     Examples
     --------
     >>> import wpnet
     >>> t = workstream_change(wpnet.tiny(), before="2021-22", after="2022-23", samples=0)
     >>> t[["workstream", "networks_from", "networks_to", "direction"]].values.tolist()
-    [['Collaborative learning networks', 1, 1, 'n/a'], ['Curricular networks', 1, 1, 'n/a']]
+    [['Collaborative learning networks', 1, 1, 'not tested'], ['Curricular networks', 1, 1, 'not tested']]
     """
     from wpnet.evaluation import reflections
 
@@ -350,25 +354,26 @@ def workstream_change(
         if not (k_from and k_to):
             continue
         tested = min(k_from, k_to) >= MIN_WORKSTREAM_NETWORKS
-        r = reflections(
-            eco.select(workstream=w), themes={WORKSTREAM_THEME: ["cross_authority_share"]},
-            sessions=[before, after], backbone=None, samples=samples if tested else 0,
-            seed=seed,
-        )  # fmt: skip
-        ch = r.change.iloc[0]
-        now = r.indicators[r.indicators["session"] == after].iloc[0]
-        direction = str(ch["direction"]) if tested or not samples else "not tested"
-        rows.append(
-            {
-                "workstream": w, "from": before, "to": after, "networks_from": k_from,
-                "networks_to": k_to, "value_from": ch["value_from"], "value_to": ch["value_to"],
-                "expected": now["expected"], "change": ch["change"], "ci_low": ch["ci_low"],
-                "ci_high": ch["ci_high"], "direction": direction, "tested": tested,
-            }
-        )  # fmt: skip
+        row = {"workstream": w, "from": before, "to": after, "networks_from": k_from,
+               "networks_to": k_to, "direction": "not tested", "tested": tested}  # fmt: skip
+        if tested:
+            r = reflections(
+                eco.select(workstream=w), themes={WORKSTREAM_THEME: ["cross_authority_share"]},
+                sessions=[before, after], backbone=None, samples=samples, seed=seed,
+            )  # fmt: skip
+            ch = r.change.iloc[0]
+            now = r.indicators[r.indicators["session"] == after].iloc[0]
+            row.update(
+                value_from=ch["value_from"], value_to=ch["value_to"], expected=now["expected"],
+                change=ch["change"], ci_low=ch["ci_low"], ci_high=ch["ci_high"],
+                direction=str(ch["direction"]),
+            )  # fmt: skip
+        rows.append(row)
     cols = ["workstream", "from", "to", "networks_from", "networks_to", "value_from",
             "value_to", "expected", "change", "ci_low", "ci_high", "direction", "tested"]  # fmt: skip
     out = pd.DataFrame(rows, columns=cols)
+    for c in ("value_from", "value_to", "expected", "change", "ci_low", "ci_high"):
+        out[c] = out[c].astype("float64")
     out.attrs.update(samples=int(samples), min_networks=MIN_WORKSTREAM_NETWORKS)
     return out
 

@@ -141,9 +141,12 @@ COLUMNS: dict[str, Column] = {
     "basis": _c("Compared on"),
     # the headlines' tables: communities and change by workstream
     "community": _c("Community"),
+    "main_authority": _c("Main authority", "the most common"),
     "main_share": _c("In its main authority", "% of establishments", "share"),
-    "statistic": _c("Statistic"),
     "samples": _c("Samples", "", "count"),
+    "cross_share_from": _c("Cross-authority ties, first session", "% of ties", "share"),
+    "cross_share_to": _c("Cross-authority ties, last session", "% of ties", "share"),
+    "cross_share_expected": _c("Expected, last session", "authorities at random", "share"),
     "networks_from": _c("Networks, first session", "", "count"),
     "networks_to": _c("Networks, last session", "", "count"),
     # reach

@@ -215,17 +215,23 @@ def _communities_sentence(res: Results) -> str | None:
         m = null.loc["modularity"]
         rel = "more" if m["observed"] > m["expected"] else "less"
         p = float(m["p_two_sided"])
+        n = int(m["samples"])
         s += (
             f" against {m['expected']:.2f} expected in random graphs with the same numbers of "
-            f"networks per establishment and members per network"
-            + (
-                f": {rel} clustered than chance (z = {m['z']:.1f} over {int(m['samples'])} "
-                f"Curveball samples, {p_value(p)}, two-sided)"
-                if p < 0.05
-                else f": no more clustered than chance (Curveball null, {int(m['samples'])} "
-                f"samples, {p_value(p)})"
-            )
+            "networks per establishment and members per network"
         )
+        if p >= 0.05:
+            s += f": no different from chance (Curveball null, {n} samples, {p_value(p)})"
+        elif p <= 2 / (n + 1):  # every sample on one side: p is the smallest n can give
+            s += (
+                f": {rel} clustered than chance, {rel} than in any of {n} Curveball samples "
+                f"(z = {m['z']:.1f}, {p_value(p)}, two-sided)"
+            )
+        else:
+            s += (
+                f": {rel} clustered than chance (z = {m['z']:.1f} over {n} Curveball "
+                f"samples, {p_value(p)}, two-sided)"
+            )
     else:
         s += " (its expectation in random graphs was not computed: --samples 0)"
     if _ok(a["in_main"]) and _ok(a["in_main_expected"]):
