@@ -279,8 +279,9 @@ def headline_tables(res: Results) -> list[Table]:
         )
     null = res.community_null
     if null is not None:
-        frame = null.reset_index().rename(columns={"statistic": "measure"})
-        frame = frame[["measure", "observed", "expected", "sd", "z", "p_two_sided", "samples"]]
+        # "value", not "observed" (a count column): one row is modularity, one a count
+        frame = null.reset_index().rename(columns={"statistic": "measure", "observed": "value"})
+        frame = frame[["measure", "value", "expected", "sd", "z", "p_two_sided", "samples"]]
         out.append(
             Table(
                 "community_null",
@@ -294,7 +295,7 @@ def headline_tables(res: Results) -> list[Table]:
                 section="capacity",
                 cell_formats={
                     c: ["num3" if m == "modularity" else fmt for m in frame["measure"]]
-                    for c, fmt in (("observed", "int"), ("expected", "num2"), ("sd", "num2"))
+                    for c, fmt in (("value", "int"), ("expected", "num2"), ("sd", "num2"))
                 },
             )
         )

@@ -128,6 +128,13 @@ def compute(
     SDSM backbone). ``samples`` is the number of network bootstrap draws of the evaluation themes
     (:func:`wpnet.reflections`; 0 gives point values without intervals or
     directions). ``step(name)`` is called after each measure (for a progress bar).
+
+    Besides the measures, the headlines' own: the Leiden communities of the report's
+    graph and how far they stay within one authority (:func:`community_mixing`), the
+    modularity against :data:`COMMUNITY_NULL_SAMPLES` Curveball samples
+    (:func:`wpnet.null_test`; not run when ``samples`` is 0), and the change of each
+    workstream's cross-authority share from ``compare_to`` to ``session``
+    (:func:`workstream_change`).
     """
     from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
