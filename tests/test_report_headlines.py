@@ -261,3 +261,17 @@ def test_planted_change_is_named_as_strengthening(example, tmp_path) -> None:
     assert (t.drop(index=w)["direction"].isin(["no clear change", "not tested"])).all()
     # labelled and formatted like every table: its heading in the page and the workbook
     assert "Cross-authority mixing by workstream" in text and "Networks, first session" in text
+    import openpyxl
+
+    from wpnet.report.labels import XLSX_FORMATS, header
+
+    ws = openpyxl.load_workbook(page.parent / "tables.xlsx")["change_by_workstream"]
+    heads = [c.value for c in ws[1]]
+    assert heads == [
+        header(c) for c in read_csv(page.parent / "tables" / "change_by_workstream.csv").columns
+    ]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == w)
+    cell = dict(zip(heads, row, strict=True))
+    assert cell[header("cross_share_to")].number_format == XLSX_FORMATS["pct"]
+    assert cell[header("change")].number_format == XLSX_FORMATS["pp"]
+    assert cell[header("cross_share_to")].value == pytest.approx(v[after], abs=1e-12)

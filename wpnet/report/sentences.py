@@ -222,7 +222,7 @@ def _communities_sentence(res: Results) -> str | None:
         )
         if p >= 0.05:
             s += f": no different from chance (Curveball null, {n} samples, {p_value(p)})"
-        elif p <= 2 / (n + 1):  # every sample on one side: p is the smallest n can give
+        elif p <= 2 / (n + 1) + 1e-12:  # every sample on one side: p is the smallest n can give
             s += (
                 f": {rel} clustered than chance, {rel} than in any of {n} Curveball samples "
                 f"(z = {m['z']:.1f}, {p_value(p)}, two-sided)"
@@ -256,7 +256,8 @@ def _workstream_sentence(res: Results) -> str | None:
     if not t.attrs.get("samples"):
         return (
             f"The change from {res.compare_to} to {res.session} of cross-authority mixing by "
-            "workstream was not tested (--samples 0): its table shows point values only."
+            "workstream was not tested (--samples 0): its table shows point values only, for "
+            f"the workstreams with {t.attrs['min_networks']} or more networks in each session."
         )
     clear = t[t["direction"].isin(["strengthening", "weakening"])]
     steady = t[t["direction"] == "no clear change"]
