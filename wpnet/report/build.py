@@ -34,7 +34,7 @@ from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, write_xlsx
 
-__all__ = ["SECTIONS", "build_report", "chromium_path", "print_pdf"]
+__all__ = ["SECTIONS", "build_report", "chromium_path", "headline_tables", "print_pdf"]
 
 #: (id, heading) of every section, in order.
 SECTIONS = (
@@ -93,7 +93,9 @@ def build_report(
       collective capacity, change since ``compare_to``, the ecosystem map, the
       evaluation themes (:func:`wpnet.reflections`), data quality and methods;
     - ``tables/<key>.csv`` and ``tables.xlsx`` (one sheet per table): every table of
-      the page, spreadsheet-safe (:func:`wpnet.privacy.neutralise`);
+      the page, spreadsheet-safe (:func:`wpnet.privacy.neutralise`), among them those
+      behind the headlines on communities (``communities``, ``community_null``) and on
+      cross-authority mixing by workstream (``change_by_workstream``; docs/report.md);
     - ``map.html``: the interactive map of the session (:func:`wpnet.interactive_map`),
       linked from the page;
     - ``report.pdf`` when ``pdf=True`` (headless Chromium prints ``index.html``).
@@ -200,7 +202,7 @@ def build_report(
             min_cell=min_cell,
         )
         tick("map")
-        tables = build_tables(res, min_cell)
+        tables = [*build_tables(res, min_cell), *headline_tables(res)]
         _write_tables(tables, tmp)
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
         atomic_write(tmp / "index.html", page)
@@ -247,6 +249,84 @@ def _without_controls(eco: Ecosystem) -> Ecosystem:
         scope=eco.scope,
         sources=eco.sources,
     )
+
+
+# ---- the headlines' own tables ---------------------------------------------------------------
+def headline_tables(res: Results) -> list[Table]:
+    """The tables behind the communities and the change-by-workstream headlines (no
+    practitioner count in either, so nothing to suppress)."""
+    out = []
+    t = res.communities
+    if t is not None and not t.empty:
+        a = t.attrs
+        out.append(
+            Table(
+                "communities",
+                f"Leiden communities of the establishment graph, {res.session}",
+                t[["community", "establishments", "authorities", "main_authority", "main_share"]],
+                note=(
+                    f"Modularity {a['modularity']:.3f}. Of the communities' establishments, "
+                    f"{100 * a['in_main']:.1f}% belong to their community's most common "
+                    f"authority ({100 * a['in_main_expected']:.1f}% expected) and "
+                    f"{a['spanning']} communities join two or more authorities "
+                    f"({a['spanning_expected']:.1f} expected); expected values are means over "
+                    f"{a['permutations']:,} shuffles of the authority labels across these "
+                    "establishments, communities fixed. Communities of one establishment are "
+                    "left out."
+                ),
+                section="capacity",
+            )
+        )
+    null = res.community_null
+    if null is not None:
+        # "value", not "observed" (a count column): one row is modularity, one a count
+        frame = null.reset_index().rename(columns={"statistic": "measure", "observed": "value"})
+        frame = frame[["measure", "value", "expected", "sd", "z", "p_two_sided", "samples"]]
+        out.append(
+            Table(
+                "community_null",
+                "Modularity and communities against random graphs with the same margins",
+                frame,
+                note=(
+                    "Curveball null: every participation matrix with the observed numbers of "
+                    "networks per establishment and members per network equally likely, each "
+                    "sample projected and reduced to the same backbone (wpnet.null_test)."
+                ),
+                section="capacity",
+                cell_formats={
+                    c: ["num3" if m == "modularity" else fmt for m in frame["measure"]]
+                    for c, fmt in (("value", "int"), ("expected", "num2"), ("sd", "num2"))
+                },
+            )
+        )
+    w = res.workstreams
+    if w is not None and not w.empty:
+        k = int(w["tested"].sum())
+        shown = w.rename(columns={"value_from": "cross_share_from", "value_to": "cross_share_to",
+                                  "expected": "cross_share_expected"})  # fmt: skip
+        cols = ["workstream", "networks_from", "networks_to", "cross_share_from",
+                "cross_share_to", "cross_share_expected", "change", "ci_low", "ci_high",
+                "direction"]  # fmt: skip
+        out.append(
+            Table(
+                "change_by_workstream",
+                f"Cross-authority mixing by workstream, {res.compare_to} to {res.session}",
+                shown[cols],
+                formats={"change": "pp", "ci_low": "pp", "ci_high": "pp"},
+                note=(
+                    "Share of the ties among a workstream's establishments (every pair sharing "
+                    "one of its networks; no backbone) that join two authorities; expected: "
+                    f"in {res.session} if authorities were assigned at random. The interval is "
+                    f"the 95% network bootstrap interval of the change ({w.attrs['samples']} "
+                    "draws); a direction is given only when it excludes 0, and only for a "
+                    f"workstream with {w.attrs['min_networks']} or more networks in each "
+                    f"session. With {k} workstreams tested at 95%, about {0.05 * k:.1f} would "
+                    "show a clear change by chance alone."
+                ),
+                section="collaboration",
+            )
+        )
+    return out
 
 
 # ---- progress ------------------------------------------------------------------------------

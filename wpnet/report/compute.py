@@ -7,6 +7,7 @@ tables, sentences and figures are all read from it.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,10 +18,28 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError
 from wpnet.graphs import GraphSpec
 
-__all__ = ["LIMITED_COLUMNS", "REACH_BY", "Results", "compute", "resolve_sessions"]
+__all__ = [
+    "COMMUNITY_NULL_SAMPLES",
+    "LIMITED_COLUMNS",
+    "MIN_WORKSTREAM_NETWORKS",
+    "REACH_BY",
+    "Results",
+    "community_mixing",
+    "compute",
+    "resolve_sessions",
+    "workstream_change",
+]
 
 #: The breakdowns of reach the report shows, in order.
 REACH_BY = ("authority", "sector", "simd_quintile", "workstream", "network")
+#: Curveball samples of the modularity's null expectation (when ``samples`` > 0).
+COMMUNITY_NULL_SAMPLES = 50
+#: Networks a workstream needs in each compared session for its change to be tested: a
+#: network bootstrap of fewer clusters gives intervals that are too narrow (five networks
+#: have at most 126 distinct draws).
+MIN_WORKSTREAM_NETWORKS = 10
+#: The theme name of the per-workstream reflections.
+WORKSTREAM_THEME = "cross-authority mixing by workstream"
 
 
 @dataclass
@@ -51,6 +70,9 @@ class Results:
     base: Ecosystem | None = None  # the sessions needed; every selection is made from it
     trend_eco: Ecosystem | None = None  # the sessions up to ``session`` (the trend's)
     graph: GraphSpec | None = None  # the graph options of every structural measure
+    communities: pd.DataFrame | None = None  # community_mixing(sel): one row per community
+    community_null: pd.DataFrame | None = None  # null_test of modularity (None: samples=0)
+    workstreams: pd.DataFrame | None = None  # workstream_change(...) (None: no compare_to)
 
 
 def resolve_sessions(
@@ -106,6 +128,13 @@ def compute(
     SDSM backbone). ``samples`` is the number of network bootstrap draws of the evaluation themes
     (:func:`wpnet.reflections`; 0 gives point values without intervals or
     directions). ``step(name)`` is called after each measure (for a progress bar).
+
+    Besides the measures, the headlines' own: the Leiden communities of the report's
+    graph and how far they stay within one authority (:func:`community_mixing`), the
+    modularity against :data:`COMMUNITY_NULL_SAMPLES` Curveball samples
+    (:func:`wpnet.null_test`; not run when ``samples`` is 0), and the change of each
+    workstream's cross-authority share from ``compare_to`` to ``session``
+    (:func:`workstream_change`).
     """
     from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
@@ -142,6 +171,14 @@ def compute(
     tick("reach")
     res.capacity = capacity(sel, seed=seed, **graph_opts)
     res.capacity_by = capacity(sel, by="authority", seed=seed, **graph_opts)
+    res.communities = community_mixing(sel, graph=spec, seed=seed, permutations=permutations)
+    if samples:
+        from wpnet.inference import null_test
+
+        res.community_null = null_test(
+            sel, ["modularity", "communities"], model="curveball",
+            samples=COMMUNITY_NULL_SAMPLES, seed=seed, **graph_opts,
+        )  # fmt: skip
     tick("capacity")
     res.brokerage = brokerage(sel, group="authority", **graph_opts)
     res.roles = brokerage_roles(sel, group="authority", **graph_opts)
@@ -156,9 +193,196 @@ def compute(
     tick("change")
     res.samples = int(samples)
     res.reflections = reflections(base, sessions=sessions, seed=seed, samples=samples, **graph_opts)
+    if compare_to is not None:
+        pair = base.select(session=[compare_to, session])
+        res.workstreams = workstream_change(
+            pair, before=compare_to, after=session, samples=samples, seed=seed
+        )
     tick("reflections")
     _leave_out_unsupported(res)
     return res
+
+
+def community_mixing(
+    eco: Ecosystem, *, graph: GraphSpec, seed: int = 0, permutations: int = 5000
+) -> pd.DataFrame:
+    """The Leiden communities of ``eco``'s graph and how far each stays in one authority.
+
+    The communities are those of :func:`wpnet.capacity` (Leiden, modularity objective,
+    seeded with ``seed``, on the graph ``graph`` names; the igraph graph is built as
+    capacity builds it, so the partition is the same). Communities of one
+    establishment (isolates) are left out. For community c with ``n_ca`` establishments
+    of authority a (known authorities only), ``main_share`` = max_a n_ca / Σ_a n_ca.
+
+    Returns
+    -------
+    DataFrame
+        One row per community of two or more establishments, largest first: ``community``
+        (1, 2, ... in that order), ``establishments``, ``authorities`` (distinct known
+        authorities), ``main_authority`` (the most common one) and ``main_share``. ``attrs``:
+        ``nodes`` (establishments with a tie), ``modularity`` (of the whole partition, as
+        capacity's), ``in_main`` = Σ_c max_a n_ca / Σ_c Σ_a n_ca (share of the
+        communities' establishments whose authority is their community's most common),
+        ``spanning`` (communities with two or more authorities), and their means over
+        ``permutations`` shuffles of the authority labels across those establishments
+        (communities fixed): ``in_main_expected``, ``spanning_expected``.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> t = community_mixing(wpnet.tiny().select(session="2022-23"),
+    ...                      graph=GraphSpec(backbone=None), permutations=50)
+    >>> t[["establishments", "authorities"]].values.tolist(), t.attrs["spanning"]
+    ([[2, 1], [2, 2]], 1)
+    """
+    import igraph as ig
+    import numpy as np
+
+    from wpnet.graphs import projection
+    from wpnet.measures.capacity import category_codes, leiden_membership, node_attribute
+
+    p = projection(eco, **graph.keywords())
+    e = p.edges()
+    g = ig.Graph(n=p.n, edges=np.column_stack([e["i"], e["j"]]).tolist())
+    g.es["weight"] = e["weight"].astype(np.float64).tolist()
+    memb = np.asarray(leiden_membership(g, seed), dtype=np.int64)
+    auth_names = node_attribute(p, "authority", argument="onto").astype(object)
+    codes = category_codes(auth_names)
+    sizes = np.bincount(memb, minlength=1) if memb.size else np.zeros(0, dtype=np.int64)
+    keep = np.flatnonzero(sizes >= 2)
+    in_big = np.isin(memb, keep) & (codes >= 0)
+    rows = []
+    for c in keep:
+        mine = auth_names[(memb == c) & (codes >= 0)]
+        counts = mine.value_counts()
+        rows.append(
+            {
+                "establishments": int(sizes[c]),
+                "authorities": int(counts.size),
+                "main_authority": str(counts.index[0]) if counts.size else None,
+                "main_share": float(counts.iloc[0] / counts.sum()) if counts.size else math.nan,
+            }
+        )
+    out = pd.DataFrame(
+        rows, columns=["establishments", "authorities", "main_authority", "main_share"]
+    )
+    out = out.sort_values("establishments", ascending=False, kind="stable").reset_index(drop=True)
+    out.insert(0, "community", np.arange(1, len(out) + 1, dtype=np.int64))
+    c_of, a_of = memb[in_big], codes[in_big]
+    n_auth = int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 1
+    in_main, spanning = _mixing(c_of, a_of, n_auth)
+    rng = np.random.default_rng(seed)
+    shuffled = rng.permuted(np.tile(a_of, (max(int(permutations), 1), 1)), axis=1)
+    exp = [_mixing(c_of, row, n_auth) for row in shuffled] if permutations else []
+    out.attrs.update(
+        nodes=int((np.asarray(g.degree()) > 0).sum()),
+        modularity=float(g.modularity(memb.tolist(), weights=g.es["weight"])) if g.ecount()
+        else math.nan,
+        in_main=in_main,
+        spanning=spanning,
+        in_main_expected=float(np.mean([x[0] for x in exp])) if exp else math.nan,
+        spanning_expected=float(np.mean([x[1] for x in exp])) if exp else math.nan,
+        permutations=int(permutations),
+    )  # fmt: skip
+    return out
+
+
+def _mixing(community: Any, authority: Any, n_auth: int) -> tuple[float, int]:
+    """(Σ_c max_a n_ca / Σ n_ca, communities with two or more authorities) of the
+    establishments' community and authority codes.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> _mixing(np.array([0, 0, 0, 1, 1]), np.array([0, 0, 1, 2, 2]), 3)
+    (0.8, 1)
+    """
+    import numpy as np
+
+    if not len(community):
+        return math.nan, 0
+    cells = np.bincount(community * n_auth + authority, minlength=(community.max() + 1) * n_auth)
+    table = cells.reshape(-1, n_auth)
+    table = table[table.sum(axis=1) > 0]
+    return float(table.max(axis=1).sum() / table.sum()), int(((table > 0).sum(axis=1) >= 2).sum())
+
+
+def workstream_change(
+    eco: Ecosystem, *, before: str, after: str, samples: int = 200, seed: int = 0
+) -> pd.DataFrame:
+    """The change of each workstream's cross-authority share from ``before`` to
+    ``after``, with its network bootstrap interval (:func:`wpnet.reflections`).
+
+    For workstream w, :func:`wpnet.reflections` runs on ``eco.select(workstream=w)``
+    (indicator ``cross_authority_share``, sessions ``[before, after]``) with **no
+    backbone**: every pair of establishments sharing one of the workstream's networks is
+    a tie. A workstream's slice is a few hundred ties at most, too few for the SDSM to
+    keep more than a handful (3 ties in the example's Families and communities in
+    2022-23), so its backbone would measure the test's power, not the mixing. The change
+    is value(after) − value(before); its 95% interval is the percentile interval of the
+    differences of ``samples`` draws of each session's networks (INFERENCE.md §5, §8); a
+    direction is read only from the interval, and only for a workstream with at least
+    :data:`MIN_WORKSTREAM_NETWORKS` networks in each session (``tested``): with fewer
+    its draws are too few to trust, and it is left out of the test (no values: a
+    value without its interval is not a finding). With ``samples=0`` the tested
+    workstreams get point values without intervals.
+
+    Returns
+    -------
+    DataFrame
+        One row per workstream with records in both sessions (sorted): ``workstream``,
+        ``from``, ``to``, ``networks_from``, ``networks_to``, ``value_from``,
+        ``value_to``, ``expected`` (the share in ``after`` if authorities were assigned at
+        random across the workstream's establishments), ``change``, ``ci_low``,
+        ``ci_high`` (NaN below the network floor), ``direction`` (strengthening,
+        weakening, no clear change; ``not tested`` below the network floor; ``n/a`` when
+        ``samples`` is 0 or a share is undefined), ``tested`` (bool).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> t = workstream_change(wpnet.tiny(), before="2021-22", after="2022-23", samples=0)
+    >>> t[["workstream", "networks_from", "networks_to", "direction"]].values.tolist()
+    [['Collaborative learning networks', 1, 1, 'not tested'], ['Curricular networks', 1, 1, 'not tested']]
+    """
+    from wpnet.evaluation import reflections
+
+    rec = eco.records
+    counts = (
+        rec[rec["session"].isin([before, after]) & rec["workstream"].notna()]
+        .groupby(["workstream", "session"], observed=True)["network_id"]
+        .nunique()
+        .unstack(fill_value=0)
+        .reindex(columns=[before, after], fill_value=0)
+    )
+    rows = []
+    for w in sorted(str(x) for x in counts.index):
+        k_from, k_to = (int(counts.at[w, s]) for s in (before, after))
+        if not (k_from and k_to):
+            continue
+        tested = min(k_from, k_to) >= MIN_WORKSTREAM_NETWORKS
+        row = {"workstream": w, "from": before, "to": after, "networks_from": k_from,
+               "networks_to": k_to, "direction": "not tested", "tested": tested}  # fmt: skip
+        if tested:
+            r = reflections(
+                eco.select(workstream=w), themes={WORKSTREAM_THEME: ["cross_authority_share"]},
+                sessions=[before, after], backbone=None, samples=samples, seed=seed,
+            )  # fmt: skip
+            ch = r.change.iloc[0]
+            now = r.indicators[r.indicators["session"] == after].iloc[0]
+            row.update(
+                value_from=ch["value_from"], value_to=ch["value_to"], expected=now["expected"],
+                change=ch["change"], ci_low=ch["ci_low"], ci_high=ch["ci_high"],
+                direction=str(ch["direction"]),
+            )  # fmt: skip
+        rows.append(row)
+    cols = ["workstream", "from", "to", "networks_from", "networks_to", "value_from",
+            "value_to", "expected", "change", "ci_low", "ci_high", "direction", "tested"]  # fmt: skip
+    out = pd.DataFrame(rows, columns=cols)
+    for c in ("value_from", "value_to", "expected", "change", "ci_low", "ci_high"):
+        out[c] = out[c].astype("float64")
+    out.attrs.update(samples=int(samples), min_networks=MIN_WORKSTREAM_NETWORKS)
+    return out
 
 
 #: Columns of the results a limit of the data (:func:`wpnet.records.data_limits`) blanks.

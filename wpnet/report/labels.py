@@ -139,6 +139,16 @@ COLUMNS: dict[str, Column] = {
     "value_from": _c("Value, first session", "", "index"),
     "value_to": _c("Value, last session", "", "index"),
     "basis": _c("Compared on"),
+    # the headlines' tables: communities and change by workstream
+    "community": _c("Community"),
+    "main_authority": _c("Main authority", "the most common"),
+    "main_share": _c("In its main authority", "% of establishments", "share"),
+    "samples": _c("Samples", "", "count"),
+    "cross_share_from": _c("Cross-authority ties, first session", "% of ties", "share"),
+    "cross_share_to": _c("Cross-authority ties, last session", "% of ties", "share"),
+    "cross_share_expected": _c("Expected, last session", "authorities at random", "share"),
+    "networks_from": _c("Networks, first session", "", "count"),
+    "networks_to": _c("Networks, last session", "", "count"),
     # reach
     "practitioners": _c("Practitioners", "", "count"),
     "establishments": _c("Establishments", "", "count"),

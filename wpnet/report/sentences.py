@@ -198,6 +198,102 @@ def _broker_sentence(res: Results) -> str | None:
     return s + "."
 
 
+def _communities_sentence(res: Results) -> str | None:
+    """How many Leiden communities the graph splits into, its modularity against the
+    Curveball null, and how far the communities stay within one authority (against
+    the same with authorities shuffled)."""
+    t = res.communities
+    if t is None or t.empty:
+        return None
+    a = t.attrs
+    s = (
+        f"The {count(a['nodes'])} establishments with a tie form {count(len(t))} communities "
+        f"(Leiden), with modularity {a['modularity']:.2f}"
+    )
+    null = res.community_null
+    if null is not None and "modularity" in null.index and _ok(null.at["modularity", "expected"]):
+        m = null.loc["modularity"]
+        rel = "more" if m["observed"] > m["expected"] else "less"
+        p = float(m["p_two_sided"])
+        n = int(m["samples"])
+        s += (
+            f" against {m['expected']:.2f} expected in random graphs with the same numbers of "
+            "networks per establishment and members per network"
+        )
+        if p >= 0.05:
+            s += f": no different from chance (Curveball null, {n} samples, {p_value(p)})"
+        elif p <= 2 / (n + 1) + 1e-12:  # every sample on one side: p is the smallest n can give
+            s += (
+                f": {rel} clustered than chance, {rel} than in any of {n} Curveball samples "
+                f"(z = {m['z']:.1f}, {p_value(p)}, two-sided)"
+            )
+        else:
+            s += (
+                f": {rel} clustered than chance (z = {m['z']:.1f} over {n} Curveball "
+                f"samples, {p_value(p)}, two-sided)"
+            )
+    else:
+        s += " (its expectation in random graphs was not computed: --samples 0)"
+    if _ok(a["in_main"]) and _ok(a["in_main_expected"]):
+        s += (
+            f"; {pct(a['in_main'])} of their establishments belong to their community's most "
+            f"common authority, against {pct(a['in_main_expected'])} expected if authorities "
+            f"were assigned at random, and {count(a['spanning'])} of the {count(len(t))} "
+            f"communities join two or more authorities against {a['spanning_expected']:.1f} "
+            "expected"
+        )
+    return s + "."
+
+
+def _workstream_sentence(res: Results) -> str | None:
+    """The change of each workstream's cross-authority share between the compared
+    sessions: the workstreams whose interval excludes 0 by name, then those with no
+    clear change, then those not tested."""
+    t = res.workstreams
+    if t is None or t.empty:
+        return None
+    what = "the share of the ties among a workstream's establishments that join two authorities"
+    if not t.attrs.get("samples"):
+        return (
+            f"The change from {res.compare_to} to {res.session} of cross-authority mixing by "
+            "workstream was not tested (--samples 0): its table shows point values only, for "
+            f"the workstreams with {t.attrs['min_networks']} or more networks in each session."
+        )
+    clear = t[t["direction"].isin(["strengthening", "weakening"])]
+    steady = t[t["direction"] == "no clear change"]
+    untested = t[t["direction"] == "not tested"]
+    parts = []
+    for r in clear.itertuples(index=False):
+        iv = interval(r.ci_low, r.ci_high, _points)
+        parts.append(
+            f"a clear {r.direction} in {r.workstream}, {pct(r.value_from)} to {pct(r.value_to)} "
+            f"({_points(r.change)}, {iv})"
+        )
+    names = ", ".join(steady["workstream"])
+    if len(clear):
+        head = (
+            f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream ({what})"
+        )
+        if names:
+            parts.append(f"no clear change in {names} (the 95% interval of each change includes 0)")
+    elif names:
+        head = (
+            f"From {res.compare_to} to {res.session}, no workstream's cross-authority mixing "
+            f"({what}) changed clearly"
+        )
+        parts.append(f"the 95% interval of the change includes 0 in each of {names}")
+    else:
+        head = f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream"
+    if len(untested):
+        parts.append(
+            f"not tested, with fewer than {t.attrs['min_networks']} networks in a session: "
+            + ", ".join(untested["workstream"])
+        )
+    if not parts:
+        return None
+    return f"{head}: " + "; ".join(parts) + "."
+
+
 def _small(share: Any, people: Any, min_cell: int) -> bool:
     """True when share × people is a practitioner count below ``min_cell``."""
     if not (_ok(share) and _ok(people)):
@@ -291,6 +387,8 @@ def headlines(res: Results, min_cell: int = 5) -> list[str]:
         _reach_sentence(res, res.compare_to),
         _people_sentence(res, min_cell),
         _collaboration_sentence(res),
+        _workstream_sentence(res),
+        _communities_sentence(res),
         _broker_sentence(res),
         _capacity_sentence(res, min_cell),
         _change_sentence(res, min_cell),

@@ -1,0 +1,277 @@
+"""The headlines on communities and on the change of cross-authority mixing by
+workstream (issue 16): their numbers against oracles computed here (a direct igraph
+Leiden on the backbone, pandas counts, wpnet.capacity per workstream, the example's
+planted truth), and what they say with --samples 0."""
+
+from __future__ import annotations
+
+import random
+import re
+
+import igraph as ig
+import numpy as np
+import pandas as pd
+import pytest
+from test_datasets import adjusted_rand
+from test_report import check_headlines, read_csv, text_of
+
+import wpnet
+from wpnet.datasets import example_truth
+from wpnet.graphs import GraphSpec, projection
+from wpnet.report import build_report
+from wpnet.report.compute import (
+    MIN_WORKSTREAM_NETWORKS,
+    community_mixing,
+    compute,
+    resolve_sessions,
+)
+from wpnet.report.sentences import headlines
+
+NO_BACKBONE = GraphSpec(backbone=None)
+
+
+# ---- oracles -------------------------------------------------------------------------------
+def direct_leiden(sel: wpnet.Ecosystem, backbone: str | None, seed: int = 0) -> pd.Series:
+    """Leiden (modularity, igraph's RNG seeded as wpnet seeds it) on the establishment
+    graph, built here from the projection's weight matrix; community of each node id."""
+    import scipy.sparse as sp
+
+    p = projection(sel, backbone=backbone)
+    up = sp.triu(p.weight, k=1).tocsr()
+    up.sort_indices()
+    coo = up.tocoo()
+    g = ig.Graph(n=p.n, edges=list(zip(coo.row.tolist(), coo.col.tolist(), strict=True)))
+    g.es["weight"] = coo.data.astype(float).tolist()
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        part = g.community_leiden(objective_function="modularity", weights="weight",
+                                  n_iterations=-1)  # fmt: skip
+    finally:
+        ig.set_random_number_generator(random)
+    memb = pd.Series(part.membership, index=p.nodes.index)
+    memb.attrs["modularity"] = g.modularity(part.membership, weights="weight")
+    return memb
+
+
+def mixing_by_hand(memb: pd.Series, authority: pd.Series) -> tuple[int, float, int]:
+    """(communities of 2+, share in their community's most common authority, communities
+    with 2+ authorities), by pandas."""
+    df = pd.DataFrame({"c": memb, "a": authority.reindex(memb.index)})
+    big = df.groupby("c").size()
+    df = df[df["c"].isin(big[big >= 2].index)]
+    counts = df.dropna().groupby(["c", "a"]).size()
+    top = counts.groupby(level="c").max().sum()
+    spans = (counts.groupby(level="c").size() >= 2).sum()
+    return int((big >= 2).sum()), float(top / counts.sum()), int(spans)
+
+
+def shuffled_in_main(memb: pd.Series, authority: pd.Series, n: int, seed: int) -> float:
+    """The in-main share with authorities shuffled across the communities' establishments
+    (a plain loop)."""
+    df = pd.DataFrame({"c": memb, "a": authority.reindex(memb.index)})
+    big = df.groupby("c").size()
+    df = df[df["c"].isin(big[big >= 2].index)].dropna()
+    rng = np.random.default_rng(seed)
+    out = []
+    for _ in range(n):
+        lab = rng.permutation(df["a"].to_numpy())
+        counts = pd.crosstab(df["c"].to_numpy(), lab)
+        out.append(counts.max(axis=1).sum() / counts.values.sum())
+    return float(np.mean(out))
+
+
+def networks_per_session(eco: wpnet.Ecosystem) -> pd.DataFrame:
+    """Distinct networks per workstream and session, from the raw tables."""
+    nets = eco.networks[["network_id", "workstream"]].astype(object)
+    rec = eco.participation.astype({"network_id": object, "session": object}).merge(
+        nets, on="network_id"
+    )
+    return rec.groupby(["workstream", "session"])["network_id"].nunique().unstack(fill_value=0)
+
+
+def workstream_sentence(lines: list[str], before: str, after: str) -> str:
+    got = [s for s in lines if s.startswith(f"From {before} to {after}") and "workstream" in s]
+    assert len(got) == 1, lines
+    return got[0]
+
+
+# ---- small ecosystems (fast) ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def small() -> wpnet.Ecosystem:
+    return wpnet.synthetic(establishments=80, practitioners=700, networks=40, records=4000,
+                           sessions=2, seed=5)  # fmt: skip
+
+
+def test_community_mixing_equals_a_direct_leiden(small) -> None:
+    sel = small.select(session=small.sessions[-1])
+    t = community_mixing(sel, graph=NO_BACKBONE, seed=0, permutations=300)
+    memb = direct_leiden(sel, None)
+    auth = sel.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+    k, in_main, spans = mixing_by_hand(memb, auth["authority"].astype(object))
+    assert len(t) == k and t.attrs["spanning"] == spans
+    assert t.attrs["in_main"] == pytest.approx(in_main, abs=1e-12)
+    assert t.attrs["modularity"] == pytest.approx(memb.attrs["modularity"], abs=1e-12)
+    assert t.attrs["modularity"] == pytest.approx(
+        wpnet.capacity(sel)["modularity"].iloc[0], abs=1e-12
+    )
+    sizes = memb.value_counts()
+    assert sorted(t["establishments"], reverse=True) == sorted(sizes[sizes >= 2], reverse=True)
+    assert (t["main_share"] <= 1).all() and (t["authorities"] >= 1).all()
+    # the shuffled-labels expectation agrees with a plain loop (different draws)
+    loop = shuffled_in_main(memb, auth["authority"].astype(object), 300, seed=1)
+    assert t.attrs["in_main_expected"] == pytest.approx(loop, abs=0.02)
+
+
+def test_headlines_state_communities_and_workstreams_with_their_baselines(
+    small, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wpnet.report.compute as compute_module
+
+    floor = 4  # so that some of the small ecosystem's workstreams are tested
+    monkeypatch.setattr(compute_module, "MIN_WORKSTREAM_NETWORKS", floor)
+    before, after = small.sessions
+    res = compute(small, after, before, graph=NO_BACKBONE, permutations=200, samples=60)
+    lines = headlines(res)
+    check_headlines(lines)
+    sel = small.select(session=after)
+    memb = direct_leiden(sel, None)
+    auth = sel.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+    k, in_main, spans = mixing_by_hand(memb, auth["authority"].astype(object))
+    comm = next(s for s in lines if "communities (Leiden)" in s)
+    assert f"form {k} communities (Leiden), with modularity {memb.attrs['modularity']:.2f}" in comm
+    null = wpnet.null_test(sel, ["modularity", "communities"], samples=50, seed=0)
+    assert f"against {null.at['modularity', 'expected']:.2f} expected in random graphs" in comm
+    assert f"{100 * in_main:.0f}% of their establishments belong" in comm
+    assert f"{spans} of the {k} communities join two or more authorities" in comm
+    # the change by workstream: tested only with enough networks in both sessions
+    nets = networks_per_session(small)
+    both = nets[(nets[before] > 0) & (nets[after] > 0)]
+    tested = sorted(both.index[both[[before, after]].min(axis=1) >= floor])
+    w = res.workstreams.set_index("workstream")
+    assert sorted(w.index) == sorted(both.index)
+    assert sorted(w.index[w["tested"]]) == tested and 0 < len(tested) < len(w)
+    assert (w.loc[~w["tested"], "direction"] == "not tested").all()
+    assert (
+        w.loc[w["tested"], "direction"]
+        .isin(["strengthening", "weakening", "no clear change"])
+        .all()
+    )
+    assert w.loc[~w["tested"], ["value_from", "change", "ci_low"]].isna().all().all()
+    for ws in tested:  # the point values are wpnet.capacity's on each workstream's graph
+        for s, col in ((before, "value_from"), (after, "value_to")):
+            cap = wpnet.capacity(small.select(session=s, workstream=ws))
+            assert w.at[ws, col] == pytest.approx(cap["cross_authority_share"].iloc[0], abs=1e-12)
+    text = workstream_sentence(lines, before, after)
+    for ws in w.index[w["direction"].isin(["strengthening", "weakening"])]:
+        assert f"a clear {w.at[ws, 'direction']} in {ws}" in text
+    for ws in w.index[w["direction"] == "no clear change"]:
+        assert ws in text
+    untested = ", ".join(w.index[w["direction"] == "not tested"])
+    if untested:
+        assert text.rstrip(".").endswith(f"networks in a session: {untested}")
+
+
+def test_samples_zero_says_what_was_not_computed(
+    small, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import wpnet.report.compute as compute_module
+
+    monkeypatch.setattr(compute_module, "MIN_WORKSTREAM_NETWORKS", 4)
+    before, after = small.sessions
+    page = build_report(small, out=tmp_path / "r", backbone=None, permutations=50, samples=0)
+    text = text_of(page)
+    assert "(its expectation in random graphs was not computed: --samples 0)" in text
+    assert (
+        f"The change from {before} to {after} of cross-authority mixing by workstream was not "
+        "tested (--samples 0)" in text
+    )
+    t = read_csv(page.parent / "tables" / "change_by_workstream.csv")
+    assert (t["ci_low"] == "").all()
+    nets = networks_per_session(small).loc[t["workstream"], [before, after]].min(axis=1)
+    assert list(t["direction"]) == ["n/a" if k >= 4 else "not tested" for k in nets]
+    assert (
+        "n/a" in set(t["direction"])
+        and (t.loc[t["direction"] == "n/a", "cross_share_to"] != "").all()
+    )
+    assert not (page.parent / "tables" / "community_null.csv").exists()
+    assert (page.parent / "tables" / "communities.csv").is_file()
+
+
+# ---- the example and its planted truth (slow) ----------------------------------------------
+@pytest.fixture(scope="module")
+def example() -> wpnet.Ecosystem:
+    return wpnet.load_example()
+
+
+@pytest.mark.slow
+def test_default_comparison_names_no_workstream_between_the_null_sessions(example) -> None:
+    truth = example_truth()
+    before, after = truth["null_sessions"][0]
+    res = compute(example, after, before)  # the report's default comparison
+    assert resolve_sessions(example, None, None) == (after, before)
+    lines = headlines(res)
+    check_headlines(lines)
+    text = workstream_sentence(lines, before, after)
+    assert "no workstream's cross-authority mixing" in text and "a clear" not in text
+    nets = networks_per_session(example)
+    tested = nets.index[nets[[before, after]].min(axis=1) >= MIN_WORKSTREAM_NETWORKS]
+    assert truth["planted_change"]["workstream"] in tested
+    assert f"includes 0 in each of {', '.join(sorted(tested))};" in text
+    # the communities: a direct Leiden on the SDSM backbone recovers the planted groups
+    sel = example.select(session=after)
+    memb = direct_leiden(sel, "sdsm")
+    comm = next(s for s in lines if "communities (Leiden)" in s)
+    k, in_main, spans = mixing_by_hand(
+        memb,
+        sel.establishments.drop_duplicates("establishment_id")
+        .set_index("establishment_id")["authority"]
+        .astype(object),
+    )
+    assert f"form {k} communities (Leiden), with modularity {memb.attrs['modularity']:.2f}" in comm
+    assert "more clustered than chance" in comm
+    planted = pd.Series(truth["communities"]).reindex(memb.index).dropna()
+    assert adjusted_rand(planted.tolist(), memb[planted.index].tolist()) >= 0.5
+    m = re.search(r"; (\d+)% of their establishments belong to their community's most common "
+                  r"authority, against (\d+)% expected", comm)  # fmt: skip
+    assert m and int(m.group(1)) == round(100 * in_main) and int(m.group(1)) > int(m.group(2))
+
+
+@pytest.mark.slow
+def test_planted_change_is_named_as_strengthening(example, tmp_path) -> None:
+    truth = example_truth()
+    planted = truth["planted_change"]
+    before, after = planted["sessions"]
+    page = build_report(example, session=after, compare_to=before, out=tmp_path / "r")
+    text = text_of(page)
+    w = planted["workstream"]
+    v = {
+        s: wpnet.capacity(example.select(session=s, workstream=w))["cross_authority_share"].iloc[0]
+        for s in (before, after)
+    }  # fmt: skip
+    said = (
+        f"From {before} to {after}, cross-authority mixing by workstream (the share of the "
+        f"ties among a workstream's establishments that join two authorities): a clear "
+        f"strengthening in {w}, {100 * v[before]:.0f}% to {100 * v[after]:.0f}% "
+        f"({100 * (v[after] - v[before]):+.1f} points, 95% interval +"
+    )
+    assert said in text
+    assert text.count("a clear strengthening in") == 1 and "a clear weakening in" not in text
+    t = read_csv(page.parent / "tables" / "change_by_workstream.csv").set_index("workstream")
+    assert t.at[w, "direction"] == "strengthening" and float(t.at[w, "ci_low"]) > 0
+    assert (t.drop(index=w)["direction"].isin(["no clear change", "not tested"])).all()
+    # labelled and formatted like every table: its heading in the page and the workbook
+    assert "Cross-authority mixing by workstream" in text and "Networks, first session" in text
+    import openpyxl
+
+    from wpnet.report.labels import XLSX_FORMATS, header
+
+    ws = openpyxl.load_workbook(page.parent / "tables.xlsx")["change_by_workstream"]
+    heads = [c.value for c in ws[1]]
+    assert heads == [
+        header(c) for c in read_csv(page.parent / "tables" / "change_by_workstream.csv").columns
+    ]
+    row = next(r for r in ws.iter_rows(min_row=2) if r[0].value == w)
+    cell = dict(zip(heads, row, strict=True))
+    assert cell[header("cross_share_to")].number_format == XLSX_FORMATS["pct"]
+    assert cell[header("change")].number_format == XLSX_FORMATS["pp"]
+    assert cell[header("cross_share_to")].value == pytest.approx(v[after], abs=1e-12)
