@@ -201,3 +201,17 @@ def test_change_interval_covers_zero_under_one_process():
             if np.isnan(row.ci_low) or (row.ci_low <= 0 <= row.ci_high):
                 covered[row.indicator] += 1
     assert all(v >= 34 for v in covered.values()), covered
+
+
+def test_percentile_interval_level_takes_the_named_quantiles() -> None:
+    from wpnet.inference._indicators import centred_interval, percentile_interval
+
+    draws = np.arange(1001, dtype=float).reshape(-1, 1)  # 0..1000: quantile q is 1000 q
+    lo, hi = percentile_interval(draws)
+    np.testing.assert_allclose([lo[0], hi[0]], [25.0, 975.0])
+    lo, hi = percentile_interval(draws, level=0.99)
+    np.testing.assert_allclose([lo[0], hi[0]], [5.0, 995.0])
+    lo, hi = centred_interval(draws, np.array([0.0]), level=0.9)  # mean 500 moved to 0
+    np.testing.assert_allclose([lo[0], hi[0]], [-450.0, 450.0])
+    with pytest.raises(ValueError, match="level"):
+        percentile_interval(draws, level=1.0)

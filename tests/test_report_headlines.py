@@ -216,7 +216,10 @@ def test_default_comparison_names_no_workstream_between_the_null_sessions(exampl
     nets = networks_per_session(example)
     tested = nets.index[nets[[before, after]].min(axis=1) >= MIN_WORKSTREAM_NETWORKS]
     assert truth["planted_change"]["workstream"] in tested
-    assert f"includes 0 in each of {', '.join(sorted(tested))};" in text
+    assert (
+        f"includes 0 in each of {', '.join(sorted(tested))} (99% intervals, simultaneous for "
+        f"the {len(tested)} workstreams tested);" in text
+    )
     # the communities: a direct Leiden on the SDSM backbone recovers the planted groups
     sel = example.select(session=after)
     memb = direct_leiden(sel, "sdsm")
@@ -248,15 +251,17 @@ def test_planted_change_is_named_as_strengthening(example, tmp_path) -> None:
         s: wpnet.capacity(example.select(session=s, workstream=w))["cross_authority_share"].iloc[0]
         for s in (before, after)
     }  # fmt: skip
+    t = read_csv(page.parent / "tables" / "change_by_workstream.csv").set_index("workstream")
+    # Bonferroni over the workstreams tested (10 or more networks in each session)
+    k = int((t["direction"] != "not tested").sum())
     said = (
         f"From {before} to {after}, cross-authority mixing by workstream (the share of the "
         f"ties among a workstream's establishments that join two authorities): a clear "
         f"strengthening in {w}, {100 * v[before]:.0f}% to {100 * v[after]:.0f}% "
-        f"({100 * (v[after] - v[before]):+.1f} points, 95% interval +"
+        f"({100 * (v[after] - v[before]):+.1f} points, {100 * (1 - 0.05 / k):g}% interval +"
     )
-    assert said in text
+    assert k == 5 and said in text
     assert text.count("a clear strengthening in") == 1 and "a clear weakening in" not in text
-    t = read_csv(page.parent / "tables" / "change_by_workstream.csv").set_index("workstream")
     assert t.at[w, "direction"] == "strengthening" and float(t.at[w, "ci_low"]) > 0
     assert (t.drop(index=w)["direction"].isin(["no clear change", "not tested"])).all()
     # labelled and formatted like every table: its heading in the page and the workbook

@@ -402,6 +402,7 @@ def reflections(
     samples: int = 200,
     seed: int = 0,
     workers: int | None = None,
+    level: float = 0.95,
 ) -> Reflections:
     """The evaluation themes, each answered by indicators with n, baseline and interval.
 
@@ -481,6 +482,10 @@ def reflections(
         Seed of the draws, permutations, subsamples and Leiden.
     workers : int, optional
         Processes for the draws (results do not depend on it).
+    level : float
+        Coverage of every interval (default 0.95: the 2.5 and 97.5 percentiles). A
+        caller testing k changes at once can ask for 1 − 0.05/k (Bonferroni), with
+        enough ``samples`` that each tail holds several draws.
 
     Returns
     -------
@@ -499,6 +504,8 @@ def reflections(
     """
     expect_ecosystem(eco, "reflections")
     check_choice("onto", onto, ("establishment",))  # the themes are about establishments
+    if not 0.5 <= level < 1:
+        raise UsageError(f"level must be at least 0.5 and below 1, got {level!r}")
     sessions = list(eco.sessions if sessions is None else sessions)
     unknown = sorted(set(sessions) - set(eco.sessions))
     if unknown:
@@ -608,7 +615,7 @@ def reflections(
             if s in ends:
                 d[:, gpos] = np.array([v[1][gpos] for v in part]).reshape(samples, gpos.size)
             draws[s] = d
-            lo, hi = centred_interval(d, value[s])
+            lo, hi = centred_interval(d, value[s], level=level)
             ci_low[s], ci_high[s] = _clip(lo, hi, keys)
             ci_low[s][spos] = np.nan  # structural: no level interval (see Intervals)
             ci_high[s][spos] = np.nan
@@ -652,8 +659,8 @@ def reflections(
     lo = np.full(rows.size, np.nan)
     hi = np.full(rows.size, np.nan)
     if diffs is not None:
-        plo, phi = percentile_interval(diffs[:, rows])
-        clo, chi = centred_interval(diffs[:, rows], change)
+        plo, phi = percentile_interval(diffs[:, rows], level=level)
+        clo, chi = centred_interval(diffs[:, rows], change, level=level)
         centred = np.isin(np.array([keys[i][0] for i in rows]), list(CENTRED))
         lo = np.where(centred, clo, plo)
         hi = np.where(centred, chi, phi)
@@ -683,6 +690,7 @@ def reflections(
         "labels permutation for expected values; practitioner subsamples for matched values",
         samples=int(samples),
         seed=int(seed),
+        level=float(level),
         graph=describe_graph(backbone, alpha, min_weight, correction).replace(
             " of each draw", " of each session (and each draw)"
         ),

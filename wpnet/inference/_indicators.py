@@ -859,9 +859,12 @@ def run_draws(
     return parallel_map(_draw, tasks, shared=data, workers=workers)
 
 
-def centred_interval(draws: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def centred_interval(
+    draws: np.ndarray, centre: np.ndarray, *, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
     """The percentile interval of ``draws`` moved so that the draws' mean sits on
-    ``centre``: ``centre + q_2.5(d − mean d)``, ``centre + q_97.5(d − mean d)``.
+    ``centre``: ``centre + q_2.5(d − mean d)``, ``centre + q_97.5(d − mean d)`` (at
+    ``level`` 0.95; in general the (1 − level)/2 and (1 + level)/2 quantiles).
 
     Used for backbone-structure indicators, whose draws are biased (see
     :func:`bootstrap_change`): the interval keeps the bootstrap's spread, not its shift.
@@ -873,7 +876,7 @@ def centred_interval(draws: np.ndarray, centre: np.ndarray) -> tuple[np.ndarray,
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)
             mean = np.nanmean(draws, axis=0)
-    lo, hi = percentile_interval(draws - mean)
+    lo, hi = percentile_interval(draws - mean, level=level)
     return centre + lo, centre + hi
 
 
@@ -885,15 +888,19 @@ def _nanmean(x: np.ndarray) -> np.ndarray:
         return np.nanmean(np.asarray(x, dtype=np.float64), axis=0)
 
 
-def percentile_interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def percentile_interval(draws: np.ndarray, *, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
     """The 2.5 and 97.5 percentiles of each column of ``draws`` (NaN where a column has
-    no finite draw)."""
+    no finite draw); for another ``level``, the 100(1 − level)/2 and 100(1 + level)/2
+    percentiles."""
+    if not 0 < level < 1:
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    tail = 50.0 * (1.0 - level)
     draws = np.asarray(draws, dtype=np.float64)
     lo = np.full(draws.shape[1:], np.nan)
     hi = np.full(draws.shape[1:], np.nan)
     ok = np.isfinite(draws).any(axis=0)
     if ok.any():
-        q = np.nanpercentile(draws[:, ok], [2.5, 97.5], axis=0)
+        q = np.nanpercentile(draws[:, ok], [tail, 100.0 - tail], axis=0)
         lo[ok], hi[ok] = q[0], q[1]
     return lo, hi
 

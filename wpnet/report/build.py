@@ -317,11 +317,12 @@ def headline_tables(res: Results) -> list[Table]:
                     "Share of the ties among a workstream's establishments (every pair sharing "
                     "one of its networks; no backbone) that join two authorities; expected: "
                     f"in {res.session} if authorities were assigned at random. The interval is "
-                    f"the 95% network bootstrap interval of the change ({w.attrs['samples']} "
-                    "draws); a direction is given only when it excludes 0, and only for a "
-                    f"workstream with {w.attrs['min_networks']} or more networks in each "
-                    f"session. With {k} workstreams tested at 95%, about {0.05 * k:.1f} would "
-                    "show a clear change by chance alone."
+                    f"the {100 * w.attrs.get('level', 0.95):g}% network bootstrap interval of "
+                    f"the change ({w.attrs['samples']} draws; Bonferroni: level 1 − 0.05/k for "
+                    f"the k = {k} workstreams tested, so that all {k} intervals hold together "
+                    "with probability at least 95%); a direction is given only when it "
+                    f"excludes 0, and only for a workstream with {w.attrs['min_networks']} or "
+                    "more networks in each session."
                 ),
                 section="collaboration",
             )

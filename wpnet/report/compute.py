@@ -319,8 +319,14 @@ def workstream_change(
     a tie. A workstream's slice is a few hundred ties at most, too few for the SDSM to
     keep more than a handful (3 ties in the example's Families and communities in
     2022-23), so its backbone would measure the test's power, not the mixing. The change
-    is value(after) − value(before); its 95% interval is the percentile interval of the
-    differences of ``samples`` draws of each session's networks (INFERENCE.md §5, §8); a
+    is value(after) − value(before); its interval is the percentile interval of the
+    differences of the draws of each session's networks (INFERENCE.md §5, §8). The k
+    tested workstreams are k tests at once, so the intervals are Bonferroni
+    simultaneous intervals, level 1 − 0.05/k (all k cover their true changes with
+    probability at least 95%; with k = 1, the plain 95% interval), from
+    max(``samples``, ⌈5 / ((1 − level)/2)⌉) draws so that each tail holds at least five
+    draws (1,000 for k = 5). Without it the example's null pair, five workstreams
+    tested at 95% each, named one of them as changed. A
     direction is read only from the interval, and only for a workstream with at least
     :data:`MIN_WORKSTREAM_NETWORKS` networks in each session (``tested``): with fewer
     its draws are too few to trust, and it is left out of the test (no values: a
@@ -355,6 +361,9 @@ def workstream_change(
         .unstack(fill_value=0)
         .reindex(columns=[before, after], fill_value=0)
     )
+    k = int((counts.min(axis=1) >= MIN_WORKSTREAM_NETWORKS).sum())
+    level = family_level(k)
+    draws = family_draws(samples, level)
     rows = []
     for w in sorted(str(x) for x in counts.index):
         k_from, k_to = (int(counts.at[w, s]) for s in (before, after))
@@ -366,7 +375,8 @@ def workstream_change(
         if tested:
             r = reflections(
                 eco.select(workstream=w), themes={WORKSTREAM_THEME: ["cross_authority_share"]},
-                sessions=[before, after], backbone=None, samples=samples, seed=seed,
+                sessions=[before, after], backbone=None, samples=draws, seed=seed,
+                level=level,
             )  # fmt: skip
             ch = r.change.iloc[0]
             now = r.indicators[r.indicators["session"] == after].iloc[0]
@@ -381,8 +391,37 @@ def workstream_change(
     out = pd.DataFrame(rows, columns=cols)
     for c in ("value_from", "value_to", "expected", "change", "ci_low", "ci_high"):
         out[c] = out[c].astype("float64")
-    out.attrs.update(samples=int(samples), min_networks=MIN_WORKSTREAM_NETWORKS)
+    out.attrs.update(
+        samples=int(draws), min_networks=MIN_WORKSTREAM_NETWORKS, level=level, tested=k
+    )
     return out
+
+
+def family_level(k: int, *, alpha: float = 0.05) -> float:
+    """The Bonferroni level of each of ``k`` simultaneous intervals, 1 − alpha/k.
+
+    >>> family_level(5)
+    0.99
+    >>> family_level(0)
+    0.95
+    """
+    return 1.0 - alpha / max(k, 1)
+
+
+def family_draws(samples: int, level: float, *, per_tail: int = 5) -> int:
+    """Bootstrap draws for intervals at ``level``: at least ``samples`` and enough that
+    each tail, (1 − level)/2 of the draws, holds ``per_tail`` draws; 0 stays 0.
+
+    >>> family_draws(200, 0.99)
+    1000
+    >>> family_draws(200, 0.95)
+    200
+    >>> family_draws(0, 0.99)
+    0
+    """
+    if not samples:
+        return 0
+    return max(int(samples), math.ceil(round(per_tail / ((1.0 - level) / 2.0), 9)))
 
 
 #: Columns of the results a limit of the data (:func:`wpnet.records.data_limits`) blanks.

@@ -103,17 +103,19 @@ def _change_row(res: Results, indicator: str, unit: str = "partnership", group: 
     return None if got.empty else got.iloc[0]
 
 
-def interval(lo: Any, hi: Any, fmt: Any = pct) -> str:
+def interval(lo: Any, hi: Any, fmt: Any = pct, *, level: float = 0.95) -> str:
     """``'95% interval 52% to 61%'``, or ``''`` when not computed.
 
     Examples
     --------
     >>> interval(0.52, 0.61), interval(float("nan"), 0.6)
     ('95% interval 52% to 61%', '')
+    >>> interval(0.52, 0.61, level=0.99)
+    '99% interval 52% to 61%'
     """
     if not (_ok(lo) and _ok(hi)):
         return ""
-    return f"95% interval {fmt(lo)} to {fmt(hi)}"
+    return f"{100 * level:g}% interval {fmt(lo)} to {fmt(hi)}"
 
 
 def _points(x: Any) -> str:
@@ -259,12 +261,19 @@ def _workstream_sentence(res: Results) -> str | None:
             "workstream was not tested (--samples 0): its table shows point values only, for "
             f"the workstreams with {t.attrs['min_networks']} or more networks in each session."
         )
+    level = float(t.attrs.get("level", 0.95))
+    k = int(t.attrs.get("tested", 1))
+    family = (
+        f"{100 * level:g}% intervals, simultaneous for the {k} workstreams tested"
+        if k > 1
+        else f"{100 * level:g}% interval"
+    )
     clear = t[t["direction"].isin(["strengthening", "weakening"])]
     steady = t[t["direction"] == "no clear change"]
     untested = t[t["direction"] == "not tested"]
     parts = []
     for r in clear.itertuples(index=False):
-        iv = interval(r.ci_low, r.ci_high, _points)
+        iv = interval(r.ci_low, r.ci_high, _points, level=level)
         parts.append(
             f"a clear {r.direction} in {r.workstream}, {pct(r.value_from)} to {pct(r.value_to)} "
             f"({_points(r.change)}, {iv})"
@@ -275,13 +284,13 @@ def _workstream_sentence(res: Results) -> str | None:
             f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream ({what})"
         )
         if names:
-            parts.append(f"no clear change in {names} (the 95% interval of each change includes 0)")
+            parts.append(f"no clear change in {names} (each interval includes 0; {family})")
     elif names:
         head = (
             f"From {res.compare_to} to {res.session}, no workstream's cross-authority mixing "
             f"({what}) changed clearly"
         )
-        parts.append(f"the 95% interval of the change includes 0 in each of {names}")
+        parts.append(f"the interval of the change includes 0 in each of {names} ({family})")
     else:
         head = f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream"
     if len(untested):
