@@ -58,13 +58,11 @@ def structural_holes(w: sp.spmatrix) -> pd.DataFrame:
     total = rowsum(s)
     peak = np.asarray(s.max(axis=1).todense()).ravel() if n else np.zeros(0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = sp.diags(np.where(total > 0, 1 / total, 0.0)) @ s
-        m = sp.diags(np.where(peak > 0, 1 / peak, 0.0)) @ s
-    p, m = p.tocsr(), m.tocsr()
+        inv_total = np.where(total > 0, 1 / total, 0.0)
+        inv_peak = np.where(peak > 0, 1 / peak, 0.0)
     rows = np.repeat(np.arange(n), np.diff(s.indptr))
     cols = s.indices
-    pp = on_pattern(p, p, rows, cols)
-    pm = on_pattern(p, m.T.tocsr(), rows, cols)
+    pp, pm = _two_step_products(s, inv_total, inv_peak, rows, cols)
     c_ij = (s.data / total[rows] + pp) ** 2  # p_ij on s's canonical pattern
     constraint = np.bincount(rows, weights=c_ij, minlength=n)
     effective = deg - np.bincount(rows, weights=pm, minlength=n)
@@ -83,6 +81,31 @@ def structural_holes(w: sp.spmatrix) -> pd.DataFrame:
         )
 
 
+def _two_step_products(
+    s: sp.csr_matrix,
+    inv_total: np.ndarray,
+    inv_peak: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P P)_ij and (P Mᵀ)_ij on the ties (``rows``, ``cols``) of the symmetric S, with
+    P = diag(``inv_total``) S and M = diag(``inv_peak``) S.
+
+    Dense (:func:`wpnet._sparse.use_dense`): S is symmetric, so Mᵀ = S diag(``inv_peak``)
+    and one float64 product P [P | S] gives P P and, its right half scaled by column,
+    P Mᵀ. Sparse: two products a block of rows at a time
+    (:func:`wpnet._sparse.on_pattern`).
+    """
+    if use_dense(s, s):
+        x = s.toarray()
+        p = x * inv_total[:, None]
+        both = p @ np.hstack([p, x])
+        return both[rows, cols], both[rows, x.shape[0] + cols] * inv_peak[cols]
+    p = (sp.diags(inv_total) @ s).tocsr()
+    m = (sp.diags(inv_peak) @ s).tocsr()
+    return on_pattern(p, p, rows, cols), on_pattern(p, m.T.tocsr(), rows, cols)
+
+
 def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
     """Share of the other n − 1 nodes each node reaches along arcs in one or two steps
     (NaN when n = 1).
@@ -98,7 +121,7 @@ def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
     if n <= 1:
         return np.full(n, np.nan)
     if use_dense(a, a):
-        x = a.toarray()
+        x = a.toarray().astype(np.float32)  # 0/1: every entry of x @ x is an integer ≤ n
         reach = (x + x @ x) > 0
         np.fill_diagonal(reach, False)
         count = reach.sum(axis=1)
