@@ -408,11 +408,10 @@ def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any]) -> Any:
             import igraph as ig
 
             coo = (a if directed else sp.triu(a, k=1)).tocoo()
-            _CACHE[token] = ig.Graph(
-                n=a.shape[0],
-                edges=np.column_stack([coo.row, coo.col]).astype(np.int64),
-                directed=directed,
-            )
+            # pairs of Python ints: igraph reads a list of tuples about twice as fast
+            # as a numpy array, which it walks element by element
+            edges = list(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
+            _CACHE[token] = ig.Graph(n=a.shape[0], edges=edges, directed=directed)
     return _CACHE[token]
 
 
