@@ -13,8 +13,10 @@ Two engines compute the same sums:
   level, with dense matrix products on BLAS. With σ the block's path counts and F_L the
   counts on level L (``F_0`` the sources), F_{L+1} = (F_L A) masked to unvisited nodes;
   backwards, X_{L+1} = (1 + Δ) / σ on level L + 1 and Δ += σ ∘ (X_{L+1} Aᵀ) on level L.
-  Each level costs one b × n × n product, so a graph of diameter D costs about
-  2 D n³ multiply-adds in all, whatever its number of ties.
+  Each level after the first (read off A's rows) costs one b × n × n product each way,
+  so a graph of diameter D costs about 2 (D − 1) n³ multiply-adds in all, whatever its
+  number of ties (undirected, the forward sweep stops once every source has reached
+  its whole component).
 - ``"igraph"``, for sparse graphs: igraph's C traversal per block of sources
   (``Graph.betweenness(sources=block)``, whose partial sums over disjoint source blocks
   add up to the whole, and the distance sums from ``Graph.closeness`` — from
