@@ -2,9 +2,9 @@
 
 Usage::
 
-    python benchmarks/peers.py                  # the example's last session, 3 repeats
-    python benchmarks/peers.py --repeats 5 --session 2023-24
-    python benchmarks/peers.py --skip-networkx  # wpnet and the igraph pipeline only
+    python benchmarks/peers.py                  # both workloads, 3 repeats
+    python benchmarks/peers.py --workload example --repeats 5 --session 2023-24
+    python benchmarks/peers.py --workload dense --skip-networkx  # wpnet and igraph only
 
 The workload (issue 19) on one session of the shipped example: reach by authority (from
 the participation records, with pandas), then, on the raw establishment projection
@@ -39,6 +39,11 @@ remembers, on an Ecosystem or per graph, carries over from one repeat to the nex
   effective size written with numpy on the dense weight matrix (igraph has no
   effective size; its ``constraint`` is used where it agrees with networkx's).
 
+Two workloads: ``example``, the shipped example's session (default the latest: 377
+nodes, 4,793 ties, sparse), and ``dense``, a synthetic partnership whose projection is
+nearly complete (:func:`dense_tables`: about 1,060 nodes and 350,000 ties, like the
+previous example's last session on which issue 19 set its targets).
+
 After the timings the script checks that the three agree on every measure (betweenness,
 constraint, transitivity, components, cores, reach), so the three did the same work.
 """
@@ -61,7 +66,10 @@ import pandas as pd
 import scipy.sparse as sp
 
 __all__ = [
+    "DENSE",
     "PEERS",
+    "WORKLOADS",
+    "dense_tables",
     "igraph_pipeline",
     "main",
     "networkx_pipeline",
@@ -191,13 +199,51 @@ PEERS: dict[str, Callable[..., dict[str, Any]]] = {
 
 
 # ---- running and checking --------------------------------------------------------------
-def peer_inputs(session: str | None) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
-    """A freshly loaded example's session, its attributed records and register (the
-    records are attributed before timing starts, for all three alike)."""
+#: The dense workload's synthetic partnership (see :func:`dense_tables`).
+DENSE: dict[str, int] = {
+    "establishments": 1700,
+    "practitioners": 35_250,
+    "networks": 200,
+    "records": 72_100,
+    "seed": 2019,
+}
+WORKLOADS = ("example", "dense")
+
+
+def dense_tables() -> dict[str, pd.DataFrame]:
+    """The tables of the dense workload: ``wpnet.synthetic(**DENSE)`` with every
+    network's records moved onto the first network of its workstream (nine large
+    networks), so the projection of all its sessions pooled is nearly complete: about
+    1,060 establishments and 350,000 ties (density about 0.62), like the previous
+    example's last session (1,009 nodes, 331,812 ties)."""
     import wpnet
 
-    eco = wpnet.load_example()
-    one = eco.select(session=session or eco.sessions[-1])
+    eco = wpnet.synthetic(**DENSE)
+    tabs = {t: getattr(eco, t) for t in ("establishments", "practitioners", "networks")}
+    tabs["ties"] = eco.ties
+    nets = eco.networks
+    first = nets.groupby("workstream")["network_id"].transform("first")
+    part = eco.participation.copy()
+    part["network_id"] = part["network_id"].map(dict(zip(nets["network_id"], first, strict=True)))
+    tabs["participation"] = part
+    return tabs
+
+
+def peer_inputs(
+    session: str | None, *, workload: str = "example", tables: dict[str, pd.DataFrame] | None = None
+) -> tuple[Any, pd.DataFrame, pd.DataFrame]:
+    """A freshly built workload, its attributed records and register (the records are
+    attributed before timing starts, for all three alike).
+
+    ``example``: the shipped example's session (default the latest). ``dense``: a fresh
+    Ecosystem of ``tables`` (:func:`dense_tables`), all sessions pooled."""
+    import wpnet
+
+    if workload == "dense":
+        one = wpnet.Ecosystem(**(tables if tables is not None else dense_tables()))
+    else:
+        eco = wpnet.load_example()
+        one = eco.select(session=session or eco.sessions[-1])
     rec = one.records
     return one, rec, one.establishments
 
@@ -256,6 +302,7 @@ def run_peers(
     session: str | None = None,
     repeats: int = 3,
     peers: tuple[str, ...] = ("networkx", "igraph"),
+    workload: str = "example",
 ) -> dict[str, list[float]]:
     """Time wpnet and each peer ``repeats`` times in this process, interleaved (wpnet,
     then each peer, per repeat); check that they agree; print min and median."""
@@ -271,9 +318,10 @@ def run_peers(
     times: dict[str, list[float]] = {k: [] for k in (*own, *peers)}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     results: dict[str, Any] = {}
+    tables = dense_tables() if workload == "dense" else None
     for rep in range(repeats):
         for name in times:
-            one, rec, register = peer_inputs(session)
+            one, rec, register = peer_inputs(session, workload=workload, tables=tables)
             clear_shared_passes()
             gc.collect()
             c0, t0 = time.process_time(), time.perf_counter()
@@ -287,8 +335,13 @@ def run_peers(
                 f"(load average {os.getloadavg()[0]:.1f})",
                 flush=True,
             )
+    scope = (
+        f"sessions {one.sessions[0]} to {one.sessions[-1]} pooled"
+        if workload == "dense"
+        else f"session {one.sessions[-1]}"
+    )
     print(
-        f"workload on session {one.sessions[-1]}: raw projection "
+        f"{workload} workload ({scope}): raw projection "
         f"{len(results['wpnet']['brokerage']):,} nodes, "
         f"{int(results['wpnet']['capacity'].loc['all', 'ties']):,} ties; networkx "
         f"{nx.__version__} (whole-graph calls; constraint/effective_size by its vectorised "
@@ -327,6 +380,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--session", default=None, help="session of the example (default latest)")
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-networkx", action="store_true")
+    ap.add_argument(
+        "--workload",
+        choices=(*WORKLOADS, "both"),
+        default="both",
+        help="example: the shipped example's session (sparse); dense: the nearly "
+        "complete projection of dense_tables(); both (default): one after the other",
+    )
     a = ap.parse_args(argv)
     import igraph
     import networkx
@@ -341,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
         flush=True,
     )
     peers = ("igraph",) if a.skip_networkx else ("networkx", "igraph")
-    run_peers(session=a.session, repeats=a.repeats, peers=peers)
+    for w in WORKLOADS if a.workload == "both" else (a.workload,):
+        print(f"-- workload {w}", flush=True)
+        run_peers(session=a.session, repeats=a.repeats, peers=peers, workload=w)
     return 0
 
 

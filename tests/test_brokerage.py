@@ -305,6 +305,126 @@ def test_gould_fernandez_sparse_path_equals_dense(monkeypatch):
     pd.testing.assert_frame_equal(structural_holes(w), holes)
 
 
+def _random_case(kind: str, seed: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, bool]:
+    """(0/1 arcs, integer weights on them, groups with -1 for missing, directed) of one
+    random graph: ``dense``, ``sparse`` (several components), ``disconnected`` (two
+    dense blocks and isolates), or their ``directed`` versions; several groups, one
+    missing-group node in three."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(14, 22))
+    directed = kind.startswith("directed")
+    p = {"dense": 0.6, "sparse": 0.08, "disconnected": 0.7}[kind.split()[-1]]
+    a = (rng.random((n, n)) < p).astype(int)
+    if kind.endswith("disconnected"):
+        half = n // 2
+        a[:half, half:] = 0
+        a[half:, :half] = 0
+        a[n - 3 :, :] = 0
+        a[:, n - 3 :] = 0
+    np.fill_diagonal(a, 0)
+    if not directed:
+        a = np.triu(a, 1)
+        a = a + a.T
+    w = a * rng.integers(1, 5, size=(n, n))
+    if not directed:
+        w = np.triu(w, 1) + np.triu(w, 1).T
+    groups = rng.integers(0, int(rng.integers(1, 5)), size=n)
+    groups[rng.random(n) < 1 / 3] = -1
+    return a, w, groups, directed
+
+
+FAST_CASES = [
+    (kind, seed)
+    for kind in ("dense", "sparse", "disconnected", "directed dense", "directed sparse")
+    for seed in (0, 1)
+] + [("directed disconnected", 2)]
+
+
+@pytest.mark.parametrize("kind,seed", FAST_CASES, ids=lambda x: str(x))
+@pytest.mark.parametrize("route", ["dense", "sparse"])
+def test_both_product_routes_equal_their_oracles(kind, seed, route, monkeypatch):
+    """Gould–Fernandez (two float32 products per graph on the dense route, five masked
+    sparse products on the other), Burt's measures (one product P [P | S], or two
+    sparse) and two-step reach, on each route, against the triple loop, networkx and a
+    breadth-first search; missing groups form one extra group, as sna does."""
+    a, w, groups, directed = _random_case(kind, seed)
+    n = len(groups)
+    if route == "dense":
+        monkeypatch.setattr(sparse, "DENSE_SHARE", 0.0)  # dense whatever the fill
+    else:
+        monkeypatch.setattr(sparse, "DENSE_MAX", 1)  # sparse whatever the size
+    codes = np.where(groups < 0, groups.max() + 1, groups)
+    got = gould_fernandez(sp.csr_matrix(a), codes)
+    np.testing.assert_array_equal(got, _brute_gf(a, codes))
+    g = nx.from_numpy_array(w, create_using=nx.DiGraph if directed else nx.Graph)
+    holes = structural_holes(sp.csr_matrix(w))
+    con = nx.constraint(g, weight="weight")
+    eff = nx.effective_size(g, nodes=list(g), weight="weight")  # networkx PR #8906
+    np.testing.assert_allclose(holes["constraint"], [con[v] for v in range(n)], equal_nan=True)
+    # networkx leaves a node without out-arcs at NaN; wpnet reads contacts either way
+    out = np.array([len(g[v]) > 0 for v in range(n)])
+    np.testing.assert_allclose(
+        holes["effective_size"][out], [eff[v] for v in range(n) if out[v]], equal_nan=True
+    )
+    ga = nx.from_numpy_array(a, create_using=nx.DiGraph if directed else nx.Graph)
+    want = [
+        (len(nx.single_source_shortest_path_length(ga, v, cutoff=2)) - 1) / (n - 1)
+        for v in range(n)
+    ]
+    np.testing.assert_allclose(two_step_reach(sp.csr_matrix(a)), want)
+    assert got.sum() > 0 or kind.endswith("sparse")
+
+
+@pytest.mark.parametrize("directed", [False, True])
+@pytest.mark.parametrize("groups", [1, 4, 60])
+def test_dense_tallies_equal_sparse_tallies(directed, groups):
+    """On graphs too large for the triple loop (120 nodes, one, a few or many groups),
+    every tally of the dense route equals the sparse route's exactly."""
+    from wpnet.measures import roles
+
+    rng = np.random.default_rng(groups + directed)
+    n = 120
+    a = (rng.random((n, n)) < 0.4).astype(float)
+    a[:20, 20:] = 0  # a block only loosely joined to the rest
+    np.fill_diagonal(a, 0)
+    if not directed:
+        a = np.triu(a, 1)
+        a = a + a.T
+    codes = rng.integers(0, groups, size=n)
+    m = sp.csr_matrix(a)
+    dense, sparse_ = roles._tallies_dense(m, codes), roles._tallies_sparse(m, codes)
+    assert dense.keys() == sparse_.keys()
+    for k in dense:
+        np.testing.assert_array_equal(dense[k], sparse_[k], err_msg=k)
+    assert dense["closed_ss"].sum() > 0 and dense["in_d"].sum() > (groups > 1) - 1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_drop_diagonal_equals_setdiag(seed):
+    """drop_diagonal removes the diagonal and explicit zeros as setdiag(0) +
+    eliminate_zeros do, on square and rectangular matrices with explicit zeros."""
+    rng = np.random.default_rng(seed)
+    shape = (15, 15) if seed % 2 else (12, 17)
+    x = sp.random(*shape, density=0.4, random_state=seed, format="csr")
+    x.data[rng.random(x.nnz) < 0.2] = 0.0  # explicit zeros
+    want = x.copy()
+    want.setdiag(0)
+    want.eliminate_zeros()
+    got = sparse.drop_diagonal(x)
+    np.testing.assert_array_equal(got.toarray(), want.toarray())
+    assert got.nnz == want.nnz and got.has_sorted_indices
+    assert not np.any(got.diagonal())
+
+
+def test_binary_sums_duplicates_before_reading_nonzeros():
+    """A duplicated entry counts once, and entries that cancel are no tie."""
+    x = sp.csr_matrix(
+        (np.array([2.0, 3.0, 1.0, -1.0]), (np.array([0, 0, 1, 1]), np.array([1, 1, 0, 0]))),
+        shape=(2, 2),
+    )
+    assert sparse.binary(x).toarray().tolist() == [[0.0, 1.0], [0.0, 0.0]]
+
+
 # ---- expectations ----------------------------------------------------------------------
 def test_expectations_hand_worked():
     """Groups of 2 and 2 at density 1/2: q = d^2 (1 - d) = 1/8. Ordered triples by role:

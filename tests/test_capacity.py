@@ -15,10 +15,12 @@ import json
 import math
 import random
 
+import igraph as ig
 import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 
 import wpnet
 import wpnet.datasets
@@ -442,3 +444,30 @@ def test_large_graphs_estimate_mean_distance_and_robustness_from_sampled_sources
         c.loc["all", same], exact[same], check_names=False, check_exact=False
     )
     assert 0 < c.loc["all", "robustness"] <= 1
+
+
+@pytest.mark.parametrize("p", [0.05, 0.3, 0.8])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_dense_transitivity_equals_igraph_and_networkx(p, seed, monkeypatch):
+    """The dense product route of transitivity (used when capacity has the adjacency
+    and it is dense) equals igraph's and networkx's on random graphs, disconnected ones
+    with isolates included."""
+    from wpnet.measures import capacity as cap
+
+    g = nx.disjoint_union(
+        nx.gnp_random_graph(40, p, seed=seed), nx.gnp_random_graph(15, p, seed=seed + 9)
+    )
+    g.add_nodes_from(range(55, 58))
+    adj = sp.csr_matrix(nx.to_scipy_sparse_array(g, nodelist=range(58))) * 3.0  # weights ignored
+    ig_graph = ig.Graph(n=58, edges=list(g.edges))
+    want = nx.transitivity(g)
+    monkeypatch.setattr("wpnet._sparse.DENSE_SHARE", 0.0)  # dense whatever the fill
+    assert cap._transitivity(ig_graph, adj) == pytest.approx(want, rel=1e-12)
+    assert cap._transitivity(ig_graph) == pytest.approx(want, rel=1e-12)
+
+
+def test_dense_transitivity_without_triples_is_nan():
+    from wpnet.measures import capacity as cap
+
+    adj = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]))
+    assert math.isnan(cap._transitivity(ig.Graph(n=4, edges=[(0, 1), (2, 3)]), adj))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 import numpy as np
@@ -12,7 +13,7 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.errors import UsageError
 from wpnet.graphs import GraphSpec, Projection, projection
 
-__all__ = ["distinct_codes", "graph_for", "node_groups", "plain", "stamp"]
+__all__ = ["distinct_codes", "graph_for", "member", "node_groups", "plain", "stamp"]
 
 
 def graph_for(eco: Ecosystem, spec: GraphSpec) -> Projection:
@@ -105,3 +106,19 @@ def distinct_codes(s: pd.Series) -> np.ndarray:
     codes = pd.factorize(s, use_na_sentinel=True)[0].astype(np.float64)
     codes[codes < 0] = np.nan
     return codes
+
+
+def member(s: pd.Series, values: Iterable[Any]) -> np.ndarray:
+    """Whether each value of ``s`` is among ``values``, as a bool array.
+
+    ``s.isin(values)`` by a hash lookup of the distinct ``values``
+    (``Index.get_indexer``), which on Arrow strings is several times faster than
+    ``isin`` (that copies each string out to Python).
+
+    Examples
+    --------
+    >>> member(pd.Series(["a", None, "c"], dtype="str"), {"c", "b"}).tolist()
+    [False, False, True]
+    """
+    index = pd.Index(list(values) if isinstance(values, (set, frozenset)) else values).unique()
+    return index.get_indexer(s) >= 0

@@ -13,8 +13,10 @@ Two engines compute the same sums:
   level, with dense matrix products on BLAS. With σ the block's path counts and F_L the
   counts on level L (``F_0`` the sources), F_{L+1} = (F_L A) masked to unvisited nodes;
   backwards, X_{L+1} = (1 + Δ) / σ on level L + 1 and Δ += σ ∘ (X_{L+1} Aᵀ) on level L.
-  Each level costs one b × n × n product, so a graph of diameter D costs about
-  2 D n³ multiply-adds in all, whatever its number of ties.
+  Each level after the first (read off A's rows) costs one b × n × n product each way,
+  so a graph of diameter D costs about 2 (D − 1) n³ multiply-adds in all, whatever its
+  number of ties (undirected, the forward sweep stops once every source has reached
+  its whole component).
 - ``"igraph"``, for sparse graphs: igraph's C traversal per block of sources
   (``Graph.betweenness(sources=block)``, whose partial sums over disjoint source blocks
   add up to the whole, and the distance sums from ``Graph.closeness`` — from
@@ -61,6 +63,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, shortest_path
 
 from wpnet._parallel import parallel_map, resolve_workers
+from wpnet._sparse import drop_diagonal
 
 __all__ = [
     "IGRAPH_SECONDS",
@@ -353,8 +356,7 @@ def _pattern(adj: sp.spmatrix, directed: bool) -> sp.csr_matrix:
     a = sp.csr_matrix((a != 0).astype(np.float64))
     if not directed:
         a = sp.csr_matrix(((a + a.T) != 0).astype(np.float64))
-    a.setdiag(0)
-    a.eliminate_zeros()
+    a = drop_diagonal(a)
     a.sort_indices()
     return a
 
@@ -365,8 +367,9 @@ def _costs(a: sp.csr_matrix, directed: bool) -> dict[str, float]:
 
     igraph costs about :data:`IGRAPH_SECONDS` per node x tie (one traversal per source);
     the matrix engine about :data:`MATRIX_SECONDS` per n³ per level and direction, with
-    the levels estimated by the eccentricity e of the highest-degree node (2(e + 1)
-    products per block of sources).
+    the levels estimated by the eccentricity e of the highest-degree node (about 2e
+    products per block of sources: e − 1 forward, the first level being read off the
+    adjacency, e − 1 backward, and one to find the last level empty when directed).
     """
     n = a.shape[0]
     ties = a.nnz if directed else a.nnz // 2
@@ -376,7 +379,7 @@ def _costs(a: sp.csr_matrix, directed: bool) -> dict[str, float]:
     hub = int(np.argmax(np.diff(a.indptr)))
     d = shortest_path(a, directed=directed, unweighted=True, indices=[hub])
     ecc = int(np.max(d[np.isfinite(d)]))
-    costs["matrix"] = MATRIX_SECONDS * float(n) ** 3 * 2 * (ecc + 1)
+    costs["matrix"] = MATRIX_SECONDS * float(n) ** 3 * 2 * max(ecc, 1)
     return costs
 
 
@@ -407,11 +410,10 @@ def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any]) -> Any:
             import igraph as ig
 
             coo = (a if directed else sp.triu(a, k=1)).tocoo()
-            _CACHE[token] = ig.Graph(
-                n=a.shape[0],
-                edges=np.column_stack([coo.row, coo.col]).astype(np.int64),
-                directed=directed,
-            )
+            # pairs of Python ints: igraph reads a list of tuples about twice as fast
+            # as a numpy array, which it walks element by element
+            edges = list(zip(coo.row.tolist(), coo.col.tolist(), strict=True))
+            _CACHE[token] = ig.Graph(n=a.shape[0], edges=edges, directed=directed)
     return _CACHE[token]
 
 
@@ -422,43 +424,49 @@ def _block(
     _, a, directed, method, others = shared
     if method == "matrix":
         fwd, bwd = _prepared(shared)
-        return _matrix_block(fwd, bwd, src)
+        return _matrix_block(fwd, bwd, src, None if others is None else others[src])
     return _igraph_block(_prepared(shared), src, directed, others)
 
 
 def _matrix_block(
-    a: np.ndarray, at: np.ndarray, src: np.ndarray
+    a: np.ndarray, at: np.ndarray, src: np.ndarray, others: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Level-synchronous Brandes for the sources ``src`` at once, by dense products.
 
     ``a[v, w]`` = 1 for an arc v -> w, ``at`` its transpose. Path counts σ are integers
     held exactly in float64 while below 2⁵³ (as in networkx and igraph, which also
-    count them in floating point).
+    count them in floating point). The first level is read off the sources' rows of
+    ``a`` (no product); ``others``, when given (undirected graphs: the nodes each
+    source can reach), ends the forward sweep as soon as every source has reached them
+    all, which saves the product that would find the next level empty.
     """
-    b, n = len(src), a.shape[0]
-    rows = np.arange(b)
-    sigma = np.zeros((b, n))
-    sigma[rows, src] = 1.0
-    seen = sigma > 0
+    b = len(src)
+    sigma = a[src].astype(np.float64)  # level 1: σ = 1 on the sources' out-neighbours
+    sigma[np.arange(b), src] = 0.0
+    new = sigma > 0
+    seen = new.copy()
+    seen[np.arange(b), src] = True
     front = sigma.copy()
     levels: list[np.ndarray] = []
     distance_sum = np.zeros(b)
     reached = np.zeros(b, dtype=np.int64)
-    while True:
+    count = new.sum(axis=1)
+    while count.any():
+        levels.append(new)
+        reached += count
+        distance_sum += len(levels) * count
+        if others is not None and np.array_equal(reached, others):
+            break
         nxt = front @ a  # σ of the paths one step longer, to every node
         nxt[seen] = 0.0  # only first arrivals are shortest
         new = nxt > 0
         count = new.sum(axis=1)
-        if not count.any():
-            break
-        levels.append(new)
         seen |= new
         sigma += nxt  # nxt is zero off the new level
         front = nxt
-        reached += count
-        distance_sum += len(levels) * count
-    delta = np.zeros((b, n))
-    x = np.empty((b, n))
+    sigma[np.arange(b), src] = 1.0
+    delta = np.zeros(sigma.shape)
+    x = np.empty(sigma.shape)
     for lv in range(len(levels) - 1, 0, -1):  # levels[lv] is distance lv + 1
         x.fill(0.0)
         np.divide(1.0 + delta, sigma, out=x, where=levels[lv])

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet._sparse import binary, colsum, density, rowsum, symmetrised
+from wpnet._sparse import binary, colsum, density, drop_diagonal, rowsum, symmetrised
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec, Projection, node_table
@@ -442,9 +442,11 @@ def _node_frame(
     seed: int = 0,
 ) -> tuple[pd.DataFrame, float, dict[str, Any]]:
     """Every column of :func:`brokerage` for weight matrix ``w`` (index: positions)."""
-    w = sp.csr_matrix(w, dtype=np.float64, copy=True)
-    w.setdiag(0)
-    w.eliminate_zeros()
+    w = sp.csr_matrix(w, dtype=np.float64)
+    if not w.has_canonical_format:
+        w = w.copy()
+        w.sum_duplicates()
+    w = drop_diagonal(w)
     adj = binary(w)
     n = adj.shape[0]
     contacts = binary(symmetrised(adj))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import check_choice
-from wpnet.measures._common import distinct_codes, stamp
+from wpnet.measures._common import distinct_codes, member, stamp
 from wpnet.schema import SECTORS
 
 __all__ = ["REACH_COLUMNS", "reach"]
@@ -141,8 +141,8 @@ def reach_table(eco: Ecosystem, by: str | None) -> pd.DataFrame:
         if missing:
             log.info("reach(by=%r): %d records have no %s and belong to no row", by, missing, key)
     est = rec["establishment_id"]
-    eligible_rec = est.isin(set(reg["establishment_id"])).to_numpy()
-    in_q1 = est.isin(q1_ids).to_numpy()
+    eligible_rec = member(est, reg["establishment_id"])
+    in_q1 = member(est, q1_ids)
     # distinct counts on integer codes (NaN where missing): no string copies
     est_code = distinct_codes(est)
     frame = pd.DataFrame(

@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet._sparse import binary, colsum, masked_rowsum, rowsum, symmetrised
+from wpnet._sparse import binary, colsum, masked_rowsum, rowsum, symmetrised, use_dense
 
 __all__ = [
     "EI_KEYS",
@@ -54,6 +54,9 @@ EI_KEYS = (
     "p_two_sided",
     "permutations",
 )
+#: Nodes below which the dense Gould–Fernandez products run exactly in float32 (their
+#: entries are integers ≤ n).
+_EXACT_FLOAT32 = 2**24
 #: Pairs (permutations x ties) handled at once by :func:`ei_permutation`.
 _PERM_CHUNK = 20_000_000
 
@@ -97,37 +100,108 @@ def gould_fernandez(adj: sp.spmatrix, codes: np.ndarray) -> np.ndarray:
     codes = np.asarray(codes, dtype=np.int64)
     if n == 0:
         return np.zeros((0, 5), dtype=np.int64)
-    k = int(codes.max()) + 1
+    dense = use_dense(a, a) and n < _EXACT_FLOAT32
+    t = _tallies_dense(a, codes) if dense else _tallies_sparse(a, codes)
+    idx = np.arange(n)
+    own = t["in_g"][idx, codes] * t["out_g"][idx, codes]
+    # g(a) = g(c) != g(b), a = c included
+    itinerant_all = (t["in_g"] * t["out_g"]).sum(axis=1) - own
+    out = np.column_stack(
+        [
+            t["in_s"] * t["out_s"] - t["mutual_s"] - t["closed_ss"],
+            itinerant_all - t["mutual_d"] - t["closed_itinerant"],
+            t["in_s"] * t["out_d"] - t["closed_sd"],
+            t["in_d"] * t["out_s"] - t["closed_ds"],
+            t["in_d"] * t["out_d"] - itinerant_all - (t["closed_dd"] - t["closed_itinerant"]),
+        ]
+    )
+    return np.rint(out).astype(np.int64)
+
+
+def _tallies_sparse(a: sp.csr_matrix, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """What :func:`gould_fernandez` counts from, by sparse products: with A_s the arcs
+    within a group and A_d between, in- and out-degrees within (``in_s``, ``out_s``)
+    and between groups (``in_d``, ``out_d``); ``in_g``/``out_g`` (n × K) the arcs from
+    and to each group; mutual arcs within and between (``mutual_s``, ``mutual_d``); and
+    the closed 2-paths by five masked products, ``closed_ss`` = rowsum((A_sᵀ A) ∘ A_s),
+    ``closed_sd`` = rowsum((A_sᵀ A) ∘ A_d), ``closed_ds`` = rowsum((A_dᵀ A) ∘ A_s),
+    ``closed_dd`` = rowsum((A_dᵀ A) ∘ A_d), ``closed_itinerant`` = rowsum((A_dᵀ A_s) ∘
+    A_d) (a → c within a group, both outside b's) (:func:`wpnet._sparse.masked_rowsum`).
+    """
+    n = a.shape[0]
+    a_s, a_d = _split(a, codes)
+    g = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, int(codes.max()) + 1))
+    prod = masked_rowsum
+    return {
+        "in_s": colsum(a_s),
+        "out_s": rowsum(a_s),
+        "in_d": colsum(a_d),
+        "out_d": rowsum(a_d),
+        "in_g": np.asarray((a.T @ g).todense()),
+        "out_g": np.asarray((a @ g).todense()),
+        "mutual_s": rowsum(a_s.multiply(a_s.T)),
+        "mutual_d": rowsum(a_d.multiply(a_d.T)),
+        "closed_ss": prod(a_s, a, a_s),
+        "closed_sd": prod(a_s, a, a_d),
+        "closed_ds": prod(a_d, a, a_s),
+        "closed_dd": prod(a_d, a, a_d),
+        "closed_itinerant": prod(a_d, a_s, a_d),
+    }
+
+
+def _split(a: sp.csr_matrix, codes: np.ndarray) -> tuple[sp.csr_matrix, sp.csr_matrix]:
+    """(A_s, A_d): the arcs of ``a`` within a group and between groups."""
+    n = a.shape[0]
     coo = a.tocoo()
     same = codes[coo.row] == codes[coo.col]
     a_s = sp.csr_matrix((np.ones(int(same.sum())), (coo.row[same], coo.col[same])), shape=(n, n))
     a_d = (a - a_s).tocsr()
     a_d.eliminate_zeros()
-    g = sp.csr_matrix((np.ones(n), (np.arange(n), codes)), shape=(n, k))
-    in_s, out_s = colsum(a_s), rowsum(a_s)
-    in_d, out_d = colsum(a_d), rowsum(a_d)
-    in_g = np.asarray((a.T @ g).todense())  # in-arcs of b from each group
-    out_g = np.asarray((a @ g).todense())  # out-arcs of b to each group
-    own = in_g[np.arange(n), codes] * out_g[np.arange(n), codes]
-    itinerant_all = (in_g * out_g).sum(axis=1) - own  # g(a) = g(c) != g(b), a = c included
-    mutual_s = rowsum(a_s.multiply(a_s.T))
-    mutual_d = rowsum(a_d.multiply(a_d.T))
-    prod = masked_rowsum
-    closed_ss = prod(a_s, a, a_s)
-    closed_sd = prod(a_s, a, a_d)
-    closed_ds = prod(a_d, a, a_s)
-    closed_dd = prod(a_d, a, a_d)
-    closed_itinerant = prod(a_d, a_s, a_d)  # a -> c within a group, both outside b's
-    out = np.column_stack(
-        [
-            in_s * out_s - mutual_s - closed_ss,
-            itinerant_all - mutual_d - closed_itinerant,
-            in_s * out_d - closed_sd,
-            in_d * out_s - closed_ds,
-            in_d * out_d - itinerant_all - (closed_dd - closed_itinerant),
-        ]
-    )
-    return np.rint(out).astype(np.int64)
+    return a_s, a_d
+
+
+def _tallies_dense(a: sp.csr_matrix, codes: np.ndarray) -> dict[str, np.ndarray]:
+    """The tallies of :func:`_tallies_sparse` on the dense matrix, with two products.
+
+    With A the 0/1 arcs, A_s = A on the pairs within a group and A_d = A − A_s, the
+    five masked products need only P = Aᵀ A and Q = A_sᵀ A: ``closed_ss`` =
+    rowsum(Q ∘ A_s), ``closed_sd`` = rowsum(Q ∘ A_d), ``closed_ds`` = rowsum(P ∘ A_s)
+    − closed_ss and ``closed_dd`` = rowsum(P ∘ A_d) − closed_sd (since A_dᵀ A = P − Q),
+    and ``closed_itinerant`` = rowsum(Qᵀ ∘ A_d) (A_dᵀ A_s ∘ A_d = Aᵀ A_s ∘ A_d because a
+    2-path b ← a → c with a in c's group and c outside b's has a outside b's; and
+    Aᵀ A_s = Qᵀ). Two n × n × n products instead of five, each one BLAS call; the
+    degrees and mutual arcs are O(n²) sums.
+
+    The products run in float32 on the 0/1 matrix, which is exact: every entry is an
+    integer ≤ n < 2²⁴ (:data:`_EXACT_FLOAT32`); sums are accumulated in float64.
+    """
+    x = a.toarray().astype(np.float32)
+    same = codes[:, None] == codes[None, :]
+    x_s = np.where(same, x, np.float32(0.0))
+    x_d = x - x_s
+    p = x.T @ x
+    q = x_s.T @ x
+    onehot = (codes[:, None] == np.arange(int(codes.max()) + 1)[None, :]).astype(np.float32)
+
+    def masked(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
+        return (y * mask).sum(axis=1, dtype=np.float64)
+
+    ss, sd = masked(q, x_s), masked(q, x_d)
+    return {
+        "in_s": x_s.sum(axis=0, dtype=np.float64),
+        "out_s": x_s.sum(axis=1, dtype=np.float64),
+        "in_d": x_d.sum(axis=0, dtype=np.float64),
+        "out_d": x_d.sum(axis=1, dtype=np.float64),
+        "in_g": (x.T @ onehot).astype(np.float64),
+        "out_g": (x @ onehot).astype(np.float64),
+        "mutual_s": masked(x_s, x_s.T),
+        "mutual_d": masked(x_d, x_d.T),
+        "closed_ss": ss,
+        "closed_sd": sd,
+        "closed_ds": masked(p, x_s) - ss,
+        "closed_dd": masked(p, x_d) - sd,
+        "closed_itinerant": masked(q.T, x_d),
+    }
 
 
 def gf_node_moments(sizes: np.ndarray, density: float) -> tuple[np.ndarray, np.ndarray]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk
 
 from wpnet._sparse import (
     PRODUCT_ENTRIES,
@@ -58,13 +59,11 @@ def structural_holes(w: sp.spmatrix) -> pd.DataFrame:
     total = rowsum(s)
     peak = np.asarray(s.max(axis=1).todense()).ravel() if n else np.zeros(0)
     with np.errstate(divide="ignore", invalid="ignore"):
-        p = sp.diags(np.where(total > 0, 1 / total, 0.0)) @ s
-        m = sp.diags(np.where(peak > 0, 1 / peak, 0.0)) @ s
-    p, m = p.tocsr(), m.tocsr()
+        inv_total = np.where(total > 0, 1 / total, 0.0)
+        inv_peak = np.where(peak > 0, 1 / peak, 0.0)
     rows = np.repeat(np.arange(n), np.diff(s.indptr))
     cols = s.indices
-    pp = on_pattern(p, p, rows, cols)
-    pm = on_pattern(p, m.T.tocsr(), rows, cols)
+    pp, pm = _two_step_products(s, inv_total, inv_peak, rows, cols)
     c_ij = (s.data / total[rows] + pp) ** 2  # p_ij on s's canonical pattern
     constraint = np.bincount(rows, weights=c_ij, minlength=n)
     effective = deg - np.bincount(rows, weights=pm, minlength=n)
@@ -83,6 +82,37 @@ def structural_holes(w: sp.spmatrix) -> pd.DataFrame:
         )
 
 
+def _two_step_products(
+    s: sp.csr_matrix,
+    inv_total: np.ndarray,
+    inv_peak: np.ndarray,
+    rows: np.ndarray,
+    cols: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """(P P)_ij and (P Mᵀ)_ij on the ties (``rows``, ``cols``) of the symmetric S, with
+    P = diag(``inv_total``) S and M = diag(``inv_peak``) S.
+
+    Dense (:func:`wpnet._sparse.use_dense`): S is symmetric, so P P = D⁻¹ (S D⁻¹ S) and
+    P Mᵀ = D⁻¹ (S S) diag(``inv_peak``), D⁻¹ = diag(``inv_total``), and both middle
+    factors are symmetric products Y Yᵀ (Y = S D^(−1/2), then Y = S): two rank-n
+    updates (BLAS ``dsyrk``, float64, half the work of a general product each), read
+    from their upper triangles. Sparse: two products a block of rows at a time
+    (:func:`wpnet._sparse.on_pattern`).
+    """
+    if len(rows) == 0:
+        return np.zeros(0), np.zeros(0)
+    if use_dense(s, s):
+        x = s.toarray()
+        lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
+        # x is symmetric: x.T is the same matrix, Fortran-ordered as dsyrk wants it
+        sds = dsyrk(1.0, np.asfortranarray(x * np.sqrt(inv_total)[None, :]))[lo, hi]
+        ss = dsyrk(1.0, x.T)[lo, hi]
+        return inv_total[rows] * sds, inv_total[rows] * ss * inv_peak[cols]
+    p = (sp.diags(inv_total) @ s).tocsr()
+    m = (sp.diags(inv_peak) @ s).tocsr()
+    return on_pattern(p, p, rows, cols), on_pattern(p, m.T.tocsr(), rows, cols)
+
+
 def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
     """Share of the other n − 1 nodes each node reaches along arcs in one or two steps
     (NaN when n = 1).
@@ -98,7 +128,7 @@ def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
     if n <= 1:
         return np.full(n, np.nan)
     if use_dense(a, a):
-        x = a.toarray()
+        x = a.toarray().astype(np.float32)  # 0/1: every entry of x @ x is an integer ≤ n
         reach = (x + x @ x) > 0
         np.fill_diagonal(reach, False)
         count = reach.sum(axis=1)
