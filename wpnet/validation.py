@@ -543,6 +543,34 @@ class _Done:
     broken: bool
 
 
+def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """``values.isin(pool)`` as a NumPy mask (missing values are not members).
+
+    Arrow-backed strings are hashed in Arrow (``pyarrow.compute.is_in``): pandas'
+    ``isin`` on them loops over the pool in Python. Other dtypes use pandas' ``isin``.
+
+    Examples
+    --------
+    >>> v = pd.Series(["a", "b", None], dtype="string")
+    >>> _member(v, pd.Series(["b", "c"], dtype="string")).tolist()
+    [False, True, False]
+    """
+    if _arrow_strings(values) and _arrow_strings(pool):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.large_string()
+        found = pc.is_in(
+            pa.array(values.array).cast(text), value_set=pa.array(pool.dropna().array).cast(text)
+        )
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return (values.notna() & values.isin(pool.dropna())).to_numpy(dtype=bool)
+
+
+def _arrow_strings(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
 def _references(
     col: Column,
     clean: pd.DataFrame,
@@ -557,7 +585,6 @@ def _references(
     if t is None or t.broken or col.name not in clean:
         return bad
     ids = t.clean[target_col]
-    accepted = set(ids[t.accepted].dropna())
     rejected_rows = (
         pd.Series(ids.index[~t.accepted], index=ids[~t.accepted].to_numpy())
         .groupby(level=0)
@@ -566,7 +593,7 @@ def _references(
         else pd.Series(dtype=object)
     )
     values = clean[col.name]
-    unresolved = (values.notna() & ~values.isin(accepted)).to_numpy(dtype=bool) & live
+    unresolved = values.notna().to_numpy(dtype=bool) & ~_member(values, ids[t.accepted]) & live
     if not unresolved.any():
         return bad
     msg_for: dict[str, str] = {}
