@@ -51,6 +51,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wpnet._parse import reading_dates
 from wpnet.ecosystem import Ecosystem
@@ -199,8 +200,12 @@ def _frame(
         frame = pd.DataFrame(block, index=index, dtype=object)
     else:
         columns = list(zip(*cells, strict=True)) if cells else [()] * width
+        text = pa.large_string()  # cells are str: Arrow builds the column without pandas' checks
         frame = pd.DataFrame(
-            {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
+            {
+                i: pd.array(pa.array(col, type=text), dtype="string")
+                for i, col in enumerate(columns)
+            },
             index=index,
         )
     frame.columns = header
