@@ -82,3 +82,20 @@ def test_leaving_the_block_early_stops_the_drawing(results: Results) -> None:
         assert len(mp.active_children()) == 1
         raise KeyError("the map failed")
     assert mp.active_children() == []
+
+
+_FORKED: dict[str, Results] = {}  # seen by forked Pool workers (Results cannot be pickled)
+
+
+def _keys_in_a_pool_worker() -> list[str]:
+    res = _FORKED["res"]
+    with F.drawing_figures(res, res.trend_eco, workers=2) as drawn:
+        return [f.key for f in drawn()]
+
+
+def test_a_daemonic_pool_worker_draws_in_process(results: Results) -> None:
+    # a Pool's workers are daemonic and may not start processes of their own
+    _FORKED["res"] = results
+    with mp.get_context("fork").Pool(1) as pool:
+        keys = pool.apply(_keys_in_a_pool_worker)
+    assert keys == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]

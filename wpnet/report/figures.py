@@ -288,8 +288,9 @@ def drawing_figures(
     count) it runs in a process started by ``fork``, which sees ``res`` without copying
     it; the figures come back through a pipe, byte for byte what this process would
     draw. An error or warning raised while drawing is raised or warned here. With one
-    worker, or where there is no ``fork`` (Windows), the figures are drawn here, before
-    the block runs. Leaving the block early stops the drawing.
+    worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
+    :class:`multiprocessing.Pool` worker), the figures are drawn here, before the block
+    runs. Leaving the block early stops the drawing.
 
     Examples
     --------
@@ -304,7 +305,11 @@ def drawing_figures(
     """
     from wpnet._parallel import resolve_workers
 
-    if resolve_workers(workers) < 2 or "fork" not in mp.get_all_start_methods():
+    if (
+        resolve_workers(workers) < 2
+        or "fork" not in mp.get_all_start_methods()
+        or mp.current_process().daemon  # a daemonic process may not start one
+    ):
         figs = draw_figures(res, history)
         yield lambda: figs
         return
