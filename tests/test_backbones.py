@@ -223,6 +223,74 @@ def test_bicm_planted_blocks_match_the_bicm_package() -> None:
     np.testing.assert_allclose(bicm_probabilities(b), bicm_package(b), atol=1e-8)
 
 
+def lstsq_newton_step(w: np.ndarray, n: np.ndarray, m: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """The BiCM Newton step as wpnet solved it before (full Jacobian, least squares)."""
+    nr, nc = w.shape
+    jac = np.empty((nr + nc, nr + nc))
+    jac[:nr, :nr] = np.diag(w @ m)
+    jac[:nr, nr:] = w * m[None, :]
+    jac[nr:, :nr] = (w * n[:, None]).T
+    jac[nr:, nr:] = np.diag(n @ w)
+    return np.linalg.lstsq(jac, -f, rcond=None)[0]
+
+
+def fixed_point_bicm(b: np.ndarray, sweeps: int = 100_000) -> np.ndarray:
+    """BiCM by the per-cell fixed point ``x_i = d_i / Σ_k y_k / (1 + x_i y_k)`` (and the
+    same for ``y``) on the whole matrix, no degree classes: an independent oracle."""
+    d, e = b.sum(axis=1).astype(float), b.sum(axis=0).astype(float)
+    x, y = d / np.sqrt(d.sum()), e / np.sqrt(d.sum())
+    for _ in range(sweeps):
+        x = d / (y[None, :] / (1 + x[:, None] * y[None, :])).sum(axis=1)
+        y_new = e / (x[:, None] / (1 + x[:, None] * y[None, :])).sum(axis=0)
+        done = np.max(np.abs(y_new - y) / y) < 1e-15
+        y = y_new
+        if done:
+            break
+    xy = x[:, None] * y[None, :]
+    return xy / (1 + xy)
+
+
+def test_bicm_newton_step_solves_the_full_system_as_least_squares_did() -> None:
+    from wpnet.backbones import _newton_step
+
+    rng = np.random.default_rng(3)
+    nr, nc = 7, 5
+    n, m = rng.integers(1, 6, nr).astype(float), rng.integers(1, 6, nc).astype(float)
+    s = 1 / (1 + np.exp(-rng.normal(size=(nr, nc))))
+    d, e = s @ m + rng.normal(size=nr), n @ s + rng.normal(size=nc)
+    e -= (n @ (s @ m - d) - m @ (n @ s - e)) / m.sum()  # both degree sums count one total
+    f = np.concatenate([s @ m - d, n @ s - e])
+    w = s * (1 - s)
+    ours, old = _newton_step(w, n, m, f), lstsq_newton_step(w, n, m, f)
+    jac_times = np.concatenate(
+        [
+            (w @ m) * ours[:nr] + (w * m) @ ours[nr:],
+            (w * n[:, None]).T @ ours[:nr] + (n @ w) * ours[nr:],
+        ]
+    )
+    np.testing.assert_allclose(jac_times, -f, atol=1e-10)
+    # The two steps differ only along the gauge (a + t, b - t): the same a_r + b_c.
+    np.testing.assert_allclose(
+        ours[:nr, None] + ours[None, nr:], old[:nr, None] + old[None, nr:], atol=1e-10
+    )
+
+
+def test_bicm_many_degree_classes_match_least_squares_newton_and_the_fixed_point(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import wpnet.backbones as bb
+
+    rng = np.random.default_rng(11)
+    b = random_matrix(rng, 300, 60, 0.12)
+    ours = bicm_probabilities(b)
+    oracle = fixed_point_bicm(b)
+    np.testing.assert_allclose(ours, oracle, atol=1e-8)
+    np.testing.assert_allclose(ours.sum(axis=1), b.sum(axis=1), atol=1e-8)
+    np.testing.assert_allclose(ours.sum(axis=0), b.sum(axis=0), atol=1e-8)
+    monkeypatch.setattr(bb, "_newton_step", lstsq_newton_step)  # the fit as it was
+    np.testing.assert_allclose(ours, bb.bicm_probabilities(b), atol=1e-10)
+
+
 def test_bicm_full_and_empty_rows_and_columns() -> None:
     # Row 0 is in every network and column 3 has no member: their probabilities are
     # forced (1 and 0); the rest is fitted to the degrees left over.

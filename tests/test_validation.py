@@ -512,3 +512,26 @@ def test_a_month_first_date_column_is_refused_naming_file_and_column(tmp_path) -
     assert report.errors[["table", "column"]].values.tolist() == [["participation", "date"]]
     eco = wpnet.read_ecosystem(tmp_path / "t", date_order="mdy")
     assert str(eco.participation["date"].iloc[0].date()) == "2023-01-18"
+
+
+def test_text_cleaned_column_by_column_with_blank_columns_and_control_characters():
+    # Each text column is coded on its own and the distinct values of all of them are
+    # cleaned once: a column with no value at all, a value shared by two columns and
+    # a control character in one cell must come out as if each cell were cleaned alone.
+    t = base()
+    t["establishments"]["notes"] = ["", " N/A ", "-"]  # every cell a missing marker
+    t["establishments"]["phase"] = ["Glasgow  City", "x\x01y", "Glasgow City"]
+    t["networks"]["name"] = ["Numeracy\u00a0 network", "ASL\x07 forum"]
+    res = check(t)
+    est = res.tables["establishments"]
+    assert est["notes"].isna().all() and str(est["notes"].dtype) == "string"
+    assert est["phase"].tolist() == ["Glasgow City", "xy", "Glasgow City"]
+    assert est["authority"].tolist() == ["Glasgow City", "Inverclyde", "Renfrewshire"]
+    assert res.tables["networks"]["name"].tolist() == ["Numeracy network", "ASL forum"]
+    warned = only(res, "warning")
+    assert sorted(zip(warned["table"], warned["row"], warned["column"], strict=True)) == [
+        ("establishments", 3, "phase"),
+        ("networks", 3, "name"),
+    ]
+    assert set(warned["value"]) == {"x?y", "ASL? forum"}
+    assert len(only(res)) == 0

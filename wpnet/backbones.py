@@ -194,7 +194,7 @@ def _newton_bicm(
     total = float(d @ n)
     a = np.log(d / np.sqrt(total))
     b = np.log(e / np.sqrt(total))
-    nr, nc = a.size, b.size
+    nr = a.size
 
     def residuals(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         s = expit(a[:, None] + b[None, :])
@@ -205,13 +205,10 @@ def _newton_bicm(
     for _ in range(max_iter):
         if norm < tol * max(1.0, float(d.max()), float(e.max())):
             break
-        w = s * (1.0 - s)
-        jac = np.empty((nr + nc, nr + nc))
-        jac[:nr, :nr] = np.diag(w @ m)
-        jac[:nr, nr:] = w * m[None, :]
-        jac[nr:, :nr] = (w * n[:, None]).T
-        jac[nr:, nr:] = np.diag(n @ w)
-        step = np.linalg.lstsq(jac, -f, rcond=None)[0]
+        try:
+            step = _newton_step(s * (1.0 - s), n, m, f)
+        except np.linalg.LinAlgError:  # saturated probabilities: warned about below
+            break
         t = 1.0
         while True:
             a_new, b_new = a + t * step[:nr], b + t * step[nr:]
@@ -230,6 +227,31 @@ def _newton_bicm(
             norm,
         )
     return s, norm
+
+
+def _newton_step(w: np.ndarray, n: np.ndarray, m: np.ndarray, f: np.ndarray) -> np.ndarray:
+    """Newton step ``J δ = -f`` of :func:`_newton_bicm`, the gauge fixed by ``δb_last = 0``.
+
+    ``J = [[diag(w m), w·m], [(w·n)ᵀ, diag(nᵀ w)]]`` (``w = σ(1-σ)``) is singular: adding
+    ``t`` to every ``a`` and ``-t`` to every ``b`` leaves ``σ(a_r + b_c)`` unchanged, and
+    ``Σ_r n_r J_r = Σ_c m_c J_{nr+c}`` (``f`` obeys the same relation, since both degree
+    sums count the same links). Dropping the last equation and the last unknown leaves a
+    non-singular system (``diag(n, m) J`` is the likelihood's positive semi-definite
+    Hessian, whose only null direction moves the last unknown), solved by LU; any
+    solution of the full system gives the same probabilities, so this step does what a
+    least-squares step does, without its singular value decomposition.
+    """
+    nr = n.size
+    k = nr + m.size - 1
+    jac = np.zeros((k, k))
+    jac[np.arange(nr), np.arange(nr)] = w @ m
+    jac[:nr, nr:] = w[:, :-1] * m[None, :-1]
+    jac[nr:, :nr] = (w[:, :-1] * n[:, None]).T
+    cols = np.arange(nr, k)
+    jac[cols, cols] = (n @ w)[:-1]
+    step = np.zeros(k + 1)
+    step[:k] = np.linalg.solve(jac, -f[:k])
+    return step
 
 
 def bicm_probabilities(b: sp.spmatrix | np.ndarray) -> np.ndarray:

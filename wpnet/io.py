@@ -61,6 +61,7 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
@@ -184,50 +185,26 @@ def _blank(cells: list[str] | tuple[Any, ...]) -> bool:
 
 
 def _frame(
-    header: list[str], records: list[tuple[int, list[str]]], source: str, short_ok: bool = False
+    header: list[str],
+    numbers: list[int],
+    cells: list[list[str]],
+    source: str,
+    short_ok: bool = False,
 ) -> RawTable:
-    """Build a raw table from (spreadsheet row, cells) records; note ragged rows.
+    """Build a raw table from rows of cells (``numbers``: their spreadsheet rows); note
+    ragged rows.
 
     A row longer than the header (with something in the extra cells) is an error. A
     shorter row is padded with empty cells: silently for a sheet (which stores no
-    trailing empty cells), with a warning for CSV (where it means a broken line).
+    trailing empty cells), with a warning for CSV (where it means a broken line). Only
+    the ragged rows are looked at one by one; the rest go to columns in one transpose.
     """
     width = len(header)
     problems: list[dict[str, Any]] = []
-    rows: list[int] = []
-    cells: list[list[str]] = []
-    for row, rec in records:
-        if len(rec) > width:
-            extra = rec[width:]
-            if not _blank(extra):
-                shown = ", ".join(repr(str(x)[:40]) for x in extra if str(x).strip())
-                problems.append(
-                    {
-                        "row": row,
-                        "column": None,
-                        "value": shown,
-                        "message": f"row has {len(rec)} cells but the header has {width} "
-                        "(an unquoted comma?); extra cells: " + shown,
-                        "severity": "error",
-                    }
-                )
-            rec = rec[:width]
-        elif len(rec) < width:
-            if not short_ok:
-                problems.append(
-                    {
-                        "row": row,
-                        "column": None,
-                        "value": None,
-                        "message": f"row has {len(rec)} cells but the header has {width}; "
-                        "missing cells read as empty",
-                        "severity": "warning",
-                    }
-                )
-            rec = list(rec) + [""] * (width - len(rec))
-        rows.append(row)
-        cells.append(rec)
-    index = pd.Index(rows, dtype="int64")
+    lengths = np.fromiter(map(len, cells), dtype=np.intp, count=len(cells))
+    for i in np.flatnonzero(lengths != width).tolist():
+        cells[i] = _fit_row(cells[i], numbers[i], width, problems, short_ok=short_ok)
+    index = pd.Index(numbers, dtype="int64")
     if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
         block = np.empty((len(cells), width), dtype=object)
         for i, rec in enumerate(cells):
@@ -235,12 +212,49 @@ def _frame(
         frame = pd.DataFrame(block, index=index, dtype=object)
     else:
         columns = list(zip(*cells, strict=True)) if cells else [()] * width
+        text = pa.large_string()  # cells are str: Arrow builds the column without pandas' checks
         frame = pd.DataFrame(
-            {i: pd.array(list(col), dtype="string") for i, col in enumerate(columns)},
+            {
+                i: pd.array(pa.array(col, type=text), dtype="string")
+                for i, col in enumerate(columns)
+            },
             index=index,
         )
     frame.columns = header
     return RawTable(frame, source, problems)
+
+
+def _fit_row(
+    rec: list[str], row: int, width: int, problems: list[dict[str, Any]], *, short_ok: bool
+) -> list[str]:
+    """A ragged row cut or padded to ``width`` cells, its problem noted."""
+    if len(rec) > width:
+        extra = rec[width:]
+        if not _blank(extra):
+            shown = ", ".join(repr(str(x)[:40]) for x in extra if str(x).strip())
+            problems.append(
+                {
+                    "row": row,
+                    "column": None,
+                    "value": shown,
+                    "message": f"row has {len(rec)} cells but the header has {width} "
+                    "(an unquoted comma?); extra cells: " + shown,
+                    "severity": "error",
+                }
+            )
+        return rec[:width]
+    if not short_ok:
+        problems.append(
+            {
+                "row": row,
+                "column": None,
+                "value": None,
+                "message": f"row has {len(rec)} cells but the header has {width}; "
+                "missing cells read as empty",
+                "severity": "warning",
+            }
+        )
+    return list(rec) + [""] * (width - len(rec))
 
 
 def _header(cells: list[Any], source: str) -> list[str]:
@@ -256,20 +270,19 @@ def _read_csv(path: Path) -> RawTable:
     text = _decode(path.read_bytes(), path.name)
     if not text.strip():
         raise DataError(f"{path.name}: the file is empty (no header row)")
-    records: list[tuple[int, list[str]]] = []
-    header: list[str] | None = None
     try:
         with _large_fields():
             reader = csv.reader(_io.StringIO(text, newline=""))
-            for row, rec in enumerate(reader, start=1):
-                if header is None:
-                    header = _header(rec, path.name)
-                elif rec and not _blank(rec):
-                    records.append((row, rec))
+            header = _header(next(reader), path.name)
+            body = list(reader)
     except csv.Error as exc:
         raise DataError(f"{path.name}: not a readable CSV ({exc})") from exc
-    assert header is not None
-    return _frame(header, records, path.name)
+    # Records are numbered from 1 (the header); empty or all-blank ones are skipped. A
+    # record with a non-blank first cell is not blank, so only the others are scanned.
+    kept = [i for i, rec in enumerate(body) if rec and (rec[0].strip() or not _blank(rec))]
+    if len(kept) < len(body):
+        body = [body[i] for i in kept]
+    return _frame(header, [i + 2 for i in kept], body, path.name)
 
 
 def _cell_text(value: Any) -> str:
@@ -354,7 +367,8 @@ def _formula_cells(ws: Any) -> set[tuple[int, int]]:
 
 def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
     header: list[str] | None = None
-    records: list[tuple[int, list[str]]] = []
+    numbers: list[int] = []
+    records: list[list[str]] = []
     problems: list[dict[str, Any]] = []
     try:
         formulas = _formula_cells(ws)
@@ -391,14 +405,15 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
                 cells = [_cell_text(v) for v in values]
                 while len(cells) > len(header) and not cells[-1].strip():
                     cells.pop()
-                records.append((row, cells))
+                numbers.append(row)
+                records.append(cells)
     except DataError:
         raise
     except Exception as exc:
         raise DataError(f"{source}: cannot read the sheet ({type(exc).__name__}: {exc})") from exc
     if header is None:
         raise DataError(f"{source}: the sheet is empty (no header row)")
-    raw = _frame(header, records, source, short_ok=True)
+    raw = _frame(header, numbers, records, source, short_ok=True)
     raw.problems.extend(problems)
     return raw
 

@@ -252,7 +252,52 @@ def _clean_frame(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
     text_at = [j for j, dt in enumerate(frame.dtypes) if _is_text_dtype(dt)]
     if not text_at:
         return frame
-    block = frame.iloc[:, text_at].to_numpy(dtype=object, na_value=None)
+    if len(text_at) == frame.shape[1] and frame.shape[1] > WIDE_COLUMNS:
+        out = _clean_wide(frame, f)
+    else:
+        out = _clean_columns(frame, text_at, f)
+    out.columns = frame.columns
+    return out
+
+
+def _clean_columns(frame: pd.DataFrame, text_at: list[int], f: _Findings) -> pd.DataFrame:
+    """:func:`_clean_frame` column by column: each text column is coded by value (in
+    Arrow for Arrow strings), the distinct values of all of them are cleaned once, and
+    each column is rebuilt by taking from the cleaned values."""
+    codes: list[np.ndarray] = []
+    parts: list[pd.Series] = []
+    for j in text_at:
+        c, u = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)
+        codes.append(c)
+        parts.append(pd.Series(u, dtype=object))
+    at, uniques = pd.factorize(pd.concat(parts, ignore_index=True), use_na_sentinel=True)
+    starts = np.cumsum([0] + [len(u) for u in parts])
+    u = pd.Series(uniques, dtype="string")
+    ctrl = u.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
+    if ctrl.any():
+        u = u.str.replace(CONTROL_CHARS, "", regex=True)
+    cleaned = clean_text(u).array
+    columns = {j: frame.iloc[:, j] for j in range(frame.shape[1]) if j not in set(text_at)}
+    for k, j in enumerate(text_at):
+        pos = np.full(len(frame), -1, dtype=np.intp)
+        present = codes[k] >= 0
+        pos[present] = at[starts[k] + codes[k][present]]
+        present &= pos >= 0
+        columns[j] = pd.Series(
+            cleaned.take(pos, allow_fill=True), index=frame.index, dtype="string"
+        )
+        hit = np.zeros(len(frame), dtype=bool)
+        hit[present] = ctrl[pos[present]]
+        if hit.any():
+            raw = pd.Series(frame.iloc[:, j].to_numpy(dtype=object, na_value=None)[hit])
+            _note_controls(f, frame.index[hit], str(frame.columns[j]), raw)
+    return pd.concat([columns[j] for j in range(frame.shape[1])], axis=1)
+
+
+def _clean_wide(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
+    """:func:`_clean_frame` of a table of text columns only, wider than
+    :data:`WIDE_COLUMNS`: one block of objects, coded by value at once."""
+    block = frame.to_numpy(dtype=object, na_value=None)
     codes, uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
     u = pd.Series(uniques, dtype="string")
     ctrl = u.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
@@ -264,24 +309,19 @@ def _clean_frame(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
     if ctrl.any():
         hit = np.where(codes < 0, False, ctrl[np.where(codes < 0, 0, codes)]).reshape(block.shape)
         for k in np.flatnonzero(hit.any(axis=0)):
-            rows = frame.index[hit[:, k]]
             raw = pd.Series(block[hit[:, k], k], dtype=object)
-            f.add(
-                rows,
-                str(frame.columns[text_at[k]]),
-                raw.map(lambda v: CONTROL_CHARS.sub("?", str(v))),
-                "control characters removed (they cannot be shown or stored in a spreadsheet)",
-                severity="warning",
-            )
-    if len(text_at) == frame.shape[1] and frame.shape[1] > WIDE_COLUMNS:
-        out = pd.DataFrame(cells, index=frame.index, dtype=object)
-    else:
-        columns = {j: frame.iloc[:, j] for j in range(frame.shape[1]) if j not in set(text_at)}
-        for k, j in enumerate(text_at):
-            columns[j] = pd.Series(pd.array(cells[:, k], dtype="string"), index=frame.index)
-        out = pd.concat([columns[j] for j in range(frame.shape[1])], axis=1)
-    out.columns = frame.columns
-    return out
+            _note_controls(f, frame.index[hit[:, k]], str(frame.columns[k]), raw)
+    return pd.DataFrame(cells, index=frame.index, dtype=object)
+
+
+def _note_controls(f: _Findings, rows: pd.Index, column: str, raw: pd.Series) -> None:
+    f.add(
+        rows,
+        column,
+        raw.map(lambda v: CONTROL_CHARS.sub("?", str(v))),
+        "control characters removed (they cannot be shown or stored in a spreadsheet)",
+        severity="warning",
+    )
 
 
 def _is_text_dtype(dt: Any) -> bool:
@@ -476,12 +516,13 @@ def _exact_duplicates(frame: pd.DataFrame, f: _Findings) -> pd.Series:
 def _first_equal_row(frame: pd.DataFrame) -> np.ndarray:
     """For each row, the position of the first row equal to it (missing equals missing).
 
-    Every cell is coded by value once (one factorisation of all cells); rows are then
-    compared as rows of integer codes, so the cost grows with the number of cells.
+    Every column is coded by value (in its own dtype: Arrow strings in Arrow); rows are
+    then compared as rows of integer codes, so the cost grows with the number of cells.
     """
     n, m = frame.shape
-    block = frame.to_numpy(dtype=object, na_value=None)
-    codes = pd.factorize(block.ravel(), use_na_sentinel=True)[0].reshape(n, m)
+    codes = np.empty((n, m), dtype=np.intp)
+    for j in range(m):
+        codes[:, j] = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)[0]
     if m > 64:
         _, first_idx, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
         return first_idx[np.asarray(inverse).ravel()]
@@ -543,6 +584,34 @@ class _Done:
     broken: bool
 
 
+def _member(values: pd.Series, pool: pd.Series) -> np.ndarray:
+    """``values.isin(pool)`` as a NumPy mask (missing values are not members).
+
+    Arrow-backed strings are hashed in Arrow (``pyarrow.compute.is_in``): pandas'
+    ``isin`` on them loops over the pool in Python. Other dtypes use pandas' ``isin``.
+
+    Examples
+    --------
+    >>> v = pd.Series(["a", "b", None], dtype="string")
+    >>> _member(v, pd.Series(["b", "c"], dtype="string")).tolist()
+    [False, True, False]
+    """
+    if _arrow_strings(values) and _arrow_strings(pool):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        text = pa.large_string()
+        found = pc.is_in(
+            pa.array(values.array).cast(text), value_set=pa.array(pool.dropna().array).cast(text)
+        )
+        return pc.fill_null(found, False).to_numpy(zero_copy_only=False)
+    return (values.notna() & values.isin(pool.dropna())).to_numpy(dtype=bool)
+
+
+def _arrow_strings(s: pd.Series) -> bool:
+    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+
+
 def _references(
     col: Column,
     clean: pd.DataFrame,
@@ -557,7 +626,6 @@ def _references(
     if t is None or t.broken or col.name not in clean:
         return bad
     ids = t.clean[target_col]
-    accepted = set(ids[t.accepted].dropna())
     rejected_rows = (
         pd.Series(ids.index[~t.accepted], index=ids[~t.accepted].to_numpy())
         .groupby(level=0)
@@ -566,7 +634,7 @@ def _references(
         else pd.Series(dtype=object)
     )
     values = clean[col.name]
-    unresolved = (values.notna() & ~values.isin(accepted)).to_numpy(dtype=bool) & live
+    unresolved = values.notna().to_numpy(dtype=bool) & ~_member(values, ids[t.accepted]) & live
     if not unresolved.any():
         return bad
     msg_for: dict[str, str] = {}

@@ -491,12 +491,23 @@ def _fr(graph: Any, rng: np.random.Generator, niter: int, weighted: bool) -> np.
     n = graph.vcount()
     if n == 1:
         return np.zeros((1, 2))
+    import random
+
+    import igraph as ig
+
     start = rng.uniform(-1, 1, size=(n, 2)) * np.sqrt(n)
     weights = graph.es["weight"] if weighted and "weight" in graph.es.attributes() else None
-    xy = np.asarray(
-        graph.layout_fruchterman_reingold(weights=weights, seed=start.tolist(), niter=niter).coords,
-        dtype=float,
-    )
+    # igraph's Fruchterman-Reingold also draws random displacements, from igraph's own
+    # generator (by default Python's ``random`` module, seeded anew in every process):
+    # give it one seeded from ``rng`` for the call, then igraph's default again.
+    ig.set_random_number_generator(random.Random(int(rng.integers(2**63))))
+    try:
+        layout = graph.layout_fruchterman_reingold(
+            weights=weights, seed=start.tolist(), niter=niter
+        )
+    finally:
+        ig.set_random_number_generator(random)
+    xy = np.asarray(layout.coords, dtype=float)
     xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
     span = np.abs(xy).max()
     return xy / span if span > 0 else xy

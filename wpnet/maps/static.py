@@ -230,6 +230,18 @@ def _dot_handles(palette: dict, present: set, color_by: str) -> list[Any]:
     ]
 
 
+def _mark_edges(colours: Any) -> list[str]:
+    """:func:`~wpnet.maps._style.mark_edge` of each colour, computed once per colour.
+
+    Examples
+    --------
+    >>> _mark_edges(["#332288", "#DDCC77", "#332288"])
+    ['#332288', '#A8932A', '#332288']
+    """
+    edge = {c: S.mark_edge(c) for c in set(colours)}
+    return [edge[c] for c in colours]
+
+
 def _legend_label(color_by: str, key: Any) -> str:
     if color_by == "simd_quintile":
         extra = {1: " (most deprived)", 5: " (least deprived)"}.get(int(key), "")
@@ -410,7 +422,7 @@ def plot_ecosystem(
     main = reached & ~central & placed
     ax.scatter(
         xy.loc[main, "x"], xy.loc[main, "y"], s=sizes[main], c=list(colours[main]),
-        linewidths=0.5, edgecolors=[S.mark_edge(c) for c in colours[main]], zorder=3,
+        linewidths=0.5, edgecolors=_mark_edges(colours[main]), zorder=3,
         gid="establishments",
     )  # fmt: skip
     cen = reached & central & placed
@@ -806,7 +818,7 @@ def plot_brokers(
     sizes = pd.Series(_area(deg, smallest=6, largest=120), index=ids)
     ax.scatter(
         xy.loc[tied, "x"], xy.loc[tied, "y"], s=sizes[tied], c=list(colours[tied]),
-        edgecolors=[S.mark_edge(c) for c in colours[tied]], linewidths=0.5, zorder=3,
+        edgecolors=_mark_edges(colours[tied]), linewidths=0.5, zorder=3,
         gid="establishments",
     )  # fmt: skip
     chosen = [str(i) for i in top_brokers(b.reindex(ids), top=top, rank_by=rank_by)]

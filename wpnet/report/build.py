@@ -29,7 +29,7 @@ from wpnet.privacy import (
     strip_controls,
 )
 from wpnet.report.compute import Results, compute, resolve_sessions
-from wpnet.report.figures import draw_figures
+from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, write_xlsx
@@ -186,24 +186,25 @@ def build_report(
             samples=samples,
             step=tick,
         )
-        figures = draw_figures(res, res.trend_eco)
-        tick("figures")
         from wpnet.maps.interactive import interactive_map
 
-        interactive_map(
-            res.base,
-            tmp / "map.html",
-            session=session,
-            onto=onto,
-            backbone=backbone,
-            alpha=alpha,
-            min_weight=min_weight,
-            correction=correction,
-            min_cell=min_cell,
-        )
-        tick("map")
-        tables = [*build_tables(res, min_cell), *headline_tables(res)]
-        _write_tables(tables, tmp)
+        with drawing_figures(res, res.trend_eco) as drawn:  # in a second process
+            interactive_map(
+                res.base,
+                tmp / "map.html",
+                session=session,
+                onto=onto,
+                backbone=backbone,
+                alpha=alpha,
+                min_weight=min_weight,
+                correction=correction,
+                min_cell=min_cell,
+            )
+            tick("map")
+            tables = [*build_tables(res, min_cell), *headline_tables(res)]
+            _write_tables(tables, tmp)
+            figures = drawn()
+        tick("figures")
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
         atomic_write(tmp / "index.html", page)
         (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")

@@ -12,7 +12,12 @@ from __future__ import annotations
 
 import base64
 import io
+import multiprocessing as mp
+import pickle
 import struct
+import warnings
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,7 +27,15 @@ import pandas as pd
 from wpnet.graphs import GraphSpec
 from wpnet.report.compute import Results
 
-__all__ = ["DPI", "Figure", "alt_texts", "draw_figures", "png_data_uri", "png_size"]
+__all__ = [
+    "DPI",
+    "Figure",
+    "alt_texts",
+    "draw_figures",
+    "drawing_figures",
+    "png_data_uri",
+    "png_size",
+]
 
 #: Pixels per inch of the report's figures: the CSS inch, so an image pixel is a CSS pixel.
 DPI = 96
@@ -260,3 +273,109 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
                 )
             )
     return figs
+
+
+@contextmanager
+def drawing_figures(
+    res: Results, history: Any, *, workers: int | None = None
+) -> Iterator[Callable[[], list[Figure]]]:
+    """Draw the report's figures in a second process while this one goes on.
+
+    Inside the block, the yielded function returns :func:`draw_figures`'s figures
+    (waiting for them if need be). Drawing is a large share of a report's time and
+    needs nothing the rest of the report writes, so with two or more workers
+    (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
+    count) it runs in a process started by ``fork``, which sees ``res`` without copying
+    it; the figures come back through a pipe, byte for byte what this process would
+    draw. An error or warning raised while drawing is raised or warned here. With one
+    worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
+    :class:`multiprocessing.Pool` worker), the figures are drawn here, before the block
+    runs. Leaving the block early stops the drawing.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.report.compute import compute
+    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None),
+    ...               permutations=20)
+    >>> with drawing_figures(res, wpnet.tiny(), workers=2) as figures:
+    ...     keys = [f.key for f in figures()]
+    >>> keys
+    ['reach', 'authority_flows', 'brokers', 'ecosystem', 'trend']
+    """
+    from wpnet._parallel import resolve_workers
+
+    if (
+        resolve_workers(workers) < 2
+        or "fork" not in mp.get_all_start_methods()
+        or mp.current_process().daemon  # a daemonic process may not start one
+    ):
+        figs = draw_figures(res, history)
+        yield lambda: figs
+        return
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    proc = ctx.Process(target=_draw_into, args=(send, res, history), daemon=True)
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools);
+        # the child only draws with matplotlib and sends bytes back.
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
+        proc.start()
+    send.close()
+    done: list[list[Figure]] = []
+
+    def result() -> list[Figure]:
+        if not done:
+            done.append(_received(recv, proc))
+        return done[0]
+
+    try:
+        yield result
+    finally:
+        recv.close()
+        if proc.is_alive():
+            proc.terminate()
+        proc.join()
+
+
+def _received(recv: Any, proc: Any) -> list[Figure]:
+    """The figures the drawing process sent; its warnings re-issued, its error raised."""
+    try:
+        status, payload, caught = recv.recv()
+    except EOFError:
+        proc.join()
+        raise RuntimeError(
+            "the process drawing the report's figures ended without sending them "
+            f"(exit code {proc.exitcode})"
+        ) from None
+    for message, category, filename, lineno in caught:
+        warnings.warn_explicit(message, category, filename, lineno)
+    if status == "error":
+        raise payload
+    return payload
+
+
+def _draw_into(conn: Any, res: Results, history: Any) -> None:
+    """In the drawing process: draw, then send (status, figures or error, warnings)."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: tuple[str, Any] = ("ok", draw_figures(res, history))
+        except Exception as exc:  # sent to the parent, which raises it
+            out = ("error", exc)
+    kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+    if out[0] == "error" and not _picklable(out[1]):
+        out = (
+            "error",
+            RuntimeError(f"drawing the figures failed: {type(out[1]).__name__}: {out[1]}"),
+        )
+    conn.send((*out, kept))
+    conn.close()
+
+
+def _picklable(obj: Any) -> bool:
+    try:
+        pickle.loads(pickle.dumps(obj))
+    except Exception:  # any failure means it cannot cross to the parent as it is
+        return False
+    return True
