@@ -7,7 +7,6 @@ import contextlib
 import io
 import itertools
 import math
-import time
 import warnings
 
 import networkx as nx
@@ -361,7 +360,8 @@ def test_sdsm_needs_the_affiliation_matrix() -> None:
         backbone_mask(None, w, method="sdsm")
 
 
-def test_sdsm_fast_on_a_partnership_sized_matrix() -> None:
+def test_sdsm_on_a_partnership_sized_matrix() -> None:
+    # its time is a benchmark figure (benchmarks/run.py), not asserted here
     # 1,100 establishments x 130 networks, ~20 memberships each (about 600,000 pairs)
     rng = np.random.default_rng(0)
     n, k = 1100, 130
@@ -372,9 +372,7 @@ def test_sdsm_fast_on_a_partnership_sized_matrix() -> None:
     w = (b @ b.T).tocsr()
     w.setdiag(0)
     w.eliminate_zeros()
-    start = time.perf_counter()
     mask = backbone_mask(b, w, method="sdsm", correction="holm")
-    assert time.perf_counter() - start < 10
     assert mask.nnz < w.nnz
 
 
@@ -463,17 +461,12 @@ def test_bicm_of_a_nested_matrix_is_the_matrix() -> None:
     np.testing.assert_array_equal(bicm_probabilities(b), b)
 
 
-def test_example_session_projection_and_sdsm_are_fast() -> None:
+def test_example_session_projection_and_sdsm() -> None:
     eco = wpnet.load_example()
     eco = eco.select(session=eco.sessions[-1])
-    start = time.perf_counter()
     p = projection(eco)
-    built = time.perf_counter() - start
-    start = time.perf_counter()
     keep = backbone_mask(p.incidence, p.weight, method="sdsm", correction="fdr_bh")
-    tested = time.perf_counter() - start
     # every establishment reached in the session is a node (the dense case, 1,100 x 130
-    # with ~600,000 pairs, is timed on a synthetic matrix above)
+    # with ~600,000 pairs, is tested on a synthetic matrix above)
     assert p.n == eco.records["establishment_id"].nunique() > 300
-    assert built < 1 and tested < 10
     assert keep.nnz <= p.weight.nnz
