@@ -446,6 +446,9 @@ def test_report_on_a_saved_export_leaves_coverage_out_and_says_why(tmp_path, unr
     assert "Not reported: the share of schools and nurseries reached" in page
     assert "because no establishments register was given" in page
     assert "The partnership reached" not in page
+    # nor drawn: no coverage chart, no coverage line in the trend or its alt text
+    assert 'id="fig-reach"' not in page and "Bar chart of coverage" not in page
+    assert "Coverage, cross-authority" not in page and "coverage from" not in page
     overall = pd.read_csv(tmp_path / "rep" / "tables" / "reach_overall.csv")
     assert overall[["coverage", "equity_ratio"]].isna().all().all()
     # the same folder without dataset.json is taken at its word: coverage of its own
@@ -454,6 +457,7 @@ def test_report_on_a_saved_export_leaves_coverage_out_and_says_why(tmp_path, unr
     assert cli.main([*argv, str(tmp_path / "rep2")]) == 0
     page = (tmp_path / "rep2" / "index.html").read_text(encoding="utf-8")
     assert "because no establishments register was given" not in page
+    assert 'id="fig-reach"' in page and "Bar chart of coverage" in page
     overall = pd.read_csv(tmp_path / "rep2" / "tables" / "reach_overall.csv")
     assert overall["coverage"].iloc[0] == 1.0
     capsys.readouterr()

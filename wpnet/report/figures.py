@@ -193,11 +193,11 @@ def alt_texts(res: Results) -> dict[str, str]:
                 ("coverage", "coverage"),
                 ("cross_authority_share", "ties crossing authorities"),
             )
-            if col in t.columns
+            if col in t.columns and t[col].notna().any()  # blanked: a limit of the data
         ]
         out["trend"] = (
-            f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}; a third line "
-            "shows practitioners in two or more networks."
+            f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}; another "
+            "line shows practitioners in two or more networks."
         )
     return out
 
@@ -218,20 +218,19 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
         plot_reach,
         plot_trend,
     )
+    from wpnet.records import data_limits
 
     sel, bb, s = res.sel, res.backbone, res.session
     opts = (res.graph or GraphSpec(backbone=bb)).keywords()
     alt = alt_texts(res)
+    # coverage the data cannot support (an export without a register: its schools are
+    # only those that took part) is not drawn either; the page says why
+    no_coverage = "coverage" in data_limits(res.eco)
+    trend_measures = ("cross_authority_share", "multi_network_share")
+    if not no_coverage:
+        trend_measures = ("coverage", *trend_measures)
     with detached_figures():
         figs = [
-            _figure(
-                "reach",
-                "reach",
-                f"Coverage of schools and nurseries by authority, {s}: all (solid) and SIMD "
-                "quintile 1 (hatched); dashed lines mark the partnership.",
-                alt["reach"],
-                plot_reach(sel, by="authority").figure,
-            ),
             _figure(
                 "authority_flows",
                 "collaboration",
@@ -248,6 +247,18 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
                 plot_ecosystem(sel, seed=res.seed, **opts).figure,
             ),
         ]
+        if not no_coverage:
+            figs.insert(
+                0,
+                _figure(
+                    "reach",
+                    "reach",
+                    f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
+                    "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
+                    alt["reach"],
+                    plot_reach(sel, by="authority").figure,
+                ),
+            )
         tied = int((res.brokerage["degree"] > 0).sum())
         if tied >= 3:  # a drawing of one or two ties says nothing the tables do not
             figs.insert(
@@ -266,10 +277,11 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
                 _figure(
                     "trend",
                     "capacity",
-                    f"Coverage, cross-authority ties and multi-network participation, "
-                    f"{res.sessions[0]} to {res.sessions[-1]}.",
-                    alt.get("trend", "Line chart of three shares across sessions."),
-                    plot_trend(history, seed=res.seed, **opts).figure,
+                    f"{'Coverage, cross' if not no_coverage else 'Cross'}-authority ties "
+                    f"and multi-network participation, {res.sessions[0]} to "
+                    f"{res.sessions[-1]}.",
+                    alt.get("trend", "Line chart of shares across sessions."),
+                    plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
                 )
             )
     return figs
