@@ -91,8 +91,11 @@ def _isin(column: pd.Series, values: Iterable[Any]) -> np.ndarray:
     pandas' ``isin`` on Arrow strings loops in Python over the column; this does not.
     """
     if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
-        values = pd.Series(values).unique()  # hashed in Arrow for Arrow strings
-    value_set = pa.array([str(v) for v in values], type=pa.string())
+        # converted in Arrow, not value by value in Python (a million ids on a register)
+        as_text = pd.Series(values, copy=False).astype(_ID_TYPE)
+        value_set = pc.unique(pa.array(as_text, type=pa.string(), from_pandas=True).drop_null())
+    else:
+        value_set = pa.array([str(v) for v in values], type=pa.string())
     arr = pa.array(column.astype(_ID_TYPE), type=pa.string(), from_pandas=True)
     mask = pc.fill_null(pc.is_in(arr, value_set=value_set), False)
     return mask.to_numpy(zero_copy_only=False)
