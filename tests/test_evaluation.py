@@ -194,15 +194,10 @@ def test_twice_the_volume_is_not_structural_strengthening():
 def test_notebook_02_shows_cards_intervals_baselines_and_directions():
     """Run notebooks/02_reflections.ipynb and check what its cells show."""
     import re
-    from pathlib import Path
 
-    import nbformat
-    from nbclient import NotebookClient
+    from _notebooks import executed
 
-    path = Path(__file__).resolve().parents[1] / "notebooks" / "02_reflections.ipynb"
-    nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=900, kernel_name="python3",
-                   resources={"metadata": {"path": str(path.parent)}}).execute()  # fmt: skip
+    nb = executed("02_reflections.ipynb")
     code = [c for c in nb.cells if c.cell_type == "code"]
 
     def shown(cell, kind="text/html"):

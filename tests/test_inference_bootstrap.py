@@ -195,7 +195,8 @@ def test_change_interval_covers_zero_under_one_process():
                        per_authority=10)  # fmt: skip
         # the threshold backbone (ties of two or more shared networks) has a giant
         # component of about 0.9 here; SDSM keeps almost nothing at this size
-        r = reflections(eco, themes=themes, samples=100, seed=seed, workers=1,
+        # both cores (results do not depend on workers: tested above)
+        r = reflections(eco, themes=themes, samples=100, seed=seed, workers=2,
                         backbone="threshold")  # fmt: skip
         for row in r.change.itertuples():
             if np.isnan(row.ci_low) or (row.ci_low <= 0 <= row.ci_high):
