@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import io
 import os
 import shutil
@@ -32,7 +33,8 @@ from wpnet.report.compute import Results, compute, resolve_sessions
 from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, theme_cards
-from wpnet.report.tables import HIDDEN, Table, build_tables, write_xlsx
+from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
+from wpnet.report.workbook import write_xlsx
 
 __all__ = ["SECTIONS", "build_report", "chromium_path", "headline_tables", "print_pdf"]
 
@@ -369,7 +371,7 @@ def _write_tables(tables: list[Table], folder: Path) -> None:
     """Each table as ``tables/<key>.csv`` and one sheet of ``tables.xlsx``."""
     safe = {}
     for t in tables:
-        frame, where = strip_controls(t.frame)
+        frame, where = strip_controls(without_attrs(t.frame))  # attrs are not written
         if where:
             warnings.warn(
                 f"table {t.key}: control characters removed from {', '.join(where)}",
@@ -390,7 +392,10 @@ def _html_table(t: Table) -> dict[str, Any]:
     return t.html()  # labels, formats and print layout: wpnet.report.tables
 
 
+@functools.cache
 def _environment() -> Any:
+    """The page's jinja2 environment, made once per process: it keeps the compiled
+    template, so a second report (a notebook, the tests) does not compile it again."""
     from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
     return Environment(

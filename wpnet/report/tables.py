@@ -30,7 +30,7 @@ from wpnet.privacy import BOUNDING_COLUMNS, scrub, suppress
 from wpnet.report import labels as L
 from wpnet.report.compute import Results
 
-__all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "build_tables", "protect", "write_xlsx"]
+__all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "build_tables", "protect"]
 
 #: Marker of a share or ratio hidden because the count it implies is.
 HIDDEN = "*"
@@ -46,7 +46,6 @@ PRINT_WIDTH = 100
 LANDSCAPE_WIDTH = 150
 #: Columns whose values name a measure (shown by its label).
 _NAMED_ROWS = frozenset({"measure", "indicator", "unit"})
-_MARKER = re.compile(r"^<\d+$")
 _SESSION = re.compile(r"^(\d{4})-(\d{2})$")
 
 
@@ -96,24 +95,32 @@ class Table:
     def cells(self) -> list[list[str]]:
         """Every cell as shown: formatted numbers, markers as they are, and a measure
         named in a row (columns ``measure``, ``indicator``, ``unit``) by its label."""
-        cols = list(self.frame.columns)
+        frame = without_attrs(self.frame)
+        n = len(frame)
+        shown = [self._shown(c, frame.iloc[:, j].tolist(), n)
+                 for j, c in enumerate(frame.columns)]  # fmt: skip
+        return [list(row) for row in zip(*shown, strict=True)] if shown else [[] for _ in range(n)]
+
+    def _shown(self, col: Any, values: list[Any], n: int) -> list[str]:
+        """One column's cells as shown (:meth:`cells`)."""
+        named = str(col) in _NAMED_ROWS
+        labels = L.VALUE_LABELS.get(str(col), {})
+        fmts = self.cell_formats.get(str(col)) or [self.format_of(col)] * n
         out = []
-        for i, row in enumerate(self.frame.itertuples(index=False, name=None)):
-            shown = []
-            for c, v in zip(cols, row, strict=True):
-                if str(c) in _NAMED_ROWS and isinstance(v, str) and v in L.COLUMNS:
-                    shown.append(L.header(v))
-                elif L.value_label(c, v) is not v:
-                    shown.append(str(L.value_label(c, v)))
-                else:
-                    shown.append(L.format_value(v, self.cell_format(c, i)))
-            out.append(shown)
+        for v, fmt in zip(values, fmts, strict=True):
+            if isinstance(v, str) and (named and v in L.COLUMNS or v in labels):
+                out.append(L.header(v) if named and v in L.COLUMNS else labels[v])
+            else:
+                out.append(L.format_value(v, fmt))
         return out
 
     def parts(self, width: int = LANDSCAPE_WIDTH) -> list[list[int]]:
         """Column positions of the printed parts: the whole table when it fits ``width``
         characters, else runs of columns that do, each led by the first (label) column."""
-        widths = self._column_widths()
+        return self._parts(self._column_widths(self.cells()), width)
+
+    @staticmethod
+    def _parts(widths: list[int], width: int = LANDSCAPE_WIDTH) -> list[list[int]]:
         if sum(widths) <= width or len(widths) <= 2:
             return [list(range(len(widths)))]
         parts: list[list[int]] = []
@@ -130,12 +137,13 @@ class Table:
         """What the page's template shows: headings, cells, alignment, print layout."""
         rows = self.cells()
         numeric = self.numeric
+        widths = self._column_widths(rows, numeric)
         heads = [
             # a session ("2019-20") keeps its hyphen unbroken
             {"label": _SESSION.sub("\\1\u2011\\2", L.column(c).label), "unit": L.column(c).unit}
             for c in self.frame.columns
         ]
-        parts = self.parts()
+        parts = self._parts(widths)
         return {
             "key": self.key,
             "title": self.title,
@@ -143,7 +151,7 @@ class Table:
             "columns": heads,
             "numeric": numeric,
             "rows": rows,
-            "wide": self.wide,
+            "wide": sum(widths) > PRINT_WIDTH,
             "parts": []
             if len(parts) == 1
             else [
@@ -157,10 +165,10 @@ class Table:
             "csv": f"tables/{self.key}.csv",
         }
 
-    def _column_widths(self) -> list[int]:
-        rows = self.cells()
+    def _column_widths(self, rows: list[list[str]], numeric: list[bool] | None = None) -> list[int]:
         widths = []
-        for j, (h, num) in enumerate(zip(self.headers, self.numeric, strict=True)):
+        numeric = self.numeric if numeric is None else numeric
+        for j, (h, num) in enumerate(zip(self.headers, numeric, strict=True)):
             words = [len(w) for w in h.split()] or [0]
             cells = [r[j] for r in rows]
             if num:
@@ -174,12 +182,28 @@ class Table:
         """Estimated width of the printed table in characters: per column, the longest
         of its heading's longest word and its cells (numbers do not wrap; text wraps at
         spaces, so its longest word counts, up to 24), plus 2 of padding."""
-        return sum(self._column_widths())
+        return sum(self._column_widths(self.cells()))
 
     @property
     def wide(self) -> bool:
         """Printed on a landscape page (:data:`PRINT_WIDTH`)."""
         return self.print_width() > PRINT_WIDTH
+
+
+def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame``'s data without its ``attrs`` (no copy of the data), which pandas would
+    otherwise deep-copy into every column and intermediate frame taken from it.
+
+    Examples
+    --------
+    >>> df = pd.DataFrame({"a": [1]})
+    >>> df.attrs["samples"] = 200
+    >>> without_attrs(df).attrs, df.attrs
+    ({}, {'samples': 200})
+    """
+    out = pd.DataFrame(frame, copy=False)
+    out.attrs = {}
+    return out
 
 
 # ---- disclosure control ------------------------------------------------------------------
@@ -820,6 +844,7 @@ def reflections_hidden(ind: pd.DataFrame, min_cell: int) -> tuple[np.ndarray, np
     ``simd_coverage`` bound the quintile's participants and go with them; a quintile
     gap goes with either end.
     """
+    ind = without_attrs(ind)
     value = pd.to_numeric(ind["value"], errors="coerce").to_numpy(dtype=float)
     n = pd.to_numeric(ind["n"], errors="coerce").to_numpy(dtype=float)
     count = np.rint(np.nan_to_num(value * n))
@@ -887,11 +912,15 @@ def _suppress_family(
         cells[(r, f"leaders {col(i)}")] = count[i]
     block = pd.Series(cells).unstack().fillna(0).round().astype(np.int64)
     hidden = suppress(block, min_cell, totals="none" if total else "columns").attrs["suppressed"]
+    hid = {
+        (r, c): bool(h)
+        for r, row in zip(hidden.index, hidden.to_numpy().tolist(), strict=True)
+        for c, h in zip(hidden.columns, row, strict=True)
+    }
 
     def gone(i: int, what: str) -> bool:
         r = "Total" if row_of(i) == total else row_of(i)
-        c = f"{what} {col(i)}"
-        return bool(hidden.at[r, c]) if r in hidden.index and c in hidden.columns else False
+        return hid.get((r, f"{what} {col(i)}"), False)
 
     for i in rate_rows:
         if col(i).startswith("SIMD 1 "):
@@ -995,80 +1024,3 @@ def build_tables(res: Results, min_cell: int) -> list[Table]:
         *reflections_table(res, min_cell),
         *quality_tables(res),
     ]
-
-
-# ---- spreadsheet -----------------------------------------------------------------------------
-def _hidden_note(marker: str) -> str:
-    if marker == HIDDEN:
-        return "Hidden (*) so that a small count cannot be worked out from the totals."
-    return f"Hidden ({marker}): a count of fewer than {marker[1:]} practitioners."
-
-
-def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None:
-    """Write one sheet per table: human headings (bold, wrapped, frozen with the first
-    column), Excel number formats by column kind (:data:`wpnet.report.labels.XLSX_FORMATS`),
-    column widths to fit, and hidden cells left empty (never text in a number column)
-    with a note saying why and a grey fill.
-
-    ``sheets`` holds (sheet name, table, the frame to write: the table's frame made
-    spreadsheet-safe by :func:`wpnet.privacy.neutralise`). Each heading's note gives the
-    column's machine name (as in the CSV files).
-
-    Examples
-    --------
-    >>> import tempfile, pathlib, openpyxl
-    >>> t = Table("k", "T", pd.DataFrame({"authority": ["A", "B"], "practitioners": [12, "<5"]}))
-    >>> out = pathlib.Path(tempfile.mkdtemp()) / "t.xlsx"
-    >>> write_xlsx([("k", t, t.frame)], out)
-    >>> ws = openpyxl.load_workbook(out)["k"]
-    >>> [c.value for c in ws[1]], ws["B2"].value, ws["B2"].number_format, ws["B3"].value
-    (['Local authority', 'Practitioners'], 12, '#,##0', None)
-    >>> ws["B3"].comment.text
-    'Hidden (<5): a count of fewer than 5 practitioners.'
-    """
-    from openpyxl import Workbook
-    from openpyxl.comments import Comment
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    from wpnet.privacy import to_builtin
-
-    grey = PatternFill("solid", fgColor="EEEEEE")
-    wb = Workbook()
-    wb.remove(wb.active)
-    for name, table, frame in sheets:
-        ws = wb.create_sheet(name)
-        machine = list(table.frame.columns)
-        widths = []
-        for j, col in enumerate(machine, 1):
-            head = L.header(col)
-            cell = ws.cell(row=1, column=j, value=head)
-            cell.font = Font(bold=True)
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if head != str(col):
-                cell.comment = Comment(f"column: {col}", "wpnet")
-            widths.append(max(len(w) for w in head.split()) if head.strip() else 4)
-        for i, row in enumerate(frame.itertuples(index=False, name=None)):
-            for j, (col, value) in enumerate(zip(machine, row, strict=True), 1):
-                fmt = table.cell_format(col, i)
-                cell = ws.cell(row=i + 2, column=j)
-                v = to_builtin(value)
-                if v is None or (isinstance(v, float) and np.isnan(v)):
-                    continue
-                if isinstance(v, str) and fmt != "text" and (v == HIDDEN or _MARKER.match(v)):
-                    cell.comment = Comment(_hidden_note(v), "wpnet")
-                    cell.fill = grey
-                    continue
-                if isinstance(v, (int, float)) and not isinstance(v, bool):
-                    cell.value = v
-                    if fmt != "text":
-                        cell.number_format = L.XLSX_FORMATS[fmt]
-                    shown = len(L.format_value(v, fmt))
-                else:
-                    cell.value = str(L.value_label(col, v))
-                    shown = min(len(str(cell.value)), 60)
-                widths[j - 1] = max(widths[j - 1], shown)
-        for j, w in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(j)].width = min(62, w + 3)
-        ws.freeze_panes = "B2"
-    wb.save(path)
