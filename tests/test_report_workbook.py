@@ -6,6 +6,7 @@ reading they replaced."""
 
 from __future__ import annotations
 
+import math
 import re
 import zipfile
 from pathlib import Path
@@ -161,6 +162,16 @@ def test_edge_values_read_back_as_openpyxl_wrote_them(tmp_path) -> None:
     assert ws["B2"].value == "Early years" and ws["C5"].value == 3
     assert ws["E3"].number_format == "#,##0" and ws["E4"].value is None  # per-row formats
     assert ws["F2"].value == "*" and ws["F2"].comment is None  # a text column keeps "*"
+
+
+def test_an_infinite_number_is_an_empty_cell(tmp_path) -> None:
+    # openpyxl writes an empty <v> for it too; "inf" in <v> would make Excel refuse the file
+    t = Table("k", "T", pd.DataFrame({"authority": ["A", "B"], "depth": [math.inf, 2.5]}))
+    write_xlsx([("k", t, t.frame)], tmp_path / "k.xlsx")
+    ws = openpyxl.load_workbook(tmp_path / "k.xlsx")["k"]
+    assert ws["B2"].value is None and ws["B3"].value == 2.5
+    with zipfile.ZipFile(tmp_path / "k.xlsx") as z:
+        assert b"inf" not in z.read("xl/worksheets/sheet1.xml")
 
 
 def test_workbook_refuses_what_excel_cannot_hold(tmp_path) -> None:

@@ -153,8 +153,8 @@ class _Sheet:
                 fmt = per_row[i]
             ref = f"{letter}{i + 2}"
             v = to_builtin(value)
-            if v is None or (isinstance(v, float) and math.isnan(v)):
-                out.append("")
+            if v is None or (isinstance(v, float) and not math.isfinite(v)):
+                out.append("")  # missing, or infinite (Excel has no infinity)
                 continue
             if isinstance(v, str) and fmt != "text" and (v == HIDDEN or _COUNT_MARKER.match(v)):
                 self.comments.append((i + 1, j, _hidden_note(v)))
@@ -171,6 +171,7 @@ class _Sheet:
             width = max(width, shown)
         self.cells.append(out)
         self.widths.append(min(62, width + 3))
+        self.comments.sort()  # row by row, as Excel lists them
 
     def xml(self) -> str:
         ncol = len(self.cells)
@@ -305,7 +306,8 @@ def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None
 
     ``sheets`` holds (sheet name, table, the frame to write: the table's frame made
     spreadsheet-safe by :func:`wpnet.privacy.neutralise`). Each heading's note gives the
-    column's machine name (as in the CSV files). A column is as wide as its longest
+    column's machine name (as in the CSV files). A missing or infinite number is an empty
+    cell. A column is as wide as its longest
     heading word or shown value (text counted up to 60 characters) plus 3, at most 62.
 
     Raises
