@@ -114,10 +114,11 @@ def blas_threads(nodes: int) -> AbstractContextManager:
     :data:`BLAS_SMALL_NODES` (threadpoolctl's limit on the BLAS libraries numpy and
     scipy load, restored on exit); a context that changes nothing otherwise.
 
-    The result of a product does not depend on the number of threads for the
-    products wpnet runs (0/1 matrices in float32 hold their integer sums exactly; the
-    float64 products are reduced in the same blocked order by OpenBLAS whatever the
-    thread count splits across output tiles).
+    The limit changes how a product's work is split, not what it computes: the float32
+    products of 0/1 matrices (Gould-Fernandez, two-step reach, triangles) hold exact
+    integer sums either way; a float64 product may differ in its last bit between
+    thread counts, as it does between machines. wpnet's shortest-path matrix engine
+    keeps every thread (:mod:`wpnet.measures._paths`).
 
     Examples
     --------
