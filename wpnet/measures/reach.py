@@ -174,9 +174,10 @@ def reach_table(eco: Ecosystem, by: str | None) -> pd.DataFrame:
             c: np.where(pos >= 0, v[np.maximum(pos, 0)], 0) if k else np.zeros(len(pos), np.int64)
             for c, v in counts.items()
         }
-        col = reg[by]
-        eligible = col.value_counts().reindex(units, fill_value=0).to_numpy(dtype=np.int64)
-        eligible_q1 = col[in_q1_reg].value_counts().reindex(units, fill_value=0).to_numpy()
+        # eligible establishments per unit: the register's rows counted by unit position
+        at = pd.Index(units, dtype=reg[by].dtype).get_indexer(reg[by])
+        eligible = np.bincount(at[at >= 0], minlength=len(units))
+        eligible_q1 = np.bincount(at[(at >= 0) & in_q1_reg], minlength=len(units))
         labels = units
     else:
         eligible = np.full(k, n_eligible, dtype=np.int64)
