@@ -584,7 +584,7 @@ def _ei(external: int, internal: int) -> float:
 
 def _codes(s: pd.Series) -> np.ndarray:
     """Integer codes of a node attribute, -1 where missing."""
-    codes, _ = pd.factorize(s.astype("object").where(s.notna(), None), use_na_sentinel=True)
+    codes, _ = pd.factorize(s, use_na_sentinel=True)  # in order of first appearance
     return np.asarray(codes, dtype=np.int64)
 
 
