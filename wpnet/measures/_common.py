@@ -14,7 +14,6 @@ from wpnet.errors import UsageError
 from wpnet.graphs import GraphSpec, Projection, projection
 
 __all__ = [
-    "distinct_codes",
     "graph_for",
     "group_nunique",
     "member",
@@ -99,22 +98,6 @@ def stamp(
     for k, v in extra.items():
         df.attrs[k] = plain(v)
     return df
-
-
-def distinct_codes(s: pd.Series) -> np.ndarray:
-    """Integer codes of ``s`` as float64, NaN where missing, for fast distinct counts.
-
-    ``groupby(...).nunique()`` on these counts what it would on the values, without
-    copying strings out of Arrow.
-
-    Examples
-    --------
-    >>> distinct_codes(pd.Series(["b", None, "a", "b"])).tolist()
-    [0.0, nan, 1.0, 0.0]
-    """
-    codes = pd.factorize(s, use_na_sentinel=True)[0].astype(np.float64)
-    codes[codes < 0] = np.nan
-    return codes
 
 
 def member(s: pd.Series, values: Iterable[Any]) -> np.ndarray:
