@@ -44,6 +44,11 @@ nodes, 4,793 ties, sparse), and ``dense``, a synthetic partnership whose project
 nearly complete (:func:`dense_tables`: about 1,060 nodes and 350,000 ties, like the
 previous example's last session on which issue 19 set its targets).
 
+The header line says which BLAS libraries are loaded with how many threads: wpnet runs
+the products of graphs of up to ``wpnet._parallel.BLAS_SMALL_NODES`` nodes on one
+thread (OpenBLAS's idle threads spin after each call, which costs more than a small
+product); the peers run with the libraries' defaults, as an analyst's script does.
+
 After the timings the script checks that the three agree on every measure (betweenness,
 constraint, transitivity, components, cores, reach), so the three did the same work.
 """
@@ -375,6 +380,24 @@ def run_peers(
     return times
 
 
+def _blas_line() -> str:
+    """The BLAS libraries loaded, their thread pools, and wpnet's one-thread bound."""
+    import scipy.linalg.blas  # noqa: F401  (loads scipy's BLAS too)
+    from threadpoolctl import threadpool_info
+
+    from wpnet._parallel import BLAS_SMALL_NODES
+
+    libs = [
+        f"{lib['internal_api']} {lib.get('version') or ''} ({lib['num_threads']} threads)"
+        for lib in threadpool_info()
+        if lib["user_api"] == "blas"
+    ]
+    return (
+        f"BLAS: {'; '.join(libs) or 'none found'}; wpnet multiplies the matrices of graphs "
+        f"of up to {BLAS_SMALL_NODES:,} nodes on one thread (the peers use the pools as set)"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--session", default=None, help="session of the example (default latest)")
@@ -400,6 +423,7 @@ def main(argv: list[str] | None = None) -> int:
         f"numpy {np.__version__}",
         flush=True,
     )
+    print(f"  {_blas_line()}", flush=True)
     peers = ("igraph",) if a.skip_networkx else ("networkx", "igraph")
     for w in WORKLOADS if a.workload == "both" else (a.workload,):
         print(f"-- workload {w}", flush=True)

@@ -10,6 +10,11 @@ which process ran it: randomness comes from per-task seeds (:func:`task_seeds`, 
 from the caller's seed and the task's index), and callers that add results up split the
 work into blocks fixed independently of the worker count and add them in task order.
 
+Dense matrix products on small graphs run on one BLAS thread (:func:`blas_threads`):
+OpenBLAS splits even a product of a few hundred rows across every core, and its idle
+threads then spin for a while after each call, which on a small graph costs more CPU
+(and, on a shared machine, more wall time) than the product itself.
+
 This is an internal helper module (its names are used across wpnet's modules).
 """
 
@@ -22,11 +27,12 @@ import pickle
 import warnings
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["parallel_map", "resolve_workers", "task_seeds"]
+__all__ = ["BLAS_SMALL_NODES", "blas_threads", "parallel_map", "resolve_workers", "task_seeds"]
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +40,14 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 _SHARED: Any = None  # set once per worker process by _install
+_BLAS: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, made once
+
+#: Graphs of up to this many nodes multiply their dense matrices on one BLAS thread.
+#: Measured on the 2-core benchmark machine with other work running: three float32
+#: products of 400 nodes took 4 CPU ms on one thread against 53 on two (the second
+#: thread's spinning), 1,100 nodes 87 against 142; larger products keep every thread,
+#: where splitting them pays on a quiet machine.
+BLAS_SMALL_NODES = 1000
 
 
 def resolve_workers(workers: int | None = None) -> int:
@@ -93,6 +107,35 @@ def task_seeds(seed: int, tasks: int) -> list[int]:
     """
     children = np.random.SeedSequence(seed).spawn(tasks)
     return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+
+
+def blas_threads(nodes: int) -> AbstractContextManager:
+    """A context in which BLAS runs on one thread when ``nodes`` is at most
+    :data:`BLAS_SMALL_NODES` (threadpoolctl's limit on the BLAS libraries numpy and
+    scipy load, restored on exit); a context that changes nothing otherwise.
+
+    The limit changes how a product's work is split, not what it computes: the float32
+    products of 0/1 matrices (Gould-Fernandez, two-step reach, triangles) hold exact
+    integer sums either way; a float64 product may differ in its last bit between
+    thread counts, as it does between machines. wpnet's shortest-path matrix engine
+    keeps every thread (:mod:`wpnet.measures._paths`).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> with blas_threads(10):
+    ...     (np.eye(2) @ np.eye(2)).tolist()
+    [[1.0, 0.0], [0.0, 1.0]]
+    """
+    if nodes > BLAS_SMALL_NODES:
+        return nullcontext()
+    global _BLAS
+    if _BLAS is None:
+        import scipy.linalg.blas  # noqa: F401  (so scipy's own BLAS is loaded and seen)
+        from threadpoolctl import ThreadpoolController
+
+        _BLAS = ThreadpoolController()
+    return _BLAS.limit(limits=1, user_api="blas")
 
 
 def _install(shared: Any) -> None:

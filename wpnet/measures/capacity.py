@@ -21,13 +21,21 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from wpnet._parallel import blas_threads
 from wpnet._sparse import binary, use_dense
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import check_choice
 from wpnet.graphs import GraphSpec, Projection
 from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import _too_costly, sampled_betweenness
-from wpnet.measures._common import distinct_codes, graph_for, node_groups, plain, stamp
+from wpnet.measures._common import (
+    graph_for,
+    group_nunique,
+    node_groups,
+    plain,
+    record_codes,
+    stamp,
+)
 from wpnet.measures._paths import PathSums, shared_path_sums
 from wpnet.schema import LEVELS, SECTORS
 
@@ -277,7 +285,7 @@ def _whole_row(
     known = (groups[i] >= 0) & (groups[j] >= 0)
     external = int((known & (groups[i] != groups[j])).sum())
     row["ei_index"] = _ei(external, int(known.sum()) - external)
-    row.update(_people(eco.records, None).iloc[0].to_dict())
+    row.update(_people(eco, None).iloc[0].to_dict())
     return row, p
 
 
@@ -326,7 +334,7 @@ def _by_unit(eco: Ecosystem, full: Projection, by: str, seed: int, opts: GraphSp
     cross, ei = _unit_ties(full, auth, np.column_stack(masks) if masks else None)
     out["cross_authority_share"] = cross
     out["ei_index"] = ei
-    ppl = _people(rec, by).reindex(index)
+    ppl = _people(eco, by).reindex(index)
     for c in ppl.columns:
         out[c] = ppl[c].to_numpy(dtype=np.float64)
     return out[list(CAPACITY_COLUMNS)]
@@ -367,10 +375,18 @@ def _unit_ties(
 
 
 def _frame(rows: list[dict], index: pd.Index) -> pd.DataFrame:
-    out = pd.DataFrame(rows, index=index, columns=list(CAPACITY_COLUMNS))
-    for c in CAPACITY_COLUMNS:
-        out[c] = out[c].astype(np.int64 if c in _INT_COLUMNS else np.float64)
-    return out
+    """The rows as a table of :data:`CAPACITY_COLUMNS` (NaN for a column a row lacks),
+    built column by column from numpy arrays of the final dtypes."""
+    return pd.DataFrame(
+        {
+            c: np.array(
+                [r.get(c, math.nan) for r in rows],
+                dtype=np.int64 if c in _INT_COLUMNS else np.float64,
+            )
+            for c in CAPACITY_COLUMNS
+        },
+        index=index,
+    )
 
 
 # ---- structure -------------------------------------------------------------------------
@@ -433,7 +449,8 @@ def _transitivity(g: Any, adj: sp.spmatrix | None = None) -> float:
     if adj is not None and use_dense(adj, adj) and adj.shape[0] < 2**24:
         up = sp.triu(adj, k=1)
         x = binary(up + up.T).toarray().astype(np.float32)
-        closed = float(((x @ x) * x).sum(dtype=np.float64))
+        with blas_threads(x.shape[0]):
+            closed = float(((x @ x) * x).sum(dtype=np.float64))
         deg = x.sum(axis=1, dtype=np.float64)
         triples = float((deg * (deg - 1)).sum())
         return closed / triples if triples else math.nan
@@ -523,11 +540,13 @@ def _leiden(g: Any, seed: int) -> list[int]:
 
 
 def _spanning(membership: np.ndarray, auth: np.ndarray) -> float:
+    """Share of the communities of two or more nodes whose nodes have two or more
+    known authorities (codes ``auth``, -1 unknown); NaN without such a community."""
     if not len(membership):
         return math.nan
-    df = pd.DataFrame({"c": membership, "a": auth})
-    size = df.groupby("c").size()
-    span = df[df["a"] >= 0].groupby("c")["a"].nunique().reindex(size.index, fill_value=0)
+    membership = np.asarray(membership, dtype=np.int64)
+    size = np.bincount(membership)
+    span = group_nunique(membership, len(size), auth)
     big = size >= 2
     return float((span[big] >= 2).mean()) if big.any() else math.nan
 
@@ -565,7 +584,7 @@ def _ei(external: int, internal: int) -> float:
 
 def _codes(s: pd.Series) -> np.ndarray:
     """Integer codes of a node attribute, -1 where missing."""
-    codes, _ = pd.factorize(s.astype("object").where(s.notna(), None), use_na_sentinel=True)
+    codes, _ = pd.factorize(s, use_na_sentinel=True)  # in order of first appearance
     return np.asarray(codes, dtype=np.int64)
 
 
@@ -578,41 +597,80 @@ def _codes_like(s: pd.Series, full: Projection, full_codes: np.ndarray) -> np.nd
 
 
 # ---- practitioners ---------------------------------------------------------------------
-def _people(rec: pd.DataFrame, by: str | None) -> pd.DataFrame:
-    """``multi_network_share``, ``level_evenness``, ``lead_share`` per unit from records."""
+def _people(eco: Ecosystem, by: str | None) -> pd.DataFrame:
+    """``multi_network_share``, ``level_evenness``, ``lead_share`` per unit from records.
+
+    Over the (unit, practitioner) pairs of the records: a pair's networks are its
+    distinct networks, it leads if any of its records does, and its level is the first
+    level given on its records (in record order). Counted on the records' integer codes
+    (:func:`wpnet.measures._common.record_codes`, shared with ``reach``).
+    """
     key = {"network": "network_id"}.get(by or "", by)
-    unit = rec[key] if key else pd.Series("all", index=rec.index, dtype="str")
-    df = pd.DataFrame(
-        {
-            "unit": unit.reset_index(drop=True),
-            "p": distinct_codes(rec["practitioner_id"]),
-            "net": distinct_codes(rec["network_id"]),
-            "lead": rec["lead"].to_numpy(dtype=bool),
-            "level": rec["level"].reset_index(drop=True),
-        }
-    )
-    df = df[pd.notna(df["unit"]) & pd.notna(df["p"])]
-    per = df.groupby(["unit", "p"]).agg(
-        networks=("net", "nunique"), lead=("lead", "any"), level=("level", "first")
-    )
-    g = per.groupby(level="unit")
-    out = pd.DataFrame(
-        {
-            "multi_network_share": (per["networks"] >= 2).groupby(level="unit").mean(),
-            "lead_share": g["lead"].mean().astype(np.float64),
-        }
-    )
-    lv = per[per["level"].isin(LEVELS)]
-    counts = lv.groupby([lv.index.get_level_values("unit"), "level"]).size()
-    if len(counts):
-        share = counts / counts.groupby(level=0).transform("sum")
-        h = (share * np.log(1 / share)).groupby(level=0).sum() / math.log(len(LEVELS))
-        out["level_evenness"] = h.reindex(out.index).astype(np.float64)
+    if key:
+        unit, labels = record_codes(eco, key)
     else:
-        out["level_evenness"] = np.nan
-    if by is None and out.empty:
-        out = pd.DataFrame(np.nan, index=pd.Index(["all"]), columns=out.columns, dtype=np.float64)
-    return out[["multi_network_share", "level_evenness", "lead_share"]]
+        unit, labels = np.zeros(len(eco.records), dtype=np.int64), pd.Index(["all"])
+    person = record_codes(eco, "practitioner_id")[0]
+    keep = (unit >= 0) & (person >= 0)
+    width = int(person.max()) + 1 if len(person) else 1
+    pairs, inverse = np.unique(unit[keep] * width + person[keep], return_inverse=True)
+    pair_unit = pairs // width
+    k, n_pairs = len(labels), len(pairs)
+    networks = group_nunique(inverse, n_pairs, record_codes(eco, "network_id")[0][keep])
+    lead = np.bincount(
+        inverse, weights=eco.records["lead"].to_numpy(dtype=np.float64)[keep], minlength=n_pairs
+    )
+    level = _first_level(eco, keep, inverse, n_pairs)
+    per_unit = np.bincount(pair_unit, minlength=k).astype(np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        multi = np.bincount(pair_unit, weights=networks >= 2, minlength=k) / per_unit
+        leads = np.bincount(pair_unit, weights=lead > 0, minlength=k) / per_unit
+    known = level >= 0
+    counts = np.bincount(
+        pair_unit[known] * len(LEVELS) + level[known], minlength=k * len(LEVELS)
+    ).reshape(k, len(LEVELS))
+    return pd.DataFrame(
+        {
+            "multi_network_share": multi,
+            "level_evenness": _evenness(counts),
+            "lead_share": leads,
+        },
+        index=labels,
+    )
+
+
+def _first_level(eco: Ecosystem, keep: np.ndarray, inverse: np.ndarray, n_pairs: int) -> np.ndarray:
+    """Each pair's first given level (in record order) as its position in
+    :data:`wpnet.schema.LEVELS`; -1 where it has none or one outside the vocabulary."""
+    codes, values = record_codes(eco, "level")
+    position = np.array([LEVELS.index(v) if v in LEVELS else -1 for v in values], dtype=np.int64)
+    given = np.flatnonzero(codes[keep] >= 0)
+    first_pair, first_row = np.unique(inverse[given], return_index=True)
+    out = np.full(n_pairs, -1, dtype=np.int64)
+    out[first_pair] = position[codes[keep][given[first_row]]]
+    return out
+
+
+def _evenness(counts: np.ndarray) -> np.ndarray:
+    """Pielou evenness H / ln L of each row of level ``counts`` (units x L levels in
+    vocabulary order); NaN for a row of zeros.
+
+    H = −Σ s_l ln s_l over the levels present. The few (unit, level) counts go through
+    pandas' grouped sum in the order of the level names, as the records' table once
+    did, so each value is the same to the last bit.
+    """
+    names = np.array(LEVELS[: counts.shape[1]], dtype=object)
+    order = np.argsort(names)
+    unit, col = np.nonzero(counts[:, order])
+    present = pd.Series(
+        counts[:, order][unit, col], index=pd.MultiIndex.from_arrays([unit, names[order][col]])
+    )
+    out = np.full(len(counts), math.nan)
+    if len(present):
+        share = present / present.groupby(level=0).transform("sum")
+        h = (share * np.log(1 / share)).groupby(level=0).sum() / math.log(counts.shape[1])
+        out[h.index.to_numpy(dtype=np.int64)] = h.to_numpy(dtype=np.float64)
+    return out
 
 
 # The building blocks of capacity's columns, shared with wpnet.inference's statistics

@@ -14,7 +14,7 @@ import pandas as pd
 
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import check_choice
-from wpnet.measures._common import distinct_codes, member, stamp
+from wpnet.measures._common import group_nunique, member, record_codes, stamp
 from wpnet.schema import SECTORS
 
 __all__ = ["REACH_COLUMNS", "reach"]
@@ -129,80 +129,81 @@ def reach_table(eco: Ecosystem, by: str | None) -> pd.DataFrame:
     rec = eco.records
     register = eco.establishments.drop_duplicates("establishment_id")
     reg = register[(register["sector"] != "central").fillna(True).astype(bool)]
-    q1_ids = set(
-        reg.loc[(reg["simd_quintile"] == 1).fillna(False).astype(bool), "establishment_id"]
-    )
+    in_q1_reg = (reg["simd_quintile"] == 1).fillna(False).to_numpy(dtype=bool)
 
     if key is None:
-        unit = pd.Series("all", index=rec.index, dtype="str")
+        unit = np.zeros(len(rec), dtype=np.int64)
+        labels = pd.Index(["all"], dtype="str")
     else:
-        unit = rec[key]
-        missing = int(unit.isna().sum())
+        unit, labels = record_codes(eco, key)
+        missing = int((unit < 0).sum())
         if missing:
             log.info("reach(by=%r): %d records have no %s and belong to no row", by, missing, key)
-    est = rec["establishment_id"]
-    eligible_rec = member(est, reg["establishment_id"])
-    in_q1 = member(est, q1_ids)
-    # distinct counts on integer codes (NaN where missing): no string copies
-    est_code = distinct_codes(est)
-    frame = pd.DataFrame(
-        {
-            "unit": unit.reset_index(drop=True),
-            "practitioner_id": distinct_codes(rec["practitioner_id"]),
-            "establishment_id": est_code,
-            "authority": distinct_codes(rec["authority"]),
-            "network_id": distinct_codes(rec["network_id"]),
-            "lead": rec["lead"].to_numpy(dtype=bool),
-            "reached": np.where(eligible_rec, est_code, np.nan),
-            "reached_q1": np.where(eligible_rec & in_q1, est_code, np.nan),
-        }
+    # membership in the register, decided once per distinct establishment
+    est, est_ids = record_codes(eco, "establishment_id")
+    eligible_id = member(pd.Series(est_ids, dtype=est_ids.dtype), reg["establishment_id"])
+    q1_id = member(
+        pd.Series(est_ids, dtype=est_ids.dtype), reg["establishment_id"].to_numpy()[in_q1_reg]
     )
-    frame = frame[pd.notna(frame["unit"])]
-    g = frame.groupby("unit", sort=True)
-    counts = pd.DataFrame(
-        {
-            "practitioners": g["practitioner_id"].nunique(),
-            "establishments": g["establishment_id"].nunique(),
-            "authorities": g["authority"].nunique(),
-            "networks": g["network_id"].nunique(),
-            "records": g.size(),
-            "reached": g["reached"].nunique(),
-            "reached_q1": g["reached_q1"].nunique(),
-        }
-    )
-    leads = frame[frame["lead"]].groupby("unit")["practitioner_id"].nunique()
-    counts["leads"] = leads.reindex(counts.index, fill_value=0)
+    known = est >= 0
+    eligible_rec = known & eligible_id[np.where(known, est, 0)]
+    in_q1 = known & q1_id[np.where(known, est, 0)]
+    person = record_codes(eco, "practitioner_id")[0]
+    k = len(labels)
 
+    def distinct(values: np.ndarray) -> np.ndarray:
+        return group_nunique(unit, k, values)
+
+    counts = {
+        "practitioners": distinct(person),
+        "establishments": distinct(est),
+        "authorities": distinct(record_codes(eco, "authority")[0]),
+        "networks": distinct(record_codes(eco, "network_id")[0]),
+        "records": np.bincount(unit[unit >= 0], minlength=k).astype(np.int64),
+        "reached": distinct(np.where(eligible_rec, est, -1)),
+        "reached_q1": distinct(np.where(eligible_rec & in_q1, est, -1)),
+        "leads": distinct(np.where(rec["lead"].to_numpy(dtype=bool), person, -1)),
+    }
+    n_eligible, n_q1 = len(reg), int(in_q1_reg.sum())
     if by in _REGISTER_UNITS:
         units = _register_units(register, by)
-        counts = counts.reindex(units, fill_value=0)
-        col = reg[by]
-        eligible = col.value_counts().reindex(units, fill_value=0)
-        eligible_q1 = (
-            col[reg["establishment_id"].isin(q1_ids)].value_counts().reindex(units, fill_value=0)
-        )
+        # the register's units, with zero counts where they have no records
+        pos = labels.get_indexer(pd.Index(units, dtype=labels.dtype)) if len(units) else []
+        pos = np.asarray(pos, dtype=np.int64)
+        counts = {
+            c: np.where(pos >= 0, v[np.maximum(pos, 0)], 0) if k else np.zeros(len(pos), np.int64)
+            for c, v in counts.items()
+        }
+        # eligible establishments per unit: the register's rows counted by unit position
+        at = pd.Index(units, dtype=reg[by].dtype).get_indexer(reg[by])
+        eligible = np.bincount(at[at >= 0], minlength=len(units))
+        eligible_q1 = np.bincount(at[(at >= 0) & in_q1_reg], minlength=len(units))
+        labels = units
     else:
-        if key is None and counts.empty:
-            counts = counts.reindex(pd.Index(["all"]), fill_value=0)
-        eligible = pd.Series(len(reg), index=counts.index)
-        eligible_q1 = pd.Series(len(q1_ids), index=counts.index)
+        eligible = np.full(k, n_eligible, dtype=np.int64)
+        eligible_q1 = np.full(k, n_q1, dtype=np.int64)
 
-    out = counts[["practitioners", "establishments", "authorities", "networks", "records"]]
-    out = out.astype(np.int64)
-    out["eligible"] = eligible.to_numpy(dtype=np.int64)
     cov = _ratio(counts["reached"], eligible)
     q1 = _ratio(counts["reached_q1"], eligible_q1)
-    out["coverage"] = cov
-    out["simd_q1_coverage"] = q1
-    out["equity_ratio"] = _ratio(q1, cov)
-    out["depth"] = _ratio(counts["practitioners"], counts["establishments"])
-    out["lead_share"] = _ratio(counts["leads"], counts["practitioners"])
-    out.index = pd.Index(
-        out.index.to_list(),
-        name={None: "scope", "network": "network_id"}.get(by, by),
-        dtype="int64" if by == "simd_quintile" else "str",
+    out = pd.DataFrame(
+        {
+            **{
+                c: counts[c].astype(np.int64)
+                for c in ("practitioners", "establishments", "authorities", "networks", "records")
+            },
+            "eligible": np.asarray(eligible, dtype=np.int64),
+            "coverage": cov,
+            "simd_q1_coverage": q1,
+            "equity_ratio": _ratio(q1, cov),
+            "depth": _ratio(counts["practitioners"], counts["establishments"]),
+            "lead_share": _ratio(counts["leads"], counts["practitioners"]),
+        },
+        index=pd.Index(
+            list(labels),
+            name={None: "scope", "network": "network_id"}.get(by, by),
+            dtype="int64" if by == "simd_quintile" else "str",
+        ),
     )
-    out.columns.name = None
     return out
 
 

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from wpnet._parallel import blas_threads
 from wpnet._sparse import binary, colsum, masked_rowsum, rowsum, symmetrised, use_dense
 
 __all__ = [
@@ -179,9 +180,12 @@ def _tallies_dense(a: sp.csr_matrix, codes: np.ndarray) -> dict[str, np.ndarray]
     same = codes[:, None] == codes[None, :]
     x_s = np.where(same, x, np.float32(0.0))
     x_d = x - x_s
-    p = x.T @ x
-    q = x_s.T @ x
     onehot = (codes[:, None] == np.arange(int(codes.max()) + 1)[None, :]).astype(np.float32)
+    with blas_threads(x.shape[0]):  # one thread for a small graph
+        p = x.T @ x
+        q = x_s.T @ x
+        in_g = (x.T @ onehot).astype(np.float64)
+        out_g = (x @ onehot).astype(np.float64)
 
     def masked(y: np.ndarray, mask: np.ndarray) -> np.ndarray:
         return (y * mask).sum(axis=1, dtype=np.float64)
@@ -192,8 +196,8 @@ def _tallies_dense(a: sp.csr_matrix, codes: np.ndarray) -> dict[str, np.ndarray]
         "out_s": x_s.sum(axis=1, dtype=np.float64),
         "in_d": x_d.sum(axis=0, dtype=np.float64),
         "out_d": x_d.sum(axis=1, dtype=np.float64),
-        "in_g": (x.T @ onehot).astype(np.float64),
-        "out_g": (x @ onehot).astype(np.float64),
+        "in_g": in_g,
+        "out_g": out_g,
         "mutual_s": masked(x_s, x_s.T),
         "mutual_d": masked(x_d, x_d.T),
         "closed_ss": ss,

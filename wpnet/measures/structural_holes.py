@@ -2,8 +2,9 @@
 
 Pure functions of a scipy sparse matrix (no Ecosystem): :func:`structural_holes`
 (effective size, efficiency, constraint, hierarchy) and :func:`two_step_reach`. Used by
-:func:`wpnet.brokerage`; products run dense (BLAS) on small, dense graphs and sparse,
-a block of rows at a time, otherwise (:mod:`wpnet._sparse`).
+:func:`wpnet.brokerage`; products run dense (BLAS, on one thread for a small graph:
+:func:`wpnet._parallel.blas_threads`) on small, dense graphs and sparse, a block of
+rows at a time, otherwise (:mod:`wpnet._sparse`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.linalg.blas import dsyrk
 
+from wpnet._parallel import blas_threads
 from wpnet._sparse import (
     PRODUCT_ENTRIES,
     binary,
@@ -105,8 +107,9 @@ def _two_step_products(
         x = s.toarray()
         lo, hi = np.minimum(rows, cols), np.maximum(rows, cols)
         # x is symmetric: x.T is the same matrix, Fortran-ordered as dsyrk wants it
-        sds = dsyrk(1.0, np.asfortranarray(x * np.sqrt(inv_total)[None, :]))[lo, hi]
-        ss = dsyrk(1.0, x.T)[lo, hi]
+        with blas_threads(x.shape[0]):
+            sds = dsyrk(1.0, np.asfortranarray(x * np.sqrt(inv_total)[None, :]))[lo, hi]
+            ss = dsyrk(1.0, x.T)[lo, hi]
         return inv_total[rows] * sds, inv_total[rows] * ss * inv_peak[cols]
     p = (sp.diags(inv_total) @ s).tocsr()
     m = (sp.diags(inv_peak) @ s).tocsr()
@@ -129,7 +132,8 @@ def two_step_reach(adj: sp.spmatrix) -> np.ndarray:
         return np.full(n, np.nan)
     if use_dense(a, a):
         x = a.toarray().astype(np.float32)  # 0/1: every entry of x @ x is an integer ≤ n
-        reach = (x + x @ x) > 0
+        with blas_threads(n):
+            reach = (x + x @ x) > 0
         np.fill_diagonal(reach, False)
         count = reach.sum(axis=1)
     else:
