@@ -48,19 +48,22 @@ __all__ = [
     "VOLUME_DRAWS",
     "DrawTask",
     "Layout",
+    "Register",
     "SessionData",
     "centred_interval",
     "check_options",
     "describe_graph",
     "draw_rngs",
     "evaluate",
-    "label_expected",
     "layout_of",
     "make_layout",
     "network_draw",
     "percentile_interval",
     "practitioners_of",
     "prepare",
+    "prepare_records",
+    "register_levels",
+    "register_of",
     "run_draws",
     "subsample",
     "weighted_sdsm_pvalues",
@@ -168,6 +171,7 @@ class SessionData:
     network_ids: tuple[str, ...] = ()  # network of each code
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
+    observed: Any = field(default=None, repr=False, compare=False)  # _kept_ties of c = 1
 
 
 def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
@@ -175,9 +179,70 @@ def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
     return idx.get_indexer(values.astype(object).where(values.notna(), None)).astype(np.int64)
 
 
-def prepare(
-    eco: Ecosystem,
-    register: Ecosystem,
+@dataclass(frozen=True)
+class Register:
+    """The register's arrays every session of one :func:`reflections` call shares
+    (:func:`register_of`): establishments in register order (the first row of an id
+    repeated) with their authority code (-1 unknown), SIMD quintile (0 unknown) and
+    eligibility; practitioners (first row of each id) with their level code."""
+
+    est_ids: pd.Index  # establishment ids as text, register order
+    e_auth: np.ndarray
+    e_q: np.ndarray
+    e_eligible: np.ndarray
+    prac_ids: pd.Index  # practitioner ids (unique)
+    prac_level: np.ndarray  # level code of each (-1 unknown)
+    register_level: np.ndarray  # practitioners on the register per level
+
+
+def register_of(register: Ecosystem, layout: Layout) -> Register:
+    """The :class:`Register` of ``register`` for ``layout``'s authorities."""
+    est = register.establishments.drop_duplicates("establishment_id")
+    q = pd.to_numeric(est["simd_quintile"], errors="coerce").to_numpy(dtype=np.float64)
+    prac = register.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    prac_level = _codes(prac["level"], list(LEVELS))
+    return Register(
+        est_ids=pd.Index(est["establishment_id"].astype(str).tolist(), dtype=object),
+        e_auth=_codes(est["authority"], list(layout.authorities)),
+        e_q=np.where(np.isin(q, QUINTILES), q, 0).astype(np.int64),
+        e_eligible=(est["sector"].astype(object) != "central").to_numpy(dtype=bool),
+        prac_ids=prac.index,
+        prac_level=prac_level,
+        register_level=np.bincount(prac_level[prac_level >= 0], minlength=len(LEVELS)),
+    )
+
+
+def register_levels(practitioners: pd.DataFrame) -> np.ndarray:
+    """Practitioners per level (:data:`wpnet.schema.LEVELS` order; the first row of a
+    repeated id), as :func:`register_of` counts them."""
+    levels = _codes(practitioners.drop_duplicates("practitioner_id")["level"], list(LEVELS))
+    return np.bincount(levels[levels >= 0], minlength=len(LEVELS))
+
+
+def _establishment_codes(ids: pd.Series, est_ids: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """Each record's establishment position in the register followed by the ids it
+    lacks (``extra``, sorted), -1 for a missing id; hashing each distinct id once."""
+    codes, uniq = pd.factorize(ids, use_na_sentinel=True)
+    uniq = pd.Index(uniq.astype(str), dtype=object)
+    found = est_ids.get_indexer(uniq)
+    extra = sorted(set(uniq[found < 0]))
+    found[found < 0] = len(est_ids) + pd.Index(extra, dtype=object).get_indexer(uniq[found < 0])
+    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1).astype(np.int64), extra
+
+
+def prepare(eco: Ecosystem, register: Ecosystem, *, layout: Layout, **options: Any) -> SessionData:
+    """The arrays of ``eco`` (usually one session); ``register`` gives the denominators
+    (establishments and practitioners on the register): :func:`prepare_records` of
+    ``eco.records`` against :func:`register_of` ``(register, layout)``, with its
+    keyword ``options`` (``label``, ``backbone``, ``alpha``, ``min_weight``,
+    ``correction``, ``seed``, ``pairs``). A caller preparing several sessions against
+    one register calls those two directly."""
+    return prepare_records(eco.records, register_of(register, layout), layout=layout, **options)
+
+
+def prepare_records(
+    records: pd.DataFrame,
+    reg: Register,
     *,
     label: str,
     layout: Layout,
@@ -188,39 +253,32 @@ def prepare(
     seed: int,
     pairs: bool = True,
 ) -> SessionData:
-    """The arrays of ``eco`` (usually one session); ``register`` gives the denominators
-    (establishments and practitioners on the register). ``pairs=False`` leaves out the
-    pair x network matrix (for a session whose graph is built once, not per draw)."""
-    rec = eco.records
-    rec = rec[rec["network_id"].notna() & rec["practitioner_id"].notna()]
-    est = register.establishments.drop_duplicates("establishment_id")
-    est_ids = est["establishment_id"].astype(str).tolist()
-    rec_est = rec["establishment_id"].astype(object).where(rec["establishment_id"].notna(), None)
-    extra = sorted({str(x) for x in rec_est.dropna()} - set(est_ids))
-    all_est = est_ids + extra
-    e_index = pd.Index(all_est)
-    rec_e = e_index.get_indexer(rec_est.astype(str).where(rec_est.notna(), "\0"))
+    """The :class:`SessionData` of ``records`` (rows of :attr:`Ecosystem.records`)
+    against the register ``reg``. ``pairs=False`` leaves out the pair x network matrix
+    (for a session whose graph is built once, not per draw).
+
+    Records without a network or practitioner, or with no establishment, are left out;
+    establishments named by records but not on the register are appended in sorted
+    order; practitioners and networks are coded in order of first appearance.
+    """
+    rec = records[records["network_id"].notna() & records["practitioner_id"].notna()]
+    rec_e, extra = _establishment_codes(rec["establishment_id"], reg.est_ids)
     ok = rec_e >= 0
     rec = rec[ok]
-    rec_e = rec_e[ok].astype(np.int64)
-    n_e = len(all_est)
-    authorities = list(layout.authorities)
+    rec_e = rec_e[ok]
+    n_reg = len(reg.est_ids)
+    n_e = n_reg + len(extra)
     e_auth = np.full(n_e, -1, dtype=np.int64)
-    e_auth[: len(est_ids)] = _codes(est["authority"], authorities)
+    e_auth[:n_reg] = reg.e_auth
     e_q = np.zeros(n_e, dtype=np.int64)
-    q = pd.to_numeric(est["simd_quintile"], errors="coerce").to_numpy(dtype=np.float64)
-    q = np.where(np.isin(q, QUINTILES), q, 0)
-    e_q[: len(est_ids)] = q.astype(np.int64)
+    e_q[:n_reg] = reg.e_q
     e_eligible = np.zeros(n_e, dtype=bool)
-    e_eligible[: len(est_ids)] = (est["sector"].astype(object) != "central").to_numpy(dtype=bool)
-    p_codes, p_ids = pd.factorize(rec["practitioner_id"].astype(str))
-    k_codes, k_ids = pd.factorize(rec["network_id"].astype(str))
+    e_eligible[:n_reg] = reg.e_eligible
+    p_codes, p_ids = pd.factorize(rec["practitioner_id"])
+    k_codes, k_ids = pd.factorize(rec["network_id"])
     n_p, n_k = len(p_ids), len(k_ids)
-    prac = register.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
-    levels = prac["level"].reindex(pd.Index(p_ids)).astype(object)
-    p_level = _codes(levels, list(LEVELS))
-    reg_levels = _codes(prac["level"], list(LEVELS))
-    register_level = np.bincount(reg_levels[reg_levels >= 0], minlength=len(LEVELS))
+    where = reg.prac_ids.get_indexer(pd.Index(p_ids))
+    p_level = np.where(where >= 0, reg.prac_level[np.maximum(where, 0)], -1).astype(np.int64)
     rec_p = p_codes.astype(np.int64)
     rec_k = k_codes.astype(np.int64)
     b = sp.csr_matrix((np.ones(len(rec_e)), (rec_e, rec_k)), shape=(n_e, n_k))
@@ -232,22 +290,6 @@ def prepare(
     pair_i, pair_j = coo.row.astype(np.int64), coo.col.astype(np.int64)
     pair_net = b[pair_i].multiply(b[pair_j]).tocsr() if pairs else None
     pk = np.unique(rec_p * n_k + rec_k)
-    combos = {}
-    # distinct (practitioner, SIMD quintile) and (practitioner, authority x quintile)
-    # pairs of the records attributed there, for distinct-practitioner counts per cell
-    eq = e_q[rec_e]
-    ea = e_auth[rec_e]
-    for name, cell, n_cells in (
-        ("q", eq, 6),
-        ("aq", np.where(ea >= 0, ea * 6 + eq, -1), 6 * max(len(authorities), 1)),
-    ):
-        ok_cell = (eq > 0) & (cell >= 0)
-        key = np.where(ok_cell, rec_p * n_cells + cell, -1)
-        uniq, inv = np.unique(key, return_inverse=True)
-        if uniq.size and uniq[0] == -1:
-            inv = inv - 1  # -1 for records in no cell
-            uniq = uniq[1:]
-        combos[name] = (inv.astype(np.int64), (uniq % n_cells).astype(np.int64), n_cells)
     return SessionData(
         label=label,
         layout=layout,
@@ -262,18 +304,38 @@ def prepare(
         e_auth=e_auth,
         e_q=e_q,
         e_eligible=e_eligible,
-        register_level=register_level,
+        register_level=reg.register_level.copy(),
         b=b,
         pair_i=pair_i,
         pair_j=pair_j,
         pair_net=pair_net,
         pk_p=(pk // max(n_k, 1)).astype(np.int64),
         pk_k=(pk % max(n_k, 1)).astype(np.int64),
-        combos=combos,
+        combos=_combos(rec_p, e_q[rec_e], e_auth[rec_e], len(layout.authorities)),
         network_ids=tuple(str(x) for x in k_ids),
         opts=dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction),
         seed=seed,
     )
+
+
+def _combos(
+    rec_p: np.ndarray, eq: np.ndarray, ea: np.ndarray, n_auth: int
+) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
+    """Distinct (practitioner, SIMD quintile) and (practitioner, authority x quintile)
+    pairs of the records attributed there, for distinct-practitioner counts per cell."""
+    combos = {}
+    for name, cell, n_cells in (
+        ("q", eq, 6),
+        ("aq", np.where(ea >= 0, ea * 6 + eq, -1), 6 * max(n_auth, 1)),
+    ):
+        ok_cell = (eq > 0) & (cell >= 0)
+        key = np.where(ok_cell, rec_p * n_cells + cell, -1)
+        uniq, inv = np.unique(key, return_inverse=True)
+        if uniq.size and uniq[0] == -1:
+            inv = inv - 1  # -1 for records in no cell
+            uniq = uniq[1:]
+        combos[name] = (inv.astype(np.int64), (uniq % n_cells).astype(np.int64), n_cells)
+    return combos
 
 
 def network_draw(n_networks: int, rng: np.random.Generator) -> np.ndarray:
@@ -454,7 +516,19 @@ def _kept_ties(
     sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The active establishments and the draw's backbone ties (positions in the
-    active list, weights)."""
+    active list, weights); those of the observed session (every ``c`` 1, no practitioner
+    dropped) are computed once and kept on ``sd``."""
+    if keep is None and bool((c == 1).all()):
+        if sd.observed is None:
+            sd.observed = _draw_ties(sd, c, None, present)
+        return sd.observed
+    return _draw_ties(sd, c, keep, present)
+
+
+def _draw_ties(
+    sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_kept_ties`, computed."""
     if keep is None and sd.pair_net is not None:
         b = sd.b
         w = sd.pair_net @ c.astype(np.float64)
@@ -730,75 +804,6 @@ def _graph_values(
         memb = np.asarray(leiden_membership(g, sd.seed))
         put("spanning_communities_share", "partnership", "", spanning_share(memb, auth),
             int((np.bincount(memb) >= 2).sum()))  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------
-# Expected values under the labels null (INFERENCE.md §7)
-# ---------------------------------------------------------------------------------------
-def label_expected(
-    sd: SessionData, seed: int, permutations: int = LABEL_PERMUTATIONS
-) -> np.ndarray:
-    """Mean of the composition indicators when the authority labels are permuted across
-    the observed graph's nodes (graph and communities fixed); NaN elsewhere."""
-    import igraph as ig
-
-    from wpnet.measures.capacity import leiden_membership
-
-    lay = sd.layout
-    pos = lay.index()
-    out = np.full(len(lay.keys), np.nan)
-    c = np.ones(sd.n_k, dtype=np.int64)
-    present = np.ones(len(sd.rec_k), dtype=bool)
-    active, i, j, w = _kept_ties(sd, c, None, present)
-    auth = sd.e_auth[active]
-    n = auth.size
-    if n == 0:
-        return out
-    rng = np.random.default_rng(seed)
-    pa = rng.permuted(np.tile(auth, (permutations, 1)), axis=1)  # (S, n) permuted labels
-    ai, aj = pa[:, i], pa[:, j]
-    known = (ai >= 0) & (aj >= 0)
-    cross = known & (ai != aj)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[pos[("cross_authority_share", "partnership", "")]] = np.nanmean(
-            np.where(known.sum(1) > 0, cross.sum(1) / known.sum(1), np.nan)
-        ) if i.size else math.nan  # fmt: skip
-    n_auth = len(lay.authorities)
-    if i.size:
-        s_idx = np.repeat(np.arange(permutations), i.size).reshape(permutations, i.size)
-        flat = lambda a, m: s_idx[m] * n_auth + a[m]  # noqa: E731
-        size = permutations * n_auth
-        touching = np.bincount(flat(ai, known), minlength=size) + np.bincount(
-            flat(aj, cross), minlength=size
-        )
-        outside = np.bincount(flat(ai, cross), minlength=size) + np.bincount(
-            flat(aj, cross), minlength=size
-        )
-        share = _ratio(outside, touching).reshape(permutations, n_auth)
-        with np.errstate(invalid="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean = np.nanmean(share, axis=0)
-        for k, a in enumerate(lay.authorities):
-            out[pos[("authority_cross_share", a, "")]] = mean[k]
-    g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
-    g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
-    memb = np.asarray(leiden_membership(g, sd.seed))
-    sizes = np.bincount(memb)
-    order = np.argsort(memb, kind="stable")
-    starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    big = sizes >= 2
-    if big.any():
-        lab = pa[:, order]
-        hi = np.maximum.reduceat(lab, starts, axis=1)
-        lo = np.minimum.reduceat(np.where(lab >= 0, lab, np.iinfo(np.int64).max), starts, axis=1)
-        spans = (hi >= 0) & (lo != np.iinfo(np.int64).max) & (hi > lo)
-        out[pos[("spanning_communities_share", "partnership", "")]] = float(
-            spans[:, big].mean(axis=1).mean()
-        )
-    return out
 
 
 # ---------------------------------------------------------------------------------------
