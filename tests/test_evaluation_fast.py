@@ -352,3 +352,41 @@ def test_with_themes_equals_reference():
     pd.testing.assert_frame_equal(
         _with_themes(base, themes), _with_themes_reference(base, themes), check_exact=True
     )
+
+
+# ---- a subsampled draw's ties from the pair x network matrix -------------------------
+def _ties_by_product(sd: SessionData, c: np.ndarray, present: np.ndarray):
+    """The draw's ties as ``triu(B diag(c) Bᵀ)`` of the present records, in dense numpy."""
+    b = np.zeros((sd.n_e, sd.n_k))
+    b[sd.rec_e[present], sd.rec_k[present]] = 1.0
+    w = np.triu(b @ np.diag(c.astype(np.float64)) @ b.T, k=1)
+    active = b @ c > 0
+    where = np.cumsum(active) - 1
+    i, j = np.nonzero(w)
+    return active, where[i], where[j], w[i, j]
+
+
+@pytest.mark.parametrize("backbone", [None, "threshold"])
+def test_subsampled_ties_equal_the_product(example, backbone):
+    from wpnet.inference._indicators import _kept_ties, network_draw, subsample
+
+    pair = example.select(session=["2022-23", "2023-24"])
+    opts = dict(OPTS, backbone=backbone)
+    cases = [(pair.select(workstream="Forums"), "2023-24"), (_ring()[0], "2022-23")]
+    for eco, s in cases:
+        sd = prepare(eco.select(session=s), eco, label=s, layout=layout_of(eco), seed=0, **opts)
+        assert sd.pair_net is not None
+        rng = np.random.default_rng(5)
+        for t in range(25):
+            c = network_draw(sd.n_k, rng)
+            keep = subsample(sd, c, max(1, sd.n_p // 2), t)
+            if keep is None:
+                continue
+            present = (c[sd.rec_k] * keep[sd.rec_p]) > 0
+            got = _kept_ties(sd, c, keep, present)
+            active, i, j, w = _ties_by_product(sd, c, present)
+            if backbone == "threshold":
+                kept = w >= 2
+                i, j, w = i[kept], j[kept], w[kept]
+            for a, b in zip(got, (active, i, j, w), strict=True):
+                np.testing.assert_array_equal(a, b)

@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -62,7 +63,6 @@ __all__ = [
     "practitioners_of",
     "prepare",
     "prepare_records",
-    "register_levels",
     "register_of",
     "run_draws",
     "subsample",
@@ -114,7 +114,17 @@ class Layout:
     authorities: tuple[str, ...]
 
     def index(self) -> dict[tuple[str, str, str], int]:
+        """Position of each key (one dictionary per layout: do not change it)."""
+        return self._index
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, str], int]:
         return {k: i for i, k in enumerate(self.keys)}
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The indicators the layout holds."""
+        return frozenset(name for name, _, _ in self.keys)
 
     def positions(self, indicators: set[str]) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.keys) if k[0] in indicators], dtype=np.int64)
@@ -172,6 +182,7 @@ class SessionData:
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
     observed: Any = field(default=None, repr=False, compare=False)  # _kept_ties of c = 1
+    pair_coo: Any = field(default=None, repr=False, compare=False)  # pair_net's (pair, net)
 
 
 def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
@@ -210,13 +221,6 @@ def register_of(register: Ecosystem, layout: Layout) -> Register:
         prac_level=prac_level,
         register_level=np.bincount(prac_level[prac_level >= 0], minlength=len(LEVELS)),
     )
-
-
-def register_levels(practitioners: pd.DataFrame) -> np.ndarray:
-    """Practitioners per level (:data:`wpnet.schema.LEVELS` order; the first row of a
-    repeated id), as :func:`register_of` counts them."""
-    levels = _codes(practitioners.drop_duplicates("practitioner_id")["level"], list(LEVELS))
-    return np.bincount(levels[levels >= 0], minlength=len(LEVELS))
 
 
 def _establishment_codes(ids: pd.Series, est_ids: pd.Index) -> tuple[np.ndarray, list[str]]:
@@ -399,9 +403,49 @@ def evaluate(
         if denominators is not None:
             denominators[pos[(name, unit, group)]] = n
 
-    # ---- practitioners: copy j of a network carries instance j of each member, so a
-    # practitioner counts max_k c_k times (k over their networks in the draw)
     rec_c = rec_w.astype(np.int64)
+    if any(want(x) for x in _PEOPLE):  # ---- practitioners
+        _practitioner_values(sd, c, keep, rec_c, put, want)
+    if any(want(x) for x in _REACHED):  # ---- establishments
+        _establishment_values(sd, present, rec_c, put, want)
+    if graph and (which is None or which & set(GRAPH_INDICATORS)):
+        _graph_values(sd, c, keep, present, put, want)
+    return out
+
+
+#: The indicators read from the practitioners' instances, and from the establishments
+#: reached (each part of :func:`evaluate` is skipped when none of its own is wanted).
+_PEOPLE = ("multi_network_share", "lead_share", "lead_rate_by_level", "participation_rate_by_level")
+_REACHED = ("coverage", "simd_coverage", "simd_depth", "simd_lead_rate")
+
+
+def _establishment_values(
+    sd: SessionData, present: np.ndarray, rec_c: np.ndarray, put: Any, want: Any
+) -> None:
+    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient."""
+    lay = sd.layout
+    reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
+    n_auth = len(lay.authorities)
+    auth_ok = sd.e_auth >= 0
+    if want("coverage"):
+        elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
+        hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
+        for i, a in enumerate(lay.authorities):
+            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
+        all_elig = int(sd.e_eligible.sum())
+        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
+            all_elig)  # fmt: skip
+    if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
+        _gradient(sd, rec_c, reached, put, want)
+
+
+def _practitioner_values(
+    sd: SessionData, c: np.ndarray, keep: np.ndarray | None, rec_c: np.ndarray, put: Any,
+    want: Any,
+) -> None:  # fmt: skip
+    """The indicators of :data:`_PEOPLE` (practitioners counted in copy instances: copy
+    j of a network carries instance j of each member, so a practitioner counts
+    max_k c_k times, k over their networks in the draw)."""
     inst = _max_by(sd.rec_p, rec_c, sd.n_p)
     lead_inst = _max_by(sd.rec_p[sd.rec_lead], rec_c[sd.rec_lead], sd.n_p)
     n_part = int(inst.sum())
@@ -422,23 +466,6 @@ def evaluate(
         for i, lv in enumerate(LEVELS):
             put("participation_rate_by_level", "partnership", lv,
                 _ratio(by_level[i], sd.register_level[i]), sd.register_level[i])  # fmt: skip
-    # ---- establishments
-    reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
-    n_auth = len(lay.authorities)
-    auth_ok = sd.e_auth >= 0
-    if want("coverage"):
-        elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
-        hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
-        for i, a in enumerate(lay.authorities):
-            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
-        all_elig = int(sd.e_eligible.sum())
-        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
-            all_elig)  # fmt: skip
-    if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
-        _gradient(sd, rec_c, reached, put, want)
-    if graph and (which is None or which & set(GRAPH_INDICATORS)):
-        _graph_values(sd, c, keep, present, put, want)
-    return out
 
 
 def _max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
@@ -529,11 +556,15 @@ def _draw_ties(
     sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """:func:`_kept_ties`, computed."""
+    method = sd.opts["backbone"]
     if keep is None and sd.pair_net is not None:
         b = sd.b
         w = sd.pair_net @ c.astype(np.float64)
         nz = w > 0
         i, j, w = sd.pair_i[nz], sd.pair_j[nz], w[nz]
+    elif sd.pair_net is not None and method in (None, "threshold"):  # no B needed after
+        active, i, j, w = _subsampled_pairs(sd, c, present)
+        return _backbone(sd, None, c, active, i, j, w)
     else:
         if keep is None:
             present = c[sd.rec_k] > 0
@@ -550,7 +581,42 @@ def _draw_ties(
         i, j, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
     active = (b @ c.astype(np.float64)) > 0
     where = np.cumsum(active) - 1
-    i, j = where[i], where[j]
+    return _backbone(sd, b, c, active, where[i], where[j], w)
+
+
+def _subsampled_pairs(
+    sd: SessionData, c: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The active establishments and the ties (positions in the active list, weights)
+    of a draw's ``present`` records, from the session's pair x network matrix:
+    ``w_ij = Σ_k c_k [i in k] [j in k]`` over the memberships the present records keep
+    (the same ties, in the same order, and the same sums of whole numbers as
+    ``triu(B diag(c) Bᵀ)`` of those records)."""
+    if sd.pair_coo is None:
+        coo = sd.pair_net.tocoo()
+        sd.pair_coo = (coo.row.astype(np.int64), coo.col.astype(np.int64))
+    pair, net = sd.pair_coo
+    member = np.zeros(sd.n_e * sd.n_k, dtype=bool)
+    member[sd.rec_e[present] * sd.n_k + sd.rec_k[present]] = True
+    both = member[sd.pair_i[pair] * sd.n_k + net] & member[sd.pair_j[pair] * sd.n_k + net]
+    w = np.bincount(pair[both], weights=c[net[both]].astype(np.float64), minlength=sd.pair_i.size)
+    nz = w > 0
+    active = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
+    where = np.cumsum(active) - 1
+    return active, where[sd.pair_i[nz]], where[sd.pair_j[nz]], w[nz]
+
+
+def _backbone(
+    sd: SessionData,
+    b: sp.csr_matrix | None,
+    c: np.ndarray,
+    active: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    w: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ties (i, j, w) the session's backbone keeps (``b``, the draw's binary
+    establishment x network matrix, is read by ``sdsm`` only)."""
     method = sd.opts["backbone"]
     if method is None or i.size == 0:
         return active, i, j, w
@@ -759,15 +825,6 @@ def _graph_values(
     put: Any,
     want: Any,
 ) -> None:
-    import igraph as ig
-
-    from wpnet.measures.capacity import (
-        leiden_membership,
-        robustness,
-        spanning_share,
-        too_big_for_exact_paths,
-    )
-
     active, i, j, w = _kept_ties(sd, c, keep, present)
     n = int(active.sum())
     auth = sd.e_auth[active]
@@ -792,6 +849,15 @@ def _graph_values(
                                    "robustness"))  # fmt: skip
     if not need_g or n == 0:
         return
+    import igraph as ig
+
+    from wpnet.measures.capacity import (
+        leiden_membership,
+        robustness,
+        spanning_share,
+        too_big_for_exact_paths,
+    )
+
     g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
     g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
     if want("largest_component_share"):
@@ -843,8 +909,7 @@ def subsample(sd: SessionData, c: np.ndarray, m: int, seed: int) -> np.ndarray |
 
 def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, np.ndarray]:
     sd = shared[task.label]
-    every = set(name for name, _, _ in sd.layout.keys)
-    plain = set(every - task.structural) if task.plain is None else set(task.plain)
+    plain = set(sd.layout.names - task.structural) if task.plain is None else set(task.plain)
     keep = None
     if task.structural and task.matched is not None:
         keep = subsample(sd, task.c, task.matched, task.keep_seed)
