@@ -35,6 +35,7 @@ from wpnet.inference._indicators import (
     Layout,
     Register,
     SessionData,
+    _codes,
     centred_interval,
     check_options,
     describe_graph,
@@ -45,11 +46,11 @@ from wpnet.inference._indicators import (
     percentile_interval,
     practitioners_of,
     prepare_records,
-    register_levels,
     register_of,
     run_draws,
 )
 from wpnet.inference._labels import label_expected
+from wpnet.schema import LEVELS
 
 __all__ = [
     "INDICATORS",
@@ -542,14 +543,28 @@ def workstream_reflections(
 ) -> dict[str, Reflections]:
     """:func:`reflections` of each workstream's slice of ``eco``: for each w of
     ``workstreams``, the same result as ``reflections(eco.select(workstream=w), ...)``
-    with the same options (``graph``: the graph options, default the SDSM backbone as
-    :func:`reflections`'), computed from ``eco``'s records and register without
-    building a selection per workstream.
+    with the same options, computed from one reading of ``eco``'s records and register
+    instead of a selection per workstream.
 
-    Selecting a workstream keeps every establishment and network record of it; the
-    register's practitioners are those whose home establishment is on the register or
-    who have a record in the workstream (as :meth:`wpnet.Ecosystem.select` keeps
+    Selecting a workstream keeps every establishment and every record of its networks;
+    the register's practitioners are those whose home establishment is on the register
+    or who have a record in the workstream (as :meth:`wpnet.Ecosystem.select` keeps
     them: the denominators of ``participation_rate_by_level``).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    workstreams : sequence of str
+        The workstreams, each with records in every one of ``sessions``.
+    themes, sessions, samples, seed, workers, level
+        As :func:`reflections` (``sessions`` defaults to each workstream's own).
+    graph : GraphSpec, optional
+        The graph options (default: the SDSM backbone, as :func:`reflections`).
+
+    Returns
+    -------
+    dict
+        Workstream -> :class:`Reflections`.
 
     Raises
     ------
@@ -577,7 +592,11 @@ def workstream_reflections(
     reg = register_of(eco, layout)
     records = eco.records
     prac = eco.practitioners
-    home_on = prac["establishment_id"].isin(eco.establishments["establishment_id"].dropna())
+    est_ids = pd.Index(eco.establishments["establishment_id"].dropna().unique())
+    home_on = est_ids.get_indexer(prac["establishment_id"]) >= 0
+    id_code, ids = pd.factorize(prac["practitioner_id"])
+    ids = pd.Index(ids)
+    row_level = _codes(prac["level"], list(LEVELS))
     out: dict[str, Reflections] = {}
     for w in workstreams:
         mine = records[(records["workstream"] == w).fillna(False).to_numpy(dtype=bool)]
@@ -586,13 +605,30 @@ def workstream_reflections(
             present, sessions, themes, spec.onto, samples, spec.backbone, spec.alpha,
             spec.correction, level,
         )  # fmt: skip
-        people = prac[home_on | prac["practitioner_id"].isin(mine["practitioner_id"].dropna())]
+        taking_part = ids.get_indexer(mine["practitioner_id"].dropna().unique())
+        rows = home_on | np.isin(id_code, taking_part[taking_part >= 0])
+        mine_reg = replace(reg, register_level=_level_counts(id_code, row_level, rows))
         out[w] = _reflect(
-            mine, replace(reg, register_level=register_levels(people)), layout, theme_map, ses,
-            opts, samples=samples, seed=seed, workers=workers, level=level,
-            scope={**eco.scope, "workstream": w},
+            mine, mine_reg, layout, theme_map, ses, opts, samples=samples, seed=seed,
+            workers=workers, level=level, scope={**eco.scope, "workstream": w},
         )  # fmt: skip
     return out
+
+
+def _level_counts(id_code: np.ndarray, row_level: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Practitioners per level among the register's ``rows`` (a mask), each id counted
+    once with its first row's level (as :func:`register_of` counts them).
+
+    Examples
+    --------
+    >>> _level_counts(np.array([0, 1, 0, 2]), np.array([1, 0, 2, 1]),
+    ...               np.array([True, True, True, False])).tolist()[:3]
+    [1, 1, 0]
+    """
+    codes, levels = id_code[rows], row_level[rows]
+    _, first = np.unique(codes, return_index=True)  # -1 (no id) is one id, as drop_duplicates
+    kept = levels[first]
+    return np.bincount(kept[kept >= 0], minlength=len(LEVELS))
 
 
 def _checked(
@@ -840,7 +876,7 @@ def _session_data(
             seed=seed,
             pairs=s in pairs,
             **opts,
-        )  # fmt: skip
+        )
         for s in sessions
     }
 
