@@ -16,7 +16,7 @@ import html
 import math
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -25,28 +25,43 @@ import pandas as pd
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
+from wpnet.graphs import GraphSpec
 from wpnet.inference._indicators import (
-    COMPOSITION,
     GRAPH_INDICATORS,
     LABEL_PERMUTATIONS,
     STRUCTURAL,
     VOLUME_DRAWS,
     DrawTask,
+    Layout,
+    Register,
+    SessionData,
+    _codes,
     centred_interval,
     check_options,
     describe_graph,
     draw_rngs,
     evaluate,
-    label_expected,
     layout_of,
     network_draw,
     percentile_interval,
     practitioners_of,
-    prepare,
+    prepare_records,
+    register_of,
     run_draws,
 )
+from wpnet.inference._labels import label_expected
+from wpnet.schema import LEVELS
 
-__all__ = ["INDICATORS", "THEMES", "Indicator", "Reflections", "Theme", "ThemeCard", "reflections"]
+__all__ = [
+    "INDICATORS",
+    "THEMES",
+    "Indicator",
+    "Reflections",
+    "Theme",
+    "ThemeCard",
+    "reflections",
+    "workstream_reflections",
+]
 
 
 @dataclass(frozen=True)
@@ -503,39 +518,172 @@ def reflections(
     'no clear change'
     """
     expect_ecosystem(eco, "reflections")
+    sessions, theme_map = _checked(
+        eco.sessions, sessions, themes, onto, samples, backbone, alpha, correction, level
+    )
+    opts = dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
+    layout = layout_of(eco)
+    return _reflect(
+        eco.records, register_of(eco, layout), layout, theme_map, sessions, opts,
+        samples=samples, seed=seed, workers=workers, level=level, scope=eco.scope,
+    )  # fmt: skip
+
+
+def workstream_reflections(
+    eco: Ecosystem,
+    workstreams: Sequence[str],
+    *,
+    themes: Mapping[str, Any] | None = None,
+    sessions: Sequence[str] | None = None,
+    graph: GraphSpec | None = None,
+    samples: int = 200,
+    seed: int = 0,
+    workers: int | None = None,
+    level: float = 0.95,
+) -> dict[str, Reflections]:
+    """:func:`reflections` of each workstream's slice of ``eco``: for each w of
+    ``workstreams``, the same result as ``reflections(eco.select(workstream=w), ...)``
+    with the same options, computed from one reading of ``eco``'s records and register
+    instead of a selection per workstream.
+
+    Selecting a workstream keeps every establishment and every record of its networks;
+    the register's practitioners are those whose home establishment is on the register
+    or who have a record in the workstream (as :meth:`wpnet.Ecosystem.select` keeps
+    them: the denominators of ``participation_rate_by_level``).
+
+    Parameters
+    ----------
+    eco : Ecosystem
+    workstreams : sequence of str
+        The workstreams, each with records in every one of ``sessions``.
+    themes, sessions, samples, seed, workers, level
+        As :func:`reflections` (``sessions`` defaults to each workstream's own).
+    graph : GraphSpec, optional
+        The graph options (default: the SDSM backbone, as :func:`reflections`).
+
+    Returns
+    -------
+    dict
+        Workstream -> :class:`Reflections`.
+
+    Raises
+    ------
+    UsageError
+        As :meth:`~wpnet.Ecosystem.select` (a workstream not in the data) and
+        :func:`reflections` (a session without the workstream's records).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.graphs import GraphSpec
+    >>> r = workstream_reflections(wpnet.tiny(), ["Curricular networks"],
+    ...                            graph=GraphSpec(backbone=None), samples=0)
+    >>> r["Curricular networks"].indicators.session.unique().tolist()
+    ['2021-22', '2022-23']
+    """
+    expect_ecosystem(eco, "workstream_reflections")
+    known = sorted(eco.networks["workstream"].dropna().unique())
+    unknown = [w for w in workstreams if w not in set(known)]
+    if unknown:
+        raise UsageError(f"workstreams {unknown!r} not in the data; allowed: {known!r}")
+    spec = graph if graph is not None else GraphSpec(backbone="sdsm")
+    opts = {k: v for k, v in spec.keywords().items() if k != "onto"}
+    layout = layout_of(eco)
+    reg = register_of(eco, layout)
+    records = eco.records
+    prac = eco.practitioners
+    est_ids = pd.Index(eco.establishments["establishment_id"].dropna().unique())
+    home_on = est_ids.get_indexer(prac["establishment_id"]) >= 0
+    id_code, ids = pd.factorize(prac["practitioner_id"])
+    ids = pd.Index(ids)
+    row_level = _codes(prac["level"], list(LEVELS))
+    out: dict[str, Reflections] = {}
+    for w in workstreams:
+        mine = records[(records["workstream"] == w).fillna(False).to_numpy(dtype=bool)]
+        present = sorted(mine["session"].dropna().unique().tolist())
+        ses, theme_map = _checked(
+            present, sessions, themes, spec.onto, samples, spec.backbone, spec.alpha,
+            spec.correction, level,
+        )  # fmt: skip
+        taking_part = ids.get_indexer(mine["practitioner_id"].dropna().unique())
+        rows = home_on | np.isin(id_code, taking_part[taking_part >= 0])
+        mine_reg = replace(reg, register_level=_level_counts(id_code, row_level, rows))
+        out[w] = _reflect(
+            mine, mine_reg, layout, theme_map, ses, opts, samples=samples, seed=seed,
+            workers=workers, level=level, scope={**eco.scope, "workstream": w},
+        )  # fmt: skip
+    return out
+
+
+def _level_counts(id_code: np.ndarray, row_level: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """Practitioners per level among the register's ``rows`` (a mask), each id counted
+    once with its first row's level (as :func:`register_of` counts them).
+
+    Examples
+    --------
+    >>> _level_counts(np.array([0, 1, 0, 2]), np.array([1, 0, 2, 1]),
+    ...               np.array([True, True, True, False])).tolist()[:3]
+    [1, 1, 0]
+    """
+    codes, levels = id_code[rows], row_level[rows]
+    _, first = np.unique(codes, return_index=True)  # -1 (no id) is one id, as drop_duplicates
+    kept = levels[first]
+    return np.bincount(kept[kept >= 0], minlength=len(LEVELS))
+
+
+def _checked(
+    available: list[str],
+    sessions: Sequence[str] | None,
+    themes: Mapping[str, Any] | None,
+    onto: str,
+    samples: int,
+    backbone: str | None,
+    alpha: float,
+    correction: str,
+    level: float,
+) -> tuple[list[str], dict[str, Theme]]:
+    """The sessions (default ``available``, the sessions with records) and themes of a
+    :func:`reflections` call, checked."""
     check_choice("onto", onto, ("establishment",))  # the themes are about establishments
     if not 0.5 <= level < 1:
         raise UsageError(f"level must be at least 0.5 and below 1, got {level!r}")
-    sessions = list(eco.sessions if sessions is None else sessions)
-    unknown = sorted(set(sessions) - set(eco.sessions))
+    sessions = list(available if sessions is None else sessions)
+    unknown = sorted(set(sessions) - set(available))
     if unknown:
-        raise UsageError(f"sessions not in the data: {unknown}; it has {eco.sessions}")
+        raise UsageError(f"sessions not in the data: {unknown}; it has {available}")
     if not sessions:
         raise UsageError("reflections needs at least one session with records")
     if len(set(sessions)) != len(sessions):
         raise UsageError(f"sessions repeat a session: {sessions}")
     check_options(samples, backbone, alpha, correction)
-    theme_map = _themes(themes)
+    return sessions, _themes(themes)
+
+
+def _reflect(
+    records: pd.DataFrame,
+    reg: Register,
+    layout: Layout,
+    theme_map: dict[str, Theme],
+    sessions: list[str],
+    opts: dict[str, Any],
+    *,
+    samples: int,
+    seed: int,
+    workers: int | None,
+    level: float,
+    scope: dict[str, Any],
+) -> Reflections:
+    """The body of :func:`reflections`, from ``records`` (rows of
+    :attr:`Ecosystem.records`) against the register ``reg``."""
     wanted = {i for t in theme_map.values() for i in t.indicators}
-    opts = dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
-    layout = layout_of(eco)
     keys = layout.keys
     nrow = len(keys)
     rows = layout.positions(wanted)
     first, last = sessions[0], sessions[-1]
     ends = [first] if first == last else [first, last]
-    data = {
-        s: prepare(
-            eco.select(session=s),
-            eco,
-            label=s,
-            layout=layout,
-            seed=seed,
-            pairs=s in ends and samples > 0,
-            **opts,
-        )  # fmt: skip
-        for s in sessions
-    }
+    data = _session_data(
+        records, reg, sessions, layout, seed=seed, pairs=ends if samples else [], **opts
+    )
     graph_wanted = wanted & set(GRAPH_INDICATORS)
     cheap = frozenset(wanted - set(GRAPH_INDICATORS))
     struct_wanted = wanted & set(STRUCTURAL)
@@ -546,9 +694,7 @@ def reflections(
     for s, sd in data.items():
         n[s] = np.full(nrow, np.nan)
         value[s] = evaluate(sd, which=wanted, denominators=n[s])
-        expected[s] = (
-            label_expected(sd, seed) if wanted & set(COMPOSITION) else np.full(nrow, np.nan)
-        )
+        expected[s] = label_expected(sd, seed, which=wanted)
     # ---- volume matching (§6)
     counts = {
         s: int(practitioners_of(d, np.ones(d.n_k, dtype=np.int64)).size) for s, d in data.items()
@@ -691,36 +837,69 @@ def reflections(
         samples=int(samples),
         seed=int(seed),
         level=float(level),
-        graph=describe_graph(backbone, alpha, min_weight, correction).replace(
-            " of each draw", " of each session (and each draw)"
-        ),
-        backbone=backbone,
+        graph=describe_graph(**opts).replace(" of each draw", " of each session (and each draw)"),
+        backbone=opts["backbone"],
         sessions=sessions,
         compared=(first, last),
         volume={"m": m, "draws": VOLUME_DRAWS, "practitioners": counts},
         label_permutations=LABEL_PERMUTATIONS,
         notes=notes,
-        scope=eco.scope,
+        scope=scope,
     )
     tidy.attrs.update(attrs)
     change_table.attrs.update(attrs)
     return Reflections(tidy, change_table, cards, attrs)
 
 
+def _session_data(
+    records: pd.DataFrame,
+    reg: Register,
+    sessions: Sequence[str],
+    layout: Layout,
+    *,
+    seed: int,
+    pairs: Sequence[str],
+    **opts: Any,
+) -> dict[str, SessionData]:
+    """Each session's arrays against the register ``reg`` (read once for all): a
+    session's records are those of ``records`` in that session, as
+    ``eco.select(session=s).records`` gives them (selecting a session keeps every
+    establishment, network and practitioner a kept record names, so the attribution
+    is the same). The pair x network matrix is built for the sessions in ``pairs``."""
+    of = records["session"]
+    return {
+        s: prepare_records(
+            records[(of == s).fillna(False).to_numpy(dtype=bool)],
+            reg,
+            label=s,
+            layout=layout,
+            seed=seed,
+            pairs=s in pairs,
+            **opts,
+        )
+        for s in sessions
+    }
+
+
 def _with_themes(frame: pd.DataFrame, theme_map: dict[str, Theme]) -> pd.DataFrame:
     """One copy of ``frame``'s rows per theme an indicator answers, in theme order,
     with ``theme``, ``polarity`` and ``kind``."""
-    parts = []
+    names = frame["indicator"].to_numpy(dtype=object)
+    picks: list[np.ndarray] = []
+    added: dict[str, list[str]] = {"theme": [], "polarity": [], "kind": []}
     for theme, t in theme_map.items():
         for name in t.indicators:
-            sub = frame[frame["indicator"] == name].copy()
-            sub.insert(0, "theme", theme)
-            sub["polarity"] = INDICATORS[name].polarity
-            sub["kind"] = INDICATORS[name].kind
-            parts.append(sub)
-    out = pd.concat(parts, ignore_index=True)
-    for c in ("theme", "indicator", "unit", "group", "polarity", "kind"):
+            at = np.flatnonzero(names == name)
+            picks.append(at)
+            added["theme"] += [theme] * at.size
+            added["polarity"] += [INDICATORS[name].polarity] * at.size
+            added["kind"] += [INDICATORS[name].kind] * at.size
+    out = frame.take(np.concatenate(picks)).reset_index(drop=True)
+    for c in ("indicator", "unit", "group"):
         out[c] = out[c].astype(object)
+    out.insert(0, "theme", pd.Series(added["theme"], dtype=object))
+    out["polarity"] = pd.Series(added["polarity"], dtype=object)
+    out["kind"] = pd.Series(added["kind"], dtype=object)
     return out
 
 

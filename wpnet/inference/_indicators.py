@@ -28,6 +28,7 @@ from __future__ import annotations
 import math
 import zlib
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -48,19 +49,21 @@ __all__ = [
     "VOLUME_DRAWS",
     "DrawTask",
     "Layout",
+    "Register",
     "SessionData",
     "centred_interval",
     "check_options",
     "describe_graph",
     "draw_rngs",
     "evaluate",
-    "label_expected",
     "layout_of",
     "make_layout",
     "network_draw",
     "percentile_interval",
     "practitioners_of",
     "prepare",
+    "prepare_records",
+    "register_of",
     "run_draws",
     "subsample",
     "weighted_sdsm_pvalues",
@@ -111,7 +114,17 @@ class Layout:
     authorities: tuple[str, ...]
 
     def index(self) -> dict[tuple[str, str, str], int]:
+        """Position of each key (one dictionary per layout: do not change it)."""
+        return self._index
+
+    @cached_property
+    def _index(self) -> dict[tuple[str, str, str], int]:
         return {k: i for i, k in enumerate(self.keys)}
+
+    @cached_property
+    def names(self) -> frozenset[str]:
+        """The indicators the layout holds."""
+        return frozenset(name for name, _, _ in self.keys)
 
     def positions(self, indicators: set[str]) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.keys) if k[0] in indicators], dtype=np.int64)
@@ -168,6 +181,8 @@ class SessionData:
     network_ids: tuple[str, ...] = ()  # network of each code
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
+    observed: Any = field(default=None, repr=False, compare=False)  # _kept_ties of c = 1
+    pair_coo: Any = field(default=None, repr=False, compare=False)  # pair_net's (pair, net)
 
 
 def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
@@ -175,9 +190,63 @@ def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
     return idx.get_indexer(values.astype(object).where(values.notna(), None)).astype(np.int64)
 
 
-def prepare(
-    eco: Ecosystem,
-    register: Ecosystem,
+@dataclass(frozen=True)
+class Register:
+    """The register's arrays every session of one :func:`reflections` call shares
+    (:func:`register_of`): establishments in register order (the first row of an id
+    repeated) with their authority code (-1 unknown), SIMD quintile (0 unknown) and
+    eligibility; practitioners (first row of each id) with their level code."""
+
+    est_ids: pd.Index  # establishment ids as text, register order
+    e_auth: np.ndarray
+    e_q: np.ndarray
+    e_eligible: np.ndarray
+    prac_ids: pd.Index  # practitioner ids (unique)
+    prac_level: np.ndarray  # level code of each (-1 unknown)
+    register_level: np.ndarray  # practitioners on the register per level
+
+
+def register_of(register: Ecosystem, layout: Layout) -> Register:
+    """The :class:`Register` of ``register`` for ``layout``'s authorities."""
+    est = register.establishments.drop_duplicates("establishment_id")
+    q = pd.to_numeric(est["simd_quintile"], errors="coerce").to_numpy(dtype=np.float64)
+    prac = register.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
+    prac_level = _codes(prac["level"], list(LEVELS))
+    return Register(
+        est_ids=pd.Index(est["establishment_id"].astype(str).tolist(), dtype=object),
+        e_auth=_codes(est["authority"], list(layout.authorities)),
+        e_q=np.where(np.isin(q, QUINTILES), q, 0).astype(np.int64),
+        e_eligible=(est["sector"].astype(object) != "central").to_numpy(dtype=bool),
+        prac_ids=prac.index,
+        prac_level=prac_level,
+        register_level=np.bincount(prac_level[prac_level >= 0], minlength=len(LEVELS)),
+    )
+
+
+def _establishment_codes(ids: pd.Series, est_ids: pd.Index) -> tuple[np.ndarray, list[str]]:
+    """Each record's establishment position in the register followed by the ids it
+    lacks (``extra``, sorted), -1 for a missing id; hashing each distinct id once."""
+    codes, uniq = pd.factorize(ids, use_na_sentinel=True)
+    uniq = pd.Index(uniq.astype(str), dtype=object)
+    found = est_ids.get_indexer(uniq)
+    extra = sorted(set(uniq[found < 0]))
+    found[found < 0] = len(est_ids) + pd.Index(extra, dtype=object).get_indexer(uniq[found < 0])
+    return np.where(codes >= 0, found[np.maximum(codes, 0)], -1).astype(np.int64), extra
+
+
+def prepare(eco: Ecosystem, register: Ecosystem, *, layout: Layout, **options: Any) -> SessionData:
+    """The arrays of ``eco`` (usually one session); ``register`` gives the denominators
+    (establishments and practitioners on the register): :func:`prepare_records` of
+    ``eco.records`` against :func:`register_of` ``(register, layout)``, with its
+    keyword ``options`` (``label``, ``backbone``, ``alpha``, ``min_weight``,
+    ``correction``, ``seed``, ``pairs``). A caller preparing several sessions against
+    one register calls those two directly."""
+    return prepare_records(eco.records, register_of(register, layout), layout=layout, **options)
+
+
+def prepare_records(
+    records: pd.DataFrame,
+    reg: Register,
     *,
     label: str,
     layout: Layout,
@@ -188,39 +257,32 @@ def prepare(
     seed: int,
     pairs: bool = True,
 ) -> SessionData:
-    """The arrays of ``eco`` (usually one session); ``register`` gives the denominators
-    (establishments and practitioners on the register). ``pairs=False`` leaves out the
-    pair x network matrix (for a session whose graph is built once, not per draw)."""
-    rec = eco.records
-    rec = rec[rec["network_id"].notna() & rec["practitioner_id"].notna()]
-    est = register.establishments.drop_duplicates("establishment_id")
-    est_ids = est["establishment_id"].astype(str).tolist()
-    rec_est = rec["establishment_id"].astype(object).where(rec["establishment_id"].notna(), None)
-    extra = sorted({str(x) for x in rec_est.dropna()} - set(est_ids))
-    all_est = est_ids + extra
-    e_index = pd.Index(all_est)
-    rec_e = e_index.get_indexer(rec_est.astype(str).where(rec_est.notna(), "\0"))
+    """The :class:`SessionData` of ``records`` (rows of :attr:`Ecosystem.records`)
+    against the register ``reg``. ``pairs=False`` leaves out the pair x network matrix
+    (for a session whose graph is built once, not per draw).
+
+    Records without a network or practitioner, or with no establishment, are left out;
+    establishments named by records but not on the register are appended in sorted
+    order; practitioners and networks are coded in order of first appearance.
+    """
+    rec = records[records["network_id"].notna() & records["practitioner_id"].notna()]
+    rec_e, extra = _establishment_codes(rec["establishment_id"], reg.est_ids)
     ok = rec_e >= 0
     rec = rec[ok]
-    rec_e = rec_e[ok].astype(np.int64)
-    n_e = len(all_est)
-    authorities = list(layout.authorities)
+    rec_e = rec_e[ok]
+    n_reg = len(reg.est_ids)
+    n_e = n_reg + len(extra)
     e_auth = np.full(n_e, -1, dtype=np.int64)
-    e_auth[: len(est_ids)] = _codes(est["authority"], authorities)
+    e_auth[:n_reg] = reg.e_auth
     e_q = np.zeros(n_e, dtype=np.int64)
-    q = pd.to_numeric(est["simd_quintile"], errors="coerce").to_numpy(dtype=np.float64)
-    q = np.where(np.isin(q, QUINTILES), q, 0)
-    e_q[: len(est_ids)] = q.astype(np.int64)
+    e_q[:n_reg] = reg.e_q
     e_eligible = np.zeros(n_e, dtype=bool)
-    e_eligible[: len(est_ids)] = (est["sector"].astype(object) != "central").to_numpy(dtype=bool)
-    p_codes, p_ids = pd.factorize(rec["practitioner_id"].astype(str))
-    k_codes, k_ids = pd.factorize(rec["network_id"].astype(str))
+    e_eligible[:n_reg] = reg.e_eligible
+    p_codes, p_ids = pd.factorize(rec["practitioner_id"])
+    k_codes, k_ids = pd.factorize(rec["network_id"])
     n_p, n_k = len(p_ids), len(k_ids)
-    prac = register.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
-    levels = prac["level"].reindex(pd.Index(p_ids)).astype(object)
-    p_level = _codes(levels, list(LEVELS))
-    reg_levels = _codes(prac["level"], list(LEVELS))
-    register_level = np.bincount(reg_levels[reg_levels >= 0], minlength=len(LEVELS))
+    where = reg.prac_ids.get_indexer(pd.Index(p_ids))
+    p_level = np.where(where >= 0, reg.prac_level[np.maximum(where, 0)], -1).astype(np.int64)
     rec_p = p_codes.astype(np.int64)
     rec_k = k_codes.astype(np.int64)
     b = sp.csr_matrix((np.ones(len(rec_e)), (rec_e, rec_k)), shape=(n_e, n_k))
@@ -232,22 +294,6 @@ def prepare(
     pair_i, pair_j = coo.row.astype(np.int64), coo.col.astype(np.int64)
     pair_net = b[pair_i].multiply(b[pair_j]).tocsr() if pairs else None
     pk = np.unique(rec_p * n_k + rec_k)
-    combos = {}
-    # distinct (practitioner, SIMD quintile) and (practitioner, authority x quintile)
-    # pairs of the records attributed there, for distinct-practitioner counts per cell
-    eq = e_q[rec_e]
-    ea = e_auth[rec_e]
-    for name, cell, n_cells in (
-        ("q", eq, 6),
-        ("aq", np.where(ea >= 0, ea * 6 + eq, -1), 6 * max(len(authorities), 1)),
-    ):
-        ok_cell = (eq > 0) & (cell >= 0)
-        key = np.where(ok_cell, rec_p * n_cells + cell, -1)
-        uniq, inv = np.unique(key, return_inverse=True)
-        if uniq.size and uniq[0] == -1:
-            inv = inv - 1  # -1 for records in no cell
-            uniq = uniq[1:]
-        combos[name] = (inv.astype(np.int64), (uniq % n_cells).astype(np.int64), n_cells)
     return SessionData(
         label=label,
         layout=layout,
@@ -262,18 +308,38 @@ def prepare(
         e_auth=e_auth,
         e_q=e_q,
         e_eligible=e_eligible,
-        register_level=register_level,
+        register_level=reg.register_level.copy(),
         b=b,
         pair_i=pair_i,
         pair_j=pair_j,
         pair_net=pair_net,
         pk_p=(pk // max(n_k, 1)).astype(np.int64),
         pk_k=(pk % max(n_k, 1)).astype(np.int64),
-        combos=combos,
+        combos=_combos(rec_p, e_q[rec_e], e_auth[rec_e], len(layout.authorities)),
         network_ids=tuple(str(x) for x in k_ids),
         opts=dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction),
         seed=seed,
     )
+
+
+def _combos(
+    rec_p: np.ndarray, eq: np.ndarray, ea: np.ndarray, n_auth: int
+) -> dict[str, tuple[np.ndarray, np.ndarray, int]]:
+    """Distinct (practitioner, SIMD quintile) and (practitioner, authority x quintile)
+    pairs of the records attributed there, for distinct-practitioner counts per cell."""
+    combos = {}
+    for name, cell, n_cells in (
+        ("q", eq, 6),
+        ("aq", np.where(ea >= 0, ea * 6 + eq, -1), 6 * max(n_auth, 1)),
+    ):
+        ok_cell = (eq > 0) & (cell >= 0)
+        key = np.where(ok_cell, rec_p * n_cells + cell, -1)
+        uniq, inv = np.unique(key, return_inverse=True)
+        if uniq.size and uniq[0] == -1:
+            inv = inv - 1  # -1 for records in no cell
+            uniq = uniq[1:]
+        combos[name] = (inv.astype(np.int64), (uniq % n_cells).astype(np.int64), n_cells)
+    return combos
 
 
 def network_draw(n_networks: int, rng: np.random.Generator) -> np.ndarray:
@@ -337,9 +403,49 @@ def evaluate(
         if denominators is not None:
             denominators[pos[(name, unit, group)]] = n
 
-    # ---- practitioners: copy j of a network carries instance j of each member, so a
-    # practitioner counts max_k c_k times (k over their networks in the draw)
     rec_c = rec_w.astype(np.int64)
+    if any(want(x) for x in _PEOPLE):  # ---- practitioners
+        _practitioner_values(sd, c, keep, rec_c, put, want)
+    if any(want(x) for x in _REACHED):  # ---- establishments
+        _establishment_values(sd, present, rec_c, put, want)
+    if graph and (which is None or which & set(GRAPH_INDICATORS)):
+        _graph_values(sd, c, keep, present, put, want)
+    return out
+
+
+#: The indicators read from the practitioners' instances, and from the establishments
+#: reached (each part of :func:`evaluate` is skipped when none of its own is wanted).
+_PEOPLE = ("multi_network_share", "lead_share", "lead_rate_by_level", "participation_rate_by_level")
+_REACHED = ("coverage", "simd_coverage", "simd_depth", "simd_lead_rate")
+
+
+def _establishment_values(
+    sd: SessionData, present: np.ndarray, rec_c: np.ndarray, put: Any, want: Any
+) -> None:
+    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient."""
+    lay = sd.layout
+    reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
+    n_auth = len(lay.authorities)
+    auth_ok = sd.e_auth >= 0
+    if want("coverage"):
+        elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
+        hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
+        for i, a in enumerate(lay.authorities):
+            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
+        all_elig = int(sd.e_eligible.sum())
+        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
+            all_elig)  # fmt: skip
+    if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
+        _gradient(sd, rec_c, reached, put, want)
+
+
+def _practitioner_values(
+    sd: SessionData, c: np.ndarray, keep: np.ndarray | None, rec_c: np.ndarray, put: Any,
+    want: Any,
+) -> None:  # fmt: skip
+    """The indicators of :data:`_PEOPLE` (practitioners counted in copy instances: copy
+    j of a network carries instance j of each member, so a practitioner counts
+    max_k c_k times, k over their networks in the draw)."""
     inst = _max_by(sd.rec_p, rec_c, sd.n_p)
     lead_inst = _max_by(sd.rec_p[sd.rec_lead], rec_c[sd.rec_lead], sd.n_p)
     n_part = int(inst.sum())
@@ -360,23 +466,6 @@ def evaluate(
         for i, lv in enumerate(LEVELS):
             put("participation_rate_by_level", "partnership", lv,
                 _ratio(by_level[i], sd.register_level[i]), sd.register_level[i])  # fmt: skip
-    # ---- establishments
-    reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
-    n_auth = len(lay.authorities)
-    auth_ok = sd.e_auth >= 0
-    if want("coverage"):
-        elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
-        hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
-        for i, a in enumerate(lay.authorities):
-            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
-        all_elig = int(sd.e_eligible.sum())
-        put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
-            all_elig)  # fmt: skip
-    if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
-        _gradient(sd, rec_c, reached, put, want)
-    if graph and (which is None or which & set(GRAPH_INDICATORS)):
-        _graph_values(sd, c, keep, present, put, want)
-    return out
 
 
 def _max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
@@ -454,12 +543,28 @@ def _kept_ties(
     sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The active establishments and the draw's backbone ties (positions in the
-    active list, weights)."""
+    active list, weights); those of the observed session (every ``c`` 1, no practitioner
+    dropped) are computed once and kept on ``sd``."""
+    if keep is None and bool((c == 1).all()):
+        if sd.observed is None:
+            sd.observed = _draw_ties(sd, c, None, present)
+        return sd.observed
+    return _draw_ties(sd, c, keep, present)
+
+
+def _draw_ties(
+    sd: SessionData, c: np.ndarray, keep: np.ndarray | None, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_kept_ties`, computed."""
+    method = sd.opts["backbone"]
     if keep is None and sd.pair_net is not None:
         b = sd.b
         w = sd.pair_net @ c.astype(np.float64)
         nz = w > 0
         i, j, w = sd.pair_i[nz], sd.pair_j[nz], w[nz]
+    elif sd.pair_net is not None and method in (None, "threshold"):  # no B needed after
+        active, i, j, w = _subsampled_pairs(sd, c, present)
+        return _backbone(sd, None, c, active, i, j, w)
     else:
         if keep is None:
             present = c[sd.rec_k] > 0
@@ -476,7 +581,42 @@ def _kept_ties(
         i, j, w = coo.row.astype(np.int64), coo.col.astype(np.int64), coo.data
     active = (b @ c.astype(np.float64)) > 0
     where = np.cumsum(active) - 1
-    i, j = where[i], where[j]
+    return _backbone(sd, b, c, active, where[i], where[j], w)
+
+
+def _subsampled_pairs(
+    sd: SessionData, c: np.ndarray, present: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The active establishments and the ties (positions in the active list, weights)
+    of a draw's ``present`` records, from the session's pair x network matrix:
+    ``w_ij = Σ_k c_k [i in k] [j in k]`` over the memberships the present records keep
+    (the same ties, in the same order, and the same sums of whole numbers as
+    ``triu(B diag(c) Bᵀ)`` of those records)."""
+    if sd.pair_coo is None:
+        coo = sd.pair_net.tocoo()
+        sd.pair_coo = (coo.row.astype(np.int64), coo.col.astype(np.int64))
+    pair, net = sd.pair_coo
+    member = np.zeros(sd.n_e * sd.n_k, dtype=bool)
+    member[sd.rec_e[present] * sd.n_k + sd.rec_k[present]] = True
+    both = member[sd.pair_i[pair] * sd.n_k + net] & member[sd.pair_j[pair] * sd.n_k + net]
+    w = np.bincount(pair[both], weights=c[net[both]].astype(np.float64), minlength=sd.pair_i.size)
+    nz = w > 0
+    active = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
+    where = np.cumsum(active) - 1
+    return active, where[sd.pair_i[nz]], where[sd.pair_j[nz]], w[nz]
+
+
+def _backbone(
+    sd: SessionData,
+    b: sp.csr_matrix | None,
+    c: np.ndarray,
+    active: np.ndarray,
+    i: np.ndarray,
+    j: np.ndarray,
+    w: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The ties (i, j, w) the session's backbone keeps (``b``, the draw's binary
+    establishment x network matrix, is read by ``sdsm`` only)."""
     method = sd.opts["backbone"]
     if method is None or i.size == 0:
         return active, i, j, w
@@ -685,15 +825,6 @@ def _graph_values(
     put: Any,
     want: Any,
 ) -> None:
-    import igraph as ig
-
-    from wpnet.measures.capacity import (
-        leiden_membership,
-        robustness,
-        spanning_share,
-        too_big_for_exact_paths,
-    )
-
     active, i, j, w = _kept_ties(sd, c, keep, present)
     n = int(active.sum())
     auth = sd.e_auth[active]
@@ -718,6 +849,15 @@ def _graph_values(
                                    "robustness"))  # fmt: skip
     if not need_g or n == 0:
         return
+    import igraph as ig
+
+    from wpnet.measures.capacity import (
+        leiden_membership,
+        robustness,
+        spanning_share,
+        too_big_for_exact_paths,
+    )
+
     g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
     g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
     if want("largest_component_share"):
@@ -730,75 +870,6 @@ def _graph_values(
         memb = np.asarray(leiden_membership(g, sd.seed))
         put("spanning_communities_share", "partnership", "", spanning_share(memb, auth),
             int((np.bincount(memb) >= 2).sum()))  # fmt: skip
-
-
-# ---------------------------------------------------------------------------------------
-# Expected values under the labels null (INFERENCE.md §7)
-# ---------------------------------------------------------------------------------------
-def label_expected(
-    sd: SessionData, seed: int, permutations: int = LABEL_PERMUTATIONS
-) -> np.ndarray:
-    """Mean of the composition indicators when the authority labels are permuted across
-    the observed graph's nodes (graph and communities fixed); NaN elsewhere."""
-    import igraph as ig
-
-    from wpnet.measures.capacity import leiden_membership
-
-    lay = sd.layout
-    pos = lay.index()
-    out = np.full(len(lay.keys), np.nan)
-    c = np.ones(sd.n_k, dtype=np.int64)
-    present = np.ones(len(sd.rec_k), dtype=bool)
-    active, i, j, w = _kept_ties(sd, c, None, present)
-    auth = sd.e_auth[active]
-    n = auth.size
-    if n == 0:
-        return out
-    rng = np.random.default_rng(seed)
-    pa = rng.permuted(np.tile(auth, (permutations, 1)), axis=1)  # (S, n) permuted labels
-    ai, aj = pa[:, i], pa[:, j]
-    known = (ai >= 0) & (aj >= 0)
-    cross = known & (ai != aj)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out[pos[("cross_authority_share", "partnership", "")]] = np.nanmean(
-            np.where(known.sum(1) > 0, cross.sum(1) / known.sum(1), np.nan)
-        ) if i.size else math.nan  # fmt: skip
-    n_auth = len(lay.authorities)
-    if i.size:
-        s_idx = np.repeat(np.arange(permutations), i.size).reshape(permutations, i.size)
-        flat = lambda a, m: s_idx[m] * n_auth + a[m]  # noqa: E731
-        size = permutations * n_auth
-        touching = np.bincount(flat(ai, known), minlength=size) + np.bincount(
-            flat(aj, cross), minlength=size
-        )
-        outside = np.bincount(flat(ai, cross), minlength=size) + np.bincount(
-            flat(aj, cross), minlength=size
-        )
-        share = _ratio(outside, touching).reshape(permutations, n_auth)
-        with np.errstate(invalid="ignore"):
-            import warnings
-
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore", RuntimeWarning)
-                mean = np.nanmean(share, axis=0)
-        for k, a in enumerate(lay.authorities):
-            out[pos[("authority_cross_share", a, "")]] = mean[k]
-    g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
-    g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
-    memb = np.asarray(leiden_membership(g, sd.seed))
-    sizes = np.bincount(memb)
-    order = np.argsort(memb, kind="stable")
-    starts = np.r_[0, np.cumsum(sizes)[:-1]]
-    big = sizes >= 2
-    if big.any():
-        lab = pa[:, order]
-        hi = np.maximum.reduceat(lab, starts, axis=1)
-        lo = np.minimum.reduceat(np.where(lab >= 0, lab, np.iinfo(np.int64).max), starts, axis=1)
-        spans = (hi >= 0) & (lo != np.iinfo(np.int64).max) & (hi > lo)
-        out[pos[("spanning_communities_share", "partnership", "")]] = float(
-            spans[:, big].mean(axis=1).mean()
-        )
-    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -838,8 +909,7 @@ def subsample(sd: SessionData, c: np.ndarray, m: int, seed: int) -> np.ndarray |
 
 def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, np.ndarray]:
     sd = shared[task.label]
-    every = set(name for name, _, _ in sd.layout.keys)
-    plain = set(every - task.structural) if task.plain is None else set(task.plain)
+    plain = set(sd.layout.names - task.structural) if task.plain is None else set(task.plain)
     keep = None
     if task.structural and task.matched is not None:
         keep = subsample(sd, task.c, task.matched, task.keep_seed)

@@ -316,7 +316,8 @@ def workstream_change(
     For workstream w, :func:`wpnet.reflections` runs on ``eco.select(workstream=w)``
     (indicator ``cross_authority_share``, sessions ``[before, after]``) with **no
     backbone**: every pair of establishments sharing one of the workstream's networks is
-    a tie. A workstream's slice is a few hundred ties at most, too few for the SDSM to
+    a tie (all workstreams at once, from one reading of ``eco``'s register and records:
+    :func:`wpnet.evaluation.workstream_reflections`). A workstream's slice is a few hundred ties at most, too few for the SDSM to
     keep more than a handful (3 ties in the example's Families and communities in
     2022-23), so its backbone would measure the test's power, not the mixing. The change
     is value(after) − value(before); its interval is the percentile interval of the
@@ -351,7 +352,7 @@ def workstream_change(
     >>> t[["workstream", "networks_from", "networks_to", "direction"]].values.tolist()
     [['Collaborative learning networks', 1, 1, 'not tested'], ['Curricular networks', 1, 1, 'not tested']]
     """
-    from wpnet.evaluation import reflections
+    from wpnet.evaluation import workstream_reflections
 
     rec = eco.records
     counts = (
@@ -364,20 +365,20 @@ def workstream_change(
     k = int((counts.min(axis=1) >= MIN_WORKSTREAM_NETWORKS).sum())
     level = family_level(k)
     draws = family_draws(samples, level)
+    names = [w for w in sorted(str(x) for x in counts.index) if counts.loc[w].min() > 0]
+    tested = [w for w in names if counts.loc[w].min() >= MIN_WORKSTREAM_NETWORKS]
+    found = workstream_reflections(
+        eco, tested, themes={WORKSTREAM_THEME: ["cross_authority_share"]},
+        sessions=[before, after], graph=GraphSpec(backbone=None), samples=draws, seed=seed,
+        level=level,
+    )  # fmt: skip
     rows = []
-    for w in sorted(str(x) for x in counts.index):
+    for w in names:
         k_from, k_to = (int(counts.at[w, s]) for s in (before, after))
-        if not (k_from and k_to):
-            continue
-        tested = min(k_from, k_to) >= MIN_WORKSTREAM_NETWORKS
         row = {"workstream": w, "from": before, "to": after, "networks_from": k_from,
-               "networks_to": k_to, "direction": "not tested", "tested": tested}  # fmt: skip
-        if tested:
-            r = reflections(
-                eco.select(workstream=w), themes={WORKSTREAM_THEME: ["cross_authority_share"]},
-                sessions=[before, after], backbone=None, samples=draws, seed=seed,
-                level=level,
-            )  # fmt: skip
+               "networks_to": k_to, "direction": "not tested", "tested": w in found}  # fmt: skip
+        if w in found:
+            r = found[w]
             ch = r.change.iloc[0]
             now = r.indicators[r.indicators["session"] == after].iloc[0]
             row.update(
