@@ -47,6 +47,17 @@ RECORD_COLUMNS = (
 
 _ID_TYPE = "string"
 
+#: Columns of the records that are not participation's own (attributed on reading).
+_ATTRIBUTED = (
+    "lead",
+    "establishment_id",
+    "authority",
+    "sector",
+    "simd_quintile",
+    "workstream",
+    "level",
+)
+
 
 def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=_ID_TYPE) for c in TABLES[table].names})
@@ -437,7 +448,9 @@ class Ecosystem:
                 limits=self._limits,
                 sources=self._sources,
             )
-        return self._part(ests, prac, net.loc[net_keep], part, ties, scope, rec.loc[keep])
+        return self._part(
+            ests, prac, net.loc[net_keep], part, ties, scope, rec.loc[keep, list(_ATTRIBUTED)]
+        )
 
     @cached_property
     def _unique_keys(self) -> bool:
@@ -462,20 +475,24 @@ class Ecosystem:
         participation: pd.DataFrame,
         ties: pd.DataFrame,
         scope: dict[str, Any],
-        records: pd.DataFrame,
+        attributed: pd.DataFrame,
     ) -> Ecosystem:
         """A selection of this Ecosystem from rows of its own (canonical) tables.
 
         What the constructor would do to these rows is already done: dtypes are
-        canonical, roles filled, sessions derived; the records are ``records`` (rows of
-        this Ecosystem's records). Only the row labels are renumbered, as the
+        canonical, roles filled, sessions derived; ``attributed`` holds the kept rows of
+        this Ecosystem's records in the :data:`_ATTRIBUTED` columns, and the records
+        take their other columns from the kept participation (shared, not copied, as
+        :attr:`records` shares them). Only the row labels are renumbered, as the
         constructor renumbers them.
         """
         eco = Ecosystem.__new__(Ecosystem)
         eco._establishments = establishments.reset_index(drop=True)
         eco._practitioners = practitioners.reset_index(drop=True)
         eco._networks = networks.reset_index(drop=True)
-        eco._participation = participation.reset_index(drop=True)
+        part = participation.reset_index(drop=True)
+        attributed = attributed.reset_index(drop=True)
+        eco._participation = part
         eco._ties = ties.reset_index(drop=True)
         eco._rejected = self._rejected
         eco._quality = self._quality
@@ -484,7 +501,10 @@ class Ecosystem:
         eco._validation = None
         eco._sources = self._sources
         eco._memo = OrderedDict()
-        eco.__dict__["_records"] = records.reset_index(drop=True)
+        eco.__dict__["_records"] = pd.DataFrame(
+            {c: attributed[c] if c in _ATTRIBUTED else part[c] for c in RECORD_COLUMNS},
+            index=part.index,
+        )
         eco.__dict__["_unique_keys"] = True
         return eco
 
