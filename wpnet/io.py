@@ -688,15 +688,16 @@ def _personal_by_distinct(
 
 
 def _personal(
-    name: str, frame: pd.DataFrame, key: str | None
+    name: str, frame: pd.DataFrame, key: str | None, found: dict[str, str]
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Pseudonymise (with a key) or drop (without) the personal columns of one table.
 
     Personal columns are those of :data:`PERSONAL_COLUMNS` in practitioners and
     participation, and any column :func:`wpnet.privacy.personal_columns` recognises by
-    header or content in any table. Returns the table and ``{column: reason}``.
+    header or content in any table (``found``: its answer for this table, with the
+    schema's columns as ``known``). Returns the table and ``{column: reason}``.
     """
-    found = _personal_by_distinct(name, frame, known=TABLES[name].names)
+    found = dict(found)
     if name in ("practitioners", "participation"):
         for c in frame.columns:
             if c in PERSONAL_COLUMNS and c not in found:
@@ -720,18 +721,22 @@ _PERSON_IDS = {
 }
 
 
-def _personal_ids(tables: dict[str, pd.DataFrame], key: str | None) -> dict[str, pd.DataFrame]:
+def _personal_ids(
+    tables: dict[str, pd.DataFrame], key: str | None, found: dict[str, dict[str, str]]
+) -> dict[str, pd.DataFrame]:
     """Practitioner ids that are e-mail addresses become keyed pseudonyms in every table
     (the same id gets the same pseudonym, so references still hold); without a key such
-    ids are refused (:class:`~wpnet.errors.KeyMissing`): they cannot be dropped."""
+    ids are refused (:class:`~wpnet.errors.KeyMissing`): they cannot be dropped.
+
+    ``found`` holds :func:`wpnet.privacy.personal_columns` of each table as read (the id
+    columns' headers name no personal data, so an id column is found exactly when one
+    of its values looks like an e-mail address)."""
     emails = [
         f"{name}.{c}"
         for name, cols in _PERSON_IDS.items()
         if name in tables
         for c in cols
-        if c in tables[name]
-        and _personal_by_distinct(name, tables[name][[c]].rename(columns={c: "id"})).get("id")
-        == "values look like e-mail addresses"
+        if c in tables[name] and found.get(name, {}).get(c) == "values look like e-mail addresses"
     ]
     if not emails:
         return tables
@@ -870,11 +875,15 @@ def read_ecosystem(
     key = key if key is not None else os.environ.get("WPNET_KEY") or None
     tables: dict[str, pd.DataFrame] = {}
     found: dict[str, dict[str, str]] = {}
+    searched = {
+        name: _personal_by_distinct(name, t, known=TABLES[name].names)
+        for name, t in res.tables.items()
+    }
     for name, t in res.tables.items():
-        tables[name], cols = _personal(name, t, key)
+        tables[name], cols = _personal(name, t, key, searched[name])
         if cols:
             found[name] = cols
-    tables = _personal_ids(tables, key)
+    tables = _personal_ids(tables, key, searched)
     rejected = _personal_rejected(res.rejected, found, key)
     quality = res.problems
     if found:
