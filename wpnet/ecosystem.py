@@ -47,6 +47,17 @@ RECORD_COLUMNS = (
 
 _ID_TYPE = "string"
 
+#: Columns of the records that are not participation's own (attributed on reading).
+_ATTRIBUTED = (
+    "lead",
+    "establishment_id",
+    "authority",
+    "sector",
+    "simd_quintile",
+    "workstream",
+    "level",
+)
+
 
 def _empty(table: str) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=_ID_TYPE) for c in TABLES[table].names})
@@ -90,7 +101,7 @@ def _isin(column: pd.Series, values: Iterable[Any]) -> np.ndarray:
 
     pandas' ``isin`` on Arrow strings loops in Python over the column; this does not.
     """
-    if isinstance(values, (pd.Series, pd.Index, np.ndarray)):
+    if isinstance(values, (pd.Series, pd.Index, np.ndarray, pd.api.extensions.ExtensionArray)):
         # converted in Arrow, not value by value in Python (a million ids on a register)
         as_text = pd.Series(values, copy=False).astype(_ID_TYPE)
         value_set = pc.unique(pa.array(as_text, type=pa.string(), from_pandas=True).drop_null())
@@ -406,7 +417,7 @@ class Ecosystem:
                 est_keep &= _isin(est[arg], values)
             if arg in ("workstream", "network"):
                 net_keep &= _isin(net[column], values)
-        part = self._participation.loc[keep].drop(columns="session")
+        part = self._participation.loc[keep]
         ests = est.loc[est_keep]
         prac = self._practitioners
         prac = prac.loc[
@@ -422,18 +433,80 @@ class Ecosystem:
                 ts = session_of(ties["date"])
                 tk &= (ts.isna() | ts.isin(sessions)).to_numpy(dtype=bool)
             ties = ties.loc[tk]
-        return Ecosystem(
-            ests,
-            prac,
-            net.loc[net_keep],
-            part,
-            ties,
-            rejected=self._rejected,
-            quality=self._quality,
-            scope=scope,
-            limits=self._limits,
-            sources=self._sources,
+        if not self._unique_keys:
+            # a table built in code may repeat an id: the child attributes its records
+            # from its own tables, as the constructor does
+            return Ecosystem(
+                ests,
+                prac,
+                net.loc[net_keep],
+                part.drop(columns="session"),
+                ties,
+                rejected=self._rejected,
+                quality=self._quality,
+                scope=scope,
+                limits=self._limits,
+                sources=self._sources,
+            )
+        return self._part(
+            ests, prac, net.loc[net_keep], part, ties, scope, rec.loc[keep, list(_ATTRIBUTED)]
         )
+
+    @cached_property
+    def _unique_keys(self) -> bool:
+        """Whether no id repeats in the register, practitioners or networks.
+
+        Then a record's attribution (home establishment, authority, sector, quintile,
+        workstream, level) depends on that record alone, and a selection's records are
+        the kept rows of these records: every attributed row it keeps is kept by the
+        selection too.
+        """
+        return bool(
+            self._establishments["establishment_id"].is_unique
+            and self._practitioners["practitioner_id"].is_unique
+            and self._networks["network_id"].is_unique
+        )
+
+    def _part(
+        self,
+        establishments: pd.DataFrame,
+        practitioners: pd.DataFrame,
+        networks: pd.DataFrame,
+        participation: pd.DataFrame,
+        ties: pd.DataFrame,
+        scope: dict[str, Any],
+        attributed: pd.DataFrame,
+    ) -> Ecosystem:
+        """A selection of this Ecosystem from rows of its own (canonical) tables.
+
+        What the constructor would do to these rows is already done: dtypes are
+        canonical, roles filled, sessions derived; ``attributed`` holds the kept rows of
+        this Ecosystem's records in the :data:`_ATTRIBUTED` columns, and the records
+        take their other columns from the kept participation (shared, not copied, as
+        :attr:`records` shares them). Only the row labels are renumbered, as the
+        constructor renumbers them.
+        """
+        eco = Ecosystem.__new__(Ecosystem)
+        eco._establishments = establishments.reset_index(drop=True)
+        eco._practitioners = practitioners.reset_index(drop=True)
+        eco._networks = networks.reset_index(drop=True)
+        part = participation.reset_index(drop=True)
+        attributed = attributed.reset_index(drop=True)
+        eco._participation = part
+        eco._ties = ties.reset_index(drop=True)
+        eco._rejected = self._rejected
+        eco._quality = self._quality
+        eco._scope = scope
+        eco._limits = dict(self._limits)
+        eco._validation = None
+        eco._sources = self._sources
+        eco._memo = OrderedDict()
+        eco.__dict__["_records"] = pd.DataFrame(
+            {c: attributed[c] if c in _ATTRIBUTED else part[c] for c in RECORD_COLUMNS},
+            index=part.index,
+        )
+        eco.__dict__["_unique_keys"] = True
+        return eco
 
     # ---- display ----------------------------------------------------------------
     def summary(self) -> pd.DataFrame:

@@ -516,21 +516,29 @@ def _exact_duplicates(frame: pd.DataFrame, f: _Findings) -> pd.Series:
 def _first_equal_row(frame: pd.DataFrame) -> np.ndarray:
     """For each row, the position of the first row equal to it (missing equals missing).
 
-    Every column is coded by value (in its own dtype: Arrow strings in Arrow); rows are
-    then compared as rows of integer codes, so the cost grows with the number of cells.
+    Every column is coded by value (in its own dtype: Arrow strings in Arrow; missing
+    coded 0); a row's codes are packed into one integer key in mixed radix
+    ``key * (values + 1) + code``, and the key is renumbered (hashed) only when the next
+    column would overflow 62 bits. The keys are then numbered in order of first
+    appearance, so a row is the first of its kind exactly when its number exceeds
+    every number before it. The cost grows with the number of cells, without sorting.
     """
     n, m = frame.shape
-    codes = np.empty((n, m), dtype=np.intp)
+    key = np.zeros(n, dtype=np.int64)
+    kinds = 1  # key < kinds
     for j in range(m):
-        codes[:, j] = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)[0]
-    if m > 64:
-        _, first_idx, inverse = np.unique(codes, axis=0, return_index=True, return_inverse=True)
-        return first_idx[np.asarray(inverse).ravel()]
-    key = codes[:, 0].astype(np.int64)
-    for j in range(1, m):
-        key = pd.factorize(key * (int(codes[:, j].max()) + 2) + codes[:, j] + 1)[0]
-    _, first_idx, inverse = np.unique(key, return_index=True, return_inverse=True)
-    return first_idx[np.asarray(inverse).ravel()]
+        codes, uniques = pd.factorize(frame.iloc[:, j], use_na_sentinel=True)
+        radix = len(uniques) + 1
+        if kinds * radix >= 1 << 62:
+            key, seen = pd.factorize(key)
+            key, kinds = key.astype(np.int64), len(seen)
+        key = key * radix + (codes.astype(np.int64) + 1)
+        kinds *= radix
+    number = pd.factorize(key)[0]
+    running = np.maximum.accumulate(number)
+    first = np.ones(n, dtype=bool)
+    first[1:] = running[1:] > running[:-1]
+    return np.flatnonzero(first)[number]
 
 
 def _key_conflicts(
