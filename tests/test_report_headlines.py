@@ -200,8 +200,8 @@ def test_samples_zero_says_what_was_not_computed(
 
 # ---- the example and its planted truth (slow) ----------------------------------------------
 @pytest.fixture(scope="module")
-def example(example_report) -> wpnet.Ecosystem:
-    return example_report.eco
+def example() -> wpnet.Ecosystem:
+    return wpnet.load_example()
 
 
 def defaults_of(func) -> dict:
@@ -215,8 +215,9 @@ def defaults_of(func) -> dict:
 
 @pytest.mark.slow
 def test_default_comparison_names_no_workstream_between_the_null_sessions(
-    example, example_report
+    example_report,
 ) -> None:
+    example = example_report.eco  # wpnet.load_example(), as the shared build read it
     truth = example_truth()
     before, after = truth["null_sessions"][0]
     # the report's default comparison: compute(example, after, before), the very call
