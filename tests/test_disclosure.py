@@ -61,7 +61,7 @@ import wpnet
 from wpnet.privacy import BOUNDING_COLUMNS, csv_text
 from wpnet.report import build as build_module
 from wpnet.report.build import build_report
-from wpnet.report.tables import change_tables
+from wpnet.report.tables import build_tables, change_tables
 
 MIN_CELL = 5
 #: Tables whose rows partition (or may partition) the practitioners: unit column.
@@ -232,9 +232,11 @@ class _Attacker:
                 b.append(rest)
         return (np.array(a), np.array(b)) if a else None
 
-    def pinned(self) -> list[tuple]:
+    def pinned(self, among: set[tuple] | None = None) -> list[tuple]:
         """Unknown counts whose integer interval over the linear program is one point
-        (and hidden cells that another output shows)."""
+        (and hidden cells that another output shows); with ``among``, only those of
+        them in ``among`` (every count stays in the program; the bounds of the others
+        are not solved for)."""
         out = [k for k in self.hidden if k in self.shown]  # shown elsewhere
         keys = sorted(k for k in set(self.lo) | self.hidden if k not in self.shown)
         eqs = self.eqs + [({k: 1.0 for k in ks}, t) for ks, t in self.sums]
@@ -242,6 +244,8 @@ class _Attacker:
         ub = self._system(keys, self.ubs)
         bounds = [(self.lo[k], None if np.isinf(self.hi[k]) else self.hi[k]) for k in keys]
         for i, k in enumerate(keys):
+            if among is not None and k not in among:
+                continue
             c = np.zeros(len(keys))
             c[i] = 1
             ends = []
@@ -260,7 +264,7 @@ class _Attacker:
             assert low is not None, f"inconsistent constraints for {k}"
             if math.isfinite(high) and math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
                 out.append(k)
-        return out
+        return out if among is None else [k for k in out if k in among]
 
 
 #: Counts of people (the audit protects their small values): practitioners of a unit;
@@ -474,7 +478,8 @@ def audit(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions
     _build(att, csvs, data, sessions)
     att.eqs += [(c, r) for c, r in att.identities if _holds(c, r, true)]
     att.solve_known()
-    pinned = set(att.pinned()) | set(att.shown)
+    small = {k for k in true if k[0] in PROTECTED and 0 < round(true[k], 6) < MIN_CELL}
+    pinned = set(att.pinned(among=small)) | set(att.shown)  # only small ones are kept
     return sorted(
         (k, round(true[k], 6))
         for k in pinned
@@ -509,14 +514,22 @@ def _report(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple[dict, dict, t
 
     monkeypatch.setattr(build_module, "build_tables", spy)
     build_report(eco, out=out, backbone=None, permutations=50, min_cell=MIN_CELL)
-    res = seen["res"]
+    return _truth(seen["res"])
+
+
+def _truth(res) -> tuple[dict, dict, tuple]:
+    """The truth of a report computed as ``res`` (its tables at min_cell=1, as the CSVs
+    read back, and the map's data, on the report's own graph) and the sessions compared
+    (before, after)."""
     truth = {
         t.key: pd.read_csv(io.StringIO(csv_text(t.frame)), dtype=str, keep_default_na=False)
-        for t in original(res, 1)
+        for t in build_tables(res, 1)
     }
     from wpnet.maps.interactive import map_data
 
-    true_map = map_data(res.base.select(session=res.session), backbone=None, min_cell=1)
+    true_map = map_data(
+        res.base.select(session=res.session), backbone=res.graph.backbone, min_cell=1
+    )
     return truth, true_map, (res.compare_to, res.session)
 
 
@@ -550,10 +563,14 @@ def test_no_hidden_count_is_pinned_on_small_synthetic_data(tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-def test_no_hidden_count_is_pinned_on_the_shipped_example(tmp_path, monkeypatch):
-    truth, true_map, sessions = _report(wpnet.load_example(), tmp_path / "r", monkeypatch)
-    assert audit(tmp_path / "r", truth, true_map, sessions) == []
-    assert card_leaks(tmp_path / "r") == []
+def test_no_hidden_count_is_pinned_on_the_shipped_example(example_report):
+    # the example's report as `wpnet report` writes it by default (built once, in
+    # conftest): every output the audit reads is on the default graph
+    assert example_report.min_cell == MIN_CELL
+    truth, true_map, sessions = _truth(example_report.res)
+    folder = example_report.page.parent
+    assert audit(folder, truth, true_map, sessions) == []
+    assert card_leaks(folder) == []
 
 
 def test_the_audit_finds_the_attack_of_issue_14(tmp_path):
@@ -605,7 +622,8 @@ def _flow_pins(before: int, after: int, retained: int, *, marker: bool = False) 
     _flows(att, t, "s0", "s1")
     att.eqs += att.identities  # before and after are the sessions' practitioners
     att.solve_known()
-    found = set(att.pinned()) | set(att.shown)
+    small = {("flow", c) for c, v in true.items() if 0 < v < MIN_CELL}
+    found = set(att.pinned(among=small)) | set(att.shown)  # only small flows are kept
     return [k for k in found if k[0] == "flow" and 0 < true.get(k[1], 0) < MIN_CELL]
 
 

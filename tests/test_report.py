@@ -9,7 +9,6 @@ import csv
 import html
 import io
 import re
-import time
 import zipfile
 from html.parser import HTMLParser
 from pathlib import Path
@@ -100,12 +99,10 @@ def read_csv(path: Path) -> pd.DataFrame:
 
 # ---- fixtures ----------------------------------------------------------------------------
 @pytest.fixture(scope="module")
-def example(tmp_path_factory: pytest.TempPathFactory) -> tuple[wpnet.Ecosystem, Path, float]:
-    eco = wpnet.load_example()
-    out = tmp_path_factory.mktemp("example_report")
-    t0 = time.perf_counter()
-    page = build_report(eco, out=out)
-    return eco, page, time.perf_counter() - t0
+def example(example_report) -> tuple[wpnet.Ecosystem, Path]:
+    """The example and its report with every option at its default (conftest builds it
+    once for the session)."""
+    return example_report.eco, example_report.page
 
 
 def _hostile() -> tuple[wpnet.Ecosystem, str, str]:
@@ -137,7 +134,7 @@ def hostile(tmp_path_factory: pytest.TempPathFactory) -> tuple[wpnet.Ecosystem, 
 @pytest.mark.slow
 def test_example_report_is_complete(example) -> None:
     # its time is measured by benchmarks/run.py and farm-bench, not asserted here
-    eco, page, _ = example
+    eco, page = example
     folder = page.parent
     o = outline(page)
     assert o.sections == [s for s, _ in SECTIONS]
@@ -153,7 +150,7 @@ def test_example_report_is_complete(example) -> None:
 
 @pytest.mark.slow
 def test_example_page_is_self_contained(example) -> None:
-    _, page, _ = example
+    _, page = example
     o = outline(page)
     assert o.scripts == 0
     for ref in o.refs:  # figures inline, links only to files beside the page or anchors
@@ -165,7 +162,7 @@ def test_example_page_is_self_contained(example) -> None:
 
 @pytest.mark.slow
 def test_example_numbers_equal_the_measures(example) -> None:
-    eco, page, _ = example
+    eco, page = example
     folder = page.parent
     s = eco.sessions[-1]
     sel = eco.select(session=s)
@@ -216,7 +213,7 @@ def test_example_numbers_equal_the_measures(example) -> None:
 
 @pytest.mark.slow
 def test_example_methods_name_the_graph(example) -> None:
-    _, page, _ = example
+    _, page = example
     text = text_of(page)
     methods = text[text.index("Graphs and backbones used") :]
     assert "sdsm backbone (alpha=0.05, correction=none)" in methods
@@ -227,7 +224,7 @@ def test_example_methods_name_the_graph(example) -> None:
 
 @pytest.mark.slow
 def test_no_practitioner_id_in_any_file(example) -> None:
-    eco, page, _ = example
+    eco, page = example
     ids = set(eco.practitioners["practitioner_id"].astype(str))
     files = all_text(page.parent)
     assert any("!xl/worksheets/" in k for k in files)
@@ -240,7 +237,7 @@ def test_no_practitioner_id_in_any_file(example) -> None:
 @pytest.mark.slow
 @pytest.mark.browser
 def test_example_opens_offline_in_chromium(example) -> None:
-    _, page, _ = example
+    _, page = example
     with launch() as browser, open_page(browser, page, width=390, height=844) as (p, log):
         assert p.title().startswith("Network report")
         # phone width: the page does not scroll sideways (tables scroll in their box)

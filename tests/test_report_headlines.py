@@ -5,6 +5,7 @@ planted truth), and what they say with --samples 0."""
 
 from __future__ import annotations
 
+import inspect
 import random
 import re
 
@@ -203,12 +204,31 @@ def example() -> wpnet.Ecosystem:
     return wpnet.load_example()
 
 
+def defaults_of(func) -> dict:
+    """The keyword defaults of ``func``."""
+    return {
+        k: p.default
+        for k, p in inspect.signature(func).parameters.items()
+        if p.default is not inspect.Parameter.empty
+    }
+
+
 @pytest.mark.slow
-def test_default_comparison_names_no_workstream_between_the_null_sessions(example) -> None:
+def test_default_comparison_names_no_workstream_between_the_null_sessions(
+    example_report,
+) -> None:
+    example = example_report.eco  # wpnet.load_example(), as the shared build read it
     truth = example_truth()
     before, after = truth["null_sessions"][0]
-    res = compute(example, after, before)  # the report's default comparison
+    # the report's default comparison: compute(example, after, before), the very call
+    # the default build of the example made (conftest keeps its result)
     assert resolve_sessions(example, None, None) == (after, before)
+    args, kwargs = example_report.compute_args, dict(example_report.compute_kwargs)
+    assert args[0] is example and args[1:] == (after, before)
+    assert kwargs.pop("graph") == GraphSpec(backbone="sdsm")  # compute's graph=None
+    kwargs.pop("step")  # the progress bar's
+    assert kwargs == {k: defaults_of(compute)[k] for k in ("permutations", "seed", "samples")}
+    res = example_report.res
     lines = headlines(res)
     check_headlines(lines)
     text = workstream_sentence(lines, before, after)

@@ -94,9 +94,9 @@ def test_a_float_count_prints_without_decimals() -> None:
 
 
 @pytest.fixture(scope="module")
-def example_report(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("report")
-    return build_report(wpnet.load_example(), out=out, permutations=50)
+def example_page(example_report) -> Path:
+    """The example's report with every option at its default (built once, in conftest)."""
+    return example_report.page
 
 
 @pytest.fixture(scope="module")
@@ -113,14 +113,14 @@ _FITS = """([selector, width]) => Array.from(document.querySelectorAll(selector)
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_print_layout_keeps_every_column_in_the_page(example_report, browser, tmp_path) -> None:
+def test_print_layout_keeps_every_column_in_the_page(example_page, browser, tmp_path) -> None:
     """Chromium's print layout, at the width of the page each table is set on."""
     n_wide = 0
     for width, selector in (
         (PORTRAIT_PX, ".table-block:not(.wide) .table-wrap"),
         (LANDSCAPE_PX, ".table-block.wide .table-wrap"),
     ):
-        with open_page(browser, example_report, width=int(width), height=1000) as (page, _):
+        with open_page(browser, example_page, width=int(width), height=1000) as (page, _):
             page.emulate_media(media="print")
             found = page.evaluate(_FITS, [selector, width])
             assert found
@@ -139,7 +139,7 @@ def test_print_layout_keeps_every_column_in_the_page(example_report, browser, tm
             assert imgs and max(imgs) <= width + 0.5
     assert n_wide >= 3
     # and the PDF `wpnet report --pdf` prints holds A4 landscape pages for them
-    pdf = print_pdf(example_report, tmp_path / "report.pdf").read_bytes()
+    pdf = print_pdf(example_page, tmp_path / "report.pdf").read_bytes()
     boxes = re.findall(rb"/MediaBox \[0 0 ([\d.]+) ([\d.]+)\]", pdf)
     landscape = [b for b in boxes if float(b[0]) > float(b[1])]
     assert landscape and len(landscape) < len(boxes)
@@ -148,11 +148,11 @@ def test_print_layout_keeps_every_column_in_the_page(example_report, browser, tm
 
 @pytest.mark.slow
 @pytest.mark.browser
-def test_figures_legible_at_400_and_1400_px(example_report, browser) -> None:
+def test_figures_legible_at_400_and_1400_px(example_page, browser) -> None:
     """A figure is shown at no less than 85% of its drawn size at either width; drawn at
     96 dpi with no text under 8.5 pt, its text is at least 9.6 px on screen."""
     for width in (400, 1400):
-        with open_page(browser, example_report, width=width, height=900) as (page, _):
+        with open_page(browser, example_page, width=width, height=900) as (page, _):
             shown = page.eval_on_selector_all(
                 "figure img",
                 "is => is.map(i => [i.getBoundingClientRect().width, i.naturalWidth])",
@@ -165,8 +165,8 @@ def test_figures_legible_at_400_and_1400_px(example_report, browser) -> None:
 
 
 @pytest.mark.slow
-def test_xlsx_formats_and_hidden_cells(example_report) -> None:
-    folder = example_report.parent
+def test_xlsx_formats_and_hidden_cells(example_page) -> None:
+    folder = example_page.parent
     wb = openpyxl.load_workbook(folder / "tables.xlsx")
     checked = {"#,##0": 0, "0.0%": 0}
     for ws in wb.worksheets:
