@@ -514,9 +514,15 @@ def safe_cell(value: Any) -> Any:
     >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("-3.5"), safe_cell("Ann"), safe_cell(7)
     ('\\'=HYPERLINK("http://x")', '-3.5', 'Ann', 7)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _NUMBER.match(value):
+    if isinstance(value, str) and _risky(value):
         return "'" + value
     return value
+
+
+def _risky(text: str) -> bool:
+    """Whether a text cell starts like a formula and is not a number (whole text: a
+    number followed by a line feed is not a number)."""
+    return text.startswith(_FORMULA_START) and _NUMBER.fullmatch(text) is None
 
 
 def _neutralise_labels(index: pd.Index) -> pd.Index:
@@ -531,7 +537,12 @@ def _neutralise_labels(index: pd.Index) -> pd.Index:
 
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell, column label and index label passed
-    through :func:`safe_cell`; numbers and dates are untouched.
+    through :func:`safe_cell`; numbers, dates and categoricals are untouched.
+
+    Text cells are those of :func:`_text_cells` (``str`` cells of an object column,
+    every present cell of a string column). Each is checked in Python, cell by cell,
+    with the very test :func:`safe_cell` applies (tests/test_privacy_fast.py compares
+    the two on adversarial cells of every dtype).
 
     Examples
     --------
@@ -540,21 +551,15 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     ["'=1+1", "'+44 141", 'Ann']
     """
     out = df.copy()
-    pat = "^[" + re.escape("".join(_FORMULA_START)) + "]"
-    for c in out.columns:
-        s = out[c]
-        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+    for j in range(out.shape[1]):
+        s = out.iloc[:, j]
+        cells = _text_cells(s)
+        if cells is None:
             continue
-        is_str = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
-        text = s.where(is_str).astype("string")
-        risky = (
-            text.str.contains(pat, regex=True).fillna(False)
-            & ~text.str.fullmatch(_NUMBER).fillna(False)
-        ).astype(bool)
-        if risky.any():
-            new = s.astype(object).copy()
-            new[risky] = "'" + text[risky].astype(str)
-            out[c] = new.astype(s.dtype) if s.dtype != object else new
+        pos, texts = cells
+        risky = [k for k, t in enumerate(texts) if _risky(t)]
+        if risky:
+            out.isetitem(j, _replaced(s, pos[risky], ["'" + texts[k] for k in risky]))
     out.columns = _neutralise_labels(out.columns)
     out.index = _neutralise_labels(out.index)
     return out
@@ -744,12 +749,41 @@ def printable(text: object) -> str:
     return _UNPRINTABLE.sub(esc, str(text))
 
 
+def _text_cells(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
+    """Positions and text of the text cells of a column, or None for a column that
+    holds none (numbers, booleans, dates, categoricals).
+
+    In an object column the text cells are those holding a ``str`` (subclasses read as
+    plain ``str``); in any other column (string dtypes) every cell that is not missing,
+    read as ``str``. One pass in Python over the cells: the tables written are small,
+    and a pandas string method costs more per call than this costs per column.
+    """
+    if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+        return None
+    values = s.to_numpy(dtype=object)
+    if s.dtype == object:
+        pos = np.array([i for i, v in enumerate(values) if isinstance(v, str)], dtype=np.intp)
+    else:
+        pos = np.flatnonzero(s.notna().to_numpy(dtype=bool))
+    return pos, list(map(str, values[pos]))
+
+
+def _replaced(s: pd.Series, at: np.ndarray, texts: list[str]) -> pd.Series:
+    """``s`` with the cells at positions ``at`` replaced by ``texts``, same dtype."""
+    new = s.astype(object).to_numpy(copy=True)
+    new[at] = np.array(texts, dtype=object)
+    out = pd.Series(new, index=s.index, name=s.name, dtype=object)
+    return out.astype(s.dtype) if s.dtype != object else out
+
+
 def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     """A copy of ``frame`` without :data:`CONTROL_CHARS` in text cells and labels.
 
     Spreadsheets cannot hold them (openpyxl refuses a NUL) and terminals act on them;
     tab, line feed and carriage return are kept (CSV writers quote them). Returns the
     copy and the columns where something was removed, so that the caller can say so.
+    Text cells are those of :func:`_text_cells`: ``str`` cells of an object column and
+    every present cell of a string column; numbers, dates and categoricals are left.
 
     Examples
     --------
@@ -761,16 +795,15 @@ def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     where: list[str] = []
     for j, c in enumerate(frame.columns):
         s = frame.iloc[:, j]
-        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+        cells = _text_cells(s)
+        # a line feed is not a control character here, so one search over the joined
+        # text finds whether any cell holds one
+        if cells is None or not CONTROL_CHARS.search("\n".join(cells[1])):
             continue
-        is_str = s.map(lambda v: isinstance(v, str)) if s.dtype == object else s.notna()
-        text = s.where(is_str).astype("string")
-        hit = text.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
-        if hit.any():
-            new = s.astype(object).copy()
-            new[hit] = text[hit].str.replace(CONTROL_CHARS, "", regex=True).astype(object)
-            out.isetitem(j, new.astype(s.dtype) if s.dtype != object else new)
-            where.append(str(c))
+        pos, texts = cells
+        hit = [k for k, t in enumerate(texts) if CONTROL_CHARS.search(t)]
+        out.isetitem(j, _replaced(s, pos[hit], [CONTROL_CHARS.sub("", texts[k]) for k in hit]))
+        where.append(str(c))
 
     def clean_labels(index: pd.Index) -> pd.Index:
         if index.dtype.kind in "iufbmM" or isinstance(index, pd.MultiIndex):
@@ -792,7 +825,9 @@ def csv_text(frame: pd.DataFrame) -> str:
     carriage return when lines end in ``\\n``, and a spreadsheet then starts a new row
     there (the next row can begin with a formula). Lines end in ``\\n``; when any field
     or label holds a carriage return they end in ``\\r\\n`` (RFC 4180), which makes the
-    writer quote every field holding a CR or an LF.
+    writer quote every field holding a CR or an LF. A field is read as the writer
+    writes it: ``str`` of each cell of an object column, the present cells of a string
+    column.
 
     Examples
     --------
@@ -804,10 +839,11 @@ def csv_text(frame: pd.DataFrame) -> str:
         if has_cr:
             break
         s = frame.iloc[:, j]
-        if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
-            continue
-        text = s.astype("string") if s.dtype != object else s.map(str).astype("string")
-        has_cr = bool(text.str.contains("\r", regex=False).fillna(False).any())
+        if s.dtype == object:
+            has_cr = "\r" in "".join(map(str, s.to_numpy(dtype=object)))
+        else:
+            cells = _text_cells(s)
+            has_cr = cells is not None and "\r" in "".join(cells[1])
     return frame.to_csv(index=False, lineterminator="\r\n" if has_cr else "\n")
 
 
