@@ -761,7 +761,7 @@ def _text_cells(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
     if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
         return None
     values = s.to_numpy(dtype=object)
-    if s.dtype == object:
+    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # a present string is a str
         pos = np.array([i for i, v in enumerate(values) if isinstance(v, str)], dtype=np.intp)
     else:
         pos = np.flatnonzero(s.notna().to_numpy(dtype=bool))
