@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from collections.abc import Callable
 
@@ -19,7 +20,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from wpnet.privacy import CONTROL_CHARS, csv_text, neutralise, safe_cell, strip_controls
+from wpnet.errors import WpnetError
+from wpnet.privacy import (
+    CONTROL_CHARS,
+    atomic_write_all,
+    csv_text,
+    neutralise,
+    safe_cell,
+    strip_controls,
+)
 
 TEXT_DTYPES = (object, "str", "string", "string[python]", "string[pyarrow]")
 
@@ -244,3 +253,47 @@ def test_neutralise_leaves_its_input_unchanged(obj):
     neutralise(df)
     strip_controls(df)
     assert [repr(v) for v in df["a"].tolist()] == before
+
+
+# ---- several files written at once ------------------------------------------------------------
+def test_atomic_write_all_flushes_every_file_before_any_rename(tmp_path, monkeypatch):
+    import wpnet.privacy as privacy
+
+    events: list[tuple[str, object]] = []
+    fsync, replace = os.fsync, os.replace
+
+    def recording_fsync(fd: int) -> None:
+        events.append(("fsync", os.readlink(f"/proc/self/fd/{fd}")))
+        fsync(fd)
+
+    def recording_replace(a, b) -> None:
+        events.append(("replace", str(a)))
+        replace(a, b)
+
+    monkeypatch.setattr(privacy.os, "fsync", recording_fsync)
+    monkeypatch.setattr(privacy.os, "replace", recording_replace)
+    (tmp_path / "b.csv").write_text("old")
+    files = {tmp_path / f"{k}.csv": f"{k},é\n" * 3 for k in "abcdef"}
+    files[tmp_path / "g.bin"] = b"\x00\x01"
+    written = atomic_write_all(files)
+    assert written == list(files)
+    for path, data in files.items():
+        want = data.encode("utf-8") if isinstance(data, str) else data
+        assert path.read_bytes() == want
+    kinds = [k for k, _ in events]
+    assert kinds == ["fsync"] * 7 + ["replace"] * 7  # every byte on disk before a rename
+    assert sorted(p for _, p in events[:7]) == sorted(p for _, p in events[7:])
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(p.name for p in files)
+
+
+def test_atomic_write_all_touches_nothing_when_one_file_fails(tmp_path):
+    (tmp_path / "a.csv").write_text("old a")
+    with pytest.raises(TypeError):
+        atomic_write_all({tmp_path / "a.csv": "new a", tmp_path / "b.csv": object()})
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.csv"]  # no temporary left
+    assert (tmp_path / "a.csv").read_text() == "old a"
+    src = tmp_path / "input.csv"
+    src.write_text("data")
+    with pytest.raises(WpnetError, match="one of the inputs"):
+        atomic_write_all({tmp_path / "c.csv": "c", src: "x"}, protect=[src])
+    assert src.read_text() == "data" and not (tmp_path / "c.csv").exists()
