@@ -86,7 +86,7 @@ CELL = st.one_of(
 # ---- the references: one cell at a time ------------------------------------------------------
 def _is_text(frame: pd.DataFrame, j: int, v: object) -> bool:
     dtype = frame.dtypes.iloc[j]
-    if pd.api.types.is_object_dtype(dtype):
+    if pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype):
         return isinstance(v, str)
     return isinstance(dtype, pd.StringDtype) and not pd.isna(v)
 
@@ -128,7 +128,7 @@ def _frame(obj: list[object], strs: list[str | None], dtype: object) -> pd.DataF
     df["txt"] = pd.Series((strs + [None] * n)[:n], dtype=dtype).to_numpy()
     df["txt"] = df["txt"].astype(dtype)
     df["n"] = np.arange(n, dtype=np.int64)
-    df["cat"] = pd.Categorical(["=cat"] * n)
+    df["cat"] = pd.Categorical([["=cat", "ok\x00", "x\ry", None][i % 4] for i in range(n)])
     return df
 
 
@@ -218,7 +218,8 @@ def test_column_passes_equal_the_cellwise_references(obj, strs, dtype):
 
     out = neutralise(df)
     _same_cells(_rows(out), _cellwise(df, _formula_rule))
-    assert list(out.dtypes) == list(df.dtypes)
+    assert list(out.dtypes[:3]) == list(df.dtypes[:3])
+    assert out["cat"].dtype == (object if len(df) else df["cat"].dtype)  # "=cat" changed
 
     clean, where = strip_controls(df)
     _same_cells(_rows(clean), _cellwise(df, lambda t: CONTROL_CHARS.sub("", t)))
@@ -297,3 +298,14 @@ def test_atomic_write_all_touches_nothing_when_one_file_fails(tmp_path):
     with pytest.raises(WpnetError, match="one of the inputs"):
         atomic_write_all({tmp_path / "c.csv": "c", src: "x"}, protect=[src])
     assert src.read_text() == "data" and not (tmp_path / "c.csv").exists()
+
+
+def test_categorical_text_is_neutralised_cleaned_and_seen_by_csv_text():
+    df = pd.DataFrame({"c": pd.Categorical(["=HYPERLINK(1)", "ok", None, "a\x00b"])})
+    out = neutralise(df)
+    assert out["c"].tolist()[:2] == ["'=HYPERLINK(1)", "ok"] and out["c"].dtype == object
+    clean, where = strip_controls(df)
+    assert clean["c"].tolist()[3] == "ab" and where == ["c"]
+    assert csv_text(pd.DataFrame({"c": pd.Categorical(["x\ry"])})) == 'c\r\n"x\ry"\r\n'
+    numbers = pd.DataFrame({"c": pd.Categorical([1, -2])})
+    assert neutralise(numbers)["c"].dtype == numbers["c"].dtype  # no text: left as it was

@@ -538,10 +538,10 @@ def _neutralise_labels(index: pd.Index) -> pd.Index:
 
 def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     """A copy of ``df`` with every text cell, column label and index label passed
-    through :func:`safe_cell`; numbers, dates and categoricals are untouched.
+    through :func:`safe_cell`; numbers and dates are untouched.
 
-    Text cells are those of :func:`_text_cells` (``str`` cells of an object column,
-    every present cell of a string column). Each is checked in Python, cell by cell,
+    Text cells are the ``str`` cells of object, string and categorical columns (a
+    categorical column with a neutralised cell comes back as an object column). Each is checked in Python, cell by cell,
     with the very test :func:`safe_cell` applies (tests/test_privacy_fast.py compares
     the two on adversarial cells of every dtype).
 
@@ -806,17 +806,17 @@ def printable(text: object) -> str:
 
 def _text_cells(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
     """Positions and text of the text cells of a column, or None for a column that
-    holds none (numbers, booleans, dates, categoricals).
+    holds none (numbers, booleans, dates).
 
-    In an object column the text cells are those holding a ``str`` (subclasses read as
-    plain ``str``); in any other column (string dtypes) every cell that is not missing,
-    read as ``str``. One pass in Python over the cells: the tables written are small,
+    In an object, string or categorical column the text cells are those holding a
+    ``str`` (subclasses read as plain ``str``); in any other column every cell that is
+    not missing, read as ``str``. One pass in Python over the cells: the tables written are small,
     and a pandas string method costs more per call than this costs per column.
     """
-    if s.dtype.kind in "iufbcmM" or isinstance(s.dtype, pd.CategoricalDtype):
+    if s.dtype.kind in "iufbcmM":
         return None
     values = s.to_numpy(dtype=object)
-    if s.dtype == object or isinstance(s.dtype, pd.StringDtype):  # a present string is a str
+    if s.dtype == object or isinstance(s.dtype, (pd.StringDtype, pd.CategoricalDtype)):
         pos = np.array([i for i, v in enumerate(values) if isinstance(v, str)], dtype=np.intp)
     else:
         pos = np.flatnonzero(s.notna().to_numpy(dtype=bool))
@@ -824,11 +824,13 @@ def _text_cells(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
 
 
 def _replaced(s: pd.Series, at: np.ndarray, texts: list[str]) -> pd.Series:
-    """``s`` with the cells at positions ``at`` replaced by ``texts``, same dtype."""
+    """``s`` with the cells at positions ``at`` replaced by ``texts``: same dtype, but
+    a categorical column becomes an object column (its categories change)."""
     new = s.astype(object).to_numpy(copy=True)
     new[at] = np.array(texts, dtype=object)
     out = pd.Series(new, index=s.index, name=s.name, dtype=object)
-    return out.astype(s.dtype) if s.dtype != object else out
+    keep = s.dtype != object and not isinstance(s.dtype, pd.CategoricalDtype)
+    return out.astype(s.dtype) if keep else out
 
 
 def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
@@ -837,8 +839,8 @@ def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     Spreadsheets cannot hold them (openpyxl refuses a NUL) and terminals act on them;
     tab, line feed and carriage return are kept (CSV writers quote them). Returns the
     copy and the columns where something was removed, so that the caller can say so.
-    Text cells are those of :func:`_text_cells`: ``str`` cells of an object column and
-    every present cell of a string column; numbers, dates and categoricals are left.
+    Text cells are the ``str`` cells of object, string and categorical columns (a
+    categorical column with a cell cleaned comes back as an object column).
 
     Examples
     --------
@@ -881,8 +883,8 @@ def csv_text(frame: pd.DataFrame) -> str:
     there (the next row can begin with a formula). Lines end in ``\\n``; when any field
     or label holds a carriage return they end in ``\\r\\n`` (RFC 4180), which makes the
     writer quote every field holding a CR or an LF. A field is read as the writer
-    writes it: ``str`` of each cell of an object column, the present cells of a string
-    column.
+    writes it: ``str`` of each cell of an object column, the ``str`` cells of a string
+    or categorical column.
 
     Examples
     --------
