@@ -24,6 +24,7 @@ from wpnet.privacy import (
     atomic_folder,
     atomic_path,
     atomic_write,
+    atomic_write_all,
     check_output,
     csv_text,
     neutralise,
@@ -379,8 +380,7 @@ def _write_tables(tables: list[Table], folder: Path) -> None:
                 stacklevel=3,
             )
         safe[t.key] = neutralise(frame)
-    for key, df in safe.items():
-        atomic_write(folder / "tables" / f"{key}.csv", csv_text(df))
+    atomic_write_all({folder / "tables" / f"{key}.csv": csv_text(df) for key, df in safe.items()})
     used: set[str] = set()
     sheets = [(_sheet_name(t.key, used), t, safe[t.key]) for t in tables]
     with atomic_path(folder / "tables.xlsx") as tmp:

@@ -452,6 +452,22 @@ def _card_line(row: Any, change: Any, min_cell: int) -> str | None:
     return s + "."
 
 
+def _first_change_rows(change: pd.DataFrame) -> dict[tuple[Any, ...], int]:
+    """Position of the first row of each (theme, indicator, unit, group) of the change
+    table: the row a filter on the four columns would give first. A row with a missing
+    key is left out (a missing value equals nothing, as in the filter)."""
+    cols = [change[c].tolist() for c in ("theme", "indicator", "unit", "group")]
+    first: dict[tuple[Any, ...], int] = {}
+    for i, k in enumerate(zip(*cols, strict=True)):
+        if not any(_missing(v) for v in k):
+            first.setdefault(k, i)
+    return first
+
+
+def _missing(v: Any) -> bool:
+    return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
+
+
 def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
     """The evaluation themes for the report: per theme its guiding question, one line
     per indicator (level with interval or baseline, and its change), and what
@@ -462,7 +478,7 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
     from wpnet.report.tables import reflections_hidden  # the tables' disclosure rule
 
     out = []
-    ch = r.change
+    first = _first_change_rows(r.change)
     key = ["indicator", "unit", "group", "session"]
     hidden = r.indicators.loc[reflections_hidden(r.indicators, min_cell)[0], key].astype(str)
     gone = set(map(tuple, hidden.to_numpy()))
@@ -476,11 +492,10 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
             k = (str(d["indicator"]), str(d["unit"]), str(d["group"]), last)
             if k in gone:
                 continue  # hidden in the tables (a count it implies is suppressed)
-            hit = ch[(ch["theme"] == card.theme) & (ch["indicator"] == d["indicator"])
-                     & (ch["unit"] == d["unit"]) & (ch["group"] == d["group"])]  # fmt: skip
+            at = first.get((card.theme, d["indicator"], d["unit"], d["group"]))
             if any(g[:3] == k[:3] for g in gone):
-                hit = hit.iloc[:0]  # its change is hidden in the tables too
-            line = _card_line(pd.Series(d), None if hit.empty else hit.iloc[0], min_cell)
+                at = None  # its change is hidden in the tables too
+            line = _card_line(pd.Series(d), None if at is None else r.change.iloc[at], min_cell)
             if line:
                 lines.append(line)
         out.append(
