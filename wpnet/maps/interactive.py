@@ -376,7 +376,7 @@ def _strongest(ties: list[int], weights: list[float], limit: int) -> tuple[list[
     order = np.argsort(-np.asarray(weights), kind="stable")[:limit]
     pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)[np.sort(order)]
     note = f"the {limit:,} strongest of {n:,} ties are drawn"
-    return [int(x) for x in pairs.ravel()], note
+    return pairs.ravel().tolist(), note
 
 
 def _sorted_codes(values: pd.Series, *, missing: str | None = None) -> tuple[np.ndarray, list[str]]:
@@ -588,8 +588,8 @@ def _layout(
     if groups is not None and len(set(groups)) >= 2:
         xy = _grouped_layout(n_e, n_n, memberships, ties, groups)
     else:
-        edges = [(memberships[i], memberships[i + 1]) for i in range(0, len(memberships), 3)]
-        edges += [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
+        edges = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)[:, :2].tolist()
+        edges += np.asarray(ties, dtype=np.int64).reshape(-1, 2).tolist()
         xy = _force(n_e + n_n, edges)
     xy = xy - (xy.max(axis=0) + xy.min(axis=0)) / 2
     span = float(np.abs(xy).max()) or 1.0
@@ -597,7 +597,7 @@ def _layout(
     return [(round(float(x), 4), round(float(y), 4)) for x, y in xy]
 
 
-def _force(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
+def _force(n: int, edges: list[list[int]]) -> np.ndarray:
     """Seeded Fruchterman-Reingold positions (igraph), deterministic for given input.
 
     igraph's ``grid="auto"``: exact repulsion between all pairs up to 1,000 nodes, the
@@ -662,11 +662,14 @@ def _grouped_layout(
     mem = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)
     # half the drawn establishment (2.2 + 1.1 sqrt(networks) px) at about 250 px per unit
     est_size = (1.6 + 1.1 * np.sqrt(np.bincount(mem[:, 0], minlength=n_e))) / 250
-    tie_pairs = [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
+    tie_pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)
+    tie_groups = g[tie_pairs]  # each end's authority
+    local = np.zeros(n_e, dtype=np.int64)  # an establishment's position in its authority
     for k, a in enumerate(labels):
         members = np.flatnonzero(g == a)
-        local = {int(m): i for i, m in enumerate(members)}
-        inner = [(local[u], local[v]) for u, v in tie_pairs if u in local and v in local]
+        local[members] = np.arange(len(members))
+        within = (tie_groups[:, 0] == a) & (tie_groups[:, 1] == a)
+        inner = local[tie_pairs[within]].tolist()  # in the ties' order
         pos = _disc(_force(len(members), inner))
         centre = np.array([np.cos(angle[k]), np.sin(angle[k])])
         xy[members] = centre + rad[k] * pos
