@@ -18,6 +18,7 @@ import wpnet
 import wpnet.datasets
 from wpnet.maps.interactive import (
     _distinct_count,
+    _distinct_rows,
     _pair_bits,
     _session_bits,
     _sorted_codes,
@@ -188,3 +189,16 @@ def test_sorted_codes_labels_like_astype_str() -> None:
     assert codes.tolist() == [2, 2, 0, 1]
     with pytest.raises(ValueError, match="missing"):
         _sorted_codes(pd.Series(["a", None], dtype="string"))
+
+
+@pytest.mark.parametrize("scale", [1, 2**40])  # packed int64 key, and drop_duplicates
+def test_distinct_rows_match_drop_duplicates(scale: int) -> None:
+    rng = np.random.default_rng(7)
+    a = rng.integers(-1, 20, 500) * scale
+    b = rng.integers(-1, 20, 500) * scale
+    a[a < 0] = -1
+    b[b < 0] = -1
+    c = rng.integers(0, 3, 500)
+    want = pd.DataFrame({"a": a, "b": b, "c": c}).drop_duplicates()
+    got = _distinct_rows(a, b, c)
+    assert [x.tolist() for x in got] == [want[k].tolist() for k in "abc"]

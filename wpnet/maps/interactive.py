@@ -248,6 +248,8 @@ def map_data(
         raise UsageError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
     p_code = pd.factorize(rec["practitioner_id"])[0]
     n_e, n_n, n_s = len(est_ids), len(net_ids), len(sessions)
+    # every count below is of distinct values: repeated meetings count once
+    e_code, k_code, s_code, p_code = _distinct_rows(e_code, k_code, s_code, p_code)
 
     est = eco.establishments.drop_duplicates("establishment_id").copy()
     est["establishment_id"] = est["establishment_id"].astype(str)
@@ -403,6 +405,34 @@ def _sorted_codes(values: pd.Series, *, missing: str | None = None) -> tuple[np.
     at = {label: i for i, label in enumerate(order)}
     remap = np.array([at[label] for label in labels], dtype=np.int64)
     return remap[codes], order
+
+
+def _distinct_rows(*codes: np.ndarray) -> list[np.ndarray]:
+    """The distinct rows of integer code columns (codes ``>= -1``), in first-seen order.
+
+    Each row is packed into one ``int64`` (mixed radix, each column's radix its largest
+    code + 2) and :func:`pandas.unique` (hashing) keeps the first of each; when the
+    packed key would not fit in 63 bits, ``DataFrame.drop_duplicates`` does the same.
+
+    Examples
+    --------
+    >>> a, b = _distinct_rows(np.array([1, 1, 0, 1]), np.array([-1, -1, 2, 3]))
+    >>> a.tolist(), b.tolist()
+    ([1, 0, 1], [-1, 2, 3])
+    """
+    widths = [int(c.max()) + 2 for c in codes]
+    if math.prod(widths) >= 2**63:
+        frame = pd.DataFrame(dict(enumerate(codes))).drop_duplicates()
+        return [frame[i].to_numpy() for i in range(len(codes))]
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c, w in zip(codes, widths, strict=True):
+        key = key * w + (c.astype(np.int64) + 1)
+    key = pd.unique(key)
+    out = []
+    for w in reversed(widths):
+        out.append(key % w - 1)
+        key = key // w
+    return out[::-1]
 
 
 def _distinct_count(unit: np.ndarray, other: np.ndarray, n_units: int) -> np.ndarray:
