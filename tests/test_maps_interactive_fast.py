@@ -202,3 +202,24 @@ def test_distinct_rows_match_drop_duplicates(scale: int) -> None:
     want = pd.DataFrame({"a": a, "b": b, "c": c}).drop_duplicates()
     got = _distinct_rows(a, b, c)
     assert [x.tolist() for x in got] == [want[k].tolist() for k in "abc"]
+
+
+def test_layouts_in_worker_processes_match_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    import wpnet.maps.interactive as mi
+
+    eco = wpnet.datasets.synthetic(
+        establishments=80, practitioners=300, networks=10, records=1200, sessions=2, seed=9
+    )
+    monkeypatch.setenv("WPNET_WORKERS", "1")
+    one = map_data(eco, backbone=None)
+    monkeypatch.setattr(mi, "PARALLEL_LAYOUT_NODES", 0)
+    monkeypatch.setenv("WPNET_WORKERS", "2")
+    calls = []
+    real = mi.parallel_map
+    monkeypatch.setattr(
+        mi, "parallel_map", lambda *a, **k: calls.append(k["workers"]) or real(*a, **k)
+    )
+    two = map_data(eco, backbone=None)
+    assert calls == [None]  # the pool was asked for (WPNET_WORKERS=2)
+    assert len(one["authorities"]) >= 2
+    assert two == one

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wpnet._parallel import parallel_map
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import DataError, UsageError, check_choice
 from wpnet.graphs import GraphSpec
@@ -53,6 +54,10 @@ MAX_DRAWN_TIES = 50_000
 _NO_AUTHORITY = "(no authority)"
 _NO_WORKSTREAM = "(no workstream)"
 _LAYOUT_SEED = 20240801
+#: From this many establishments the authorities' force layouts run in worker processes
+#: (:func:`wpnet._parallel.parallel_map`; ``WPNET_WORKERS``). Below it the layouts are
+#: cheap (the example's 1,009 establishments: 0.3 CPU s) and not worth a process pool.
+PARALLEL_LAYOUT_NODES = 2000
 #: Shown for a count hidden because it would reveal a small practitioner count.
 HIDDEN = "*"
 
@@ -650,6 +655,11 @@ def _force(n: int, edges: list[list[int]]) -> np.ndarray:
     return np.asarray(lay.coords, dtype=float).reshape(n, 2)
 
 
+def _force_task(shared: None, task: tuple[int, list[list[int]]]) -> np.ndarray:
+    """:func:`_force` of one ``(n, edges)`` task, for :func:`wpnet._parallel.parallel_map`."""
+    return _force(*task)
+
+
 def _disc(xy: np.ndarray) -> np.ndarray:
     """Spread points evenly over the unit disc, keeping each one's angle and radial rank.
 
@@ -695,12 +705,17 @@ def _grouped_layout(
     tie_pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)
     tie_groups = g[tie_pairs]  # each end's authority
     local = np.zeros(n_e, dtype=np.int64)  # an establishment's position in its authority
-    for k, a in enumerate(labels):
-        members = np.flatnonzero(g == a)
+    member_sets = [np.flatnonzero(g == a) for a in labels]
+    tasks = []
+    for a, members in zip(labels, member_sets, strict=True):
         local[members] = np.arange(len(members))
         within = (tie_groups[:, 0] == a) & (tie_groups[:, 1] == a)
-        inner = local[tie_pairs[within]].tolist()  # in the ties' order
-        pos = _disc(_force(len(members), inner))
+        tasks.append((len(members), local[tie_pairs[within]].tolist()))  # in the ties' order
+    # each authority's layout is seeded on its own, so the processes change nothing
+    workers = None if n_e >= PARALLEL_LAYOUT_NODES else 1
+    layouts = parallel_map(_force_task, tasks, workers=workers)
+    for k, (members, lay) in enumerate(zip(member_sets, layouts, strict=True)):
+        pos = _disc(lay)
         centre = np.array([np.cos(angle[k]), np.sin(angle[k])])
         xy[members] = centre + rad[k] * pos
         xy[members] = _separate(xy[members], est_size[members], rounds=40)
