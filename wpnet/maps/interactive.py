@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wpnet._parallel import parallel_map
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import DataError, UsageError, check_choice
 from wpnet.graphs import GraphSpec
@@ -53,6 +54,10 @@ MAX_DRAWN_TIES = 50_000
 _NO_AUTHORITY = "(no authority)"
 _NO_WORKSTREAM = "(no workstream)"
 _LAYOUT_SEED = 20240801
+#: From this many establishments the authorities' force layouts run in worker processes
+#: (:func:`wpnet._parallel.parallel_map`; ``WPNET_WORKERS``). Below it the layouts are
+#: cheap (the example's 1,009 establishments: 0.3 CPU s) and not worth a process pool.
+PARALLEL_LAYOUT_NODES = 2000
 #: Shown for a count hidden because it would reveal a small practitioner count.
 HIDDEN = "*"
 
@@ -241,21 +246,15 @@ def map_data(
             "no participation records with an establishment and a network in this selection: "
             "nothing to map"
         )
-    rec = rec.assign(
-        establishment_id=rec["establishment_id"].astype(str),
-        network_id=rec["network_id"].astype(str),
-        session=rec["session"].astype("string").fillna("(undated)").astype(str),
-    )
-    sessions = sorted(rec["session"].unique().tolist())
+    e_code, est_ids = _sorted_codes(rec["establishment_id"])
+    k_code, net_ids = _sorted_codes(rec["network_id"])
+    s_code, sessions = _sorted_codes(rec["session"], missing="(undated)")
     if len(sessions) > 30:
         raise UsageError(f"{len(sessions)} sessions: the map's session filter holds at most 30")
-    est_ids = sorted(rec["establishment_id"].unique().tolist())
-    net_ids = sorted(rec["network_id"].unique().tolist())
-    n_e = len(est_ids)
-    est_pos = {e: i for i, e in enumerate(est_ids)}
-    net_pos = {k: n_e + i for i, k in enumerate(net_ids)}
-    bit = rec["session"].map({s: 1 << i for i, s in enumerate(sessions)}).astype(np.int64)
-    rec = rec.assign(bit=bit)
+    p_code = pd.factorize(rec["practitioner_id"])[0]
+    n_e, n_n, n_s = len(est_ids), len(net_ids), len(sessions)
+    # every count below is of distinct values: repeated meetings count once
+    e_code, k_code, s_code, p_code = _distinct_rows(e_code, k_code, s_code, p_code)
 
     est = eco.establishments.drop_duplicates("establishment_id").copy()
     est["establishment_id"] = est["establishment_id"].astype(str)
@@ -265,13 +264,13 @@ def map_data(
     net = net.set_index("network_id").reindex(net_ids)
 
     # authorities and workstreams, with the shared palette
-    auth_of = est["authority"].astype("string").fillna(_NO_AUTHORITY)
+    auth_of = est["authority"].astype("string").fillna(_NO_AUTHORITY).tolist()
     full_colors = authority_colors(eco)
-    authorities = sorted(set(auth_of.tolist()))
+    authorities = sorted(set(auth_of))
     auth_legend = [{"name": a, "color": full_colors.get(a, MISSING_COLOR)} for a in authorities]
     auth_index = {a: i for i, a in enumerate(authorities)}
-    ws_of = net["workstream"].astype("string").fillna(_NO_WORKSTREAM)
-    workstreams = sorted(set(ws_of.tolist()))
+    ws_of = net["workstream"].astype("string").fillna(_NO_WORKSTREAM).tolist()
+    workstreams = sorted(set(ws_of))
     ws_index = {w: i for i, w in enumerate(workstreams)}
 
     colors = category_colors(eco, color_by)
@@ -280,43 +279,38 @@ def map_data(
     if col_values.isna().any():
         legend.append({"name": "unknown", "color": MISSING_COLOR})
 
-    # counts (practitioners suppressed below min_cell)
-    by_est = rec.groupby("establishment_id")
-    est_prac = by_est["practitioner_id"].nunique()
-    est_nets = by_est["network_id"].nunique()
-    est_mask = _mask(rec, "establishment_id")
-    by_net = rec.groupby("network_id")
-    net_prac = by_net["practitioner_id"].nunique()
-    net_ests = by_net["establishment_id"].nunique()
-    net_mask = _mask(rec, "network_id")
+    # counts (practitioners suppressed below min_cell); codes are sorted positions
+    known = p_code >= 0  # a missing practitioner id is not counted (as nunique)
+    est_prac = _distinct_count(e_code[known], p_code[known], n_e)
+    net_prac = _distinct_count(k_code[known], p_code[known], n_n)
+    est_nets = _distinct_count(e_code, k_code, n_e)
+    n_ests = _distinct_count(k_code, e_code, n_n)
+    est_mask = _session_bits(e_code, s_code, n_e, n_s)
+    net_mask = _session_bits(k_code, s_code, n_n, n_s)
 
     # disclosure control: the same rule as the report's tables (privacy.suppress with
     # column totals known; counts that bound a hidden count hidden with it). A network's
     # lines show how many establishments it reaches, a lower bound of its practitioners:
     # where that bound would pin a small count, the network's lines are not drawn.
-    est_shown = suppress(
-        pd.DataFrame({"n": [int(est_prac[e]) for e in est_ids]}, index=est_ids),
-        min_cell,
-        totals="columns",
-    )["n"]
-    n_prac = np.array([int(net_prac[k]) for k in net_ids])
-    n_ests = np.array([int(net_ests[k]) for k in net_ids])
-    unlined = set(np.asarray(net_ids, dtype=object)[(n_prac < min_cell) & (n_ests >= min_cell - 1)])
+    est_shown = suppress(pd.DataFrame({"n": est_prac}, index=est_ids), min_cell, totals="columns")[
+        "n"
+    ]
+    unlined_flag = (net_prac < min_cell) & (n_ests >= min_cell - 1)
+    unlined = set(np.asarray(net_ids, dtype=object)[unlined_flag])
     net_sup = suppress(
-        pd.DataFrame({"n": n_prac}, index=net_ids),
+        pd.DataFrame({"n": net_prac}, index=net_ids),
         min_cell,
         totals="columns",
-        lower=np.where([k in unlined for k in net_ids], 1, n_ests),
+        lower=np.where(unlined_flag, 1, n_ests),
     )
     net_shown = net_sup["n"]
-    net_hidden = net_sup.attrs["suppressed"]["n"]
+    net_hidden = net_sup.attrs["suppressed"]["n"].tolist()
 
-    pairs = rec.drop_duplicates(["establishment_id", "network_id", "session"])
-    pair_mask = pairs.groupby(["establishment_id", "network_id"])["bit"].sum()
-    memberships: list[int] = []
-    for (e, k), m in pair_mask.items():
-        if k not in unlined:
-            memberships += [est_pos[e], net_pos[k], int(m)]
+    pair_e, pair_k, pair_m = _pair_bits(e_code, k_code, s_code, n_n, n_s)
+    drawn = ~unlined_flag[pair_k]
+    memberships: list[int] = (
+        np.column_stack([pair_e[drawn], pair_k[drawn] + n_e, pair_m[drawn]]).ravel().tolist()
+    )
 
     # backbone ties between establishments and betweenness (the measures' own)
     from wpnet.graphs import projection
@@ -325,60 +319,39 @@ def map_data(
     spec = GraphSpec(onto, backbone, alpha, min_weight, correction)
     proj = projection(eco, **spec.keywords())
     tie_tab = proj.edges()
-    ties: list[int] = []
-    tie_w: list[float] = []
-    for u, v, w in zip(tie_tab["u"], tie_tab["v"], tie_tab["weight"], strict=True):
-        ties += [est_pos[str(u)], est_pos[str(v)]]
-        tie_w.append(float(w))
+    ties = _tie_positions(tie_tab, est_ids)
+    tie_w: list[float] = tie_tab["weight"].astype(float).tolist()
     betw_e, betw_n = _betweenness(eco, spec)
 
-    groups = [auth_index[auth_of[e]] for e in est_ids] if layout == "authority" else None
+    groups = [auth_index[a] for a in auth_of] if layout == "authority" else None
     xy = _layout(n_e, len(net_ids), memberships, ties, groups)
     ties, ties_note = _strongest(ties, tie_w, MAX_DRAWN_TIES)
 
-    nodes: list[dict[str, Any]] = []
-    for i, e in enumerate(est_ids):
-        row = est.loc[e]
-        value = row[color_by]
-        nodes.append(
-            {
-                "id": e,
-                "kind": "establishment",
-                "name": _text(row["name"], e),
-                "x": xy[i][0],
-                "y": xy[i][1],
-                "authority": auth_index[auth_of[e]],
-                "sector": _opt(row["sector"]),
-                "simd": _opt_int(row["simd_quintile"]),
-                "central": bool(_opt(row["sector"]) == "central"),
-                "color": colors.get(_key(value), MISSING_COLOR)
-                if _present(value)
-                else MISSING_COLOR,
-                "practitioners": to_builtin(est_shown[e]),
-                "networks": int(est_nets[e]),
-                "betweenness": _opt_float(betw_e.get(e)),
-                "sessions": int(est_mask[e]),
-            }
-        )
-    for i, k in enumerate(net_ids):
-        row = net.loc[k]
-        j = n_e + i
-        nodes.append(
-            {
-                "id": k,
-                "kind": "network",
-                "name": _text(row["name"], k),
-                "x": xy[j][0],
-                "y": xy[j][1],
-                "workstream": ws_index[ws_of[k]],
-                "lead": _opt(row.get("lead_authority")),
-                "color": NETWORK_COLOR,
-                "practitioners": to_builtin(net_shown[k]),
-                "establishments": HIDDEN if net_hidden[k] else int(net_ests[k]),
-                "betweenness": _opt_float(betw_n.get(k)),
-                "sessions": int(net_mask[k]),
-            }
-        )
+    nodes = _establishment_nodes(
+        est,
+        est_ids,
+        xy[:n_e],
+        color_by=color_by,
+        colors=colors,
+        authority=[auth_index[a] for a in auth_of],
+        practitioners=est_shown.tolist(),
+        networks=est_nets.tolist(),
+        betweenness=betw_e,
+        sessions=est_mask.tolist(),
+    )
+    nodes += _network_nodes(
+        net,
+        net_ids,
+        xy[n_e:],
+        workstream=[ws_index[w] for w in ws_of],
+        practitioners=net_shown.tolist(),
+        establishments=[
+            HIDDEN if hidden else int(n)
+            for hidden, n in zip(net_hidden, n_ests.tolist(), strict=True)
+        ],
+        betweenness=betw_n,
+        sessions=net_mask.tolist(),
+    )
     return {
         "nodes": nodes,
         "memberships": memberships,
@@ -410,7 +383,215 @@ def _strongest(ties: list[int], weights: list[float], limit: int) -> tuple[list[
     order = np.argsort(-np.asarray(weights), kind="stable")[:limit]
     pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)[np.sort(order)]
     note = f"the {limit:,} strongest of {n:,} ties are drawn"
-    return [int(x) for x in pairs.ravel()], note
+    return pairs.ravel().tolist(), note
+
+
+def _sorted_codes(values: pd.Series, *, missing: str | None = None) -> tuple[np.ndarray, list[str]]:
+    """Each value's position among the sorted distinct labels, and those labels.
+
+    A label is ``str(value)`` (``.astype(str)``); with ``missing``, a missing value's
+    label is ``missing`` (``.astype("string").fillna(missing).astype(str)``). The labels
+    are made from the distinct values only (``pd.factorize``), not from every row.
+
+    Examples
+    --------
+    >>> codes, labels = _sorted_codes(pd.Series(["b", "a", "b", None]), missing="-")
+    >>> codes.tolist(), labels
+    ([2, 1, 2, 0], ['-', 'a', 'b'])
+    """
+    codes, uniques = pd.factorize(values, use_na_sentinel=missing is None)
+    if missing is None and (codes < 0).any():
+        raise ValueError(f"{values.name!r} has missing values; they have no label")
+    distinct = pd.Series(uniques, dtype=values.dtype)
+    if missing is not None:
+        distinct = distinct.astype("string").fillna(missing)
+    labels = distinct.astype(str).tolist()
+    order = sorted(set(labels))
+    at = {label: i for i, label in enumerate(order)}
+    remap = np.array([at[label] for label in labels], dtype=np.int64)
+    return remap[codes], order
+
+
+def _distinct_rows(*codes: np.ndarray) -> list[np.ndarray]:
+    """The distinct rows of integer code columns (codes ``>= -1``), in first-seen order.
+
+    Each row is packed into one ``int64`` (mixed radix, each column's radix its largest
+    code + 2) and :func:`pandas.unique` (hashing) keeps the first of each; when the
+    packed key would not fit in 63 bits, ``DataFrame.drop_duplicates`` does the same.
+
+    Examples
+    --------
+    >>> a, b = _distinct_rows(np.array([1, 1, 0, 1]), np.array([-1, -1, 2, 3]))
+    >>> a.tolist(), b.tolist()
+    ([1, 0, 1], [-1, 2, 3])
+    """
+    widths = [int(c.max()) + 2 for c in codes]
+    if math.prod(widths) >= 2**63:
+        frame = pd.DataFrame(dict(enumerate(codes))).drop_duplicates()
+        return [frame[i].to_numpy() for i in range(len(codes))]
+    key = np.zeros(len(codes[0]), dtype=np.int64)
+    for c, w in zip(codes, widths, strict=True):
+        key = key * w + (c.astype(np.int64) + 1)
+    key = pd.unique(key)
+    out = []
+    for w in reversed(widths):
+        out.append(key % w - 1)
+        key = key // w
+    return out[::-1]
+
+
+def _distinct_count(unit: np.ndarray, other: np.ndarray, n_units: int) -> np.ndarray:
+    """For each unit code ``0..n_units-1``, how many distinct ``other`` codes it has rows with.
+
+    Examples
+    --------
+    >>> _distinct_count(np.array([0, 0, 0, 2]), np.array([5, 5, 1, 1]), 3).tolist()
+    [2, 0, 1]
+    """
+    width = int(other.max()) + 1 if len(other) else 1
+    key = np.unique(unit.astype(np.int64) * width + other)
+    return np.bincount(key // width, minlength=n_units)
+
+
+def _session_bits(unit: np.ndarray, session: np.ndarray, n_units: int, n_s: int) -> np.ndarray:
+    """For each unit code, the bitmask of sessions (bit ``s`` for session code ``s``) it has rows in.
+
+    Examples
+    --------
+    >>> _session_bits(np.array([0, 0, 1]), np.array([0, 2, 1]), 3, 3).tolist()
+    [5, 2, 0]
+    """
+    key = np.unique(unit.astype(np.int64) * n_s + session)
+    out = np.zeros(n_units, dtype=np.int64)
+    np.bitwise_or.at(out, key // n_s, np.left_shift(np.int64(1), key % n_s))
+    return out
+
+
+def _pair_bits(
+    est: np.ndarray, net: np.ndarray, session: np.ndarray, n_n: int, n_s: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The distinct (establishment, network) code pairs in sorted order, with the
+    bitmask of the sessions each pair has records in.
+
+    Examples
+    --------
+    >>> e, k, m = _pair_bits(np.array([1, 0, 1]), np.array([0, 1, 0]), np.array([0, 0, 1]), 2, 2)
+    >>> e.tolist(), k.tolist(), m.tolist()
+    ([0, 1], [1, 0], [1, 3])
+    """
+    key = np.unique((est.astype(np.int64) * n_n + net) * n_s + session)
+    pair = key // n_s
+    starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+    bits = np.bitwise_or.reduceat(np.left_shift(np.int64(1), key % n_s), starts)
+    return pair[starts] // n_n, pair[starts] % n_n, bits
+
+
+def _tie_positions(tie_tab: pd.DataFrame, est_ids: list[str]) -> list[int]:
+    """The flat list ``[u, v, ...]`` of the ties' node positions in ``est_ids``."""
+    index = pd.Index(est_ids)
+    ends = [index.get_indexer(tie_tab[c].astype(str)) for c in ("u", "v")]
+    if any((x < 0).any() for x in ends):
+        raise RuntimeError("a backbone tie joins an establishment with no records in scope")
+    return np.column_stack(ends).ravel().tolist()
+
+
+def _optional_column(frame: pd.DataFrame, name: str) -> list[Any]:
+    """The column's values as a list (``None`` for each row when there is no such column)."""
+    return frame[name].tolist() if name in frame.columns else [None] * len(frame)
+
+
+def _establishment_nodes(
+    est: pd.DataFrame,
+    est_ids: list[str],
+    xy: list[tuple[float, float]],
+    *,
+    color_by: str,
+    colors: dict[Any, str],
+    authority: list[int],
+    practitioners: list[Any],
+    networks: list[int],
+    betweenness: dict[str, float],
+    sessions: list[int],
+) -> list[dict[str, Any]]:
+    """The page's establishment nodes (``est`` indexed by ``est_ids``, in that order)."""
+    cols = zip(
+        est_ids,
+        xy,
+        est["name"].tolist(),
+        est["sector"].tolist(),
+        est["simd_quintile"].tolist(),
+        est[color_by].tolist(),
+        authority,
+        practitioners,
+        networks,
+        sessions,
+        strict=True,
+    )
+    nodes = []
+    for e, (x, y), name, sector, simd, value, auth, prac, n_nets, mask in cols:
+        nodes.append(
+            {
+                "id": e,
+                "kind": "establishment",
+                "name": _text(name, e),
+                "x": x,
+                "y": y,
+                "authority": auth,
+                "sector": _opt(sector),
+                "simd": _opt_int(simd),
+                "central": bool(_opt(sector) == "central"),
+                "color": colors.get(_key(value), MISSING_COLOR)
+                if _present(value)
+                else MISSING_COLOR,
+                "practitioners": to_builtin(prac),
+                "networks": int(n_nets),
+                "betweenness": _opt_float(betweenness.get(e)),
+                "sessions": int(mask),
+            }
+        )
+    return nodes
+
+
+def _network_nodes(
+    net: pd.DataFrame,
+    net_ids: list[str],
+    xy: list[tuple[float, float]],
+    *,
+    workstream: list[int],
+    practitioners: list[Any],
+    establishments: list[Any],
+    betweenness: dict[str, float],
+    sessions: list[int],
+) -> list[dict[str, Any]]:
+    """The page's network nodes (``net`` indexed by ``net_ids``, in that order)."""
+    cols = zip(
+        net_ids,
+        xy,
+        net["name"].tolist(),
+        _optional_column(net, "lead_authority"),
+        workstream,
+        practitioners,
+        establishments,
+        sessions,
+        strict=True,
+    )
+    return [
+        {
+            "id": k,
+            "kind": "network",
+            "name": _text(name, k),
+            "x": x,
+            "y": y,
+            "workstream": ws,
+            "lead": _opt(lead),
+            "color": NETWORK_COLOR,
+            "practitioners": to_builtin(prac),
+            "establishments": n_ests,
+            "betweenness": _opt_float(betweenness.get(k)),
+            "sessions": int(mask),
+        }
+        for k, (x, y), name, lead, ws, prac, n_ests, mask in cols
+    ]
 
 
 def _betweenness(eco: Ecosystem, spec: GraphSpec) -> tuple[dict[str, float], dict[str, float]]:
@@ -424,11 +605,6 @@ def _betweenness(eco: Ecosystem, spec: GraphSpec) -> tuple[dict[str, float], dic
         {str(k): float(v) for k, v in be["betweenness"].items()},
         {str(k): float(v) for k, v in bn["betweenness"].items()},
     )
-
-
-def _mask(rec: pd.DataFrame, column: str) -> pd.Series:
-    """Bitmask of the sessions each unit has records in."""
-    return rec.drop_duplicates([column, "session"]).groupby(column)["bit"].sum()
 
 
 def _layout(
@@ -447,8 +623,8 @@ def _layout(
     if groups is not None and len(set(groups)) >= 2:
         xy = _grouped_layout(n_e, n_n, memberships, ties, groups)
     else:
-        edges = [(memberships[i], memberships[i + 1]) for i in range(0, len(memberships), 3)]
-        edges += [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
+        edges = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)[:, :2].tolist()
+        edges += np.asarray(ties, dtype=np.int64).reshape(-1, 2).tolist()
         xy = _force(n_e + n_n, edges)
     xy = xy - (xy.max(axis=0) + xy.min(axis=0)) / 2
     span = float(np.abs(xy).max()) or 1.0
@@ -456,7 +632,7 @@ def _layout(
     return [(round(float(x), 4), round(float(y), 4)) for x, y in xy]
 
 
-def _force(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
+def _force(n: int, edges: list[list[int]]) -> np.ndarray:
     """Seeded Fruchterman-Reingold positions (igraph), deterministic for given input.
 
     igraph's ``grid="auto"``: exact repulsion between all pairs up to 1,000 nodes, the
@@ -477,6 +653,11 @@ def _force(n: int, edges: list[tuple[int, int]]) -> np.ndarray:
         ig.set_random_number_generator(random)
         random.setstate(previous)
     return np.asarray(lay.coords, dtype=float).reshape(n, 2)
+
+
+def _force_task(shared: None, task: tuple[int, list[list[int]]]) -> np.ndarray:
+    """:func:`_force` of one ``(n, edges)`` task, for :func:`wpnet._parallel.parallel_map`."""
+    return _force(*task)
 
 
 def _disc(xy: np.ndarray) -> np.ndarray:
@@ -521,12 +702,20 @@ def _grouped_layout(
     mem = np.asarray(memberships, dtype=np.int64).reshape(-1, 3)
     # half the drawn establishment (2.2 + 1.1 sqrt(networks) px) at about 250 px per unit
     est_size = (1.6 + 1.1 * np.sqrt(np.bincount(mem[:, 0], minlength=n_e))) / 250
-    tie_pairs = [(ties[i], ties[i + 1]) for i in range(0, len(ties), 2)]
-    for k, a in enumerate(labels):
-        members = np.flatnonzero(g == a)
-        local = {int(m): i for i, m in enumerate(members)}
-        inner = [(local[u], local[v]) for u, v in tie_pairs if u in local and v in local]
-        pos = _disc(_force(len(members), inner))
+    tie_pairs = np.asarray(ties, dtype=np.int64).reshape(-1, 2)
+    tie_groups = g[tie_pairs]  # each end's authority
+    local = np.zeros(n_e, dtype=np.int64)  # an establishment's position in its authority
+    member_sets = [np.flatnonzero(g == a) for a in labels]
+    tasks = []
+    for a, members in zip(labels, member_sets, strict=True):
+        local[members] = np.arange(len(members))
+        within = (tie_groups[:, 0] == a) & (tie_groups[:, 1] == a)
+        tasks.append((len(members), local[tie_pairs[within]].tolist()))  # in the ties' order
+    # each authority's layout is seeded on its own, so the processes change nothing
+    workers = None if n_e >= PARALLEL_LAYOUT_NODES else 1
+    layouts = parallel_map(_force_task, tasks, workers=workers)
+    for k, (members, lay) in enumerate(zip(member_sets, layouts, strict=True)):
+        pos = _disc(lay)
         centre = np.array([np.cos(angle[k]), np.sin(angle[k])])
         xy[members] = centre + rad[k] * pos
         xy[members] = _separate(xy[members], est_size[members], rounds=40)
