@@ -36,12 +36,17 @@ def _random_frame(seed: int, n: int) -> pd.DataFrame:
     cols["raw"] = rng.choice(np.array(_VALUES + [3, 3.0], dtype=object), n)
     cols["hours"] = pd.array(rng.choice([1.5, None], n), dtype="Float64")
     cols["date"] = pd.Timestamp("2022-01-01") + pd.to_timedelta(rng.integers(0, 9, n), "D")
+    cols["flag"] = rng.choice([True, False], n)
+    cols["count"] = rng.integers(0, 3, n)
     return pd.DataFrame(cols)
 
 
+@pytest.mark.parametrize("whole", [0, 4096], ids=["distinct", "whole"])
 @pytest.mark.parametrize("table", ["participation", "networks", "ties"])
 @pytest.mark.parametrize("seed", range(25))
-def test_personal_by_distinct_equals_personal_columns(seed, table):
+def test_personal_by_distinct_equals_personal_columns(seed, table, whole, monkeypatch):
+    # whole=0 sends every table through the distinct-values path (padded, mixed dtypes)
+    monkeypatch.setattr(wio, "_SEARCH_WHOLE", whole)
     frame = _random_frame(seed, n=int(np.random.default_rng(seed).integers(0, 60)))
     known = ["practitioner_id", "notes"]
     assert wio._personal_by_distinct(table, frame, known=known) == personal_columns(
@@ -49,7 +54,9 @@ def test_personal_by_distinct_equals_personal_columns(seed, table):
     )
 
 
-def test_personal_by_distinct_hand_worked():
+@pytest.mark.parametrize("whole", [0, 4096], ids=["distinct", "whole"])
+def test_personal_by_distinct_hand_worked(whole, monkeypatch):
+    monkeypatch.setattr(wio, "_SEARCH_WHOLE", whole)
     # 3 distinct non-blank values, 2 of them names: a names column, as on the whole column
     frame = pd.DataFrame(
         {

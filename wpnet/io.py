@@ -661,6 +661,10 @@ def _pseudonyms(values: pd.Series, key: str) -> pd.Series:
     return out
 
 
+#: Tables up to this many rows are searched for personal data cell by cell.
+_SEARCH_WHOLE = 4096
+
+
 def _personal_by_distinct(
     name: str, frame: pd.DataFrame, *, known: Iterable[str] = ()
 ) -> dict[str, str]:
@@ -673,18 +677,26 @@ def _personal_by_distinct(
     column: a million participation rows are tested as their few thousand distinct
     values, hashed in Arrow, without an object copy of every cell.
 
+    A short table is searched as it is (one call; a per-column call would cost more
+    than the cells for a wide table of a few rows).
+
     Examples
     --------
-    >>> f = pd.DataFrame({"id": ["P1", "P1", "P2"], "mentor": ["Ann Smith"] * 3})
+    >>> f = pd.DataFrame({"id": ["P1", "P1", "P2"],
+    ...                   "mentor": ["Ann Smith", "Ann Smith", "Sean O'Neill"]})
     >>> _personal_by_distinct("practitioners", f, known=["id"])
     {'mentor': "values look like people's names"}
     """
-    found: dict[str, str] = {}
-    for j in range(frame.shape[1]):
-        column = frame.iloc[:, j]
-        distinct = pd.DataFrame({frame.columns[j]: pd.Series(column.unique(), dtype=column.dtype)})
-        found.update(personal_columns(name, distinct, known=known))
-    return found
+    if len(frame) <= _SEARCH_WHOLE:
+        return personal_columns(name, frame, known=known)
+    distinct = pd.DataFrame(
+        {
+            j: pd.Series(frame.iloc[:, j].unique(), dtype=frame.iloc[:, j].dtype)
+            for j in range(frame.shape[1])
+        }
+    )
+    distinct.columns = frame.columns
+    return personal_columns(name, distinct, known=known)
 
 
 def _personal(
