@@ -34,6 +34,9 @@ def test_figures_from_the_second_process_are_the_ones_drawn_here(results: Result
         assert drawn() is there  # asked twice, received once
     assert [f.key for f in there] == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]
     assert there == here  # every field, the PNG bytes included
+    parts = [F.draw_figures(results, results.trend_eco, part=p) for p in (0, 1)]
+    assert {f.key for f in parts[1]} == {"authority_flows", "ecosystem"}
+    assert sorted(f.key for p in parts for f in p) == sorted(f.key for f in here)
 
 
 def test_drawing_happens_in_another_process_and_its_warnings_come_back(
@@ -41,9 +44,9 @@ def test_drawing_happens_in_another_process_and_its_warnings_come_back(
 ) -> None:
     real = F.draw_figures
 
-    def noisy(res: Results, history: object) -> list[F.Figure]:
+    def noisy(res: Results, history: object, *, part: int | None = None) -> list[F.Figure]:
         warnings.warn(f"drawn in process {os.getpid()}", UserWarning, stacklevel=1)
-        return real(res, history)
+        return real(res, history, part=part)
 
     monkeypatch.setattr(F, "draw_figures", noisy)
     with (
@@ -63,7 +66,7 @@ def test_drawing_happens_in_another_process_and_its_warnings_come_back(
 def test_an_error_while_drawing_is_raised_in_the_caller(
     results: Results, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(res: Results, history: object) -> list[F.Figure]:
+    def broken(res: Results, history: object, *, part: int | None = None) -> list[F.Figure]:
         raise DataError("no coordinates for establishment E9")
 
     monkeypatch.setattr(F, "draw_figures", broken)
@@ -79,7 +82,7 @@ def test_leaving_the_block_early_stops_the_drawing(results: Results) -> None:
         pytest.raises(KeyError),
         F.drawing_figures(results, results.trend_eco, workers=2),
     ):
-        assert len(mp.active_children()) == 1
+        assert len(mp.active_children()) == 2
         raise KeyError("the map failed")
     assert mp.active_children() == []
 

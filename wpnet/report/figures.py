@@ -29,6 +29,7 @@ from wpnet.report.compute import Results
 
 __all__ = [
     "DPI",
+    "FIGURE_ORDER",
     "Figure",
     "alt_texts",
     "draw_figures",
@@ -202,13 +203,22 @@ def alt_texts(res: Results) -> dict[str, str]:
     return out
 
 
-def draw_figures(res: Results, history: Any) -> list[Figure]:
+#: The report's figures, in the order the page shows them.
+FIGURE_ORDER = ("reach", "authority_flows", "brokers", "ecosystem", "trend")
+
+#: The figures the second of two drawing processes draws (about half the drawing time
+#: of the shipped example: the brokers' graph alone is about as long as these two).
+_SECOND_PART = frozenset({"authority_flows", "ecosystem"})
+
+
+def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list[Figure]:
     """Draw every figure of the report from the results' selections.
 
     ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
     Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
     pyplot figure is opened and the matplotlib backend is not changed, so building a
-    report in a notebook leaves its plots alone.
+    report in a notebook leaves its plots alone. ``part`` (0 or 1) draws only one of two
+    disjoint parts, for two processes; both together are all the figures.
     """
     from wpnet.maps.static import (
         detached_figures,
@@ -229,77 +239,66 @@ def draw_figures(res: Results, history: Any) -> list[Figure]:
     trend_measures = ("cross_authority_share", "multi_network_share")
     if not no_coverage:
         trend_measures = ("coverage", *trend_measures)
+    planned: dict[str, tuple[str, str, str, Callable[[], Any]]] = {}
+    if not no_coverage:
+        planned["reach"] = (
+            "reach",
+            f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
+            "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
+            alt["reach"],
+            lambda: plot_reach(sel, by="authority").figure,
+        )
+    planned["authority_flows"] = (
+        "collaboration",
+        f"Networks joining establishments of two authorities, {s}.",
+        alt["authority_flows"],
+        lambda: plot_authority_flows(sel).figure,
+    )
+    if int((res.brokerage["degree"] > 0).sum()) >= 3:
+        # a drawing of one or two ties says nothing the tables do not
+        planned["brokers"] = (
+            "brokerage",
+            f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
+            alt["brokers"],
+            lambda: plot_brokers(sel, seed=res.seed, **opts).figure,
+        )
+    planned["ecosystem"] = (
+        "map",
+        f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
+        "they take part in (squares).",
+        alt["ecosystem"],
+        lambda: plot_ecosystem(sel, seed=res.seed, **opts).figure,
+    )
+    if len(res.sessions) > 1:
+        planned["trend"] = (
+            "capacity",
+            f"{'Coverage, cross' if not no_coverage else 'Cross'}-authority ties "
+            f"and multi-network participation, {res.sessions[0]} to "
+            f"{res.sessions[-1]}.",
+            alt.get("trend", "Line chart of shares across sessions."),
+            lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
+        )
+    keys = [k for k in FIGURE_ORDER if k in planned]
+    if part is not None:
+        keys = [k for k in keys if (k in _SECOND_PART) == (part == 1)]
     with detached_figures():
-        figs = [
-            _figure(
-                "authority_flows",
-                "collaboration",
-                f"Networks joining establishments of two authorities, {s}.",
-                alt["authority_flows"],
-                plot_authority_flows(sel).figure,
-            ),
-            _figure(
-                "ecosystem",
-                "map",
-                f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
-                "they take part in (squares).",
-                alt["ecosystem"],
-                plot_ecosystem(sel, seed=res.seed, **opts).figure,
-            ),
-        ]
-        if not no_coverage:
-            figs.insert(
-                0,
-                _figure(
-                    "reach",
-                    "reach",
-                    f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
-                    "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
-                    alt["reach"],
-                    plot_reach(sel, by="authority").figure,
-                ),
-            )
-        tied = int((res.brokerage["degree"] > 0).sum())
-        if tied >= 3:  # a drawing of one or two ties says nothing the tables do not
-            figs.insert(
-                2,
-                _figure(
-                    "brokers",
-                    "brokerage",
-                    f"The establishment graph ({bb or 'all ties'}) with the top brokers "
-                    f"numbered, {s}.",
-                    alt["brokers"],
-                    plot_brokers(sel, seed=res.seed, **opts).figure,
-                ),
-            )
-        if len(res.sessions) > 1:
-            figs.append(
-                _figure(
-                    "trend",
-                    "capacity",
-                    f"{'Coverage, cross' if not no_coverage else 'Cross'}-authority ties "
-                    f"and multi-network participation, {res.sessions[0]} to "
-                    f"{res.sessions[-1]}.",
-                    alt.get("trend", "Line chart of shares across sessions."),
-                    plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
-                )
-            )
-    return figs
+        return [_figure(k, *planned[k][:3], planned[k][3]()) for k in keys]
 
 
 @contextmanager
 def drawing_figures(
     res: Results, history: Any, *, workers: int | None = None
 ) -> Iterator[Callable[[], list[Figure]]]:
-    """Draw the report's figures in a second process while this one goes on.
+    """Draw the report's figures in two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
     (waiting for them if need be). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
-    count) it runs in a process started by ``fork``, which sees ``res`` without copying
-    it; the figures come back through a pipe, byte for byte what this process would
-    draw. An error or warning raised while drawing is raised or warned here. With one
+    count) it runs in two processes started by ``fork`` (each draws one part of
+    :func:`draw_figures`, about half the work), which see ``res`` without copying it;
+    the figures come back through pipes, byte for byte what this process would draw,
+    in the page's order. An error or warning raised while drawing is raised or warned here. With one
     worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
     :class:`multiprocessing.Pool` worker), the figures are drawn here, before the block
     runs. Leaving the block early stops the drawing.
@@ -326,28 +325,33 @@ def drawing_figures(
         yield lambda: figs
         return
     ctx = mp.get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_draw_into, args=(send, res, history), daemon=True)
+    started = []
     with warnings.catch_warnings():
         # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools);
-        # the child only draws with matplotlib and sends bytes back.
+        # the children only draw with matplotlib and send bytes back.
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
-        proc.start()
-    send.close()
+        for part in (0, 1):
+            recv, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_draw_into, args=(send, res, history, part), daemon=True)
+            proc.start()
+            send.close()
+            started.append((recv, proc))
     done: list[list[Figure]] = []
 
     def result() -> list[Figure]:
         if not done:
-            done.append(_received(recv, proc))
+            figs = [f for recv, proc in started for f in _received(recv, proc)]
+            done.append(sorted(figs, key=lambda f: FIGURE_ORDER.index(f.key)))
         return done[0]
 
     try:
         yield result
     finally:
-        recv.close()
-        if proc.is_alive():
-            proc.terminate()
-        proc.join()
+        for recv, proc in started:
+            recv.close()
+            if proc.is_alive():
+                proc.terminate()
+            proc.join()
 
 
 def _received(recv: Any, proc: Any) -> list[Figure]:
@@ -367,12 +371,13 @@ def _received(recv: Any, proc: Any) -> list[Figure]:
     return payload
 
 
-def _draw_into(conn: Any, res: Results, history: Any) -> None:
-    """In the drawing process: draw, then send (status, figures or error, warnings)."""
+def _draw_into(conn: Any, res: Results, history: Any, part: int) -> None:
+    """In a drawing process: draw one part, then send (status, figures or error,
+    warnings)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            out: tuple[str, Any] = ("ok", draw_figures(res, history))
+            out: tuple[str, Any] = ("ok", draw_figures(res, history, part=part))
         except Exception as exc:  # sent to the parent, which raises it
             out = ("error", exc)
     kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
