@@ -29,9 +29,11 @@ def results() -> Results:
 
 def test_figures_from_the_second_process_are_the_ones_drawn_here(results: Results) -> None:
     here = F.draw_figures(results, results.trend_eco)
-    with F.drawing_figures(results, results.trend_eco, workers=2) as drawn:
+    with F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn:
         there = drawn()
         assert drawn() is there  # asked twice, received once
+    with F.drawing_figures(results, results.trend_eco, workers=2) as drawn:
+        assert drawn() == here  # a small session: one process
     assert [f.key for f in there] == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]
     assert there == here  # every field, the PNG bytes included
     parts = [F.draw_figures(results, results.trend_eco, part=p) for p in (0, 1)]
@@ -51,7 +53,7 @@ def test_drawing_happens_in_another_process_and_its_warnings_come_back(
     monkeypatch.setattr(F, "draw_figures", noisy)
     with (
         pytest.warns(UserWarning, match=r"drawn in process \d+") as caught,
-        F.drawing_figures(results, results.trend_eco, workers=2) as drawn,
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn,
     ):
         drawn()
     pid = int(str(caught[0].message).rsplit(" ", 1)[1])
@@ -72,7 +74,7 @@ def test_an_error_while_drawing_is_raised_in_the_caller(
     monkeypatch.setattr(F, "draw_figures", broken)
     with (
         pytest.raises(DataError, match="no coordinates for establishment E9"),
-        F.drawing_figures(results, results.trend_eco, workers=2) as drawn,
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn,
     ):
         drawn()
 
@@ -80,11 +82,14 @@ def test_an_error_while_drawing_is_raised_in_the_caller(
 def test_leaving_the_block_early_stops_the_drawing(results: Results) -> None:
     with (
         pytest.raises(KeyError),
-        F.drawing_figures(results, results.trend_eco, workers=2),
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True),
     ):
         assert len(mp.active_children()) == 2
         raise KeyError("the map failed")
     assert mp.active_children() == []
+    with F.drawing_figures(results, results.trend_eco, workers=2):
+        assert len(mp.active_children()) == 1  # tiny: fewer than SPLIT_FROM establishments
+    assert len(results.sel.establishments) < F.SPLIT_FROM
 
 
 _FORKED: dict[str, Results] = {}  # seen by forked Pool workers (Results cannot be pickled)

@@ -206,6 +206,10 @@ def alt_texts(res: Results) -> dict[str, str]:
 #: The report's figures, in the order the page shows them.
 FIGURE_ORDER = ("reach", "authority_flows", "brokers", "ecosystem", "trend")
 
+#: Sessions with at least this many establishments have their figures drawn by two
+#: processes (:func:`drawing_figures`).
+SPLIT_FROM = 200
+
 #: The figures the second of two drawing processes draws (about half the drawing time
 #: of the shipped example: the brokers' graph alone is about as long as these two).
 _SECOND_PART = frozenset({"authority_flows", "ecosystem"})
@@ -287,16 +291,19 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
 
 @contextmanager
 def drawing_figures(
-    res: Results, history: Any, *, workers: int | None = None
+    res: Results, history: Any, *, workers: int | None = None, split: bool | None = None
 ) -> Iterator[Callable[[], list[Figure]]]:
-    """Draw the report's figures in two more processes while this one goes on.
+    """Draw the report's figures in one or two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
     (waiting for them if need be). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
-    count) it runs in two processes started by ``fork`` (each draws one part of
-    :func:`draw_figures`, about half the work), which see ``res`` without copying it;
+    count) it runs in processes started by ``fork``, which see ``res`` without copying it:
+    two (each draws one part of :func:`draw_figures`, about half the work) when
+    ``split`` is true, or by default when the session has at least
+    :data:`SPLIT_FROM` establishments (below that a second process costs more than it
+    saves), otherwise one;
     the figures come back through pipes, byte for byte what this process would draw,
     in the page's order. An error or warning raised while drawing is raised or warned here. With one
     worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
@@ -330,7 +337,9 @@ def drawing_figures(
         # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools);
         # the children only draw with matplotlib and send bytes back.
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
-        for part in (0, 1):
+        if split is None:
+            split = len(res.sel.establishments) >= SPLIT_FROM
+        for part in (0, 1) if split else (None,):
             recv, send = ctx.Pipe(duplex=False)
             proc = ctx.Process(target=_draw_into, args=(send, res, history, part), daemon=True)
             proc.start()
@@ -371,7 +380,7 @@ def _received(recv: Any, proc: Any) -> list[Figure]:
     return payload
 
 
-def _draw_into(conn: Any, res: Results, history: Any, part: int) -> None:
+def _draw_into(conn: Any, res: Results, history: Any, part: int | None) -> None:
     """In a drawing process: draw one part, then send (status, figures or error,
     warnings)."""
     with warnings.catch_warnings(record=True) as caught:
