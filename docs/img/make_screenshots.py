@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "tests"))
-from _browser import launch, open_page  # noqa: E402
+from _browser import launch, open_page
 
 OUT = Path(__file__).resolve().parent
 
