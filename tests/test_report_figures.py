@@ -3,7 +3,6 @@ drawing's warnings and errors surfaced in the caller, the process gone on leavin
 
 from __future__ import annotations
 
-import contextlib
 import multiprocessing as mp
 import os
 import warnings
@@ -30,32 +29,31 @@ def results() -> Results:
 
 def test_figures_from_the_second_process_are_the_ones_drawn_here(results: Results) -> None:
     here = F.draw_figures(results, results.trend_eco)
-    with F.drawing_figures(results, results.trend_eco, workers=2) as drawn:
+    with F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn:
         there = drawn()
         assert drawn() is there  # asked twice, received once
+    with F.drawing_figures(results, results.trend_eco, workers=2) as drawn:
+        assert drawn() == here  # a small session: one process
     assert [f.key for f in there] == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]
     assert there == here  # every field, the PNG bytes included
-    some = F.draw_images(results, results.trend_eco, keys=F.DRAWN_LAST)
-    assert (
-        list(some) == ["trend"]
-        and some["trend"] == F.draw_images(results, results.trend_eco)["trend"]
-    )
+    parts = [F.draw_figures(results, results.trend_eco, part=p) for p in (0, 1)]
+    assert {f.key for f in parts[1]} == {"authority_flows", "ecosystem"}
+    assert sorted(f.key for p in parts for f in p) == sorted(f.key for f in here)
 
 
 def test_drawing_happens_in_another_process_and_its_warnings_come_back(
     results: Results, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real = F.draw_images
+    real = F.draw_figures
 
-    def noisy(res: Results, history: object, *, keys: tuple[str, ...] | None = None) -> dict:
-        if "trend" not in (keys or ()):  # the trend is drawn here, last
-            warnings.warn(f"drawn in process {os.getpid()}", UserWarning, stacklevel=1)
-        return real(res, history, keys=keys)
+    def noisy(res: Results, history: object, *, part: int | None = None) -> list[F.Figure]:
+        warnings.warn(f"drawn in process {os.getpid()}", UserWarning, stacklevel=1)
+        return real(res, history, part=part)
 
-    monkeypatch.setattr(F, "draw_images", noisy)
+    monkeypatch.setattr(F, "draw_figures", noisy)
     with (
         pytest.warns(UserWarning, match=r"drawn in process \d+") as caught,
-        F.drawing_figures(results, results.trend_eco, workers=2) as drawn,
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn,
     ):
         drawn()
     pid = int(str(caught[0].message).rsplit(" ", 1)[1])
@@ -70,13 +68,13 @@ def test_drawing_happens_in_another_process_and_its_warnings_come_back(
 def test_an_error_while_drawing_is_raised_in_the_caller(
     results: Results, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def broken(res: Results, history: object, *, keys: tuple[str, ...] | None = None) -> dict:
+    def broken(res: Results, history: object, *, part: int | None = None) -> list[F.Figure]:
         raise DataError("no coordinates for establishment E9")
 
-    monkeypatch.setattr(F, "draw_images", broken)
+    monkeypatch.setattr(F, "draw_figures", broken)
     with (
         pytest.raises(DataError, match="no coordinates for establishment E9"),
-        F.drawing_figures(results, results.trend_eco, workers=2) as drawn,
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True) as drawn,
     ):
         drawn()
 
@@ -84,11 +82,14 @@ def test_an_error_while_drawing_is_raised_in_the_caller(
 def test_leaving_the_block_early_stops_the_drawing(results: Results) -> None:
     with (
         pytest.raises(KeyError),
-        F.drawing_figures(results, results.trend_eco, workers=2),
+        F.drawing_figures(results, results.trend_eco, workers=2, split=True),
     ):
-        assert len(mp.active_children()) == 1
+        assert len(mp.active_children()) == 2
         raise KeyError("the map failed")
     assert mp.active_children() == []
+    with F.drawing_figures(results, results.trend_eco, workers=2):
+        assert len(mp.active_children()) == 1  # tiny: fewer than SPLIT_FROM establishments
+    assert len(results.sel.establishments) < F.SPLIT_FROM
 
 
 _FORKED: dict[str, Results] = {}  # seen by forked Pool workers (Results cannot be pickled)
@@ -106,29 +107,3 @@ def test_a_daemonic_pool_worker_draws_in_process(results: Results) -> None:
     with mp.get_context("fork").Pool(1) as pool:
         keys = pool.apply(_keys_in_a_pool_worker)
     assert keys == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]
-
-
-@pytest.mark.parametrize("workers", [1, 2])
-def test_images_drawn_before_the_measures_make_the_figures_drawn_after(workers: int) -> None:
-    # the report starts drawing when compute's selections and brokerage are made (ready);
-    # captions and alt texts are read from the complete results when asked for
-    seen: list[tuple[object, object]] = []
-    with contextlib.ExitStack() as stack:
-        drawn: list = []
-
-        def ready(res: Results) -> None:
-            seen.append((res.brokerage, res.capacity))
-            drawn.append(
-                stack.enter_context(F.drawing_figures(res, res.trend_eco, workers=workers))
-            )
-
-        res = compute(
-            wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None),
-            permutations=20, ready=ready,
-        )  # fmt: skip
-        early = drawn[0]()
-    assert seen[0][1] is None  # capacity and the measures after it were not in yet
-    assert res.brokerage is not None
-    late = F.draw_figures(res, res.trend_eco)
-    assert early == late  # images, captions and alt texts (with the measures' numbers)
-    assert "betweenness" in next(f.alt for f in early if f.key == "brokers")

@@ -12,7 +12,6 @@ import sys
 import time
 import warnings
 from collections.abc import Callable
-from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +31,7 @@ from wpnet.privacy import (
     strip_controls,
 )
 from wpnet.report.compute import Results, compute, resolve_sessions
-from wpnet.report.figures import Figure, drawing_figures
+from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
@@ -180,23 +179,19 @@ def build_report(
         _bar(steps + int(pdf), progress) as tick,
     ):
         (tmp / "tables").mkdir()
-        drawn: list[Callable[[], list[Figure]]] = []
-        with ExitStack() as drawing:  # the figures' images are drawn during the measures
-            res = compute(
-                eco,
-                session,
-                compare_to,
-                graph=spec,
-                permutations=permutations,
-                seed=seed,
-                samples=samples,
-                step=tick,
-                ready=lambda r: drawn.append(
-                    drawing.enter_context(drawing_figures(r, r.trend_eco))
-                ),
-            )
-            from wpnet.maps.interactive import interactive_map
+        res = compute(
+            eco,
+            session,
+            compare_to,
+            graph=spec,
+            permutations=permutations,
+            seed=seed,
+            samples=samples,
+            step=tick,
+        )
+        from wpnet.maps.interactive import interactive_map
 
+        with drawing_figures(res, res.trend_eco) as drawn:  # in a second process
             interactive_map(
                 res.base,
                 tmp / "map.html",
@@ -211,7 +206,7 @@ def build_report(
             tick("map")
             tables = [*build_tables(res, min_cell), *headline_tables(res)]
             _write_tables(tables, tmp)
-            figures = drawn[0]()
+            figures = drawn()
         tick("figures")
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
         atomic_write(tmp / "index.html", page)

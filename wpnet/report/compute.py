@@ -121,7 +121,6 @@ def compute(
     seed: int = 0,
     samples: int = 200,
     step: Callable[[str], None] | None = None,
-    ready: Callable[[Results], None] | None = None,
 ) -> Results:
     """Call every measure the report shows, once each.
 
@@ -129,11 +128,6 @@ def compute(
     SDSM backbone). ``samples`` is the number of network bootstrap draws of the evaluation themes
     (:func:`wpnet.reflections`; 0 gives point values without intervals or
     directions). ``step(name)`` is called after each measure (for a progress bar).
-    ``ready(res)`` is called once, as soon as the Results hold the selections (``sel``,
-    ``base``, ``trend_eco``) and the brokerage of ``sel`` (whose graph and shortest-path
-    pass ``sel`` remembers), before the other measures: work that needs only those,
-    such as drawing the figures (:func:`wpnet.report.figures.draw_images`), can start
-    then, in processes that share what was made.
 
     Besides the measures, the headlines' own: the Leiden communities of the report's
     graph and how far they stay within one authority (:func:`community_mixing`), the
@@ -172,13 +166,6 @@ def compute(
     )
     res.base = base
     res.graph = spec
-    upto = base if sessions == base.sessions else base.select(session=sessions)
-    res.trend_eco = upto
-    # brokerage first: its shortest-path pass is remembered by sel, and shared from here
-    # by capacity and the figures
-    res.brokerage = brokerage(sel, group="authority", **graph_opts)
-    if ready is not None:
-        ready(res)
     for by in REACH_BY:
         res.reach_by[by] = reach(sel, by=by)
     tick("reach")
@@ -193,10 +180,13 @@ def compute(
             samples=COMMUNITY_NULL_SAMPLES, seed=seed, **graph_opts,
         )  # fmt: skip
     tick("capacity")
+    res.brokerage = brokerage(sel, group="authority", **graph_opts)
     res.roles = brokerage_roles(sel, group="authority", **graph_opts)
     res.ei = ei_test(sel, group="authority", permutations=permutations, seed=seed, **graph_opts)
     res.authority_matrix = authority_matrix(sel)
     tick("brokerage")
+    upto = base if sessions == base.sessions else base.select(session=sessions)
+    res.trend_eco = upto
     res.trend = trend(upto, seed=seed, **graph_opts)
     if compare_to is not None:
         res.change = change(base, before=compare_to, after=session, seed=seed, **graph_opts)

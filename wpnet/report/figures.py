@@ -29,14 +29,11 @@ from wpnet.report.compute import Results
 
 __all__ = [
     "DPI",
-    "DRAWN_LAST",
     "FIGURE_ORDER",
     "Figure",
     "alt_texts",
     "draw_figures",
-    "draw_images",
     "drawing_figures",
-    "figures_of",
     "png_data_uri",
     "png_size",
 ]
@@ -97,6 +94,13 @@ def png_data_uri(fig: Any, dpi: int = DPI) -> str:
     'data:image/png;base64,'
     """
     return "data:image/png;base64," + base64.b64encode(_png(fig, dpi)).decode("ascii")
+
+
+def _figure(key: str, section: str, caption: str, alt: str, fig: Any) -> Figure:
+    data = _png(fig, DPI)
+    w, h = png_size(data)
+    src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
+    return Figure(key, section, caption, alt, src, w, h)
 
 
 def _pct(x: Any) -> str:
@@ -202,36 +206,23 @@ def alt_texts(res: Results) -> dict[str, str]:
 #: The report's figures, in the order the page shows them.
 FIGURE_ORDER = ("reach", "authority_flows", "brokers", "ecosystem", "trend")
 
-#: The figures :func:`drawing_figures` draws in the calling process when they are asked
-#: for, after the measures: the trend reads every session's measures, which the report
-#: computes anyway (and remembers) after the session's own.
-DRAWN_LAST = ("trend",)
+#: Sessions with at least this many establishments have their figures drawn by two
+#: processes (:func:`drawing_figures`).
+SPLIT_FROM = 200
+
+#: The figures the second of two drawing processes draws (about half the drawing time
+#: of the shipped example: the brokers' graph alone is about as long as these two).
+_SECOND_PART = frozenset({"authority_flows", "ecosystem"})
 
 
-def draw_figures(res: Results, history: Any) -> list[Figure]:
+def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list[Figure]:
     """Draw every figure of the report from the results' selections.
 
     ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
     Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
     pyplot figure is opened and the matplotlib backend is not changed, so building a
-    report in a notebook leaves its plots alone.
-
-    The images (:func:`draw_images`) need only the results' selections, graph options
-    and seed, so they can be drawn before the measures are computed; the captions and
-    alt texts (:func:`figures_of`) need the measures.
-    """
-    return figures_of(res, draw_images(res, history))
-
-
-def draw_images(
-    res: Results, history: Any, *, keys: tuple[str, ...] | None = None
-) -> dict[str, bytes]:
-    """The PNG image of each figure the report shows, by key, in :data:`FIGURE_ORDER`.
-
-    Reads only what :func:`wpnet.report.compute.compute` sets before its measures
-    (``eco``, ``sel``, ``sessions``, ``graph``, ``seed``), and ``brokerage`` when it is
-    set (otherwise it is computed, to know whether the brokers' figure is shown).
-    ``keys`` draws only those of the shown figures (default all).
+    report in a notebook leaves its plots alone. ``part`` (0 or 1) draws only one of two
+    disjoint parts, for two processes; both together are all the figures.
     """
     from wpnet.maps.static import (
         detached_figures,
@@ -241,116 +232,83 @@ def draw_images(
         plot_reach,
         plot_trend,
     )
+    from wpnet.records import data_limits
 
-    sel = res.sel
-    opts = (res.graph or GraphSpec(backbone=res.backbone)).keywords()
-    trend_measures = ("cross_authority_share", "multi_network_share")
-    if not _no_coverage(res):
-        trend_measures = ("coverage", *trend_measures)
-    drawers: dict[str, Callable[[], Any]] = {
-        "reach": lambda: plot_reach(sel, by="authority").figure,
-        "authority_flows": lambda: plot_authority_flows(sel).figure,
-        "brokers": lambda: plot_brokers(sel, seed=res.seed, **opts).figure,
-        "ecosystem": lambda: plot_ecosystem(sel, seed=res.seed, **opts).figure,
-        "trend": lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
-    }
-    shown = [k for k in _shown(res) if keys is None or k in keys]
-    with detached_figures():
-        return {k: _png(drawers[k](), DPI) for k in shown}
-
-
-def figures_of(res: Results, images: dict[str, bytes]) -> list[Figure]:
-    """The report's figures from their images (:func:`draw_images`): each with its
-    section, caption and alt text, read from the complete results."""
-    s, bb = res.session, res.backbone
-    no_coverage = _no_coverage(res)
+    sel, bb, s = res.sel, res.backbone, res.session
+    opts = (res.graph or GraphSpec(backbone=bb)).keywords()
     alt = alt_texts(res)
-    captions = {
-        "reach": (
+    # coverage the data cannot support (an export without a register: its schools are
+    # only those that took part) is not drawn either; the page says why
+    no_coverage = "coverage" in data_limits(res.eco)
+    trend_measures = ("cross_authority_share", "multi_network_share")
+    if not no_coverage:
+        trend_measures = ("coverage", *trend_measures)
+    planned: dict[str, tuple[str, str, str, Callable[[], Any]]] = {}
+    if not no_coverage:
+        planned["reach"] = (
             "reach",
             f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
             "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
-        ),
-        "authority_flows": (
-            "collaboration",
-            f"Networks joining establishments of two authorities, {s}.",
-        ),
-        "brokers": (
+            alt["reach"],
+            lambda: plot_reach(sel, by="authority").figure,
+        )
+    planned["authority_flows"] = (
+        "collaboration",
+        f"Networks joining establishments of two authorities, {s}.",
+        alt["authority_flows"],
+        lambda: plot_authority_flows(sel).figure,
+    )
+    if int((res.brokerage["degree"] > 0).sum()) >= 3:
+        # a drawing of one or two ties says nothing the tables do not
+        planned["brokers"] = (
             "brokerage",
             f"The establishment graph ({bb or 'all ties'}) with the top brokers numbered, {s}.",
-        ),
-        "ecosystem": (
-            "map",
-            f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
-            "they take part in (squares).",
-        ),
-        "trend": (
+            alt["brokers"],
+            lambda: plot_brokers(sel, seed=res.seed, **opts).figure,
+        )
+    planned["ecosystem"] = (
+        "map",
+        f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
+        "they take part in (squares).",
+        alt["ecosystem"],
+        lambda: plot_ecosystem(sel, seed=res.seed, **opts).figure,
+    )
+    if len(res.sessions) > 1:
+        planned["trend"] = (
             "capacity",
             f"{'Coverage, cross' if not no_coverage else 'Cross'}-authority ties "
             f"and multi-network participation, {res.sessions[0]} to "
             f"{res.sessions[-1]}.",
-        ),
-    }
-    fallback = {"trend": "Line chart of shares across sessions."}
-    out = []
-    for key in FIGURE_ORDER:
-        if key in images:
-            data = images[key]
-            w, h = png_size(data)
-            src = "data:image/png;base64," + base64.b64encode(data).decode("ascii")
-            text = alt.get(key, fallback.get(key, ""))
-            out.append(Figure(key, *captions[key], text, src, w, h))
-    return out
-
-
-def _no_coverage(res: Results) -> bool:
-    """Coverage the data cannot support (an export without a register: its schools are
-    only those that took part) is not drawn; the page says why."""
-    from wpnet.records import data_limits
-
-    return "coverage" in data_limits(res.eco)
-
-
-def _shown(res: Results) -> list[str]:
-    """The keys of the figures the report shows, in :data:`FIGURE_ORDER`."""
-    from wpnet.measures.brokerage import brokerage
-
-    keys = list(FIGURE_ORDER)
-    if _no_coverage(res):
-        keys.remove("reach")
-    b = res.brokerage
-    if b is None:
-        opts = (res.graph or GraphSpec(backbone=res.backbone)).keywords()
-        b = brokerage(res.sel, group="authority", **opts)
-    if int((b["degree"] > 0).sum()) < 3:  # a drawing of one or two ties says nothing
-        keys.remove("brokers")  # the tables do not
-    if len(res.sessions) <= 1:
-        keys.remove("trend")
-    return keys
+            alt.get("trend", "Line chart of shares across sessions."),
+            lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
+        )
+    keys = [k for k in FIGURE_ORDER if k in planned]
+    if part is not None:
+        keys = [k for k in keys if (k in _SECOND_PART) == (part == 1)]
+    with detached_figures():
+        return [_figure(k, *planned[k][:3], planned[k][3]()) for k in keys]
 
 
 @contextmanager
 def drawing_figures(
-    res: Results, history: Any, *, workers: int | None = None
+    res: Results, history: Any, *, workers: int | None = None, split: bool | None = None
 ) -> Iterator[Callable[[], list[Figure]]]:
-    """Draw the report's figures in another process while this one goes on.
+    """Draw the report's figures in one or two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
-    (waiting for their images if need be). The images (:func:`draw_images`) need only
-    the results' selections and graph options, so the block may be entered as soon as
-    :func:`~wpnet.report.compute.compute` has made them (its ``ready``), and the images
-    are drawn while the measures are computed. The captions and alt texts, and the
-    figures of :data:`DRAWN_LAST`, are made when the function is called, here, from the
-    results as they are then (complete).
-
-    With two or more workers (:func:`wpnet._parallel.resolve_workers`: ``workers=``,
-    ``WPNET_WORKERS`` or the CPU count) the other images are drawn in one process
-    started by ``fork``, which sees ``res`` without copying it; they come back through a
-    pipe, byte for byte what this process would draw. An error or warning raised while
-    drawing is raised or warned here. With one worker, where there is no ``fork``
-    (Windows), or inside a daemonic process (a :class:`multiprocessing.Pool` worker),
-    they are drawn here, before the block runs. Leaving the block early stops the
-    drawing.
+    (waiting for them if need be). Drawing is a large share of a report's time and
+    needs nothing the rest of the report writes, so with two or more workers
+    (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
+    count) it runs in processes started by ``fork``, which see ``res`` without copying it:
+    two (each draws one part of :func:`draw_figures`, about half the work) when
+    ``split`` is true, or by default when the session has at least
+    :data:`SPLIT_FROM` establishments (below that a second process costs more than it
+    saves), otherwise one;
+    the figures come back through pipes, byte for byte what this process would draw,
+    in the page's order. An error or warning raised while drawing is raised or warned here. With one
+    worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
+    :class:`multiprocessing.Pool` worker), the figures are drawn here, before the block
+    runs. Leaving the block early stops the drawing.
 
     Examples
     --------
@@ -365,46 +323,48 @@ def drawing_figures(
     """
     from wpnet._parallel import resolve_workers
 
-    first = tuple(k for k in FIGURE_ORDER if k not in DRAWN_LAST)
-    done: list[list[Figure]] = []
-    recv: Any = None
     if (
         resolve_workers(workers) < 2
         or "fork" not in mp.get_all_start_methods()
         or mp.current_process().daemon  # a daemonic process may not start one
     ):
-        images = draw_images(res, history, keys=first)
-        proc = None
-    else:
-        ctx = mp.get_context("fork")
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow
-            # pools); the child only draws with matplotlib and sends bytes back.
-            warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
+        figs = draw_figures(res, history)
+        yield lambda: figs
+        return
+    ctx = mp.get_context("fork")
+    started = []
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools);
+        # the children only draw with matplotlib and send bytes back.
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
+        if split is None:
+            split = len(res.sel.establishments) >= SPLIT_FROM
+        for part in (0, 1) if split else (None,):
             recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_draw_into, args=(send, res, history, first), daemon=True)
+            proc = ctx.Process(target=_draw_into, args=(send, res, history, part), daemon=True)
             proc.start()
             send.close()
+            started.append((recv, proc))
+    done: list[list[Figure]] = []
 
     def result() -> list[Figure]:
         if not done:
-            drawn = images if proc is None else _received(recv, proc)
-            drawn.update(draw_images(res, history, keys=DRAWN_LAST))
-            done.append(figures_of(res, drawn))
+            figs = [f for recv, proc in started for f in _received(recv, proc)]
+            done.append(sorted(figs, key=lambda f: FIGURE_ORDER.index(f.key)))
         return done[0]
 
     try:
         yield result
     finally:
-        if proc is not None:
+        for recv, proc in started:
             recv.close()
             if proc.is_alive():
                 proc.terminate()
             proc.join()
 
 
-def _received(recv: Any, proc: Any) -> dict[str, bytes]:
-    """The images the drawing process sent; its warnings re-issued, its error raised."""
+def _received(recv: Any, proc: Any) -> list[Figure]:
+    """The figures the drawing process sent; its warnings re-issued, its error raised."""
     try:
         status, payload, caught = recv.recv()
     except EOFError:
@@ -420,12 +380,13 @@ def _received(recv: Any, proc: Any) -> dict[str, bytes]:
     return payload
 
 
-def _draw_into(conn: Any, res: Results, history: Any, keys: tuple[str, ...]) -> None:
-    """In the drawing process: draw, then send (status, images or error, warnings)."""
+def _draw_into(conn: Any, res: Results, history: Any, part: int | None) -> None:
+    """In a drawing process: draw one part, then send (status, figures or error,
+    warnings)."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            out: tuple[str, Any] = ("ok", draw_images(res, history, keys=keys))
+            out: tuple[str, Any] = ("ok", draw_figures(res, history, part=part))
         except Exception as exc:  # sent to the parent, which raises it
             out = ("error", exc)
     kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
