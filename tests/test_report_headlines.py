@@ -227,7 +227,6 @@ def test_default_comparison_names_no_workstream_between_the_null_sessions(
     assert args[0] is example and args[1:] == (after, before)
     assert kwargs.pop("graph") == GraphSpec(backbone="sdsm")  # compute's graph=None
     kwargs.pop("step")  # the progress bar's
-    kwargs.pop("ready")  # where the figures start to be drawn
     assert kwargs == {k: defaults_of(compute)[k] for k in ("permutations", "seed", "samples")}
     res = example_report.res
     lines = headlines(res)
