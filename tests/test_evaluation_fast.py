@@ -390,3 +390,46 @@ def test_subsampled_ties_equal_the_product(example, backbone):
                 i, j, w = i[kept], j[kept], w[kept]
             for a, b in zip(got, (active, i, j, w), strict=True):
                 np.testing.assert_array_equal(a, b)
+
+
+def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
+    """``bootstrap_tasks`` (a draw index made where it is evaluated, from the seeds
+    alone) gives the tasks the evaluation themes built in the calling process before:
+    every session's draws from ``draw_rngs``, subsample seeds from ``task_seeds``, the
+    matched count the fewest practitioners among the ends' draws."""
+    from wpnet._parallel import task_seed, task_seeds
+    from wpnet.evaluation import _session_data
+    from wpnet.inference._indicators import (
+        DrawGroup,
+        bootstrap_tasks,
+        draw_rng,
+        draw_rngs,
+        network_draw,
+        practitioners_of,
+    )
+
+    sessions = example.sessions
+    ends = [sessions[0], sessions[-1]]
+    layout = layout_of(example)
+    data = _session_data(
+        example.records, register_of(example, layout), sessions, layout, seed=0, pairs=ends,
+        **OPTS,
+    )  # fmt: skip
+    seed, samples = 11, 30
+    cs = {s: [network_draw(data[s].n_k, r) for r in draw_rngs(s, seed, samples)] for s in sessions}
+    kseeds = {s: task_seeds(seed + 1 + i, samples) for i, s in enumerate(sessions)}
+    graph, cheap = frozenset({"cross_authority_share"}), frozenset({"coverage"})
+    for b in (0, 7, samples - 1):
+        m = min(practitioners_of(data[s], cs[s][b]).size for s in ends)
+        got = bootstrap_tasks(DrawGroup(b, seed, tuple(sessions), tuple(ends), graph, cheap), data)
+        assert [t.label for t in got] == sessions
+        for i, (t, s) in enumerate(zip(got, sessions, strict=True)):
+            assert np.array_equal(t.c, cs[s][b])
+            assert t.keep_seed == kseeds[s][b] == task_seed(seed + 1 + i, b)
+            assert t.matched == m
+            assert t.structural == (graph if s in ends else frozenset())
+            assert t.plain == cheap
+    # a generator made alone is the one made among all: the same stream
+    assert np.array_equal(
+        draw_rng(sessions[2], seed, 5).random(8), draw_rngs(sessions[2], seed, 9)[5].random(8)
+    )

@@ -32,7 +32,14 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-__all__ = ["BLAS_SMALL_NODES", "blas_threads", "parallel_map", "resolve_workers", "task_seeds"]
+__all__ = [
+    "BLAS_SMALL_NODES",
+    "blas_threads",
+    "parallel_map",
+    "resolve_workers",
+    "task_seed",
+    "task_seeds",
+]
 
 log = logging.getLogger(__name__)
 
@@ -107,6 +114,20 @@ def task_seeds(seed: int, tasks: int) -> list[int]:
     """
     children = np.random.SeedSequence(seed).spawn(tasks)
     return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+
+
+def task_seed(seed: int, i: int) -> int:
+    """``task_seeds(seed, tasks)[i]`` for any ``tasks > i``, made alone: the i-th child
+    of a :class:`numpy.random.SeedSequence` is the sequence with ``i`` appended to its
+    parent's spawn key.
+
+    Examples
+    --------
+    >>> task_seed(0, 2) == task_seeds(0, 5)[2]
+    True
+    """
+    ss = np.random.SeedSequence(int(seed), spawn_key=(int(i),))
+    return int(ss.generate_state(1, dtype=np.uint64)[0])
 
 
 def blas_threads(nodes: int) -> AbstractContextManager:

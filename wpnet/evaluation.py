@@ -31,6 +31,7 @@ from wpnet.inference._indicators import (
     LABEL_PERMUTATIONS,
     STRUCTURAL,
     VOLUME_DRAWS,
+    DrawGroup,
     DrawTask,
     Layout,
     Register,
@@ -39,10 +40,8 @@ from wpnet.inference._indicators import (
     centred_interval,
     check_options,
     describe_graph,
-    draw_rngs,
     evaluate,
     layout_of,
-    network_draw,
     percentile_interval,
     practitioners_of,
     prepare_records,
@@ -715,28 +714,16 @@ def _reflect(
         if struct_wanted and counts[s] > m
         for r in range(VOLUME_DRAWS)
     ]
-    # the bootstrap's tasks (§5), run with the subsamples in one pool
-    tasks: list[DrawTask] = []
-    if samples:
-        cs = {
-            s: [network_draw(data[s].n_k, r) for r in draw_rngs(s, seed, samples)] for s in sessions
-        }
-        kseeds = {s: task_seeds(seed + 1 + i, samples) for i, s in enumerate(sessions)}
-        m_b = [min(practitioners_of(data[s], cs[s][b]).size for s in ends) for b in range(samples)]
-        tasks = [
-            DrawTask(
-                s,
-                cs[s][b],
-                kseeds[s][b],
-                m_b[b],
-                frozenset(graph_wanted) if s in ends else frozenset(),
-                cheap,
-            )  # fmt: skip
-            for s in sessions
-            for b in range(samples)
-        ]
-    every = run_draws(data, vtasks + tasks, workers) if vtasks or tasks else []
-    vres, res = every[: len(vtasks)], every[len(vtasks) :]
+    # the bootstrap's draws (§5), one task per draw index b for every session (made in
+    # the worker from the seeds: bootstrap_tasks), run with the subsamples in one pool
+    groups = [
+        DrawGroup(b, seed, tuple(sessions), tuple(ends), frozenset(graph_wanted), cheap)
+        for b in range(samples)
+    ]
+    every = run_draws(data, [*vtasks, *groups], workers) if vtasks or groups else []
+    vres = every[: len(vtasks)]
+    by_b = every[len(vtasks) :]  # by_b[b][i]: draw b of sessions[i]
+    res = [by_b[b][i] for i in range(len(sessions)) for b in range(samples)]
     spos = layout.positions(struct_wanted)
     for s in sessions:
         if not struct_wanted:

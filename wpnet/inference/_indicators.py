@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet._parallel import parallel_map
+from wpnet._parallel import parallel_map, task_seed
 from wpnet.backbones import adjust_pvalues, disparity_pvalues
 from wpnet.ecosystem import Ecosystem
 from wpnet.schema import LEVELS
@@ -47,6 +47,7 @@ __all__ = [
     "LABEL_PERMUTATIONS",
     "STRUCTURAL",
     "VOLUME_DRAWS",
+    "DrawGroup",
     "DrawTask",
     "Layout",
     "Register",
@@ -54,6 +55,8 @@ __all__ = [
     "centred_interval",
     "check_options",
     "describe_graph",
+    "bootstrap_tasks",
+    "draw_rng",
     "draw_rngs",
     "evaluate",
     "layout_of",
@@ -882,6 +885,21 @@ def draw_rngs(label: str, seed: int, samples: int) -> list[np.random.Generator]:
     return [np.random.default_rng(child) for child in ss.spawn(samples)]
 
 
+def draw_rng(label: str, seed: int, b: int) -> np.random.Generator:
+    """``draw_rngs(label, seed, samples)[b]`` for any ``samples > b``, made alone: the
+    ``b``-th child of a :class:`numpy.random.SeedSequence` is the sequence with ``b``
+    appended to its parent's spawn key.
+
+    Examples
+    --------
+    >>> a = draw_rng("2023-24", 0, 3).integers(0, 100, 5)
+    >>> bool((a == draw_rngs("2023-24", 0, 10)[3].integers(0, 100, 5)).all())
+    True
+    """
+    key = (zlib.crc32(label.encode("utf-8")), int(b))
+    return np.random.default_rng(np.random.SeedSequence(int(seed), spawn_key=key))
+
+
 @dataclass(frozen=True)
 class DrawTask:
     """One draw of one session: multiplicities ``c``; ``matched`` the practitioner count
@@ -894,6 +912,41 @@ class DrawTask:
     matched: int | None
     structural: frozenset[str]
     plain: frozenset[str] | None
+
+
+@dataclass(frozen=True)
+class DrawGroup:
+    """Draw ``b`` of every one of ``sessions``, made where it is evaluated (in a worker
+    process) from the seeds alone, as :func:`bootstrap_tasks` describes; ``ends`` the
+    sessions whose draw ``b`` sets the matched practitioner count of all of them."""
+
+    b: int
+    seed: int
+    sessions: tuple[str, ...]
+    ends: tuple[str, ...]
+    graph: frozenset[str]
+    cheap: frozenset[str]
+
+
+def bootstrap_tasks(group: DrawGroup, shared: dict[str, SessionData]) -> list[DrawTask]:
+    """The :class:`DrawTask` of each session's draw ``group.b``: multiplicities
+    ``network_draw(n_k, draw_rng(s, seed, b))``; the matched count, the fewest
+    practitioners among the ends' draws ``b``; the subsample's seed
+    ``task_seed(seed + 1 + i, b)`` for the i-th session; the graph indicators read in
+    the ends only."""
+    cs = {s: network_draw(shared[s].n_k, draw_rng(s, group.seed, group.b)) for s in group.sessions}
+    m = min(practitioners_of(shared[s], cs[s]).size for s in group.ends)
+    return [
+        DrawTask(
+            s,
+            cs[s],
+            task_seed(group.seed + 1 + i, group.b),
+            m,
+            group.graph if s in group.ends else frozenset(),
+            group.cheap,
+        )
+        for i, s in enumerate(group.sessions)
+    ]
 
 
 def subsample(sd: SessionData, c: np.ndarray, m: int, seed: int) -> np.ndarray | None:
@@ -922,11 +975,20 @@ def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, n
     return values, evaluate(sd, task.c, keep, which=set(task.structural))
 
 
+def _run(
+    shared: dict[str, SessionData], task: DrawTask | DrawGroup
+) -> tuple[np.ndarray, np.ndarray] | list[tuple[np.ndarray, np.ndarray]]:
+    if isinstance(task, DrawGroup):
+        return [_draw(shared, t) for t in bootstrap_tasks(task, shared)]
+    return _draw(shared, task)
+
+
 def run_draws(
-    data: dict[str, SessionData], tasks: list[DrawTask], workers: int | None
-) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Every task's (plain, structural) value vectors, in task order."""
-    return parallel_map(_draw, tasks, shared=data, workers=workers)
+    data: dict[str, SessionData], tasks: list[DrawTask | DrawGroup], workers: int | None
+) -> list[Any]:
+    """Every task's (plain, structural) value vectors, in task order; a
+    :class:`DrawGroup`'s as a list, one pair per session of the group."""
+    return parallel_map(_run, tasks, shared=data, workers=workers)
 
 
 def centred_interval(
