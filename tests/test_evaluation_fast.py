@@ -433,3 +433,15 @@ def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
     assert np.array_equal(
         draw_rng(sessions[2], seed, 5).random(8), draw_rngs(sessions[2], seed, 9)[5].random(8)
     )
+
+
+def test_workstreams_sharing_one_pool_equal_each_alone(example):
+    """Every workstream's subsamples and bootstrap draws run in one pool, as (workstream,
+    task) pairs; each result equals the workstream's own reflections (its own pool)."""
+    pair = example.select(session=["2022-23", "2023-24"])
+    names = ["Forums", "Curricular networks"]
+    got = workstream_reflections(pair, names, graph=GraphSpec(backbone=None), samples=12, workers=2)
+    for w in names:
+        want = reflections(pair.select(workstream=w), backbone=None, samples=12, workers=2)
+        _assert_reflections_equal(got[w], want)
+    assert not got[names[0]].indicators.equals(got[names[1]].indicators)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import math
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -596,7 +596,7 @@ def workstream_reflections(
     id_code, ids = pd.factorize(prac["practitioner_id"])
     ids = pd.Index(ids)
     row_level = _codes(prac["level"], list(LEVELS))
-    out: dict[str, Reflections] = {}
+    steps: dict[str, Generator[Any, Any, Reflections]] = {}
     for w in workstreams:
         mine = records[(records["workstream"] == w).fillna(False).to_numpy(dtype=bool)]
         present = sorted(mine["session"].dropna().unique().tolist())
@@ -607,10 +607,22 @@ def workstream_reflections(
         taking_part = ids.get_indexer(mine["practitioner_id"].dropna().unique())
         rows = home_on | np.isin(id_code, taking_part[taking_part >= 0])
         mine_reg = replace(reg, register_level=_level_counts(id_code, row_level, rows))
-        out[w] = _reflect(
+        steps[w] = _reflecting(
             mine, mine_reg, layout, theme_map, ses, opts, samples=samples, seed=seed,
-            workers=workers, level=level, scope={**eco.scope, "workstream": w},
+            level=level, scope={**eco.scope, "workstream": w},
         )  # fmt: skip
+    # every workstream's draws in one pool (a pool costs about 0.15 s to start and stop)
+    asked = {w: next(st) for w, st in steps.items()}
+    values = run_draws(
+        {w: data for w, (data, _) in asked.items()},
+        [(w, t) for w, (_, tasks) in asked.items() for t in tasks],
+        workers,
+    )
+    out: dict[str, Reflections] = {}
+    start = 0
+    for w, (_, tasks) in asked.items():
+        out[w] = _finished(steps[w], values[start : start + len(tasks)])
+        start += len(tasks)
     return out
 
 
@@ -673,7 +685,43 @@ def _reflect(
     scope: dict[str, Any],
 ) -> Reflections:
     """The body of :func:`reflections`, from ``records`` (rows of
-    :attr:`Ecosystem.records`) against the register ``reg``."""
+    :attr:`Ecosystem.records`) against the register ``reg``: :func:`_reflecting`, its
+    draws run in one pool."""
+    steps = _reflecting(
+        records, reg, layout, theme_map, sessions, opts, samples=samples, seed=seed,
+        level=level, scope=scope,
+    )  # fmt: skip
+    data, tasks = next(steps)
+    return _finished(steps, run_draws(data, tasks, workers))
+
+
+def _finished(steps: Generator[Any, Any, Reflections], values: list[Any]) -> Reflections:
+    """Send :func:`_reflecting` the values of the draws it asked for; its Reflections."""
+    try:
+        steps.send(values)
+    except StopIteration as done:
+        return done.value
+    raise RuntimeError("the evaluation themes asked for their draws twice")
+
+
+def _reflecting(
+    records: pd.DataFrame,
+    reg: Register,
+    layout: Layout,
+    theme_map: dict[str, Theme],
+    sessions: list[str],
+    opts: dict[str, Any],
+    *,
+    samples: int,
+    seed: int,
+    level: float,
+    scope: dict[str, Any],
+) -> Generator[tuple[dict[str, SessionData], list[Any]], list[Any], Reflections]:
+    """:func:`_reflect` in two steps, so that several of them can share one process
+    pool (:func:`workstream_reflections`): it yields the sessions' data and the draws it
+    needs (the volume-matched subsamples, then one :class:`DrawGroup` per bootstrap
+    draw), is sent their values (:func:`wpnet.inference._indicators.run_draws`, in task
+    order), and returns the Reflections."""
     wanted = {i for t in theme_map.values() for i in t.indicators}
     keys = layout.keys
     nrow = len(keys)
@@ -720,7 +768,7 @@ def _reflect(
         DrawGroup(b, seed, tuple(sessions), tuple(ends), frozenset(graph_wanted), cheap)
         for b in range(samples)
     ]
-    every = run_draws(data, [*vtasks, *groups], workers) if vtasks or groups else []
+    every = yield data, [*vtasks, *groups]
     vres = every[: len(vtasks)]
     by_b = every[len(vtasks) :]  # by_b[b][i]: draw b of sessions[i]
     res = [by_b[b][i] for i in range(len(sessions)) for b in range(samples)]

@@ -975,19 +975,18 @@ def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, n
     return values, evaluate(sd, task.c, keep, which=set(task.structural))
 
 
-def _run(
-    shared: dict[str, SessionData], task: DrawTask | DrawGroup
-) -> tuple[np.ndarray, np.ndarray] | list[tuple[np.ndarray, np.ndarray]]:
+def _run(shared: dict[Any, Any], task: Any) -> Any:
+    if isinstance(task, tuple):  # (key, task): read against shared[key]
+        shared, task = shared[task[0]], task[1]
     if isinstance(task, DrawGroup):
         return [_draw(shared, t) for t in bootstrap_tasks(task, shared)]
     return _draw(shared, task)
 
 
-def run_draws(
-    data: dict[str, SessionData], tasks: list[DrawTask | DrawGroup], workers: int | None
-) -> list[Any]:
+def run_draws(data: dict[Any, Any], tasks: list[Any], workers: int | None) -> list[Any]:
     """Every task's (plain, structural) value vectors, in task order; a
-    :class:`DrawGroup`'s as a list, one pair per session of the group."""
+    :class:`DrawGroup`'s as a list, one pair per session of the group. Several callers'
+    draws share one pool as ``(key, task)`` pairs, each read against ``data[key]``."""
     return parallel_map(_run, tasks, shared=data, workers=workers)
 
 
