@@ -522,10 +522,12 @@ def reflections(
     )
     opts = dict(backbone=backbone, alpha=alpha, min_weight=min_weight, correction=correction)
     layout = layout_of(eco)
-    return _reflect(
+    steps = _reflecting(
         eco.records, register_of(eco, layout), layout, theme_map, sessions, opts,
-        samples=samples, seed=seed, workers=workers, level=level, scope=eco.scope,
+        samples=samples, seed=seed, level=level, scope=eco.scope,
     )  # fmt: skip
+    data, tasks = next(steps)
+    return _finished(steps, run_draws(data, tasks, workers))
 
 
 def workstream_reflections(
@@ -670,31 +672,6 @@ def _checked(
     return sessions, _themes(themes)
 
 
-def _reflect(
-    records: pd.DataFrame,
-    reg: Register,
-    layout: Layout,
-    theme_map: dict[str, Theme],
-    sessions: list[str],
-    opts: dict[str, Any],
-    *,
-    samples: int,
-    seed: int,
-    workers: int | None,
-    level: float,
-    scope: dict[str, Any],
-) -> Reflections:
-    """The body of :func:`reflections`, from ``records`` (rows of
-    :attr:`Ecosystem.records`) against the register ``reg``: :func:`_reflecting`, its
-    draws run in one pool."""
-    steps = _reflecting(
-        records, reg, layout, theme_map, sessions, opts, samples=samples, seed=seed,
-        level=level, scope=scope,
-    )  # fmt: skip
-    data, tasks = next(steps)
-    return _finished(steps, run_draws(data, tasks, workers))
-
-
 def _finished(steps: Generator[Any, Any, Reflections], values: list[Any]) -> Reflections:
     """Send :func:`_reflecting` the values of the draws it asked for; its Reflections."""
     try:
@@ -717,11 +694,13 @@ def _reflecting(
     level: float,
     scope: dict[str, Any],
 ) -> Generator[tuple[dict[str, SessionData], list[Any]], list[Any], Reflections]:
-    """:func:`_reflect` in two steps, so that several of them can share one process
-    pool (:func:`workstream_reflections`): it yields the sessions' data and the draws it
-    needs (the volume-matched subsamples, then one :class:`DrawGroup` per bootstrap
-    draw), is sent their values (:func:`wpnet.inference._indicators.run_draws`, in task
-    order), and returns the Reflections."""
+    """The body of :func:`reflections`, from ``records`` (rows of
+    :attr:`Ecosystem.records`) against the register ``reg``, in two steps so that
+    several can share one process pool (:func:`workstream_reflections`): it yields the
+    sessions' data and the draws it needs (the volume-matched subsamples, then one
+    :class:`DrawGroup` per bootstrap draw), is sent their values
+    (:func:`wpnet.inference._indicators.run_draws`, in task order), and returns the
+    Reflections (:func:`_finished`)."""
     wanted = {i for t in theme_map.values() for i in t.indicators}
     keys = layout.keys
     nrow = len(keys)
