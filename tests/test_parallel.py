@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wpnet._parallel import parallel_map, resolve_workers, task_seeds
+from wpnet._parallel import in_background, parallel_map, resolve_workers, task_seeds
 
 
 def _draw(shared: np.ndarray, seed: int) -> float:
@@ -66,3 +66,124 @@ def test_a_plain_script_without_a_main_guard_can_use_both_cores(tmp_path) -> Non
     )
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[(2, 6), (2, 2), (1, 9)]"
+
+
+# ---- in_background -----------------------------------------------------------------------------
+fork_only = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="the background process is forked",
+)
+
+
+def _pid_and_pool(n: int) -> tuple[int, list[float]]:
+    import os
+    import warnings
+
+    warnings.warn(f"ran in process {os.getpid()}", UserWarning, stacklevel=1)
+    data = np.arange(50, dtype=float)
+    return os.getpid(), parallel_map(_draw, task_seeds(7, n), shared=data, workers=2)
+
+
+@fork_only
+def test_a_background_call_runs_elsewhere_with_its_own_workers() -> None:
+    import os
+
+    expected = parallel_map(_draw, task_seeds(7, 6), shared=np.arange(50, dtype=float), workers=1)
+    with (
+        pytest.warns(UserWarning, match=r"ran in process \d+") as caught,
+        in_background(_pid_and_pool, 6) as result,
+    ):
+        pid, values = result()
+        assert result()[0] == pid  # asked twice, received once
+    assert pid != os.getpid()
+    assert str(caught[0].message) == f"ran in process {pid}"  # the warning came back
+    assert values == expected  # its own pool (a process of its own) gave the same values
+    with (
+        pytest.warns(UserWarning, match=f"ran in process {os.getpid()}$"),
+        in_background(_pid_and_pool, 6, enabled=False) as result,
+    ):
+        assert result() == (os.getpid(), expected)  # computed here, on demand
+
+
+def _fails() -> None:
+    raise KeyError("no session 2031-32")
+
+
+def _unpicklable_error() -> None:
+    class Local(Exception):
+        pass
+
+    raise Local("a local exception class")
+
+
+@fork_only
+def test_a_background_error_is_raised_in_the_caller() -> None:
+    with pytest.raises(KeyError, match="no session 2031-32"), in_background(_fails) as result:
+        result()
+    with (
+        pytest.raises(RuntimeError, match="Local: a local exception class"),
+        in_background(_unpicklable_error) as result,
+    ):
+        result()
+
+
+def _sleep_in_a_pool(_: object) -> None:
+    import time
+
+    parallel_map(_nap, [30, 30], workers=2)
+    time.sleep(30)
+
+
+def _nap(_: object, seconds: float) -> None:
+    import time
+
+    time.sleep(seconds)
+
+
+def _alive(pid: int) -> bool:
+    import os
+
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as f:  # a zombie is not running
+        return f.read().split(") ", 1)[1][0] != "Z"
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes of process group ``pgid`` (from /proc)."""
+    import os
+
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    fields = f.read().split(") ", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            if int(fields[2]) == pgid:  # state, ppid, pgrp
+                found.append(int(entry))
+    return found
+
+
+@fork_only
+def test_leaving_early_stops_the_call_and_its_workers() -> None:
+    import multiprocessing as mp
+    import os
+    import time
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("reads /proc to find the workers")
+    with in_background(_sleep_in_a_pool, None):
+        (child,) = mp.active_children()
+        deadline = time.monotonic() + 30
+        workers: list[int] = []
+        while len(workers) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            workers = [p for p in _group(child.pid) if p != child.pid]
+        assert len(workers) >= 2  # its pool's processes, in its group
+    assert mp.active_children() == []
+    time.sleep(0.5)
+    assert not any(_alive(p) for p in workers)  # the pool went with it

@@ -123,6 +123,19 @@ def test_community_mixing_equals_a_direct_leiden(small) -> None:
     assert t.attrs["in_main_expected"] == pytest.approx(loop, abs=0.02)
 
 
+def test_shuffled_mixing_counted_at_once_equals_one_shuffle_at_a_time() -> None:
+    import wpnet.report.compute as compute_module
+
+    rng = np.random.default_rng(3)
+    # the last case is counted in chunks of rows (about 236 of its 300 at once)
+    for n, k, a in [(1, 1, 1), (9, 3, 2), (400, 25, 8), (8000, 40, 12)]:
+        community = rng.integers(0, k, n)
+        community[community == k // 2] = 0  # a community code with no member
+        rows = rng.permuted(np.tile(rng.integers(0, a, n), (300, 1)), axis=1)
+        loop = [compute_module._mixing(community, r, a) for r in rows]
+        assert compute_module._mixing_rows(community, rows, a) == loop
+
+
 def test_headlines_state_communities_and_workstreams_with_their_baselines(
     small, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -15,6 +15,10 @@ OpenBLAS splits even a product of a few hundred rows across every core, and its 
 threads then spin for a while after each call, which on a small graph costs more CPU
 (and, on a shared machine, more wall time) than the product itself.
 
+One call can also run beside the caller (:func:`in_background`): a process started by
+``fork`` computes it while the caller goes on, and sends back its result, its warnings and
+its error.
+
 This is an internal helper module (its names are used across wpnet's modules).
 """
 
@@ -24,10 +28,11 @@ import logging
 import multiprocessing as mp
 import os
 import pickle
+import signal
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
 import numpy as np
@@ -35,6 +40,8 @@ import numpy as np
 __all__ = [
     "BLAS_SMALL_NODES",
     "blas_threads",
+    "can_fork",
+    "in_background",
     "parallel_map",
     "resolve_workers",
     "task_seed",
@@ -244,3 +251,143 @@ def parallel_map(
         # workers run only numpy, scipy and igraph code on data they were sent.
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
         return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
+
+
+# ---- one call beside the caller ----------------------------------------------------------------
+def can_fork() -> bool:
+    """Whether this process may start a process by ``fork``: the platform has it (not
+    Windows) and this process is not daemonic (a :class:`multiprocessing.Pool` worker,
+    which may not start processes of its own).
+
+    Examples
+    --------
+    >>> isinstance(can_fork(), bool)
+    True
+    """
+    return "fork" in mp.get_all_start_methods() and not mp.current_process().daemon
+
+
+@contextmanager
+def in_background(
+    func: Callable[..., R], /, *args: Any, enabled: bool = True, **kwargs: Any
+) -> Iterator[Callable[[], R]]:
+    """Compute ``func(*args, **kwargs)`` in a forked process while the caller goes on.
+
+    Inside the block, the yielded function returns the result, waiting for it the first
+    time it is asked for. The process is started by ``fork``, so it sees the caller's
+    data without copying it; only the result comes back, pickled through a pipe. The
+    warnings the call issues are issued again in the caller (so the caller's warning
+    filters apply, as if it had run here), and its exception is raised in the caller.
+    The process is made the leader of its own process group and may start worker
+    processes of its own (:func:`parallel_map`); leaving the block stops the group if
+    it is still running.
+
+    When ``enabled`` is false, or :func:`can_fork` is not, nothing is started and the
+    call runs in this process the first time its result is asked for, so the caller
+    reads one code path.
+
+    Parameters
+    ----------
+    func : callable
+        What to compute; its result must be picklable (a picklable error is raised as
+        it is, any other as a ``RuntimeError`` with its text).
+    *args, **kwargs
+        Its arguments (not pickled).
+    enabled : bool
+        Start the process (default); false computes the call here, on demand.
+
+    Examples
+    --------
+    >>> with in_background(sum, [1, 2, 3]) as result:
+    ...     pending = "the caller goes on"
+    ...     total = result()
+    >>> total
+    6
+    """
+    if not enabled or not can_fork():
+        done: list[R] = []
+
+        def here() -> R:
+            if not done:
+                done.append(func(*args, **kwargs))
+            return done[0]
+
+        yield here
+        return
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    with warnings.catch_warnings():
+        # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools)
+        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
+        proc = ctx.Process(target=_run_into, args=(send, recv, func, args, kwargs), daemon=False)
+        proc.start()
+    with suppress(OSError):  # as the child does: the group exists before either goes on
+        os.setpgid(proc.pid, proc.pid)
+    send.close()
+    received: list[R] = []
+
+    def result() -> R:
+        if not received:
+            received.append(_received(recv, proc))
+        return received[0]
+
+    try:
+        yield result
+    finally:
+        recv.close()
+        if proc.is_alive():
+            _stop_group(proc)
+        proc.join()
+
+
+def _stop_group(proc: Any) -> None:
+    """Stop a background process and the workers it started (its process group)."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+    except (ProcessLookupError, PermissionError):  # no group (not made): the process alone
+        proc.terminate()
+
+
+def _run_into(
+    conn: Any, other_end: Any, func: Callable[..., Any], args: tuple, kwargs: dict
+) -> None:
+    """In the background process: run the call, send (status, result or error, warnings)."""
+    other_end.close()  # the caller's end, inherited: a caller gone must break the pipe
+    with suppress(OSError):  # not permitted here: the call still runs
+        os.setpgid(0, 0)  # its own group, so that its workers stop with it
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            out: tuple[str, Any] = ("ok", func(*args, **kwargs))
+        except Exception as exc:  # sent to the caller, which raises it
+            out = ("error", exc)
+    kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
+    if out[0] == "error" and _picklable_whole(out[1]) is not None:
+        out = ("error", RuntimeError(f"{type(out[1]).__name__}: {out[1]}"))
+    conn.send((*out, kept))
+    conn.close()
+
+
+def _picklable_whole(obj: Any) -> str | None:
+    """Like :func:`_picklable`, and the object also comes back from its pickle."""
+    try:
+        pickle.loads(pickle.dumps(obj))
+    except Exception as exc:  # any failure means it cannot cross as it is
+        return f"{type(exc).__name__}: {exc}"
+    return None
+
+
+def _received(recv: Any, proc: Any) -> Any:
+    """The background call's result; its warnings re-issued, its error raised."""
+    try:
+        status, payload, caught = recv.recv()
+    except EOFError:
+        proc.join()
+        raise RuntimeError(
+            f"the background process ended without sending its result (exit code {proc.exitcode})"
+        ) from None
+    for message, category, filename, lineno in caught:
+        warnings.warn_explicit(message, category, filename, lineno)
+    if status == "error":
+        raise payload
+    return payload

@@ -12,12 +12,9 @@ from __future__ import annotations
 
 import base64
 import io
-import multiprocessing as mp
-import pickle
 import struct
-import warnings
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -299,16 +296,16 @@ def drawing_figures(
     (waiting for them if need be). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
-    count) it runs in processes started by ``fork``, which see ``res`` without copying it:
-    two (each draws one part of :func:`draw_figures`, about half the work) when
-    ``split`` is true, or by default when the session has at least
-    :data:`SPLIT_FROM` establishments (below that a second process costs more than it
-    saves), otherwise one;
-    the figures come back through pipes, byte for byte what this process would draw,
-    in the page's order. An error or warning raised while drawing is raised or warned here. With one
-    worker, where there is no ``fork`` (Windows), or inside a daemonic process (a
-    :class:`multiprocessing.Pool` worker), the figures are drawn here, before the block
-    runs. Leaving the block early stops the drawing.
+    count) it runs in processes started by ``fork`` (:func:`wpnet._parallel.in_background`),
+    which see ``res`` without copying it: two (each draws one part of
+    :func:`draw_figures`, about half the work) when ``split`` is true, or by default when
+    the session has at least :data:`SPLIT_FROM` establishments (below that a second
+    process costs more than it saves), otherwise one; the figures come back through
+    pipes, byte for byte what this process would draw, in the page's order. An error or
+    warning raised while drawing is raised or warned here. With one worker, where there
+    is no ``fork`` (Windows), or inside a daemonic process (a
+    :class:`multiprocessing.Pool` worker), the figures are drawn here when first asked
+    for. Leaving the block early stops the drawing.
 
     Examples
     --------
@@ -321,87 +318,23 @@ def drawing_figures(
     >>> keys
     ['reach', 'authority_flows', 'brokers', 'ecosystem', 'trend']
     """
-    from wpnet._parallel import resolve_workers
+    from wpnet._parallel import in_background, resolve_workers
 
-    if (
-        resolve_workers(workers) < 2
-        or "fork" not in mp.get_all_start_methods()
-        or mp.current_process().daemon  # a daemonic process may not start one
-    ):
-        figs = draw_figures(res, history)
-        yield lambda: figs
-        return
-    ctx = mp.get_context("fork")
-    started = []
-    with warnings.catch_warnings():
-        # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools);
-        # the children only draw with matplotlib and send bytes back.
-        warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
-        if split is None:
-            split = len(res.sel.establishments) >= SPLIT_FROM
-        for part in (0, 1) if split else (None,):
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_draw_into, args=(send, res, history, part), daemon=True)
-            proc.start()
-            send.close()
-            started.append((recv, proc))
-    done: list[list[Figure]] = []
+    forked = resolve_workers(workers) >= 2
+    if split is None:
+        split = len(res.sel.establishments) >= SPLIT_FROM
+    parts = (0, 1) if forked and split else (None,)
+    with ExitStack() as stack:
+        pending = [
+            stack.enter_context(in_background(draw_figures, res, history, part=p, enabled=forked))
+            for p in parts
+        ]
+        done: list[list[Figure]] = []
 
-    def result() -> list[Figure]:
-        if not done:
-            figs = [f for recv, proc in started for f in _received(recv, proc)]
-            done.append(sorted(figs, key=lambda f: FIGURE_ORDER.index(f.key)))
-        return done[0]
+        def result() -> list[Figure]:
+            if not done:
+                figs = [f for part in pending for f in part()]
+                done.append(sorted(figs, key=lambda f: FIGURE_ORDER.index(f.key)))
+            return done[0]
 
-    try:
         yield result
-    finally:
-        for recv, proc in started:
-            recv.close()
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
-
-
-def _received(recv: Any, proc: Any) -> list[Figure]:
-    """The figures the drawing process sent; its warnings re-issued, its error raised."""
-    try:
-        status, payload, caught = recv.recv()
-    except EOFError:
-        proc.join()
-        raise RuntimeError(
-            "the process drawing the report's figures ended without sending them "
-            f"(exit code {proc.exitcode})"
-        ) from None
-    for message, category, filename, lineno in caught:
-        warnings.warn_explicit(message, category, filename, lineno)
-    if status == "error":
-        raise payload
-    return payload
-
-
-def _draw_into(conn: Any, res: Results, history: Any, part: int | None) -> None:
-    """In a drawing process: draw one part, then send (status, figures or error,
-    warnings)."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            out: tuple[str, Any] = ("ok", draw_figures(res, history, part=part))
-        except Exception as exc:  # sent to the parent, which raises it
-            out = ("error", exc)
-    kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
-    if out[0] == "error" and not _picklable(out[1]):
-        out = (
-            "error",
-            RuntimeError(f"drawing the figures failed: {type(out[1]).__name__}: {out[1]}"),
-        )
-    conn.send((*out, kept))
-    conn.close()
-
-
-def _picklable(obj: Any) -> bool:
-    try:
-        pickle.loads(pickle.dumps(obj))
-    except Exception:  # any failure means it cannot cross to the parent as it is
-        return False
-    return True
