@@ -107,3 +107,37 @@ def test_a_daemonic_pool_worker_draws_in_process(results: Results) -> None:
     with mp.get_context("fork").Pool(1) as pool:
         keys = pool.apply(_keys_in_a_pool_worker)
     assert keys == ["reach", "authority_flows", "brokers", "ecosystem", "trend"]
+
+
+def _zlib_level_class(png: bytes) -> int:
+    """FLEVEL of the zlib stream of a PNG's first IDAT chunk (RFC 1950: 0 fastest,
+    1 fast (zlib levels 2-5), 2 default (6), 3 maximum (7-9))."""
+    import struct
+
+    at = 8
+    while at < len(png):
+        (length,) = struct.unpack(">I", png[at : at + 4])
+        if png[at + 4 : at + 8] == b"IDAT":
+            return png[at + 9] >> 6
+        at += 12 + length
+    raise AssertionError("no IDAT chunk")
+
+
+def test_figures_are_compressed_at_the_faster_level_with_the_same_pixels(
+    results: Results,
+) -> None:
+    import base64
+    import io
+
+    import numpy as np
+    from PIL import Image
+
+    for fig in F.draw_figures(results, results.trend_eco):
+        png = base64.b64decode(fig.src.split(",", 1)[1])
+        assert _zlib_level_class(png) == 1  # zlib level 3 (Pillow's default 6 is class 2)
+        again = io.BytesIO()
+        Image.open(io.BytesIO(png)).save(again, format="png")  # Pillow's default level
+        assert _zlib_level_class(again.getvalue()) == 2
+        pixels = [np.asarray(Image.open(io.BytesIO(b))) for b in (png, again.getvalue())]
+        assert pixels[0].shape == (fig.height, fig.width, 4)
+        assert (pixels[0] == pixels[1]).all()

@@ -69,10 +69,20 @@ def png_size(data: bytes) -> tuple[int, int]:
     return int(w), int(h)
 
 
+#: zlib level of the PNG images. On the shipped example's five figures level 3 gives 6%
+#: fewer bytes than Pillow's default 6 (1.10 MB against 1.17 MB: the two graph drawings
+#: shrink, the three charts grow a little) in two thirds of the time (0.21 s against
+#: 0.31 s); the pixels are the same.
+PNG_COMPRESS_LEVEL = 3
+
+
 def _png(fig: Any, dpi: int) -> bytes:
     buf = io.BytesIO()
     try:
-        fig.savefig(buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None})
+        fig.savefig(
+            buf, format="png", dpi=dpi, bbox_inches="tight", metadata={"Software": None},
+            pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
+        )  # fmt: skip
     finally:
         if getattr(fig.canvas, "manager", None) is not None:  # a pyplot figure: let go of it
             import matplotlib.pyplot as plt
