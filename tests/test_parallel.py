@@ -127,6 +127,21 @@ def test_a_background_error_is_raised_in_the_caller() -> None:
         result()
 
 
+def _dies() -> None:
+    import os
+
+    os._exit(3)  # as a process killed mid-call (out of memory) sends nothing back
+
+
+@fork_only
+def test_a_background_process_that_dies_is_reported_with_its_exit_code() -> None:
+    with (
+        pytest.raises(RuntimeError, match=r"ended without sending its result \(exit code 3\)"),
+        in_background(_dies) as result,
+    ):
+        result()
+
+
 def _sleep_in_a_pool(_: object) -> None:
     import time
 
