@@ -247,3 +247,26 @@ def test_alt_text_carries_the_figures_hand_worked_numbers(tmp_path) -> None:
     page = index.read_text(encoding="utf-8")
     shown = {html.unescape(a) for a in re.findall(r'<img [^>]*alt="([^"]*)"', page)}
     assert set(alt.values()) <= shown
+
+
+def test_table_rows_built_in_python_are_what_the_template_wrote_cell_by_cell() -> None:
+    # the oracle: the page template's former cell-by-cell loop, rendered by jinja2
+    from jinja2 import Environment
+
+    from wpnet.report.tables import body_html
+
+    loop = Environment(autoescape=True, trim_blocks=True, lstrip_blocks=True).from_string(
+        '{% for row in rows %}<tr>{% for v in row %}{% if loop.first %}<th scope="row">'
+        '{{ v }}</th>{% else %}<td{% if numeric[loop.index0] %} class="n"{% endif %}>'
+        "{{ v }}</td>{% endif %}{% endfor %}</tr>\n{% endfor %}"
+    )
+    rows = [
+        ["Glasgow City", "1,234", "12.5%"],
+        ['<script>alert("x")</script>', "&amp;", "O'Neill & Sons"],
+        ["", "<5", "*"],
+        ["Ünïcode — dash", "–", ""],
+    ]
+    numeric = [False, True, False]
+    assert str(body_html(rows, numeric)) == loop.render(rows=rows, numeric=numeric)
+    assert str(body_html([], numeric)) == ""
+    assert "&lt;script&gt;" in body_html(rows, numeric)
