@@ -42,6 +42,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
         "input",
         (
             "wpnet.io",
+            "wpnet._rows",
             "wpnet._names",
             "wpnet._exports",
             "wpnet._dataset_json",

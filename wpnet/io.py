@@ -46,15 +46,12 @@ and key.
 from __future__ import annotations
 
 import codecs
-import contextlib
-import csv
 import datetime as dt
-import io as _io
 import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -65,6 +62,7 @@ import pyarrow as pa
 
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
+from wpnet._rows import blank, csv_table, header_of, rows_table
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
 from wpnet.privacy import (
@@ -79,7 +77,6 @@ from wpnet.privacy import (
 from wpnet.schema import TABLES
 from wpnet.validation import (
     ORDER,
-    WIDE_COLUMNS,
     RawTable,
     canonical_header,
     check_tables,
@@ -170,119 +167,11 @@ def _decode(data: bytes, name: str) -> str:
         ) from exc
 
 
-@contextlib.contextmanager
-def _large_fields() -> Iterator[None]:
-    old = csv.field_size_limit()
-    csv.field_size_limit(2**31 - 1)
-    try:
-        yield
-    finally:
-        csv.field_size_limit(old)
-
-
-def _blank(cells: list[str] | tuple[Any, ...]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
-
-
-def _frame(
-    header: list[str],
-    numbers: list[int],
-    cells: list[list[str]],
-    source: str,
-    short_ok: bool = False,
-) -> RawTable:
-    """Build a raw table from rows of cells (``numbers``: their spreadsheet rows); note
-    ragged rows.
-
-    A row longer than the header (with something in the extra cells) is an error. A
-    shorter row is padded with empty cells: silently for a sheet (which stores no
-    trailing empty cells), with a warning for CSV (where it means a broken line). Only
-    the ragged rows are looked at one by one; the rest go to columns in one transpose.
-    """
-    width = len(header)
-    problems: list[dict[str, Any]] = []
-    lengths = np.fromiter(map(len, cells), dtype=np.intp, count=len(cells))
-    for i in np.flatnonzero(lengths != width).tolist():
-        cells[i] = _fit_row(cells[i], numbers[i], width, problems, short_ok=short_ok)
-    index = pd.Index(numbers, dtype="int64")
-    if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
-        block = np.empty((len(cells), width), dtype=object)
-        for i, rec in enumerate(cells):
-            block[i, :] = rec
-        frame = pd.DataFrame(block, index=index, dtype=object)
-    else:
-        columns = list(zip(*cells, strict=True)) if cells else [()] * width
-        text = pa.large_string()  # cells are str: Arrow builds the column without pandas' checks
-        frame = pd.DataFrame(
-            {
-                i: pd.array(pa.array(col, type=text), dtype="string")
-                for i, col in enumerate(columns)
-            },
-            index=index,
-        )
-    frame.columns = header
-    return RawTable(frame, source, problems)
-
-
-def _fit_row(
-    rec: list[str], row: int, width: int, problems: list[dict[str, Any]], *, short_ok: bool
-) -> list[str]:
-    """A ragged row cut or padded to ``width`` cells, its problem noted."""
-    if len(rec) > width:
-        extra = rec[width:]
-        if not _blank(extra):
-            shown = ", ".join(repr(str(x)[:40]) for x in extra if str(x).strip())
-            problems.append(
-                {
-                    "row": row,
-                    "column": None,
-                    "value": shown,
-                    "message": f"row has {len(rec)} cells but the header has {width} "
-                    "(an unquoted comma?); extra cells: " + shown,
-                    "severity": "error",
-                }
-            )
-        return rec[:width]
-    if not short_ok:
-        problems.append(
-            {
-                "row": row,
-                "column": None,
-                "value": None,
-                "message": f"row has {len(rec)} cells but the header has {width}; "
-                "missing cells read as empty",
-                "severity": "warning",
-            }
-        )
-    return list(rec) + [""] * (width - len(rec))
-
-
-def _header(cells: list[Any], source: str) -> list[str]:
-    header = ["" if c is None else str(c) for c in cells]
-    while header and not header[-1].strip():
-        header.pop()
-    if not header:
-        raise DataError(f"{source}: the first row (the header) is empty")
-    return header
-
-
 def _read_csv(path: Path) -> RawTable:
     text = _decode(path.read_bytes(), path.name)
     if not text.strip():
         raise DataError(f"{path.name}: the file is empty (no header row)")
-    try:
-        with _large_fields():
-            reader = csv.reader(_io.StringIO(text, newline=""))
-            header = _header(next(reader), path.name)
-            body = list(reader)
-    except csv.Error as exc:
-        raise DataError(f"{path.name}: not a readable CSV ({exc})") from exc
-    # Records are numbered from 1 (the header); empty or all-blank ones are skipped. A
-    # record with a non-blank first cell is not blank, so only the others are scanned.
-    kept = [i for i, rec in enumerate(body) if rec and (rec[0].strip() or not _blank(rec))]
-    if len(kept) < len(body):
-        body = [body[i] for i in kept]
-    return _frame(header, [i + 2 for i in kept], body, path.name)
+    return csv_table(text, path.name)
 
 
 def _cell_text(value: Any) -> str:
@@ -380,9 +269,9 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
                     j for j, v in enumerate(values, start=1) if v is None and (row, j) in formulas
                 ]
                 if header is None:
-                    if _blank(values):
+                    if blank(values):
                         raise DataError(f"{source}: the first row (the header) is empty")
-                    header = _header(list(values), source)
+                    header = header_of(list(values), source)
                     if unsaved:
                         raise DataError(
                             f"{source}: header cells {unsaved} are formulas with no saved value"
@@ -400,7 +289,7 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
                             "severity": "error",
                         }
                     )
-                if _blank(values) and not unsaved:
+                if blank(values) and not unsaved:
                     continue
                 cells = [_cell_text(v) for v in values]
                 while len(cells) > len(header) and not cells[-1].strip():
@@ -413,7 +302,7 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
         raise DataError(f"{source}: cannot read the sheet ({type(exc).__name__}: {exc})") from exc
     if header is None:
         raise DataError(f"{source}: the sheet is empty (no header row)")
-    raw = _frame(header, numbers, records, source, short_ok=True)
+    raw = rows_table(header, numbers, records, source, short_ok=True)
     raw.problems.extend(problems)
     return raw
 
@@ -424,7 +313,7 @@ def _first_row(ws: Any) -> list[str] | None:
         warnings.simplefilter("ignore", UserWarning)
         ws.reset_dimensions()
         for values in ws.iter_rows(values_only=True):
-            if not _blank(values):
+            if not blank(values):
                 return [_cell_text(v) for v in values]
     return None
 
@@ -454,7 +343,6 @@ _ARROW_TYPES: dict[Any, Any] = {}
 
 
 def _arrow_types() -> dict[Any, Any]:
-    import pyarrow as pa
 
     if not _ARROW_TYPES:
         _ARROW_TYPES.update(
@@ -474,7 +362,6 @@ def _arrow_types() -> dict[Any, Any]:
 
 
 def _read_parquet(path: Path) -> RawTable:
-    import pyarrow as pa
     import pyarrow.parquet as pq
 
     try:

@@ -1,0 +1,250 @@
+"""Rows of cells to a raw table, and CSV text to rows.
+
+:func:`csv_table` parses the text of a CSV file. Python's :mod:`csv` module defines the
+result: records numbered from 1 (the header), empty and all-blank records skipped with
+their numbers kept, ragged records cut or padded with a problem noted
+(:func:`rows_table`). When the text holds no quote character, no NUL and no surrogate,
+parsing it is splitting lines at ``\\r``, ``\\n`` or ``\\r\\n`` and cells at commas, which
+Arrow's CSV reader does column by column without a Python object per cell
+(:func:`_columns_by_arrow`); it is used then, unless a record is ragged, when the
+:mod:`csv` module reads the text instead. Both give the same table
+(``tests/test_rows.py`` compares them on generated text).
+
+This is an internal helper module of :mod:`wpnet.io` (its names are used there).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from wpnet.errors import DataError
+from wpnet.validation import WIDE_COLUMNS, RawTable
+
+__all__ = ["PY_WHITESPACE", "blank", "csv_table", "header_of", "rows_table"]
+
+#: Every character ``str.isspace`` and ``str.strip`` treat as white space (Python 3.11):
+#: the Unicode White_Space characters and the four ASCII separators U+001C-U+001F.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A cell ``str.strip`` empties, as an RE2 pattern (Arrow's regular expressions).
+_BLANK_CELL = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
+
+
+def blank(cells: list[str] | tuple[Any, ...]) -> bool:
+    """Whether every cell is empty, white space or None.
+
+    >>> blank(["", "  ", None]), blank(["", "x"])
+    (True, False)
+    """
+    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+
+
+def header_of(cells: list[Any], source: str) -> list[str]:
+    """The header row as text, trailing empty names dropped.
+
+    Raises
+    ------
+    DataError
+        When nothing is left (an empty first row).
+    """
+    header = ["" if c is None else str(c) for c in cells]
+    while header and not header[-1].strip():
+        header.pop()
+    if not header:
+        raise DataError(f"{source}: the first row (the header) is empty")
+    return header
+
+
+def rows_table(
+    header: list[str],
+    numbers: list[int],
+    cells: list[list[str]],
+    source: str,
+    short_ok: bool = False,
+) -> RawTable:
+    """Build a raw table from rows of cells (``numbers``: their spreadsheet rows); note
+    ragged rows.
+
+    A row longer than the header (with something in the extra cells) is an error. A
+    shorter row is padded with empty cells: silently for a sheet (which stores no
+    trailing empty cells), with a warning for CSV (where it means a broken line). Only
+    the ragged rows are looked at one by one; the rest go to columns in one transpose.
+    """
+    width = len(header)
+    problems: list[dict[str, Any]] = []
+    lengths = np.fromiter(map(len, cells), dtype=np.intp, count=len(cells))
+    for i in np.flatnonzero(lengths != width).tolist():
+        cells[i] = _fit_row(cells[i], numbers[i], width, problems, short_ok=short_ok)
+    index = pd.Index(numbers, dtype="int64")
+    if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
+        block = np.empty((len(cells), width), dtype=object)
+        for i, rec in enumerate(cells):
+            block[i, :] = rec
+        frame = pd.DataFrame(block, index=index, dtype=object)
+    else:
+        columns = list(zip(*cells, strict=True)) if cells else [()] * width
+        text = pa.large_string()  # cells are str: Arrow builds the column without pandas' checks
+        frame = pd.DataFrame(
+            {
+                i: pd.array(pa.array(col, type=text), dtype="string")
+                for i, col in enumerate(columns)
+            },
+            index=index,
+        )
+    frame.columns = header
+    return RawTable(frame, source, problems)
+
+
+def _fit_row(
+    rec: list[str], row: int, width: int, problems: list[dict[str, Any]], *, short_ok: bool
+) -> list[str]:
+    """A ragged row cut or padded to ``width`` cells, its problem noted."""
+    if len(rec) > width:
+        extra = rec[width:]
+        if not blank(extra):
+            shown = ", ".join(repr(str(x)[:40]) for x in extra if str(x).strip())
+            problems.append(
+                {
+                    "row": row,
+                    "column": None,
+                    "value": shown,
+                    "message": f"row has {len(rec)} cells but the header has {width} "
+                    "(an unquoted comma?); extra cells: " + shown,
+                    "severity": "error",
+                }
+            )
+        return rec[:width]
+    if not short_ok:
+        problems.append(
+            {
+                "row": row,
+                "column": None,
+                "value": None,
+                "message": f"row has {len(rec)} cells but the header has {width}; "
+                "missing cells read as empty",
+                "severity": "warning",
+            }
+        )
+    return list(rec) + [""] * (width - len(rec))
+
+
+def csv_table(text: str, source: str) -> RawTable:
+    """The raw table of a CSV file's ``text`` (decoded; not blank), see the module notes.
+
+    Raises
+    ------
+    DataError
+        When the text is not readable CSV, or its header is empty.
+
+    Examples
+    --------
+    >>> t = csv_table("id,name\\nE1,Ash Primary\\n,\\nE2,Birch\\n", "e.csv")
+    >>> t.frame.index.tolist(), t.frame["name"].tolist()
+    ([2, 4], ['Ash Primary', 'Birch'])
+    """
+    fast = _columns_by_arrow(text, source)
+    if fast is not None:
+        header, numbers, columns = fast
+        frame = pd.DataFrame(
+            {i: pd.array(col.combine_chunks(), dtype="string") for i, col in enumerate(columns)},
+            index=pd.Index(numbers, dtype="int64"),
+        )
+        frame.columns = header
+        return RawTable(frame, source, [])
+    try:
+        with _large_fields():
+            reader = csv.reader(io.StringIO(text, newline=""))
+            header = header_of(next(reader), source)
+            body = list(reader)
+    except csv.Error as exc:
+        raise DataError(f"{source}: not a readable CSV ({exc})") from exc
+    # Records are numbered from 1 (the header); empty or all-blank ones are skipped. A
+    # record with a non-blank first cell is not blank, so only the others are scanned.
+    kept = [i for i, rec in enumerate(body) if rec and (rec[0].strip() or not blank(rec))]
+    if len(kept) < len(body):
+        body = [body[i] for i in kept]
+    return rows_table(header, [i + 2 for i in kept], body, source)
+
+
+@contextlib.contextmanager
+def _large_fields() -> Iterator[None]:
+    old = csv.field_size_limit()
+    csv.field_size_limit(2**31 - 1)
+    try:
+        yield
+    finally:
+        csv.field_size_limit(old)
+
+
+def _columns_by_arrow(
+    text: str, source: str
+) -> tuple[list[str], np.ndarray, list[pa.ChunkedArray]] | None:
+    """(header, record numbers, columns) of ``text`` read by Arrow's CSV reader, or None
+    when the :mod:`csv` module must read it: the text holds a quote, a NUL or a
+    surrogate; the first line has fewer than two cells; the table is wider than
+    :data:`~wpnet.validation.WIDE_COLUMNS`; a record is ragged (Arrow finds it: every
+    record must have the first line's cells; an empty line reads as a record of empty
+    cells, skipped as blank, as the csv module skips it); or a cell beyond the header's
+    named columns is not blank."""
+    import pyarrow.compute as pc
+    import pyarrow.csv as pv
+
+    if '"' in text or "\0" in text:
+        return None
+    cut = [i for i in (text.find("\r"), text.find("\n")) if i >= 0]
+    first = text[: min(cut)] if cut else text
+    cells = first.split(",")
+    header = header_of(cells, source)
+    if len(cells) < 2 or len(header) > WIDE_COLUMNS:
+        return None
+    try:
+        data = text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate
+        return None
+    names = [f"c{j}" for j in range(len(cells))]
+    try:
+        table = pv.read_csv(
+            pa.BufferReader(data),
+            read_options=pv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pv.ParseOptions(
+                quote_char=False, escape_char=False, ignore_empty_lines=False
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.large_string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowException:  # a ragged or empty record, a record longer than a block
+        return None
+    extra = table.columns[len(header) :]
+    if any(not pc.all(pc.match_substring_regex(c, _BLANK_CELL)).as_py() for c in extra):
+        return None  # the csv module reports those cells
+    columns = table.columns[: len(header)]
+    # a record is skipped when every cell is blank (as str.strip sees it); only records
+    # with a blank first cell can be
+    maybe = np.flatnonzero(pc.match_substring_regex(columns[0], _BLANK_CELL).to_numpy(False))
+    blank_rows = maybe
+    for col in columns[1:]:
+        if not blank_rows.size:
+            break
+        cell = pc.match_substring_regex(col.take(blank_rows), _BLANK_CELL).to_numpy(False)
+        blank_rows = blank_rows[cell]
+    numbers = np.arange(table.num_rows, dtype=np.int64) + 2
+    if blank_rows.size:
+        keep = np.ones(table.num_rows, dtype=bool)
+        keep[blank_rows] = False
+        numbers = numbers[keep]
+        mask = pa.array(keep)
+        columns = [c.filter(mask) for c in columns]
+    return header, numbers, list(columns)
