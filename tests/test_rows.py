@@ -66,7 +66,10 @@ def test_python_whitespace_is_every_character_str_strip_removes() -> None:
         ("id,name\nE1,Ash\n\nE2,Birch\n", True),  # an empty line: a blank record
         ("id,name\nE1,Ash,extra\n", False),  # ragged
         ("id,name\nE1\n", False),  # short
-        ('id,name\nE1,"Ash, Birch"\n', False),  # quoted
+        ('id,name\nE1,"Ash, Birch"\n', True),  # quoted
+        ('"id","na,""me"""\nE1,x\n', True),  # a quoted header
+        ('id,name\nE1,"Ash\r\nBirch"\nE2,b"c\n', True),  # a line end in quotes; a quote inside
+        ('id,name\nE1,"Ash"y\n', True),  # text after a closing quote joins the cell
         ("id,name\nE1,A\x00sh\n", False),  # NUL: left to the csv module
         ("id\nE1\nE2\n", False),  # one column
         ("id,name\n", True),  # header only
@@ -74,6 +77,14 @@ def test_python_whitespace_is_every_character_str_strip_removes() -> None:
 )
 def test_arrow_reads_plain_text_and_gives_the_csv_module_table(text: str, arrow: bool) -> None:
     assert same(text) is arrow
+
+
+def test_records_are_numbered_as_records_when_a_cell_holds_a_line_end() -> None:
+    text = 'id,name\nE1,"Ash\nBirch"\nE2,Cedar\n'
+    assert R._columns_by_arrow(text, "t.csv") is not None
+    t = R.csv_table(text, "t.csv")
+    assert t.frame.index.tolist() == [2, 3]
+    assert t.frame["name"].tolist() == ["Ash\nBirch", "Cedar"]
 
 
 def test_a_blank_record_keeps_the_numbers_of_the_others() -> None:
@@ -100,14 +111,21 @@ def test_generated_text_reads_the_same_either_way(rows: list[list[str]]) -> None
     reads_alike(text)
 
 
-TEXT = st.text(alphabet=st.sampled_from(list("ab1 é-\t\x1c\u3000\x85\x0b\x0c.;")), max_size=5)
+TEXT = st.one_of(
+    st.text(alphabet=st.sampled_from(list("ab1 é-\t\x1c\u3000\x85\x0b\x0c.;")), max_size=5),
+    st.text(alphabet=st.sampled_from(list('ab ,"\r\n')), max_size=5).map(
+        lambda v: '"' + v.replace('"', '""') + '"'
+    ),  # quoted, with commas, quotes and line ends inside
+    st.text(alphabet=st.sampled_from(list('ab "')), max_size=4),  # stray quotes
+)
 BLANKS = st.sampled_from(["", " ", "\t", "\x1c", "\u3000"])
 
 
 @st.composite
 def tables(draw: st.DrawFn) -> str:
-    """CSV text of whole tables: rows of the header's width, blank records, empty lines,
-    and either line end, so that Arrow's path is the one mostly taken."""
+    """CSV text of whole tables: rows of the header's width, quoted and stray-quoted
+    cells, blank records, empty lines, and every line end, so that Arrow's path is the
+    one mostly taken."""
     width = draw(st.integers(2, 5))
     lines = [",".join(draw(st.lists(TEXT, min_size=width, max_size=width)))]
     for _ in range(draw(st.integers(0, 8))):
