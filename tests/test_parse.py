@@ -162,3 +162,47 @@ def test_read_ecosystem_month_first_refused_then_read_with_date_order(tmp_path):
         wpnet.read_ecosystem(tmp_path)
     eco = wpnet.read_ecosystem(tmp_path, date_order="mdy")
     assert sorted(eco.participation["date"]) == sorted(iso)
+
+
+def test_python_whitespace_is_every_character_str_strip_removes() -> None:
+    import sys
+
+    from wpnet._parse import PY_WHITESPACE
+
+    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
+    assert every == PY_WHITESPACE
+
+
+def test_whitespace_run_is_python_s_with_non_breaking_spaces_and_bom() -> None:
+    import re
+    import sys
+
+    from wpnet._parse import WHITESPACE_RUN
+
+    theirs = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]")  # the pattern clean_text used
+    ours = re.compile(WHITESPACE_RUN[:-1])
+    for c in map(chr, range(sys.maxunicode + 1)):
+        assert bool(theirs.fullmatch(c)) == bool(ours.fullmatch(c)), hex(ord(c))
+
+
+def test_clean_text_through_arrow_equals_it_through_python_re() -> None:
+    # pandas gives a string pattern to Arrow's RE2 and a compiled one to Python's re:
+    # the oracle is the former implementation, every value through Python
+    import re
+
+    import numpy as np
+
+    from wpnet._parse import MISSING, PY_WHITESPACE
+
+    def through_python(values: pd.Series) -> pd.Series:
+        s = values.astype("string")
+        s = s.str.replace(re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+"), " ", regex=True)
+        s = s.str.strip()
+        return s.mask(s.str.lower().isin(MISSING))
+
+    rng = np.random.default_rng(0)
+    alphabet = [*"ab é-N/A", *PY_WHITESPACE, "\ufeff", "\u200b", "\x00"]
+    values = ["".join(rng.choice(alphabet, rng.integers(0, 8))) for _ in range(5000)]
+    series = pd.Series([*values, None, "N/A", " - "])
+    assert series.astype("string").array.__class__.__name__ == "ArrowStringArray"
+    pd.testing.assert_series_equal(clean_text(series), through_python(series))

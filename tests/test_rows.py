@@ -3,8 +3,6 @@ module gives (the oracle), or hands the text to the csv module."""
 
 from __future__ import annotations
 
-import sys
-
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -45,11 +43,6 @@ def reads_alike(text: str) -> None:
     got = R.csv_table(text, "t.csv")
     pd.testing.assert_frame_equal(got.frame, expected.frame, check_exact=True)
     assert got.problems == expected.problems
-
-
-def test_python_whitespace_is_every_character_str_strip_removes() -> None:
-    every = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
-    assert every == R.PY_WHITESPACE
 
 
 @pytest.mark.parametrize(

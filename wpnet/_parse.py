@@ -41,6 +41,8 @@ from wpnet.errors import DataError
 __all__ = [
     "DATE_ORDERS",
     "MISSING",
+    "PY_WHITESPACE",
+    "WHITESPACE_RUN",
     "DateOrderEvidence",
     "choose_date_order",
     "clean_text",
@@ -62,7 +64,18 @@ DATE_ORDERS = ("auto", "dmy", "mdy", "iso")
 
 _ORDER: ContextVar[str] = ContextVar("wpnet_date_order", default="auto")
 
-_WS = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
+#: Every character ``str.isspace`` and ``str.strip`` (and ``\\s`` in a ``re`` pattern)
+#: treat as white space in Python 3.11: the Unicode White_Space characters and the four
+#: ASCII separators U+001C-U+001F.
+PY_WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+#: A run of white space or byte-order marks, as a class of the characters themselves, so
+#: that Python's ``re`` and Arrow's RE2 read it alike: pandas hands a pattern given as a
+#: string to Arrow, while a compiled one sends every value through Python.
+WHITESPACE_RUN = "[" + PY_WHITESPACE + "\ufeff]+"
+_WS = re.compile(WHITESPACE_RUN)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")
@@ -79,7 +92,7 @@ def clean_text(values: pd.Series) -> pd.Series:
     ['a b', <NA>, <NA>, <NA>]
     """
     s = values.astype("string")
-    s = s.str.replace(_WS, " ", regex=True).str.strip()
+    s = s.str.replace(WHITESPACE_RUN, " ", regex=True).str.strip()
     return s.mask(s.str.lower().isin(MISSING))
 
 

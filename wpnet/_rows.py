@@ -24,17 +24,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from wpnet._parse import PY_WHITESPACE
 from wpnet.errors import DataError
 from wpnet.validation import WIDE_COLUMNS, RawTable
 
-__all__ = ["PY_WHITESPACE", "blank", "csv_table", "header_of", "rows_table"]
+__all__ = ["blank", "csv_table", "header_of", "rows_table"]
 
-#: Every character ``str.isspace`` and ``str.strip`` treat as white space (Python 3.11):
-#: the Unicode White_Space characters and the four ASCII separators U+001C-U+001F.
-PY_WHITESPACE = (
-    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
-    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
-)
 #: A cell ``str.strip`` empties, as an RE2 pattern (Arrow's regular expressions).
 _BLANK_CELL = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
 

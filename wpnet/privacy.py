@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wpnet._parse import WHITESPACE_RUN
 from wpnet._personal import PERSONAL_HEADER_WORDS, personal_columns
 from wpnet.errors import KeyMissing, UsageError, WpnetError
 
@@ -94,7 +95,7 @@ CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 #: Hex digits of the HMAC kept in a pseudonym (16 hex digits = 64 bits).
 PSEUDONYM_HEX = 16
 
-_WS = re.compile(r"[\s\u00a0\u2007\u202f\ufeff]+")
+_WS = re.compile(WHITESPACE_RUN)
 
 
 _KEY_HELP = (
@@ -157,7 +158,7 @@ def resolve_key(key: str | bytes | None = None) -> bytes:
 
 def _normalise(values: pd.Series) -> pd.Series:
     s = values.astype("string")
-    s = s.str.replace(_WS, " ", regex=True).str.strip().str.lower()
+    s = s.str.replace(WHITESPACE_RUN, " ", regex=True).str.strip().str.lower()
     return s.mask(s == "")
 
 
