@@ -145,3 +145,12 @@ def test_the_example_reads_the_same_either_way() -> None:
     for path in sorted(folder.glob("*.csv")):
         text = _decode(path.read_bytes(), path.name)
         assert same(text), path.name  # the example has no quotes: Arrow reads it
+
+
+def test_a_header_longer_than_the_prefix_read_for_it_is_read_whole() -> None:
+    long_name = "n" * 70_000 + "\nm"  # a quoted header cell across the 64 K prefix and a line
+    text = f'id,"{long_name}"\n' + "".join(f"E{i},x{i}\n" for i in range(2000))
+    assert R._first_record(text) == ["id", long_name]
+    assert R._first_record(text, prefix=10) == ["id", long_name]
+    assert same(text)  # Arrow's path, the csv module's table
+    assert R.csv_table(text, "t.csv").frame.columns.tolist() == ["id", long_name]

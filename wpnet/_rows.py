@@ -180,6 +180,28 @@ def _large_fields() -> Iterator[None]:
         csv.field_size_limit(old)
 
 
+def _first_record(text: str, prefix: int = 1 << 16) -> list[str] | None:
+    r"""The first record of ``text`` as the csv module reads it (None if it cannot), read
+    from the first ``prefix`` characters when a second record starts within them, so that
+    a large file is not copied whole into a ``StringIO`` for its header.
+
+    >>> _first_record('id,"na\nme"\nE1,x\n', prefix=4), _first_record("a,b", prefix=1)
+    (['id', 'na\nme'], ['a', 'b'])
+    """
+    for size in (prefix, len(text)):
+        part = text[:size]
+        try:
+            with _large_fields():
+                records = csv.reader(io.StringIO(part, newline=""))
+                first = next(records, [])
+                if size >= len(text) or next(records, None) is not None:
+                    return first
+        except csv.Error:
+            if size >= len(text):
+                return None
+    return None  # pragma: no cover - the loop's last size is the whole text
+
+
 def _columns_by_arrow(
     text: str, source: str
 ) -> tuple[list[str], np.ndarray, list[pa.ChunkedArray]] | None:
@@ -202,10 +224,8 @@ def _columns_by_arrow(
 
     if "\0" in text:
         return None
-    try:
-        with _large_fields():
-            first = next(csv.reader(io.StringIO(text, newline="")), [])
-    except csv.Error:
+    first = _first_record(text)
+    if first is None:
         return None
     header = header_of(first, source)
     if len(first) < 2 or len(header) > WIDE_COLUMNS:
