@@ -176,9 +176,14 @@ def _call(job: tuple[Callable[[Any, Any], Any], Any]) -> Any:
     return func(_SHARED, task)
 
 
-def _picklable(obj: Any) -> str | None:
+def _picklable(obj: Any, *, and_back: bool = False) -> str | None:
+    """Why ``obj`` cannot be sent to another process (None when it can); with
+    ``and_back``, it must also come back from its pickle (an exception whose class
+    takes other arguments does not)."""
     try:
-        pickle.dumps(obj)
+        data = pickle.dumps(obj)
+        if and_back:
+            pickle.loads(data)
     except Exception as exc:  # any pickling failure means "cannot be sent"
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -362,19 +367,10 @@ def _run_into(
         except Exception as exc:  # sent to the caller, which raises it
             out = ("error", exc)
     kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
-    if out[0] == "error" and _picklable_whole(out[1]) is not None:
+    if out[0] == "error" and _picklable(out[1], and_back=True) is not None:
         out = ("error", RuntimeError(f"{type(out[1]).__name__}: {out[1]}"))
     conn.send((*out, kept))
     conn.close()
-
-
-def _picklable_whole(obj: Any) -> str | None:
-    """Like :func:`_picklable`, and the object also comes back from its pickle."""
-    try:
-        pickle.loads(pickle.dumps(obj))
-    except Exception as exc:  # any failure means it cannot cross as it is
-        return f"{type(exc).__name__}: {exc}"
-    return None
 
 
 def _received(recv: Any, proc: Any) -> Any:

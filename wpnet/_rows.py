@@ -30,8 +30,9 @@ from wpnet.validation import WIDE_COLUMNS, RawTable
 
 __all__ = ["blank", "csv_table", "header_of", "rows_table"]
 
-#: A cell ``str.strip`` empties, as an RE2 pattern (Arrow's regular expressions).
-_BLANK_CELL = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in PY_WHITESPACE) + "]*$"
+#: A cell ``str.strip`` empties (a class of the characters themselves, which Arrow's RE2
+#: reads as Python's ``re`` does).
+_BLANK_CELL = "^[" + PY_WHITESPACE + "]*$"
 
 
 def blank(cells: list[str] | tuple[Any, ...]) -> bool:
@@ -79,24 +80,28 @@ def rows_table(
     lengths = np.fromiter(map(len, cells), dtype=np.intp, count=len(cells))
     for i in np.flatnonzero(lengths != width).tolist():
         cells[i] = _fit_row(cells[i], numbers[i], width, problems, short_ok=short_ok)
-    index = pd.Index(numbers, dtype="int64")
     if width > WIDE_COLUMNS:  # one block of str objects: linear in cells (validation notes)
         block = np.empty((len(cells), width), dtype=object)
         for i, rec in enumerate(cells):
             block[i, :] = rec
-        frame = pd.DataFrame(block, index=index, dtype=object)
-    else:
-        columns = list(zip(*cells, strict=True)) if cells else [()] * width
-        text = pa.large_string()  # cells are str: Arrow builds the column without pandas' checks
-        frame = pd.DataFrame(
-            {
-                i: pd.array(pa.array(col, type=text), dtype="string")
-                for i, col in enumerate(columns)
-            },
-            index=index,
-        )
+        frame = pd.DataFrame(block, index=pd.Index(numbers, dtype="int64"), dtype=object)
+        frame.columns = header
+        return RawTable(frame, source, problems)
+    columns = list(zip(*cells, strict=True)) if cells else [()] * width
+    # cells are str: Arrow builds the column without pandas' checks
+    arrays = [pa.array(col, type=pa.large_string()) for col in columns]
+    return RawTable(_text_frame(header, numbers, arrays), source, problems)
+
+
+def _text_frame(header: list[str], numbers: Any, arrays: list[pa.Array]) -> pd.DataFrame:
+    """A frame of text columns (pandas' Arrow-backed ``string``) from Arrow arrays, indexed
+    by the records' numbers."""
+    frame = pd.DataFrame(
+        {i: pd.array(a, dtype="string") for i, a in enumerate(arrays)},
+        index=pd.Index(numbers, dtype="int64"),
+    )
     frame.columns = header
-    return RawTable(frame, source, problems)
+    return frame
 
 
 def _fit_row(
@@ -149,12 +154,8 @@ def csv_table(text: str, source: str) -> RawTable:
     fast = _columns_by_arrow(text, source)
     if fast is not None:
         header, numbers, columns = fast
-        frame = pd.DataFrame(
-            {i: pd.array(col.combine_chunks(), dtype="string") for i, col in enumerate(columns)},
-            index=pd.Index(numbers, dtype="int64"),
-        )
-        frame.columns = header
-        return RawTable(frame, source, [])
+        return RawTable(_text_frame(header, numbers, [c.combine_chunks() for c in columns]),
+                        source, [])  # fmt: skip
     try:
         with _large_fields():
             reader = csv.reader(io.StringIO(text, newline=""))
@@ -262,8 +263,7 @@ def _columns_by_arrow(
     columns = table.columns[: len(header)]
     # a record is skipped when every cell is blank (as str.strip sees it); only records
     # with a blank first cell can be
-    maybe = np.flatnonzero(pc.match_substring_regex(columns[0], _BLANK_CELL).to_numpy(False))
-    blank_rows = maybe
+    blank_rows = np.flatnonzero(pc.match_substring_regex(columns[0], _BLANK_CELL).to_numpy(False))
     for col in columns[1:]:
         if not blank_rows.size:
             break
