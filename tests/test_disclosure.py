@@ -635,3 +635,27 @@ def test_change_flows_leave_no_small_flow_pinned():
     # the check can fail: with a "<5" on the small flow, before − after = 4 and a
     # small lapsed pin it (lapsed >= before − after = 4)
     assert _flow_pins(10, 6, 6, marker=True) == [("flow", "lapsed")]
+
+
+def test_the_tables_and_the_cards_hide_by_one_computation_of_the_rule():
+    """``hidden_reflections`` is ``reflections_hidden`` of the report's indicators, worked
+    out once per min_cell and shared read-only by the tables and the theme cards."""
+    from wpnet.graphs import GraphSpec
+    from wpnet.report.compute import compute
+    from wpnet.report.sentences import theme_cards
+    from wpnet.report.tables import hidden_reflections, reflections_hidden, reflections_table
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    res = compute(eco, *eco.sessions[::-1], graph=GraphSpec(backbone=None), samples=0)
+    expected = reflections_hidden(res.reflections.indicators, MIN_CELL)
+    assert expected[0].any()  # small counts: something is hidden
+    got = hidden_reflections(res, MIN_CELL)
+    assert all(np.array_equal(g, e) for g, e in zip(got, expected, strict=True))
+    reflections_table(res, MIN_CELL)
+    theme_cards(res, MIN_CELL)
+    assert hidden_reflections(res, MIN_CELL) is got  # not worked out again
+    assert not got[0].flags.writeable and not got[1].flags.writeable
+    other = hidden_reflections(res, 1)  # another rule, its own rows
+    assert not other[0].any() and other is not got

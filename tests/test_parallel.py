@@ -105,6 +105,27 @@ def test_a_background_call_runs_elsewhere_with_its_own_workers() -> None:
         assert result() == (os.getpid(), expected)  # computed here, on demand
 
 
+def _frozen(_shared: object = None, _task: object = None) -> tuple[int, int]:
+    import gc
+
+    return gc.get_freeze_count(), len(gc.get_objects(generation=2))
+
+
+@fork_only
+def test_forked_processes_leave_inherited_objects_to_the_parent() -> None:
+    import gc
+
+    assert gc.get_freeze_count() == 0  # here, nothing is frozen: the parent's own collector
+    kept = [[i] for i in range(20_000)]  # inherited objects a child's full collection would walk
+    with in_background(_frozen) as result:
+        frozen, walked = result()
+    assert frozen >= len(kept)  # frozen in the child: out of its collector's sight
+    assert walked < len(kept)
+    for frozen, walked in parallel_map(_frozen, [1, 2], workers=2):  # and in pool workers
+        assert frozen >= len(kept) and walked < len(kept)
+    assert gc.get_freeze_count() == 0  # the caller's own collector is left alone
+
+
 def _fails() -> None:
     raise KeyError("no session 2031-32")
 

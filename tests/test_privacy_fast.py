@@ -309,3 +309,13 @@ def test_categorical_text_is_neutralised_cleaned_and_seen_by_csv_text():
     assert csv_text(pd.DataFrame({"c": pd.Categorical(["x\ry"])})) == 'c\r\n"x\ry"\r\n'
     numbers = pd.DataFrame({"c": pd.Categorical([1, -2])})
     assert neutralise(numbers)["c"].dtype == numbers["c"].dtype  # no text: left as it was
+
+
+def test_control_chars_as_searched_by_arrow_equal_the_python_class_on_every_code_point():
+    """``strip_controls`` gives an Arrow string column's search to RE2 by the pattern's
+    text: RE2 must read that text as the same class Python compiles."""
+    points = [chr(i) for i in range(0x110000) if not 0xD800 <= i < 0xE000]
+    arrow = pd.Series(points, dtype="string[pyarrow]").str.contains(
+        CONTROL_CHARS.pattern, regex=True
+    )
+    assert arrow.to_numpy(dtype=bool).tolist() == [bool(CONTROL_CHARS.search(c)) for c in points]

@@ -475,12 +475,12 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
     r = res.reflections
     if r is None:
         return []
-    from wpnet.report.tables import reflections_hidden  # the tables' disclosure rule
+    from wpnet.report.tables import hidden_reflections  # the tables' disclosure rule
 
     out = []
     first = _first_change_rows(r.change)
     key = ["indicator", "unit", "group", "session"]
-    hidden = r.indicators.loc[reflections_hidden(r.indicators, min_cell)[0], key].astype(str)
+    hidden = r.indicators.loc[hidden_reflections(res, min_cell)[0], key].astype(str)
     gone = set(map(tuple, hidden.to_numpy()))
     last = max(r.indicators["session"].astype(str), default="")  # the cards' session
     for card in r.cards:

@@ -792,7 +792,7 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     r = res.reflections
     ind = r.indicators.copy()
     ch = r.change.copy()
-    value_h, n_h = reflections_hidden(ind, min_cell)
+    value_h, n_h = hidden_reflections(res, min_cell)
     if value_h.any() or n_h.any():
         value_cols = ["value", "expected", "excess", "ci_low", "ci_high", "matched"]
         ind[value_cols + ["n"]] = ind[value_cols + ["n"]].astype(object)
@@ -852,6 +852,19 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     ch_t.cell_formats = {c: [L.FORMATS[k] for k in kinds] for c in ("value_from", "value_to")}
     ch_t.cell_formats |= {c: [L.CHANGE_FORMATS[k] for k in kinds] for c in fc if "value" not in c}
     return [ind_t, ch_t]
+
+
+def hidden_reflections(res: Results, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reflections_hidden` of ``res.reflections.indicators``, worked out once per
+    report and ``min_cell`` (the tables and the page's theme cards both hide by it).
+    The arrays are shared: read them, do not change them."""
+    key = ("reflections_hidden", min_cell)
+    if key not in res.derived:
+        value_h, n_h = reflections_hidden(res.reflections.indicators, min_cell)
+        value_h.setflags(write=False)
+        n_h.setflags(write=False)
+        res.derived[key] = (value_h, n_h)
+    return res.derived[key]
 
 
 def reflections_hidden(ind: pd.DataFrame, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
