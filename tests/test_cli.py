@@ -183,6 +183,39 @@ def test_report_and_map_are_wpnet_subcommands(tmp_path, capsys):
     assert cli.main(["map", str(tmp_path / "missing"), "--out", str(tmp_path / "x.html")]) == 2
 
 
+def test_report_keeps_what_it_read_from_the_collector_and_gives_it_back(tmp_path, monkeypatch):
+    import gc
+
+    import wpnet.report.build as build
+    from wpnet.io import write_ecosystem
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    seen: list[int] = []
+    real = build.build_report
+
+    def spy(*args, **kwargs):
+        seen.append(gc.get_freeze_count())
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build, "build_report", spy)
+    args = ["report", str(data), "--backbone", "none", "--samples", "0"]
+    assert cli.main([*args, "--out", str(tmp_path / "a")]) == 0
+    assert seen[0] > 0  # frozen while the report was built
+    assert gc.get_freeze_count() == 0  # and given back
+    held = [[i] for i in range(100)]
+    gc.freeze()  # a caller's own frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        assert cli.main([*args, "--out", str(tmp_path / "b")]) == 0
+        # not given back (still frozen; fewer only by objects freed meanwhile), and
+        # nothing of the run's frozen with them
+        assert frozen * 0.9 < gc.get_freeze_count() <= frozen and seen[1] <= frozen
+    finally:
+        gc.unfreeze()
+    assert held
+
+
 # ---- flat exports on the command line (issue 18) -------------------------------------
 
 KEY = "cli-test-key-0123456789abcdef"

@@ -28,6 +28,7 @@ report folder or the map (not inside the report, which is published).
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import shutil
 import sys
@@ -464,10 +465,26 @@ def _remove_new(path: Path, existed: bool) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``wpnet report``; print what was written where and what was left out."""
-    from wpnet.report.build import build_report
-
     started = time.perf_counter()
     eco = _load(args)
+    # the modules and the data read are kept to the end: out of the cyclic garbage
+    # collector's sight, its full collections walk only what the report makes (0.09 s
+    # less on the example); given back to it when the command ends (unless a caller
+    # running the command in its own process had frozen objects: those stay its own)
+    ours = gc.get_freeze_count() == 0
+    if ours:
+        gc.freeze()
+    try:
+        return _report(args, eco, started)
+    finally:
+        if ours:
+            gc.unfreeze()
+
+
+def _report(args: argparse.Namespace, eco: Ecosystem, started: float) -> int:
+    """``wpnet report`` on the data read: build it, say what was written and left out."""
+    from wpnet.report.build import build_report
+
     session, compare_to = _sessions(eco, args.session, args.compare_to)
     out = Path(args.out)
     existed = out.exists()
