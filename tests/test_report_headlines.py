@@ -211,6 +211,45 @@ def test_samples_zero_says_what_was_not_computed(
     assert (page.parent / "tables" / "communities.csv").is_file()
 
 
+def test_the_report_is_the_same_from_one_process_or_several(
+    small, tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers the evaluation themes are computed in a process of their own
+    (their warnings come back) and the figures in two more: every file is what one
+    process writes."""
+    import os
+    import warnings
+
+    import wpnet.report.build as build_module
+
+    real = build_module.evaluation_themes
+
+    def themes(*args, **kwargs):
+        warnings.warn(f"themes in process {os.getpid()}", UserWarning, stacklevel=1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(build_module, "evaluation_themes", themes)
+    folders = {}
+    for workers in ("1", "2"):
+        monkeypatch.setenv("WPNET_WORKERS", workers)
+        with pytest.warns(UserWarning, match=r"themes in process \d+") as caught:
+            page = build_report(small, out=tmp_path / workers, permutations=50, samples=20, seed=3)
+        pid = int(str(caught[-1].message).rsplit(" ", 1)[1])
+        assert (pid == os.getpid()) == (workers == "1")
+        folders[workers] = page.parent
+    files = sorted(p.relative_to(folders["1"]) for p in folders["1"].rglob("*") if p.is_file())
+    assert len(files) > 20
+    assert files == sorted(
+        p.relative_to(folders["2"]) for p in folders["2"].rglob("*") if p.is_file()
+    )
+    timing = re.compile(rb" in \d+\.\d s\.")  # the page says how long it took
+    for f in files:
+        one, two = ((folders[w] / f).read_bytes() for w in ("1", "2"))
+        if f.name == "index.html":
+            one, two = timing.sub(b"", one), timing.sub(b"", two)
+        assert one == two, f
+
+
 # ---- the example and its planted truth (slow) ----------------------------------------------
 @pytest.fixture(scope="module")
 def example() -> wpnet.Ecosystem:
@@ -240,6 +279,7 @@ def test_default_comparison_names_no_workstream_between_the_null_sessions(
     assert args[0] is example and args[1:] == (after, before)
     assert kwargs.pop("graph") == GraphSpec(backbone="sdsm")  # compute's graph=None
     kwargs.pop("step")  # the progress bar's
+    assert kwargs.pop("themes") is False  # evaluation_themes, in a process of its own
     assert kwargs == {k: defaults_of(compute)[k] for k in ("permutations", "seed", "samples")}
     res = example_report.res
     lines = headlines(res)

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 
+from wpnet._parallel import in_background, resolve_workers
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, WpnetError, check_choice
 from wpnet.graphs import GraphSpec
@@ -30,7 +31,13 @@ from wpnet.privacy import (
     neutralise,
     strip_controls,
 )
-from wpnet.report.compute import Results, compute, resolve_sessions
+from wpnet.report.compute import (
+    Results,
+    compute,
+    evaluation_themes,
+    report_base,
+    resolve_sessions,
+)
 from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, theme_cards
@@ -179,34 +186,45 @@ def build_report(
         _bar(steps + int(pdf), progress) as tick,
     ):
         (tmp / "tables").mkdir()
-        res = compute(
-            eco,
-            session,
-            compare_to,
-            graph=spec,
-            permutations=permutations,
-            seed=seed,
-            samples=samples,
-            step=tick,
-        )
         from wpnet.maps.interactive import interactive_map
 
-        with drawing_figures(res, res.trend_eco) as drawn:  # in a second process
-            interactive_map(
-                res.base,
-                tmp / "map.html",
-                session=session,
-                onto=onto,
-                backbone=backbone,
-                alpha=alpha,
-                min_weight=min_weight,
-                correction=correction,
-                min_cell=min_cell,
+        # the evaluation themes need none of the other measures: in a process of their
+        # own while those are computed, then the figures in two more while the map and
+        # the tables are made here (docs/report.md, "Processes")
+        base = report_base(eco, session, compare_to)
+        with in_background(
+            evaluation_themes, base, session, compare_to, graph=spec, samples=samples,
+            seed=seed, enabled=resolve_workers() >= 2,
+        ) as themes:  # fmt: skip
+            res = compute(
+                eco,
+                session,
+                compare_to,
+                graph=spec,
+                permutations=permutations,
+                seed=seed,
+                samples=samples,
+                step=tick,
+                themes=False,
             )
-            tick("map")
-            tables = [*build_tables(res, min_cell), *headline_tables(res)]
-            _write_tables(tables, tmp)
-            figures = drawn()
+            with drawing_figures(res, res.trend_eco) as drawn:
+                interactive_map(
+                    res.base,
+                    tmp / "map.html",
+                    session=session,
+                    onto=onto,
+                    backbone=backbone,
+                    alpha=alpha,
+                    min_weight=min_weight,
+                    correction=correction,
+                    min_cell=min_cell,
+                )
+                tick("map")
+                res.reflections, res.workstreams = themes()
+                tick("reflections")
+                tables = [*build_tables(res, min_cell), *headline_tables(res)]
+                _write_tables(tables, tmp)
+                figures = drawn()
         tick("figures")
         page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
         atomic_write(tmp / "index.html", page)

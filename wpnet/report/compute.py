@@ -26,6 +26,8 @@ __all__ = [
     "Results",
     "community_mixing",
     "compute",
+    "evaluation_themes",
+    "report_base",
     "resolve_sessions",
     "workstream_change",
 ]
@@ -124,6 +126,7 @@ def compute(
     seed: int = 0,
     samples: int = 200,
     step: Callable[[str], None] | None = None,
+    themes: bool = True,
 ) -> Results:
     """Call every measure the report shows, once each.
 
@@ -138,8 +141,11 @@ def compute(
     (:func:`wpnet.null_test`; not run when ``samples`` is 0), and the change of each
     workstream's cross-authority share from ``compare_to`` to ``session``
     (:func:`workstream_change`).
+
+    ``themes=False`` leaves the evaluation themes out (``.reflections`` and
+    ``.workstreams`` stay None): :func:`evaluation_themes` computes them on their own,
+    as the report does in a process of their own while these measures are computed.
     """
-    from wpnet.evaluation import reflections
     from wpnet.graphs import authority_matrix
     from wpnet.measures.brokerage import brokerage, brokerage_roles, ei_test
     from wpnet.measures.capacity import capacity
@@ -150,8 +156,7 @@ def compute(
     sessions = [s for s in eco.sessions if s <= session]
     # Every selection below is made from one base, so that identical selections are
     # identical calls, computed once (an Ecosystem remembers its selections and projections).
-    needed = [s for s in eco.sessions if s <= max(session, compare_to or session)]
-    base = eco if needed == eco.sessions else eco.select(session=needed)
+    base = report_base(eco, session, compare_to)
     sel = base.select(session=session)
     spec = graph if graph is not None else GraphSpec(backbone="sdsm")
     graph_opts = spec.keywords()
@@ -195,15 +200,59 @@ def compute(
         res.change = change(base, before=compare_to, after=session, seed=seed, **graph_opts)
     tick("change")
     res.samples = int(samples)
-    res.reflections = reflections(base, sessions=sessions, seed=seed, samples=samples, **graph_opts)
-    if compare_to is not None:
-        pair = base.select(session=[compare_to, session])
-        res.workstreams = workstream_change(
-            pair, before=compare_to, after=session, samples=samples, seed=seed
+    if themes:
+        res.reflections, res.workstreams = evaluation_themes(
+            base, session, compare_to, graph=spec, samples=samples, seed=seed
         )
-    tick("reflections")
+        tick("reflections")
     _leave_out_unsupported(res)
     return res
+
+
+def report_base(eco: Ecosystem, session: str, compare_to: str | None) -> Ecosystem:
+    """The sessions a report reads: every session up to the later of ``session`` and
+    ``compare_to`` (``eco`` itself when that is all of them). Every selection of the
+    report is made from this one base, so identical selections are identical calls,
+    computed once (an Ecosystem remembers its selections and projections).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> report_base(wpnet.tiny(), "2021-22", None).sessions
+    ['2021-22']
+    """
+    needed = [s for s in eco.sessions if s <= max(session, compare_to or session)]
+    return eco if needed == eco.sessions else eco.select(session=needed)
+
+
+def evaluation_themes(
+    base: Ecosystem,
+    session: str,
+    compare_to: str | None,
+    *,
+    graph: GraphSpec,
+    samples: int,
+    seed: int,
+) -> tuple[Any, pd.DataFrame | None]:
+    """The report's evaluation themes: :func:`wpnet.reflections` of ``base``'s sessions
+    up to ``session``, and :func:`workstream_change` from ``compare_to`` to ``session``
+    (None without ``compare_to``), on ``graph``.
+
+    They need none of the other measures of :func:`compute`, so the report computes
+    them in a process of their own while it computes those (docs/report.md,
+    "Processes"); ``compute(..., themes=True)`` calls this.
+    """
+    from wpnet.evaluation import reflections
+
+    sessions = [s for s in base.sessions if s <= session]
+    found = reflections(base, sessions=sessions, seed=seed, samples=samples, **graph.keywords())
+    workstreams = None
+    if compare_to is not None:
+        pair = base.select(session=[compare_to, session])
+        workstreams = workstream_change(
+            pair, before=compare_to, after=session, samples=samples, seed=seed
+        )
+    return found, workstreams
 
 
 def community_mixing(
