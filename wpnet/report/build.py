@@ -192,6 +192,10 @@ def build_report(
         # own while those are computed, then the figures in two more while the map and
         # the tables are made here (docs/report.md, "Processes")
         base = report_base(eco, session, compare_to)
+        # both processes use igraph (which imports matplotlib, about 0.5 s): imported
+        # once here, before the fork, not once in each
+        import igraph  # noqa: F401
+
         with in_background(
             evaluation_themes, base, session, compare_to, graph=spec, samples=samples,
             seed=seed, enabled=resolve_workers() >= 2,
