@@ -784,13 +784,6 @@ def _text_cells(s: pd.Series) -> tuple[np.ndarray, list[str]] | None:
     return pos, list(map(str, values[pos]))
 
 
-def _arrow_text(s: pd.Series) -> bool:
-    """Whether ``s`` is an Arrow-backed string column (every present cell a ``str``), on
-    which a pattern given as text is searched by Arrow's RE2, not cell by cell in Python.
-    """
-    return isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
-
-
 def _replaced(s: pd.Series, at: np.ndarray, texts: list[str]) -> pd.Series:
     """``s`` with the cells at positions ``at`` replaced by ``texts``: same dtype, but
     a categorical column becomes an object column (its categories change)."""
@@ -820,8 +813,9 @@ def strip_controls(frame: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
     where: list[str] = []
     for j, c in enumerate(frame.columns):
         s = frame.iloc[:, j]
-        if _arrow_text(s) and not s.str.contains(CONTROL_CHARS.pattern, regex=True).any():
-            continue  # Arrow's RE2 looked at every cell, no Python loop over them
+        arrow = isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow"
+        if arrow and not s.str.contains(CONTROL_CHARS.pattern, regex=True).any():
+            continue  # an Arrow string column: its pattern text searched by RE2, in C
         cells = _text_cells(s)
         # a line feed is not a control character here, so one search over the joined
         # text finds whether any cell holds one

@@ -241,6 +241,15 @@ def evaluation_themes(
     They need none of the other measures of :func:`compute`, so the report computes
     them in a process of their own while it computes those (docs/report.md,
     "Processes"); ``compute(..., themes=True)`` calls this.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> found, workstreams = evaluation_themes(
+    ...     wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None), samples=0, seed=0
+    ... )
+    >>> sorted(found.indicators["session"].unique()), len(workstreams)
+    (['2021-22', '2022-23'], 2)
     """
     from wpnet.evaluation import reflections
 
