@@ -75,7 +75,6 @@ PY_WHITESPACE = (
 #: that Python's ``re`` and Arrow's RE2 read it alike: pandas hands a pattern given as a
 #: string to Arrow, while a compiled one sends every value through Python.
 WHITESPACE_RUN = "[" + PY_WHITESPACE + "\ufeff]+"
-_WS = re.compile(WHITESPACE_RUN)
 _ISO = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 _UK = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _SERIAL = re.compile(r"^\d{4,5}(?:\.\d+)?$")

@@ -159,8 +159,9 @@ class Table:
                 {
                     "columns": [heads[j] for j in part],
                     "numeric": [numeric[j] for j in part],
-                    "rows": (shown := [[r[j] for j in part] for r in rows]),
-                    "body": body_html(shown, [numeric[j] for j in part]),
+                    "body": body_html(
+                        [[r[j] for j in part] for r in rows], [numeric[j] for j in part]
+                    ),
                 }
                 for part in parts
             ],
