@@ -5,7 +5,9 @@
   ``eco.select(session=s)`` (kept here, verbatim, as the reference);
 - ``workstream_reflections`` equals ``reflections(eco.select(workstream=w))``;
 - ``label_expected`` equals a plain loop over permutations and ties on a hand-built
-  graph (networkx gives the ties), whatever indicators are asked for;
+  graph (networkx gives the ties), whatever indicators are asked for; its two ways of
+  counting label pairs (dense products, blocked ``bincount``) equal a plain loop on
+  random dense and sparse graphs, one block or many;
 - the themed tables equal the former per-indicator concatenation.
 
 On the example (``wpnet.load_example()``) and on small hand-built ecosystems.
@@ -25,6 +27,7 @@ import wpnet
 from wpnet.ecosystem import Ecosystem
 from wpnet.evaluation import INDICATORS, THEMES, reflections, workstream_reflections
 from wpnet.graphs import GraphSpec
+from wpnet.inference import _labels
 from wpnet.inference._indicators import (
     QUINTILES,
     SessionData,
@@ -321,6 +324,49 @@ def test_label_expected_equals_a_loop_over_permutations():
             whole[layout.positions({"authority_cross_share"})],
         )
         assert np.isnan(label_expected(sd, seed, 200, which={"lead_share"})).all()
+
+
+def _loop_pairs(pa: np.ndarray, i: np.ndarray, j: np.ndarray, n_auth: int) -> np.ndarray:
+    """t[s, x, y] tie by tie, an unknown label (-1) as ``n_auth``."""
+    t = np.zeros((pa.shape[0], n_auth + 1, n_auth + 1), dtype=np.int64)
+    for s, lab in enumerate(pa):
+        for a, b in zip(lab[i], lab[j], strict=True):
+            t[s, a if a >= 0 else n_auth, b if b >= 0 else n_auth] += 1
+    return t
+
+
+@pytest.mark.parametrize(("n", "ties", "n_auth"), [(30, 400, 3), (60, 90, 5), (12, 0, 2)])
+@pytest.mark.parametrize("block_cells", [1 << 21, 7])
+def test_label_pairs_both_ways_equal_a_loop(monkeypatch, n, ties, n_auth, block_cells):
+    """Dense (400 ties among 30 nodes, repeated pairs and self-pairs included) and
+    sparse graphs, with unknown labels, in one block of permutations or many."""
+    monkeypatch.setattr(_labels, "_BLOCK_CELLS", block_cells)
+    rng = np.random.default_rng(n + ties)
+    i, j = rng.integers(0, n, size=(2, ties))
+    pa = rng.permuted(np.tile(rng.integers(-1, n_auth, size=n), (23, 1)), axis=1)
+    want = _loop_pairs(pa, i, j, n_auth)
+    lab = np.where(pa >= 0, pa, n_auth)
+    by_products = _labels._pairs_by_products(lab, i, j, n_auth + 1)
+    by_counts = _labels._pairs_by_counts(lab, i, j, n_auth + 1)
+    np.testing.assert_array_equal(by_products, want)
+    np.testing.assert_array_equal(by_counts, want)
+    np.testing.assert_array_equal(_labels._label_pairs(pa, i, j, n_auth), want)
+    assert by_products.dtype == by_counts.dtype == np.int64
+
+
+def test_label_pairs_chooses_products_on_dense_graphs(monkeypatch):
+    """The dense graph goes to the products and the sparse one to the counts (the
+    cost rule), and the answer is the loop's either way."""
+    called = []
+    for name in ("_pairs_by_products", "_pairs_by_counts"):
+        real = getattr(_labels, name)
+        monkeypatch.setattr(_labels, name, lambda *a, _r=real, _n=name: called.append(_n) or _r(*a))
+    rng = np.random.default_rng(3)
+    pa = rng.permuted(np.tile(rng.integers(-1, 4, size=50), (5, 1)), axis=1)
+    for ties in (1200, 10):
+        i, j = rng.integers(0, 50, size=(2, ties))
+        np.testing.assert_array_equal(_labels._label_pairs(pa, i, j, 4), _loop_pairs(pa, i, j, 4))
+    assert called == ["_pairs_by_products", "_pairs_by_counts"]
 
 
 # ---- the themed tables ------------------------------------------------------------
