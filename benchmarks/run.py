@@ -5,6 +5,7 @@ Usage::
     python benchmarks/run.py --size west            # the shipped example
     python benchmarks/run.py --size scotland        # 5,000 / 60,000 / 500 / 1,000,000
     python benchmarks/run.py --size england --stages read,reach,capacity,report
+    python benchmarks/run.py --data FOLDER --stages themes,report   # your own tables
 
 Each stage is timed in this process (wall seconds) with its peak memory (tracemalloc
 peak of Python allocations, and the process's max resident set size from ``resource``).
@@ -12,7 +13,12 @@ The ``paths`` stage times the one shortest-path pass (``wpnet.measures._paths``)
 today's igraph betweenness and mean distance on the session's raw projection and SDSM
 backbone (``benchmarks/bench_paths.py``). The ``peers`` stage (west only) times wpnet beside the same measures written by an
 analyst with pandas + networkx (whole-graph calls) and with pandas + scipy +
-python-igraph, in this process, and prints the ratios (``benchmarks/peers.py``).
+python-igraph, in this process, and prints the ratios (``benchmarks/peers.py``). The
+``themes`` stage times the report's evaluation themes without draws (the reflections'
+point values with their chance baselines, and the change by workstream:
+``wpnet.report.compute.evaluation_themes``). ``--data`` benchmarks a folder of tables
+(``wpnet.read_ecosystem``) instead of a generated size, e.g. the dense example of the
+earlier sessions (``git archive 468fa4c datasets``).
 """
 
 from __future__ import annotations
@@ -48,6 +54,7 @@ STAGES = (
     "brokerage",
     "capacity",
     "change",
+    "themes",
     "maps",
     "report",
     "paths",
@@ -99,6 +106,9 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="measure tracemalloc peaks (slows allocation-heavy stages)",
     )
+    ap.add_argument(
+        "--data", default=None, help="a folder of tables to read instead of generating --size"
+    )
     ap.add_argument("--workdir", default=None)
     a = ap.parse_args(argv)
     stages = [s.strip() for s in a.stages.split(",") if s.strip()]
@@ -117,7 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(a.workdir or tempfile.mkdtemp(prefix=f"wpnet-bench-{a.size}-"))
     work.mkdir(parents=True, exist_ok=True)
     params = SIZES[a.size]
-    if params is None:
+    if a.data is not None:
+        data = Path(a.data)
+        eco = timed("read", lambda: wpnet.read_ecosystem(data), rows, a.trace)
+    elif params is None:
         eco = timed("generate", wpnet.load_example, rows, a.trace)
     else:
         eco = timed("generate", lambda: wpnet.synthetic(**params, seed=0), rows, a.trace)
@@ -126,11 +139,14 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(eco.networks):,} networks, {len(eco.participation):,} records",
         flush=True,
     )
-    data = work / "data"
-    if "write" in stages or "read" in stages or "validate" in stages or "report" in stages:
+    if a.data is None:
+        data = work / "data"
+    if a.data is None and (
+        "write" in stages or "read" in stages or "validate" in stages or "report" in stages
+    ):
         fmt = "csv" if a.size == "west" else "parquet"
         timed(f"write ({fmt})", lambda: wpnet.write_ecosystem(eco, data, format=fmt), rows, a.trace)
-    if "read" in stages:
+    if "read" in stages and a.data is None:
         eco = timed("read", lambda: wpnet.read_ecosystem(data), rows, a.trace)
     if "validate" in stages:
         timed("validate", lambda: wpnet.validate(data), rows, a.trace)
@@ -184,6 +200,21 @@ def main(argv: list[str] | None = None) -> int:
         timed(
             "change",
             lambda: wpnet.change(eco, before=eco.sessions[-2], after=session, backbone="sdsm"),
+            rows,
+            a.trace,
+        )
+    if "themes" in stages:
+        from wpnet.graphs import GraphSpec
+        from wpnet.report.compute import evaluation_themes, report_base
+
+        k = eco.sessions.index(session)
+        before = eco.sessions[k - 1] if k else None
+        base = report_base(eco, session, before)
+        timed(
+            "evaluation themes (no draws)",
+            lambda: evaluation_themes(
+                base, session, before, graph=GraphSpec(backbone="sdsm"), samples=0, seed=0
+            ),
             rows,
             a.trace,
         )
