@@ -185,7 +185,7 @@ class SessionData:
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
     observed: Any = field(default=None, repr=False, compare=False)  # _kept_ties of c = 1
-    pair_coo: Any = field(default=None, repr=False, compare=False)  # pair_net's (pair, net)
+    pair_coo: Any = field(default=None, repr=False, compare=False)  # pair_net's (pair, net, cells)
 
 
 def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
@@ -597,12 +597,15 @@ def _subsampled_pairs(
     ``triu(B diag(c) Bᵀ)`` of those records)."""
     if sd.pair_coo is None:
         coo = sd.pair_net.tocoo()
-        sd.pair_coo = (coo.row.astype(np.int64), coo.col.astype(np.int64))
-    pair, net = sd.pair_coo
+        pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        # each incidence's (establishment, network) cells, the same for every draw
+        sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
+    pair, net, cell_i, cell_j = sd.pair_coo
     member = np.zeros(sd.n_e * sd.n_k, dtype=bool)
     member[sd.rec_e[present] * sd.n_k + sd.rec_k[present]] = True
-    both = member[sd.pair_i[pair] * sd.n_k + net] & member[sd.pair_j[pair] * sd.n_k + net]
-    w = np.bincount(pair[both], weights=c[net[both]].astype(np.float64), minlength=sd.pair_i.size)
+    kept = c.astype(np.float64)[net]  # c_k of each incidence, 0 where an end left k
+    kept *= member[cell_i] & member[cell_j]
+    w = np.bincount(pair, weights=kept, minlength=sd.pair_i.size)
     nz = w > 0
     active = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
     where = np.cumsum(active) - 1
