@@ -354,9 +354,13 @@ def test_label_pairs_both_ways_equal_a_loop(monkeypatch, n, ties, n_auth, block_
     assert by_products.dtype == by_counts.dtype == np.int64
 
 
-def test_label_pairs_chooses_products_on_dense_graphs(monkeypatch):
+@pytest.mark.parametrize("min_cells", [0, None])
+def test_label_pairs_chooses_products_on_dense_graphs(monkeypatch, min_cells):
     """The dense graph goes to the products and the sparse one to the counts (the
-    cost rule), and the answer is the loop's either way."""
+    cost rule), and the answer is the loop's either way; so few permutations times
+    ties are counted however dense the graph (the default threshold)."""
+    if min_cells is not None:
+        monkeypatch.setattr(_labels, "_DENSE_MIN_CELLS", min_cells)
     called = []
     for name in ("_pairs_by_products", "_pairs_by_counts"):
         real = getattr(_labels, name)
@@ -366,7 +370,8 @@ def test_label_pairs_chooses_products_on_dense_graphs(monkeypatch):
     for ties in (1200, 10):
         i, j = rng.integers(0, 50, size=(2, ties))
         np.testing.assert_array_equal(_labels._label_pairs(pa, i, j, 4), _loop_pairs(pa, i, j, 4))
-    assert called == ["_pairs_by_products", "_pairs_by_counts"]
+    first = "_pairs_by_products" if min_cells == 0 else "_pairs_by_counts"
+    assert called == [first, "_pairs_by_counts"]
 
 
 # ---- the themed tables ------------------------------------------------------------

@@ -84,12 +84,15 @@ def label_expected(
     return out
 
 
-#: :func:`_label_pairs` multiplies dense matrices when ``n² (k) <= _DENSE_PER_TIE · E``
-#: for a graph of n nodes, E ties and k labels, and n is at most :data:`_DENSE_NODES`
-#: (measured on the example's and a dense partnership's graphs: a product costs about
-#: a two-hundredth of a tie's count per cell).
-_DENSE_PER_TIE = 200
+#: :func:`_label_pairs` multiplies dense matrices when ``n² k <= _DENSE_PER_TIE · E``
+#: for a graph of n nodes, E ties and k labels, n is at most :data:`_DENSE_NODES`, and
+#: the permutations times the ties reach :data:`_DENSE_MIN_CELLS`; it counts otherwise.
+#: Measured on one BLAS thread: the two cost the same near ``n² k = 100 E``, and below
+#: ten million cells counting takes a few tens of ms, about what setting the BLAS thread
+#: limit costs.
+_DENSE_PER_TIE = 100
 _DENSE_NODES = 4000
+_DENSE_MIN_CELLS = 10_000_000
 #: Cells of the largest temporary array of a block of permutations (16 to 32 MB).
 _BLOCK_CELLS = 1 << 21
 
@@ -112,7 +115,8 @@ def _label_pairs(pa: np.ndarray, i: np.ndarray, j: np.ndarray, n_auth: int) -> n
     k = n_auth + 1
     n = pa.shape[1]
     lab = np.where(pa >= 0, pa, n_auth)
-    if n <= _DENSE_NODES and n * n * k <= _DENSE_PER_TIE * i.size:
+    dense = n <= _DENSE_NODES and n * n * k <= _DENSE_PER_TIE * i.size
+    if dense and pa.shape[0] * i.size >= _DENSE_MIN_CELLS:
         return _pairs_by_products(lab, i, j, k)
     return _pairs_by_counts(lab, i, j, k)
 
