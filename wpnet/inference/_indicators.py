@@ -563,7 +563,7 @@ def _draw_ties(
     if keep is None and sd.pair_net is not None:
         b = sd.b
         w = sd.pair_net @ c.astype(np.float64)
-        nz = w > 0
+        nz = np.flatnonzero(w)  # positions once, not a mask for each of three arrays
         i, j, w = sd.pair_i[nz], sd.pair_j[nz], w[nz]
     elif sd.pair_net is not None and method in (None, "threshold"):  # no B needed after
         active, i, j, w = _subsampled_pairs(sd, c, present)
@@ -606,7 +606,7 @@ def _subsampled_pairs(
     kept = c.astype(np.float64)[net]  # c_k of each incidence, 0 where an end left k
     kept *= member[cell_i] & member[cell_j]
     w = np.bincount(pair, weights=kept, minlength=sd.pair_i.size)
-    nz = w > 0
+    nz = np.flatnonzero(w)
     active = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
     where = np.cumsum(active) - 1
     return active, where[sd.pair_i[nz]], where[sd.pair_j[nz]], w[nz]
@@ -835,19 +835,20 @@ def _graph_values(
     n = int(active.sum())
     auth = sd.e_auth[active]
     lay = sd.layout
-    known = (auth[i] >= 0) & (auth[j] >= 0)
-    cross = known & (auth[i] != auth[j])
+    ai, aj = auth[i], auth[j]
+    known = (ai >= 0) & (aj >= 0)
+    cross = known & (ai != aj)
     if want("cross_authority_share"):
-        put("cross_authority_share", "partnership", "", _ratio(cross.sum(), known.sum()),
-            known.sum())  # fmt: skip
+        n_known = np.count_nonzero(known)
+        put("cross_authority_share", "partnership", "",
+            _ratio(np.count_nonzero(cross), n_known), n_known)  # fmt: skip
     if want("authority_cross_share"):
         n_auth = len(lay.authorities)
-        touching = np.bincount(auth[i][known], minlength=n_auth) + np.bincount(
-            auth[j][cross], minlength=n_auth
+        ai_cross, aj_cross = ai[cross], aj[cross]
+        touching = np.bincount(ai[known], minlength=n_auth) + np.bincount(
+            aj_cross, minlength=n_auth
         )
-        out = np.bincount(auth[i][cross], minlength=n_auth) + np.bincount(
-            auth[j][cross], minlength=n_auth
-        )
+        out = np.bincount(ai_cross, minlength=n_auth) + np.bincount(aj_cross, minlength=n_auth)
         share = _ratio(out, touching)
         for k, a in enumerate(lay.authorities):
             put("authority_cross_share", a, "", share[k], touching[k])
