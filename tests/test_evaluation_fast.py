@@ -443,6 +443,23 @@ def test_subsampled_ties_equal_the_product(example, backbone):
                 np.testing.assert_array_equal(a, b)
 
 
+def test_practitioners_of_a_draw_are_those_with_a_record_in_a_drawn_network(example):
+    """Read from the distinct (practitioner, network) pairs: the practitioners of the
+    records whose network the draw keeps (c_k > 0), record by record."""
+    from wpnet.inference._indicators import network_draw, practitioners_of
+
+    s = example.sessions[-1]
+    sd = prepare(
+        example.select(session=s), example, label=s, layout=layout_of(example), seed=0, **OPTS
+    )
+    rng = np.random.default_rng(11)
+    for _ in range(10):
+        c = network_draw(sd.n_k, rng)
+        want = sorted({int(p) for p, k in zip(sd.rec_p, sd.rec_k, strict=True) if c[k] > 0})
+        assert practitioners_of(sd, c).tolist() == want
+    assert practitioners_of(sd, np.zeros(sd.n_k, dtype=np.int64)).size == 0
+
+
 def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
     """``bootstrap_tasks`` (a draw index made where it is evaluated, from the seeds
     alone) gives the tasks the evaluation themes built in the calling process before:

@@ -359,9 +359,10 @@ def network_draw(n_networks: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def practitioners_of(sd: SessionData, c: np.ndarray) -> np.ndarray:
-    """Codes of the practitioners with a record in a drawn network."""
-    present = c[sd.rec_k] > 0
-    return np.flatnonzero(np.bincount(sd.rec_p[present], minlength=sd.n_p) > 0)
+    """Codes of the practitioners with a record in a drawn network (read from the
+    distinct (practitioner, network) pairs, a fraction of the records)."""
+    present = c[sd.pk_k] > 0
+    return np.flatnonzero(np.bincount(sd.pk_p[present], minlength=sd.n_p) > 0)
 
 
 # ---------------------------------------------------------------------------------------
