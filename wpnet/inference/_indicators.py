@@ -36,6 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet._parallel import parallel_map, task_seed
+from wpnet._sparse import edge_list
 from wpnet.backbones import adjust_pvalues, disparity_pvalues
 from wpnet.ecosystem import Ecosystem
 from wpnet.schema import LEVELS
@@ -185,7 +186,7 @@ class SessionData:
     opts: dict[str, Any] = field(default_factory=dict)  # backbone, alpha, ...
     seed: int = 0  # Leiden's seed
     observed: Any = field(default=None, repr=False, compare=False)  # _kept_ties of c = 1
-    pair_coo: Any = field(default=None, repr=False, compare=False)  # pair_net's (pair, net, cells)
+    pair_coo: Any = field(default=None, repr=False, compare=False)  # (pair, net, cell_i, cell_j)
 
 
 def _codes(values: pd.Series, categories: list[Any]) -> np.ndarray:
@@ -599,7 +600,6 @@ def _subsampled_pairs(
     if sd.pair_coo is None:
         coo = sd.pair_net.tocoo()
         pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        # each incidence's (establishment, network) cells, the same for every draw
         sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
     pair, net, cell_i, cell_j = sd.pair_coo
     member = np.zeros(sd.n_e * sd.n_k, dtype=bool)
@@ -866,7 +866,7 @@ def _graph_values(
         too_big_for_exact_paths,
     )
 
-    g = ig.Graph(n=n, edges=np.column_stack([i, j]).tolist())
+    g = ig.Graph(n=n, edges=edge_list(i, j))
     g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
     if want("largest_component_share"):
         put("largest_component_share", "partnership", "",

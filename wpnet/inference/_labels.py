@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wpnet._sparse import edge_list
 from wpnet.inference._indicators import (
     COMPOSITION,
     LABEL_PERMUTATIONS,
@@ -166,7 +167,7 @@ def _spanning_expected(
 
     from wpnet.measures.capacity import leiden_membership
 
-    g = ig.Graph(n=pa.shape[1], edges=np.column_stack([i, j]).tolist())
+    g = ig.Graph(n=pa.shape[1], edges=edge_list(i, j))
     g.es["weight"] = np.asarray(w, dtype=np.float64).tolist()
     memb = np.asarray(leiden_membership(g, sd.seed))
     sizes = np.bincount(memb)

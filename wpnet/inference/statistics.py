@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wpnet._sparse import edge_list
 from wpnet.inference._sampled import Ties
 from wpnet.measures.capacity import (
     leiden_membership,
@@ -62,7 +63,7 @@ class GraphView:
             import igraph as ig
 
             t = self.ties
-            g = ig.Graph(n=t.n, edges=list(zip(t.rows.tolist(), t.cols.tolist(), strict=True)))
+            g = ig.Graph(n=t.n, edges=edge_list(t.rows, t.cols))
             g.es["weight"] = t.weight.astype(np.float64).tolist()
             self._cache["g"] = g
         return self._cache["g"]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 
+from wpnet._sparse import edge_list
 from wpnet.measures._paths import shared_path_sums
 
 __all__ = [
@@ -73,7 +74,7 @@ def _igraph(adj: sp.spmatrix, directed: bool) -> Any:
     coo = (adj if directed else sp.triu(adj, k=1)).tocoo()
     return ig.Graph(
         n=adj.shape[0],
-        edges=np.column_stack([coo.row, coo.col]).astype(np.int64).tolist(),
+        edges=edge_list(coo.row, coo.col),
         directed=directed,
     )
 

@@ -22,7 +22,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from wpnet._parallel import blas_threads
-from wpnet._sparse import binary, use_dense
+from wpnet._sparse import binary, edge_list, use_dense
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import check_choice
 from wpnet.graphs import GraphSpec, Projection
@@ -515,7 +515,7 @@ def _igraph(p: Projection) -> Any:
     up = sp.triu(p.weight, k=1).tocsr()
     up.sort_indices()
     coo = up.tocoo()
-    g = ig.Graph(n=p.n, edges=list(zip(coo.row.tolist(), coo.col.tolist(), strict=True)))
+    g = ig.Graph(n=p.n, edges=edge_list(coo.row, coo.col))
     g.es["weight"] = coo.data.astype(np.float64).tolist()
     return g
 

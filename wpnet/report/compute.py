@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from wpnet._sparse import edge_list
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError
 from wpnet.graphs import GraphSpec
@@ -304,7 +305,7 @@ def community_mixing(
 
     p = projection(eco, **graph.keywords())
     e = p.edges()
-    g = ig.Graph(n=p.n, edges=np.column_stack([e["i"], e["j"]]).tolist())
+    g = ig.Graph(n=p.n, edges=edge_list(e["i"].to_numpy(), e["j"].to_numpy()))
     g.es["weight"] = e["weight"].astype(np.float64).tolist()
     memb = np.asarray(leiden_membership(g, seed), dtype=np.int64)
     auth_names = node_attribute(p, "authority", argument="onto").astype(object)
