@@ -142,19 +142,19 @@ def _pairs_by_products(lab: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) ->
 
 def _pairs_by_counts(lab: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
     """:func:`_label_pairs` as one ``bincount`` of the label pairs per block of
-    permutations (each pair offset by its permutation's k² cells)."""
+    permutations (each pair offset by its permutation's k² cells in the block)."""
     s_all = lab.shape[0]
-    dtype = np.int32 if s_all * k * k < 2**31 else np.int64
-    lab = lab.astype(dtype)
     out = np.empty((s_all, k, k), dtype=np.int64)
     block = max(1, _BLOCK_CELLS // max(i.size, 1))
+    dtype = np.int32 if min(block, s_all) * k * k < 2**31 else np.int64
+    lab = lab.astype(dtype)
     for s0 in range(0, s_all, block):
         part = lab[s0 : s0 + block]
         code = part[:, i] * dtype(k)
         code += part[:, j]
-        code += (np.arange(s0, s0 + part.shape[0], dtype=dtype) * dtype(k * k))[:, None]
-        cells = np.bincount(code.ravel(), minlength=(s0 + part.shape[0]) * k * k)
-        out[s0 : s0 + block] = cells[s0 * k * k :].reshape(-1, k, k)
+        code += (np.arange(part.shape[0], dtype=dtype) * dtype(k * k))[:, None]
+        cells = np.bincount(code.ravel(), minlength=part.shape[0] * k * k)
+        out[s0 : s0 + block] = cells.reshape(-1, k, k)
     return out
 
 
