@@ -145,7 +145,7 @@ def _pairs_by_counts(lab: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) -> n
     permutations (each pair offset by its permutation's k² cells in the block)."""
     s_all = lab.shape[0]
     out = np.empty((s_all, k, k), dtype=np.int64)
-    block = max(1, _BLOCK_CELLS // max(i.size, 1))
+    block = max(1, _BLOCK_CELLS // max(i.size, k * k, 1))  # the codes and their counts
     dtype = np.int32 if min(block, s_all) * k * k < 2**31 else np.int64
     lab = lab.astype(dtype)
     for s0 in range(0, s_all, block):
