@@ -136,6 +136,22 @@ def test_shuffled_mixing_counted_at_once_equals_one_shuffle_at_a_time() -> None:
         assert compute_module._mixing_rows(community, rows, a) == loop
 
 
+def test_community_mixing_shuffles_in_blocks_as_all_at_once(small, monkeypatch) -> None:
+    """Shuffled a few rows at a time (``_SHUFFLE_CELLS`` small), the expectations are
+    those of every shuffle at once: the generator gives the same rows either way."""
+    import wpnet.report.compute as compute_module
+
+    sel = small.select(session=small.sessions[-1])
+    whole = community_mixing(sel, graph=NO_BACKBONE, seed=2, permutations=250)
+    monkeypatch.setattr(compute_module, "_SHUFFLE_CELLS", 7)
+    blocks = community_mixing(sel, graph=NO_BACKBONE, seed=2, permutations=250)
+    for key in ("in_main_expected", "spanning_expected"):
+        assert blocks.attrs[key] == whole.attrs[key]
+    assert np.isnan(
+        community_mixing(sel, graph=NO_BACKBONE, permutations=0).attrs["in_main_expected"]
+    )
+
+
 def test_headlines_state_communities_and_workstreams_with_their_baselines(
     small, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -41,6 +41,8 @@ COMMUNITY_NULL_SAMPLES = 50
 #: network bootstrap of fewer clusters gives intervals that are too narrow (five networks
 #: have at most 126 distinct draws).
 MIN_WORKSTREAM_NETWORKS = 10
+#: Cells of the label shuffles :func:`community_mixing` holds at once (16 MB).
+_SHUFFLE_CELLS = 2_000_000
 #: The theme name of the per-workstream reflections.
 WORKSTREAM_THEME = "cross-authority mixing by workstream"
 
@@ -334,8 +336,11 @@ def community_mixing(
     n_auth = int(codes.max()) + 1 if codes.size and codes.max() >= 0 else 1
     in_main, spanning = _mixing(c_of, a_of, n_auth)
     rng = np.random.default_rng(seed)
-    shuffled = rng.permuted(np.tile(a_of, (max(int(permutations), 1), 1)), axis=1)
-    exp = _mixing_rows(c_of, shuffled, n_auth) if permutations else []
+    exp: list[tuple[float, int]] = []
+    block = max(1, _SHUFFLE_CELLS // max(a_of.size, 1))  # shuffles held at once
+    for start in range(0, int(permutations), block):  # the same rows as all at once
+        rows = rng.permuted(np.tile(a_of, (min(block, int(permutations) - start), 1)), axis=1)
+        exp += _mixing_rows(c_of, rows, n_auth)
     out.attrs.update(
         nodes=int((np.asarray(g.degree()) > 0).sum()),
         modularity=float(g.modularity(memb.tolist(), weights=g.es["weight"])) if g.ecount()
