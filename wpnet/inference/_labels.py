@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from wpnet._parallel import blas_threads
 from wpnet._sparse import edge_list
 from wpnet.inference._indicators import (
     COMPOSITION,
@@ -124,8 +125,6 @@ def _label_pairs(pa: np.ndarray, i: np.ndarray, j: np.ndarray, n_auth: int) -> n
 
 def _pairs_by_products(lab: np.ndarray, i: np.ndarray, j: np.ndarray, k: int) -> np.ndarray:
     """:func:`_label_pairs` as ``P_sᵀ (A P_s)`` for blocks of permutations s."""
-    from wpnet._parallel import blas_threads
-
     s_all, n = lab.shape
     adj = np.bincount(i.astype(np.int64) * n + j, minlength=n * n).reshape(n, n).astype(float)
     one_hot = np.eye(k)
