@@ -201,6 +201,30 @@ def test_headlines_state_communities_and_workstreams_with_their_baselines(
         assert text.rstrip(".").endswith(f"networks in a session: {untested}")
 
 
+def test_a_simultaneous_level_reads_to_one_decimal() -> None:
+    # three workstreams tested: Bonferroni's 1 - 0.05/3 = 98.333...% is written 98.3%
+    from types import SimpleNamespace
+
+    from wpnet.report.sentences import _workstream_sentence
+
+    t = pd.DataFrame(
+        {
+            "workstream": ["A", "B", "C"],
+            "direction": ["strengthening", "no clear change", "no clear change"],
+            "value_from": [0.2, 0.3, 0.4],
+            "value_to": [0.4, 0.3, 0.4],
+            "change": [0.2, 0.0, 0.0],
+            "ci_low": [0.05, -0.1, -0.1],
+            "ci_high": [0.35, 0.1, 0.1],
+        }
+    )
+    t.attrs.update(samples=200, level=1 - 0.05 / 3, tested=3, min_networks=10)
+    text = _workstream_sentence(SimpleNamespace(workstreams=t, compare_to="X", session="Y"))
+    assert "(+20.0 points, 98.3% interval +5.0 points to +35.0 points)" in text
+    assert "(each interval includes 0; 98.3% intervals, simultaneous for the 3 workstreams" in text
+    assert "98.33" not in text
+
+
 def test_samples_zero_says_what_was_not_computed(
     small, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

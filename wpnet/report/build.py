@@ -40,7 +40,7 @@ from wpnet.report.compute import (
 )
 from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
-from wpnet.report.sentences import headlines, theme_cards
+from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
 from wpnet.report.workbook import write_xlsx
 
@@ -343,7 +343,7 @@ def headline_tables(res: Results) -> list[Table]:
                     "Share of the ties among a workstream's establishments (every pair sharing "
                     "one of its networks; no backbone) that join two authorities; expected: "
                     f"in {res.session} if authorities were assigned at random. The interval is "
-                    f"the {100 * w.attrs.get('level', 0.95):g}% network bootstrap interval of "
+                    f"the {level_text(w.attrs.get('level', 0.95))} network bootstrap interval of "
                     f"the change ({w.attrs['samples']} draws; Bonferroni: level 1 − 0.05/k for "
                     f"the k = {k} workstreams tested, so that all {k} intervals hold together "
                     "with probability at least 95%); a direction is given only when it "

@@ -17,7 +17,7 @@ import pandas as pd
 from wpnet.records import data_limits, describe_limits
 from wpnet.report.compute import Results
 
-__all__ = ["count", "direction", "headlines", "interval", "pct", "theme_cards"]
+__all__ = ["count", "direction", "headlines", "interval", "level_text", "pct", "theme_cards"]
 
 
 def pct(x: Any, digits: int = 0) -> str:
@@ -103,6 +103,18 @@ def _change_row(res: Results, indicator: str, unit: str = "partnership", group: 
     return None if got.empty else got.iloc[0]
 
 
+def level_text(level: float) -> str:
+    """A confidence level as the page writes it, in percent to one decimal at most: a
+    simultaneous level such as 1 − 0.05/3 reads ``'98.3%'``, not ``'98.3333%'``.
+
+    Examples
+    --------
+    >>> level_text(0.95), level_text(0.99), level_text(1 - 0.05 / 3)
+    ('95%', '99%', '98.3%')
+    """
+    return f"{round(100 * float(level), 1):g}%"
+
+
 def interval(lo: Any, hi: Any, fmt: Any = pct, *, level: float = 0.95) -> str:
     """``'95% interval 52% to 61%'``, or ``''`` when not computed.
 
@@ -115,7 +127,7 @@ def interval(lo: Any, hi: Any, fmt: Any = pct, *, level: float = 0.95) -> str:
     """
     if not (_ok(lo) and _ok(hi)):
         return ""
-    return f"{100 * level:g}% interval {fmt(lo)} to {fmt(hi)}"
+    return f"{level_text(level)} interval {fmt(lo)} to {fmt(hi)}"
 
 
 def _points(x: Any) -> str:
@@ -264,9 +276,9 @@ def _workstream_sentence(res: Results) -> str | None:
     level = float(t.attrs.get("level", 0.95))
     k = int(t.attrs.get("tested", 1))
     family = (
-        f"{100 * level:g}% intervals, simultaneous for the {k} workstreams tested"
+        f"{level_text(level)} intervals, simultaneous for the {k} workstreams tested"
         if k > 1
-        else f"{100 * level:g}% interval"
+        else f"{level_text(level)} interval"
     )
     clear = t[t["direction"].isin(["strengthening", "weakening"])]
     steady = t[t["direction"] == "no clear change"]
