@@ -25,6 +25,7 @@ import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -503,9 +504,30 @@ def test_report_rerun_leaves_nothing_of_the_old_one(tmp_path):
     assert (mine / "thesis.docx").read_text() == "years of work"
 
 
-def test_killed_report_leaves_the_previous_one_intact(tmp_path):
+def _processes_of(text: str, *, but: int | None = None) -> list[int]:
+    """The running processes whose command line holds ``text`` (from /proc)."""
     import os
-    import signal
+
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit() and int(entry) != but:
+            try:
+                with open(f"/proc/{entry}/cmdline", "rb") as f:
+                    cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    state = f.read().split(") ", 1)[1][0]
+            except OSError:  # gone meanwhile
+                continue
+            if text in cmd and state != "Z":
+                found.append(int(entry))
+    return found
+
+
+def _report_in_a_subprocess(tmp_path: Path) -> tuple[Any, Path, dict[str, bytes]]:
+    """``wpnet report`` of the example over an earlier report, caught once it writes
+    into its temporary folder and has started a process of its own (the evaluation
+    themes'): (the process, the output folder, the earlier report)."""
+    import os
     import subprocess
     import sys
     import time
@@ -522,23 +544,63 @@ def test_killed_report_leaves_the_previous_one_intact(tmp_path):
         [sys.executable, "-m", "wpnet.cli", "report", str(data), "--out", str(out)],
         env=env,
         stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
     )
     deadline = time.monotonic() + 120
-    # kill it once it has started writing into its temporary folder
     while time.monotonic() < deadline and proc.poll() is None:
         tmp = [p for p in tmp_path.iterdir() if p.name.startswith(".report.wpnet-")]
-        if tmp and (tmp[0] / "tables").exists():
+        if tmp and (tmp[0] / "tables").exists() and _processes_of(str(out), but=proc.pid):
             break
         time.sleep(0.05)
-    assert proc.poll() is None, "the report finished before it could be interrupted"
+    assert proc.poll() is None, "the report finished before it could be stopped"
+    return proc, out, before
+
+
+def test_killed_report_leaves_the_previous_one_intact(tmp_path):
+    import os
+    import signal
+    import time
+
+    proc, out, before = _report_in_a_subprocess(tmp_path)  # once it writes its folder
+    assert _processes_of(str(out), but=proc.pid)  # the processes drawing the figures
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
+    proc.stderr.close()
     assert _snapshot(out) == before  # the previous report, whole
     assert not list(out.rglob("*.tmp*"))
+    # the processes it started see it gone and end (each checks every half second), long
+    # before they would have finished their work (the themes' draws take seconds more)
+    deadline = time.monotonic() + 3
+    while _processes_of(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_of(str(out)) == []
     # the next run removes what the killed one left beside the folder
+    from wpnet.report.build import build_report
+
     build_report(wpnet.tiny(), out=out, backbone=None, permutations=20)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "report"]
+
+
+def test_a_report_stopped_by_sigterm_cleans_up_like_ctrl_c(tmp_path):
+    # kill, timeout and job schedulers send SIGTERM: the run stops what it started,
+    # removes its temporary folder, keeps the previous report and says so in one line
+    import signal
+    import time
+
+    proc, out, before = _report_in_a_subprocess(tmp_path)
+    others = _processes_of(str(out), but=proc.pid)
+    assert others
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 143
+    assert err == "wpnet report: stopped (SIGTERM)\n"  # no traceback, from any process
+    assert _snapshot(out) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["data", "report"]
+    deadline = time.monotonic() + 3
+    while _processes_of(str(out)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert _processes_of(str(out)) == []
 
 
 def test_carriage_return_and_formula_header_written_safely(tmp_path):

@@ -494,6 +494,46 @@ def test_export_options_with_a_table_folder_are_a_usage_error(tmp_path, files, c
     assert code == 2 and "--register apply to flat exports" in err
 
 
+def test_sigterm_unwinds_the_command_and_leaves_the_handler_as_it_was(
+    tmp_path, capsys, monkeypatch
+):
+    import os
+    import signal
+    import time
+
+    from wpnet.report import build
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data)
+
+    def stopped(eco, *, out, **kw):
+        (Path(out) / "tables").mkdir(parents=True)
+        os.kill(os.getpid(), signal.SIGTERM)  # as `kill` or `timeout` would
+        time.sleep(30)  # not reached: the signal unwinds the command first
+        raise AssertionError("SIGTERM did not stop the command")
+
+    monkeypatch.setattr(build, "build_report", stopped)
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL
+    code, _, err = run(["report", data, "--out", tmp_path / "rep"], capsys)
+    assert code == 143 and err == "wpnet report: stopped (SIGTERM)\n"
+    assert not (tmp_path / "rep").exists()  # the folder it made, removed
+    assert signal.getsignal(signal.SIGTERM) is signal.SIG_DFL  # given back
+    # a program that handles SIGTERM itself keeps its handler, during and after
+    seen: list[int] = []
+    monkeypatch.setattr(build, "build_report", lambda eco, *, out, **kw: seen.append(
+        signal.getsignal(signal.SIGTERM) is mine) or Path(out))  # fmt: skip
+
+    def mine(signum, frame):  # never called: nothing sends SIGTERM here
+        pass
+
+    old = signal.signal(signal.SIGTERM, mine)
+    try:
+        run(["report", data, "--out", tmp_path / "rep2"], capsys)
+        assert seen == [True] and signal.getsignal(signal.SIGTERM) is mine
+    finally:
+        signal.signal(signal.SIGTERM, old)
+
+
 def test_ctrl_c_prints_one_line_and_leaves_no_folder(tmp_path, capsys, monkeypatch):
     from wpnet.report import build
 

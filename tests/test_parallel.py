@@ -223,3 +223,96 @@ def test_leaving_early_stops_the_call_and_its_workers() -> None:
     assert mp.active_children() == []
     time.sleep(0.5)
     assert not any(_alive(p) for p in workers)  # the pool went with it
+
+
+def _descendants(pid: int) -> list[int]:
+    """The running processes below ``pid`` (from /proc): children, their children, ..."""
+    import os
+
+    parent_of: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
+                    fields = f.read().split(") ", 1)[1].split()
+            except OSError:  # gone meanwhile
+                continue
+            if fields[0] != "Z":
+                parent_of[int(entry)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        frontier = [p for p, pp in parent_of.items() if pp in frontier]
+        found += frontier
+    return found
+
+
+_ORPHAN_SCRIPT = """
+import time
+from wpnet._parallel import in_background, parallel_map
+
+def nap(_, seconds):
+    time.sleep(seconds)
+
+def pool_and_nap(_):
+    parallel_map(nap, [60, 60], workers=2)
+
+with in_background(pool_and_nap, None):
+    parallel_map(nap, [60, 60], workers=2)  # the caller's own pool
+"""
+
+
+@fork_only
+def test_a_caller_killed_outright_takes_its_processes_with_it(tmp_path) -> None:
+    # SIGKILL (or the out-of-memory killer) gives the caller no chance to stop what it
+    # started: its background process, that process's pool and the caller's own pool
+    # must notice and end, not compute for nobody or wait for work forever
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from wpnet._parallel import PARENT_CHECK_SECONDS
+
+    if not os.path.isdir("/proc"):
+        pytest.skip("reads /proc to find the processes")
+    script = tmp_path / "caller.py"
+    script.write_text(_ORPHAN_SCRIPT, encoding="utf-8")
+    caller = subprocess.Popen([sys.executable, str(script)])
+    started: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while len(started) < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)
+            started = _descendants(caller.pid)
+        assert len(started) == 5  # the background process, its 2 workers, the caller's 2
+        caller.kill()
+        caller.wait()
+        deadline = time.monotonic() + 10 * PARENT_CHECK_SECONDS + 5
+        while any(_alive(p) for p in started) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [p for p in started if _alive(p)] == []
+    finally:
+        caller.kill()
+        for p in started:  # the test leaves nothing behind, whatever it found
+            with __import__("contextlib").suppress(ProcessLookupError):
+                os.kill(p, signal.SIGKILL)
+
+
+@fork_only
+def test_a_background_process_whose_caller_left_ends_quietly() -> None:
+    # nobody reads its result any more: it must end without an error of its own (a
+    # BrokenPipeError traceback printed beside the caller's message)
+    import multiprocessing as mp
+    import os
+
+    from wpnet._parallel import _run_into
+
+    ctx = mp.get_context("fork")
+    recv, send = ctx.Pipe(duplex=False)
+    recv.close()  # before the fork: no process holds a reading end
+    proc = ctx.Process(target=_run_into, args=(send, recv, os.getpid(), sum, ([1, 2],), {}))
+    proc.start()
+    send.close()
+    proc.join(30)
+    assert proc.exitcode == 0

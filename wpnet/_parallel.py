@@ -19,6 +19,11 @@ One call can also run beside the caller (:func:`in_background`): a process start
 ``fork`` computes it while the caller goes on, and sends back its result, its warnings and
 its error.
 
+Every process started here ends when the process that started it is gone
+(:func:`_end_with_parent`): a caller killed outright (``SIGKILL``, the out-of-memory
+killer) cannot stop its workers, which would otherwise go on computing for nobody, or wait
+for work forever, holding their memory.
+
 This is an internal helper module (its names are used across wpnet's modules).
 """
 
@@ -30,6 +35,8 @@ import multiprocessing as mp
 import os
 import pickle
 import signal
+import threading
+import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -167,10 +174,37 @@ def blas_threads(nodes: int) -> AbstractContextManager:
     return _BLAS.limit(limits=1, user_api="blas")
 
 
-def _install(shared: Any) -> None:
+#: How often a process started here checks that the process that started it is there.
+PARENT_CHECK_SECONDS = 0.5
+
+
+def _install(shared: Any, parent: int) -> None:
     global _SHARED
+    _end_with_parent(parent, group=False)
     _leave_inherited_objects()
     _SHARED = shared
+
+
+def _end_with_parent(parent: int, *, group: bool) -> None:
+    """In a process started here: end it when ``parent`` (the pid of the process that
+    started it, read there) is no longer its parent.
+
+    A daemon thread checks every :data:`PARENT_CHECK_SECONDS` (a system call; it holds
+    nothing else). When the parent is gone, killed without the chance to stop what it
+    started, the thread kills this process, and with ``group`` the whole process group
+    it leads (the workers it started), if it leads one. Reading the parent's pid before
+    the fork, not here, also catches a parent gone before this process got this far.
+    (Where the system does not give an orphan a new parent, Windows, nothing happens.)
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        if group and os.getpgid(0) == os.getpid():  # ``group``: forked processes only
+            os.killpg(os.getpid(), signal.SIGKILL)
+        os._exit(1)  # this process, at once, from this thread
+
+    threading.Thread(target=watch, name="wpnet-parent-check", daemon=True).start()
 
 
 def _leave_inherited_objects() -> None:
@@ -264,7 +298,7 @@ def parallel_map(
     with (
         warnings.catch_warnings(),
         ProcessPoolExecutor(
-            max_workers=n, mp_context=ctx, initializer=_install, initargs=(shared,)
+            max_workers=n, mp_context=ctx, initializer=_install, initargs=(shared, os.getpid())
         ) as pool,
     ):
         # Python >= 3.12 warns on fork() in a process with threads (BLAS pools); the
@@ -339,7 +373,9 @@ def in_background(
     with warnings.catch_warnings():
         # Python >= 3.12 warns on fork() in a process with threads (BLAS, Arrow pools)
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
-        proc = ctx.Process(target=_run_into, args=(send, recv, func, args, kwargs), daemon=False)
+        proc = ctx.Process(
+            target=_run_into, args=(send, recv, os.getpid(), func, args, kwargs), daemon=False
+        )
         proc.start()
     with suppress(OSError):  # as the child does: the group exists before either goes on
         os.setpgid(proc.pid, proc.pid)
@@ -369,13 +405,14 @@ def _stop_group(proc: Any) -> None:
 
 
 def _run_into(
-    conn: Any, other_end: Any, func: Callable[..., Any], args: tuple, kwargs: dict
+    conn: Any, other_end: Any, caller: int, func: Callable[..., Any], args: tuple, kwargs: dict
 ) -> None:
     """In the background process: run the call, send (status, result or error, warnings)."""
     other_end.close()  # the caller's end, inherited: a caller gone must break the pipe
     _leave_inherited_objects()
     with suppress(OSError):  # not permitted here: the call still runs
         os.setpgid(0, 0)  # its own group, so that its workers stop with it
+    _end_with_parent(caller, group=True)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
@@ -385,7 +422,8 @@ def _run_into(
     kept = [(str(w.message), w.category, w.filename, w.lineno) for w in caught]
     if out[0] == "error" and _picklable(out[1], and_back=True) is not None:
         out = ("error", RuntimeError(f"{type(out[1]).__name__}: {out[1]}"))
-    conn.send((*out, kept))
+    with suppress(BrokenPipeError):  # the caller is gone: there is no one to tell
+        conn.send((*out, kept))
     conn.close()
 
 

@@ -13,7 +13,10 @@
 Exit codes: 0 done, 1 bad data (:class:`~wpnet.errors.DataError`, a missing key
 included), 2 bad usage (:class:`~wpnet.errors.UsageError`, a bad argument, a path that
 does not exist), 130 interrupted (Ctrl-C: one line, and a folder the run created is
-removed). No error prints a traceback.
+removed), 143 stopped by ``SIGTERM`` (``kill``, ``timeout``, a job scheduler: the same as
+Ctrl-C). No error prints a traceback. A run killed outright (``SIGKILL``) leaves the
+previous output as it was; the processes it started end within a second
+(:mod:`wpnet._parallel`), and the next run removes its temporary folder.
 
 Subcommands live in :data:`COMMANDS`, name -> :class:`Command` (help text, a function
 that adds its arguments to an :class:`argparse.ArgumentParser`, and a function that
@@ -28,9 +31,11 @@ import json
 import os
 import secrets
 import shutil
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -221,6 +226,47 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Terminated(BaseException):
+    """``SIGTERM`` received by the command's process: raised there so that the command
+    unwinds as on Ctrl-C. A ``BaseException``, so that no ``except Exception`` on the
+    way takes it for an error of the work."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated
+
+
+def _sigterm_default_in_child() -> None:
+    """A process forked while :func:`_sigterm_unwinds` holds (a worker, a background
+    process) ends on ``SIGTERM`` at once, as by default: its parent stops it that way."""
+    if signal.getsignal(signal.SIGTERM) is _on_sigterm:
+        with suppress(ValueError):
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+if hasattr(os, "register_at_fork"):  # not on Windows, which has no fork
+    os.register_at_fork(after_in_child=_sigterm_default_in_child)
+
+
+@contextmanager
+def _sigterm_unwinds() -> Iterator[None]:
+    """Inside the block, ``SIGTERM`` raises :class:`_Terminated` in this process, so that
+    what the command started is stopped and a folder it was writing is removed, as on
+    Ctrl-C. Only where ``SIGTERM`` still has its default action, in the main thread (a
+    program that handles it keeps its own handler); restored on leaving."""
+    if (
+        threading.current_thread() is not threading.main_thread()
+        or signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL
+    ):
+        yield
+        return
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the ``wpnet`` command; returns the exit code (0 done, 1 bad data, 2 bad usage).
 
@@ -236,10 +282,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help/--version
         return int(exc.code or 0)
     try:
-        return int(args._run(args))
+        with _sigterm_unwinds():
+            return int(args._run(args))
     except KeyboardInterrupt:
         print(f"wpnet {args.command}: interrupted", file=sys.stderr)
         return 130
+    except _Terminated:
+        print(f"wpnet {args.command}: stopped (SIGTERM)", file=sys.stderr)
+        return 128 + int(signal.SIGTERM)
     except KeyMissing:
         print(
             f"wpnet {args.command}: no pseudonymisation key: give --key-file FILE (or "
