@@ -187,21 +187,25 @@ def _alive(pid: int) -> bool:
         return f.read().split(") ", 1)[1][0] != "Z"
 
 
-def _group(pgid: int) -> list[int]:
-    """The processes of process group ``pgid`` (from /proc)."""
+def _processes() -> dict[int, tuple[str, int, int]]:
+    """Every process's (state, parent, process group), from /proc."""
     import os
 
-    found = []
+    found = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit():
             try:
                 with open(f"/proc/{entry}/stat", encoding="ascii") as f:
-                    fields = f.read().split(") ", 1)[1].split()
+                    state, ppid, pgrp = f.read().split(") ", 1)[1].split()[:3]
             except OSError:  # gone meanwhile
                 continue
-            if int(fields[2]) == pgid:  # state, ppid, pgrp
-                found.append(int(entry))
+            found[int(entry)] = (state, int(ppid), int(pgrp))
     return found
+
+
+def _group(pgid: int) -> list[int]:
+    """The processes of process group ``pgid``."""
+    return [p for p, (_, _, pgrp) in _processes().items() if pgrp == pgid]
 
 
 @fork_only
@@ -226,19 +230,8 @@ def test_leaving_early_stops_the_call_and_its_workers() -> None:
 
 
 def _descendants(pid: int) -> list[int]:
-    """The running processes below ``pid`` (from /proc): children, their children, ..."""
-    import os
-
-    parent_of: dict[int, int] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="ascii") as f:
-                    fields = f.read().split(") ", 1)[1].split()
-            except OSError:  # gone meanwhile
-                continue
-            if fields[0] != "Z":
-                parent_of[int(entry)] = int(fields[1])
+    """The running processes below ``pid``: children, their children, ..."""
+    parent_of = {p: ppid for p, (state, ppid, _) in _processes().items() if state != "Z"}
     found, frontier = [], [pid]
     while frontier:
         frontier = [p for p, pp in parent_of.items() if pp in frontier]
