@@ -200,9 +200,13 @@ def test_report_keeps_what_it_read_from_the_collector_and_gives_it_back(tmp_path
 
     monkeypatch.setattr(build, "build_report", spy)
     args = ["report", str(data), "--backbone", "none", "--samples", "0"]
+    here = gc.get_freeze_count()  # none, or what the interpreter froze itself (CPython 3.12)
     assert cli.main([*args, "--out", str(tmp_path / "a")]) == 0
-    assert seen[0] > 0  # frozen while the report was built
-    assert gc.get_freeze_count() == 0  # and given back
+    if here == 0:
+        assert seen[0] > 1000  # frozen while the report was built: modules and data
+    else:  # objects frozen before the command (3.12's own) are not the command's to unfreeze
+        assert seen[0] == here
+    assert gc.get_freeze_count() == here  # and given back
     held = [[i] for i in range(100)]
     gc.freeze()  # a caller's own frozen objects stay frozen
     try:

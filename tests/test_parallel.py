@@ -115,15 +115,15 @@ def _frozen(_shared: object = None, _task: object = None) -> tuple[int, int]:
 def test_forked_processes_leave_inherited_objects_to_the_parent() -> None:
     import gc
 
-    assert gc.get_freeze_count() == 0  # here, nothing is frozen: the parent's own collector
+    here = gc.get_freeze_count()  # none, or what the interpreter froze itself (CPython 3.12)
     kept = [[i] for i in range(20_000)]  # inherited objects a child's full collection would walk
     with in_background(_frozen) as result:
         frozen, walked = result()
-    assert frozen >= len(kept)  # frozen in the child: out of its collector's sight
+    assert frozen >= here + len(kept)  # frozen in the child: out of its collector's sight
     assert walked < len(kept)
     for frozen, walked in parallel_map(_frozen, [1, 2], workers=2):  # and in pool workers
-        assert frozen >= len(kept) and walked < len(kept)
-    assert gc.get_freeze_count() == 0  # the caller's own collector is left alone
+        assert frozen >= here + len(kept) and walked < len(kept)
+    assert gc.get_freeze_count() == here  # the caller's own collector is left alone
 
 
 def _fails() -> None:
