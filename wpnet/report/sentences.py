@@ -105,14 +105,21 @@ def _change_row(res: Results, indicator: str, unit: str = "partnership", group: 
 
 def level_text(level: float) -> str:
     """A confidence level as the page writes it, in percent to one decimal at most: a
-    simultaneous level such as 1 − 0.05/3 reads ``'98.3%'``, not ``'98.3333%'``.
+    simultaneous level such as 1 − 0.05/3 reads ``'98.3%'``, not ``'98.3333%'``. A
+    level below 100% never reads as 100%: it gets the decimals it needs.
 
     Examples
     --------
     >>> level_text(0.95), level_text(0.99), level_text(1 - 0.05 / 3)
     ('95%', '99%', '98.3%')
+    >>> level_text(1 - 0.05 / 1000)
+    '99.995%'
     """
-    return f"{round(100 * float(level), 1):g}%"
+    pct = 100 * float(level)
+    digits = 1
+    while pct < 100 and round(pct, digits) >= 100 and digits < 6:
+        digits += 1
+    return f"{round(pct, digits):g}%"
 
 
 def interval(lo: Any, hi: Any, fmt: Any = pct, *, level: float = 0.95) -> str:
