@@ -1,12 +1,16 @@
 """The report's figures drawn in a second process: the same bytes as drawn here, the
-drawing's warnings and errors surfaced in the caller, the process gone on leaving."""
+drawing's warnings and errors surfaced in the caller, the process gone on leaving; each
+figure drawn once into the image ``savefig(bbox_inches="tight")`` gives."""
 
 from __future__ import annotations
 
+import io
 import multiprocessing as mp
 import os
 import warnings
+from collections.abc import Callable
 
+import numpy as np
 import pytest
 
 import wpnet
@@ -141,3 +145,137 @@ def test_figures_are_compressed_at_the_faster_level_with_the_same_pixels(
         pixels = [np.asarray(Image.open(io.BytesIO(b))) for b in (png, again.getvalue())]
         assert pixels[0].shape == (fig.height, fig.width, 4)
         assert (pixels[0] == pixels[1]).all()
+
+
+def _pixels(png: bytes) -> np.ndarray:
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+
+def _report_figures(results: Results) -> dict[str, Callable[[], object]]:
+    from wpnet.maps import static as S
+
+    sel, opts = results.sel, GraphSpec(backbone=None).keywords()
+    return {
+        "reach": lambda: S.plot_reach(sel, by="authority").figure,
+        "authority_flows": lambda: S.plot_authority_flows(sel).figure,
+        "brokers": lambda: S.plot_brokers(sel, seed=results.seed, **opts).figure,
+        "ecosystem": lambda: S.plot_ecosystem(sel, seed=results.seed, **opts).figure,
+        "trend": lambda: S.plot_trend(results.trend_eco, seed=results.seed, **opts).figure,
+    }
+
+
+def test_a_figure_is_drawn_once_into_the_image_savefig_tight_gives(
+    results: Results, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.transforms import Bbox
+
+    from wpnet.maps.static import detached_figures
+
+    draws: list[int] = []
+    real_draw = MplFigure.draw
+
+    def counted(self: MplFigure, renderer: object) -> None:
+        draws.append(1)
+        real_draw(self, renderer)
+
+    monkeypatch.setattr(MplFigure, "draw", counted)
+    dpi = F.DPI
+    with detached_figures():
+        for key, make in _report_figures(results).items():
+            draws.clear()
+            png = F._png(make(), dpi)
+            assert len(draws) == 1, key  # savefig(bbox_inches="tight") draws twice
+            tight = io.BytesIO()
+            make().savefig(tight, format="png", dpi=dpi, bbox_inches="tight")
+            assert _pixels(png).shape == _pixels(tight.getvalue()).shape, key
+            if key == "reach":
+                continue  # hatches are tiled from the canvas's corner: not shift-invariant
+            # the oracle: savefig with the same extent, rounded out to whole pixels of
+            # the figure's own canvas (savefig tight starts at a fraction of a pixel)
+            fig = make()
+            fig.dpi = dpi
+            fig.get_layout_engine().execute(fig)
+            fig.set_layout_engine("none")
+            renderer = fig.canvas.get_renderer() if hasattr(fig.canvas, "get_renderer") else None
+            if renderer is None:
+                from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+                renderer = FigureCanvasAgg(fig).get_renderer()
+            x0, y0, x1, y1 = fig.get_tightbbox(renderer).extents * dpi
+            pad = F.PAD_INCHES * dpi
+            left, top = np.floor(x0 - pad), np.floor(renderer.height - y1 - pad)
+            w, h = int(x1 - x0 + 2 * pad), int(y1 - y0 + 2 * pad)
+            bottom = renderer.height - top - h
+            aligned = io.BytesIO()
+            box = Bbox.from_extents(left, bottom, left + w, bottom + h)
+            fig.savefig(aligned, format="png", dpi=dpi, bbox_inches=box.transformed(
+                fig.dpi_scale_trans.inverted()))  # fmt: skip
+            assert (_pixels(png) == _pixels(aligned.getvalue())).all(), key
+
+
+def _reaching_past(layout: str | None) -> object:
+    """A 4 x 4 in figure whose legend reaches past its canvas: to the right (no layout
+    engine), or below (constrained layout beside an equal-aspect Axes, which narrows
+    after the layout has sized the margins)."""
+    from matplotlib.figure import Figure as MplFigure
+    from matplotlib.lines import Line2D
+
+    fig = MplFigure(figsize=(4, 4), layout=layout)
+    ax = fig.add_subplot()
+    ax.set_xlim(-1.5, 1.5)
+    ax.set_ylim(-1.2, 1.2)
+    ax.set_aspect("equal")
+    ax.set_anchor("W")
+    entries = [
+        Line2D([], [], marker="o", ls="", label=f"entry number {i} with words") for i in range(12)
+    ]
+    ax.legend(handles=entries, loc="upper left", bbox_to_anchor=(1.0 if layout else 1.6, 1.0))
+    return fig
+
+
+def test_a_figure_reaching_past_its_canvas_is_saved_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from matplotlib.figure import Figure as MplFigure
+
+    saved: list[object] = []
+    real_savefig = MplFigure.savefig
+
+    def spied(self: MplFigure, *args: object, **kwargs: object) -> None:
+        saved.append(self)
+        real_savefig(self, *args, **kwargs)
+
+    for layout in (None, "constrained"):
+        fig = _reaching_past(layout)
+        with monkeypatch.context() as m:
+            m.setattr(MplFigure, "savefig", spied)
+            png = F._png(fig, F.DPI)
+        assert saved == [fig]  # not cut from the canvas: saved with the extent found
+        saved.clear()
+        tight = io.BytesIO()
+        _reaching_past(layout).savefig(tight, format="png", dpi=F.DPI, bbox_inches="tight")
+        assert (_pixels(png) == _pixels(tight.getvalue())).all(), layout
+    assert F.png_size(png)[1] < 4 * F.DPI  # the blank top cut, the legend below kept
+
+
+def test_a_figure_is_left_as_it_was_found_and_a_pyplot_figure_closed() -> None:
+    import matplotlib.pyplot as plt
+    from matplotlib.figure import Figure as MplFigure
+
+    fig = MplFigure(figsize=(3, 2), layout="constrained")
+    fig.add_subplot().plot([0, 1])
+    stale: list[bool] = []
+    fig.stale_callback = lambda _, value: stale.append(value)  # e.g. an interactive canvas's
+    kept = fig.canvas, fig.dpi, fig.get_layout_engine(), fig.stale_callback
+    width, height = F.png_size(F._png(fig, 72))
+    assert (fig.canvas, fig.dpi, fig.get_layout_engine(), fig.stale_callback) == kept
+    assert stale == []  # not told of the drawing (pyplot's would redraw it)
+    assert 3 * 72 - 10 < width <= 3 * 72 + 2 * 0.1 * 72 and height <= 2 * 72 + 2 * 0.1 * 72
+    with plt.ioff():
+        shown = plt.figure(figsize=(3, 2))
+    shown.add_subplot().plot([0, 1])
+    F._png(shown, 72)
+    assert not plt.fignum_exists(shown.number)

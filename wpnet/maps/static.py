@@ -477,7 +477,7 @@ def plot_ecosystem(
 
     # an equal-aspect Axes is centred in its slot; anchor it left so the legend
     # beside it stays inside the figure
-    ax.set_anchor("W")
+    ax.set_anchor("E")
     _ecosystem_legend(
         ax, est, color_by, palette, size_by, show_networks, show_unreached, central, key, backbone
     )
@@ -841,7 +841,7 @@ def plot_brokers(
     ax.autoscale_view()
     ax.margins(0.06)
     ax.set_axis_off()
-    ax.set_anchor("W")
+    ax.set_anchor("E")  # the legend beside it stays where the layout put it (plot_ecosystem)
     present = set(groups[tied].dropna().tolist())
     handles: list[Any] = _dot_handles(palette, present, group)
     criterion = {"betweenness": "betweenness", "gf_total": "brokerage roles (Gould-Fernandez)",
