@@ -428,6 +428,17 @@ def test_personal_columns_by_header_and_content():
     assert personal_columns("establishments", est, known=["name"]) == {
         "head": "values look like people's names"
     }
+    # a value in a known column and in another: still a name in the other
+    est = pd.DataFrame({"name": ["Ann Smith", "Bo Li"], "head": ["Ann Smith", "Bo Li"]})
+    assert personal_columns("establishments", est, known=["name"]) == {
+        "head": "values look like people's names"
+    }
+    assert personal_columns("establishments", est, known=["name", "head"]) == {}
+    # an e-mail address is found in a known column too, and "@" alone is not one
+    est = pd.DataFrame({"name": ["a@b.org", "Elm"], "note": ["@", "x@y"]})
+    assert personal_columns("establishments", est, known=["name", "note"]) == {
+        "name": "values look like e-mail addresses"
+    }
 
 
 def test_suppress_hides_a_third_cell_when_bounds_pin_two():

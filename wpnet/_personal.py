@@ -109,8 +109,20 @@ def personal_columns(
     block = frame.iloc[:, search].to_numpy(dtype=object, na_value=None)
     codes, uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
     u = pd.Series(uniques, dtype=object).map(str).str.strip()
-    email = u.str.fullmatch(_EMAIL).to_numpy(dtype=bool)
-    person = (u.str.fullmatch(_PERSON_NAME) & ~u.str.contains(_NOT_A_PERSON)).to_numpy(dtype=bool)
+    # the patterns only where they can match: an e-mail address has an "@", and names
+    # are looked for in the columns outside ``known`` only
+    email = np.zeros(len(u), dtype=bool)
+    at = u.str.contains("@", regex=False).to_numpy(dtype=bool)
+    email[at] = u[at].str.fullmatch(_EMAIL).to_numpy(dtype=bool)
+    person = np.zeros(len(u), dtype=bool)
+    unknown = [k for k, j in enumerate(search) if str(frame.columns[j]) not in known]
+    if unknown:
+        in_unknown = codes.reshape(block.shape)[:, unknown].ravel()
+        wanted = np.zeros(len(u), dtype=bool)
+        wanted[in_unknown[in_unknown >= 0]] = True
+        v = u[wanted]
+        named = v.str.fullmatch(_PERSON_NAME) & ~v.str.contains(_NOT_A_PERSON)
+        person[wanted] = named.to_numpy(dtype=bool)
     blank = (u == "").to_numpy(dtype=bool)
     col = np.tile(np.arange(len(search)), block.shape[0])
     ok = codes >= 0

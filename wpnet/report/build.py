@@ -228,10 +228,10 @@ def build_report(
                 tick("reflections")
                 tables = [*build_tables(res, min_cell), *headline_tables(res)]
                 _write_tables(tables, tmp)
+                page = _page(res, tables, min_cell)
                 figures = drawn()
         tick("figures")
-        page = _render(res, tables, figures, min_cell, time.perf_counter() - started)
-        atomic_write(tmp / "index.html", page)
+        atomic_write(tmp / "index.html", _render(page, figures, time.perf_counter() - started))
         (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")
         tick("write")
         if pdf:
@@ -429,45 +429,47 @@ def _environment() -> Any:
     )
 
 
-def _render(
-    res: Results, tables: list[Table], figures: list[Any], min_cell: int, seconds: float
-) -> str:
+def _page(res: Results, tables: list[Table], min_cell: int) -> dict[str, Any]:
+    """What the page shows but its figures and the time taken: made while the figures
+    are drawn, so that only :func:`_render` is left once they are."""
     from wpnet import __version__
 
     by_section: dict[str, list[dict[str, Any]]] = {}
     for t in tables:
         by_section.setdefault(t.section, []).append(_html_table(t))
+    scope = res.eco.scope
+    return {
+        "title": f"Network report {res.session}",
+        "session": res.session,
+        "compare_to": res.compare_to,
+        "sessions": res.sessions,
+        "scope": ", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
+        "sections": SECTIONS,
+        "headlines": headlines(res, min_cell),
+        "cards": theme_cards(res, min_cell),
+        "tables": by_section,
+        "definitions": DEFINITIONS,
+        "graphs": graphs_used(res),
+        "min_cell": min_cell,
+        "hidden": HIDDEN,
+        "backbone": res.backbone or "none (every co-membership tie)",
+        "version": __version__,
+        "generated": _dt.date.today().isoformat(),
+        "n_rejected": len(res.eco.rejected),
+        "n_quality": 0 if res.eco.quality is None else len(res.eco.quality),
+        "validated": res.eco.quality is not None,
+    }
+
+
+def _render(page: dict[str, Any], figures: list[Any], seconds: float) -> str:
+    """The page (:func:`_page`) with its figures, by section, and the time taken."""
     figs: dict[str, list[Any]] = {}
     for f in figures:
         figs.setdefault(f.section, []).append(f)
-    scope = res.eco.scope
-    title = f"Network report {res.session}"
     return (
         _environment()
         .get_template("report.html.j2")
-        .render(
-            title=title,
-            session=res.session,
-            compare_to=res.compare_to,
-            sessions=res.sessions,
-            scope=", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
-            sections=SECTIONS,
-            headlines=headlines(res, min_cell),
-            cards=theme_cards(res, min_cell),
-            tables=by_section,
-            figures=figs,
-            definitions=DEFINITIONS,
-            graphs=graphs_used(res),
-            min_cell=min_cell,
-            hidden=HIDDEN,
-            backbone=res.backbone or "none (every co-membership tie)",
-            version=__version__,
-            generated=_dt.date.today().isoformat(),
-            seconds=f"{seconds:.1f}",
-            n_rejected=len(res.eco.rejected),
-            n_quality=0 if res.eco.quality is None else len(res.eco.quality),
-            validated=res.eco.quality is not None,
-        )
+        .render(**page, figures=figs, seconds=f"{seconds:.1f}")
     )
 
 
