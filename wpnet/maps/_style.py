@@ -439,9 +439,14 @@ def geographic_layout(establishments: pd.DataFrame) -> pd.DataFrame:
 
 
 def force_layout(
-    graph: Any, *, seed: int = 0, niter: int = 1000, weighted: bool = True
+    graph: Any, *, seed: int = 0, niter: int = 500, weighted: bool = True
 ) -> np.ndarray:
     """Fruchterman-Reingold positions of an igraph graph, components packed.
+
+    ``niter`` iterations for the largest component: igraph's default, which the
+    interactive map uses too. On the shipped example's latest SDSM backbone (385
+    establishments, 1,921 ties) 1,000 iterations took 0.41-0.47 s against 0.18-0.21 s,
+    for a picture no easier to read.
 
     The largest connected component is laid out in [-1, 1]²; the other components
     (and isolates) are laid out on their own and packed in rows below it, largest first,
