@@ -279,3 +279,19 @@ def test_a_figure_is_left_as_it_was_found_and_a_pyplot_figure_closed() -> None:
     shown.add_subplot().plot([0, 1])
     F._png(shown, 72)
     assert not plt.fignum_exists(shown.number)
+
+
+def test_the_images_do_not_depend_on_the_savefig_settings_of_a_matplotlibrc() -> None:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure as MplFigure
+
+    def plain() -> object:
+        fig = MplFigure(figsize=(3, 2), layout="constrained")
+        fig.add_subplot().plot([0, 1])
+        return fig
+
+    for make in (plain, lambda: _reaching_past(None)):  # cut from the canvas; saved
+        default = F._png(make(), 72)
+        mine = {"savefig.facecolor": "black", "savefig.pad_inches": 0.5}
+        with mpl.rc_context({**mine, "savefig.transparent": True}):
+            assert F._png(make(), 72) == default

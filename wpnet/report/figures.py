@@ -92,7 +92,9 @@ def _png(fig: Any, dpi: int) -> bytes:
     canvas is the figure's background colour). Otherwise (a legend beside an
     equal-aspect Axes can reach past the figure's edge: constrained layout sizes the
     margin against the Axes' box before the aspect narrows it) the laid-out figure is
-    saved once, with ``savefig`` and the extent found.
+    saved once, with ``savefig`` and the extent found. The ``savefig.*`` rcParams are not
+    read (the margin is :data:`PAD_INCHES`, the background the figure's own): a report's
+    images do not depend on the matplotlibrc of whoever builds it.
     A pyplot figure is closed afterwards.
     """
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -116,6 +118,7 @@ def _png(fig: Any, dpi: int) -> bytes:
         else:
             fig.savefig(
                 buf, format="png", dpi=dpi, bbox_inches=extent.padded(PAD_INCHES),
+                facecolor="auto", edgecolor="auto", transparent=False,
                 metadata={"Software": None}, pil_kwargs={"compress_level": PNG_COMPRESS_LEVEL},
             )  # fmt: skip
     finally:
