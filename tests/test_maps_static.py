@@ -275,3 +275,25 @@ def test_synthetic_counts_and_brokers(synth, tmp_path):
     expected = [f"{r:>2}.  {names[i]} ({b.loc[i, 'group']})" for r, i in enumerate(ranked.index, 1)]
     keys = [t for t in _legend_texts(ax) if t[:3].strip().endswith(".")]
     assert keys == expected
+
+
+def test_a_drawing_beside_its_long_legend_keeps_the_legend_on_its_figure():
+    # the example's latest session: 15 network names (wrapped) and 8 authorities in the
+    # ecosystem map's legend, 15 brokers in the brokers'. Laid out (constrained layout)
+    # at the report's 96 dpi, everything drawn lies on the figure: an equal-aspect Axes
+    # narrows after the layout and, anchored left, pulled the legend 21 px past the edge
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    one = wpnet.load_example()
+    one = one.select(session=one.sessions[-1])
+    with st.detached_figures():
+        for plot in (st.plot_ecosystem, st.plot_brokers):
+            fig = plot(one, backbone="sdsm").figure
+            fig.dpi = 96
+            renderer = FigureCanvasAgg(fig).get_renderer()
+            fig.get_layout_engine().execute(fig)
+            x0, y0, x1, y1 = fig.get_tightbbox(renderer).extents * fig.dpi
+            assert x0 >= 0 and y0 >= 0, plot.__name__
+            assert x1 <= renderer.width and y1 <= renderer.height, plot.__name__
+            legend = fig.axes[0].get_legend().get_window_extent(renderer)
+            assert legend.x1 > 0.75 * renderer.width  # beside the drawing, on the right

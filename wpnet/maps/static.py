@@ -475,8 +475,9 @@ def plot_ecosystem(
             transform=ax.transAxes, fontsize=8.5, color="#555555",
         )  # fmt: skip
 
-    # an equal-aspect Axes is centred in its slot; anchor it left so the legend
-    # beside it stays inside the figure
+    # an equal-aspect Axes narrows within its slot when drawn; anchored right, its right
+    # edge (and the legend beside it) stays where constrained layout put it, inside the
+    # figure (anchored left, the legend moved in and the layout gave it too little room)
     ax.set_anchor("E")
     _ecosystem_legend(
         ax, est, color_by, palette, size_by, show_networks, show_unreached, central, key, backbone
