@@ -513,3 +513,33 @@ def test_workstreams_sharing_one_pool_equal_each_alone(example):
         want = reflections(pair.select(workstream=w), backbone=None, samples=12, workers=2)
         _assert_reflections_equal(got[w], want)
     assert not got[names[0]].indicators.equals(got[names[1]].indicators)
+
+
+def test_batched_draws_give_the_reflections_of_draws_one_at_a_time(example, monkeypatch):
+    """The workstream theme's draws (no backbone, the cross-authority share only) run in
+    batches (evaluation.DRAW_BATCH, each batch's shares by one product): the same
+    tables, bit for bit, as with every draw evaluated alone, a last short batch too."""
+    import wpnet.evaluation as evaluation
+    import wpnet.inference._indicators as ind
+
+    forums = example.select(session=["2022-23", "2023-24"], workstream="Forums")
+    theme = {WORKSTREAM_THEME: ["cross_authority_share"]}
+    batches: list[int] = []
+    real = ind._run_batch
+
+    def counted(shared: Any, batch: Any) -> Any:
+        batches.append(len(batch.groups))
+        return real(shared, batch)
+
+    monkeypatch.setattr(ind, "_run_batch", counted)
+    got: dict[int, Any] = {}
+    for size in (1, 7):
+        monkeypatch.setattr(evaluation, "DRAW_BATCH", size)
+        got[size] = reflections(forums, themes=theme, backbone=None, samples=30, workers=1)
+    assert batches == [7, 7, 7, 7, 2]  # batches only when DRAW_BATCH > 1
+    _assert_reflections_equal(got[7], got[1])
+    assert got[1].change["ci_low"].notna().all()  # the draws gave intervals
+    # with a backbone the draws are not batched
+    batches.clear()
+    reflections(forums, themes=theme, backbone="sdsm", samples=5, workers=1)
+    assert batches == []

@@ -17,6 +17,11 @@ from _simulate import simulate
 import wpnet
 from wpnet.inference._indicators import (
     STRUCTURAL,
+    DrawBatch,
+    DrawGroup,
+    _run,
+    batchable,
+    cross_shares,
     evaluate,
     layout_of,
     network_draw,
@@ -217,3 +222,60 @@ def test_percentile_interval_level_takes_the_named_quantiles() -> None:
     np.testing.assert_allclose([lo[0], hi[0]], [-450.0, 450.0])
     with pytest.raises(ValueError, match="level"):
         percentile_interval(draws, level=1.0)
+
+
+def _same(a, b) -> bool:
+    """Equal arrays, NaN where the other is NaN (nested lists and tuples of them too)."""
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b, strict=True))
+    return bool(np.array_equal(a, b, equal_nan=True))
+
+
+def test_cross_shares_of_many_draws_are_evaluate_draw_by_draw():
+    eco = wpnet.synthetic(establishments=120, practitioners=900, networks=25, records=2500,
+                          sessions=2, seed=3)  # fmt: skip
+    sd = _data(eco, eco.sessions[-1])
+    rng = np.random.default_rng(7)
+    cs, keeps = [np.ones(sd.n_k, dtype=np.int64)], [None]  # the session itself
+    for d in range(40):
+        c = network_draw(sd.n_k, rng)
+        people = np.flatnonzero(np.bincount(sd.rec_p[c[sd.rec_k] > 0], minlength=sd.n_p))
+        keep = None if d % 3 == 0 else subsample(sd, c, max(1, people.size // (d % 5 + 1)), d)
+        cs.append(c)
+        keeps.append(keep)
+    cs.append(cs[1])
+    keeps.append(np.zeros(sd.n_p, dtype=bool))  # nobody kept: no tie, no share
+    at = sd.layout.index()[("cross_authority_share", "partnership", "")]
+    alone = [
+        evaluate(sd, c, k, which={"cross_authority_share"})[at]
+        for c, k in zip(cs, keeps, strict=True)
+    ]
+    ours = cross_shares(sd, cs, keeps)
+    assert np.isnan(alone[-1]) and not np.isnan(alone[1:-1]).any()
+    assert len(set(np.round(alone, 12))) > 20  # the draws differ
+    assert np.array_equal(ours, np.array(alone), equal_nan=True)
+
+
+@pytest.mark.parametrize("backbone", [None, "sdsm"])
+def test_a_batch_of_draws_gives_what_each_draw_gives_alone(backbone):
+    eco = wpnet.synthetic(establishments=120, practitioners=900, networks=25, records=2500,
+                          sessions=2, seed=3)  # fmt: skip
+    sessions = tuple(eco.sessions)
+    shared = {s: _data(eco, s, backbone) for s in sessions}
+    graph, cheap = frozenset({"cross_authority_share"}), frozenset({"coverage", "lead_share"})
+    assert batchable(shared[sessions[0]].opts, graph) == (backbone is None)
+    groups = [DrawGroup(b, 5, sessions, sessions, graph, cheap) for b in range(9)]
+    alone = [_run(shared, g) for g in groups]
+    together = _run(shared, DrawBatch(tuple(groups)))
+    assert len(together) == len(groups) and _same(together, alone)
+    # a session no larger than the matched count is not subsampled: one vector for both
+    assert any(v[0] is v[1] for row in together for v in row)
+    at = shared[sessions[-1]].layout.index()[("cross_authority_share", "partnership", "")]
+    assert len({float(row[-1][1][at]) for row in together}) > 5  # the draws differ
+
+
+def test_batchable_only_without_a_backbone_and_for_the_cross_share():
+    assert batchable({"backbone": None}, {"cross_authority_share"})
+    assert not batchable({"backbone": "sdsm"}, {"cross_authority_share"})
+    assert not batchable({"backbone": None}, {"cross_authority_share", "robustness"})
+    assert not batchable({"backbone": None}, set())

@@ -31,12 +31,14 @@ from wpnet.inference._indicators import (
     LABEL_PERMUTATIONS,
     STRUCTURAL,
     VOLUME_DRAWS,
+    DrawBatch,
     DrawGroup,
     DrawTask,
     Layout,
     Register,
     SessionData,
     _codes,
+    batchable,
     centred_interval,
     check_options,
     describe_graph,
@@ -681,6 +683,12 @@ def _finished(steps: Generator[Any, Any, Reflections], values: list[Any]) -> Ref
     raise RuntimeError("the evaluation themes asked for their draws twice")
 
 
+#: Bootstrap draws per task when their graph indicators are computed together
+#: (:class:`wpnet.inference._indicators.DrawBatch`: no backbone, the cross-authority share
+#: only, as in the change by workstream).
+DRAW_BATCH = 50
+
+
 def _reflecting(
     records: pd.DataFrame,
     reg: Register,
@@ -743,13 +751,18 @@ def _reflecting(
     ]
     # the bootstrap's draws (§5), one task per draw index b for every session (made in
     # the worker from the seeds: bootstrap_tasks), run with the subsamples in one pool
-    groups = [
+    groups: list[Any] = [
         DrawGroup(b, seed, tuple(sessions), tuple(ends), frozenset(graph_wanted), cheap)
         for b in range(samples)
     ]
+    batch = DRAW_BATCH if batchable(opts, graph_wanted) else 1  # the same values either way
+    if batch > 1:
+        groups = [DrawBatch(tuple(groups[b : b + batch])) for b in range(0, samples, batch)]
     every = yield data, [*vtasks, *groups]
     vres = every[: len(vtasks)]
     by_b = every[len(vtasks) :]  # by_b[b][i]: draw b of sessions[i]
+    if batch > 1:
+        by_b = [one for part in by_b for one in part]
     res = [by_b[b][i] for i in range(len(sessions)) for b in range(samples)]
     spos = layout.positions(struct_wanted)
     for s in sessions:

@@ -49,12 +49,16 @@ __all__ = [
     "LABEL_PERMUTATIONS",
     "STRUCTURAL",
     "VOLUME_DRAWS",
+    "BATCHED",
+    "DrawBatch",
     "DrawGroup",
     "DrawTask",
     "Layout",
     "Register",
     "SessionData",
+    "batchable",
     "centred_interval",
+    "cross_shares",
     "check_options",
     "describe_graph",
     "bootstrap_tasks",
@@ -808,9 +812,104 @@ def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, n
     return values, evaluate(sd, task.c, keep, which=set(task.structural))
 
 
+#: Indicators that :func:`cross_shares` computes for many draws at once.
+BATCHED = frozenset({"cross_authority_share"})
+
+
+@dataclass(frozen=True)
+class DrawBatch:
+    """Several :class:`DrawGroup` run as one task (:func:`_run_batch`): what each would
+    give alone, with the cross-authority share of their draws computed together when
+    the graph has no backbone (:func:`batchable`)."""
+
+    groups: tuple[DrawGroup, ...]
+
+
+def batchable(opts: dict[str, Any], graph: frozenset[str] | set[str]) -> bool:
+    """Whether draws with graph options ``opts`` reading the graph indicators ``graph``
+    gain from a :class:`DrawBatch`: no backbone, and only :data:`BATCHED` indicators."""
+    return opts.get("backbone") is None and bool(graph) and set(graph) <= BATCHED
+
+
+def cross_shares(
+    sd: SessionData, cs: list[np.ndarray], keeps: list[np.ndarray | None]
+) -> np.ndarray:
+    """The cross-authority share of each draw (multiplicities ``cs[d]``, practitioners
+    ``keeps[d]`` or all), with no backbone: what :func:`evaluate` gives draw by draw.
+
+    A pair of establishments is tied in draw d when, in one of its networks, both ends
+    have a record of a kept practitioner in the draw: over the session's (pair, network)
+    incidences, ``member_d[i, k] & member_d[j, k]``, with ``member_d`` (a kept record of
+    establishment i in network k, which needs ``c_k > 0``) read from the records by one
+    product for all draws. The share is the tied pairs joining two known authorities
+    over the tied pairs with both known.
+    """
+    if sd.pair_coo is None:
+        coo = sd.pair_net.tocoo()
+        pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
+    pair, _, cell_i, cell_j = sd.pair_coo
+    cells, rec_cell = np.unique(sd.rec_e * sd.n_k + sd.rec_k, return_inverse=True)
+    ui, uj = np.searchsorted(cells, cell_i), np.searchsorted(cells, cell_j)
+    to_cell = sp.csr_matrix(
+        (np.ones(rec_cell.size, dtype=np.float32), (np.arange(rec_cell.size), rec_cell)),
+        shape=(rec_cell.size, cells.size),
+    )
+    to_pair = sp.csr_matrix(
+        (np.ones(pair.size, dtype=np.float32), (np.arange(pair.size), pair)),
+        shape=(pair.size, sd.pair_i.size),
+    )
+    ai, aj = sd.e_auth[sd.pair_i], sd.e_auth[sd.pair_j]
+    known = (ai >= 0) & (aj >= 0)
+    cross = known & (ai != aj)
+    c = np.stack(cs)
+    present = c[:, sd.rec_k] > 0
+    for d, keep in enumerate(keeps):
+        if keep is not None:
+            present[d] &= keep[sd.rec_p]
+    member = np.asarray((to_cell.T @ present.T.astype(np.float32)).T) > 0  # draws x cells
+    kept = member[:, ui] & member[:, uj]  # draws x incidences
+    tied = np.asarray((to_pair.T @ kept.T.astype(np.float32)).T) > 0  # draws x pairs
+    return _ratio(np.count_nonzero(tied & cross, axis=1), np.count_nonzero(tied & known, axis=1))
+
+
+def _run_batch(shared: dict[str, SessionData], batch: DrawBatch) -> list[Any]:
+    """``[_run(shared, g) for g in batch.groups]``, the same values, with the
+    :data:`BATCHED` indicators of the subsampled draws computed by :func:`cross_shares`
+    (a draw's other values by :func:`evaluate`, as :func:`_draw` does)."""
+    out: list[list[Any]] = []
+    pending: dict[str, list[tuple[int, int, np.ndarray, np.ndarray | None, np.ndarray]]] = {}
+    for g, group in enumerate(batch.groups):
+        out.append([])
+        for t, task in enumerate(bootstrap_tasks(group, shared)):
+            sd = shared[task.label]
+            fast = task.structural and batchable(sd.opts, task.structural)
+            if not fast or sd.pair_net is None or task.matched is None:
+                out[g].append(_draw(shared, task))
+                continue
+            plain = set(sd.layout.names - task.structural) if task.plain is None else task.plain
+            keep = subsample(sd, task.c, task.matched, task.keep_seed, task.people)
+            values = evaluate(sd, task.c, which=set(plain)) if plain else None
+            if values is None:
+                values = np.full(len(sd.layout.keys), np.nan)
+            out[g].append(None)
+            pending.setdefault(task.label, []).append((g, t, task.c, keep, values))
+    for label, items in pending.items():
+        sd = shared[label]
+        shares = cross_shares(sd, [x[2] for x in items], [x[3] for x in items])
+        at = sd.layout.index()[("cross_authority_share", "partnership", "")]
+        for (g, t, _, keep, values), share in zip(items, shares, strict=True):
+            graph = np.full(len(sd.layout.keys), np.nan) if keep is not None else values.copy()
+            graph[at] = share
+            out[g][t] = (values, graph) if keep is not None else (graph, graph)
+    return out
+
+
 def _run(shared: dict[Any, Any], task: Any) -> Any:
     if isinstance(task, tuple):  # (key, task): read against shared[key]
         shared, task = shared[task[0]], task[1]
+    if isinstance(task, DrawBatch):
+        return _run_batch(shared, task)
     if isinstance(task, DrawGroup):
         return [_draw(shared, t) for t in bootstrap_tasks(task, shared)]
     return _draw(shared, task)
@@ -818,7 +917,8 @@ def _run(shared: dict[Any, Any], task: Any) -> Any:
 
 def run_draws(data: dict[Any, Any], tasks: list[Any], workers: int | None) -> list[Any]:
     """Every task's (plain, structural) value vectors, in task order; a
-    :class:`DrawGroup`'s as a list, one pair per session of the group. Several callers'
+    :class:`DrawGroup`'s as a list, one pair per session of the group; a
+    :class:`DrawBatch`'s as a list of those, one per group. Several callers'
     draws share one pool as ``(key, task)`` pairs, each read against ``data[key]``."""
     return parallel_map(_run, tasks, shared=data, workers=workers)
 
