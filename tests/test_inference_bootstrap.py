@@ -231,10 +231,11 @@ def _same(a, b) -> bool:
     return bool(np.array_equal(a, b, equal_nan=True))
 
 
-def test_cross_shares_of_many_draws_are_evaluate_draw_by_draw():
+def test_cross_shares_of_many_draws_are_evaluate_draw_by_draw(monkeypatch):
     eco = wpnet.synthetic(establishments=120, practitioners=900, networks=25, records=2500,
                           sessions=2, seed=3)  # fmt: skip
     sd = _data(eco, eco.sessions[-1])
+    sd.e_auth = np.where(np.arange(sd.n_e) % 5 == 0, -1, sd.e_auth)  # some authorities unknown
     rng = np.random.default_rng(7)
     cs, keeps = [np.ones(sd.n_k, dtype=np.int64)], [None]  # the session itself
     for d in range(40):
@@ -254,6 +255,11 @@ def test_cross_shares_of_many_draws_are_evaluate_draw_by_draw():
     assert np.isnan(alone[-1]) and not np.isnan(alone[1:-1]).any()
     assert len(set(np.round(alone, 12))) > 20  # the draws differ
     assert np.array_equal(ours, np.array(alone), equal_nan=True)
+    # a large graph's draws go a few at a time (here one at a time): the same shares
+    import wpnet.inference._indicators as ind
+
+    monkeypatch.setattr(ind, "BATCH_CELLS", 1)
+    assert np.array_equal(cross_shares(sd, cs, keeps), ours, equal_nan=True)
 
 
 @pytest.mark.parametrize("backbone", [None, "sdsm"])

@@ -50,6 +50,7 @@ __all__ = [
     "STRUCTURAL",
     "VOLUME_DRAWS",
     "BATCHED",
+    "BATCH_CELLS",
     "DrawBatch",
     "DrawGroup",
     "DrawTask",
@@ -814,6 +815,9 @@ def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, n
 
 #: Indicators that :func:`cross_shares` computes for many draws at once.
 BATCHED = frozenset({"cross_authority_share"})
+#: Draws x incidences (or records) that :func:`cross_shares` holds at once: about 16
+#: million, 64 MB as float32, so that a large workstream's draws do not take GBs.
+BATCH_CELLS = 1 << 24
 
 
 @dataclass(frozen=True)
@@ -862,15 +866,20 @@ def cross_shares(
     ai, aj = sd.e_auth[sd.pair_i], sd.e_auth[sd.pair_j]
     known = (ai >= 0) & (aj >= 0)
     cross = known & (ai != aj)
-    c = np.stack(cs)
-    present = c[:, sd.rec_k] > 0
-    for d, keep in enumerate(keeps):
-        if keep is not None:
-            present[d] &= keep[sd.rec_p]
-    member = np.asarray((to_cell.T @ present.T.astype(np.float32)).T) > 0  # draws x cells
-    kept = member[:, ui] & member[:, uj]  # draws x incidences
-    tied = np.asarray((to_pair.T @ kept.T.astype(np.float32)).T) > 0  # draws x pairs
-    return _ratio(np.count_nonzero(tied & cross, axis=1), np.count_nonzero(tied & known, axis=1))
+    n_cross, n_known = np.zeros(len(cs), dtype=np.int64), np.zeros(len(cs), dtype=np.int64)
+    step = max(1, BATCH_CELLS // max(pair.size, rec_cell.size, cells.size, 1))
+    for lo in range(0, len(cs), step):  # a few draws at a time on large graphs
+        c = np.stack(cs[lo : lo + step])
+        present = c[:, sd.rec_k] > 0
+        for d, keep in enumerate(keeps[lo : lo + step]):
+            if keep is not None:
+                present[d] &= keep[sd.rec_p]
+        member = np.asarray((to_cell.T @ present.T.astype(np.float32)).T) > 0  # draws x cells
+        kept = member[:, ui] & member[:, uj]  # draws x incidences
+        tied = np.asarray((to_pair.T @ kept.T.astype(np.float32)).T) > 0  # draws x pairs
+        n_cross[lo : lo + step] = np.count_nonzero(tied & cross, axis=1)
+        n_known[lo : lo + step] = np.count_nonzero(tied & known, axis=1)
+    return _ratio(n_cross, n_known)
 
 
 def _run_batch(shared: dict[str, SessionData], batch: DrawBatch) -> list[Any]:
