@@ -593,6 +593,17 @@ def _draw_ties(
     return _backbone(sd, b, c, active, where[i], where[j], w)
 
 
+def _pair_coo(sd: SessionData) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The session's (pair, network) incidences as (pair, network, cell of the pair's
+    first end, cell of its second), a cell being ``establishment * n_k + network``;
+    made once and kept on ``sd``."""
+    if sd.pair_coo is None:
+        coo = sd.pair_net.tocoo()
+        pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
+        sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
+    return sd.pair_coo
+
+
 def _subsampled_pairs(
     sd: SessionData, c: np.ndarray, present: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -601,11 +612,7 @@ def _subsampled_pairs(
     ``w_ij = Σ_k c_k [i in k] [j in k]`` over the memberships the present records keep
     (the same ties, in the same order, and the same sums of whole numbers as
     ``triu(B diag(c) Bᵀ)`` of those records)."""
-    if sd.pair_coo is None:
-        coo = sd.pair_net.tocoo()
-        pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
-    pair, net, cell_i, cell_j = sd.pair_coo
+    pair, net, cell_i, cell_j = _pair_coo(sd)
     member = np.zeros(sd.n_e * sd.n_k, dtype=bool)
     member[sd.rec_e[present] * sd.n_k + sd.rec_k[present]] = True
     kept = c.astype(np.float64)[net]  # c_k of each incidence, 0 where an end left k
@@ -798,9 +805,15 @@ def subsample(
     return keep
 
 
+def _plain(sd: SessionData, task: DrawTask) -> set[str]:
+    """The indicators a task reads on the whole draw (its ``plain``, by default all but
+    its ``structural``)."""
+    return set(sd.layout.names - task.structural) if task.plain is None else set(task.plain)
+
+
 def _draw(shared: dict[str, SessionData], task: DrawTask) -> tuple[np.ndarray, np.ndarray]:
     sd = shared[task.label]
-    plain = set(sd.layout.names - task.structural) if task.plain is None else set(task.plain)
+    plain = _plain(sd, task)
     keep = None
     if task.structural and task.matched is not None:
         keep = subsample(sd, task.c, task.matched, task.keep_seed, task.people)
@@ -848,11 +861,7 @@ def cross_shares(
     product for all draws. The share is the tied pairs joining two known authorities
     over the tied pairs with both known.
     """
-    if sd.pair_coo is None:
-        coo = sd.pair_net.tocoo()
-        pair, net = coo.row.astype(np.int64), coo.col.astype(np.int64)
-        sd.pair_coo = (pair, net, sd.pair_i[pair] * sd.n_k + net, sd.pair_j[pair] * sd.n_k + net)
-    pair, _, cell_i, cell_j = sd.pair_coo
+    pair, _, cell_i, cell_j = _pair_coo(sd)
     cells, rec_cell = np.unique(sd.rec_e * sd.n_k + sd.rec_k, return_inverse=True)
     ui, uj = np.searchsorted(cells, cell_i), np.searchsorted(cells, cell_j)
     to_cell = sp.csr_matrix(
@@ -896,11 +905,10 @@ def _run_batch(shared: dict[str, SessionData], batch: DrawBatch) -> list[Any]:
             if not fast or sd.pair_net is None or task.matched is None:
                 out[g].append(_draw(shared, task))
                 continue
-            plain = set(sd.layout.names - task.structural) if task.plain is None else task.plain
+            plain = _plain(sd, task)
             keep = subsample(sd, task.c, task.matched, task.keep_seed, task.people)
-            values = evaluate(sd, task.c, which=set(plain)) if plain else None
-            if values is None:
-                values = np.full(len(sd.layout.keys), np.nan)
+            nothing = np.full(len(sd.layout.keys), np.nan)
+            values = evaluate(sd, task.c, which=plain) if plain else nothing
             out[g].append(None)
             pending.setdefault(task.label, []).append((g, t, task.c, keep, values))
     for label, items in pending.items():
