@@ -463,8 +463,8 @@ def test_practitioners_of_a_draw_are_those_with_a_record_in_a_drawn_network(exam
 def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
     """``bootstrap_tasks`` (a draw index made where it is evaluated, from the seeds
     alone) gives the tasks the evaluation themes built in the calling process before:
-    every session's draws from ``draw_rngs``, subsample seeds from ``task_seeds``, the
-    matched count the fewest practitioners among the ends' draws."""
+    every session's draws from ``draw_rngs``, subsample generators from ``task_seeds``,
+    the matched count the fewest practitioners among the ends' draws."""
     from wpnet._parallel import task_seed, task_seeds
     from wpnet.evaluation import _session_data
     from wpnet.inference._indicators import (
@@ -493,7 +493,10 @@ def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
         assert [t.label for t in got] == sessions
         for i, (t, s) in enumerate(zip(got, sessions, strict=True)):
             assert np.array_equal(t.c, cs[s][b])
-            assert t.keep_seed == kseeds[s][b] == task_seed(seed + 1 + i, b)
+            # the subsample's generator: default_rng of the task's seed, the same stream
+            assert kseeds[s][b] == task_seed(seed + 1 + i, b)
+            want = np.random.default_rng(kseeds[s][b]).integers(0, 2**62, 6)
+            assert np.array_equal(t.keep_seed.integers(0, 2**62, 6), want)
             assert t.matched == m
             assert t.structural == (graph if s in ends else frozenset())
             assert t.plain == cheap

@@ -117,8 +117,9 @@ def resolve_workers(workers: int | None = None) -> int:
 def task_seeds(seed: int, tasks: int) -> list[int]:
     """One independent 64-bit seed per task, from the caller's seed.
 
-    ``numpy.random.SeedSequence(seed).spawn(tasks)``: the seeds depend only on ``seed``
-    and the task's index, so a result is the same whatever the number of workers.
+    ``numpy.random.SeedSequence(seed).spawn(tasks)``, each child's first 64-bit word of
+    state: the seeds depend only on ``seed`` and the task's index, so a result is the same
+    whatever the number of workers.
 
     Examples
     --------
@@ -127,8 +128,13 @@ def task_seeds(seed: int, tasks: int) -> list[int]:
     >>> len(set(task_seeds(0, 3)))
     3
     """
-    children = np.random.SeedSequence(seed).spawn(tasks)
-    return [int(c.generate_state(1, dtype=np.uint64)[0]) for c in children]
+    from wpnet._seeds import spawned_states
+
+    if tasks == 0:
+        return []
+    # the i-th child of SeedSequence(seed) is SeedSequence(seed, spawn_key=(i,)): made
+    # together, bit for bit numpy's (wpnet._seeds)
+    return spawned_states([seed] * tasks, [(i,) for i in range(tasks)], words=1)[:, 0].tolist()
 
 
 def task_seed(seed: int, i: int) -> int:

@@ -41,7 +41,7 @@ def _gauss_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
             return None
         if p != k:
             m[[k, p]] = m[[p, k]]
-        m[k + 1 :, k:] -= np.outer(m[k + 1 :, k] / m[k, k], m[k, k:])
+        m[k + 1 :, k:] -= (m[k + 1 :, k] / m[k, k])[:, None] * m[k, k:]
     x = np.zeros(n)
     for k in range(n - 1, -1, -1):
         x[k] = (m[k, n] - m[k, k + 1 : n] @ x[k + 1 :]) / m[k, k]
@@ -115,13 +115,20 @@ def weighted_tails(q: np.ndarray, weight: np.ndarray, top: int) -> np.ndarray:
     n, k = q.shape
     tail = np.zeros((n, top + 1))
     tail[:, 0] = 1.0
+    # in place, the same products and sum as q_t S(x − w_t) + (1 − q_t) S(x)
+    q_t = np.ascontiguousarray(q.T)[:, :, None]
+    rest_t = 1 - q_t
+    shifted = np.empty_like(tail)
     for t in range(k):
         wt = int(weight[t])
-        qt = q[:, t : t + 1]
-        shifted = np.ones_like(tail)
         if wt <= top:
+            shifted[:, :wt] = 1.0
             shifted[:, wt:] = tail[:, : top + 1 - wt]
-        tail = qt * shifted + (1 - qt) * tail
+        else:
+            shifted.fill(1.0)
+        np.multiply(q_t[t], shifted, out=shifted)
+        np.multiply(rest_t[t], tail, out=tail)
+        tail += shifted
     return tail
 
 

@@ -35,7 +35,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from wpnet._parallel import parallel_map, task_seed
+from wpnet._parallel import parallel_map
+from wpnet._seeds import generators, spawned_states
 from wpnet._sparse import edge_list
 from wpnet.backbones import adjust_pvalues, disparity_pvalues
 from wpnet.ecosystem import Ecosystem
@@ -62,6 +63,7 @@ __all__ = [
     "cross_shares",
     "check_options",
     "describe_graph",
+    "bootstrap_batch",
     "bootstrap_tasks",
     "draw_rng",
     "draw_rngs",
@@ -719,8 +721,9 @@ def _graph_values(
 def draw_rngs(label: str, seed: int, samples: int) -> list[np.random.Generator]:
     """One generator per draw of the session ``label``: from ``seed`` and the session's
     name, so a session's draws do not depend on which other sessions are compared."""
-    ss = np.random.SeedSequence(int(seed), spawn_key=(zlib.crc32(label.encode("utf-8")),))
-    return [np.random.default_rng(child) for child in ss.spawn(samples)]
+    # SeedSequence(seed, spawn_key=(crc,)).spawn(samples), made together (wpnet._seeds)
+    crc = zlib.crc32(label.encode("utf-8"))
+    return generators(spawned_states([int(seed)] * samples, [(crc, b) for b in range(samples)]))
 
 
 def draw_rng(label: str, seed: int, b: int) -> np.random.Generator:
@@ -741,12 +744,13 @@ def draw_rng(label: str, seed: int, b: int) -> np.random.Generator:
 @dataclass(frozen=True)
 class DrawTask:
     """One draw of one session: multiplicities ``c``; ``matched`` the practitioner count
-    to subsample to for the ``structural`` indicators (None: no subsampling);
+    to subsample to for the ``structural`` indicators (None: no subsampling), with the
+    generator ``keep_seed`` (a seed, or the generator made from it: :func:`subsample`);
     ``plain`` the indicators read on the whole draw (None: all but ``structural``)."""
 
     label: str
     c: np.ndarray
-    keep_seed: int
+    keep_seed: int | np.random.Generator
     matched: int | None
     structural: frozenset[str]
     plain: frozenset[str] | None
@@ -770,32 +774,53 @@ class DrawGroup:
 def bootstrap_tasks(group: DrawGroup, shared: dict[str, SessionData]) -> list[DrawTask]:
     """The :class:`DrawTask` of each session's draw ``group.b``: multiplicities
     ``network_draw(n_k, draw_rng(s, seed, b))``; the matched count, the fewest
-    practitioners among the ends' draws ``b``; the subsample's seed
-    ``task_seed(seed + 1 + i, b)`` for the i-th session; the graph indicators read in
-    the ends only."""
-    cs = {s: network_draw(shared[s].n_k, draw_rng(s, group.seed, group.b)) for s in group.sessions}
-    people = {s: practitioners_of(shared[s], cs[s]) for s in group.ends}
-    m = min(p.size for p in people.values())
-    return [
-        DrawTask(
-            s,
-            cs[s],
-            task_seed(group.seed + 1 + i, group.b),
-            m,
-            group.graph if s in group.ends else frozenset(),
-            group.cheap,
-            people.get(s),
-        )
-        for i, s in enumerate(group.sessions)
-    ]
+    practitioners among the ends' draws ``b``; the subsample's generator
+    ``default_rng(task_seed(seed + 1 + i, b))`` for the i-th session; the graph
+    indicators read in the ends only."""
+    return bootstrap_batch([group], shared)[0]
+
+
+def bootstrap_batch(
+    groups: list[DrawGroup], shared: dict[str, SessionData]
+) -> list[list[DrawTask]]:
+    """:func:`bootstrap_tasks` of each group, with every generator of the groups
+    seeded at once (:mod:`wpnet._seeds`, bit for bit numpy's: the same draws)."""
+    rows = [(g, i, s) for g in groups for i, s in enumerate(g.sessions)]
+    crc = {s: zlib.crc32(s.encode("utf-8")) for _, _, s in rows}
+    seeds = [g.seed for g, _, _ in rows]
+    rngs = generators(spawned_states(seeds, [(crc[s], g.b) for g, _, s in rows]))
+    keep_seeds = spawned_states(
+        [g.seed + 1 + i for g, i, _ in rows], [(g.b,) for g, _, _ in rows], words=1
+    )
+    keep_rngs = generators(spawned_states(keep_seeds[:, 0].tolist(), [()] * len(rows)))
+    out: list[list[DrawTask]] = []
+    at = 0
+    for g in groups:
+        mine = range(at, at + len(g.sessions))
+        at += len(g.sessions)
+        cs = {
+            s: network_draw(shared[s].n_k, rngs[r]) for r, s in zip(mine, g.sessions, strict=True)
+        }
+        people = {s: practitioners_of(shared[s], cs[s]) for s in g.ends}
+        m = min(p.size for p in people.values())
+        graph = {s: g.graph if s in g.ends else frozenset() for s in g.sessions}
+        out.append([
+            DrawTask(s, cs[s], keep_rngs[r], m, graph[s], g.cheap, people.get(s))
+            for r, s in zip(mine, g.sessions, strict=True)
+        ])  # fmt: skip
+    return out
 
 
 def subsample(
-    sd: SessionData, c: np.ndarray, m: int, seed: int, people: np.ndarray | None = None
+    sd: SessionData,
+    c: np.ndarray,
+    m: int,
+    seed: int | np.random.Generator,
+    people: np.ndarray | None = None,
 ) -> np.ndarray | None:
     """A mask keeping ``m`` of the draw's practitioners (``people``, default
-    :func:`practitioners_of`), drawn without replacement (None when the draw has at most
-    ``m``)."""
+    :func:`practitioners_of`), drawn without replacement by ``default_rng(seed)`` (a
+    generator is used as it is); None when the draw has at most ``m``."""
     if people is None:
         people = practitioners_of(sd, c)
     if people.size <= m:
@@ -897,9 +922,9 @@ def _run_batch(shared: dict[str, SessionData], batch: DrawBatch) -> list[Any]:
     (a draw's other values by :func:`evaluate`, as :func:`_draw` does)."""
     out: list[list[Any]] = []
     pending: dict[str, list[tuple[int, int, np.ndarray, np.ndarray | None, np.ndarray]]] = {}
-    for g, group in enumerate(batch.groups):
+    for g, tasks in enumerate(bootstrap_batch(list(batch.groups), shared)):
         out.append([])
-        for t, task in enumerate(bootstrap_tasks(group, shared)):
+        for t, task in enumerate(tasks):
             sd = shared[task.label]
             fast = task.structural and batchable(sd.opts, task.structural)
             if not fast or sd.pair_net is None or task.matched is None:
