@@ -196,12 +196,9 @@ def build_report(
         # once here, before the fork, not once in each
         import igraph  # noqa: F401
 
-        # without draws the themes' few dozen volume subsamples end before the figures
-        # do, and a pool of their own beside the report's other processes would only
-        # add its start and the copying of their data (docs/report.md, "Processes")
         with in_background(
             evaluation_themes, base, session, compare_to, graph=spec, samples=samples,
-            seed=seed, workers=1 if samples == 0 else None, enabled=resolve_workers() >= 2,
+            seed=seed, enabled=resolve_workers() >= 2,
         ) as themes:  # fmt: skip
             res = compute(
                 eco,

@@ -236,12 +236,10 @@ def evaluation_themes(
     graph: GraphSpec,
     samples: int,
     seed: int,
-    workers: int | None = None,
 ) -> tuple[Any, pd.DataFrame | None]:
     """The report's evaluation themes: :func:`wpnet.reflections` of ``base``'s sessions
     up to ``session``, and :func:`workstream_change` from ``compare_to`` to ``session``
-    (None without ``compare_to``), on ``graph``; their draws on ``workers`` processes
-    (:func:`wpnet._parallel.resolve_workers`).
+    (None without ``compare_to``), on ``graph``.
 
     They need none of the other measures of :func:`compute`, so the report computes
     them in a process of their own while it computes those (docs/report.md,
@@ -259,14 +257,12 @@ def evaluation_themes(
     from wpnet.evaluation import reflections
 
     sessions = [s for s in base.sessions if s <= session]
-    found = reflections(
-        base, sessions=sessions, seed=seed, samples=samples, workers=workers, **graph.keywords()
-    )
+    found = reflections(base, sessions=sessions, seed=seed, samples=samples, **graph.keywords())
     workstreams = None
     if compare_to is not None:
         pair = base.select(session=[compare_to, session])
         workstreams = workstream_change(
-            pair, before=compare_to, after=session, samples=samples, seed=seed, workers=workers
+            pair, before=compare_to, after=session, samples=samples, seed=seed
         )
     return found, workstreams
 
@@ -412,13 +408,7 @@ def _mixing_rows(community: Any, authorities: Any, n_auth: int) -> list[tuple[fl
 
 
 def workstream_change(
-    eco: Ecosystem,
-    *,
-    before: str,
-    after: str,
-    samples: int = 200,
-    seed: int = 0,
-    workers: int | None = None,
+    eco: Ecosystem, *, before: str, after: str, samples: int = 200, seed: int = 0
 ) -> pd.DataFrame:
     """The change of each workstream's cross-authority share from ``before`` to
     ``after``, with its network bootstrap interval (:func:`wpnet.reflections`).
@@ -442,8 +432,7 @@ def workstream_change(
     :data:`MIN_WORKSTREAM_NETWORKS` networks in each session (``tested``): with fewer
     its draws are too few to trust, and it is left out of the test (no values: a
     value without its interval is not a finding). With ``samples=0`` the tested
-    workstreams get point values without intervals. The draws run on ``workers``
-    processes (:func:`wpnet._parallel.resolve_workers`).
+    workstreams get point values without intervals.
 
     Returns
     -------
@@ -481,7 +470,7 @@ def workstream_change(
     found = workstream_reflections(
         eco, tested, themes={WORKSTREAM_THEME: ["cross_authority_share"]},
         sessions=[before, after], graph=GraphSpec(backbone=None), samples=draws, seed=seed,
-        level=level, workers=workers,
+        level=level,
     )  # fmt: skip
     rows = []
     for w in names:
