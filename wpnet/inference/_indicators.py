@@ -441,8 +441,9 @@ def _establishment_values(
     if want("coverage"):
         elig = np.bincount(sd.e_auth[sd.e_eligible & auth_ok], minlength=n_auth)
         hit = np.bincount(sd.e_auth[sd.e_eligible & auth_ok & reached], minlength=n_auth)
+        share = _ratio(hit, elig)  # every authority at once: the same divisions
         for i, a in enumerate(lay.authorities):
-            put("coverage", a, "", _ratio(hit[i], elig[i]), elig[i])
+            put("coverage", a, "", share[i], elig[i])
         all_elig = int(sd.e_eligible.sum())
         put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
             all_elig)  # fmt: skip
@@ -471,12 +472,13 @@ def _practitioner_values(
     by_level = np.bincount(sd.p_level[lv_ok], weights=inst[lv_ok], minlength=n_lv)
     if want("lead_rate_by_level"):
         led = np.bincount(sd.p_level[lv_ok], weights=lead_inst[lv_ok], minlength=n_lv)
+        rate = _ratio(led, by_level)
         for i, lv in enumerate(LEVELS):
-            put("lead_rate_by_level", "partnership", lv, _ratio(led[i], by_level[i]), by_level[i])
+            put("lead_rate_by_level", "partnership", lv, rate[i], by_level[i])
     if want("participation_rate_by_level"):
+        rate = _ratio(by_level, sd.register_level)
         for i, lv in enumerate(LEVELS):
-            put("participation_rate_by_level", "partnership", lv,
-                _ratio(by_level[i], sd.register_level[i]), sd.register_level[i])  # fmt: skip
+            put("participation_rate_by_level", "partnership", lv, rate[i], sd.register_level[i])
 
 
 def _max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
