@@ -132,8 +132,9 @@ class _Sheet:
         self.n_rows = len(frame)
         self.cells: list[list[str]] = []  # per column, per row (heading first)
         self.widths: list[int] = []
-        for j, col in enumerate(machine):
-            self._column(j, col, table, frame.iloc[:, j].tolist(), styles)
+        # by position (as iloc would, a third of the time): names may repeat
+        for j, (col, (_, values)) in enumerate(zip(machine, frame.items(), strict=True)):
+            self._column(j, col, table, values.tolist(), styles)
 
     def _column(self, j: int, col: Any, table: Table, values: list, styles: _Styles) -> None:
         letter = _letter(j)
