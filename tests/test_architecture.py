@@ -28,6 +28,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet",  # the package root: __version__ and a lazy name table, imports nothing
             "wpnet.errors",
             "wpnet._parallel",
+            "wpnet._seeds",
             "wpnet._parse",
             "wpnet._personal",
             "wpnet._sparse",

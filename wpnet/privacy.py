@@ -561,9 +561,6 @@ def neutralise(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-_BUILTIN = frozenset({str, int, float, bool, type(None)})
-
-
 def to_builtin(x: Any) -> Any:
     """A plain Python value for a numpy or pandas scalar (others returned as they are).
 
@@ -576,7 +573,7 @@ def to_builtin(x: Any) -> Any:
     >>> to_builtin(np.int64(3)), to_builtin(np.float32(0.5)), to_builtin(pd.NA)
     (3, 0.5, None)
     """
-    if type(x) in _BUILTIN:  # most cells: already plain (np.float64 is a float subclass)
+    if type(x) in (str, int, float, bool, type(None)):  # most values (not np.float64)
         return x
     if x is pd.NA or x is pd.NaT:
         return None
