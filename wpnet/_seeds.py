@@ -11,8 +11,9 @@ into a pool of four 32-bit words, the pool is mixed, then hashed out into the st
 column by column over all the sequences at once. :func:`generators` then starts a PCG64
 :class:`numpy.random.Generator` from each state, exactly as
 ``numpy.random.default_rng(SeedSequence(...))`` would: the same draws, so the same
-published intervals. In a batch of 300, a generator costs about 8–10 µs instead of
-27–39 µs, most of it the generator's own start and the assembly of each row's entropy.
+published intervals. A draw's three seedings (its generator, its subsample's seed and
+that seed's generator) take about 20 µs instead of 80 in a batch of 300 draws, 34 in a
+batch of 100 (``python benchmarks/bench_seeds.py``).
 
 References
 ----------
