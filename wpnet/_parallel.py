@@ -140,7 +140,8 @@ def task_seeds(seed: int, tasks: int) -> list[int]:
 def task_seed(seed: int, i: int) -> int:
     """``task_seeds(seed, tasks)[i]`` for any ``tasks > i``, made alone: the i-th child
     of a :class:`numpy.random.SeedSequence` is the sequence with ``i`` appended to its
-    parent's spawn key.
+    parent's spawn key. Made by numpy itself: the definition that :func:`task_seeds` and
+    the bootstrap's batches (:mod:`wpnet._seeds`) are tested against.
 
     Examples
     --------

@@ -731,7 +731,8 @@ def draw_rngs(label: str, seed: int, samples: int) -> list[np.random.Generator]:
 def draw_rng(label: str, seed: int, b: int) -> np.random.Generator:
     """``draw_rngs(label, seed, samples)[b]`` for any ``samples > b``, made alone: the
     ``b``-th child of a :class:`numpy.random.SeedSequence` is the sequence with ``b``
-    appended to its parent's spawn key.
+    appended to its parent's spawn key. Made by numpy itself: the definition that
+    :func:`draw_rngs` and :func:`bootstrap_batch` (:mod:`wpnet._seeds`) are tested against.
 
     Examples
     --------
