@@ -682,3 +682,89 @@ def test_a_thin_session_compared_against_is_flagged(tmp_path, files, capsys):
     assert code == 0, err
     note = "Note: session 2022-23 has only 1 record (the largest has 18): a comparison with it says little."
     assert note in stdout and note in (out / "index.html").read_text()
+
+
+# ---- the data read in another process while the report's libraries are imported ------
+
+fork_only = pytest.mark.skipif(
+    "fork" not in __import__("multiprocessing").get_all_start_methods(),
+    reason="the data are read in a forked process",
+)
+
+
+def _read_both_ways(args, monkeypatch):
+    """``_read_while`` with two workers and with one: (pid that read, pid that imported,
+    what was read or the error raised, the warnings' texts) each way."""
+    import os
+    import warnings
+
+    from wpnet.report import command
+
+    real = command._load
+    monkeypatch.setattr(command, "_load", lambda a, **kw: (os.getpid(), real(a, **kw)))
+    runs = []
+    for workers in ("2", "1"):
+        monkeypatch.setenv("WPNET_WORKERS", workers)
+        imported: list[int] = []
+
+        def meanwhile(imported: list[int] = imported) -> None:
+            imported.append(os.getpid())
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                read_by, got = command._read_while(args, meanwhile)
+            except Exception as exc:  # compared below: the same error both ways
+                read_by, got = None, exc
+        runs.append((read_by, imported, got, [(w.category, str(w.message)) for w in caught]))
+    return runs
+
+
+@fork_only
+def test_the_report_reads_its_data_elsewhere_while_it_imports(tmp_path, files, monkeypatch):
+    import os
+
+    key, reg = files
+    df = small_export()
+    df.loc[3, "Date"] = "31/02/2023"  # a rejected row (and a warning)
+    df.loc[5, "Job Title"] = None  # a quality finding
+    export = tmp_path / "bookings.csv"
+    df.to_csv(export, index=False)
+    argv = ["report", str(export), "--key-file", str(key), "--register", str(reg)]
+    args = cli.build_parser().parse_args([*argv, "--errors", "drop"])
+    (p2, i2, eco2, w2), (p1, i1, eco1, w1) = _read_both_ways(args, monkeypatch)
+    here = os.getpid()
+    assert p2 != here and i2 == [here]  # read in another process, imported here
+    assert p1 == here and i1 == [here]  # one worker: both here
+    assert len(eco1.rejected) == 1 and len(eco1.quality) == 1  # the case is not empty
+    for name in ("establishments", "practitioners", "networks", "participation", "ties"):
+        pd.testing.assert_frame_equal(getattr(eco2, name), getattr(eco1, name))
+    pd.testing.assert_frame_equal(eco2.rejected, eco1.rejected)
+    pd.testing.assert_frame_equal(eco2.quality, eco1.quality)
+    assert eco2.sessions == eco1.sessions
+    assert w2 == w1  # the reading's warnings (none here), issued again here
+
+    # bad data: the same error, with its problems, raised here
+    args = cli.build_parser().parse_args(argv)
+    (p2, _, err2, _), (p1, _, err1, _) = _read_both_ways(args, monkeypatch)
+    assert isinstance(err1, wpnet.DataError) and type(err2) is type(err1)
+    assert str(err2) == str(err1) and "impossible date 31/02/2023" in str(err1)
+    pd.testing.assert_frame_equal(err2.problems, err1.problems)
+
+
+@fork_only
+def test_the_reading_elsewhere_warns_here(tmp_path, monkeypatch):
+    import os
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    part = pd.read_csv(data / "participation.csv", dtype=str)
+    part.loc[2, "network_id"] = "N999"  # an unknown network: rejected with --errors drop
+    part.to_csv(data / "participation.csv", index=False)
+    args = cli.build_parser().parse_args(["report", str(data), "--errors", "drop"])
+    (p2, _, eco2, w2), (p1, _, eco1, w1) = _read_both_ways(args, monkeypatch)
+    assert p2 != os.getpid() == p1
+    assert len(w1) == 1 and "1 of" in w1[0][1] and "rows rejected" in w1[0][1]
+    assert w2 == w1
+    pd.testing.assert_frame_equal(eco2.participation, eco1.participation)
+    pd.testing.assert_frame_equal(eco2.rejected, eco1.rejected)

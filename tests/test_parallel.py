@@ -105,6 +105,30 @@ def test_a_background_call_runs_elsewhere_with_its_own_workers() -> None:
         assert result() == (os.getpid(), expected)  # computed here, on demand
 
 
+def _warns_three_times() -> int:
+    import warnings
+
+    for i in range(3):
+        warnings.warn("the same warning", UserWarning, stacklevel=1)  # one place, 3 times
+        warnings.warn(f"warning {i}", UserWarning, stacklevel=1)  # one place, 3 texts
+    return 3
+
+
+@fork_only
+@pytest.mark.parametrize("action, shown", [("default", 4), ("always", 6)])
+def test_a_background_calls_warnings_are_shown_as_if_it_ran_here(action, shown) -> None:
+    import warnings
+
+    for enabled in (True, False):  # in a process of its own, and here
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter(action)
+            with in_background(_warns_three_times, enabled=enabled) as result:
+                assert result() == 3
+        # "default": a text repeated at one place is shown once (the registry of the
+        # place); the three texts are shown each
+        assert len(caught) == shown, (enabled, [str(w.message) for w in caught])
+
+
 def _frozen(_shared: object = None, _task: object = None) -> tuple[int, int]:
     import gc
 

@@ -443,8 +443,12 @@ def _received(recv: Any, proc: Any) -> Any:
         raise RuntimeError(
             f"the background process ended without sending its result (exit code {proc.exitcode})"
         ) from None
+    # one registry for the call's warnings, as a module's own: under the "default"
+    # action a warning issued again and again at one place is shown once, as it would
+    # have been had the call run here
+    registry: dict[Any, Any] = {}
     for message, category, filename, lineno in caught:
-        warnings.warn_explicit(message, category, filename, lineno)
+        warnings.warn_explicit(message, category, filename, lineno, registry=registry)
     if status == "error":
         raise payload
     return payload
