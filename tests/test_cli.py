@@ -700,23 +700,24 @@ def _read_both_ways(args, monkeypatch):
 
     from wpnet.report import command
 
-    real = command._load
-    monkeypatch.setattr(command, "_load", lambda a, **kw: (os.getpid(), real(a, **kw)))
     runs = []
-    for workers in ("2", "1"):
-        monkeypatch.setenv("WPNET_WORKERS", workers)
-        imported: list[int] = []
+    with monkeypatch.context() as m:
+        real = command._load
+        m.setattr(command, "_load", lambda a, **kw: (os.getpid(), real(a, **kw)))
+        for workers in ("2", "1"):
+            m.setenv("WPNET_WORKERS", workers)
+            imported: list[int] = []
 
-        def meanwhile(imported: list[int] = imported) -> None:
-            imported.append(os.getpid())
+            def meanwhile(imported: list[int] = imported) -> None:
+                imported.append(os.getpid())
 
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                read_by, got = command._read_while(args, meanwhile)
-            except Exception as exc:  # compared below: the same error both ways
-                read_by, got = None, exc
-        runs.append((read_by, imported, got, [(w.category, str(w.message)) for w in caught]))
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                try:
+                    read_by, got = command._read_while(args, meanwhile)
+                except Exception as exc:  # compared below: the same error both ways
+                    read_by, got = None, exc
+            runs.append((read_by, imported, got, [(w.category, str(w.message)) for w in caught]))
     return runs
 
 
@@ -768,3 +769,27 @@ def test_the_reading_elsewhere_warns_here(tmp_path, monkeypatch):
     assert w2 == w1
     pd.testing.assert_frame_equal(eco2.participation, eco1.participation)
     pd.testing.assert_frame_equal(eco2.rejected, eco1.rejected)
+
+
+@fork_only
+def test_large_or_parquet_data_are_read_here(tmp_path, monkeypatch):
+    import os
+
+    from wpnet.report import command
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    size = sum(f.stat().st_size for f in data.iterdir())
+    args = cli.build_parser().parse_args(["report", str(data)])
+    monkeypatch.setattr(command, "READ_ELSEWHERE_BYTES", size)  # at the limit: elsewhere
+    (p2, _, eco2, _), _ = _read_both_ways(args, monkeypatch)
+    assert p2 != os.getpid()
+    monkeypatch.setattr(command, "READ_ELSEWHERE_BYTES", size - 1)  # above it: here
+    (p2, _, eco2, _), _ = _read_both_ways(args, monkeypatch)
+    assert p2 == os.getpid() and len(eco2.participation) == len(wpnet.tiny().participation)
+    monkeypatch.undo()
+    pq = tmp_path / "pq"
+    write_ecosystem(wpnet.tiny(), pq, format="parquet")  # Parquet: here, whatever its size
+    args = cli.build_parser().parse_args(["report", str(pq)])
+    (p2, _, eco2, _), _ = _read_both_ways(args, monkeypatch)
+    assert p2 == os.getpid() and len(eco2.participation) == len(wpnet.tiny().participation)
