@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import importlib
 import os
 import shutil
 import sys
@@ -376,27 +377,34 @@ def _load(args: argparse.Namespace, *, key: str | None = None) -> Ecosystem:
     )
 
 
-def _import_for_report() -> None:
-    """Import what the report computes and draws with (scipy, igraph, which imports
-    matplotlib's pyplot, and wpnet's measures, inference, evaluation and map): 1.1-1.3 s
-    on the build machine after ``import wpnet.cli``, which :func:`_read_while` spends
-    while the data are read."""
-    import igraph  # noqa: F401
-    import jinja2  # noqa: F401
+#: What the report computes and draws with, imported while its data are read
+#: (:func:`_read_while`): scipy (through wpnet's graphs), igraph, which imports
+#: matplotlib's pyplot, and wpnet's measures, inference, evaluation, map and page;
+#: 1.1-1.3 s on the build machine after ``import wpnet.cli``.
+REPORT_MODULES = (
+    "igraph",
+    "jinja2",
+    "wpnet.evaluation",
+    "wpnet.inference",
+    "wpnet.maps.interactive",
+    "wpnet.measures",
+    "wpnet.report.build",
+)
 
-    import wpnet.evaluation
-    import wpnet.inference
-    import wpnet.maps.interactive
-    import wpnet.measures
-    import wpnet.report.build  # noqa: F401
+#: What the interactive map computes with, imported while its data are read.
+MAP_MODULES = ("igraph", "wpnet.maps.interactive", "wpnet.measures")
+
+
+def _import_for_report() -> None:
+    """Import :data:`REPORT_MODULES`."""
+    for name in REPORT_MODULES:
+        importlib.import_module(name)
 
 
 def _import_for_map() -> None:
-    """Import what the interactive map computes with (igraph; wpnet's measures)."""
-    import igraph  # noqa: F401
-
-    import wpnet.maps.interactive
-    import wpnet.measures  # noqa: F401
+    """Import :data:`MAP_MODULES`."""
+    for name in MAP_MODULES:
+        importlib.import_module(name)
 
 
 #: DATA files up to this size in all (bytes, Parquet files excepted) are read in a
@@ -433,10 +441,10 @@ def _read_while(args: argparse.Namespace, meanwhile: Callable[[], None]) -> Ecos
     ``meanwhile`` (the imports the next step needs), when two cores or more are there
     and the data are small text (:func:`_small_text_data`).
 
-    Reading and checking the example's five CSV files and importing igraph each take
-    about 0.7-0.8 s on one core, one after the other; side by side they take about as
-    long as the longer of the two, and the data come back pickled (8 MB for the
-    example, about 0.02 s each way). The data are the same either way: the process
+    Reading and checking the example's five CSV files (0.7-1.0 s) and importing what
+    the report needs (1.1-1.3 s) ran one after the other on one core; side by side
+    they take about as long as the longer of the two, and the data come back pickled
+    (8 MB for the example, about 0.02 s each way). The data are the same either way: the process
     runs the same :func:`_load`; its warnings are issued again here and its error
     (a :class:`~wpnet.errors.DataError`, a missing file) is raised here
     (:func:`wpnet._parallel.in_background`). With one worker (``WPNET_WORKERS=1``),
