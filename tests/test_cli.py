@@ -793,3 +793,20 @@ def test_large_or_parquet_data_are_read_here(tmp_path, monkeypatch):
     args = cli.build_parser().parse_args(["report", str(pq)])
     (p2, _, eco2, _), _ = _read_both_ways(args, monkeypatch)
     assert p2 == os.getpid() and len(eco2.participation) == len(wpnet.tiny().participation)
+
+
+@fork_only
+def test_a_reading_process_killed_is_one_line_exit_2(tmp_path, monkeypatch, capsys):
+    import os
+    import signal
+
+    from wpnet.report import command
+
+    data = tmp_path / "data"
+    write_ecosystem(wpnet.tiny(), data, format="csv")
+    monkeypatch.setenv("WPNET_WORKERS", "2")
+    monkeypatch.setattr(command, "_load", lambda a, **kw: os.kill(os.getpid(), signal.SIGKILL))
+    code, out, err = run(["report", data, "--out", tmp_path / "rep", "--samples", "0"], capsys)
+    assert code == 2
+    assert "killed by signal 9, SIGKILL: the system may have run out of memory" in err
+    assert "WPNET_WORKERS=1" in err and not (tmp_path / "rep").exists()

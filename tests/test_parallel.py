@@ -178,13 +178,44 @@ def _dies() -> None:
     os._exit(3)  # as a process killed mid-call (out of memory) sends nothing back
 
 
+def _killed() -> None:
+    import os
+    import signal
+
+    os.kill(os.getpid(), signal.SIGKILL)  # as the out-of-memory killer does
+
+
 @fork_only
 def test_a_background_process_that_dies_is_reported_with_its_exit_code() -> None:
+    from wpnet.errors import WorkerLost
+
     with (
-        pytest.raises(RuntimeError, match=r"ended without sending its result \(exit code 3\)"),
+        pytest.raises(WorkerLost, match=r"ended without sending its result \(exit code 3\)"),
         in_background(_dies) as result,
     ):
         result()
+    with (
+        pytest.raises(
+            WorkerLost, match=r"killed by signal 9, SIGKILL: the system may have run out"
+        ),
+        in_background(_killed) as result,
+    ):
+        result()
+
+
+def _kill_the_worker(_shared: object, task: int) -> int:
+    if task == 3:
+        _killed()
+    return task
+
+
+@fork_only
+def test_a_pool_worker_that_dies_is_reported() -> None:
+    from wpnet.errors import WorkerLost
+
+    with pytest.raises(WorkerLost, match="a worker process ended without sending its results"):
+        parallel_map(_kill_the_worker, list(range(6)), workers=2)
+    assert parallel_map(_kill_the_worker, [1, 2], workers=2) == [1, 2]  # the pool works again
 
 
 def _sleep_in_a_pool(_: object) -> None:

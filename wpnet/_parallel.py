@@ -40,10 +40,13 @@ import time
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
 from typing import Any, TypeVar
 
 import numpy as np
+
+from wpnet.errors import WorkerLost
 
 __all__ = [
     "BLAS_SMALL_NODES",
@@ -311,7 +314,13 @@ def parallel_map(
         # Python >= 3.12 warns on fork() in a process with threads (BLAS pools); the
         # workers run only numpy, scipy and igraph code on data they were sent.
         warnings.filterwarnings("ignore", message=r".*fork\(\) may lead to deadlocks")
-        return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
+        try:
+            return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
+        except BrokenProcessPool as exc:
+            raise WorkerLost(
+                f"a worker process ended without sending its results ({exc}); "
+                "WPNET_WORKERS=1 does all the work in one process"
+            ) from exc
 
 
 # ---- one call beside the caller ----------------------------------------------------------------
@@ -403,6 +412,24 @@ def in_background(
         proc.join()
 
 
+def _ending(exitcode: int | None) -> str:
+    """How a process ended, from its exit code (negative: the signal that killed it).
+
+    Examples
+    --------
+    >>> _ending(3), _ending(-9)
+    ('exit code 3', 'killed by signal 9, SIGKILL: the system may have run out of memory')
+    """
+    if exitcode is None or exitcode >= 0:
+        return f"exit code {exitcode}"
+    try:
+        name = signal.Signals(-exitcode).name
+    except ValueError:
+        name = "an unknown signal"
+    why = ": the system may have run out of memory" if -exitcode == signal.SIGKILL else ""
+    return f"killed by signal {-exitcode}, {name}{why}"
+
+
 def _stop_group(proc: Any) -> None:
     """Stop a background process and the workers it started (its process group)."""
     try:
@@ -440,8 +467,9 @@ def _received(recv: Any, proc: Any) -> Any:
         status, payload, caught = recv.recv()
     except EOFError:
         proc.join()
-        raise RuntimeError(
-            f"the background process ended without sending its result (exit code {proc.exitcode})"
+        raise WorkerLost(
+            f"the background process ended without sending its result ({_ending(proc.exitcode)}); "
+            "WPNET_WORKERS=1 does all the work in one process"
         ) from None
     # one registry for the call's warnings, as a module's own: under the "default"
     # action a warning issued again and again at one place is shown once, as it would

@@ -12,7 +12,15 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["DataError", "KeyMissing", "UsageError", "WpnetError", "WrongType", "check_choice"]
+__all__ = [
+    "DataError",
+    "KeyMissing",
+    "UsageError",
+    "WorkerLost",
+    "WpnetError",
+    "WrongType",
+    "check_choice",
+]
 
 
 class WpnetError(Exception):
@@ -67,6 +75,20 @@ class WrongType(WpnetError, TypeError):
     Examples
     --------
     >>> isinstance(WrongType("eco: an Ecosystem is expected; got DataFrame"), TypeError)
+    True
+    """
+
+
+class WorkerLost(WpnetError, RuntimeError):
+    """A process wpnet started for part of the work ended without sending its result:
+    killed (by the system when memory ran out, or by a signal) or crashed.
+
+    The message says how it ended and that ``WPNET_WORKERS=1`` runs everything in one
+    process. The command line exits 2 on it with the message, without a traceback.
+
+    Examples
+    --------
+    >>> isinstance(WorkerLost("a worker process was killed"), RuntimeError)
     True
     """
 
