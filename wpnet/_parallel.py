@@ -133,8 +133,6 @@ def task_seeds(seed: int, tasks: int) -> list[int]:
     """
     from wpnet._seeds import spawned_states
 
-    if tasks == 0:
-        return []
     # the i-th child of SeedSequence(seed) is SeedSequence(seed, spawn_key=(i,)): made
     # together, bit for bit numpy's (wpnet._seeds)
     return spawned_states([seed] * tasks, [(i,) for i in range(tasks)], words=1)[:, 0].tolist()
@@ -318,8 +316,7 @@ def parallel_map(
             return list(pool.map(_call, [(func, t) for t in tasks], chunksize=chunk))
         except BrokenProcessPool as exc:
             raise WorkerLost(
-                f"a worker process ended without sending its results ({exc}); "
-                "WPNET_WORKERS=1 does all the work in one process"
+                f"a worker process ended without sending its results ({exc}); {_ONE_PROCESS}"
             ) from exc
 
 
@@ -412,6 +409,10 @@ def in_background(
         proc.join()
 
 
+#: What :class:`~wpnet.errors.WorkerLost` advises.
+_ONE_PROCESS = "WPNET_WORKERS=1 does all the work in one process"
+
+
 def _ending(exitcode: int | None) -> str:
     """How a process ended, from its exit code (negative: the signal that killed it).
 
@@ -468,8 +469,8 @@ def _received(recv: Any, proc: Any) -> Any:
     except EOFError:
         proc.join()
         raise WorkerLost(
-            f"the background process ended without sending its result ({_ending(proc.exitcode)}); "
-            "WPNET_WORKERS=1 does all the work in one process"
+            "the background process ended without sending its result "
+            f"({_ending(proc.exitcode)}); {_ONE_PROCESS}"
         ) from None
     # one registry for the call's warnings, as a module's own: under the "default"
     # action a warning issued again and again at one place is shown once, as it would

@@ -935,8 +935,9 @@ def _run_batch(shared: dict[str, SessionData], batch: DrawBatch) -> list[Any]:
                 continue
             plain = _plain(sd, task)
             keep = subsample(sd, task.c, task.matched, task.keep_seed, task.people)
-            nothing = np.full(len(sd.layout.keys), np.nan)
-            values = evaluate(sd, task.c, which=plain) if plain else nothing
+            values = (
+                evaluate(sd, task.c, which=plain) if plain else np.full(len(sd.layout.keys), np.nan)
+            )
             out[g].append(None)
             pending.setdefault(task.label, []).append((g, t, task.c, keep, values))
     for label, items in pending.items():

@@ -28,6 +28,7 @@ report folder or the map (not inside the report, which is published).
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
 import importlib
 import os
@@ -395,15 +396,9 @@ REPORT_MODULES = (
 MAP_MODULES = ("igraph", "wpnet.maps.interactive", "wpnet.measures")
 
 
-def _import_for_report() -> None:
-    """Import :data:`REPORT_MODULES`."""
-    for name in REPORT_MODULES:
-        importlib.import_module(name)
-
-
-def _import_for_map() -> None:
-    """Import :data:`MAP_MODULES`."""
-    for name in MAP_MODULES:
+def _import_all(names: Sequence[str]) -> None:
+    """Import each module of ``names`` (:data:`REPORT_MODULES`, :data:`MAP_MODULES`)."""
+    for name in names:
         importlib.import_module(name)
 
 
@@ -412,7 +407,7 @@ def _import_for_map() -> None:
 READ_ELSEWHERE_BYTES = 16 * 2**20
 
 
-def _small_text_data(data: Sequence[str | os.PathLike[str]]) -> bool:
+def _small_text_data(data: str | os.PathLike[str] | Sequence[str | os.PathLike[str]]) -> bool:
     """Whether the files of DATA (the files in a folder, or the files given) are at most
     :data:`READ_ELSEWHERE_BYTES` in all and none of them is Parquet.
 
@@ -422,7 +417,7 @@ def _small_text_data(data: Sequence[str | os.PathLike[str]]) -> bool:
     0.5 s slower that way; at that size the imports are a small part of the time.
     """
     total = 0
-    for item in data:
+    for item in [data] if isinstance(data, (str, os.PathLike)) else data:
         p = Path(item)
         try:
             files = [f for f in p.iterdir() if f.is_file()] if p.is_dir() else [p]
@@ -450,8 +445,7 @@ def _read_while(args: argparse.Namespace, meanwhile: Callable[[], None]) -> Ecos
     (:func:`wpnet._parallel.in_background`). With one worker (``WPNET_WORKERS=1``),
     no ``fork`` or larger data, the imports and then the reading run here.
     """
-    data = [args.data] if isinstance(args.data, (str, os.PathLike)) else list(args.data)
-    elsewhere = resolve_workers() >= 2 and _small_text_data(data)
+    elsewhere = resolve_workers() >= 2 and _small_text_data(args.data)
     with in_background(_load, args, enabled=elsewhere) as loaded:
         meanwhile()
         return loaded()
@@ -550,7 +544,7 @@ def _remove_new(path: Path, existed: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``wpnet report``; print what was written where and what was left out."""
     started = time.perf_counter()
-    eco = _read_while(args, _import_for_report)
+    eco = _read_while(args, functools.partial(_import_all, REPORT_MODULES))
     # the modules and the data read are kept to the end: out of the cyclic garbage
     # collector's sight, its full collections walk only what the report makes (0.09 s
     # less on the example); given back to it when the command ends (unless a caller
@@ -632,7 +626,7 @@ def _map_path(text: str) -> Path:
 
 def run_map(args: argparse.Namespace) -> int:
     """Run ``wpnet map`` (default: the latest session); print what was written where."""
-    eco = _read_while(args, _import_for_map)
+    eco = _read_while(args, functools.partial(_import_all, MAP_MODULES))
     from wpnet.maps.interactive import interactive_map
 
     session, _ = _sessions(eco, args.session, None)
