@@ -576,6 +576,23 @@ def test_ei_complement_counting_equals_direct(monkeypatch):
     np.testing.assert_array_equal(via_nonties, direct)
 
 
+@pytest.mark.parametrize("density", [0.2, 0.8])  # E counted on the ties, on the non-ties
+def test_ei_permutations_in_small_blocks_are_the_same_permutations(monkeypatch, density):
+    """Blocks of a few permutations (``_PERM_CHUNK`` small) draw the same labellings
+    as one block of all: the counts equal a direct count of all at once."""
+    import wpnet.measures.roles as mod
+
+    rng = np.random.default_rng(5)
+    a = np.triu((rng.random((25, 25)) < density).astype(float), 1)
+    c = rng.integers(0, 4, size=25).astype(np.int64)
+    i, j = np.nonzero(a)
+    between = int((np.bincount(c).sum() ** 2 - (np.bincount(c) ** 2).sum()) // 2)
+    lab = np.random.default_rng(4).permuted(np.broadcast_to(c.astype(np.int16), (70, 25)), axis=1)
+    direct = (lab[:, i] != lab[:, j]).sum(axis=1)
+    monkeypatch.setattr(mod, "_PERM_CHUNK", 3 * max(len(i), 25 * 24 // 2 - len(i)))
+    np.testing.assert_array_equal(mod._permuted_external(c, i, j, len(i), between, 70, 4), direct)
+
+
 # ---- the Ecosystem functions on tiny -----------------------------------------------------
 def test_tiny_projection_by_hand(tiny2223):
     b = brokerage(tiny2223)

@@ -128,6 +128,26 @@ def test_new_subcommands_plug_in(monkeypatch, capsys):
     assert capsys.readouterr().out == "hello world\n"
 
 
+@pytest.mark.parametrize("chosen", [None, "mimalloc"])
+def test_the_command_allocates_arrow_memory_with_malloc_unless_told(monkeypatch, chosen):
+    """The command's process gives Arrow the system allocator (pandas' text columns
+    allocate there); ARROW_DEFAULT_MEMORY_POOL, when set, is the user's choice and stays."""
+    import pyarrow as pa
+
+    before = pa.default_memory_pool()
+    if chosen is None:
+        monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    else:
+        monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
+    pa.set_memory_pool(pa.mimalloc_memory_pool())
+    try:
+        monkeypatch.setitem(cli.COMMANDS, "noop", cli.Command("nothing", lambda p: None, lambda a: 0))
+        assert cli.main(["noop"]) == 0
+        assert pa.default_memory_pool().backend_name == ("system" if chosen is None else "mimalloc")
+    finally:
+        pa.set_memory_pool(before)
+
+
 def test_progress_shows_on_a_terminal_only(monkeypatch, capsys):
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True, raising=False)
     with cli.progress(2, "step") as bar:

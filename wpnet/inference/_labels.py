@@ -59,7 +59,8 @@ def label_expected(
     if auth.size == 0:
         return out
     rng = np.random.default_rng(seed)
-    pa = rng.permuted(np.tile(auth, (permutations, 1)), axis=1)  # (S, n) permuted labels
+    pa = np.tile(auth, (permutations, 1))  # (S, n) permuted labels
+    rng.permuted(pa, axis=1, out=pa)  # in place: the same rows as a copy
     if i.size and want & {"cross_authority_share", "authority_cross_share"}:
         n_auth = len(lay.authorities)
         t = _label_pairs(pa, i, j, n_auth)
@@ -95,8 +96,10 @@ def label_expected(
 _DENSE_PER_TIE = 100
 _DENSE_NODES = 4000
 _DENSE_MIN_CELLS = 10_000_000
-#: Cells of the largest temporary array of a block of permutations (16 to 32 MB).
-_BLOCK_CELLS = 1 << 21
+#: Cells of the largest temporary array of a block of permutations (1 to 2 MB): small
+#: enough to be reused by the memory allocator rather than taken fresh from the system,
+#: which zeroes every page it gives (see :data:`wpnet.measures.roles._PERM_CHUNK`).
+_BLOCK_CELLS = 1 << 18
 
 
 def _label_pairs(pa: np.ndarray, i: np.ndarray, j: np.ndarray, n_auth: int) -> np.ndarray:
@@ -107,7 +110,7 @@ def _label_pairs(pa: np.ndarray, i: np.ndarray, j: np.ndarray, n_auth: int) -> n
     ``t_s = P_sᵀ A P_s`` (A the n × n count of ties (i, j), P_s the 0/1 matrix of node
     v's label in permutation s: integer sums, exact in float64), on sparse ones a
     ``bincount`` of the label pair of every tie. Either way blocks of permutations
-    keep the temporary arrays to a few tens of MB whatever the graph's size.
+    keep the temporary arrays to a few MB whatever the graph's size.
 
     Examples
     --------

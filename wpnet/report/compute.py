@@ -41,8 +41,10 @@ COMMUNITY_NULL_SAMPLES = 50
 #: network bootstrap of fewer clusters gives intervals that are too narrow (five networks
 #: have at most 126 distinct draws).
 MIN_WORKSTREAM_NETWORKS = 10
-#: Cells of the label shuffles :func:`community_mixing` holds at once (16 MB).
-_SHUFFLE_CELLS = 2_000_000
+#: Cells of the label shuffles :func:`community_mixing` holds at once (2 MB): small
+#: enough to be reused by the memory allocator rather than taken fresh from the system,
+#: which zeroes every page it gives (see :data:`wpnet.measures.roles._PERM_CHUNK`).
+_SHUFFLE_CELLS = 1 << 18
 #: The theme name of the per-workstream reflections.
 WORKSTREAM_THEME = "cross-authority mixing by workstream"
 
@@ -339,7 +341,8 @@ def community_mixing(
     exp: list[tuple[float, int]] = []
     block = max(1, _SHUFFLE_CELLS // max(a_of.size, 1))  # shuffles held at once
     for start in range(0, int(permutations), block):  # the same rows as all at once
-        rows = rng.permuted(np.tile(a_of, (min(block, int(permutations) - start), 1)), axis=1)
+        rows = np.tile(a_of, (min(block, int(permutations) - start), 1))
+        rng.permuted(rows, axis=1, out=rows)  # in place: the same rows as a copy
         exp += _mixing_rows(c_of, rows, n_auth)
     out.attrs.update(
         nodes=int((np.asarray(g.degree()) > 0).sum()),
