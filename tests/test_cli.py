@@ -141,7 +141,9 @@ def test_the_command_allocates_arrow_memory_with_malloc_unless_told(monkeypatch,
         monkeypatch.setenv("ARROW_DEFAULT_MEMORY_POOL", chosen)
     pa.set_memory_pool(pa.mimalloc_memory_pool())
     try:
-        monkeypatch.setitem(cli.COMMANDS, "noop", cli.Command("nothing", lambda p: None, lambda a: 0))
+        monkeypatch.setitem(
+            cli.COMMANDS, "noop", cli.Command("nothing", lambda p: None, lambda a: 0)
+        )
         assert cli.main(["noop"]) == 0
         assert pa.default_memory_pool().backend_name == ("system" if chosen is None else "mimalloc")
     finally:
