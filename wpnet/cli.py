@@ -267,26 +267,32 @@ def _sigterm_unwinds() -> Iterator[None]:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
-def _system_allocator_for_arrow() -> None:
-    """Let Arrow take its memory from the C library's ``malloc`` in this command's
-    process (and the processes it forks), unless ``ARROW_DEFAULT_MEMORY_POOL`` names a
-    pool.
+def _arrow_allocator() -> None:
+    """Let Arrow allocate with jemalloc in this command's process (and the processes it
+    forks), unless ``ARROW_DEFAULT_MEMORY_POOL`` names a pool or this pyarrow has no
+    jemalloc (its Windows builds): then Arrow's default stays.
 
     pandas keeps text columns in Arrow arrays, so reading the data and every selection
     of a text column allocate through Arrow's memory pool. Its default, mimalloc, hands
     freed memory back to the system within milliseconds and takes fresh pages for the
     next buffers; the system must zero each fresh page. On the development machine (a
     virtual machine, where a fresh page can also cost the host's work) that zeroing was
-    2 to 9% of a West report's CPU time with mimalloc and 0.2% with ``malloc`` (``perf``,
-    six runs; the same files). The command owns its process, so it chooses; a library
-    call leaves the user's choice alone (``pyarrow.set_memory_pool`` does the same in a
-    notebook).
+    2.5-9.4% of a one-process West report's CPU time with mimalloc, 0.3-1.3% with
+    jemalloc and 0.2-0.3% with the C library's ``malloc`` (``perf``, three to six runs
+    each; the same files). At england size the peak memory was 6.8 GB with mimalloc,
+    6.5 GB with jemalloc and 7.7 GB with ``malloc``, which keeps what it freed. The
+    command owns its process, so it chooses; a library call leaves the user's choice
+    alone (``pyarrow.set_memory_pool`` does the same in a notebook).
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return
     import pyarrow as pa
 
-    pa.set_memory_pool(pa.system_memory_pool())
+    try:
+        pool = pa.jemalloc_memory_pool()
+    except NotImplementedError:  # built without jemalloc: Arrow's default stays
+        return
+    pa.set_memory_pool(pool)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -303,7 +309,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse exits 2 on bad usage, 0 on --help/--version
         return int(exc.code or 0)
-    _system_allocator_for_arrow()
+    _arrow_allocator()
     try:
         with _sigterm_unwinds():
             return int(args._run(args))
