@@ -91,6 +91,34 @@ def test_equity_gradient_by_hand(tiny):
     assert row(tiny, "simd_coverage", unit="Inverclyde", group="SIMD 1").value == 0.0
 
 
+def test_simd_coverage_of_every_unit_and_quintile_against_pandas():
+    """Every authority's and the partnership's SIMD coverage rows (value and n, each
+    quintile and the gap), against the register and the session's records in pandas:
+    the share of the non-central register establishments of that quintile with a
+    record, out of how many there are."""
+    eco = wpnet.synthetic(establishments=120, practitioners=900, networks=20, records=2500, seed=3)
+    r = reflections(eco, backbone=None, samples=0, workers=1)
+    s = eco.sessions[-1]
+    reg = eco.establishments.drop_duplicates("establishment_id")
+    reg = reg[reg["sector"].fillna("") != "central"]
+    reg = reg.assign(
+        hit=reg["establishment_id"].isin(eco.select(session=s).records["establishment_id"])
+    )
+    units = [("partnership", reg), *reg.groupby("authority")]
+    assert len(units) == 9
+    for unit, part in units:
+        want = {}
+        for q in range(1, 6):
+            sub = part[part["simd_quintile"] == q]
+            want[q] = (sub["hit"].mean() if len(sub) else math.nan, len(sub))
+        want["gap"] = (want[1][0] - want[5][0], min(want[1][1], want[5][1]))
+        for q, (value, n) in want.items():
+            group = "SIMD 1 − SIMD 5" if q == "gap" else f"SIMD {q}"
+            got = row(r, "simd_coverage", s, unit, group)
+            assert got.n == n, (unit, group)
+            assert got.value == pytest.approx(value, nan_ok=True), (unit, group)
+
+
 def test_structural_rows_are_volume_matched(tiny):
     # 2021-22 has 3 practitioners, 2022-23 has 7: 2022-23 is matched at m = 3
     assert tiny.attrs["volume"]["m"] == 3

@@ -139,6 +139,32 @@ class Layout:
     def positions(self, indicators: set[str]) -> np.ndarray:
         return np.array([i for i, k in enumerate(self.keys) if k[0] in indicators], dtype=np.int64)
 
+    def gradient_positions(self, name: str) -> np.ndarray:
+        """Positions of the SIMD gradient indicator ``name``: one row per unit
+        (``partnership``, then each authority), columns ``SIMD 1`` … ``SIMD 5`` and
+        :data:`GAP` (a :class:`KeyError` when the layout lacks one).
+
+        Examples
+        --------
+        >>> lay = make_layout(["A"])
+        >>> at = lay.gradient_positions("simd_coverage")
+        >>> at.shape, lay.keys[at[1, 5]]
+        ((2, 6), ('simd_coverage', 'A', 'SIMD 1 − SIMD 5'))
+        """
+        at = self._gradient_at.get(name)
+        if at is None:
+            pos = self.index()
+            groups = [*(_group_label(q) for q in QUINTILES), GAP]
+            units = ("partnership", *self.authorities)
+            at = np.array([[pos[(name, u, g)] for g in groups] for u in units], dtype=np.int64)
+            at.flags.writeable = False  # shared by every draw
+            self._gradient_at[name] = at
+        return at
+
+    @cached_property
+    def _gradient_at(self) -> dict[str, np.ndarray]:
+        return {}
+
 
 def make_layout(authorities: list[str]) -> Layout:
     """Every indicator row, in a fixed order, for a partnership of ``authorities``."""
@@ -414,11 +440,16 @@ def evaluate(
         if denominators is not None:
             denominators[pos[(name, unit, group)]] = n
 
+    def put_at(at: np.ndarray, values: np.ndarray, n: np.ndarray) -> None:
+        out[at] = values
+        if denominators is not None:
+            denominators[at] = n
+
     rec_c = rec_w.astype(np.int64)
     if any(want(x) for x in _PEOPLE):  # ---- practitioners
         _practitioner_values(sd, c, keep, rec_c, put, want)
     if any(want(x) for x in _REACHED):  # ---- establishments
-        _establishment_values(sd, present, rec_c, put, want)
+        _establishment_values(sd, present, rec_c, put, want, put_at)
     if graph and (which is None or which & set(GRAPH_INDICATORS)):
         _graph_values(sd, c, keep, present, put, want)
     return out
@@ -431,9 +462,10 @@ _REACHED = ("coverage", "simd_coverage", "simd_depth", "simd_lead_rate")
 
 
 def _establishment_values(
-    sd: SessionData, present: np.ndarray, rec_c: np.ndarray, put: Any, want: Any
+    sd: SessionData, present: np.ndarray, rec_c: np.ndarray, put: Any, want: Any, put_at: Any
 ) -> None:
-    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient."""
+    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient (``put`` one
+    value, ``put_at`` many at their positions)."""
     lay = sd.layout
     reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
     n_auth = len(lay.authorities)
@@ -448,7 +480,7 @@ def _establishment_values(
         put("coverage", "partnership", "", _ratio((sd.e_eligible & reached).sum(), all_elig),
             all_elig)  # fmt: skip
     if want("simd_coverage") or want("simd_depth") or want("simd_lead_rate"):
-        _gradient(sd, rec_c, reached, put, want)
+        _gradient(sd, rec_c, reached, put_at, want)
 
 
 def _practitioner_values(
@@ -510,10 +542,15 @@ def _second_max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     return _max_by(group[rest], value[rest], n)
 
 
-def _gradient(sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put: Any, want: Any) -> None:
+def _gradient(
+    sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put_at: Any, want: Any
+) -> None:
     """Coverage, practitioners per reached establishment and leadership rate per SIMD
     quintile, for the partnership and each authority, and the quintile 1 − 5 gaps
-    (practitioners counted in copy instances, as in :func:`evaluate`)."""
+    (practitioners counted in copy instances, as in :func:`evaluate`). Each indicator's
+    values and denominators go to their positions at once (``put_at``, with
+    :meth:`Layout.gradient_positions`): one row per unit, ``SIMD 1`` … ``SIMD 5`` and
+    the gap; a draw of the bootstrap calls this once per session."""
     lay = sd.layout
     n_auth = len(lay.authorities)
     q_ok = sd.e_q > 0
@@ -539,17 +576,18 @@ def _gradient(sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put: Any,
             "simd_depth": (_ratio(people, est), est),
             "simd_lead_rate": (_ratio(leaders, people), people),
         }
-    units = [("partnership", "partnership", 0)] + [
-        (a, "authority", i * 6) for i, a in enumerate(lay.authorities)
-    ]
     for name in ("simd_coverage", "simd_depth", "simd_lead_rate"):
         if not want(name):
             continue
-        for unit, scope, base in units:
-            v, n = values[scope][name]
-            for q in QUINTILES:
-                put(name, unit, _group_label(q), v[base + q], n[base + q])
-            put(name, unit, GAP, v[base + 1] - v[base + 5], min(n[base + 1], n[base + 5]))
+        # rows: the partnership's six cells, then each authority's (cell 0: no quintile)
+        v = np.concatenate([values["partnership"][name][0], values["authority"][name][0]])
+        n = np.concatenate([values["partnership"][name][1], values["authority"][name][1]])
+        v, n = v.reshape(-1, 6).astype(np.float64), n.reshape(-1, 6).astype(np.float64)
+        put_at(
+            lay.gradient_positions(name),
+            np.column_stack([v[:, 1:6], v[:, 1] - v[:, 5]]),
+            np.column_stack([n[:, 1:6], np.minimum(n[:, 1], n[:, 5])]),
+        )
 
 
 def _kept_ties(
