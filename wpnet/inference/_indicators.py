@@ -122,6 +122,7 @@ class Layout:
 
     keys: tuple[tuple[str, str, str], ...]
     authorities: tuple[str, ...]
+    _gradient_at: dict[str, np.ndarray] = field(default_factory=dict, init=False, compare=False)
 
     def index(self) -> dict[tuple[str, str, str], int]:
         """Position of each key (one dictionary per layout: do not change it)."""
@@ -140,30 +141,22 @@ class Layout:
         return np.array([i for i, k in enumerate(self.keys) if k[0] in indicators], dtype=np.int64)
 
     def gradient_positions(self, name: str) -> np.ndarray:
-        """Positions of the SIMD gradient indicator ``name``: one row per unit
-        (``partnership``, then each authority), columns ``SIMD 1`` … ``SIMD 5`` and
-        :data:`GAP` (a :class:`KeyError` when the layout lacks one).
+        """Positions of the SIMD gradient's ``name``: a row per unit (``partnership``, then
+        each authority), columns ``SIMD 1`` … ``SIMD 5``, :data:`GAP`.
 
         Examples
         --------
-        >>> lay = make_layout(["A"])
-        >>> at = lay.gradient_positions("simd_coverage")
+        >>> lay = make_layout(["A"]); at = lay.gradient_positions("simd_coverage")
         >>> at.shape, lay.keys[at[1, 5]]
         ((2, 6), ('simd_coverage', 'A', 'SIMD 1 − SIMD 5'))
         """
         at = self._gradient_at.get(name)
         if at is None:
-            pos = self.index()
-            groups = [*(_group_label(q) for q in QUINTILES), GAP]
-            units = ("partnership", *self.authorities)
-            at = np.array([[pos[(name, u, g)] for g in groups] for u in units], dtype=np.int64)
+            units, groups = ("partnership", *self.authorities), (*map(_group_label, QUINTILES), GAP)
+            at = np.array([[self._index[(name, u, g)] for g in groups] for u in units])
             at.flags.writeable = False  # shared by every draw
             self._gradient_at[name] = at
         return at
-
-    @cached_property
-    def _gradient_at(self) -> dict[str, np.ndarray]:
-        return {}
 
 
 def make_layout(authorities: list[str]) -> Layout:
@@ -464,8 +457,7 @@ _REACHED = ("coverage", "simd_coverage", "simd_depth", "simd_lead_rate")
 def _establishment_values(
     sd: SessionData, present: np.ndarray, rec_c: np.ndarray, put: Any, want: Any, put_at: Any
 ) -> None:
-    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient (``put`` one
-    value, ``put_at`` many at their positions)."""
+    """The indicators of :data:`_REACHED`: coverage and the SIMD gradient (``put_at``)."""
     lay = sd.layout
     reached = np.bincount(sd.rec_e[present], minlength=sd.n_e) > 0
     n_auth = len(lay.authorities)
@@ -542,15 +534,11 @@ def _second_max_by(group: np.ndarray, value: np.ndarray, n: int) -> np.ndarray:
     return _max_by(group[rest], value[rest], n)
 
 
-def _gradient(
-    sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put_at: Any, want: Any
-) -> None:
+def _gradient(sd: SessionData, rec_c: np.ndarray, reached: np.ndarray, put: Any, want: Any) -> None:
     """Coverage, practitioners per reached establishment and leadership rate per SIMD
     quintile, for the partnership and each authority, and the quintile 1 − 5 gaps
-    (practitioners counted in copy instances, as in :func:`evaluate`). Each indicator's
-    values and denominators go to their positions at once (``put_at``, with
-    :meth:`Layout.gradient_positions`): one row per unit, ``SIMD 1`` … ``SIMD 5`` and
-    the gap; a draw of the bootstrap calls this once per session."""
+    (practitioners counted in copy instances, as in :func:`evaluate`); ``put`` sets an
+    indicator's values at once, at :meth:`Layout.gradient_positions`."""
     lay = sd.layout
     n_auth = len(lay.authorities)
     q_ok = sd.e_q > 0
@@ -583,7 +571,7 @@ def _gradient(
         v = np.concatenate([values["partnership"][name][0], values["authority"][name][0]])
         n = np.concatenate([values["partnership"][name][1], values["authority"][name][1]])
         v, n = v.reshape(-1, 6).astype(np.float64), n.reshape(-1, 6).astype(np.float64)
-        put_at(
+        put(
             lay.gradient_positions(name),
             np.column_stack([v[:, 1:6], v[:, 1] - v[:, 5]]),
             np.column_stack([n[:, 1:6], np.minimum(n[:, 1], n[:, 5])]),
