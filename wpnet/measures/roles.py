@@ -60,9 +60,9 @@ EI_KEYS = (
 _EXACT_FLOAT32 = 2**24
 #: Pairs (permutations x ties) handled at once by :func:`ei_permutation`: its temporary
 #: arrays (2 bytes a pair with fewer than 32,768 groups) stay within the processor's
-#: cache and are reused by the memory allocator. Blocks of 20 million pairs took fresh memory from the system each time,
-#: and the system's zeroing of those pages cost more than the counting itself (the West
-#: report: 0.34 CPU s of 0.36).
+#: cache and are reused by the memory allocator. Blocks of 20 million pairs took fresh
+#: memory from the system each time, and the system's zeroing of those pages cost more
+#: than the counting itself (the West report: 0.34 CPU s of 0.36).
 _PERM_CHUNK = 1 << 18
 
 
