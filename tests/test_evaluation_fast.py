@@ -28,13 +28,7 @@ from wpnet.ecosystem import Ecosystem
 from wpnet.evaluation import INDICATORS, THEMES, reflections, workstream_reflections
 from wpnet.graphs import GraphSpec
 from wpnet.inference import _labels
-from wpnet.inference._indicators import (
-    QUINTILES,
-    SessionData,
-    layout_of,
-    prepare,
-    register_of,
-)
+from wpnet.inference._indicators import QUINTILES, SessionData, layout_of, prepare, register_of
 from wpnet.inference._labels import label_expected
 from wpnet.report.compute import WORKSTREAM_THEME, workstream_change
 from wpnet.schema import LEVELS
@@ -419,7 +413,8 @@ def _ties_by_product(sd: SessionData, c: np.ndarray, present: np.ndarray):
 
 @pytest.mark.parametrize("backbone", [None, "threshold"])
 def test_subsampled_ties_equal_the_product(example, backbone):
-    from wpnet.inference._indicators import _kept_ties, network_draw, subsample
+    from wpnet.inference._draws import subsample
+    from wpnet.inference._indicators import _kept_ties, network_draw
 
     pair = example.select(session=["2022-23", "2023-24"])
     opts = dict(OPTS, backbone=backbone)
@@ -467,14 +462,8 @@ def test_draws_made_in_the_workers_equal_the_ones_made_up_front(example):
     the matched count the fewest practitioners among the ends' draws."""
     from wpnet._parallel import task_seed, task_seeds
     from wpnet.evaluation import _session_data
-    from wpnet.inference._indicators import (
-        DrawGroup,
-        bootstrap_tasks,
-        draw_rng,
-        draw_rngs,
-        network_draw,
-        practitioners_of,
-    )
+    from wpnet.inference._draws import DrawGroup, bootstrap_tasks, draw_rng, draw_rngs
+    from wpnet.inference._indicators import network_draw, practitioners_of
 
     sessions = example.sessions
     ends = [sessions[0], sessions[-1]]
@@ -523,7 +512,7 @@ def test_batched_draws_give_the_reflections_of_draws_one_at_a_time(example, monk
     batches (evaluation.DRAW_BATCH, each batch's shares by one product): the same
     tables, bit for bit, as with every draw evaluated alone, a last short batch too."""
     import wpnet.evaluation as evaluation
-    import wpnet.inference._indicators as ind
+    import wpnet.inference._draws as ind
 
     forums = example.select(session=["2022-23", "2023-24"], workstream="Forums")
     theme = {WORKSTREAM_THEME: ["cross_authority_share"]}

@@ -15,18 +15,13 @@ import pytest
 from _simulate import simulate
 
 import wpnet
+from wpnet.inference._draws import DrawBatch, DrawGroup, _run, batchable, cross_shares, subsample
 from wpnet.inference._indicators import (
     STRUCTURAL,
-    DrawBatch,
-    DrawGroup,
-    _run,
-    batchable,
-    cross_shares,
     evaluate,
     layout_of,
     network_draw,
     prepare,
-    subsample,
     weighted_sdsm_pvalues,
     weighted_tails,
 )
@@ -211,7 +206,7 @@ def test_change_interval_covers_zero_under_one_process():
 
 
 def test_percentile_interval_level_takes_the_named_quantiles() -> None:
-    from wpnet.inference._indicators import centred_interval, percentile_interval
+    from wpnet.inference._draws import centred_interval, percentile_interval
 
     draws = np.arange(1001, dtype=float).reshape(-1, 1)  # 0..1000: quantile q is 1000 q
     lo, hi = percentile_interval(draws)
@@ -256,7 +251,7 @@ def test_cross_shares_of_many_draws_are_evaluate_draw_by_draw(monkeypatch):
     assert len(set(np.round(alone, 12))) > 20  # the draws differ
     assert np.array_equal(ours, np.array(alone), equal_nan=True)
     # a large graph's draws go a few at a time (here one at a time): the same shares
-    import wpnet.inference._indicators as ind
+    import wpnet.inference._draws as ind
 
     monkeypatch.setattr(ind, "BATCH_CELLS", 1)
     assert np.array_equal(cross_shares(sd, cs, keeps), ours, equal_nan=True)

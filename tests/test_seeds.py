@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from wpnet._parallel import task_seeds
 from wpnet._seeds import generators, spawned_states
-from wpnet.inference._indicators import draw_rngs
+from wpnet.inference._draws import draw_rngs
 
 seeds = st.integers(min_value=0, max_value=2**130)
 keys = st.lists(st.integers(min_value=0, max_value=2**70), max_size=5)

@@ -26,29 +26,31 @@ from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec
+from wpnet.inference._draws import (
+    DrawBatch,
+    DrawGroup,
+    DrawTask,
+    batchable,
+    centred_interval,
+    percentile_interval,
+    run_draws,
+)
 from wpnet.inference._indicators import (
     GRAPH_INDICATORS,
     LABEL_PERMUTATIONS,
     STRUCTURAL,
     VOLUME_DRAWS,
-    DrawBatch,
-    DrawGroup,
-    DrawTask,
     Layout,
     Register,
     SessionData,
     _codes,
-    batchable,
-    centred_interval,
     check_options,
     describe_graph,
     evaluate,
     layout_of,
-    percentile_interval,
     practitioners_of,
     prepare_records,
     register_of,
-    run_draws,
 )
 from wpnet.inference._labels import label_expected
 from wpnet.schema import LEVELS
@@ -684,7 +686,7 @@ def _finished(steps: Generator[Any, Any, Reflections], values: list[Any]) -> Ref
 
 
 #: Bootstrap draws per task when their graph indicators are computed together
-#: (:class:`wpnet.inference._indicators.DrawBatch`: no backbone, the cross-authority share
+#: (:class:`wpnet.inference._draws.DrawBatch`: no backbone, the cross-authority share
 #: only, as in the change by workstream).
 DRAW_BATCH = 50
 
@@ -707,7 +709,7 @@ def _reflecting(
     several can share one process pool (:func:`workstream_reflections`): it yields the
     sessions' data and the draws it needs (the volume-matched subsamples, then one
     :class:`DrawGroup` per bootstrap draw), is sent their values
-    (:func:`wpnet.inference._indicators.run_draws`, in task order), and returns the
+    (:func:`wpnet.inference._draws.run_draws`, in task order), and returns the
     Reflections (:func:`_finished`)."""
     wanted = {i for t in theme_map.values() for i in t.indicators}
     keys = layout.keys

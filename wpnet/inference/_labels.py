@@ -12,12 +12,12 @@ import numpy as np
 
 from wpnet._parallel import blas_threads
 from wpnet._sparse import edge_list
+from wpnet.inference._draws import _nanmean
 from wpnet.inference._indicators import (
     COMPOSITION,
     LABEL_PERMUTATIONS,
     SessionData,
     _kept_ties,
-    _nanmean,
     _ratio,
 )
 

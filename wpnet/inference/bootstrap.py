@@ -15,25 +15,21 @@ import pandas as pd
 
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
+from wpnet.inference._draws import DrawTask, _nanmean, draw_rngs, percentile_interval, run_draws
 from wpnet.inference._indicators import (
     INDICATOR_NAMES,
     STRUCTURAL,
     VOLUME_DRAWS,
-    DrawTask,
     Layout,
     SessionData,
     _check_indicator,
-    _nanmean,
     check_options,
     describe_graph,
-    draw_rngs,
     evaluate,
     layout_of,
     network_draw,
-    percentile_interval,
     practitioners_of,
     prepare,
-    run_draws,
 )
 
 __all__ = ["INDICATOR_NAMES", "bootstrap", "bootstrap_change"]

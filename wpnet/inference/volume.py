@@ -10,14 +10,13 @@ import pandas as pd
 
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
+from wpnet.inference._draws import DrawTask, run_draws
 from wpnet.inference._indicators import (
     STRUCTURAL,
-    DrawTask,
     check_options,
     describe_graph,
     layout_of,
     prepare,
-    run_draws,
 )
 
 __all__ = ["match_volume"]
