@@ -25,8 +25,11 @@ _SHORT_TAIL = 12
 def _gauss_solve(a: np.ndarray, rhs: np.ndarray) -> np.ndarray | None:
     """``a x = rhs`` by Gaussian elimination with partial pivoting, in elementwise numpy.
 
-    The systems here are about 100 x 100; LAPACK's threaded solvers spend far longer
-    starting threads than solving on a busy machine, and a draw solves dozens of them.
+    A system has one unknown per degree class of the drawn networks (14-18 in the
+    shipped example's draws, more on larger data); LAPACK's threaded solvers
+    spend far longer starting threads than solving large ones on a busy machine, and
+    on the nearly singular systems of forced probabilities LAPACK's steps differ from
+    these (docs/performance.md, "The sixth session of 2026-12-02").
 
     Examples
     --------
