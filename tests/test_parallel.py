@@ -5,7 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from wpnet._parallel import in_background, parallel_map, resolve_workers, task_seeds
+from wpnet._parallel import (
+    cpu_quota,
+    in_background,
+    parallel_map,
+    resolve_workers,
+    task_seeds,
+)
 
 
 def _draw(shared: np.ndarray, seed: int) -> float:
@@ -47,6 +53,78 @@ def test_workers_from_argument_and_environment(monkeypatch: pytest.MonkeyPatch) 
         resolve_workers(0)
     monkeypatch.delenv("WPNET_WORKERS")
     assert resolve_workers(None) >= 1
+
+
+def _cgroup(tmp_path, own: str, files: dict[str, str]) -> dict[str, str]:
+    """A fake cgroup file system under tmp_path: ``files`` maps a path below the root to
+    its text; ``own`` is the process's /proc/self/cgroup. Returns cpu_quota's keywords."""
+    root = tmp_path / "cgroup"
+    root.mkdir(parents=True)
+    for rel, text in files.items():
+        f = root / rel
+        f.parent.mkdir(parents=True, exist_ok=True)
+        f.write_text(text)
+    (tmp_path / "own").write_text(own)
+    return {"root": str(root), "own": str(tmp_path / "own")}
+
+
+def test_cpu_quota_of_cgroup_v2_is_the_smallest_on_the_way_up(tmp_path) -> None:
+    # a slice limited to 1.5 CPUs above one limited to 4 and a session without a
+    # limit: 1.5 counts, rounded up to 2 workers
+    where = _cgroup(
+        tmp_path,
+        "0::/user.slice/user-1000.slice/session-1.scope\n",
+        {
+            "user.slice/cpu.max": "150000 100000\n",
+            "user.slice/user-1000.slice/cpu.max": "400000 100000\n",
+            "user.slice/user-1000.slice/session-1.scope/cpu.max": "max 100000\n",
+        },
+    )
+    assert cpu_quota(**where) == 2
+
+
+def test_cpu_quota_of_a_container_is_its_root_cgroup(tmp_path) -> None:
+    # v2 in a cgroup namespace: the process's cgroup is "/", the quota the root's
+    v2 = _cgroup(tmp_path / "v2", "0::/\n", {"cpu.max": "300000 100000\n"})
+    assert cpu_quota(**v2) == 3
+    # v1: the path names the host's cgroup, which the container mounts as its root
+    v1 = _cgroup(
+        tmp_path / "v1",
+        "5:memory:/docker/abc\n4:cpu,cpuacct:/docker/abc\n",
+        {"cpu,cpuacct/cpu.cfs_quota_us": "50000\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
+    )
+    assert cpu_quota(**v1) == 1  # half a CPU: one worker
+
+
+def test_no_cpu_quota_when_none_is_set_or_nothing_can_be_read(tmp_path) -> None:
+    cases = {
+        "unlimited v2": ("0::/\n", {"cpu.max": "max 100000\n"}),
+        "unlimited v1": (
+            "4:cpu,cpuacct:/\n",
+            {"cpu,cpuacct/cpu.cfs_quota_us": "-1\n", "cpu,cpuacct/cpu.cfs_period_us": "100000\n"},
+        ),
+        "unreadable": ("0::/\n", {"cpu.max": "a lot\n"}),
+        "no files": ("0::/a\n", {}),
+    }
+    for name, (own, files) in cases.items():
+        assert cpu_quota(**_cgroup(tmp_path / name.replace(" ", "_"), own, files)) is None, name
+    assert cpu_quota(root=tmp_path / "missing", own=tmp_path / "missing") is None
+
+
+def test_workers_default_to_the_cpu_quota_when_it_is_below_the_cpus(monkeypatch) -> None:
+    import wpnet._parallel as par
+
+    monkeypatch.delenv("WPNET_WORKERS", raising=False)
+    monkeypatch.setattr(par.os, "sched_getaffinity", lambda pid: set(range(64)))
+    monkeypatch.setattr(par, "cpu_quota", lambda: 2)
+    assert resolve_workers() == 2
+    monkeypatch.setattr(par, "cpu_quota", lambda: None)
+    assert resolve_workers() == 64
+    monkeypatch.setattr(par, "cpu_quota", lambda: 128)  # a quota above the CPUs: the CPUs
+    assert resolve_workers() == 64
+    monkeypatch.setenv("WPNET_WORKERS", "5")  # an explicit choice is kept
+    assert resolve_workers() == 5
+    assert resolve_workers(7) == 7
 
 
 def test_a_plain_script_without_a_main_guard_can_use_both_cores(tmp_path) -> None:

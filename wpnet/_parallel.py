@@ -3,7 +3,8 @@
 Null-model samples, permutations, bootstrap draws and blocks of betweenness sources are
 independent of one another. :func:`parallel_map` runs such tasks in a process pool whose
 size comes from ``workers=`` or the ``WPNET_WORKERS`` environment variable (default: the
-CPUs this process may use) and returns the results in task order.
+CPUs this process may use, within a container's CPU quota: :func:`cpu_quota`) and returns
+the results in task order.
 
 Results never depend on the number of workers, because nothing a task computes depends on
 which process ran it: randomness comes from per-task seeds (:func:`task_seeds`, derived
@@ -31,6 +32,7 @@ from __future__ import annotations
 
 import gc
 import logging
+import math
 import multiprocessing as mp
 import os
 import pickle
@@ -42,6 +44,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import AbstractContextManager, contextmanager, nullcontext, suppress
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
@@ -52,6 +55,7 @@ __all__ = [
     "BLAS_SMALL_NODES",
     "blas_threads",
     "can_fork",
+    "cpu_quota",
     "in_background",
     "parallel_map",
     "resolve_workers",
@@ -75,6 +79,80 @@ _BLAS: Any = None  # threadpoolctl's controller of the loaded BLAS libraries, ma
 BLAS_SMALL_NODES = 1000
 
 
+def _quota_of(folder: Path) -> float | None:
+    """The CPU quota of one cgroup folder, in CPUs: ``cpu.max`` (cgroup v2, "QUOTA
+    PERIOD" or "max PERIOD") or ``cpu.cfs_quota_us`` / ``cpu.cfs_period_us`` (v1, a
+    quota of -1 for none); None for no quota, or files that are missing or unreadable."""
+    try:
+        if (folder / "cpu.max").is_file():
+            quota, period = (folder / "cpu.max").read_text().split()
+        elif (folder / "cpu.cfs_quota_us").is_file():
+            quota = (folder / "cpu.cfs_quota_us").read_text().strip()
+            period = (folder / "cpu.cfs_period_us").read_text().strip()
+        else:
+            return None
+        if quota == "max" or int(quota) <= 0 or int(period) <= 0:
+            return None
+        return int(quota) / int(period)
+    except (OSError, ValueError):
+        return None
+
+
+def cpu_quota(
+    *,
+    root: str | os.PathLike[str] = "/sys/fs/cgroup",
+    own: str | os.PathLike[str] = "/proc/self/cgroup",
+) -> int | None:
+    """The CPUs this process's control groups let it use, rounded up; None if no quota.
+
+    A container (Docker's ``--cpus``, a Kubernetes CPU limit, a JupyterHub pod) or a
+    systemd slice with ``CPUQuota=`` can give a process less CPU time than the CPUs it
+    sees: a pod limited to 2 CPUs on a 64-core node sees 64, and 64 worker processes
+    would share 2 CPUs' time. The quota is ``quota / period`` of the cgroup's CPU
+    bandwidth (cgroup v2 ``cpu.max``; v1 ``cpu.cfs_quota_us`` and ``cpu.cfs_period_us``),
+    read in the process's own cgroup (``own``, ``/proc/self/cgroup``) and every cgroup
+    above it under ``root``, the smallest one counting; in a container, whose own
+    cgroup is the root it sees, the root's. The reading of ``loky.cpu_count`` (joblib),
+    with the walk up the hierarchy. None when there is no quota, no cgroup file system
+    (not Linux) or nothing readable: then the CPUs this process may run on decide.
+
+    Examples
+    --------
+    >>> cpu_quota(root="/no/such/folder") is None
+    True
+    """
+    base = Path(root)
+    try:
+        lines = Path(own).read_text().splitlines()
+    except OSError:
+        lines = []
+    places: list[tuple[Path, str]] = []
+    for line in lines:
+        parts = line.split(":", 2)
+        if len(parts) != 3:
+            continue
+        _, controllers, path = parts
+        if controllers == "":  # cgroup v2 (at the root, or "unified" beside v1)
+            places += [(base, path), (base / "unified", path)]
+        elif "cpu" in controllers.split(","):  # cgroup v1's cpu controller
+            places += [(base / controllers, path), (base / "cpu", path)]
+    if not places:
+        places = [(base, "/"), (base / "cpu", "/")]
+    found: list[float] = []
+    for mount, path in places:
+        folder = mount / path.strip("/")
+        if not folder.is_dir():
+            folder = mount  # a container sees its own cgroup as the root
+        while True:
+            quota = _quota_of(folder)
+            if quota is not None:
+                found.append(quota)
+            if folder == mount or mount not in folder.parents:
+                break
+            folder = folder.parent
+    return max(1, math.ceil(min(found))) if found else None
+
+
 def resolve_workers(workers: int | None = None) -> int:
     """The number of worker processes to use.
 
@@ -82,7 +160,8 @@ def resolve_workers(workers: int | None = None) -> int:
     ----------
     workers : int or None
         A positive number of processes. ``None`` reads ``WPNET_WORKERS``; when that is
-        unset, every CPU this process may run on.
+        unset, every CPU this process may run on, and no more than its control groups'
+        CPU quota (:func:`cpu_quota`: a container's CPU limit).
 
     Returns
     -------
@@ -104,9 +183,10 @@ def resolve_workers(workers: int | None = None) -> int:
         env = os.environ.get("WPNET_WORKERS", "").strip()
         if not env:
             try:
-                return max(1, len(os.sched_getaffinity(0)))
+                cpus = len(os.sched_getaffinity(0))
             except AttributeError:  # pragma: no cover - not Linux
-                return max(1, os.cpu_count() or 1)
+                cpus = os.cpu_count() or 1
+            return max(1, min(cpus, cpu_quota() or cpus))
         source = "WPNET_WORKERS"
         try:
             workers = int(env)
