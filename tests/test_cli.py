@@ -202,6 +202,36 @@ def test_the_program_exits_with_the_commands_code_and_its_objects_frozen(argv, c
         assert res.stdout.strip().splitlines()[-1] == f"frozen {frozen}"
 
 
+def test_the_program_caps_blas_threads_at_a_cpu_quota_and_main_does_not(tmp_path):
+    """Under a CPU quota below the CPUs (faked: 1 of 2), ``script`` caps the BLAS
+    threads of the program's process at the quota; main() called from Python does not."""
+    data = ROOT / "datasets" / "west_partnership"
+    probe = (
+        "import atexit, os, sys\n"
+        "for v in ('OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS',\n"
+        "          'BLIS_NUM_THREADS', 'VECLIB_MAXIMUM_THREADS'):\n"
+        "    os.environ.pop(v, None)\n"
+        "import wpnet._parallel as par, wpnet.cli\n"
+        "from threadpoolctl import threadpool_info\n"
+        "par.cpu_quota = lambda: 1\n"
+        "par._cpus = lambda: 2\n"
+        "atexit.register(lambda: print(os.environ.get('OPENBLAS_NUM_THREADS'),\n"
+        "    sorted({i['num_threads'] for i in threadpool_info() if i['user_api'] == 'blas'})))\n"
+        "{call}\n"
+    )
+    argv = ["validate", str(data)]
+    for call, want in (
+        (f"sys.argv = ['wpnet', *{argv!r}]; wpnet.cli.script()", "1 [1]"),
+        (f"wpnet.cli.main({argv!r})", "None"),
+    ):
+        res = subprocess.run(
+            [sys.executable, "-c", probe.replace("{call}", call)],
+            capture_output=True, text=True, check=False,
+        )  # fmt: skip
+        assert res.returncode == 0, res.stderr
+        assert res.stdout.strip().splitlines()[-1].startswith(want)
+
+
 @pytest.mark.slow
 def test_shipped_example_validates_and_matches_the_package_copy(capsys):
     data = ROOT / "datasets" / "west_partnership"

@@ -127,6 +127,38 @@ def test_workers_default_to_the_cpu_quota_when_it_is_below_the_cpus(monkeypatch)
     assert resolve_workers(7) == 7
 
 
+def _blas_threads() -> list[int]:
+    from threadpoolctl import threadpool_info
+
+    return [lib["num_threads"] for lib in threadpool_info() if lib["user_api"] == "blas"]
+
+
+def test_blas_threads_are_capped_at_a_quota_below_the_cpus(monkeypatch) -> None:
+    import numpy as np
+    from threadpoolctl import threadpool_limits
+
+    import wpnet._parallel as par
+
+    np.ones((2, 2)) @ np.ones((2, 2))  # numpy's BLAS is loaded
+    for v in par.THREAD_VARIABLES:
+        monkeypatch.delenv(v, raising=False)
+    monkeypatch.setattr(par, "_cpus", lambda: 4)
+    with threadpool_limits(limits=None):  # the threads as they were, on leaving
+        monkeypatch.setattr(par, "cpu_quota", lambda: 4)  # no quota below the CPUs
+        assert par.blas_within_quota() is None
+        monkeypatch.setattr(par, "cpu_quota", lambda: None)
+        assert par.blas_within_quota() is None
+        assert all(v not in par.os.environ for v in par.THREAD_VARIABLES)
+        monkeypatch.setenv("OMP_NUM_THREADS", "3")  # the user's choice stays
+        monkeypatch.setattr(par, "cpu_quota", lambda: 1)
+        assert par.blas_within_quota() is None
+        assert par.os.environ.get("OPENBLAS_NUM_THREADS") is None
+        monkeypatch.delenv("OMP_NUM_THREADS")
+        assert par.blas_within_quota() == 1
+        assert {par.os.environ[v] for v in par.THREAD_VARIABLES} == {"1"}
+        assert _blas_threads() and set(_blas_threads()) == {1}
+
+
 def test_a_plain_script_without_a_main_guard_can_use_both_cores(tmp_path) -> None:
     # analysts script the report: a script with no `if __name__ == "__main__":` guard
     # must not be re-run by the workers (spawn/forkserver would refuse or recurse)

@@ -54,6 +54,7 @@ from wpnet.errors import WorkerLost
 __all__ = [
     "BLAS_SMALL_NODES",
     "blas_threads",
+    "blas_within_quota",
     "can_fork",
     "cpu_quota",
     "in_background",
@@ -153,6 +154,50 @@ def cpu_quota(
     return max(1, math.ceil(min(found))) if found else None
 
 
+def _cpus() -> int:
+    """The CPUs this process may run on (its affinity), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+#: The environment variables that set the thread count of BLAS and OpenMP libraries.
+THREAD_VARIABLES = (
+    "OPENBLAS_NUM_THREADS",
+    "OMP_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "BLIS_NUM_THREADS",
+    "VECLIB_MAXIMUM_THREADS",
+)
+
+
+def blas_within_quota() -> int | None:
+    """Cap this process's BLAS and OpenMP threads at its CPU quota when that is below
+    the CPUs it may run on; return the cap, or None when nothing was changed.
+
+    OpenBLAS starts a thread per CPU it sees, whatever the container's quota: under a
+    quota of one CPU on a 2-core machine the west report with draws took 6.5-8.1 s with
+    them and 5.8-6.2 s with one (docs/performance.md, "The sixth session of
+    2026-12-02"); a pod limited to 2 CPUs on a 64-core node would run 64. The cap is
+    set for the libraries already loaded (threadpoolctl) and, through
+    :data:`THREAD_VARIABLES`, for those loaded later and for the processes started
+    from this one. Nothing is changed when one of those variables is set (the user's
+    choice) or there is no quota below the CPUs. The ``wpnet`` program calls this for
+    its own process (:func:`wpnet.cli.script`); a library call leaves the threads of
+    the caller's process alone.
+    """
+    quota = cpu_quota()
+    if quota is None or quota >= _cpus() or any(os.environ.get(v) for v in THREAD_VARIABLES):
+        return None
+    for v in THREAD_VARIABLES:
+        os.environ[v] = str(quota)
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=quota)  # kept for the rest of the process
+    return quota
+
+
 def resolve_workers(workers: int | None = None) -> int:
     """The number of worker processes to use.
 
@@ -182,10 +227,7 @@ def resolve_workers(workers: int | None = None) -> int:
     if workers is None:
         env = os.environ.get("WPNET_WORKERS", "").strip()
         if not env:
-            try:
-                cpus = len(os.sched_getaffinity(0))
-            except AttributeError:  # pragma: no cover - not Linux
-                cpus = os.cpu_count() or 1
+            cpus = _cpus()
             return max(1, min(cpus, cpu_quota() or cpus))
         source = "WPNET_WORKERS"
         try:

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, NoReturn
 
+from wpnet._parallel import blas_within_quota
 from wpnet.errors import DataError, KeyMissing, WpnetError
 from wpnet.privacy import printable
 from wpnet.report import command as _report_command
@@ -347,7 +348,11 @@ def script() -> NoReturn:
     lost by it: the files are written and closed, the processes the command started
     have ended, and ``atexit`` functions still run (before that collection). A call of
     :func:`main` from Python (a notebook, a test) leaves the collector alone.
+
+    In a container whose CPU quota is below the CPUs it sees, the program first caps
+    its BLAS threads at the quota (:func:`wpnet._parallel.blas_within_quota`).
     """
+    blas_within_quota()
     code = main()
     gc.freeze()
     sys.exit(code)
