@@ -53,6 +53,7 @@ from wpnet.errors import WorkerLost
 
 __all__ = [
     "BLAS_SMALL_NODES",
+    "THREAD_VARIABLES",
     "blas_threads",
     "blas_within_quota",
     "can_fork",
@@ -116,6 +117,26 @@ def cpu_quota(
     cgroup is the root it sees, the root's. The reading of ``loky.cpu_count`` (joblib),
     with the walk up the hierarchy. None when there is no quota, no cgroup file system
     (not Linux) or nothing readable: then the CPUs this process may run on decide.
+
+    ``ceil(min over g of quota_g / period_g)``, over the cgroups g with a quota,
+    from the process's own to the root.
+
+    Parameters
+    ----------
+    root : path
+        Where the cgroup file systems are mounted.
+    own : path
+        The process's cgroup membership (``/proc/self/cgroup``).
+
+    Returns
+    -------
+    int or None
+        At least 1.
+
+    References
+    ----------
+    Linux kernel documentation, "Control Group v2" (``cpu.max``) and "CFS Bandwidth
+    Control" (``cpu.cfs_quota_us``).
 
     Examples
     --------
@@ -186,6 +207,11 @@ def blas_within_quota() -> int | None:
     choice) or there is no quota below the CPUs. The ``wpnet`` program calls this for
     its own process (:func:`wpnet.cli.script`); a library call leaves the threads of
     the caller's process alone.
+
+    Returns
+    -------
+    int or None
+        The number of threads set (:func:`cpu_quota`), or None.
     """
     quota = cpu_quota()
     if quota is None or quota >= _cpus() or any(os.environ.get(v) for v in THREAD_VARIABLES):
