@@ -37,8 +37,8 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet.privacy",
         ),
     ),
-    ("model", ("wpnet.ecosystem",)),
     ("rules", ("wpnet.validation",)),
+    ("model", ("wpnet.ecosystem",)),
     (
         "input",
         (

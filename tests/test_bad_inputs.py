@@ -610,7 +610,11 @@ def test_carriage_return_and_formula_header_written_safely(tmp_path):
     est = tiny.establishments
     est.loc[0, "name"] = "Elm\r=HYPERLINK(1)"
     est["=cmd|' /C calc'!A0"] = "x"
-    eco = wpnet.Ecosystem(est, tiny.practitioners, tiny.networks, tiny.participation)
+    # canonical=True keeps the carriage return, as a table read without the readers'
+    # rules could hold one: the writer must still write it safely
+    eco = wpnet.Ecosystem(
+        est, tiny.practitioners, tiny.networks, tiny.participation, canonical=True
+    )
     out = wpnet.write_ecosystem(eco, tmp_path / "c", "csv")
     with open(out / "establishments.csv", newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
@@ -630,7 +634,13 @@ def test_control_characters_do_not_kill_the_report(tmp_path):
     tiny = wpnet.tiny()
     net = tiny.networks
     net.loc[0, "name"] = "Numeracy\x00 network\x1b[2J"
-    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, net, tiny.participation)
+    part = tiny.participation.drop(columns="session")
+    # the constructor removes them, as the readers do, and says so
+    with pytest.warns(UserWarning, match="control characters removed from networks.name"):
+        read = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, net, part)
+    assert read.networks.loc[0, "name"] == "Numeracy network[2J"
+    # a table taken as it is (canonical=True) keeps them: the report removes them
+    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, net, part, canonical=True)
     with pytest.warns(UserWarning, match="control characters removed"):
         page = build_report(eco, out=tmp_path / "r", backbone=None, permutations=20)
     wb = openpyxl.load_workbook(page.parent / "tables.xlsx")

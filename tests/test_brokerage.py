@@ -538,7 +538,7 @@ def test_ei_permutation_exact_enumeration():
 def test_ei_test_two_cliques_is_homophilous_and_significant():
     """Two groups of 6, each a clique, one bridge: I = 2*15 = 30, E = 1."""
     est = [f"E{i:02d}" for i in range(12)]
-    rows = [(f"P{i}", "NA") for i in range(6)] + [(f"P{i}", "NB") for i in range(6, 12)]
+    rows = [(f"P{i}", "N1") for i in range(6)] + [(f"P{i}", "N2") for i in range(6, 12)]
     rows += [("P0", "NX"), ("P6", "NX")]
     eco = _ecosystem(est, {"authority": ["a"] * 6 + ["b"] * 6}, rows)
     t = ei_test(eco, permutations=2000, seed=3)

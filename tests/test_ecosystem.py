@@ -1,3 +1,4 @@
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -74,3 +75,154 @@ def test_selections_and_projections_are_remembered(tiny):
     for k in range(tiny.MEMO_SIZE + 1):
         projection(a, onto="establishment", backbone="threshold", min_weight=k + 1)
     assert projection(a, onto="establishment") is not p
+
+
+# ---- a table built in code is read as the readers read a file ---------------------------
+def _tables(eco):
+    return (
+        eco.establishments,
+        eco.practitioners,
+        eco.networks,
+        eco.participation.drop(columns="session"),
+    )
+
+
+def test_blank_record_establishment_names_none_so_the_home_counts(tiny):
+    """MEASURES.md: a record naming no establishment is attributed to the practitioner's
+    home. "" and white space name none, as in a file; before, "" was an establishment."""
+    est, prac, net, part = _tables(tiny)
+    part = part.astype({"establishment_id": object})
+    named = part["establishment_id"].notna()
+    blanks = ["", " ", "\u00a0", "N/A", "  \t"] * 2
+    part.loc[~named, "establishment_id"] = blanks[: int((~named).sum())]
+    eco = wpnet.Ecosystem(est, prac, net, part)
+    assert eco.records["establishment_id"].tolist() == tiny.records["establishment_id"].tolist()
+    # hand-worked on tiny (all sessions): six establishments in three authorities reached
+    row = wpnet.reach(eco).iloc[0]
+    assert (row["establishments"], row["authorities"]) == (6, 3)
+    assert row["coverage"] == pytest.approx(5 / 6)
+    pd.testing.assert_frame_equal(wpnet.reach(eco), wpnet.reach(tiny))
+    assert wpnet.validate(eco).ok
+
+
+def test_roles_and_vocabularies_map_through_their_aliases(tiny):
+    est, prac, net, part = _tables(tiny)
+    part = part.astype({"role": object})
+    part["role"] = [
+        "Participant",
+        " network lead ",
+        "",
+        "Attendee",
+        None,
+        "LEAD",
+        "participant",
+        "participant",
+        "Facilitator",
+        "participant",
+    ]
+    est = est.astype({"sector": object})
+    est.loc[0, "sector"] = " ELC "
+    eco = wpnet.Ecosystem(est, prac, net, part)
+    assert eco.participation["role"].tolist() == [
+        "participant",
+        "lead",
+        "participant",
+        "participant",
+        "participant",
+        "lead",
+        "participant",
+        "participant",
+        "facilitator",
+        "participant",
+    ]
+    assert eco.establishments.loc[0, "sector"] == "early_years"
+    # hand-worked: P4 (rows 1 and 5) and P7 (row 8, facilitator) lead; P3's role "" is
+    # missing, so participant: 2 of the 7 practitioners
+    assert sorted(eco.records.loc[eco.records["lead"], "practitioner_id"].unique()) == ["P4", "P7"]
+    assert wpnet.reach(eco).iloc[0]["lead_share"] == pytest.approx(2 / 7)
+
+
+def test_whole_number_ids_become_their_digits():
+    est = pd.DataFrame(
+        {
+            "establishment_id": [101, 102],
+            "name": ["A", "B"],
+            "authority": ["Glasgow", "Inverclyde"],
+            "sector": ["primary"] * 2,
+        }
+    )
+    prac = pd.DataFrame(
+        {
+            "practitioner_id": [1.0, 2.0],
+            "establishment_id": [101.0, 102.0],
+            "level": ["Class Teacher", "DHT"],
+        }
+    )
+    net = pd.DataFrame({"network_id": ["N1"], "name": ["Net"], "workstream": ["W"]})
+    part = pd.DataFrame(
+        {
+            "practitioner_id": [1.0, 2.0],
+            "network_id": ["N1", "N1"],
+            "date": ["2023-02-01", "2023-02-02"],
+            "establishment_id": [np.nan, 102.0],
+        }
+    )
+    eco = wpnet.Ecosystem(est, prac, net, part)
+    assert eco.records["establishment_id"].tolist() == ["101", "102"]
+    assert eco.records["authority"].tolist() == ["Glasgow City", "Inverclyde"]
+    assert eco.practitioners["level"].tolist() == ["practitioner", "senior_leader"]
+    assert wpnet.validate(eco).ok
+
+
+def test_a_value_the_readers_reject_raises_naming_table_row_column_value(tiny):
+    est, prac, net, part = _tables(tiny)
+    part = part.astype({"role": object, "date": object})
+    part.loc[3, "role"] = "boss"
+    part.loc[5, "date"] = "31/02/2023"
+    est = est.astype({"simd_quintile": object})
+    est.loc[1, "simd_quintile"] = "Q1"
+    with pytest.raises(wpnet.DataError) as err:
+        wpnet.Ecosystem(est, prac, net, part)
+    got = err.value.problems[["table", "row", "column", "value"]].values.tolist()
+    # rows as in a file written from the table: header row 1, position 0 is row 2
+    assert sorted(got) == [
+        ["establishments", 3, "simd_quintile", "Q1"],
+        ["participation", 5, "role", "boss"],
+        ["participation", 7, "date", "31/02/2023"],
+    ]
+    assert "participation table, row 5, column role, value 'boss'" in str(err.value)
+
+
+def test_dates_follow_the_readers_order_rules(tiny):
+    est, prac, net, part = _tables(tiny)
+    # month-first: 02/13 can only be month-first and 03/04 could be either -> refused
+    part = part.assign(
+        date=[
+            "09/10/2021",
+            "07/31/2022",
+            "10/01/2021",
+            "08/01/2022",
+            "09/15/2022",
+            "10/01/2022",
+            "11/01/2022",
+            "01/10/2023",
+            "02/01/2023",
+            "03/01/2023",
+        ]
+    )
+    with pytest.raises(wpnet.DataError, match="date_order"):
+        wpnet.Ecosystem(est, prac, net, part)
+    eco = wpnet.Ecosystem(est, prac, net, part, date_order="mdy")
+    assert eco.participation["date"].tolist() == tiny.participation["date"].tolist()
+    assert eco.sessions == tiny.sessions
+
+
+def test_missing_required_values_pass_and_validate_reports_them(tiny):
+    est, prac, net, part = _tables(tiny)
+    part = part.astype({"network_id": object})
+    part.loc[2, "network_id"] = "  "
+    eco = wpnet.Ecosystem(est, prac, net, part)
+    assert pd.isna(eco.participation.loc[2, "network_id"])
+    report = wpnet.validate(eco)
+    assert not report.ok
+    assert report.errors[["row", "column"]].values.tolist() == [[4, "network_id"]]

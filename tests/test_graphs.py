@@ -50,7 +50,7 @@ def davis_eco(davis: nx.Graph) -> Ecosystem:
         }
     )
     prac = pd.DataFrame(
-        {"practitioner_id": women, "establishment_id": est["establishment_id"], "level": "x"}
+        {"practitioner_id": women, "establishment_id": est["establishment_id"], "level": "other"}
     )
     nets = pd.DataFrame({"network_id": events, "name": events, "workstream": "events"})
     part = pd.DataFrame(

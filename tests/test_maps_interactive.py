@@ -72,7 +72,9 @@ def _hostile(tiny: Ecosystem) -> Ecosystem:
     prac["role"] = "Secret Job Title"
     part = tiny.participation.copy()
     part["practitioner_id"] = "PRACSECRET-" + part["practitioner_id"]
-    return Ecosystem(est, prac, net, part)
+    # canonical=True: the names reach the map as written (line separators, comment
+    # openers), as they would from a table no reader cleaned; the map must escape them
+    return Ecosystem(est, prac, net, part.drop(columns="session"), canonical=True)
 
 
 # ---- data ----------------------------------------------------------------------------

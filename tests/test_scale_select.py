@@ -31,7 +31,7 @@ def _random_tables(seed: int, *, repeat_ids: bool = False) -> dict[str, pd.DataF
         {
             "practitioner_id": [f"P{i}" for i in range(n_prac)],
             "establishment_id": homes,
-            "level": rng.choice(["class teacher", "leader", None], n_prac),
+            "level": rng.choice(["class teacher", "middle_leader", None], n_prac),
         }
     )
     net = pd.DataFrame(

@@ -245,7 +245,7 @@ def synthetic(
     tables, planted = generate(
         establishments, practitioners, networks, records, list(sessions), seed, authorities
     )
-    eco = Ecosystem(**tables)
+    eco = Ecosystem(**tables, canonical=True)
     if not truth:
         return eco
     planted["generator"] = {
@@ -312,4 +312,4 @@ def load_example() -> Ecosystem:
     """
     folder = example_path()
     tables = {t: pd.read_parquet(folder / f"{t}.parquet") for t in _TABLES}
-    return Ecosystem(**tables)
+    return Ecosystem(**tables, canonical=True)

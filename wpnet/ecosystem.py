@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import os
+import warnings
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from functools import cached_property
@@ -22,9 +23,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from wpnet.errors import UsageError, WrongType
+from wpnet._parse import reading_dates
+from wpnet.errors import DataError, UsageError, WrongType
 from wpnet.schema import TABLES
 from wpnet.sessions import session_of
+from wpnet.validation import problems_message, read_values
 
 __all__ = ["RECORD_COLUMNS", "Ecosystem", "expect_ecosystem"]
 
@@ -86,6 +89,54 @@ def _coerce(df: pd.DataFrame | None, table: str) -> pd.DataFrame:
     return out[spec.names + extra]
 
 
+def _read_tables(
+    tables: dict[str, pd.DataFrame | None], date_order: str
+) -> dict[str, pd.DataFrame | None]:
+    """The tables' values read as the readers read them (:func:`wpnet.validation.read_values`).
+
+    A value the readers would reject raises one :class:`~wpnet.errors.DataError`
+    naming every such cell; control characters removed are said in one warning.
+    """
+    out: dict[str, pd.DataFrame | None] = {}
+    problems: list[pd.DataFrame] = []
+    with reading_dates(date_order):
+        for name, frame in tables.items():
+            if frame is None:
+                out[name] = None
+                continue
+            if not isinstance(frame, pd.DataFrame):
+                raise WrongType(
+                    f"Ecosystem: {name} must be a pandas DataFrame, not {type(frame).__name__}"
+                )
+            out[name], found = read_values(name, frame)
+            problems.append(found)
+    found = pd.concat(problems, ignore_index=True) if problems else pd.DataFrame()
+    if not len(found):
+        return out
+    errors = found[(found["severity"] == "error").to_numpy(dtype=bool)]
+    if len(errors):
+        n = len(errors)
+        raise DataError(
+            problems_message(
+                errors,
+                {t: f"{t} table" for t in tables},
+                f"Ecosystem: {n} value{'s' if n != 1 else ''} the readers would reject "
+                "(rows numbered as in a file written from the table: header row 1, "
+                "first row 2):",
+            ),
+            problems=errors[["table", "row", "column", "value", "message"]].reset_index(drop=True),
+        )
+    controls = found[found["message"].str.startswith("control characters").to_numpy(dtype=bool)]
+    if len(controls):
+        where = sorted(set(controls["table"] + "." + controls["column"]))
+        warnings.warn(
+            f"Ecosystem: control characters removed from {', '.join(where)}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return out
+
+
 def _positions(keys: pd.Series, index: pd.Index) -> np.ndarray:
     """Position of each key in ``index`` (-1 where absent), hashing each distinct key once."""
     codes, uniques = pd.factorize(keys, use_na_sentinel=True)
@@ -136,7 +187,20 @@ class Ecosystem:
     Build one with :func:`wpnet.read_ecosystem`, :func:`wpnet.from_records`,
     :func:`wpnet.load_example` or directly from DataFrames whose columns follow
     DESIGN.md (missing optional columns are added empty; dtypes are made canonical).
-    The constructor does not validate references: :func:`wpnet.validate` does.
+
+    The constructor reads every value as the readers read a file
+    (:func:`wpnet.validation.read_values`), so a table built in code means what the
+    same table read from a file means: text is trimmed and blanks or markers such as
+    ``"N/A"`` are missing (a record whose ``establishment_id`` is ``""`` names no
+    establishment, and is attributed to the practitioner's home establishment), ids
+    written as whole numbers become their digits (``102.0`` -> ``"102"``), roles,
+    sectors, levels and authorities map through their aliases (``"Network Lead"`` ->
+    ``lead``), dates parse with the readers' rules (day-first unless ``date_order``
+    says otherwise; a month-first or mixed column is refused). A value the readers
+    would reject (an unknown role, a date that is not one, a quintile of 7) raises a
+    :class:`~wpnet.errors.DataError` naming table, row, column and value: nothing is
+    guessed. The constructor does not check keys or references, and missing required
+    values pass: :func:`wpnet.validate` reports them.
 
     Parameters
     ----------
@@ -157,10 +221,34 @@ class Ecosystem:
         Where the tables were read from (folders, workbooks, export files); set by the
         readers, carried by :meth:`select`, and checked by every writer so that no output
         is written over an input (:func:`wpnet.privacy.check_output`).
+    date_order : {"auto", "dmy", "mdy", "iso"}, default "auto"
+        How ``a/b/yyyy`` text dates are read, as in :func:`wpnet.read_ecosystem`.
+    canonical : bool, default False
+        ``True``: the tables are already as wpnet's readers return them (canonical
+        values and dtypes) and are not read again. wpnet's readers, generators and
+        selections pass it; a table built by hand should not.
+
+    Raises
+    ------
+    DataError
+        A value the readers would reject; a date column whose order cannot be told.
+    WrongType
+        A table that is not a DataFrame.
 
     Examples
     --------
-    >>> import wpnet
+    >>> import pandas as pd, wpnet
+    >>> t = wpnet.tiny()
+    >>> part = t.participation.drop(columns="session").astype({"role": object})
+    >>> part.loc[0, "role"] = " Network Lead"
+    >>> wpnet.Ecosystem(t.establishments, t.practitioners, t.networks, part).participation.loc[0, "role"]
+    'lead'
+    >>> part.loc[1, "role"] = "boss"
+    >>> wpnet.Ecosystem(t.establishments, t.practitioners, t.networks, part)
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.DataError: Ecosystem: 1 value the readers would reject (rows numbered as in a file written from the table: header row 1, first row 2):
+      participation table, row 3, column role, value 'boss': not a known role; use one of: participant, lead, facilitator, presenter (or a listed alias)
     >>> eco = wpnet.datasets.tiny()
     >>> eco.sessions
     ['2021-22', '2022-23']
@@ -181,16 +269,27 @@ class Ecosystem:
         scope: dict[str, Any] | None = None,
         limits: dict[str, str] | None = None,
         sources: Iterable[str | os.PathLike[str]] = (),
+        date_order: str = "auto",
+        canonical: bool = False,
     ) -> None:
-        self._establishments = _coerce(establishments, "establishments")
-        self._practitioners = _coerce(practitioners, "practitioners")
-        self._networks = _coerce(networks, "networks")
-        part = _coerce(participation, "participation")
+        given = {
+            "establishments": establishments,
+            "practitioners": practitioners,
+            "networks": networks,
+            "participation": participation,
+            "ties": ties,
+        }
+        if not canonical:
+            given = _read_tables(given, date_order)
+        self._establishments = _coerce(given["establishments"], "establishments")
+        self._practitioners = _coerce(given["practitioners"], "practitioners")
+        self._networks = _coerce(given["networks"], "networks")
+        part = _coerce(given["participation"], "participation")
         role = part["role"].fillna("participant")
         part["role"] = role
         part["session"] = session_of(part["date"]).values
         self._participation = part
-        self._ties = _coerce(ties, "ties") if ties is not None else _coerce(None, "ties")
+        self._ties = _coerce(given["ties"], "ties")
         self._rejected = (
             rejected.copy()
             if rejected is not None
@@ -447,6 +546,7 @@ class Ecosystem:
                 scope=scope,
                 limits=self._limits,
                 sources=self._sources,
+                canonical=True,
             )
         return self._part(
             ests, prac, net.loc[net_keep], part, ties, scope, rec.loc[keep, list(_ATTRIBUTED)]

@@ -799,6 +799,7 @@ def read_ecosystem(
         quality=quality,
         limits=src.limits,
         sources=src.files,
+        canonical=True,
     )
     if len(rejected):
         read = sum(res.rows_read.values())

@@ -747,6 +747,7 @@ def _checked_ecosystem(
         quality=quality,
         limits=limits,
         sources=sources,
+        canonical=True,
     )
 
 

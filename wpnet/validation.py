@@ -53,6 +53,7 @@ __all__ = [
     "describe",
     "problems_frame",
     "problems_message",
+    "read_values",
 ]
 
 #: Columns of a problems table (``ValidationReport.errors``/``.warnings`` use the first five).
@@ -722,6 +723,84 @@ def _check_table(
     rejected.insert(0, "row", pd.array(rejected_idx, dtype="Int64"))
     rejected.insert(0, "table", name)
     return clean[accepted].reset_index(drop=True), rejected.reset_index(drop=True), False
+
+
+def read_values(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The values of one table read as the readers read them, no row rejected.
+
+    What :func:`check_tables` does to each cell, and only that: text is cleaned (white
+    space folded, missing markers such as ``""`` or ``"N/A"`` to ``<NA>``, control
+    characters removed), ids written as whole numbers become their digits (``102.0``
+    -> ``"102"``), vocabularies map through their aliases (``"Network Lead"`` ->
+    ``"lead"``), dates parse by :func:`wpnet._parse.parse_dates` (its date order, set
+    by :func:`wpnet._parse.reading_dates`), numbers parse and are checked against
+    their range. Keys, copies and references are not checked (:func:`check_tables`
+    does that), and no row is dropped: a value that cannot be read is missing in the
+    result and named in the problems. The :class:`~wpnet.ecosystem.Ecosystem`
+    constructor uses it, so that a table built in code means what the same table
+    read from a file means.
+
+    Parameters
+    ----------
+    name : str
+        The table (``establishments``, ``practitioners``, ``networks``,
+        ``participation`` or ``ties``).
+    frame : DataFrame
+        Its columns under their canonical names; other columns are kept as given.
+
+    Returns
+    -------
+    values : DataFrame
+        The table's columns read, then the other columns, on ``frame``'s row labels.
+    problems : DataFrame
+        :data:`PROBLEM_COLUMNS`, rows numbered as :func:`wpnet.validate` numbers an
+        Ecosystem's rows (a file written from the table: header row 1, first row 2).
+        Missing required values are not among them (:func:`wpnet.validate` says so).
+
+    Raises
+    ------
+    DataError
+        A date column whose order cannot be told (a month-first or mixed column under
+        ``date_order="auto"``).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> part = pd.DataFrame({"practitioner_id": [" P1", "P2"], "network_id": [101.0, 102.0],
+    ...                      "date": ["2023-02-28", "03/04/2023"],
+    ...                      "establishment_id": ["", "E2"], "role": ["Network Lead", "boss"]})
+    >>> values, problems = read_values("participation", part)
+    >>> values.drop(columns="date").values.tolist()
+    [['P1', '101', <NA>, 'lead'], ['P2', '102', 'E2', <NA>]]
+    >>> values["date"].dt.strftime("%d %B %Y").tolist()
+    ['28 February 2023', '03 April 2023']
+    >>> problems[["row", "column", "value"]].values.tolist()
+    [[3, 'role', 'boss']]
+    """
+    spec = TABLES[name]
+    f = _Findings(name)
+    labels = frame.index
+    work = frame.reset_index(drop=True)
+    work.index = work.index + 2
+    own = [c.name for c in spec.columns if c.name in work.columns]
+    cleaned = _clean_frame(work[own], f) if own else work[own]
+    bad = np.zeros(len(work), dtype=bool)
+    parts = {
+        c.name: _check_column(c, cleaned[c.name], f, bad) for c in spec.columns if c.name in own
+    }
+    for name_, values in parts.items():
+        given = work[name_].dtype
+        if pd.api.types.is_datetime64_dtype(given) and values.dtype != given:
+            parts[name_] = values.astype(given)  # dates given as dates keep their unit
+    out = pd.DataFrame(parts, index=work.index)
+    extras = [c for c in work.columns if c not in spec.names]
+    if extras:
+        out = pd.concat([out, work[extras]], axis=1)
+    out.index = labels
+    problems = f.frame()
+    required = {f"missing {c.name} (required)" for c in spec.columns if c.required}
+    problems = problems[~problems["message"].isin(required).to_numpy(dtype=bool)]
+    return out, problems.reset_index(drop=True)
 
 
 def _reasons(f: _Findings, copy_of: pd.Series) -> pd.Series:

@@ -274,6 +274,7 @@ def _without_controls(eco: Ecosystem) -> Ecosystem:
         quality=eco.quality,
         scope=eco.scope,
         sources=eco.sources,
+        canonical=True,
     )
 
 
