@@ -558,6 +558,18 @@ def test_ei_test_two_cliques_is_homophilous_and_significant():
     assert isinstance(t.attrs["seed"], int)
 
 
+def test_ei_test_p_values_follow_the_plus_one_rule():
+    """INFERENCE.md: p = (1 + #{T_s as or more extreme}) / (S + 1), never a bare share.
+    On the example's 2022-23 projection no relabelling comes near the observed E-I
+    (-0.09 against permutations within 0.57-0.69), so every p in that direction is
+    exactly 1/(S + 1); a bare share would be 0."""
+    s = 999
+    t = ei_test(wpnet.load_example().select(session="2022-23"), permutations=s).loc["all"]
+    assert t["perm_min"] > t["ei_index"]
+    assert t["p_less"] == t["p_one_sided"] == t["p_two_sided"] == 1 / (s + 1)
+    assert t["p_greater"] == 1.0
+
+
 def test_ei_complement_counting_equals_direct(monkeypatch):
     """A dense graph counts E on the non-ties; force both routes and compare."""
     import wpnet.measures.roles as mod

@@ -329,10 +329,14 @@ def ei_test(
     - ``min_possible`` / ``max_possible``: the smallest and largest E-I any placement of
       T ties among these groups can reach, (2 max(0, T − (P − X)) − T)/T and
       (2 min(T, X) − T)/T;
-    - ``p_greater`` = share of permutations with E-I ≥ observed (UCINET's ``P >= Ob``),
-      ``p_less`` = share with E-I ≤ observed (``P <= Ob``); ``p_one_sided`` is the one
-      in the observed direction (``p_greater`` when observed ≥ expected);
-      ``p_two_sided`` = share with |E-I − expected| ≥ |observed − expected|.
+    - ``p_greater`` = (1 + #{permutations with E-I ≥ observed}) / (S + 1) (UCINET's
+      ``P >= Ob``), ``p_less`` the same with E-I ≤ observed (``P <= Ob``);
+      ``p_one_sided`` is the one in the observed direction (``p_greater`` when observed
+      ≥ expected); ``p_two_sided`` = (1 + #{|E-I − expected| ≥ |observed −
+      expected|}) / (S + 1). S = ``permutations``. The +1 counts the observed labelling
+      among the permutations (Davison & Hinkley 1997; North, Curtis & Sham 2002), as
+      every permutation p-value of wpnet does (INFERENCE.md), so no p-value is 0;
+      UCINET reports the bare shares, which are these times (S + 1)/S less 1/S.
 
     Parameters
     ----------

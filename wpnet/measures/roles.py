@@ -408,8 +408,9 @@ def ei_permutation(
     perm_e = _permuted_external(c, i, j, t, int(between), permutations, seed)
     perm_ei = (2 * perm_e - t) / t
     tol = 1e-9
-    p_greater = float((perm_e >= external).mean())
-    p_less = float((perm_e <= external).mean())
+    s_plus = permutations + 1  # the +1 rule (INFERENCE.md): the observed labelling counts
+    p_greater = float((1 + (perm_e >= external).sum()) / s_plus)
+    p_less = float((1 + (perm_e <= external).sum()) / s_plus)
     out["perm_mean"] = float(perm_ei.mean())
     out["perm_sd"] = float(perm_ei.std(ddof=1)) if permutations > 1 else math.nan
     out["perm_min"] = float(perm_ei.min())
@@ -417,7 +418,8 @@ def ei_permutation(
     out["p_greater"] = p_greater
     out["p_less"] = p_less
     out["p_one_sided"] = p_greater if external >= mean_e else p_less
-    out["p_two_sided"] = float((np.abs(perm_e - mean_e) >= abs(external - mean_e) - tol).mean())
+    far = np.abs(perm_e - mean_e) >= abs(external - mean_e) - tol
+    out["p_two_sided"] = float((1 + far.sum()) / s_plus)
     return out
 
 
