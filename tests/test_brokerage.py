@@ -822,3 +822,19 @@ def test_a_second_call_is_remembered_and_independent(monkeypatch) -> None:
     assert second.attrs["betweenness"]["method"] == "exact"
     wpnet.brokerage(eco, group="sector")
     assert len(calls) == 2
+
+
+def test_top_brokers_break_an_exact_betweenness_tie_by_gf_total():
+    """G(20, 0.12, seed 117): E00000 and E00006 tie in betweenness (251/6 each by exact
+    Brandes; wpnet's sums differ in the last bit), E00006 brokers 18 Gould-Fernandez
+    paths against 6, so by the documented rule E00006 ranks first."""
+    import networkx as nx
+    from _graph_eco import graph_ecosystem
+
+    g = nx.gnp_random_graph(20, 0.12, seed=117)
+    b = wpnet.brokerage(graph_ecosystem(g), backbone=None)
+    assert b.loc["E00000", "betweenness"] == pytest.approx(
+        b.loc["E00006", "betweenness"], rel=1e-12
+    )
+    assert (b.loc["E00000", "gf_total"], b.loc["E00006", "gf_total"]) == (6, 18)
+    assert list(bro.top_brokers(b, top=2)) == ["E00006", "E00000"]

@@ -471,3 +471,97 @@ def test_dense_transitivity_without_triples_is_nan():
 
     adj = sp.csr_matrix(np.array([[0, 1, 0, 0], [1, 0, 0, 0], [0, 0, 0, 1], [0, 0, 1, 0]]))
     assert math.isnan(cap._transitivity(ig.Graph(n=4, edges=[(0, 1), (2, 3)]), adj))
+
+
+# ---- ties in the robustness ranking ----------------------------------------------------------
+def test_robustness_breaks_a_betweenness_tie_by_id_whatever_the_register_order():
+    """G(20, 0.12, seed 117): nodes 0 and 6 tie for the highest betweenness (251/6 each
+    by exact Brandes); one node (ceil(20/20)) is removed: by id, node 0, which leaves
+    18 of 20 in the largest component (node 6 would leave 16). capacity and the
+    bootstrap's observed value agree whatever order the register lists schools in."""
+    from _graph_eco import graph_ecosystem
+
+    g = nx.gnp_random_graph(20, 0.12, seed=117)
+    bt = nx.betweenness_centrality(g, normalized=False)
+    top = sorted(bt, key=lambda v: -bt[v])[:2]
+    assert sorted(top) == [0, 6] and bt[0] == pytest.approx(251 / 6, abs=1e-12)
+    assert bt[6] == pytest.approx(251 / 6, abs=1e-12)
+    for v, left in ((0, 18), (6, 16)):
+        h = g.copy()
+        h.remove_node(v)
+        assert max(map(len, nx.connected_components(h))) == left
+    for reverse in (False, True):
+        eco = graph_ecosystem(g, reverse_register=reverse)
+        assert capacity(eco, backbone=None)["robustness"].iloc[0] == 18 / 20
+        boot = wpnet.bootstrap(eco, "robustness", samples=2, backbone=None, workers=1)
+        assert boot["value"].iloc[0] == 18 / 20
+
+
+def test_robustness_ties_equal_but_for_their_last_bits_are_one_value(monkeypatch):
+    """A ring C_400(1, 2): every node has the same betweenness, so by the rule the first
+    ceil(400/20) = 20 nodes in id order go and the rest stays connected: 380/400. The
+    sums of a 6,000-node ring come out 2247750.5 plus up to 3.3e-9 (the additions'
+    order); rounding to 9 decimals split them and removed scattered nodes, cutting the
+    ring (0.31 at n = 6,000). Here that noise is put on the exact values."""
+    import wpnet.measures.capacity as cap
+
+    n = 400
+    g = ig.Graph.Ring(n)
+    g.add_edges([(v, (v + 2) % n) for v in range(n)])
+    real = cap._pass
+
+    class Noisy:
+        def __init__(self, p):
+            rng = np.random.default_rng(0)
+            self.dependency = 2 * (2247750.5 + rng.choice([1.0, 1.4, 2.0, 2.3, 3.0, 3.3], n) * 1e-9)
+            assert len(np.unique(np.round(self.dependency / 2, 9))) > 1  # the old rule splits
+            self._p = p
+
+    monkeypatch.setattr(cap, "_pass", lambda graph, adj=None: Noisy(real(graph, adj)))
+    assert cap.robustness(g) == 380 / 400
+
+
+def test_sampled_paths_with_a_largest_component_smaller_than_the_sample(monkeypatch):
+    """The whole graph calls for sampling (n·m above the exact bound, more nodes than
+    sources) while its largest component has fewer nodes than the sample: the mean
+    distance is then exact (every node a source), not an error. Six separate pairs:
+    mean distance 1; one node of 12 removed leaves a pair, 2/12."""
+    from _graph_eco import graph_ecosystem
+
+    import wpnet.measures._betweenness as btw
+
+    monkeypatch.setattr(btw, "EXACT_BETWEENNESS_WORK", 10)  # n·m = 12·6 = 72 > 10
+    monkeypatch.setattr(btw, "BETWEENNESS_SAMPLES", 5)  # 5 < 12 nodes, giant of 2
+    g = nx.Graph([(2 * k, 2 * k + 1) for k in range(6)])
+    with pytest.warns(UserWarning):
+        row = capacity(graph_ecosystem(g), backbone=None).iloc[0]
+    assert (row["nodes"], row["ties"], row["components"]) == (12, 6, 6)
+    assert row["mean_distance"] == 1.0
+    assert row["robustness"] == 2 / 12
+
+
+@pytest.mark.parametrize("by", [None, "authority", "sector", "workstream", "network", "session"])
+def test_multi_network_share_counts_memberships_in_scope(by):
+    """MEASURES.md: a practitioner is a member of a network in scope if they have a
+    record for it in scope; multi_network_share is the share of a unit's practitioners
+    who are members of two or more. Oracle in pandas on the records: the networks of
+    each practitioner over the whole selection (over the session, for by="session");
+    with the unit's networks alone, by="network" would be 0 everywhere."""
+    eco = wpnet.load_example().select(session=["2022-23", "2023-24"])
+    rec = eco.records.dropna(subset=["practitioner_id", "network_id"])
+    got = capacity(eco, by=by, backbone=None)["multi_network_share"]
+    if by == "session":
+        nets = rec.groupby(["session", "practitioner_id"])["network_id"].nunique()
+        multi = (nets >= 2).groupby(level="session").mean()
+    else:
+        nets = rec.groupby("practitioner_id")["network_id"].nunique()
+        key = {"network": "network_id", None: "scope"}.get(by, by)
+        rec = rec.assign(scope="all") if by is None else rec
+        people = rec.dropna(subset=[key])[[key, "practitioner_id"]].drop_duplicates()
+        multi = (people["practitioner_id"].map(nets) >= 2).groupby(people[key].to_numpy()).mean()
+    assert len(got) == len(multi)
+    np.testing.assert_allclose(
+        got.to_numpy(), multi.reindex(got.index.astype(str)).to_numpy(), rtol=1e-12
+    )
+    if by == "network":
+        assert (got > 0).mean() > 0.5

@@ -166,8 +166,11 @@ def _people_oracle(rec: pd.DataFrame, key: str | None) -> pd.DataFrame:
     unit = rec[key] if key else pd.Series("all", index=rec.index)
     df = rec.assign(unit=unit).dropna(subset=["unit", "practitioner_id"])
     per = df.groupby(["unit", "practitioner_id"]).agg(
-        networks=("network_id", "nunique"), lead=("lead", "any"), level=("level", "first")
+        lead=("lead", "any"), level=("level", "first")
     )
+    # memberships in scope (MEASURES.md), not only the unit's networks
+    in_scope = rec.dropna(subset=["practitioner_id"]).groupby("practitioner_id")["network_id"]
+    per["networks"] = per.index.get_level_values("practitioner_id").map(in_scope.nunique())
     rows = {}
     for u, part in per.groupby(level="unit"):
         lv = part["level"][part["level"].isin(LEVELS)].value_counts()

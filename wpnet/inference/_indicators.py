@@ -185,6 +185,7 @@ class SessionData:
     e_q: np.ndarray  # SIMD quintile 1..5 (0 unknown)
     e_eligible: np.ndarray  # bool: in the register and not central
     register_level: np.ndarray  # practitioners on the register per level
+    e_rank: np.ndarray  # each establishment's place in id order (a projection's order)
     b: sp.csr_matrix  # binary establishment x network (all establishments as rows)
     pair_i: np.ndarray  # establishment pairs i < j sharing a network
     pair_j: np.ndarray
@@ -246,6 +247,14 @@ def _establishment_codes(ids: pd.Series, est_ids: pd.Index) -> tuple[np.ndarray,
     extra = sorted(set(uniq[found < 0]))
     found[found < 0] = len(est_ids) + pd.Index(extra, dtype=object).get_indexer(uniq[found < 0])
     return np.where(codes >= 0, found[np.maximum(codes, 0)], -1).astype(np.int64), extra
+
+
+def _id_rank(ids: list[str]) -> np.ndarray:
+    """Each id's position in sorted order, the order of a projection's nodes (so that
+    ties in a ranking are broken as :func:`wpnet.capacity` breaks them)."""
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[np.argsort(np.asarray(ids, dtype=object), kind="stable")] = np.arange(len(ids))
+    return rank
 
 
 def prepare(eco: Ecosystem, register: Ecosystem, *, layout: Layout, **options: Any) -> SessionData:
@@ -323,6 +332,7 @@ def prepare_records(
         e_q=e_q,
         e_eligible=e_eligible,
         register_level=reg.register_level.copy(),
+        e_rank=_id_rank([*reg.est_ids, *extra]),
         b=b,
         pair_i=pair_i,
         pair_j=pair_j,
@@ -720,8 +730,9 @@ def _graph_values(
         put("largest_component_share", "partnership", "",
             max(g.connected_components().sizes()) / n, n)  # fmt: skip
     if want("robustness"):
-        put("robustness", "partnership", "",
-            robustness(g, sd.seed if too_big_for_exact_paths(g) else None), n)  # fmt: skip
+        seed = sd.seed if too_big_for_exact_paths(g) else None
+        rank = sd.e_rank[np.flatnonzero(active)]  # ties broken in id order, as capacity
+        put("robustness", "partnership", "", robustness(g, seed, rank=rank), n)
     if want("spanning_communities_share"):
         memb = np.asarray(leiden_membership(g, sd.seed))
         put("spanning_communities_share", "partnership", "", spanning_share(memb, auth),

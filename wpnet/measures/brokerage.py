@@ -34,7 +34,7 @@ from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec, Projection, node_table
 from wpnet.measures import _betweenness
 from wpnet.measures._betweenness import BETWEENNESS_METHODS, _betweenness_by, sampled_betweenness
-from wpnet.measures._common import graph_for, node_groups, stamp
+from wpnet.measures._common import graph_for, node_groups, stamp, tie_classes
 from wpnet.measures.roles import (
     EI_KEYS,
     ROLES,
@@ -389,8 +389,11 @@ def top_brokers(b: pd.DataFrame, *, top: int = 15, rank_by: str = "betweenness")
 
     Ordered by ``rank_by``, highest first (for ``constraint`` lowest first, since low
     constraint means many structural holes); ties broken by ``gf_total`` (highest first)
-    and then by id. Nodes with no value or no contacts (``degree`` 0) are left out, and
-    for ``betweenness`` and ``gf_total`` those at 0 too (they broker nothing). The maps
+    and then by id; values within 1e-9 of the largest value of each other tie
+    (:func:`wpnet.measures._common.tie_classes`): betweenness equal in exact arithmetic
+    can differ in its last bits with the order of the additions. Nodes with no value or
+    no contacts (``degree`` 0) are left out, and for ``betweenness`` and ``gf_total``
+    those at 0 too (they broker nothing). The maps
     and the report both rank brokers with this function.
 
     Parameters
@@ -423,10 +426,12 @@ def top_brokers(b: pd.DataFrame, *, top: int = 15, rank_by: str = "betweenness")
     keep = (v.notna() & (b["degree"] > 0)).to_numpy(dtype=bool, copy=True)
     if rank_by in ("betweenness", "gf_total"):
         keep &= (v > 0).to_numpy(dtype=bool)
-    sign = 1.0 if rank_by == "constraint" else -1.0
+    sign = -1.0 if rank_by == "constraint" else 1.0
     t = pd.DataFrame(
         {
-            "v": v.to_numpy()[keep] * sign,
+            # values equal but for rounding (sums of path dependencies added in another
+            # order) are one value, so the tie-break below decides between them
+            "v": tie_classes(v.to_numpy()[keep] * sign),
             "gf": -pd.to_numeric(b["gf_total"]).to_numpy(dtype=float)[keep],
             "id": b.index[keep].astype(str),
             "pos": np.flatnonzero(keep),

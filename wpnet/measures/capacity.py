@@ -35,6 +35,7 @@ from wpnet.measures._common import (
     plain,
     record_codes,
     stamp,
+    tie_classes,
 )
 from wpnet.measures._paths import PathSums, shared_path_sums
 from wpnet.schema import LEVELS, SECTORS
@@ -153,7 +154,10 @@ def capacity(
           one; for ``by`` None/session, the whole-network E-I over ``group`` (E = ties
           between groups, I = within; unknown groups left out); NaN without such ties;
         - ``multi_network_share``: share of the unit's practitioners (those with a
-          record in the unit) with records in two or more of the unit's networks;
+          record in the unit) who are members of two or more networks in scope (a
+          record for each anywhere in ``eco``, MEASURES.md), so that for ``by="network"``
+          it is the share of a network's members who also belong to another; for
+          ``by="session"`` the networks of that session;
         - ``level_evenness``: Pielou evenness of those practitioners' levels (levels
           outside the vocabulary or missing are left out); NaN without any;
         - ``lead_share``: as in :func:`wpnet.reach`;
@@ -471,7 +475,8 @@ def _mean_distance(giant: Any, seed: int | None, adj: sp.spmatrix | None = None)
     """Mean shortest-path length over ordered pairs of the connected graph ``giant``;
     with a ``seed``, estimated from :func:`_samples` sources drawn without replacement
     (every source has the same n − 1 targets, so the mean of the sources' means is
-    unbiased).
+    unbiased); every node is a source when there are no more (the whole graph may call
+    for sampling while its largest component is small: then the value is exact).
 
     Exact (no ``seed``): Σ d(s, t) / (c(c − 1)) over the ordered pairs of the largest
     component C (c nodes; the first in node order if several tie) of ``giant``, which
@@ -481,7 +486,7 @@ def _mean_distance(giant: Any, seed: int | None, adj: sp.spmatrix | None = None)
     if seed is None:
         return float(_pass(giant, adj).mean_distance())
     n = giant.vcount()
-    sources = np.random.default_rng(seed).choice(n, size=_samples(), replace=False)
+    sources = np.random.default_rng(seed).choice(n, size=min(_samples(), n), replace=False)
     d = np.asarray(giant.distances(source=sources.tolist()), dtype=np.float64)
     return float(d.sum() / (len(sources) * (n - 1)))
 
@@ -551,26 +556,35 @@ def _spanning(membership: np.ndarray, auth: np.ndarray) -> float:
     return float((span[big] >= 2).mean()) if big.any() else math.nan
 
 
-def _robustness(g: Any, seed: int | None = None, adj: sp.spmatrix | None = None) -> float:
+def _robustness(
+    g: Any,
+    seed: int | None = None,
+    adj: sp.spmatrix | None = None,
+    *,
+    rank: np.ndarray | None = None,
+) -> float:
     """Largest-component share after removing the top 1/20 by betweenness; with a
     ``seed``, ranked by the sampled estimate of
     :func:`wpnet.measures.brokerage.sampled_betweenness`. Exact, the ranking is by
     igraph's scale of undirected betweenness, Σ_s δ_s(v) / 2, from the graph's shared
-    shortest-path pass (``adj``: its adjacency, if at hand)."""
+    shortest-path pass (``adj``: its adjacency, if at hand).
+
+    Equal betweenness (:func:`wpnet.measures._common.tie_classes`: within 1e-9 of the
+    largest value, so that sums equal in exact arithmetic tie whatever their last bits)
+    is broken by ``rank``, lowest first: the order of the node ids (a projection's
+    nodes are in id order, so the default, node order, is that order)."""
     n = g.vcount()
     if n == 0:
         return math.nan
     k = -(-n // _ROBUSTNESS_DIVISOR)  # ceil(n / 20) in integers: at least one node
-    # Rounding makes equal betweenness values tie exactly, so the stable sort keeps
-    # node order among them.
     if seed is None:
         bt = _pass(g, adj).dependency / 2.0
     else:
         edges = np.asarray(g.get_edgelist(), dtype=np.int64).reshape(-1, 2)
         adj = sp.csr_matrix((np.ones(len(edges)), (edges[:, 0], edges[:, 1])), shape=(n, n))
         bt, _ = sampled_betweenness(adj + adj.T, samples=_samples(), seed=seed)
-    bt = np.round(bt, 9)
-    drop = np.argsort(-bt, kind="stable")[:k]
+    order = np.arange(n) if rank is None else np.asarray(rank)
+    drop = np.lexsort((order, tie_classes(bt)))[:k]
     rest = g.copy()
     rest.delete_vertices(drop.tolist())
     left = max(rest.connected_components().sizes()) if rest.vcount() else 0
@@ -600,9 +614,12 @@ def _codes_like(s: pd.Series, full: Projection, full_codes: np.ndarray) -> np.nd
 def _people(eco: Ecosystem, by: str | None) -> pd.DataFrame:
     """``multi_network_share``, ``level_evenness``, ``lead_share`` per unit from records.
 
-    Over the (unit, practitioner) pairs of the records: a pair's networks are its
-    distinct networks, it leads if any of its records does, and its level is the first
-    level given on its records (in record order). Counted on the records' integer codes
+    Over the (unit, practitioner) pairs of the records: a pair leads if any of its
+    records does, and its level is the first level given on its records (in record
+    order). A practitioner's networks are those they are a member of in scope
+    (MEASURES.md: a record for the network anywhere in ``eco``), not only the unit's,
+    except for ``by="session"``, whose rows are each session's own (as ``trend``).
+    Counted on the records' integer codes
     (:func:`wpnet.measures._common.record_codes`, shared with ``reach``).
     """
     key = {"network": "network_id"}.get(by or "", by)
@@ -616,7 +633,11 @@ def _people(eco: Ecosystem, by: str | None) -> pd.DataFrame:
     pairs, inverse = np.unique(unit[keep] * width + person[keep], return_inverse=True)
     pair_unit = pairs // width
     k, n_pairs = len(labels), len(pairs)
-    networks = group_nunique(inverse, n_pairs, record_codes(eco, "network_id")[0][keep])
+    net = record_codes(eco, "network_id")[0]
+    if by == "session":
+        networks = group_nunique(inverse, n_pairs, net[keep])
+    else:
+        networks = group_nunique(person, width, net)[pairs % width]
     lead = np.bincount(
         inverse, weights=eco.records["lead"].to_numpy(dtype=np.float64)[keep], minlength=n_pairs
     )
