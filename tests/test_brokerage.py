@@ -838,3 +838,39 @@ def test_top_brokers_break_an_exact_betweenness_tie_by_gf_total():
     )
     assert (b.loc["E00000", "gf_total"], b.loc["E00006", "gf_total"]) == (6, 18)
     assert list(bro.top_brokers(b, top=2)) == ["E00006", "E00000"]
+
+
+@pytest.mark.parametrize(
+    ("session", "authority"), [("2019-20", "Renfrewshire"), ("2022-23", "Inverclyde")]
+)
+def test_practitioner_groups_after_a_selection_are_home_authorities(session, authority):
+    """A practitioner node's authority is their home establishment's (MEASURES.md,
+    docs/measures.md), also when the selection's register leaves that home out: a
+    practitioner from a school elsewhere who took part in the selection keeps it.
+    Oracle: the raw tables' home authority, and external ties counted on the
+    projection's edges with it (before, such nodes had no group: on the example's
+    2019-20 Renfrewshire selection 5 nodes, and 133 E-I values were wrong)."""
+    import networkx as nx
+
+    eco = wpnet.load_example()
+    sel = eco.select(session=session, authority=authority)
+    est = eco.establishments.set_index("establishment_id")["authority"]
+    home = eco.practitioners.set_index("practitioner_id")["establishment_id"].map(est)
+    b = wpnet.brokerage(sel, onto="practitioner", backbone=None)
+    assert b["group"].notna().all()
+    assert (b["group"] == home.reindex(b.index)).all()
+    outside = ~b.index.isin(
+        sel.practitioners.loc[
+            sel.practitioners["establishment_id"].isin(sel.establishments["establishment_id"]),
+            "practitioner_id",
+        ]
+    )
+    assert outside.sum() > 0  # the case: homes outside the selection's register
+    g = wpnet.project(sel, onto="practitioner", backbone=None)
+    external = pd.Series(0, index=b.index)
+    for u, v in g.edges():
+        if home[u] != home[v]:
+            external[u] += 1
+            external[v] += 1
+    assert (b["external"] == external).all()
+    assert nx.number_of_nodes(g) == len(b)

@@ -307,6 +307,7 @@ class Ecosystem:
         self._validation: Any = None  # the last wpnet.validate(self), for the display
         self._sources = frozenset(Path(p).absolute() for p in sources)
         self._memo: OrderedDict[Any, Any] = OrderedDict()
+        self._homes: pd.DataFrame | None = None  # a selection's: its parent's (see homes)
 
     def remember_validation(self, report: Any) -> None:
         """Keep the last :func:`wpnet.validate` report of this Ecosystem for its display.
@@ -359,6 +360,36 @@ class Ecosystem:
     def practitioners(self) -> pd.DataFrame:
         """Practitioners with their home establishment and level."""
         return self._practitioners.copy(deep=False)
+
+    @property
+    def homes(self) -> pd.DataFrame:
+        """Each practitioner's home establishment and its ``authority``, ``sector`` and
+        ``simd_quintile``, indexed by ``practitioner_id`` (first row of a repeated id).
+
+        Read from the register of the Ecosystem the data were read into, and carried by
+        :meth:`select`: a selection by authority or sector keeps only that register,
+        yet a practitioner from a school elsewhere who took part keeps their home
+        authority (MEASURES.md: a practitioner node's attributes are the home
+        establishment's).
+
+        Examples
+        --------
+        >>> import wpnet
+        >>> wpnet.tiny().select(authority="Glasgow City").homes.loc["P4", "authority"]
+        'Inverclyde'
+        """
+        if self._homes is None:
+            prac = self._practitioners.drop_duplicates("practitioner_id")
+            est = self._establishments.drop_duplicates("establishment_id")
+            est = est.set_index("establishment_id")
+            homes = pd.DataFrame(
+                {"establishment_id": prac["establishment_id"].to_numpy()},
+                index=pd.Index(prac["practitioner_id"], name="practitioner_id"),
+            )
+            for c in ("authority", "sector", "simd_quintile"):
+                homes[c] = homes["establishment_id"].map(est[c])
+            self._homes = homes
+        return self._homes.copy(deep=False)
 
     @property
     def networks(self) -> pd.DataFrame:
@@ -535,7 +566,7 @@ class Ecosystem:
         if not self._unique_keys:
             # a table built in code may repeat an id: the child attributes its records
             # from its own tables, as the constructor does
-            return Ecosystem(
+            child = Ecosystem(
                 ests,
                 prac,
                 net.loc[net_keep],
@@ -548,6 +579,8 @@ class Ecosystem:
                 sources=self._sources,
                 canonical=True,
             )
+            child._homes = self.homes
+            return child
         return self._part(
             ests, prac, net.loc[net_keep], part, ties, scope, rec.loc[keep, list(_ATTRIBUTED)]
         )
@@ -601,6 +634,7 @@ class Ecosystem:
         eco._validation = None
         eco._sources = self._sources
         eco._memo = OrderedDict()
+        eco._homes = self.homes
         eco.__dict__["_records"] = pd.DataFrame(
             {c: attributed[c] if c in _ATTRIBUTED else part[c] for c in RECORD_COLUMNS},
             index=part.index,

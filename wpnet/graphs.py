@@ -338,8 +338,9 @@ def node_table(eco: Ecosystem, onto: str, ids: pd.Index) -> pd.DataFrame:
     """The table columns of the units ``ids`` of kind ``onto``, one row per id in order.
 
     Practitioners get their home establishment's ``authority``, ``sector`` and
-    ``simd_quintile``; ``onto="authority"`` gives the one column ``authority``. Ids not
-    in the tables get missing values.
+    ``simd_quintile`` (:attr:`~wpnet.ecosystem.Ecosystem.homes`, so also after a
+    selection that left their home out); ``onto="authority"`` gives the one column
+    ``authority``. Ids not in the tables get missing values.
 
     Examples
     --------
@@ -351,9 +352,9 @@ def node_table(eco: Ecosystem, onto: str, ids: pd.Index) -> pd.DataFrame:
         t = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
     elif onto == "practitioner":
         t = eco.practitioners.drop_duplicates("practitioner_id").set_index("practitioner_id")
-        est = eco.establishments.drop_duplicates("establishment_id").set_index("establishment_id")
+        homes = eco.homes  # the home's attributes, even where a selection left it out
         for c in ("authority", "sector", "simd_quintile"):
-            t[c] = t["establishment_id"].map(est[c])
+            t[c] = homes[c].reindex(t.index)
     elif onto == "network":
         t = eco.networks.drop_duplicates("network_id").set_index("network_id")
     else:
