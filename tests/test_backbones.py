@@ -18,7 +18,6 @@ from scipy import stats
 import wpnet
 import wpnet.datasets  # the conftest fixtures call wpnet.datasets.tiny()
 from wpnet.backbones import (
-    EXACT_MAX_COLUMNS,
     adjust_pvalues,
     backbone_mask,
     bicm_probabilities,
@@ -346,12 +345,52 @@ def test_sdsm_rna_matches_loop_rna() -> None:
     np.testing.assert_allclose(p, [oracle[k] for k in sorted(oracle)], atol=1e-8)
 
 
-def test_sdsm_uses_rna_above_the_exact_size() -> None:
+def test_sdsm_uses_rna_above_the_exact_size(monkeypatch) -> None:
+    import wpnet.backbones
+
+    monkeypatch.setattr(wpnet.backbones, "EXACT_MAX_COLUMNS", 500)
     rng = np.random.default_rng(2)
-    b = (rng.random((8, EXACT_MAX_COLUMNS + 1)) < 0.2).astype(int)
+    b = (rng.random((8, 501)) < 0.2).astype(int)
     auto = sdsm_pvalues(b)[2]
     np.testing.assert_array_equal(auto, sdsm_pvalues(b, method="rna")[2])
     assert not np.array_equal(auto, sdsm_pvalues(b, method="exact")[2])
+
+
+def test_sdsm_is_exact_on_many_sparse_networks() -> None:
+    """700 networks, above the 500 where the normal approximation took over until
+    2026-12-02 (on sparse real sessions it made p-values up to three times too large):
+    the default is now the exact Poisson-binomial tail, against the law built by
+    convolution, network by network, with the bicm package's probabilities."""
+    rng = np.random.default_rng(11)
+    b = (rng.random((24, 1000)) < 0.06).astype(int)
+    b[:20, :6] = 1  # a few partnership-wide networks, as in the real data
+    b = b[:, b.sum(axis=0) > 0][:, :700]  # networks with members (the bicm package's need)
+    assert b.shape[1] == 700
+    prob = bicm_package(b)
+    i, j, p = sdsm_pvalues(b)
+    shared = (b @ b.T)[i, j]
+    oracle = []
+    for r, c, x in zip(i.tolist(), j.tolist(), shared.tolist(), strict=True):
+        pmf = np.ones(1)  # the law of the shared count, one network at a time
+        for q in prob[r] * prob[c]:
+            pmf = np.convolve(pmf, [1 - q, q])
+        oracle.append(pmf[x:].sum())
+    np.testing.assert_allclose(p, oracle, rtol=1e-6)  # the approximation: 4% off here
+
+
+def test_exact_sdsm_tails_do_not_depend_on_the_blocks(monkeypatch) -> None:
+    """Degree-class pairs are computed in blocks ordered by the tail they need; each
+    pair's recursion is its own, so any blocking gives the same bits."""
+    import wpnet.backbones
+
+    rng = np.random.default_rng(5)
+    b = (rng.random((300, 120)) < rng.uniform(0.01, 0.3, (300, 1))).astype(int)
+    _, _, blocked = sdsm_pvalues(b, method="exact")
+    monkeypatch.setattr(wpnet.backbones, "_CLASS_PAIR_CHUNK", 10**6)
+    _, _, whole = sdsm_pvalues(b, method="exact")
+    monkeypatch.setattr(wpnet.backbones, "_CLASS_PAIR_CHUNK", 3)
+    _, _, small = sdsm_pvalues(b, method="exact")
+    assert np.array_equal(blocked, whole) and np.array_equal(blocked, small)
 
 
 def test_sdsm_needs_the_affiliation_matrix() -> None:
