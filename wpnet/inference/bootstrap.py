@@ -61,8 +61,10 @@ def bootstrap(
 
     A cluster bootstrap over networks (INFERENCE.md §5): each draw takes the
     selection's K networks with replacement, K times; a network drawn twice enters as
-    two distinct copies with all its records (its practitioners and establishments are
-    the same people and places, so a copy adds co-memberships, not people). The
+    two distinct copies with all its records (copy j of a network carries instance j
+    of each of its members, so indicators that count people count a practitioner
+    ``max c_k`` times over their networks, as :func:`wpnet.reflections` says; its
+    establishments are the same places, so a copy adds no school). The
     indicator is recomputed on the draw; graph indicators on the draw's establishment
     projection ``W = B diag(c) Bᵀ`` (``c_k`` copies of network k) reduced to
     ``backbone`` — the SDSM refitted on the draw's incidence, in which each copy is a
