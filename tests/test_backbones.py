@@ -345,15 +345,30 @@ def test_sdsm_rna_matches_loop_rna() -> None:
     np.testing.assert_allclose(p, [oracle[k] for k in sorted(oracle)], atol=1e-8)
 
 
-def test_sdsm_uses_rna_above_the_exact_size(monkeypatch) -> None:
-    import wpnet.backbones
-
-    monkeypatch.setattr(wpnet.backbones, "EXACT_MAX_COLUMNS", 500)
+def test_sdsm_is_exact_at_any_size() -> None:
     rng = np.random.default_rng(2)
-    b = (rng.random((8, 501)) < 0.2).astype(int)
+    b = (rng.random((8, 2501)) < 0.2).astype(int)
     auto = sdsm_pvalues(b)[2]
-    np.testing.assert_array_equal(auto, sdsm_pvalues(b, method="rna")[2])
-    assert not np.array_equal(auto, sdsm_pvalues(b, method="exact")[2])
+    np.testing.assert_array_equal(auto, sdsm_pvalues(b, method="exact")[2])
+    assert not np.array_equal(auto, sdsm_pvalues(b, method="rna")[2])
+
+
+@pytest.mark.parametrize("top", [0, 1, 3, 12, 40])
+def test_tails_by_classes_equal_the_recursion_over_every_trial(top) -> None:
+    """Classes of identical trials (multiplicities 1 to 900, some far above ``top``,
+    which go through the binomial step) give the tails of the recursion run over the
+    expanded trials, to 1e-12 relative, tails down to 1e-200 included."""
+    from wpnet.backbones import _pb_tails, _pb_tails_classes
+
+    rng = np.random.default_rng(top)
+    q = np.concatenate([rng.uniform(1e-4, 0.2, (6, 7)), np.full((1, 7), 1e-3)])
+    mult = np.array([1, 2, 900, 5, 60, 0, 13])
+    got = _pb_tails_classes(q, mult, top)
+    want = _pb_tails(np.repeat(q, mult, axis=1), top=top)
+    assert got.shape == want.shape == (7, top + 1)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=0)
+    if top == 40:
+        assert 0 < want[-1, -1] < 1e-40  # a tiny tail, kept to its relative precision
 
 
 def test_sdsm_is_exact_on_many_sparse_networks() -> None:
