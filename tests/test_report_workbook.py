@@ -224,3 +224,14 @@ def test_page_cells_are_those_read_one_by_one(tiny_tables) -> None:
         assert html["rows"] == t.cells() and html["wide"] == t.wide
         assert len(html["parts"]) == (0 if len(t.parts()) == 1 else len(t.parts()))
     assert seen == {"measure", "indicator", "sector"}  # named rows and value labels are seen
+
+
+def test_permutation_p_values_below_a_thousandth_are_shown_so(example_report):
+    """The E-I test's p-values follow the +1 rule (never 0): the page shows "<0.001"
+    where the value is below 0.001 rather than "0.000"; the CSV keeps the number."""
+    page = example_report.page.read_text(encoding="utf-8")
+    block = page[page.index('id="tb-ei_test"') :]
+    block = block[: block.index("</table>")]
+    p = pd.read_csv(example_report.page.parent / "tables" / "ei_test.csv")["p_two_sided"].iloc[0]
+    assert 0 < p < 0.001
+    assert "&lt;0.001" in block and "0.000<" not in block

@@ -46,9 +46,16 @@ __all__ = [
 ]
 
 #: The kinds of value a column may hold.
-KINDS = ("count", "share", "ratio", "index", "text")
+KINDS = ("count", "share", "ratio", "index", "p", "text")
 #: kind -> the report's format name (see :func:`format_value`).
-FORMATS = {"count": "int", "share": "pct", "ratio": "num2", "index": "num3", "text": "text"}
+FORMATS = {
+    "count": "int",
+    "share": "pct",
+    "ratio": "num2",
+    "index": "num3",
+    "p": "pval",
+    "text": "text",
+}
 #: kind -> format of a *difference* of two values of that kind (a change of a share is
 #: in percentage points).
 CHANGE_FORMATS = {
@@ -56,6 +63,7 @@ CHANGE_FORMATS = {
     "share": "pp",
     "ratio": "dnum2",
     "index": "dnum3",
+    "p": "dnum3",
     "text": "text",
 }
 #: report format name -> Excel number format.
@@ -64,6 +72,7 @@ XLSX_FORMATS = {
     "pct": "0.0%",
     "num2": "0.00",
     "num3": "0.000",
+    "pval": "0.0000",
     "dint": "+#,##0;-#,##0;0",
     "pp": "+0.0%;-0.0%;0.0%",
     "dnum2": "+0.00;-0.00;0.00",
@@ -188,8 +197,8 @@ COLUMNS: dict[str, Column] = {
     "internal": _c("Internal ties", "", "count"),
     "expected": _c("Expected", "", "index"),
     "perm_sd": _c("Permutation SD", "", "index"),
-    "p_one_sided": _c("p (one-sided)", "", "index"),
-    "p_two_sided": _c("p (two-sided)", "", "index"),
+    "p_one_sided": _c("p (one-sided)", "", "p"),
+    "p_two_sided": _c("p (two-sided)", "", "p"),
     "permutations": _c("Permutations", "", "count"),
     # brokerage
     "betweenness": _c("Betweenness", "normalised", "index"),
@@ -292,8 +301,9 @@ def _missing(value: Any) -> bool:
 
 def format_value(value: Any, fmt: str) -> str:
     """One value as shown in the report: ``int`` ``1,234``, ``pct`` ``45.2%``, ``num2``
-    ``0.97``, ``num3`` ``0.553``; differences signed: ``dint`` ``+95``, ``pp``
-    ``+2.9 pp`` (percentage points), ``dnum2``, ``dnum3``; ``text`` as it is (a whole
+    ``0.97``, ``num3`` ``0.553``, ``pval`` ``0.031`` or ``<0.001``; differences signed:
+    ``dint`` ``+95``, ``pp`` ``+2.9 pp`` (percentage points), ``dnum2``, ``dnum3``;
+    ``text`` as it is (a whole
     number without decimals); a missing value as ``–``; text (labels, disclosure markers
     such as ``<5``) as it is.
 
@@ -305,6 +315,8 @@ def format_value(value: Any, fmt: str) -> str:
     ('109', '–')
     >>> format_value(0.0293, "pp"), format_value(95.0, "dint")
     ('+2.9 pp', '+95')
+    >>> format_value(1 / 5001, "pval"), format_value(0.0312, "pval")
+    ('<0.001', '0.031')
     """
     if _missing(value):
         return "–"
@@ -324,6 +336,8 @@ def format_value(value: Any, fmt: str) -> str:
         return f"{x:,.2f}"
     if fmt == "num3":
         return f"{x:,.3f}"
+    if fmt == "pval":  # a +1-rule p-value is never 0: below 0.001 it is said so
+        return "<0.001" if x < 0.001 else f"{x:.3f}"
     if fmt == "dint":
         return f"{round(x):+,}"
     if fmt == "pp":
