@@ -227,11 +227,13 @@ def test_page_cells_are_those_read_one_by_one(tiny_tables) -> None:
 
 
 def test_permutation_p_values_below_a_thousandth_are_shown_so(example_report):
-    """The E-I test's p-values follow the +1 rule (never 0): the page shows "<0.001"
-    where the value is below 0.001 rather than "0.000"; the CSV keeps the number."""
+    """The E-I test's p-values follow the +1 rule (never 0): the page shows 1/5001 as
+    "0.0002" rather than "0.000" (and not "<0.001": "<" marks a hidden count in the
+    report's tables); the CSV keeps the number."""
     page = example_report.page.read_text(encoding="utf-8")
     block = page[page.index('id="tb-ei_test"') :]
     block = block[: block.index("</table>")]
     p = pd.read_csv(example_report.page.parent / "tables" / "ei_test.csv")["p_two_sided"].iloc[0]
     assert 0 < p < 0.001
-    assert "&lt;0.001" in block and "0.000<" not in block
+    assert p == 1 / 5001
+    assert ">0.0002<" in block and "0.000<" not in block and "&lt;0.001" not in block

@@ -301,7 +301,7 @@ def _missing(value: Any) -> bool:
 
 def format_value(value: Any, fmt: str) -> str:
     """One value as shown in the report: ``int`` ``1,234``, ``pct`` ``45.2%``, ``num2``
-    ``0.97``, ``num3`` ``0.553``, ``pval`` ``0.031`` or ``<0.001``; differences signed:
+    ``0.97``, ``num3`` ``0.553``, ``pval`` ``0.031`` or ``0.0002``; differences signed:
     ``dint`` ``+95``, ``pp`` ``+2.9 pp`` (percentage points), ``dnum2``, ``dnum3``;
     ``text`` as it is (a whole
     number without decimals); a missing value as ``–``; text (labels, disclosure markers
@@ -315,8 +315,8 @@ def format_value(value: Any, fmt: str) -> str:
     ('109', '–')
     >>> format_value(0.0293, "pp"), format_value(95.0, "dint")
     ('+2.9 pp', '+95')
-    >>> format_value(1 / 5001, "pval"), format_value(0.0312, "pval")
-    ('<0.001', '0.031')
+    >>> format_value(1 / 5001, "pval"), format_value(0.0312, "pval"), format_value(1 / 20001, "pval")
+    ('0.0002', '0.031', '5.0e-05')
     """
     if _missing(value):
         return "–"
@@ -336,8 +336,9 @@ def format_value(value: Any, fmt: str) -> str:
         return f"{x:,.2f}"
     if fmt == "num3":
         return f"{x:,.3f}"
-    if fmt == "pval":  # a +1-rule p-value is never 0: below 0.001 it is said so
-        return "<0.001" if x < 0.001 else f"{x:.3f}"
+    if fmt == "pval":  # a +1-rule p-value is never 0: more digits below 0.001 (not
+        # "<0.001": in a report table "<" marks a hidden small count)
+        return f"{x:.3f}" if x >= 0.001 else f"{x:.4f}" if x >= 0.0001 else f"{x:.1e}"
     if fmt == "dint":
         return f"{round(x):+,}"
     if fmt == "pp":
