@@ -370,13 +370,22 @@ def _pb_tails_classes(q: np.ndarray, mult: np.ndarray, top: int) -> np.ndarray:
     probability of ``mult[c]`` identical trials. ``out[r, x] = P(X_r >= x)``, x = 0..top.
 
     A class of m trials is m steps of the recursion when m <= :data:`_BINOMIAL_STEP`;
-    otherwise one step by its binomial Y ~ Bin(m, q) (the choice does not depend on
-    ``top``, so a pair's tails are the same bits whatever block it is computed in): ``S'(x) = Σ_{j<x} P(Y = j) S(x − j) + P(Y >= x)``
-    (x >= 1), again a sum of non-negative terms only, with ``P(Y = j)`` and
-    ``P(Y >= x)`` from scipy's binomial (regularised incomplete beta: small tails keep
-    their relative precision). Cost ``O(Σ_c min(m_c, 32 + top) · top)`` per row instead
-    of ``O(K · top)``: an SDSM of networks over thousands of practitioners has a handful of
-    practitioner degree classes.
+    otherwise one step by its binomial Y ~ Bin(m, q),
+    ``S'(x) = Σ_{j<x} P(Y = j) S(x − j) + P(Y >= x)`` (x >= 1), again a sum of
+    non-negative terms only, with ``P(Y = j)`` and ``P(Y >= x)`` from scipy's binomial
+    (regularised incomplete beta: small tails keep their relative precision). The
+    choice does not depend on ``top``, so a pair's tails are the same bits whatever
+    block it is computed in. Cost ``O(Σ_c min(m_c, 32 + top) · top)`` per row instead
+    of ``O(K · top)``: an SDSM of networks over thousands of practitioners has a
+    handful of practitioner degree classes.
+
+    Examples
+    --------
+    >>> q = np.array([[0.1, 0.3]])
+    >>> classes = _pb_tails_classes(q, np.array([40, 2]), top=3)
+    >>> every = _pb_tails(np.repeat(q, [40, 2], axis=1), top=3)
+    >>> bool(np.allclose(classes, every, rtol=1e-12, atol=0))
+    True
     """
     from scipy.stats import binom
 
@@ -532,8 +541,8 @@ class _SDSMNull:
     def table(self, ukey: np.ndarray) -> np.ndarray:
         """P-values ``P(X >= o)`` of sorted unique keys.
 
-        ``exact`` runs the tail recursion (:func:`_pb_tails`) once per distinct pair
-        of degree classes, :data:`_CLASS_PAIR_CHUNK` pairs at a time, pairs grouped by
+        ``exact`` runs the tail recursion (:func:`_pb_tails_classes`, over the classes
+        of columns) once per distinct pair of degree classes, :data:`_CLASS_PAIR_CHUNK` pairs at a time, pairs grouped by
         the largest ``o`` their keys ask for so each chunk's window is short; ``rna``
         computes the three moments once per pair of degree classes (they do not depend
         on ``o``), so memory stays bounded by the classes, not by the keys.

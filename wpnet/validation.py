@@ -788,10 +788,10 @@ def read_values(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     parts = {
         c.name: _check_column(c, cleaned[c.name], f, bad) for c in spec.columns if c.name in own
     }
-    for name_, values in parts.items():
-        given = work[name_].dtype
+    for column, values in parts.items():
+        given = work[column].dtype
         if pd.api.types.is_datetime64_dtype(given) and values.dtype != given:
-            parts[name_] = values.astype(given)  # dates given as dates keep their unit
+            parts[column] = values.astype(given)  # dates given as dates keep their unit
     out = pd.DataFrame(parts, index=work.index)
     extras = [c for c in work.columns if c not in spec.names]
     if extras:
