@@ -371,6 +371,31 @@ def test_tails_by_classes_equal_the_recursion_over_every_trial(top) -> None:
         assert 0 < want[-1, -1] < 1e-40  # a tiny tail, kept to its relative precision
 
 
+@pytest.mark.parametrize("m", [33, 41, 300])
+@pytest.mark.parametrize("q", [0.0, 1e-6, 0.013, 0.3, 0.5, 0.97, 1.0])
+def test_binomial_law_equals_exact_rational_arithmetic(m, q) -> None:
+    """The binomial step's law, from the incomplete beta function, against the mass and
+    the upper tail computed exactly in rational arithmetic (``math.comb`` and the float
+    ``q`` as the fraction it is), masses down to 1e-250 kept to 1e-12 relative."""
+    from fractions import Fraction
+    from math import comb
+
+    from wpnet.backbones import _binomial_law
+
+    top = m + 2
+    pmf, at_least = _binomial_law(m, np.array([[q], [q]]), top)
+    assert pmf.shape == at_least.shape == (2, top + 1)
+    a, d = Fraction(q).as_integer_ratio()  # q = a / d exactly; masses over d**m
+    mass = [comb(m, j) * a**j * (d - a) ** (m - j) if j <= m else 0 for j in range(top + 1)]
+    tail = np.cumsum(mass[::-1])[::-1].tolist()
+    for got, want in ((pmf[0], mass), (at_least[0], tail)):
+        want = np.array([float(Fraction(v, d**m)) for v in want])
+        kept = want > 1e-250
+        np.testing.assert_allclose(got[kept], want[kept], rtol=1e-12, atol=0)
+        assert np.all(got[~kept] < 1e-240)
+    np.testing.assert_array_equal(pmf[0], pmf[1])  # rows are computed alike
+
+
 def test_sdsm_is_exact_on_many_sparse_networks() -> None:
     """700 networks, above the 500 where the normal approximation took over until
     2026-12-02 (on sparse real sessions it made p-values up to three times too large):

@@ -43,7 +43,7 @@ from typing import Any, Protocol, TypeVar
 
 import numpy as np
 import scipy.sparse as sp
-from scipy.special import expit, ndtr
+from scipy.special import betainc, betaincc, expit, ndtr
 
 from wpnet.errors import UsageError, WrongType, check_choice
 
@@ -365,6 +365,39 @@ def _pb_tails(q: np.ndarray, top: int | None = None) -> np.ndarray:
 _BINOMIAL_STEP = 32
 
 
+def _binomial_law(m: int, q: np.ndarray, top: int) -> tuple[np.ndarray, np.ndarray]:
+    """``P(Y = j)`` and ``P(Y >= j)``, j = 0..top, of ``Y ~ Bin(m, q[r])`` for each row r
+    of the column ``q`` (shape ``(n, 1)``); each result has shape ``(n, top + 1)``.
+
+    ``P(Y >= j) = I_q(j, m − j + 1)`` and ``P(Y <= j) = 1 − I_q(j + 1, m − j)``, the
+    regularised incomplete beta function and its complement (scipy.special's
+    ``betainc`` and ``betaincc``: Boost's ``ibeta``, accurate in both tails, which
+    scipy.stats' binomial calls too). ``P(Y = j)`` is the difference of consecutive
+    upper tails at and above ``⌊mq⌋`` and of consecutive lower tails below it: each
+    tail there is at most a few times the mass it loses, so the mass keeps its relative
+    precision (within 2e-13 of its value computed with 40 digits over m = 33-5,000 and
+    q = 1e-7-0.999; scipy.stats' ``binom.pmf`` is within 3e-13). Importing scipy.stats
+    for its binomial took 0.5 s, a tenth of a west report.
+
+    Examples
+    --------
+    >>> pmf, at_least = _binomial_law(40, np.array([[0.1]]), top=2)
+    >>> [round(float(v), 6) for v in pmf[0]]
+    [0.014781, 0.065693, 0.142334]
+    >>> [round(float(v), 6) for v in at_least[0]]
+    [1.0, 0.985219, 0.919526]
+    """
+    j = np.arange(top + 2)[None, :]
+    inner = np.clip(j, 1, m)
+    upper = np.where(j > m, 0.0, betainc(inner, m - inner + 1, q))  # P(Y >= j)
+    upper[:, 0] = 1.0
+    below = np.clip(j, 0, m - 1)
+    lower = np.where(j >= m, 1.0, betaincc(below + 1, m - below, q))  # P(Y <= j)
+    lower_before = np.concatenate([np.zeros_like(q), lower[:, :-1]], axis=1)
+    pmf = np.where(j >= np.floor(m * q), upper - np.roll(upper, -1, axis=1), lower - lower_before)
+    return pmf[:, : top + 1], upper[:, : top + 1]
+
+
 def _pb_tails_classes(q: np.ndarray, mult: np.ndarray, top: int) -> np.ndarray:
     """:func:`_pb_tails` of trials that come in classes: column c of ``q`` is the success
     probability of ``mult[c]`` identical trials. ``out[r, x] = P(X_r >= x)``, x = 0..top.
@@ -372,8 +405,9 @@ def _pb_tails_classes(q: np.ndarray, mult: np.ndarray, top: int) -> np.ndarray:
     A class of m trials is m steps of the recursion when m <= :data:`_BINOMIAL_STEP`;
     otherwise one step by its binomial Y ~ Bin(m, q),
     ``S'(x) = Σ_{j<x} P(Y = j) S(x − j) + P(Y >= x)`` (x >= 1), again a sum of
-    non-negative terms only, with ``P(Y = j)`` and ``P(Y >= x)`` from scipy's binomial
-    (regularised incomplete beta: small tails keep their relative precision). The
+    non-negative terms only, with ``P(Y = j)`` and ``P(Y >= x)`` from
+    :func:`_binomial_law` (regularised incomplete beta: small tails keep their relative
+    precision). The
     choice does not depend on ``top``, so a pair's tails are the same bits whatever
     block it is computed in. Cost ``O(Σ_c min(m_c, 32 + top) · top)`` per row instead
     of ``O(K · top)``: an SDSM of networks over thousands of practitioners has a
@@ -387,8 +421,6 @@ def _pb_tails_classes(q: np.ndarray, mult: np.ndarray, top: int) -> np.ndarray:
     >>> bool(np.allclose(classes, every, rtol=1e-12, atol=0))
     True
     """
-    from scipy.stats import binom
-
     n = q.shape[0]
     top = max(int(top), 0)
     tail = np.zeros((n, top + 1))
@@ -407,9 +439,7 @@ def _pb_tails_classes(q: np.ndarray, mult: np.ndarray, top: int) -> np.ndarray:
             continue
         if top == 0:
             break
-        j = np.arange(top + 1)
-        pmf = binom.pmf(j[None, :], m, qc)
-        at_least = binom.sf(j[None, :] - 1, m, qc)  # P(Y >= j)
+        pmf, at_least = _binomial_law(m, qc, top)
         new = np.empty_like(tail)
         new[:, 0] = 1.0
         for x in range(1, top + 1):
