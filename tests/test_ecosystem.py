@@ -174,6 +174,41 @@ def test_whole_number_ids_become_their_digits():
     assert wpnet.validate(eco).ok
 
 
+def test_whole_numbers_among_text_become_their_digits_too():
+    """A column of mixed cells (text ids and a float, as code or a spreadsheet gives)
+    reads its whole numbers as a float column does: the practitioner's home 102.0 is
+    establishment "102", so the record is attributed there (an audit found it became
+    an unregistered establishment "102.0")."""
+    est = pd.DataFrame(
+        {
+            "establishment_id": ["102", "S2"],
+            "name": ["A", "B"],
+            "authority": ["Glasgow City", "Inverclyde"],
+            "sector": ["primary"] * 2,
+        }
+    )
+    prac = pd.DataFrame(
+        {
+            "practitioner_id": ["p1", 7.0, "p3"],
+            "establishment_id": [102.0, "S2", 102.5],
+            "level": ["practitioner"] * 3,
+        }
+    )
+    net = pd.DataFrame({"network_id": ["N1"], "name": ["Net"], "workstream": ["W"]})
+    part = pd.DataFrame(
+        {
+            "practitioner_id": ["p1", "7"],
+            "network_id": ["N1", "N1"],
+            "date": ["2022-10-01"] * 2,
+        }
+    )
+    eco = wpnet.Ecosystem(est, prac, net, part)
+    assert eco.practitioners["practitioner_id"].tolist() == ["p1", "7", "p3"]
+    assert eco.practitioners["establishment_id"].tolist() == ["102", "S2", "102.5"]
+    assert eco.records["authority"].tolist() == ["Glasgow City", "Inverclyde"]
+    assert sorted(wpnet.project(eco).nodes) == ["102", "S2"]
+
+
 def test_a_value_the_readers_reject_raises_naming_table_row_column_value(tiny):
     est, prac, net, part = _tables(tiny)
     part = part.astype({"role": object, "date": object})

@@ -273,7 +273,7 @@ def _clean_columns(frame: pd.DataFrame, text_at: list[int], f: _Findings) -> pd.
         parts.append(pd.Series(u, dtype=object))
     at, uniques = pd.factorize(pd.concat(parts, ignore_index=True), use_na_sentinel=True)
     starts = np.cumsum([0] + [len(u) for u in parts])
-    u = pd.Series(uniques, dtype="string")
+    u = pd.Series(_whole_numbers_as_digits(uniques), dtype="string")
     ctrl = u.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
     if ctrl.any():
         u = u.str.replace(CONTROL_CHARS, "", regex=True)
@@ -300,7 +300,7 @@ def _clean_wide(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
     :data:`WIDE_COLUMNS`: one block of objects, coded by value at once."""
     block = frame.to_numpy(dtype=object, na_value=None)
     codes, uniques = pd.factorize(block.ravel(), use_na_sentinel=True)
-    u = pd.Series(uniques, dtype="string")
+    u = pd.Series(_whole_numbers_as_digits(uniques), dtype="string")
     ctrl = u.str.contains(CONTROL_CHARS, regex=True).fillna(False).to_numpy(dtype=bool)
     if ctrl.any():
         u = u.str.replace(CONTROL_CHARS, "", regex=True)
@@ -313,6 +313,27 @@ def _clean_wide(frame: pd.DataFrame, f: _Findings) -> pd.DataFrame:
             raw = pd.Series(block[hit[:, k], k], dtype=object)
             _note_controls(f, frame.index[hit[:, k]], str(frame.columns[k]), raw)
     return pd.DataFrame(cells, index=frame.index, dtype=object)
+
+
+def _whole_numbers_as_digits(values: Any) -> np.ndarray:
+    """Distinct cell values with each float cell that is a whole number written as its
+    digits (``102.0`` -> ``"102"``), as :func:`_text` writes a float column: a column
+    of mixed cells (text and numbers, as a spreadsheet or code gives) reads its numbers
+    as a column of numbers does. Other cells are left as they are.
+
+    Examples
+    --------
+    >>> _whole_numbers_as_digits(np.array(["S2", 102.0, 102.5, 7], dtype=object)).tolist()
+    ['S2', '102', 102.5, 7]
+    """
+    out = np.asarray(values, dtype=object)
+    if pd.api.types.infer_dtype(out, skipna=True) in ("string", "empty"):
+        return out  # text only (what the readers give): nothing to write
+    out = out.copy()
+    for k, v in enumerate(out):
+        if isinstance(v, (float, np.floating)) and np.isfinite(v) and v == np.round(v):
+            out[k] = str(int(v))
+    return out
 
 
 def _note_controls(f: _Findings, rows: pd.Index, column: str, raw: pd.Series) -> None:
