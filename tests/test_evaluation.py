@@ -249,3 +249,23 @@ def test_notebook_02_shows_cards_intervals_baselines_and_directions():
     assert "matched" in shown(code[5])
     assert shown(code[6]).count("SIMD ") >= 6  # five quintiles and the gap
     assert "Who leads the networks, at which level?" in shown(code[7])
+
+
+@pytest.mark.slow
+def test_centred_change_intervals_hold_the_observed_change():
+    """Every change interval of a CENTRED indicator holds its observed change, and an
+    observed change of 0 reads no direction. With the draws' mean moved onto the
+    change (before 2026-12-02), this partnership's West Dunbartonshire coverage, 0.75
+    in both sessions, read "weakening" on an interval [-0.005, -0.005]."""
+    from wpnet.evaluation import CENTRED
+
+    eco = wpnet.synthetic(establishments=80, practitioners=700, networks=22, records=2600,
+                          seed=41, sessions=2)  # fmt: skip
+    c = reflections(eco, samples=200, workers=1).change
+    c = c[c.indicator.isin(CENTRED) & c.ci_low.notna()]
+    assert len(c) > 50
+    assert ((c.ci_low <= c.change + 1e-12) & (c.change - 1e-12 <= c.ci_high)).all()
+    zero = c[c.change.abs() < 1e-12]
+    assert len(zero) > 10 and set(zero.direction) == {"no clear change"}
+    wd = c[(c.indicator == "coverage") & (c.unit == "West Dunbartonshire")].iloc[0]
+    assert wd.value_from == wd.value_to == 0.75 and wd.direction == "no clear change"

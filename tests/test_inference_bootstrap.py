@@ -213,8 +213,12 @@ def test_percentile_interval_level_takes_the_named_quantiles() -> None:
     np.testing.assert_allclose([lo[0], hi[0]], [25.0, 975.0])
     lo, hi = percentile_interval(draws, level=0.99)
     np.testing.assert_allclose([lo[0], hi[0]], [5.0, 995.0])
-    lo, hi = centred_interval(draws, np.array([0.0]), level=0.9)  # mean 500 moved to 0
+    lo, hi = centred_interval(draws, np.array([0.0]), level=0.9)  # median 500 moved to 0
     np.testing.assert_allclose([lo[0], hi[0]], [-450.0, 450.0])
+    # skewed draws: the median (not the mean, 0.49) is moved onto the centre
+    skewed = np.r_[np.zeros(98), 24.0, 25.0].reshape(-1, 1)
+    lo, hi = centred_interval(skewed, np.array([1.0]))
+    np.testing.assert_allclose([lo[0], hi[0]], [1.0, 1.0 + np.percentile(skewed, 97.5)])
     with pytest.raises(ValueError, match="level"):
         percentile_interval(draws, level=1.0)
 
