@@ -314,6 +314,35 @@ def test_bad_dates_rejected_with_reason():
     assert len(eco.participation) == 0
 
 
+def test_rejected_rows_keep_only_the_columns_read():
+    """A rejected row keeps the values wpnet read (school, authority, event, job title,
+    date), not the export's other columns: a telephone, a line manager's e-mail, notes
+    holding a name or a date of birth (an audit found them all in the rejected-rows
+    file, which the command says holds no names or e-mails)."""
+    rows = [
+        ("A", "a@x.org", "Nowhere", "Inverclyde", "N", "Teacher", "01/09/2022"),
+        ("B", "b@x.org", "Cove Primary", "Inverclyde", "N", "Teacher", "31/02/2023"),
+    ]
+    raw = export(rows).assign(
+        **{
+            "Line Manager Email": ["boss@x.org", "boss2@x.org"],
+            "Tel": ["07700 900124", "07700 900125"],
+            "Notes": ["Zara Quill, zara.quill@x.org", "Umberto"],
+            "Date of Birth": ["1975-03-04", "1980-01-01"],
+        }
+    )
+    eco = from_records(raw, register=REGISTER, key=KEY, errors="drop", date_order="dmy")
+    rej = eco.rejected
+    assert len(rej) == 2 and rej["row"].tolist() == [2, 3]
+    assert list(rej.columns) == [
+        "table", "row", "reason", "School", "Local Authority", "Event", "Job Title", "Date"
+    ]  # fmt: skip
+    text = rej.to_csv(index=False)
+    for secret in ("boss", "07700", "Zara", "Umberto", "1975", "a@x.org", "Full Name"):
+        assert secret not in text
+    assert rej["School"].tolist() == ["Nowhere", "Cove Primary"]
+
+
 def test_errors_raise_lists_rows():
     rows = BASE + [("A", "a@x.org", "Nowhere", "Glasgow", "N", "Teacher", "01/09/2022")]
     with pytest.raises(

@@ -337,8 +337,10 @@ def from_records(
     Returns
     -------
     Ecosystem
-        With ``rejected`` (original values except names and e-mails, plus ``table``
-        = the source, ``row`` = spreadsheet row with header = row 1, ``reason``) and
+        With ``rejected`` (the original values of the columns read, names and e-mails
+        excepted: an export's other columns, such as a telephone or notes, are not
+        kept; plus ``table`` = the source, ``row`` = spreadsheet row with header = row
+        1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
         the number of rows read. ``limits`` (see :func:`data_limits`) names the
@@ -628,12 +630,15 @@ def from_records(
     ).fillna("unspecified")
     networks = _networks(net_id[acc], net_name[acc], ws[acc], log, found.get("workstream"))
 
-    # rejected rows: original values, minus names and e-mails unless keep_names
+    # rejected rows: the values of the columns read (an export's other columns, a
+    # telephone, a line manager's e-mail, notes, are not), minus names and e-mails
+    # unless keep_names
     failed = ~ok
     reasons = log.reasons()
     rejected = raw[failed.to_numpy()].copy()
     if not keep_names:
-        rejected = rejected.drop(columns=[found[c] for c in _PERSONAL if c in found])
+        read = [h for fld, h in found.items() if fld not in _PERSONAL]
+        rejected = rejected[[c for c in rejected.columns if c in read]]
     clash = {c: f"{c} (export)" for c in rejected.columns if str(c) in ("table", "row", "reason")}
     rejected = rejected.rename(columns=clash)
     why = reasons.groupby("row", sort=True)["message"].agg("; ".join) if len(reasons) else None

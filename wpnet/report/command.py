@@ -482,7 +482,8 @@ def report_left_out(
             atomic_write(rejected_file, neutralise(rej).to_csv(index=False), protect=protect)
         read = len(eco.participation) + len(rej)
         where = (
-            f": see {rejected_file} (their values, without names or e-mails; keep it internal)"
+            f": see {rejected_file} (the values wpnet read from them, without names or "
+            "e-mails; keep it internal)"
             if rejected_file is not None
             else ""
         )
