@@ -678,6 +678,41 @@ def _personal_rejected(
     return out
 
 
+def _rejected_email_ids(rejected: pd.DataFrame, key: str | None) -> pd.DataFrame:
+    """Practitioner ids of rejected rows that are e-mail addresses, replaced by their
+    keyed pseudonyms (blanked without a key), in the id columns and in the reasons
+    that quote them: a rejected row is kept to be looked at, not to hold an e-mail."""
+    from wpnet._personal import _EMAIL
+
+    cols = sorted({c for cs in _PERSON_IDS.values() for c in cs if c in rejected.columns})
+    if not cols or rejected.empty:
+        return rejected
+    out = rejected.copy()
+    swap: dict[str, str] = {}
+    for c in cols:
+        person = out["table"].isin([t for t, cs in _PERSON_IDS.items() if c in cs])
+        values = out[c].astype("string")
+        email = (person & values.str.strip().str.fullmatch(_EMAIL.pattern).fillna(False)).to_numpy(
+            dtype=bool
+        )
+        if not email.any():
+            continue
+        new = (
+            _pseudonyms(values[email], key)
+            if key is not None
+            else pd.Series("(e-mail address removed)", index=values[email].index, dtype="string")
+        )
+        swap |= dict(zip(values[email].tolist(), new.tolist(), strict=True))
+        values[email] = new
+        out[c] = values
+    if swap and "reason" in out:
+        reasons = out["reason"].astype("string")
+        for raw, pseudonym in swap.items():
+            reasons = reasons.str.replace(raw, pseudonym, regex=False)
+        out["reason"] = reasons
+    return out
+
+
 def _personal_notes(found: dict[str, dict[str, str]], key: str | None) -> pd.DataFrame:
     rows = [
         {
@@ -783,7 +818,7 @@ def read_ecosystem(
         if cols:
             found[name] = cols
     tables = _personal_ids(tables, key, searched)
-    rejected = _personal_rejected(res.rejected, found, key)
+    rejected = _rejected_email_ids(_personal_rejected(res.rejected, found, key), key)
     quality = res.problems
     if found:
         quality = pd.concat([quality, _personal_notes(found, key)], ignore_index=True).astype(
