@@ -101,6 +101,11 @@ def _check_order(date_order: str) -> str:
     return date_order
 
 
+def current_date_order() -> str:
+    """The ``date_order`` set by :func:`reading_dates` (``"auto"`` outside it)."""
+    return _ORDER.get()
+
+
 @contextmanager
 def reading_dates(date_order: str) -> Iterator[None]:
     """Within the block, :func:`parse_dates` called without ``date_order=`` uses this one.

@@ -37,7 +37,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from wpnet._parse import clean_text, parse_dates
+from wpnet._parse import (
+    choose_date_order,
+    clean_text,
+    current_date_order,
+    parse_dates,
+    two_digit_year,
+)
 from wpnet.errors import DataError
 from wpnet.privacy import CONTROL_CHARS
 from wpnet.schema import TABLES, VOCABULARIES, Column, TableSpec, normalise_text
@@ -383,15 +389,32 @@ def _numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     return vals, bad.astype(bool)
 
 
-def _dates(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """Dates as datetime64[us] and the reason each unparsed cell failed ("" if none)."""
+def _dates(
+    s: pd.Series, f: _Findings | None = None, column: str = "date"
+) -> tuple[pd.Series, pd.Series]:
+    """Dates as datetime64[us] and the reason each unparsed cell failed ("" if none).
+
+    With ``f``, what was assumed is recorded as warnings, as the export reader does: a
+    column whose order cannot be told, read day-first (under ``date_order="auto"``),
+    and two-digit years read as 20yy.
+    """
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         out, why = parse_dates(s)
     else:
         text = _clean(s.astype("string")) if not _is_text(s) else s.astype("string")
         codes, uniques = pd.factorize(text, use_na_sentinel=True)
         # parse_dates takes object cells (str, numbers, datetimes); give it plain str.
-        u_out, u_why = parse_dates(pd.Series(np.asarray(uniques, dtype=object), dtype=object))
+        cells = pd.Series(np.asarray(uniques, dtype=object), dtype=object)
+        order = current_date_order()
+        if order == "auto" and len(cells):
+            order, note = choose_date_order(cells, "auto", where=f"column {column}")
+            if note and f is not None:
+                f.add([pd.NA], column, [None], note, severity="warning")
+        u_out, u_why = parse_dates(cells, date_order=order)
+        short = two_digit_year(cells).to_numpy(dtype=bool) & u_out.notna().to_numpy()
+        if f is not None and short.any():
+            rows = s.index[np.isin(codes, np.flatnonzero(short))]
+            f.add(rows, column, s[rows], "two-digit year read as 20yy", severity="warning")
         idx = np.where(codes < 0, 0, codes)
         if len(uniques):
             out = pd.Series(u_out.to_numpy()[idx], index=s.index)
@@ -408,7 +431,7 @@ def _check_column(col: Column, raw: pd.Series, f: _Findings, bad: np.ndarray) ->
     """Parse one column; record its problems; mark rows with errors in ``bad``."""
     idx = raw.index
     if col.kind == "date":
-        values, why = _dates(raw)
+        values, why = _dates(raw, f, col.name)
         failed = (why != "").to_numpy()
         f.add(idx[failed], col.name, raw[failed], why[failed])
         bad |= failed
@@ -795,8 +818,8 @@ def read_values(name: str, frame: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFr
     [['P1', '101', <NA>, 'lead'], ['P2', '102', 'E2', <NA>]]
     >>> values["date"].dt.strftime("%d %B %Y").tolist()
     ['28 February 2023', '03 April 2023']
-    >>> problems[["row", "column", "value"]].values.tolist()
-    [[3, 'role', 'boss']]
+    >>> problems[["row", "column", "value"]].values.tolist()  # and the order assumed
+    [[<NA>, 'date', <NA>], [3, 'role', 'boss']]
     """
     spec = TABLES[name]
     f = _Findings(name)
