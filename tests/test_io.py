@@ -54,7 +54,8 @@ def test_read_folder_of_csv(tmp_path):
     assert eco.practitioners["level"].tolist() == ["practitioner", "senior_leader"]
     assert eco.participation["date"].dt.strftime("%Y-%m-%d").tolist() == ["2022-09-01"] * 2
     assert len(eco.rejected) == 0
-    assert len(eco.quality) == 0
+    # 01/09/2022 could be either order: read day-first, and the quality log says so
+    assert eco.quality["message"].str.startswith("column date: the date order").tolist() == [True]
 
 
 def test_file_stems_are_case_insensitive_and_other_files_ignored(tmp_path):
@@ -94,8 +95,9 @@ def test_workbook_with_sheets(tmp_path):
     assert eco.establishments["name"].tolist() == ["Café Primary", "Barrhead High"]
     assert len(eco.participation) == 2
     q = eco.quality
-    assert q["message"].tolist() == ["book.xlsx: sheet 'Notes' is not a wpnet table; ignored"]
-    assert q["severity"].tolist() == ["warning"]
+    assert q["message"].tolist()[-1] == "book.xlsx: sheet 'Notes' is not a wpnet table; ignored"
+    assert q["message"].tolist()[0].startswith("column date: the date order cannot be told")
+    assert q["severity"].tolist() == ["warning"] * 2
 
 
 def test_xlsx_native_dates_and_numbers(tmp_path):
@@ -355,15 +357,21 @@ def test_parquet_reads_typed_columns_through_the_same_checks(tmp_path):
         read_ecosystem(tmp_path)
 
 
+def _email_ids(tiny: wpnet.Ecosystem) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """The tiny ecosystem's practitioners and participation with e-mail ids (and the map)."""
+    email = {p: f"{p.lower()}@school.org" for p in tiny.practitioners["practitioner_id"]}
+    prac = tiny.practitioners.assign(practitioner_id=lambda d: d["practitioner_id"].map(email))
+    part = tiny.participation.drop(columns="session")
+    part["practitioner_id"] = part["practitioner_id"].map(email)
+    return email, prac, part
+
+
 def test_practitioner_ids_that_are_e_mails_become_pseudonyms_everywhere(tmp_path, monkeypatch):
     from wpnet.errors import KeyMissing
 
     monkeypatch.delenv("WPNET_KEY", raising=False)
     tiny = wpnet.tiny()
-    email = {p: f"{p.lower()}@school.org" for p in tiny.practitioners["practitioner_id"]}
-    prac = tiny.practitioners.assign(practitioner_id=lambda d: d["practitioner_id"].map(email))
-    part = tiny.participation.drop(columns="session")
-    part["practitioner_id"] = part["practitioner_id"].map(email)
+    email, prac, part = _email_ids(tiny)
     ties = tiny.ties.assign(
         source=lambda d: d["source"].map(email), target=lambda d: d["target"].map(email)
     )
@@ -379,6 +387,51 @@ def test_practitioner_ids_that_are_e_mails_become_pseudonyms_everywhere(tmp_path
     expected = "pn_" + hmac.new(KEY.encode(), b"p1@school.org", hashlib.sha256).hexdigest()[:16]
     assert expected in ids
     assert len(back.rejected) == 0
+
+
+def test_a_folder_says_what_it_assumed_of_its_dates(tmp_path):
+    """Dates that could be read either way are read day-first and the quality log says
+    so, as the export reader does; a two-digit year is read as 20yy with a warning (an
+    audit found the folder reader said nothing: "OK, 0 warnings")."""
+    folder = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    part = pd.read_csv(folder / "participation.csv", dtype=str)
+    n = len(part)  # every day and month at most 12: each date could be either
+    part["date"] = [f"{i % 12 + 1:02d}/{i // 12 + 1:02d}/2022" for i in range(n - 1)] + ["05-06-22"]
+    part.to_csv(folder / "participation.csv", index=False)
+    eco = read_ecosystem(folder)
+    q = eco.quality
+    order = q[q["message"].str.contains("date order cannot be told").fillna(False)]
+    assert len(order) == 1 and order["severity"].item() == "warning"
+    assert "read day-first" in order["message"].item()
+    short = q[q["message"] == "two-digit year read as 20yy"]
+    assert short["row"].tolist() == [len(part) + 1] and short["value"].item() == "05-06-22"
+    assert str(eco.participation["date"].iloc[1].date()) == "2022-01-02"
+    assert str(eco.participation["date"].iloc[-1].date()) == "2022-06-05"
+    # said, the order is not assumed: no note
+    quiet = read_ecosystem(folder, date_order="dmy").quality
+    assert not quiet["message"].str.contains("date order").fillna(False).any()
+
+
+def test_rejected_rows_hold_no_e_mail_ids(tmp_path, monkeypatch):
+    """A participation row naming an unknown practitioner by e-mail is rejected with its
+    id pseudonymised, in the id column and in the reason that quotes it (an audit found
+    the raw address in eco.rejected and the rejected-rows file)."""
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    tiny = wpnet.tiny()
+    _, prac, part = _email_ids(tiny)
+    stranger = part.iloc[[0]].assign(practitioner_id="stranger@school.example")
+    part = pd.concat([part, stranger], ignore_index=True)
+    eco = wpnet.Ecosystem(tiny.establishments, prac, tiny.networks, part, canonical=True)
+    folder = write_ecosystem(eco, tmp_path / "in")
+    with pytest.warns(UserWarning, match="1 of .* rows rejected"):
+        back = read_ecosystem(folder, key=KEY, errors="drop")
+    rej = back.rejected
+    assert len(rej) == 1 and rej["table"].item() == "participation"
+    pseudonym = (
+        "pn_" + hmac.new(KEY.encode(), b"stranger@school.example", hashlib.sha256).hexdigest()[:16]
+    )
+    assert rej["practitioner_id"].item() == pseudonym
+    assert "@" not in rej.to_csv(index=False) and pseudonym in rej["reason"].item()
 
 
 # ---- dataset.json: what the tables cannot carry (issue 18) -----------------------------
