@@ -232,9 +232,14 @@ def test_no_suppressed_cell_is_recoverable_from_totals(rows, with_margins):
     assert (hidden[small]).all()
     shown = s[cols].to_numpy(dtype=object)
     assert ((shown == "<5") == small).all()
-    assert not recoverable(
-        full, hidden, has_total_row=with_margins, has_total_col=with_margins
-    ).any()
+    exposed = recoverable(full, hidden, has_total_row=with_margins, has_total_col=with_margins)
+    # a zero is never hidden: a reader knows "*" is 0 or at least 5, so hiding a zero
+    # beside a small cell would not protect it (row [0, 1] with its total 1 published:
+    # "*" and "<5" adding up to 1 are 0 and 1). Only such cells may stay exposed: every
+    # cell in their row and column is hidden or zero
+    for i, j in zip(*np.nonzero(exposed), strict=True):
+        line = np.r_[full[i, :][~hidden[i, :]], full[:, j][~hidden[:, j]]]
+        assert (line == 0).all(), (i, j)
     # every cell still shown equals the input
     keep = ~hidden
     assert (shown[keep].astype(int) == full[keep]).all()

@@ -30,7 +30,7 @@ import secrets
 import shutil
 import sys
 import unicodedata
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,8 @@ __all__ = [
     "atomic_write_all",
     "check_output",
     "csv_text",
+    "determined",
+    "secondary_for",
     "json_for_html",
     "neutralise",
     "personal_columns",
@@ -75,15 +77,8 @@ KEY_ENV = "WPNET_KEY"
 #: authority or (non-central) establishment reached has at least one practitioner, and
 #: each practitioner at least one record. Wherever a practitioner count is hidden, these
 #: are hidden with it (coverage = reached / eligible, equity_ratio from coverages).
-BOUNDING_COLUMNS = (
-    "establishments",
-    "authorities",
-    "reached",
-    "coverage",
-    "simd_q1_coverage",
-    "equity_ratio",
-    "records",
-)
+BOUNDING_COLUMNS = ("establishments", "authorities", "reached", "coverage", "simd_q1_coverage",
+                    "equity_ratio", "records")  # fmt: skip
 
 #: Shortest key accepted, in bytes (after UTF-8 encoding): 16 bytes = 128 bits.
 MIN_KEY_BYTES = 16
@@ -288,8 +283,9 @@ def _equations(
     return a, n_virtual
 
 
-def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
-    """Boolean over variables: unknown variables whose value the equations fix."""
+def determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
+    """The ``unknown`` variables (columns of ``a``; rows: equations ``a x = 0``) that the
+    equations and the known variables fix."""
     out = np.zeros(a.shape[1], dtype=bool)
     idx = np.flatnonzero(unknown)
     if idx.size == 0:
@@ -306,20 +302,24 @@ def _determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     return out
 
 
+def secondary_for(a: np.ndarray, hidden: np.ndarray, order: Sequence[int], exposed: int) -> int:
+    """The first candidate of ``order`` whose hiding leaves ``exposed`` undetermined by
+    the equations ``a`` (:func:`determined`), else the first of all."""
+    for k in order:
+        if not determined(a, hidden | (np.arange(hidden.size) == k))[exposed]:
+            return int(k)
+    return int(order[0])
+
+
 def _pinned_by_bounds(
-    a: np.ndarray,
-    hidden: np.ndarray,
-    flat: np.ndarray,
-    primary: np.ndarray,
-    low: np.ndarray,
-    min_cell: int,
-    n_cells: int,
-) -> int | None:
+    a: np.ndarray, hidden: np.ndarray, flat: np.ndarray, primary: np.ndarray,
+    low: np.ndarray, min_cell: int, n_cells: int,
+) -> int | None:  # fmt: skip
     """A hidden cell that the bounds pin through one equation, or None.
 
     A reader knows each hidden cell's interval: ``[max(1, lower), min_cell - 1]`` for a
-    small cell, ``[lower, ∞)`` for a secondary one; and, in a line whose total is known,
-    the sum of the hidden cells. When that sum equals the sum of the lower ends (or of
+    small cell, ``[max(min_cell, lower), ∞)`` for a secondary one (never a zero); and,
+    in a line whose total is known, the sum of the hidden cells. When that sum equals the sum of the lower ends (or of
     the upper ends) every hidden cell of the line is pinned.
     """
     for e in range(a.shape[0]):
@@ -331,7 +331,7 @@ def _pinned_by_bounds(
         if cells.size < 2:
             continue  # none hidden, or one (the linear check covers it)
         h = float(flat[cells].sum())
-        lo = float(low[cells].sum())
+        lo = float(np.where(primary[cells], low[cells], np.maximum(low[cells], min_cell)).sum())
         hi = float(np.where(primary[cells], min_cell - 1, np.inf).sum())
         if h in (lo, hi):
             return int(cells[0])
@@ -346,6 +346,7 @@ def suppress(
     *,
     secondary: str = "*",
     lower: Any = None,
+    force: Any = None,
 ) -> pd.DataFrame:
     """Hide small practitioner counts, and enough other cells that they stay hidden.
 
@@ -357,7 +358,8 @@ def suppress(
     column add up to the column total"; that is, when its unit vector lies in the row
     space of the equations restricted to the hidden cells). Each round hides, in a
     row or column of a recoverable cell, the smallest non-zero shown cell (body
-    cells before totals, zeros last), preferring one that makes the recoverable cell
+    cells before totals; a zero is never hidden, so a reader knows a secondary cell is
+    at least ``min_cell``), preferring one that makes the recoverable cell
     undetermined, until a fixed point.
 
     Parameters
@@ -385,6 +387,10 @@ def suppress(
         example. With them (and 1 for every small cell, ``min_cell - 1`` above) a line
         whose hidden cells must all sit at their lower (or upper) bounds to make up its
         total gets one more cell hidden.
+    force : array-like of bool, optional
+        Cells hidden whatever their size (shape of the count block): counts that
+        another output must not let a reader work out
+        (:func:`wpnet.report.disclosure.hidden_units`).
 
     Returns
     -------
@@ -401,14 +407,11 @@ def suppress(
 
     Notes
     -----
-    The guarantee is against exact recovery by adding and subtracting published
-    numbers, the attack the "row or column total" rule of thumb is meant to stop. The
-    rule of thumb alone (every row and column with a hidden cell has at least two) is
-    not enough: two blocks of hidden cells joined by one cell leave that cell exactly
-    recoverable, and this function catches it. Bounds can still narrow a hidden cell
-    (two ``<5`` cells in a row whose hidden part sums to 2 are both 1); use a larger
-    ``min_cell`` where that matters. See Hundepool et al. (2012), *Statistical
-    Disclosure Control*, Wiley, ch. 4.
+    Against exact recovery from this table's sums (two blocks of hidden cells joined by
+    one cell leave it recoverable; the rule "two hidden per line" misses that) and one
+    line's bounds; counts that add up across outputs are suppressed together by
+    :mod:`wpnet.report.disclosure`. Hundepool et al. (2012), *Statistical Disclosure
+    Control*, Wiley, ch. 4.
 
     Examples
     --------
@@ -449,6 +452,8 @@ def suppress(
     n_cells = flat.size
     primary = (flat > 0) & (flat < min_cell)
     hidden = np.concatenate([primary, np.zeros(n_virtual, bool)])
+    if force is not None:  # a zero is never hidden (see above)
+        hidden[:n_cells] |= np.asarray(force, dtype=bool).ravel() & (flat > 0)
     is_margin = np.array(
         [(k // n_cols) == total_row or (k % n_cols) == total_col for k in range(n_cells)]
     )
@@ -457,7 +462,7 @@ def suppress(
         given = np.asarray(lower, dtype=float).reshape(n_rows, n_cols).ravel()
         low = np.maximum(low, np.nan_to_num(given, nan=0.0))
     while True:
-        det = _determined(a, hidden)
+        det = determined(a, hidden)
         if det.any():
             d = int(np.flatnonzero(det)[0])
         else:
@@ -465,20 +470,14 @@ def suppress(
             if pinned is None:
                 break
             d = pinned
-        if (~hidden[:n_cells]).sum() == 0:
-            break
         lines = a[:, d] != 0
-        near = (a[lines] != 0).any(axis=0)[:n_cells] & ~hidden[:n_cells]
-        pool = np.flatnonzero(near) if near.any() else np.flatnonzero(~hidden[:n_cells])
-        order = sorted(pool, key=lambda k: (flat[k] == 0, bool(is_margin[k]), flat[k], k))
-        choice = order[0]
-        for k in order:
-            trial = hidden.copy()
-            trial[k] = True
-            if not _determined(a, trial)[d]:
-                choice = k
-                break
-        hidden[choice] = True
+        open_ = ~hidden[:n_cells] & (flat > 0)  # a zero is never hidden (see above)
+        near = (a[lines] != 0).any(axis=0)[:n_cells] & open_
+        pool = np.flatnonzero(near) if near.any() else np.flatnonzero(open_)
+        if pool.size == 0:
+            break
+        order = sorted(pool, key=lambda k: (bool(is_margin[k]), flat[k], k))
+        hidden[secondary_for(a, hidden, order, d)] = True
     mask = hidden[:n_cells].reshape(n_rows, n_cols)
     out = table.copy()
     marker = f"<{min_cell}"

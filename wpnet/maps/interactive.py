@@ -120,6 +120,7 @@ def interactive_map(
     min_cell: int = 5,
     title: str | None = None,
     layout: str = "authority",
+    practitioners: bool = True,
 ) -> InteractiveMap:
     """Draw the two-mode ecosystem map as one self-contained, offline HTML page.
 
@@ -158,6 +159,11 @@ def interactive_map(
     layout : {"authority", "force"}
         Authority-grouped or force-directed positions (see above). With fewer than two
         authorities in scope the grouped layout is the force layout.
+    practitioners : bool
+        Show each establishment's practitioner count (suppressed below ``min_cell``).
+        The report passes False: its tables publish the counts of authorities,
+        sectors, SIMD quintiles and authorities × quintiles, which the establishments'
+        add up to, so a reader could subtract (:mod:`wpnet.report.disclosure`).
 
     Returns
     -------
@@ -198,6 +204,7 @@ def interactive_map(
         color_by=color_by,
         min_cell=int(min_cell),
         layout=layout,
+        practitioners=practitioners,
     )
     data["title"] = title if title is not None else _default_title(eco, session)
     page = render_html(data)
@@ -221,6 +228,7 @@ def map_data(
     color_by: str = "authority",
     min_cell: int = 5,
     layout: str = "authority",
+    practitioners: bool = True,
 ) -> dict[str, Any]:
     """The plain-Python data the page draws (see :func:`interactive_map`).
 
@@ -237,7 +245,8 @@ def map_data(
     ``"<5"``, secondary cells as ``"*"``, column totals taken as known); a hidden
     network's ``establishments`` is ``"*"``; and a network with fewer than ``min_cell``
     practitioners from ``min_cell - 1`` or more establishments has no lines drawn (they
-    would show its count).
+    would show its count). With ``practitioners=False`` establishments carry no
+    practitioner count (see :func:`interactive_map`).
     """
     rec = eco.records
     rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
@@ -334,7 +343,7 @@ def map_data(
         color_by=color_by,
         colors=colors,
         authority=[auth_index[a] for a in auth_of],
-        practitioners=est_shown.tolist(),
+        practitioners=est_shown.tolist() if practitioners else None,
         networks=est_nets.tolist(),
         betweenness=betw_e,
         sessions=est_mask.tolist(),
@@ -508,12 +517,13 @@ def _establishment_nodes(
     color_by: str,
     colors: dict[Any, str],
     authority: list[int],
-    practitioners: list[Any],
+    practitioners: list[Any] | None,
     networks: list[int],
     betweenness: dict[str, float],
     sessions: list[int],
 ) -> list[dict[str, Any]]:
-    """The page's establishment nodes (``est`` indexed by ``est_ids``, in that order)."""
+    """The page's establishment nodes (``est`` indexed by ``est_ids``, in that order);
+    ``practitioners=None`` leaves their counts out."""
     cols = zip(
         est_ids,
         xy,
@@ -522,7 +532,7 @@ def _establishment_nodes(
         est["simd_quintile"].tolist(),
         est[color_by].tolist(),
         authority,
-        practitioners,
+        practitioners if practitioners is not None else [None] * len(est_ids),
         networks,
         sessions,
         strict=True,
@@ -549,6 +559,8 @@ def _establishment_nodes(
                 "sessions": int(mask),
             }
         )
+        if practitioners is None:
+            del nodes[-1]["practitioners"]
     return nodes
 
 

@@ -222,6 +222,7 @@ def build_report(
                     min_weight=min_weight,
                     correction=correction,
                     min_cell=min_cell,
+                    practitioners=False,  # they add up to the tables' (report.disclosure)
                 )
                 tick("map")
                 res.reflections, res.workstreams = themes()

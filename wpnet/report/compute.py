@@ -81,7 +81,7 @@ class Results:
     community_null: pd.DataFrame | None = None  # null_test of modularity (None: samples=0)
     workstreams: pd.DataFrame | None = None  # workstream_change(...) (None: no compare_to)
     # what the page and the tables both derive from these results, derived once (keyed
-    # by what derives it and its options; see wpnet.report.tables.hidden_reflections)
+    # by what derives it and its options; see wpnet.report.disclosure.hidden_reflections)
     derived: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
 

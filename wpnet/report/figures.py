@@ -278,10 +278,7 @@ def alt_texts(res: Results) -> dict[str, str]:
             )
             if col in t.columns and t[col].notna().any()  # blanked: a limit of the data
         ]
-        out["trend"] = (
-            f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}; another "
-            "line shows practitioners in two or more networks."
-        )
+        out["trend"] = f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}."
     return out
 
 
@@ -322,7 +319,10 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
     # coverage the data cannot support (an export without a register: its schools are
     # only those that took part) is not drawn either; the page says why
     no_coverage = "coverage" in data_limits(res.eco)
-    trend_measures = ("cross_authority_share", "multi_network_share")
+    # shares of establishments and ties only: a share of practitioners (in two or more
+    # networks) is hidden in the tables where the count it implies is small, and a
+    # line would show it (an audit read 0.076 × 40 = 3 off the plot)
+    trend_measures: tuple[str, ...] = ("cross_authority_share",)
     if not no_coverage:
         trend_measures = ("coverage", *trend_measures)
     planned: dict[str, tuple[str, str, str, Callable[[], Any]]] = {}
@@ -350,17 +350,17 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
         )
     planned["ecosystem"] = (
         "map",
-        f"The ecosystem in {s}: establishments (dots, by authority) and the networks "
-        "they take part in (squares).",
+        f"The ecosystem in {s}: establishments (dots, by authority, sized by the "
+        "networks they take part in) and the networks (squares).",
         alt["ecosystem"],
-        lambda: plot_ecosystem(sel, seed=res.seed, **opts).figure,
+        # not sized by practitioners: a dot's area would show a count the tables hide
+        lambda: plot_ecosystem(sel, seed=res.seed, size_by="networks", **opts).figure,
     )
     if len(res.sessions) > 1:
         planned["trend"] = (
             "capacity",
-            f"{'Coverage, cross' if not no_coverage else 'Cross'}-authority ties "
-            f"and multi-network participation, {res.sessions[0]} to "
-            f"{res.sessions[-1]}.",
+            f"{'Coverage and cross' if not no_coverage else 'Cross'}-authority ties, "
+            f"{res.sessions[0]} to {res.sessions[-1]}.",
             alt.get("trend", "Line chart of shares across sessions."),
             lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
         )

@@ -494,7 +494,7 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
     r = res.reflections
     if r is None:
         return []
-    from wpnet.report.tables import hidden_reflections  # the tables' disclosure rule
+    from wpnet.report.disclosure import hidden_reflections  # the tables' disclosure rule
 
     out = []
     first = _first_change_rows(r.change)

@@ -29,6 +29,7 @@ import pandas as pd
 from wpnet.privacy import BOUNDING_COLUMNS, scrub, suppress
 from wpnet.report import labels as L
 from wpnet.report.compute import Results
+from wpnet.report.disclosure import hidden_reflections, linked_hidden
 
 __all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "body_html", "build_tables", "protect"]
 
@@ -239,6 +240,7 @@ def protect(
     people: tuple[str, ...] = ("practitioners",),
     shares: dict[str, str | pd.Series] | None = None,
     ratios: dict[str, str] | None = None,
+    force: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Suppress practitioner counts, and the shares and ratios that would reveal them.
 
@@ -256,6 +258,9 @@ def protect(
         with the others; the share is shown as :data:`HIDDEN` where it is hidden.
     ratios : dict, optional
         ratio column -> count column it is built on; hidden where that count is.
+    force : ndarray of bool, optional
+        Rows whose practitioner counts are hidden whatever their size (another output
+        would let a reader work them out: :func:`linked_hidden`).
 
     Returns
     -------
@@ -293,7 +298,13 @@ def protect(
     if not counts or work.empty:
         return table.copy()
     block = work[counts].apply(pd.to_numeric, errors="coerce").fillna(0).round().astype(np.int64)
-    sup = suppress(block, min_cell, columns=counts, totals="columns")
+    forced = None
+    if force is not None and np.asarray(force).any():
+        forced = np.zeros(block.shape, dtype=bool)
+        for j, c in enumerate(counts):
+            if c in people:
+                forced[:, j] = np.asarray(force, dtype=bool)
+    sup = suppress(block, min_cell, columns=counts, totals="columns", force=forced)
     hidden = sup.attrs["suppressed"]
     out = table.copy()
     for c in people:
@@ -319,6 +330,19 @@ def protect(
         for b in BOUNDING_COLUMNS:
             if b in out.columns and b not in people:
                 out[b] = _masked(out[b], gone)
+    return out
+
+
+def _hide_rows(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
+    """Every number of the ``rows`` (a mask) shown as :data:`HIDDEN`: a unit whose
+    practitioner count is hidden shows nothing that could bound or give it (its
+    establishments, its shares of practitioners, its level evenness ...)."""
+    if not rows.any():
+        return frame
+    out = frame.copy()
+    for c in out.columns:
+        if pd.api.types.is_numeric_dtype(out[c]) or out[c].dtype == object:
+            out[c] = _masked(out[c], rows)
     return out
 
 
@@ -354,13 +378,22 @@ def _reached(r: pd.DataFrame) -> pd.Series:
 
 
 def _reach_frame(
-    r: pd.DataFrame, label: str, min_cell: int, extra: dict | None = None
+    r: pd.DataFrame,
+    label: str,
+    min_cell: int,
+    extra: dict | None = None,
+    hidden: set[Any] | frozenset[Any] = frozenset(),
 ) -> pd.DataFrame:
     t = r.copy()
     if "eligible" in t.columns:
         t.insert(list(t.columns).index("eligible"), "reached", _reached(t))
+    force = np.array([str(u) in {str(h) for h in hidden} for u in t.index], dtype=bool)
     t = protect(
-        t, min_cell, shares={"lead_share": "practitioners"}, ratios={"depth": "practitioners"}
+        t,
+        min_cell,
+        shares={"lead_share": "practitioners"},
+        ratios={"depth": "practitioners"},
+        force=force,
     )
     for c in ("establishments", "authorities", "networks", "records", "eligible"):
         if c in t.columns and t[c].dtype.kind == "f" and t[c].notna().all():
@@ -397,11 +430,12 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
             ["practitioners", "establishments", "authorities", "networks", "records", *cols[2:]],
         )
     ]
+    total_hidden = {res.session} if linked_hidden(res, min_cell)["total"] else set()
     out.append(
         Table(
             "reach_overall",
             "Reach of the partnership",
-            _reach_frame(overall, "session", min_cell),
+            _reach_frame(overall, "session", min_cell, hidden=total_hidden),
             REACH_FORMATS,
             "establishments: reached establishments including central teams; reached / "
             "eligible: schools and nurseries (central teams are not in coverage).",
@@ -414,9 +448,10 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
         "simd_quintile": ("reach_simd", "Reach by SIMD quintile (1 = most deprived)"),
         "workstream": ("reach_workstream", "Reach by workstream"),
     }
+    linked = linked_hidden(res, min_cell)
     for by, (key, title) in labels.items():
         r = res.reach_by[by]
-        t = _reach_frame(r[cols_present(r, cols)], by, min_cell)
+        t = _reach_frame(r[cols_present(r, cols)], by, min_cell, hidden=linked.get(by, set()))
         out.append(Table(key, title, t, REACH_FORMATS, section="reach"))
     net = res.reach_by["network"]
     names = res.sel.networks.set_index("network_id")
@@ -458,7 +493,7 @@ def cols_present(df: pd.DataFrame, cols: list[str]) -> list[str]:
     return [c for c in cols if c in df.columns]
 
 
-def collaboration_tables(res: Results) -> list[Table]:
+def collaboration_tables(res: Results, min_cell: int = 5) -> list[Table]:
     m = res.authority_matrix.copy()
     m.index = m.index.astype(str)
     m.index.name = "authority"
@@ -488,6 +523,8 @@ def collaboration_tables(res: Results) -> list[Table]:
         res.capacity.iloc[0]["ei_index"],
     ]
     cross.index = cross.index.astype(str)
+    gone = {str(g) for g in linked_hidden(res, min_cell)["authority"]}
+    cross = _hide_rows(cross, np.array([a in gone for a in cross.index]))
     cross.index.name = "authority"
     fm = {c: "int" for c in matrix.columns if c != "authority"}
     return [
@@ -646,6 +683,8 @@ def capacity_tables(res: Results, min_cell: int) -> list[Table]:
     people.loc["partnership"] = res.reach.iloc[0]["practitioners"]
     shares = {s: people for s in PEOPLE_SHARES if s in cap.columns}
     cap = protect(cap, min_cell, people=(), shares=shares)
+    gone = linked_hidden(res, min_cell)["authority"]
+    cap = _hide_rows(cap, np.array([a in {str(g) for g in gone} for a in cap.index]))
     cap.index.name = "authority"
     tr = res.trend
     tcols = cols_present(
@@ -788,7 +827,7 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
 def reflections_table(res: Results, min_cell: int) -> list[Table]:
     """The evaluation themes: the tidy ``.indicators`` and the ``.change`` of
     :func:`wpnet.reflections`, with the counts of practitioners and leaders they imply
-    suppressed by the one disclosure rule (:func:`reflections_hidden`): a hidden value
+    suppressed by the one disclosure rule (:func:`wpnet.report.disclosure.reflections_hidden`): a hidden value
     goes with its interval, matched value and change."""
     r = res.reflections
     ind = r.indicators.copy()
@@ -853,125 +892,6 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     ch_t.cell_formats = {c: [L.FORMATS[k] for k in kinds] for c in ("value_from", "value_to")}
     ch_t.cell_formats |= {c: [L.CHANGE_FORMATS[k] for k in kinds] for c in fc if "value" not in c}
     return [ind_t, ch_t]
-
-
-def hidden_reflections(res: Results, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`reflections_hidden` of ``res.reflections.indicators``, worked out once per
-    report and ``min_cell`` (the tables and the page's theme cards both hide by it).
-    The arrays are shared: read them, do not change them."""
-    key = ("reflections_hidden", min_cell)
-    if key not in res.derived:
-        value_h, n_h = reflections_hidden(res.reflections.indicators, min_cell)
-        value_h.setflags(write=False)
-        n_h.setflags(write=False)
-        res.derived[key] = (value_h, n_h)
-    return res.derived[key]
-
-
-def reflections_hidden(ind: pd.DataFrame, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``reflections.indicators`` whose value (with its interval) and whose
-    ``n`` are hidden.
-
-    The counts the rows imply go through :func:`wpnet.privacy.suppress`, one table per
-    session and family, column sums taken as known: the participants and leaders of
-    each level (``lead_rate_by_level``: n and value × n; ``participation_rate_by_level``:
-    value × n); the participants and leaders of each authority × SIMD quintile, the
-    partnership row as the total (``simd_lead_rate``: n and value × n; ``simd_depth``:
-    value × n); the session's leaders and practitioners in several networks. A value
-    is hidden with any count it implies; ``simd_depth``'s n (establishments reached) and
-    ``simd_coverage`` bound the quintile's participants and go with them; a quintile
-    gap goes with either end.
-    """
-    ind = without_attrs(ind)
-    value = pd.to_numeric(ind["value"], errors="coerce").to_numpy(dtype=float)
-    n = pd.to_numeric(ind["n"], errors="coerce").to_numpy(dtype=float)
-    count = np.rint(np.nan_to_num(value * n))
-    name, unit, group, sess = (ind[c].astype(str).to_numpy() for c in
-                               ("indicator", "unit", "group", "session"))  # fmt: skip
-    value_h = np.zeros(len(ind), dtype=bool)
-    n_h = np.zeros(len(ind), dtype=bool)
-    for s in np.unique(sess):
-        at = sess == s
-        for share in ("lead_share", "multi_network_share"):
-            rows = np.flatnonzero(at & (name == share))
-            small = ((count[rows] > 0) & (count[rows] < min_cell)) | (
-                (n[rows] > 0) & (n[rows] < min_cell)
-            )
-            value_h[rows[small]] = True
-        _suppress_family(
-            name, group, at, count, n, min_cell, value_h, n_h,
-            row_of=lambda i: group[i], rate="lead_rate_by_level",
-            share="participation_rate_by_level", depth=None, total=None,
-        )  # fmt: skip
-        _suppress_family(
-            name, group, at, count, n, min_cell, value_h, n_h,
-            row_of=lambda i: unit[i], rate="simd_lead_rate", share=None, depth="simd_depth",
-            total="partnership", col_of=lambda i: group[i],
-        )  # fmt: skip
-    # a quintile gap goes with either end
-    for i in np.flatnonzero(np.char.startswith(group.astype(str), "SIMD 1 ")):
-        ends = (name == name[i]) & (unit == unit[i]) & (sess == sess[i])
-        ends &= np.isin(group, ["SIMD 1", "SIMD 5"])
-        value_h[i] |= bool(value_h[ends].any())
-        n_h[i] |= bool(n_h[ends].any())
-    return value_h, n_h
-
-
-def _suppress_family(
-    name: np.ndarray,
-    group: np.ndarray,
-    at: np.ndarray,
-    count: np.ndarray,
-    n: np.ndarray,
-    min_cell: int,
-    value_h: np.ndarray,
-    n_h: np.ndarray,
-    *,
-    row_of: Any,
-    rate: str,
-    share: str | None,
-    depth: str | None,
-    total: str | None,
-    col_of: Any = None,
-) -> None:
-    """One family of reflection rows in one session, suppressed as a table of counts
-    (rows: levels or units; columns: participants and leaders, per quintile for SIMD);
-    marks ``value_h`` and ``n_h`` in place."""
-    col = col_of or (lambda i: "")
-    rate_rows = np.flatnonzero(at & (name == rate))
-    if not rate_rows.size:
-        return
-    cells: dict[tuple[str, str], float] = {}
-    for i in rate_rows:
-        if col(i).startswith("SIMD 1 "):
-            continue
-        r = "Total" if row_of(i) == total else row_of(i)
-        cells[(r, f"people {col(i)}")] = n[i]
-        cells[(r, f"leaders {col(i)}")] = count[i]
-    block = pd.Series(cells).unstack().fillna(0).round().astype(np.int64)
-    hidden = suppress(block, min_cell, totals="none" if total else "columns").attrs["suppressed"]
-    hid = {
-        (r, c): bool(h)
-        for r, row in zip(hidden.index, hidden.to_numpy().tolist(), strict=True)
-        for c, h in zip(hidden.columns, row, strict=True)
-    }
-
-    def gone(i: int, what: str) -> bool:
-        r = "Total" if row_of(i) == total else row_of(i)
-        return hid.get((r, f"{what} {col(i)}"), False)
-
-    for i in rate_rows:
-        if col(i).startswith("SIMD 1 "):
-            continue
-        n_h[i] = gone(i, "people")
-        value_h[i] = n_h[i] or gone(i, "leaders")
-    others = [x for x in (share, depth) if x]
-    if depth:
-        others.append("simd_coverage")
-    for i in np.flatnonzero(at & np.isin(name, others)):
-        if not col(i).startswith("SIMD 1 ") and gone(i, "people"):
-            value_h[i] = True
-            n_h[i] |= name[i] == depth  # establishments reached bound the participants
 
 
 #: wpnet.reflections' indicator kinds -> the label table's kinds (a rate per
@@ -1055,7 +975,7 @@ def build_tables(res: Results, min_cell: int) -> list[Table]:
     """Every table of the report, protected, in the order the report shows them."""
     return [
         *reach_tables(res, min_cell),
-        *collaboration_tables(res),
+        *collaboration_tables(res, min_cell),
         *brokerage_tables(res),
         *capacity_tables(res, min_cell),
         *change_tables(res, min_cell),

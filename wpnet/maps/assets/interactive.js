@@ -331,10 +331,10 @@
       ["Authority", D.authorities[n.authority].name],
       ["Sector", n.sector === null ? null : String(n.sector).replace(/_/g, " ")],
       ["SIMD quintile", n.simd],
-      ["Practitioners", fmt(n.practitioners)],
+      ["Practitioners", "practitioners" in n ? fmt(n.practitioners) : undefined],
       ["Networks", fmt(n.networks)],
       ["Betweenness", fmt(n.betweenness, 3)]
-    ];
+    ].filter(function (f) { return f[1] !== undefined; });
   }
 
   function table(n) {

@@ -1,0 +1,512 @@
+"""Report-wide disclosure control of the practitioner counts that add up across outputs.
+
+A report publishes the practitioners of the partnership (``reach_overall``), of each
+authority, sector and SIMD quintile (``reach_authority``, ``reach_sector``,
+``reach_simd``), of each authority × quintile (the evaluation's ``n`` of the SIMD rows
+in ``reflections``) and of each establishment (the tooltips of ``map.html``). Where
+each practitioner is attributed to one establishment, these add up: an authority's
+count is the sum of its establishments', and so on. Suppressing each output on its own
+(:func:`wpnet.privacy.suppress`, one table and its margins) is not enough: a reader
+who subtracts across them recovered hidden counts of the shipped example's report (an
+audit of 2026-12-02: Inverclyde's SIMD 4 participants, 3, from its total, its central
+team on the map and its other quintiles; then named schools' counts from the map).
+
+:func:`linked_suppression` suppresses all of them as one system of counts and sums;
+:func:`hidden_units` gives each output the units whose count it must hide. Each output
+then suppresses its own table on top, and hiding more never reveals more.
+
+The sums are taken where they hold in the data (a reader who knows the data model
+knows them): ``Σ establishments of a group = the group`` for each authority, sector,
+quintile and authority × quintile, and ``Σ groups = the partnership``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from wpnet.ecosystem import Ecosystem
+from wpnet.privacy import determined, secondary_for, suppress
+from wpnet.report.compute import Results
+
+__all__ = [
+    "CountSystem",
+    "count_system",
+    "hidden_reflections",
+    "hidden_units",
+    "linked_hidden",
+    "linked_suppression",
+    "reflections_hidden",
+]
+
+#: Units whose practitioner counts the report publishes, by dimension (the column of
+#: the attributed records that names the unit; ``authority_simd`` pairs the two).
+DIMENSIONS = ("authority", "sector", "simd_quintile", "authority_simd")
+
+
+@dataclass(frozen=True)
+class CountSystem:
+    """Practitioner counts and the sums between them.
+
+    ``keys[i]`` is ``("total",)`` or ``(dimension, unit)``; ``values[i]`` its count;
+    ``lower[i]`` what the map shows of it from below (its establishments reached, each
+    with at least one practitioner); each equation is (children, parent) positions
+    with ``Σ values[children] == values[parent]``; ``published[i]`` whether a report
+    shows the count (the cells' are not: they are what the others add up from);
+    ``sensitive[i]`` an unpublished count that would give an establishment's small
+    count away (see :func:`linked_suppression`).
+    """
+
+    keys: list[tuple]
+    values: np.ndarray
+    lower: np.ndarray
+    equations: list[tuple[list[int], int]]
+    published: np.ndarray
+    sensitive: np.ndarray
+
+
+def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
+    """The practitioner counts of a report's session by unit and the sums that hold
+    (``min_cell`` decides which unpublished counts are sensitive).
+
+    Counts are of distinct practitioners among the attributed records with an
+    establishment and a network (as the map and ``reach`` count them). The unknowns
+    the published counts add up from are the cells of authority × sector × quintile
+    (a missing value is a value of its own), unpublished, each at least its number of
+    establishments reached; establishments would add nothing, as each lies in one cell.
+    """
+    rec = sel.records
+    rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
+    rec = rec[rec["practitioner_id"].notna()]
+    none = "\0"  # a missing unit, a value of its own
+    frame = pd.DataFrame(
+        {
+            "practitioner_id": rec["practitioner_id"].astype(str).to_numpy(),
+            "establishment_id": rec["establishment_id"].astype(str).to_numpy(),
+            "authority": rec["authority"].astype("string").fillna(none).to_numpy(dtype=object),
+            "sector": rec["sector"].astype("string").fillna(none).to_numpy(dtype=object),
+            "simd_quintile": rec["simd_quintile"]
+            .astype("Int64")
+            .astype("string")
+            .fillna(none)
+            .to_numpy(dtype=object),
+        }
+    ).drop_duplicates()
+    a, sector, q = (frame[c].tolist() for c in ("authority", "sector", "simd_quintile"))
+    frame["cell"] = list(zip(a, sector, q, strict=True))
+    frame["authority_simd"] = list(zip(a, q, strict=True))
+    keys: list[tuple] = [("total",)]
+    values = [frame["practitioner_id"].nunique()]
+    lower = [frame["establishment_id"].nunique()]
+    for dim in (*DIMENSIONS, "cell"):
+        counts = frame.groupby(dim, sort=True)["practitioner_id"].nunique()
+        ests = frame.groupby(dim, sort=True)["establishment_id"].nunique()
+        for unit, n in counts.items():
+            parts = unit if isinstance(unit, tuple) else (unit,)
+            if dim != "cell" and none in parts:
+                continue  # a count of practitioners with no unit is not published
+            keys.append((dim, unit))
+            values.append(int(n))
+            lower.append(int(ests[unit]))
+    index = {k: i for i, k in enumerate(keys)}
+    vals = np.asarray(values, dtype=np.int64)
+    cells = [k[1] for k in keys if k[0] == "cell"]
+    of_cell = {  # the published unit of each dimension that a cell lies in
+        "authority": lambda c: c[0],
+        "sector": lambda c: c[1],
+        "simd_quintile": lambda c: c[2],
+        "authority_simd": lambda c: (c[0], c[2]),
+    }
+    equations: list[tuple[list[int], int]] = []
+
+    def add(children: list[int], parent: int) -> None:
+        if children and int(vals[children].sum()) == int(vals[parent]):
+            equations.append((children, parent))
+
+    add([index[("cell", c)] for c in cells], 0)
+    for dim, unit_of in of_cell.items():
+        groups: dict[Any, list[int]] = {}
+        for c in cells:
+            groups.setdefault(unit_of(c), []).append(index[("cell", c)])
+        for unit, children in groups.items():
+            if (dim, unit) in index:
+                add(children, index[(dim, unit)])
+        # the published units with the cells outside them make up the total
+        outside = [i for u, ch in groups.items() if (dim, u) not in index for i in ch]
+        add([index[k] for k in keys if k[0] == dim] + outside, 0)
+    # an authority's quintiles and its cells without one; a quintile's authorities
+    for a in {k[1][0] for k in keys if k[0] == "authority_simd"}:
+        parts = [index[k] for k in keys if k[0] == "authority_simd" and k[1][0] == a]
+        rest = [index[("cell", c)] for c in cells if c[0] == a and c[2] == none]
+        if ("authority", a) in index:
+            add(parts + rest, index[("authority", a)])
+    for q in {k[1][1] for k in keys if k[0] == "authority_simd"}:
+        parts = [index[k] for k in keys if k[0] == "authority_simd" and k[1][1] == q]
+        rest = [index[("cell", c)] for c in cells if c[2] == q and c[0] == none]
+        if ("simd_quintile", q) in index:
+            add(parts + rest, index[("simd_quintile", q)])
+    published = np.array([k[0] != "cell" for k in keys])
+    low = np.asarray(lower, dtype=np.int64)
+    # a cell of one establishment with a small count, or of establishments with one
+    # practitioner each: pinning the cell pins an establishment's count
+    single = ~published & (low == 1) & (vals > 0) & (vals < min_cell)
+    sensitive = ~published & (vals > 0) & (vals == low) & (min_cell > 1)
+    return CountSystem(keys, vals, low, equations, published, single | sensitive)
+
+
+def linked_suppression(
+    values: np.ndarray,
+    equations: Sequence[tuple[Sequence[int], int]],
+    min_cell: int,
+    *,
+    lower: np.ndarray | None = None,
+    published: np.ndarray | None = None,
+    sensitive: np.ndarray | None = None,
+    keep: np.ndarray | None = None,
+) -> np.ndarray:
+    """Which counts to hide so that no small count can be worked out from the rest.
+
+    Primary: published counts ``0 < n < min_cell``. Counts that are not published are
+    unknowns of the sums, hidden from the start; the ``sensitive`` ones among them
+    (a group of one establishment with a small count, or of establishments with one
+    practitioner each) are protected like the primary ones. A reader knows, of each
+    hidden count: a small one lies in ``[max(1, lower), min_cell − 1]``; a secondary
+    one (never a zero: zeros are not chosen) in ``[max(min_cell, lower), ∞)``; an
+    unpublished one in ``[lower, ∞)``. Secondary counts are hidden, one a round, until
+    no protected count is exposed: fixed by the sums (``Σ values[children] =
+    values[parent]``; :func:`wpnet.privacy.determined`), pinned by one sum and the
+    bounds, or pinned by all of them together (its least and greatest values over the
+    linear program of the sums and bounds, scipy's HiGHS, leave one whole number).
+    Each round hides, in a sum of the exposed count, the smallest non-zero shown count
+    (preferring one that leaves it undetermined), or, where its sums have none, the
+    smallest anywhere. A count pinned by its own bounds (``lower = min_cell − 1``: the
+    map shows as many establishments) cannot be protected by hiding others and is not
+    tried.
+
+    Parameters
+    ----------
+    values : ndarray of int
+        The counts.
+    equations : sequence of (children, parent)
+        Positions of counts that add up to another.
+    min_cell : int
+        Smallest count shown.
+    lower : ndarray, optional
+        Lower bounds a reader knows from elsewhere (default 0).
+    published : ndarray of bool, optional
+        Which counts are published (default all).
+    sensitive : ndarray of bool, optional
+        Unpublished counts to protect (default none).
+    keep : ndarray of bool, optional
+        Counts never hidden as secondary ones (the partnership's, which a report
+        shows in many places).
+
+    Returns
+    -------
+    ndarray of bool
+        True where the count is hidden (unpublished counts included).
+
+    Examples
+    --------
+    An authority of two schools (3 and 9 practitioners) and one of one school (20):
+    hiding the 3 alone leaves it as the authority's 12 − 9, and hiding the
+    authority's 12 too leaves it as the total 32 − 20.
+
+    >>> v = np.array([32, 12, 20, 3, 9, 20])  # total, two authorities, three schools
+    >>> eqs = [([1, 2], 0), ([3, 4], 1), ([5], 2), ([3, 4, 5], 0)]
+    >>> linked_suppression(v, eqs, 5).tolist()
+    [False, False, False, True, True, False]
+    """
+    values = np.asarray(values, dtype=np.int64)
+    n = values.size
+    a = np.zeros((len(equations), n))
+    for e, (children, parent) in enumerate(equations):
+        a[e, list(children)] += 1.0
+        a[e, parent] -= 1.0
+    low = np.zeros(n) if lower is None else np.asarray(lower, dtype=float)
+    shown = np.ones(n, dtype=bool) if published is None else np.asarray(published, dtype=bool)
+    primary = shown & (values > 0) & (values < min_cell)
+    b = _Bounds(
+        low=np.where(shown, np.maximum(low, np.where(primary, 1.0, float(min_cell))), low),
+        high=np.where(primary, float(min_cell - 1), np.inf),
+    )
+    guarded = primary | (~shown & (False if sensitive is None else np.asarray(sensitive)))
+    guarded &= b.low < b.high  # pinned by its own bounds: nothing to do
+    hidden = primary | ~shown
+    involved = [np.flatnonzero(a[e]) for e in range(a.shape[0])]
+    while True:
+        exposed = _exposed(a, values, hidden, shown, guarded, involved, b)
+        if exposed is None:
+            return hidden
+        near = np.zeros(n, dtype=bool)
+        for e in range(a.shape[0]):
+            if a[e, exposed] != 0:
+                near[involved[e]] = True
+        open_ = ~hidden & (values > 0) & (True if keep is None else ~np.asarray(keep))
+        pool = np.flatnonzero(near & open_)
+        if pool.size == 0:
+            pool = np.flatnonzero(open_)  # (unpublished ones are hidden already)
+        if pool.size == 0:
+            return hidden
+        order = pool[np.lexsort((pool, values[pool]))]
+        hidden[secondary_for(a, hidden, order[:8].tolist(), exposed)] = True
+
+
+@dataclass(frozen=True)
+class _Bounds:
+    """What a reader knows of each count were it hidden: ``low <= x <= high``."""
+
+    low: np.ndarray
+    high: np.ndarray
+
+
+def _exposed(
+    a: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    shown: np.ndarray,
+    guarded: np.ndarray,
+    involved: list[np.ndarray],
+    b: _Bounds,
+) -> int | None:
+    """A hidden count a reader can work out: a published one fixed by the sums, a
+    guarded one pinned by one sum and the bounds or by all of them; or None."""
+    fixed = determined(a, hidden) & (shown | guarded)
+    if fixed.any():
+        return int(np.flatnonzero(fixed)[0])
+    for e, cells in enumerate(involved):
+        h = cells[hidden[cells]]
+        if h.size < 2 or not guarded[h].any():
+            continue
+        coef = a[e, h]
+        known = cells[~hidden[cells]]
+        target = -float(a[e, known] @ values[known])  # Σ coef · hidden = target
+        lo = float(np.where(coef > 0, coef * b.low[h], coef * b.high[h]).sum())
+        hi = float(np.where(coef > 0, coef * b.high[h], coef * b.low[h]).sum())
+        if target in (lo, hi):
+            return int(h[guarded[h]][0])
+    return _pinned_by_program(a, values, hidden, guarded, b)
+
+
+def _pinned_by_program(
+    a: np.ndarray, values: np.ndarray, hidden: np.ndarray, guarded: np.ndarray, b: _Bounds
+) -> int | None:
+    """A guarded hidden count whose least and greatest values over the linear program
+    of all the sums and bounds leave one whole number, or None."""
+    from scipy.optimize import linprog
+
+    cols = np.flatnonzero(hidden)
+    rows = np.abs(a[:, cols]).sum(axis=1) > 0
+    a_eq = a[np.ix_(rows, cols)]
+    b_eq = -(a[np.ix_(rows, np.flatnonzero(~hidden))] @ values[~hidden])
+    bounds = [(b.low[k], None if np.isinf(b.high[k]) else b.high[k]) for k in cols]
+    for pos in np.flatnonzero(guarded[cols]):
+        c = np.zeros(cols.size)
+        ends = []
+        for sign in (1.0, -1.0):
+            c[pos] = sign
+            r = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            ends.append(sign * r.fun if r.status == 0 else (np.inf if sign < 0 else -np.inf))
+        least, greatest = ends
+        if np.isfinite(greatest) and np.ceil(least - 1e-6) >= np.floor(greatest + 1e-6):
+            return int(cols[pos])
+    return None
+
+
+def hidden_units(sel: Ecosystem, min_cell: int) -> dict[str, set[Any]]:
+    """Units of each dimension whose practitioner count the report hides everywhere
+    (:func:`linked_suppression` of :func:`count_system`); ``"total"`` holds ``True``
+    when the partnership's count is hidden.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> eco = wpnet.load_example()
+    >>> hidden = hidden_units(eco.select(session="2023-24"), 5)
+    >>> sorted(hidden)
+    ['authority', 'authority_simd', 'sector', 'simd_quintile', 'total']
+    """
+    system = count_system(sel, min_cell)
+    hidden = linked_suppression(
+        system.values,
+        system.equations,
+        min_cell,
+        lower=system.lower,
+        published=system.published,
+        sensitive=system.sensitive,
+        keep=np.array([k == ("total",) for k in system.keys]),
+    )
+    out: dict[str, set[Any]] = {d: set() for d in (*DIMENSIONS, "total")}
+    for key, h, p in zip(system.keys, hidden.tolist(), system.published.tolist(), strict=True):
+        if h and p:
+            out[key[0]].add(True if key[0] == "total" else key[1])
+    return out
+
+
+def linked_hidden(res: Results, min_cell: int) -> dict[str, set[Any]]:
+    """:func:`wpnet.report.disclosure.hidden_units` of the report's session, worked out
+    once per report and ``min_cell``: the units whose practitioner count every output
+    hides, because the counts of units add up across outputs."""
+    key = ("linked_hidden", min_cell)
+    if key not in res.derived:
+        res.derived[key] = hidden_units(res.sel, min_cell)
+    return res.derived[key]
+
+
+def hidden_reflections(res: Results, min_cell: int) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`reflections_hidden` of ``res.reflections.indicators``, worked out once per
+    report and ``min_cell`` (the tables and the page's theme cards both hide by it).
+    The arrays are shared: read them, do not change them."""
+    key = ("reflections_hidden", min_cell)
+    if key not in res.derived:
+        linked = linked_hidden(res, min_cell)
+        forced = {(str(a), f"SIMD {q}") for a, q in linked["authority_simd"]}
+        forced |= {("partnership", f"SIMD {q}") for q in linked["simd_quintile"]}
+        value_h, n_h = reflections_hidden(
+            res.reflections.indicators,
+            min_cell,
+            forced=forced,
+            session=res.session,
+            units={str(a) for a in linked["authority"]},
+        )
+        value_h.setflags(write=False)
+        n_h.setflags(write=False)
+        res.derived[key] = (value_h, n_h)
+    return res.derived[key]
+
+
+def reflections_hidden(
+    ind: pd.DataFrame,
+    min_cell: int,
+    *,
+    forced: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    session: str | None = None,
+    units: set[str] | frozenset[str] = frozenset(),
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``reflections.indicators`` whose value (with its interval) and whose
+    ``n`` are hidden.
+
+    In ``session``, the participants of the (authority, ``"SIMD q"``) pairs of
+    ``forced`` are hidden whatever their size, and every row of the authorities of
+    ``units`` (their practitioner counts are hidden in the report's other outputs:
+    :func:`linked_hidden`).
+
+    The counts the rows imply go through :func:`wpnet.privacy.suppress`, one table per
+    session and family, column sums taken as known: the participants and leaders of
+    each level (``lead_rate_by_level``: n and value × n; ``participation_rate_by_level``:
+    value × n); the participants and leaders of each authority × SIMD quintile, the
+    partnership row as the total (``simd_lead_rate``: n and value × n; ``simd_depth``:
+    value × n); the session's leaders and practitioners in several networks. A value
+    is hidden with any count it implies; ``simd_depth``'s n (establishments reached) and
+    ``simd_coverage`` bound the quintile's participants and go with them; a quintile
+    gap goes with either end.
+    """
+    ind = pd.DataFrame(ind, copy=False)
+    ind.attrs = {}  # (pandas would deep-copy them into every column taken)
+    value = pd.to_numeric(ind["value"], errors="coerce").to_numpy(dtype=float)
+    n = pd.to_numeric(ind["n"], errors="coerce").to_numpy(dtype=float)
+    count = np.rint(np.nan_to_num(value * n))
+    name, unit, group, sess = (ind[c].astype(str).to_numpy() for c in
+                               ("indicator", "unit", "group", "session"))  # fmt: skip
+    value_h = np.zeros(len(ind), dtype=bool)
+    n_h = np.zeros(len(ind), dtype=bool)
+    for s in np.unique(sess):
+        at = sess == s
+        for share in ("lead_share", "multi_network_share"):
+            rows = np.flatnonzero(at & (name == share))
+            small = ((count[rows] > 0) & (count[rows] < min_cell)) | (
+                (n[rows] > 0) & (n[rows] < min_cell)
+            )
+            value_h[rows[small]] = True
+        _suppress_family(
+            name, group, at, count, n, min_cell, value_h, n_h,
+            row_of=lambda i: group[i], rate="lead_rate_by_level",
+            share="participation_rate_by_level", depth=None, total=None,
+        )  # fmt: skip
+        _suppress_family(
+            name, group, at, count, n, min_cell, value_h, n_h,
+            row_of=lambda i: unit[i], rate="simd_lead_rate", share=None, depth="simd_depth",
+            total="partnership", col_of=lambda i: group[i],
+            forced=forced if s == session else frozenset(),
+        )  # fmt: skip
+        if s == session and units:
+            mine = at & np.isin(unit, list(units))
+            value_h[mine] = True
+            n_h[mine] = True
+    # a quintile gap goes with either end
+    for i in np.flatnonzero(np.char.startswith(group.astype(str), "SIMD 1 ")):
+        ends = (name == name[i]) & (unit == unit[i]) & (sess == sess[i])
+        ends &= np.isin(group, ["SIMD 1", "SIMD 5"])
+        value_h[i] |= bool(value_h[ends].any())
+        n_h[i] |= bool(n_h[ends].any())
+    return value_h, n_h
+
+
+def _suppress_family(
+    name: np.ndarray,
+    group: np.ndarray,
+    at: np.ndarray,
+    count: np.ndarray,
+    n: np.ndarray,
+    min_cell: int,
+    value_h: np.ndarray,
+    n_h: np.ndarray,
+    *,
+    row_of: Any,
+    rate: str,
+    share: str | None,
+    depth: str | None,
+    total: str | None,
+    col_of: Any = None,
+    forced: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+) -> None:
+    """One family of reflection rows in one session, suppressed as a table of counts
+    (rows: levels or units; columns: participants and leaders, per quintile for SIMD);
+    marks ``value_h`` and ``n_h`` in place."""
+    col = col_of or (lambda i: "")
+    rate_rows = np.flatnonzero(at & (name == rate))
+    if not rate_rows.size:
+        return
+    cells: dict[tuple[str, str], float] = {}
+    for i in rate_rows:
+        if col(i).startswith("SIMD 1 "):
+            continue
+        r = "Total" if row_of(i) == total else row_of(i)
+        cells[(r, f"people {col(i)}")] = n[i]
+        cells[(r, f"leaders {col(i)}")] = count[i]
+    block = pd.Series(cells).unstack().fillna(0).round().astype(np.int64)
+    force = np.zeros(block.shape, dtype=bool)
+    for r, c in forced:
+        r = "Total" if r == total else r
+        if r in block.index and f"people {c}" in block.columns:
+            force[block.index.get_loc(r), block.columns.get_loc(f"people {c}")] = True
+    # the people of each authority × quintile are suppressed with the counts they add up
+    # to in the other outputs (linked_hidden): forced here
+    hidden = suppress(block, min_cell, totals="none" if total else "columns", force=force)
+    hidden = hidden.attrs["suppressed"]
+    hid = {
+        (r, c): bool(h)
+        for r, row in zip(hidden.index, hidden.to_numpy().tolist(), strict=True)
+        for c, h in zip(hidden.columns, row, strict=True)
+    }
+
+    def gone(i: int, what: str) -> bool:
+        r = "Total" if row_of(i) == total else row_of(i)
+        return hid.get((r, f"{what} {col(i)}"), False)
+
+    for i in rate_rows:
+        if col(i).startswith("SIMD 1 "):
+            continue
+        n_h[i] = gone(i, "people")
+        value_h[i] = n_h[i] or gone(i, "leaders")
+    others = [x for x in (share, depth) if x]
+    if depth:
+        others.append("simd_coverage")
+    for i in np.flatnonzero(at & np.isin(name, others)):
+        if not col(i).startswith("SIMD 1 ") and gone(i, "people"):
+            value_h[i] = True
+            n_h[i] |= name[i] == depth  # establishments reached bound the participants
