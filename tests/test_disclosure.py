@@ -585,7 +585,7 @@ def test_no_hidden_count_is_pinned_on_small_synthetic_data(tmp_path, monkeypatch
 
 
 @pytest.mark.slow
-@pytest.mark.xfail(strict=True, reason="known limit: SECURITY.md, 'Known limit'")
+@pytest.mark.xfail(strict=True, reason="known limit: SECURITY.md, 'Known limits'")
 def test_a_session_of_one_practitioner_per_establishment_is_not_protected(tmp_path, monkeypatch):
     """The known limit, kept as a test that fails when it is lifted: 18 practitioners
     from 16 establishments. The map shows the 16 (each with a practitioner or more)
