@@ -38,6 +38,7 @@ from wpnet.report.compute import (
     report_base,
     resolve_sessions,
 )
+from wpnet.report.disclosure import linked_hidden
 from wpnet.report.figures import drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, level_text, theme_cards
@@ -225,6 +226,8 @@ def build_report(
                     practitioners=False,  # they add up to the tables' (report.disclosure)
                 )
                 tick("map")
+                # the counts every output hides, worked out while the themes finish
+                linked_hidden(res, min_cell)
                 res.reflections, res.workstreams = themes()
                 tick("reflections")
                 tables = [*build_tables(res, min_cell), *headline_tables(res)]
