@@ -57,7 +57,8 @@ def match_volume(
         Seed of the subsamples (task ``r`` of session ``i`` uses the seed
         :func:`wpnet._parallel.task_seeds` gives it) and of Leiden.
     indicators : sequence of str
-        Default ``largest_component_share`` and ``robustness``; any name of
+        Default :data:`~wpnet.inference._indicators.STRUCTURAL`
+        (``largest_component_share``, ``robustness``, ``spanning_communities_share``); any name of
         :data:`wpnet.inference.bootstrap.INDICATOR_NAMES` is accepted.
     workers : int, optional
         Processes; results do not depend on it.
