@@ -412,6 +412,19 @@ def test_a_folder_says_what_it_assumed_of_its_dates(tmp_path):
     assert not quiet["message"].str.contains("date order").fillna(False).any()
 
 
+def test_a_parquet_column_of_lists_is_refused_naming_it(tmp_path):
+    """A cell is one value; a Parquet list column is named, not a traceback (audit)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    folder = write_ecosystem(wpnet.tiny(), tmp_path / "in", format="parquet")
+    prac = pq.read_table(folder / "practitioners.parquet")
+    tags = pa.array([["a", "b"]] * prac.num_rows, type=pa.list_(pa.string()))
+    pq.write_table(prac.append_column("tags", tags), folder / "practitioners.parquet")
+    with pytest.raises(wpnet.DataError, match=r"practitioners.parquet: column 'tags' holds list"):
+        read_ecosystem(folder)
+
+
 def test_rejected_rows_hold_no_e_mail_ids(tmp_path, monkeypatch):
     """A participation row naming an unknown practitioner by e-mail is rejected with its
     id pseudonymised, in the id column and in the reason that quotes it (an audit found

@@ -343,6 +343,25 @@ def test_rejected_rows_keep_only_the_columns_read():
     assert rej["School"].tolist() == ["Nowhere", "Cove Primary"]
 
 
+def test_a_repeated_header_is_refused_naming_it_and_its_columns():
+    """Two Date columns: which to read cannot be told (an audit got a traceback)."""
+    raw = export(BASE)
+    raw.insert(len(raw.columns), "date ", "2023-01-01", allow_duplicates=True)
+    with pytest.raises(DataError, match=r"the header 'Date' heads columns G and H"):
+        from_records(raw, register=REGISTER, key=KEY, errors="drop")
+
+
+def test_register_ids_that_differ_only_in_case_are_refused():
+    """Exports' ids are matched whatever their case, so E1 and e1 cannot both be in a
+    register (an audit got pandas' InvalidIndexError)."""
+    twin = pd.DataFrame(
+        [("e1", "Other School", "Glasgow City", "primary")], columns=REGISTER.columns
+    )
+    register = pd.concat([REGISTER, twin], ignore_index=True)
+    with pytest.raises(DataError, match=r"'E1' on row 2 and 'e1' on row 10"):
+        from_records(export(BASE), register=register, key=KEY, errors="drop")
+
+
 def test_errors_raise_lists_rows():
     rows = BASE + [("A", "a@x.org", "Nowhere", "Glasgow", "N", "Teacher", "01/09/2022")]
     with pytest.raises(

@@ -47,8 +47,21 @@ def _prepare_register(register: pd.DataFrame) -> pd.DataFrame:
             "establishment_id, name, authority (and sector)"
         )
     reg["establishment_id"] = clean_text(reg["establishment_id"].astype("string"))
-    if reg["establishment_id"].isna().any() or reg["establishment_id"].duplicated().any():
-        raise DataError("register: establishment_id must be present and unique on every row")
+    ids = reg["establishment_id"]
+    if ids.isna().any():
+        raise DataError(
+            f"register: establishment_id is missing on row {int(ids.isna().idxmax()) + 2}: "
+            "it must be present and unique on every row"
+        )
+    folded = ids.str.casefold()  # an export's ids are matched without case
+    if folded.duplicated().any():
+        twin = folded[folded.duplicated(keep=False)]
+        rows = twin.index[twin == twin.iloc[0]]
+        raise DataError(
+            "register: establishment_id must be unique on every row, case aside (an "
+            "export's ids are matched whatever their case): "
+            + " and ".join(f"{ids[r]!r} on row {r + 2}" for r in rows)
+        )
     reg["name"] = clean_text(reg["name"])
     auth = clean_text(reg["authority"])
     reg["authority"] = auth.map(_authority_map(auth)).astype("string")

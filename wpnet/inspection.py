@@ -103,7 +103,7 @@ class ValidationReport:
             where = self.sources.get(table, table) or "the data"
             lines.append(f"{severity.upper()}S in {where} ({len(p)}):")
             for _, prob in p.head(self.max_lines).iterrows():
-                lines.append("  " + describe(prob, {table: ""}).lstrip(", "))
+                lines.append("  " + describe(prob, {table: ""}).lstrip(",: "))
             if len(p) > self.max_lines:
                 lines.append(f"  ... and {len(p) - self.max_lines} more")
         # values and headers come from the file: never let them act on a terminal

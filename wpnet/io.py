@@ -369,6 +369,12 @@ def _read_parquet(path: Path) -> RawTable:
         frame = table.to_pandas(types_mapper=_arrow_types().get, date_as_object=False)
     except (pa.ArrowException, OSError, ValueError) as exc:
         raise DataError(f"{path.name}: not a readable Parquet file ({exc})") from exc
+    nested = [f for f in table.schema if pa.types.is_nested(f.type)]
+    if nested:  # a cell of a table is one value
+        raise DataError(
+            f"{path.name}: column {nested[0].name!r} holds {nested[0].type} values, not one "
+            "value per cell: write it as text or numbers"
+        )
     if not isinstance(frame.index, pd.RangeIndex):
         frame = frame.reset_index()
     frame.index = pd.RangeIndex(2, len(frame) + 2)

@@ -265,6 +265,42 @@ def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.D
 # ---- the main function -----------------------------------------------------------
 
 
+def _refuse_repeated_headers(raw: pd.DataFrame, source_name: str) -> None:
+    """A header written twice (two ``Date`` columns) names no one column to read: refused,
+    naming it and the columns it heads (spreadsheet letters), rather than read either.
+
+    Examples
+    --------
+    >>> _refuse_repeated_headers(pd.DataFrame([[1, 2, 3]], columns=["A", "Date", "Date"]), "e.csv")
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.DataError: e.csv: the header 'Date' heads columns B and C: rename one of them (which one wpnet should read cannot be told)
+    """
+    headers = [str(c) for c in raw.columns]
+    seen: dict[str, list[int]] = {}
+    for j, h in enumerate(headers):
+        if h.strip() and not h.startswith("Unnamed: "):  # blank headers head nothing read
+            seen.setdefault(h.strip().lower(), []).append(j)
+    for where in seen.values():
+        if len(where) > 1:
+            letters = [_column_letter(j) for j in where]
+            raise DataError(
+                f"{source_name}: the header {headers[where[0]]!r} heads columns "
+                f"{', '.join(letters[:-1])} and {letters[-1]}: rename one of them (which one "
+                "wpnet should read cannot be told)"
+            )
+
+
+def _column_letter(j: int) -> str:
+    """Spreadsheet letters of the 0-based column ``j`` (0 -> A, 26 -> AA)."""
+    out = ""
+    j += 1
+    while j:
+        j, r = divmod(j - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
 def from_records(
     source: str | os.PathLike[str] | pd.DataFrame | list[Any],
     *,
@@ -432,6 +468,7 @@ def from_records(
     raw, source_name, read_problems, names = _read_sources(source, columns)
     if names is not None:  # the headers are now the fields' first aliases
         columns = None
+    _refuse_repeated_headers(raw, source_name)
     found = _find_columns(list(raw.columns), columns)
     log = _Log(raw.index, source_name)
     if "status" in found:
