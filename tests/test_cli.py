@@ -896,3 +896,25 @@ def test_a_reading_process_killed_is_one_line_exit_2(tmp_path, monkeypatch, caps
     assert code == 2
     assert "killed by signal 9, SIGKILL: the system may have run out of memory" in err
     assert "WPNET_WORKERS=1" in err and not (tmp_path / "rep").exists()
+
+
+def test_left_out_counts_the_rows_of_every_table_read(tmp_path):
+    """A folder's "N of M rows were left out": M is every table's rows read (counted
+    here from the files), not the participation rows kept plus the rejected (an audit
+    read "5 of 15" for 36 rows); rows left out only as exact copies say so, not
+    "--errors drop"."""
+    import warnings
+
+    from wpnet.io import read_ecosystem, write_ecosystem
+    from wpnet.report.command import report_left_out
+
+    folder = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    part = (folder / "participation.csv").read_text(encoding="utf-8").splitlines()
+    (folder / "participation.csv").write_text("\n".join(part + part[1:3]) + "\n", encoding="utf-8")
+    files = list(folder.glob("*.csv"))
+    rows = sum(len(f.read_text(encoding="utf-8").splitlines()) - 1 for f in files)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        eco = read_ecosystem(folder)
+    line = report_left_out(eco, None)[0]
+    assert line.startswith(f"2 of {rows} rows were left out (exact copies of earlier rows)")

@@ -473,6 +473,13 @@ def report_left_out(
     from wpnet.records import data_limits, describe_limits
 
     lines = []
+    excluded, statuses = 0, ""
+    q = eco.quality
+    if q is not None and len(q):
+        excl = q[q["message"].str.startswith("status means not attending").fillna(False)]
+        if len(excl):
+            excluded = int(excl["message"].str.extract(r"\((\d+) rows?\)$")[0].astype(int).sum())
+            statuses = ", ".join(sorted(excl["value"].dropna().unique()))
     rej = eco.rejected
     if len(rej):
         if rejected_file is not None:
@@ -480,25 +487,38 @@ def report_left_out(
 
             rejected_file.parent.mkdir(parents=True, exist_ok=True)
             atomic_write(rejected_file, neutralise(rej).to_csv(index=False), protect=protect)
-        read = len(eco.participation) + len(rej)
-        where = (
-            f": see {rejected_file} (the values wpnet read from them, without names or "
-            "e-mails; keep it internal)"
-            if rejected_file is not None
-            else ""
-        )
-        lines.append(
-            f"{len(rej)} of {read} rows were left out (--errors drop), each with its reason{where}"
-        )
-    q = eco.quality
-    if q is not None and len(q):
-        excl = q[q["message"].str.startswith("status means not attending").fillna(False)]
-        if len(excl):
-            n = excl["message"].str.extract(r"\((\d+) rows?\)$")[0].astype(int).sum()
-            values = ", ".join(sorted(excl["value"].dropna().unique()))
-            lines.append(f"{n} rows excluded by their status ({values}): not attendances")
+        lines.append(_left_out_line(eco, rejected_file, excluded))
+    if excluded:
+        lines.append(f"{excluded} rows excluded by their status ({statuses}): not attendances")
     lines += describe_limits(data_limits(eco), compare_to)
     return lines
+
+
+def _left_out_line(eco: Ecosystem, rejected_file: Path | None, excluded: int) -> str:
+    """How many rows were left out, of how many read, and why (:func:`report_left_out`).
+
+    Rows read: a folder's, the rows of all its tables; an export's, one participation
+    row each, the rows excluded by their status included. Rows left out only as exact
+    copies of earlier rows are said to be so (they are left out with or without
+    ``--errors drop``).
+    """
+    from wpnet.schema import TABLES
+
+    rej = eco.rejected
+    if set(rej["table"].astype(str)) <= set(TABLES):  # a folder's tables
+        tables = (eco.establishments, eco.practitioners, eco.networks, eco.participation)
+        read = sum(len(t) for t in tables) + len(eco.ties) + len(rej)
+    else:
+        read = len(eco.participation) + len(rej) + excluded
+    copies = bool(rej["reason"].astype(str).str.startswith("duplicate of row").all())
+    why = "exact copies of earlier rows" if copies else "--errors drop"
+    where = (
+        f": see {rejected_file} (the values wpnet read from them, without names or "
+        "e-mails; keep it internal)"
+        if rejected_file is not None
+        else ""
+    )
+    return f"{len(rej)} of {read} rows were left out ({why}), each with its reason{where}"
 
 
 def _print_left_out(lines: list[str]) -> None:
