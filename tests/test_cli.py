@@ -918,3 +918,37 @@ def test_left_out_counts_the_rows_of_every_table_read(tmp_path):
         eco = read_ecosystem(folder)
     line = report_left_out(eco, None)[0]
     assert line.startswith(f"2 of {rows} rows were left out (exact copies of earlier rows)")
+
+
+def test_the_rejected_rows_file_holds_no_control_characters(tmp_path):
+    """A rejected export row with a NUL and a terminal escape in its school: the file of
+    rejected rows is written without them, as every file wpnet writes (audit)."""
+    from wpnet.records import from_records
+    from wpnet.report.command import report_left_out
+
+    rows = pd.DataFrame(
+        {
+            "Full Name": ["Ann Smith", "Bob Jones"],
+            "E-mail address": ["ann@x.org", "bob@x.org"],
+            "School": ["Ashgrove Primary", "Cove\x00 Pri\x1b[2Jmary"],
+            "Local Authority": ["Glasgow City", "Inverclyde"],
+            "Event": ["Numeracy CLN"] * 2,
+            "Job Title": ["Teacher"] * 2,
+            "Date": ["2023-01-10"] * 2,
+        }
+    )
+    register = pd.DataFrame(
+        {
+            "establishment_id": ["E1"],
+            "name": ["Ashgrove Primary"],
+            "authority": ["Glasgow City"],
+            "sector": ["primary"],
+        }
+    )
+    key = "a key of sixteen+ bytes"
+    eco = from_records(rows, register=register, key=key, errors="drop")
+    assert len(eco.rejected) == 1
+    out = tmp_path / "r_rejected_rows.csv"
+    report_left_out(eco, out)
+    text = out.read_text(encoding="utf-8")
+    assert "\x00" not in text and "\x1b" not in text and "Cove Pri[2Jmary" in text

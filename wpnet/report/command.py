@@ -469,7 +469,7 @@ def report_left_out(
     >>> report_left_out(wpnet.tiny(), None)
     []
     """
-    from wpnet.privacy import neutralise
+    from wpnet.privacy import neutralise, strip_controls
     from wpnet.records import data_limits, describe_limits
 
     lines = []
@@ -486,7 +486,8 @@ def report_left_out(
             from wpnet.privacy import atomic_write
 
             rejected_file.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(rejected_file, neutralise(rej).to_csv(index=False), protect=protect)
+            clean, _ = strip_controls(rej)  # as every other file wpnet writes
+            atomic_write(rejected_file, neutralise(clean).to_csv(index=False), protect=protect)
         lines.append(_left_out_line(eco, rejected_file, excluded))
     if excluded:
         lines.append(f"{excluded} rows excluded by their status ({statuses}): not attendances")
