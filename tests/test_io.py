@@ -66,6 +66,21 @@ def test_file_stems_are_case_insensitive_and_other_files_ignored(tmp_path):
     assert len(read_ecosystem(tmp_path).participation) == 2
 
 
+def test_data_files_a_folder_does_not_read_are_named(tmp_path):
+    """A second year's participation, a copy of the ties survey, a table saved as .tsv:
+    not read, and the quality log says so (an audit found them dropped unseen)."""
+    f = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    for name in ("Ties (1).csv", "participation_2024.csv", "participation.tsv"):
+        (f / name).write_bytes((f / "ties.csv").read_bytes())
+    (f / "README.md").write_text("# data\n")
+    eco = read_ecosystem(f)
+    notes = eco.quality[eco.quality["message"].str.contains("not read").fillna(False)]
+    named = sorted(m.split(":")[0] for m in notes["message"])
+    assert named == ["Ties (1).csv", "participation.tsv", "participation_2024.csv"]
+    assert set(notes["severity"]) == {"warning"}
+    assert len(eco.ties) == len(wpnet.tiny().ties)  # ties.csv itself is read once
+
+
 @pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
 def test_encodings(tmp_path, encoding):
     folder(tmp_path)

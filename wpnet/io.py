@@ -414,11 +414,37 @@ def read_file(path: Path, table: str) -> RawTable:
     return _read_parquet(path)
 
 
+#: Files in a folder of tables that are data but not read say so (:func:`_unread_note`).
+_DATA_LIKE = (*_EXTENSIONS, ".tsv", ".xls", ".xlsm", ".ods")
+
+
+def _unread_note(path: Path) -> dict[str, Any]:
+    """The quality note of a data file in a folder of tables that is not read: its name
+    is not a table's (``Ties (1).csv``, ``participation_2024.csv``) or its kind is not
+    read (``participation.tsv``), so a table it holds would be lost unseen."""
+    return {
+        "table": "",
+        "message": f"{path.name}: not read (a table is read from <table>.csv, .xlsx or "
+        ".parquet, named establishments, practitioners, networks, participation or ties)",
+        "severity": "warning",
+    }
+
+
 def _read_folder(folder: Path) -> Tables:
     found: dict[str, list[Path]] = {}
     failures: list[str] = []
+    notes: list[dict[str, Any]] = []
     for p in sorted(folder.iterdir()):
-        if p.suffix.lower() in _EXTENSIONS and not p.name.startswith(("~$", ".")):
+        if p.name.startswith(("~$", ".")) or p.name == "dataset.json":
+            continue
+        if (
+            p.is_file()
+            and p.suffix.lower() in _DATA_LIKE
+            and (p.suffix.lower() not in _EXTENSIONS or canonical_header(p.stem) not in TABLES)
+        ):
+            notes.append(_unread_note(p))
+            continue
+        if p.suffix.lower() in _EXTENSIONS:
             stem = canonical_header(p.stem)
             if stem not in TABLES:
                 continue
@@ -448,6 +474,7 @@ def _read_folder(folder: Path) -> Tables:
         raw,
         f"folder {folder} (looked for <table>.csv, .xlsx, .parquet)",
         files | {folder.absolute()},
+        notes,
     )
 
 
