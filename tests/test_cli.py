@@ -952,3 +952,23 @@ def test_the_rejected_rows_file_holds_no_control_characters(tmp_path):
     report_left_out(eco, out)
     text = out.read_text(encoding="utf-8")
     assert "\x00" not in text and "\x1b" not in text and "Cove Pri[2Jmary" in text
+
+
+def test_a_report_inside_a_folder_of_exports_can_be_made_again(tmp_path, files, capsys):
+    """--out inside the folder of exports: the file of rejected rows written there is
+    not read as an export by the next run (an audit's second run failed: "export has
+    no column for e-mail or name")."""
+    key, reg = files
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    bad = small_export()
+    bad.loc[0, "School"] = "Nowhere Academy"
+    bad.to_csv(exports / "bookings.csv", index=False)
+    argv = ["report", exports, "--key-file", key, "--register", reg, "--date-order", "dmy",
+            "--errors", "drop", "--out", exports / "report", "--backbone", "none",
+            "--samples", "0"]  # fmt: skip
+    for _ in range(2):
+        code, stdout, err = run(argv, capsys)
+        assert code == 0, err
+        assert "1 of 36 rows were left out" in stdout
+    assert "report_rejected_rows.csv is wpnet's file of rejected rows, not read" in err

@@ -267,7 +267,20 @@ def _read_register(path: str | os.PathLike[str]) -> Any:
     return read_file(p, "establishments").frame
 
 
+def _is_rejected_rows_file(path: Path) -> bool:
+    """Whether ``path`` is a file of rejected rows wpnet wrote (``<out>_rejected_rows.csv``
+    beside a report, whose header starts ``table,row,reason``)."""
+    if not path.name.endswith("_rejected_rows.csv"):
+        return False
+    with suppress(OSError), path.open("rb") as fh:
+        return fh.readline().lstrip(b"\xef\xbb\xbf").startswith(b"table,row,reason")
+    return False
+
+
 def _export_files(paths: Sequence[Path]) -> list[Path]:
+    """The export files of DATA: files given, and the exports of a folder given (a file
+    of rejected rows that wpnet wrote there beside a report is not an export, and is
+    said to be left out on stderr)."""
     files: list[Path] = []
     for p in paths:
         if p.is_dir():
@@ -278,6 +291,11 @@ def _export_files(paths: Sequence[Path]) -> list[Path]:
                 and f.suffix.lower() in EXPORT_SUFFIXES
                 and not f.name.startswith((".", "~$"))
             )
+            for f in [f for f in inside if _is_rejected_rows_file(f)]:
+                print(
+                    f"wpnet: {f.name} is wpnet's file of rejected rows, not read", file=sys.stderr
+                )
+                inside.remove(f)
             if not inside:
                 raise UsageError(
                     f"DATA {str(p)!r}: the folder has neither the four tables nor any export "
