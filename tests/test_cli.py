@@ -971,4 +971,8 @@ def test_a_report_inside_a_folder_of_exports_can_be_made_again(tmp_path, files, 
         code, stdout, err = run(argv, capsys)
         assert code == 0, err
         assert "1 of 36 rows were left out" in stdout
-    assert "report_rejected_rows.csv is wpnet's file of rejected rows, not read" in err
+    # (the command reads in a forked process, whose stderr capsys does not see)
+    assert cli._report_command._export_files([exports]) == [exports / "bookings.csv"]
+    assert "report_rejected_rows.csv is wpnet's file of rejected rows, not read" in (
+        capsys.readouterr().err
+    )
