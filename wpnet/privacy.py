@@ -319,8 +319,8 @@ def _pinned_by_bounds(
 
     A reader knows each hidden cell's interval: ``[max(1, lower), min_cell - 1]`` for a
     small cell, ``[max(min_cell, lower), ∞)`` for a secondary one (never a zero); and,
-    in a line whose total is known, the sum of the hidden cells. When that sum equals the sum of the lower ends (or of
-    the upper ends) every hidden cell of the line is pinned.
+    in a line whose total is known, the sum of the hidden cells. When that sum equals
+    the sum of the lower ends (or of the upper ends) every hidden cell is pinned.
     """
     for e in range(a.shape[0]):
         members = np.flatnonzero(a[e, :n_cells] > 0)

@@ -2,14 +2,15 @@
 
 A report publishes the practitioners of the partnership (``reach_overall``), of each
 authority, sector and SIMD quintile (``reach_authority``, ``reach_sector``,
-``reach_simd``), of each authority × quintile (the evaluation's ``n`` of the SIMD rows
-in ``reflections``) and of each establishment (the tooltips of ``map.html``). Where
-each practitioner is attributed to one establishment, these add up: an authority's
-count is the sum of its establishments', and so on. Suppressing each output on its own
-(:func:`wpnet.privacy.suppress`, one table and its margins) is not enough: a reader
-who subtracts across them recovered hidden counts of the shipped example's report (an
-audit of 2026-12-02: Inverclyde's SIMD 4 participants, 3, from its total, its central
-team on the map and its other quintiles; then named schools' counts from the map).
+``reach_simd``) and of each authority × quintile (the evaluation's ``n`` of the SIMD
+rows in ``reflections``); its map shows every establishment reached, each with a
+practitioner or more. Where each practitioner is attributed to one establishment,
+these add up: an authority's count is the sum of its establishments', and so on.
+Suppressing each output on its own (:func:`wpnet.privacy.suppress`, one table and its
+margins) is not enough: a reader who subtracted across them recovered hidden counts
+of the shipped example's report (an audit of 2026-12-02: Inverclyde's SIMD 4
+participants, 3, from its total, its central team's count on the map and its other
+quintiles; then named schools' counts from the map, which no longer shows them).
 
 :func:`linked_suppression` suppresses all of them as one system of counts and sums;
 :func:`hidden_units` gives each output the units whose count it must hide. Each output
