@@ -393,3 +393,29 @@ def test_planted_change_is_named_as_strengthening(example, tmp_path) -> None:
     assert cell[header("cross_share_to")].number_format == XLSX_FORMATS["pct"]
     assert cell[header("change")].number_format == XLSX_FORMATS["pp"]
     assert cell[header("cross_share_to")].value == pytest.approx(v[after], abs=1e-12)
+
+
+def test_headlines_print_no_value_the_evaluation_tables_hide():
+    """A small partnership whose quintiles' coverage the evaluation tables hide (the
+    practitioners they bound are small counts): the reach headline leaves the SIMD
+    comparison out, as the tables do (an audit read "100% of quintile 5 ... a gap of
+    -55.0 points" beside a table that hid both)."""
+    import wpnet
+    from wpnet.graphs import GraphSpec
+    from wpnet.report.compute import compute
+    from wpnet.report.disclosure import hidden_reflections
+    from wpnet.report.sentences import headlines
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    res = compute(eco, *eco.sessions[::-1], graph=GraphSpec(backbone=None), samples=0)
+    ind = res.reflections.indicators
+    gone = ind.loc[hidden_reflections(res, 5)[0]]
+    q5 = (gone["indicator"] == "simd_coverage") & (gone["group"] == "SIMD 5")
+    assert (q5 & (gone["unit"] == "partnership")).any()
+    text = " ".join(headlines(res, 5))
+    assert "quintile 5" not in text and "SIMD quintile 1" not in text
+    assert "schools and nurseries" in text  # the rest of the reach sentence is there
+    # with nothing small to hide (min_cell 1), the comparison is printed
+    assert "quintile 5" in " ".join(headlines(res, 1))

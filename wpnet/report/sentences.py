@@ -79,10 +79,31 @@ def _ok(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
 
 
-def _row(res: Results, indicator: str, unit: str = "partnership", group: str = "") -> Any:
-    """The report session's row of an evaluation indicator (None when absent)."""
+def _hidden_keys(res: Results, min_cell: int) -> frozenset[tuple[str, ...]]:
+    """(indicator, unit, group) of the evaluation rows the tables hide in some session
+    (:func:`wpnet.report.disclosure.hidden_reflections`): a headline does not print
+    them, nor their change."""
     r = res.reflections
     if r is None:
+        return frozenset()
+    from wpnet.report.disclosure import hidden_reflections  # the tables' disclosure rule
+
+    rows = r.indicators.loc[hidden_reflections(res, min_cell)[0], ["indicator", "unit", "group"]]
+    return frozenset(map(tuple, rows.astype(str).to_numpy()))
+
+
+def _row(
+    res: Results,
+    indicator: str,
+    unit: str = "partnership",
+    group: str = "",
+    *,
+    hidden: frozenset[tuple[str, ...]] = frozenset(),
+) -> Any:
+    """The report session's row of an evaluation indicator (None when absent, or when
+    ``hidden`` holds it: :func:`_hidden_keys`)."""
+    r = res.reflections
+    if r is None or (indicator, unit, group) in hidden:
         return None
     t = r.indicators
     got = t[
@@ -94,9 +115,16 @@ def _row(res: Results, indicator: str, unit: str = "partnership", group: str = "
     return None if got.empty else got.iloc[0]
 
 
-def _change_row(res: Results, indicator: str, unit: str = "partnership", group: str = "") -> Any:
+def _change_row(
+    res: Results,
+    indicator: str,
+    unit: str = "partnership",
+    group: str = "",
+    *,
+    hidden: frozenset[tuple[str, ...]] = frozenset(),
+) -> Any:
     r = res.reflections
-    if r is None:
+    if r is None or (indicator, unit, group) in hidden:
         return None
     c = r.change
     got = c[(c["indicator"] == indicator) & (c["unit"] == unit) & (c["group"] == group)]
@@ -148,19 +176,22 @@ def _level(row: Any, digits: int = 0) -> str:
     return pct(row["value"], digits) + (f" ({iv})" if iv else "")
 
 
-def _reach_sentence(res: Results, prev_label: str | None) -> str | None:
+def _reach_sentence(
+    res: Results, prev_label: str | None, hidden: frozenset[tuple[str, ...]] = frozenset()
+) -> str | None:
     r = res.reach.iloc[0]
     if not _ok(r["coverage"]):
         return None  # not supported by the data (no register): said by describe_limits
     reached = int(round(float(r["coverage"] * r["eligible"]))) if _ok(r["coverage"]) else 0
-    row = _row(res, "coverage")
+    row = _row(res, "coverage", hidden=hidden)
     share = _level(row) if row is not None else pct(r["coverage"])
     s = (
         f"The partnership reached {count(reached)} of {count(r['eligible'])} schools and "
         f"nurseries in {res.session}: {share}"
     )
-    q1, q5 = _row(res, "simd_coverage", group="SIMD 1"), _row(res, "simd_coverage", group="SIMD 5")
-    gap = _row(res, "simd_coverage", group="SIMD 1 − SIMD 5")
+    q1 = _row(res, "simd_coverage", group="SIMD 1", hidden=hidden)
+    q5 = _row(res, "simd_coverage", group="SIMD 5", hidden=hidden)
+    gap = _row(res, "simd_coverage", group="SIMD 1 − SIMD 5", hidden=hidden)
     if q1 is not None and q5 is not None and gap is not None and _ok(gap["value"]):
         iv = interval(gap["ci_low"], gap["ci_high"], _points)
         s += (
@@ -330,8 +361,11 @@ def _small(share: Any, people: Any, min_cell: int) -> bool:
     return 0 < k < min_cell or 0 < float(people) < min_cell
 
 
-def _capacity_sentence(res: Results, min_cell: int) -> str | None:
-    multi, lead = _row(res, "multi_network_share"), _row(res, "lead_share")
+def _capacity_sentence(
+    res: Results, min_cell: int, hidden: frozenset[tuple[str, ...]] = frozenset()
+) -> str | None:
+    multi = _row(res, "multi_network_share", hidden=hidden)
+    lead = _row(res, "lead_share", hidden=hidden)
     parts = []
     for row, what in (
         (multi, "of practitioners took part in two or more networks"),
@@ -376,7 +410,9 @@ HEADLINE_CHANGES = (
 )
 
 
-def _change_sentences(res: Results, min_cell: int) -> list[str]:
+def _change_sentences(
+    res: Results, min_cell: int, hidden: frozenset[tuple[str, ...]] = frozenset()
+) -> list[str]:
     """One sentence per headline change, first to last session, each with its
     interval and what the interval says (§8)."""
     r = res.reflections
@@ -390,10 +426,10 @@ def _change_sentences(res: Results, min_cell: int) -> list[str]:
     first, last = r.attrs["compared"]
     out = []
     for name, group, what in HEADLINE_CHANGES:
-        c = _change_row(res, name, group=group)
+        c = _change_row(res, name, group=group, hidden=hidden)
         if c is None or not _ok(c["change"]) or not _ok(c["ci_low"]):
             continue
-        now = _row(res, name, group=group)
+        now = _row(res, name, group=group, hidden=hidden)
         if name in PEOPLE and now is not None and _small(now["value"], now["n"], min_cell):
             continue
         word = {
@@ -410,17 +446,19 @@ def _change_sentences(res: Results, min_cell: int) -> list[str]:
 
 def headlines(res: Results, min_cell: int = 5) -> list[str]:
     """The report's headline findings, in order (sentences whose numbers are missing,
-    or that would reveal a small practitioner count, are left out)."""
+    or that would reveal a small practitioner count, are left out; nor does any print
+    a value the evaluation tables hide)."""
+    hidden = _hidden_keys(res, min_cell)
     out = [
-        _reach_sentence(res, res.compare_to),
+        _reach_sentence(res, res.compare_to, hidden),
         _people_sentence(res, min_cell),
         _collaboration_sentence(res),
         _workstream_sentence(res),
         _communities_sentence(res),
         _broker_sentence(res),
-        _capacity_sentence(res, min_cell),
+        _capacity_sentence(res, min_cell, hidden),
         _change_sentence(res, min_cell),
-        *_change_sentences(res, min_cell),
+        *_change_sentences(res, min_cell, hidden),
         *describe_limits(data_limits(res.eco), res.compare_to),
     ]
     return [s for s in out if s]
