@@ -680,6 +680,19 @@ def test_not_attending_rows_are_excluded_and_said():
     assert set(msgs) == {"Not Attending", "not attending", "Did not attend", "Waitlisted"}
 
 
+@pytest.mark.parametrize(
+    ("header", "values", "kept"),
+    [("Attendance", ["Present", "Absent", "Present"], 2), ("Checked In", ["Yes", "No", "No"], 1)],
+)
+def test_attendance_and_checked_in_columns_are_statuses(header, values, kept):
+    """An "Attendance" column of Present/Absent, a "Checked In" column of Yes/No: the
+    absent rows are not attendances (an audit found every row counted, unsaid)."""
+    eco = from_records(with_status(values, header=header), register=REGISTER, key=KEY)
+    assert len(eco.participation) == kept
+    q = eco.quality[eco.quality["column"] == header]
+    assert q["message"].str.startswith("status means not attending").all() and len(q) == 1
+
+
 def test_status_column_and_values_given_and_unknown_status_warned():
     df = with_status(["ok", "gone", "Maybe"], header="Outcome")
     eco = from_records(

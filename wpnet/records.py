@@ -118,6 +118,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
         "Booking Status",
         "Registration Status",
         "Attended",
+        "Attendance",
+        "Checked In",
+        "Check In",
+        "Attendance Record",
     ),
 }
 FIELDS = tuple(HEADERS)
