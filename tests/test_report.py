@@ -352,6 +352,10 @@ def test_pdf_is_printed(tmp_path: Path) -> None:
     build_report(wpnet.tiny(), out=tmp_path, backbone=None, permutations=20, pdf=True)
     data = (tmp_path / "report.pdf").read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
+    # no link to the build's folder (an audit found file:///.../.tmp/map.html), and no
+    # print copy left beside the page
+    assert b"file://" not in data and b".tmp" not in data
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".print")) == []
 
 
 def _args(add, argv: list[str]) -> argparse.Namespace:

@@ -6,6 +6,7 @@ import datetime as _dt
 import functools
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -508,6 +509,11 @@ def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
             "Install it (Debian: apt-get install chromium) or leave out --pdf; index.html "
             "is written and prints from any browser."
         )
+    # links to the files beside the page print as their text: in a PDF they would be
+    # absolute file:// addresses of the folder it was printed in (a build folder)
+    printed = page.with_name(f".print-{page.name}")
+    html = re.sub(r'<a href="(?!#)[^"]*">(.*?)</a>', r"\1", page.read_text(encoding="utf-8"))
+    printed.write_text(html, encoding="utf-8")
     with atomic_path(target) as tmp:
         cmd = [
             chrome,
@@ -517,12 +523,14 @@ def print_pdf(page: Path, target: Path, timeout: float = 120) -> Path:
             "--disable-background-networking",
             "--no-pdf-header-footer",
             f"--print-to-pdf={tmp}",
-            page.resolve().as_uri(),
+            printed.resolve().as_uri(),
         ]
         try:
             done = subprocess.run(cmd, capture_output=True, timeout=timeout, check=False)
         except (OSError, subprocess.TimeoutExpired) as err:
             raise WpnetError(f"Chromium ({chrome}) could not print the report: {err}") from err
+        finally:
+            printed.unlink(missing_ok=True)
         if done.returncode != 0 or not tmp.exists() or tmp.stat().st_size == 0:
             tail = io.BytesIO(done.stderr).read()[-600:].decode("utf-8", "replace")
             raise WpnetError(
