@@ -331,6 +331,23 @@ def test_xlsx_declaring_gigabytes_is_refused_before_opening(tmp_path):
         read_ecosystem(tmp_path / "book.xlsx")
 
 
+def test_the_command_line_checks_a_workbook_before_opening_it(tmp_path, capsys):
+    """The command line decides whether an .xlsx holds tables by opening it as the
+    readers do: a workbook declaring 4 GB is refused before it is expanded, and a CSV
+    named .xlsx gets a clear error (an audit saw 941 MB taken, and a traceback)."""
+    from wpnet import cli
+
+    _workbook(tmp_path / "book.xlsx", _base_sheets())
+    bomb = _patch_sizes((tmp_path / "book.xlsx").read_bytes(), "xl/worksheets/sheet1.xml",
+                        0xFFFF0000)  # fmt: skip
+    (tmp_path / "book.xlsx").write_bytes(bomb)
+    (tmp_path / "fake.xlsx").write_text("a,b\n1,2\n", encoding="utf-8")
+    for name, said in (("book.xlsx", "would expand to 4,096 MB"), ("fake.xlsx", "not a zip")):
+        assert cli.main(["validate", str(tmp_path / name)]) != 0
+        out, err = capsys.readouterr()
+        assert said in out + err and "Traceback" not in out + err
+
+
 def test_xlsx_zip_bomb_inflating_past_its_declared_size(tmp_path):
     """A part whose real content is far larger than its declared size (a small bomb:
     50 MB of zeros compressed to ~50 kB, declared as 1 kB) is cut off by zipfile's size

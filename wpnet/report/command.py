@@ -200,9 +200,12 @@ def add_map_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _is_table_workbook(path: Path) -> bool:
-    from openpyxl import load_workbook
+    """Whether an .xlsx holds the tables (a ``participation`` sheet), opened as the
+    readers open it (:func:`wpnet.io._open_workbook`: a zip of bounded size, a clear
+    error for a file that is not a workbook)."""
+    from wpnet.io import _open_workbook
 
-    wb = load_workbook(path, read_only=True)
+    wb = _open_workbook(path)
     try:
         names = {s.strip().lower() for s in wb.sheetnames}
     finally:
