@@ -976,3 +976,16 @@ def test_a_report_inside_a_folder_of_exports_can_be_made_again(tmp_path, files, 
     assert "report_rejected_rows.csv is wpnet's file of rejected rows, not read" in (
         capsys.readouterr().err
     )
+
+
+def test_a_folder_of_capitalised_table_files_is_read_as_tables(tmp_path, capsys):
+    """Participation.csv, Establishments.csv ...: the command line reads the folder as
+    tables, as read_ecosystem does (an audit saw it taken for exports)."""
+    from wpnet.io import write_ecosystem
+
+    folder = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    for f in list(folder.glob("*.csv")):
+        f.rename(f.with_name(f.name.capitalize()))
+    code, out, err = run(["validate", folder], capsys)
+    assert code == 0, out + err
+    assert "OK" in out and "export" not in out + err

@@ -214,8 +214,17 @@ def _is_table_workbook(path: Path) -> bool:
 
 
 def _is_table_folder(path: Path) -> bool:
-    return path.is_dir() and any(
-        (path / f"{t}{s}").is_file() for t in ("participation",) for s in EXPORT_SUFFIXES
+    """Whether a folder holds the tables: a participation file, its name compared as
+    the readers compare it (``Participation.CSV`` is one)."""
+    if not path.is_dir():
+        return False
+    from wpnet.validation import canonical_header
+
+    return any(
+        f.is_file()
+        and f.suffix.lower() in EXPORT_SUFFIXES
+        and canonical_header(f.stem) == "participation"
+        for f in path.iterdir()
     )
 
 
