@@ -440,6 +440,21 @@ def test_a_parquet_column_of_lists_is_refused_naming_it(tmp_path):
         read_ecosystem(folder)
 
 
+def test_ids_that_differ_only_in_case_are_said(tmp_path):
+    """P1 and p1 are read as two practitioners, and the quality log says so on both
+    rows (an audit found them read as two without a word)."""
+    f = write_ecosystem(wpnet.tiny(), tmp_path / "in")
+    prac = pd.read_csv(f / "practitioners.csv", dtype=str)
+    twin = prac.iloc[[0]].assign(practitioner_id=lambda d: d["practitioner_id"].str.lower())
+    pd.concat([prac, twin]).to_csv(f / "practitioners.csv", index=False)
+    eco = read_ecosystem(f)
+    assert len(eco.practitioners) == len(prac) + 1
+    q = eco.quality[eco.quality["message"].str.contains("differs only in case").fillna(False)]
+    first = prac["practitioner_id"].iloc[0]
+    assert sorted(q["value"]) == sorted([first, first.lower()])
+    assert q["row"].tolist() == [2, len(prac) + 2] and set(q["severity"]) == {"warning"}
+
+
 def test_rejected_rows_hold_no_e_mail_ids(tmp_path, monkeypatch):
     """A participation row naming an unknown practitioner by e-mail is rejected with its
     id pseudonymised, in the id column and in the reason that quotes it (an audit found

@@ -612,6 +612,27 @@ def _key_conflicts(
     return dup
 
 
+def _case_twins(key: str, clean: pd.DataFrame, f: _Findings) -> None:
+    """Ids that differ only in case (``P1``, ``p1``) are read as two units, with a
+    warning on each row naming the other: they may be one, written two ways."""
+    ids = clean[key].dropna().astype(str)
+    folded = ids.str.casefold()
+    twins = folded.duplicated(keep=False) & ~ids.duplicated(keep=False)
+    if not twins.any():
+        return
+    rows, msgs = [], []
+    for _, group in ids[twins].groupby(folded[twins], sort=False):
+        for r, v in group.items():
+            others = [f"{w!r} (row {o})" for o, w in group.items() if w != v]
+            if others:
+                rows.append(r)
+                msgs.append(
+                    f"{key} {v!r} differs only in case from {', '.join(others)}: read as "
+                    "two; if they are one, write them alike"
+                )
+    f.add(rows, key, clean.loc[rows, key], msgs, severity="warning")
+
+
 def _differences(a: pd.Series, b: pd.Series, key: str) -> str:
     out = []
     for c in a.index:
@@ -754,6 +775,7 @@ def _check_table(
     live = np.ones(len(clean), dtype=bool)
     if spec.key is not None:
         bad |= _key_conflicts(spec, clean, live, f)
+        _case_twins(spec.key, clean, f)
     for col in spec.columns:
         if col.references is not None:
             bad |= _references(col, clean, done, f, live)
