@@ -89,6 +89,7 @@ __all__ = [
     "PERSONAL_COLUMNS",
     "Tables",
     "ecosystem_tables",
+    "open_workbook",
     "read_ecosystem",
     "read_file",
     "read_tables",
@@ -197,8 +198,10 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _open_workbook(path: Path) -> Any:
-    """Open an .xlsx read-only after checking it is a zip of bounded size."""
+def open_workbook(path: Path) -> Any:
+    """An .xlsx opened read-only (saved values) after checking that it is a zip that
+    expands to at most :data:`MAX_XLSX_BYTES`; a :class:`~wpnet.errors.DataError`
+    naming the file otherwise (the readers and the command line open workbooks so)."""
     import openpyxl
 
     try:
@@ -319,7 +322,7 @@ def _first_row(ws: Any) -> list[str] | None:
 
 
 def _read_xlsx_table(path: Path, table: str) -> RawTable:
-    wb = _open_workbook(path)
+    wb = open_workbook(path)
     try:
         sheets = {canonical_header(ws.title): ws for ws in wb.worksheets}
         ws = sheets.get(table, wb.worksheets[0] if wb.worksheets else None)
@@ -479,7 +482,7 @@ def _read_folder(folder: Path) -> Tables:
 
 
 def _read_workbook(path: Path) -> Tables:
-    wb = _open_workbook(path)
+    wb = open_workbook(path)
     raw: dict[str, RawTable] = {}
     notes: list[dict[str, Any]] = []
     failures: list[str] = []

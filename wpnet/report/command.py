@@ -201,11 +201,11 @@ def add_map_arguments(p: argparse.ArgumentParser) -> None:
 
 def _is_table_workbook(path: Path) -> bool:
     """Whether an .xlsx holds the tables (a ``participation`` sheet), opened as the
-    readers open it (:func:`wpnet.io._open_workbook`: a zip of bounded size, a clear
+    readers open it (:func:`wpnet.io.open_workbook`: a zip of bounded size, a clear
     error for a file that is not a workbook)."""
-    from wpnet.io import _open_workbook
+    from wpnet.io import open_workbook
 
-    wb = _open_workbook(path)
+    wb = open_workbook(path)
     try:
         names = {s.strip().lower() for s in wb.sheetnames}
     finally:
