@@ -455,6 +455,38 @@ def test_ids_that_differ_only_in_case_are_said(tmp_path):
     assert q["row"].tolist() == [2, len(prac) + 2] and set(q["severity"]) == {"warning"}
 
 
+def test_a_workbook_in_the_1904_date_system_reads_its_serials_so(tmp_path):
+    """Dates stored as plain numbers in a workbook of the 1904 date system (Excel for
+    Mac's old default) are 1904 serials: 2021-09-10 is 42620, which the 1900 system
+    reads as 2016-09-07 (an audit found them 4 years and a day early, unsaid)."""
+    import datetime as dt
+
+    import openpyxl
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904
+
+    wb = openpyxl.Workbook()
+    wb.epoch = CALENDAR_MAC_1904
+    tiny = wpnet.tiny()
+    tables = {t: getattr(tiny, t) for t in ("establishments", "practitioners", "networks")}
+    tables["participation"] = tiny.participation.drop(columns="session")
+    wb.remove(wb.active)
+    for name, frame in tables.items():
+        ws = wb.create_sheet(name)
+        ws.append(list(frame.columns))
+        for row in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+            cells = list(row)
+            if name == "participation":
+                j = list(frame.columns).index("date")
+                cells[j] = (cells[j].date() - dt.date(1904, 1, 1)).days  # a plain number
+            ws.append(cells)
+    wb.save(tmp_path / "book.xlsx")
+    eco = read_ecosystem(tmp_path / "book.xlsx")
+    want = tiny.participation["date"].dt.date.tolist()
+    assert eco.participation["date"].dt.date.tolist() == want
+    notes = eco.quality[eco.quality["message"].str.contains("1904 date system").fillna(False)]
+    assert len(notes) == 1 and "'date'" in notes["message"].item()
+
+
 def test_rejected_rows_hold_no_e_mail_ids(tmp_path, monkeypatch):
     """A participation row naming an unknown practitioner by e-mail is rejected with its
     id pseudonymised, in the id column and in the reason that quotes it (an audit found

@@ -51,7 +51,7 @@ import os
 import re
 import warnings
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -257,11 +257,42 @@ def _formula_cells(ws: Any) -> set[tuple[int, int]]:
     return cells
 
 
+def _mac_dates(ws: Any) -> Callable[[Any], Any] | None:
+    """For a sheet of a workbook in the 1904 date system (Excel for Mac's old default),
+    the function that reads a number of a date column as a 1904 serial (a cell
+    formatted as a date is read right by openpyxl already); None otherwise."""
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, from_excel
+
+    if getattr(getattr(ws, "parent", None), "epoch", None) != CALENDAR_MAC_1904:
+        return None
+
+    def read(v: Any) -> Any:
+        if isinstance(v, (int, float)) and not isinstance(v, bool):
+            return from_excel(v, epoch=CALENDAR_MAC_1904)
+        return v
+
+    return read
+
+
+def _mac_note(source: str, header: list[str], dates: set[int]) -> dict[str, Any]:
+    named = ", ".join(repr(header[j]) for j in sorted(dates))
+    return {
+        "row": None,
+        "column": None,
+        "value": None,
+        "message": f"{source}: the workbook uses the 1904 date system: numbers in its date "
+        f"columns ({named}) are read as 1904 serials",
+        "severity": "warning",
+    }
+
+
 def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
     header: list[str] | None = None
     numbers: list[int] = []
     records: list[list[str]] = []
     problems: list[dict[str, Any]] = []
+    mac = _mac_dates(ws)
+    dates: set[int] = set()
     try:
         formulas = _formula_cells(ws)
         with warnings.catch_warnings():
@@ -275,6 +306,10 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
                     if blank(values):
                         raise DataError(f"{source}: the first row (the header) is empty")
                     header = header_of(list(values), source)
+                    if mac is not None:
+                        dates = {j for j, h in enumerate(header) if "date" in h.lower()}
+                        if dates:
+                            problems.append(_mac_note(source, header, dates))
                     if unsaved:
                         raise DataError(
                             f"{source}: header cells {unsaved} are formulas with no saved value"
@@ -294,6 +329,8 @@ def _read_sheet(path: Path, ws: Any, source: str) -> RawTable:
                     )
                 if blank(values) and not unsaved:
                     continue
+                if dates:
+                    values = tuple(mac(v) if j in dates else v for j, v in enumerate(values))
                 cells = [_cell_text(v) for v in values]
                 while len(cells) > len(header) and not cells[-1].strip():
                     cells.pop()
