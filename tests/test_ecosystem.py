@@ -1,3 +1,5 @@
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -226,6 +228,19 @@ def test_a_value_the_readers_reject_raises_naming_table_row_column_value(tiny):
         ["participation", 7, "date", "31/02/2023"],
     ]
     assert "participation table, row 5, column role, value 'boss'" in str(err.value)
+
+
+def test_a_code_built_date_column_read_day_first_is_said(tiny):
+    """Dates that could be read either way, in a table built in code: read day-first,
+    with a warning, as the readers say it in the quality log (it was silent)."""
+    est, prac, net, part = _tables(tiny)
+    part = part.assign(date=[f"{i % 12 + 1:02d}/01/2023" for i in range(len(part))])
+    with pytest.warns(UserWarning, match="participation table, column date: the date order"):
+        eco = wpnet.Ecosystem(est, prac, net, part)
+    assert str(eco.participation["date"].iloc[1].date()) == "2023-01-02"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        wpnet.Ecosystem(est, prac, net, part, date_order="dmy")  # said: nothing assumed
 
 
 def test_dates_follow_the_readers_order_rules(tiny):

@@ -95,7 +95,8 @@ def _read_tables(
     """The tables' values read as the readers read them (:func:`wpnet.validation.read_values`).
 
     A value the readers would reject raises one :class:`~wpnet.errors.DataError`
-    naming every such cell; control characters removed are said in one warning.
+    naming every such cell; control characters removed are said in one warning, and a
+    date column read day-first for want of evidence in another.
     """
     out: dict[str, pd.DataFrame | None] = {}
     problems: list[pd.DataFrame] = []
@@ -134,6 +135,10 @@ def _read_tables(
             UserWarning,
             stacklevel=3,
         )
+    # what was assumed of a date column (an order that cannot be told), as the readers say
+    order = found["message"].str.contains("the date order cannot be told").fillna(False)
+    for t, message in zip(found["table"][order], found["message"][order], strict=True):
+        warnings.warn(f"Ecosystem: {t} table, {message}", UserWarning, stacklevel=3)
     return out
 
 
