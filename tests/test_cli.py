@@ -989,3 +989,23 @@ def test_a_folder_of_capitalised_table_files_is_read_as_tables(tmp_path, capsys)
     code, out, err = run(["validate", folder], capsys)
     assert code == 0, out + err
     assert "OK" in out and "export" not in out + err
+
+
+def test_a_refused_rejected_rows_file_leaves_the_earlier_report_as_it_was(tmp_path, files, capsys):
+    """An export named rep_rejected_rows.csv, reported to rep with --errors drop: its
+    rejected rows would overwrite the input, so the run is refused, and the report made
+    before is left as it was (an audit found it replaced first)."""
+    key, reg = files
+    good = tmp_path / "bookings.csv"
+    small_export().to_csv(good, index=False)
+    base = ["--key-file", key, "--register", reg, "--date-order", "dmy", "--backbone",
+            "none", "--samples", "0", "--out", tmp_path / "rep"]  # fmt: skip
+    assert run(["report", good, *base], capsys)[0] == 0
+    page = (tmp_path / "rep" / "index.html").read_bytes()
+    bad = small_export()
+    bad.loc[0, "School"] = "Nowhere Academy"
+    named = tmp_path / "rep_rejected_rows.csv"
+    bad.to_csv(named, index=False)
+    code, out, err = run(["report", named, "--errors", "drop", *base], capsys)
+    assert code != 0 and "rep_rejected_rows.csv" in out + err
+    assert (tmp_path / "rep" / "index.html").read_bytes() == page

@@ -620,6 +620,11 @@ def _report(args: argparse.Namespace, eco: Ecosystem, started: float) -> int:
     out = Path(args.out)
     existed = out.exists()
     try:
+        # the rejected rows first: a refusal to write them (an input of that name) then
+        # leaves an earlier report as it was
+        left_out = report_left_out(
+            eco, _beside(out, "rejected_rows.csv"), compare_to, protect=args.data
+        )
         try:
             index = build_report(
                 eco,
@@ -636,9 +641,6 @@ def _report(args: argparse.Namespace, eco: Ecosystem, started: float) -> int:
                 raise
             print(f"wpnet report: {printable(err)}", file=sys.stderr)
             return 2
-        left_out = report_left_out(
-            eco, _beside(out, "rejected_rows.csv"), compare_to, protect=args.data
-        )
     except BaseException:
         _remove_new(out, existed)
         raise
