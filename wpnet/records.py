@@ -287,22 +287,14 @@ def _refuse_repeated_headers(raw: pd.DataFrame, source_name: str) -> None:
             seen.setdefault(h.strip().lower(), []).append(j)
     for where in seen.values():
         if len(where) > 1:
-            letters = [_column_letter(j) for j in where]
+            from openpyxl.utils import get_column_letter  # only on this error's path
+
+            letters = [get_column_letter(j + 1) for j in where]
             raise DataError(
                 f"{source_name}: the header {headers[where[0]]!r} heads columns "
                 f"{', '.join(letters[:-1])} and {letters[-1]}: rename one of them (which one "
                 "wpnet should read cannot be told)"
             )
-
-
-def _column_letter(j: int) -> str:
-    """Spreadsheet letters of the 0-based column ``j`` (0 -> A, 26 -> AA)."""
-    out = ""
-    j += 1
-    while j:
-        j, r = divmod(j - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def from_records(

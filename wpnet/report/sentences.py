@@ -79,7 +79,11 @@ def _ok(x: Any) -> bool:
     return x is not None and not (isinstance(x, float) and math.isnan(x)) and not pd.isna(x)
 
 
-def _hidden_keys(res: Results, min_cell: int) -> frozenset[tuple[str, ...]]:
+#: (indicator, unit, group) keys of evaluation rows.
+Keys = frozenset[tuple[str, ...]]
+
+
+def _hidden_keys(res: Results, min_cell: int) -> Keys:
     """(indicator, unit, group) of the evaluation rows the tables hide in some session
     (:func:`wpnet.report.disclosure.hidden_reflections`): a headline does not print
     them, nor their change."""
@@ -92,43 +96,37 @@ def _hidden_keys(res: Results, min_cell: int) -> frozenset[tuple[str, ...]]:
     return frozenset(map(tuple, rows.astype(str).to_numpy()))
 
 
-def _row(
-    res: Results,
-    indicator: str,
-    unit: str = "partnership",
-    group: str = "",
-    *,
-    hidden: frozenset[tuple[str, ...]] = frozenset(),
+def _lookup(
+    frame: pd.DataFrame | None, key: tuple[str, str, str], hidden: Keys, session: str | None
 ) -> Any:
-    """The report session's row of an evaluation indicator (None when absent, or when
-    ``hidden`` holds it: :func:`_hidden_keys`)."""
-    r = res.reflections
-    if r is None or (indicator, unit, group) in hidden:
+    """The row of ``frame`` of (indicator, unit, group), in ``session`` if given; None
+    when absent or when ``hidden`` holds the key (:func:`_hidden_keys`)."""
+    if frame is None or key in hidden:
         return None
-    t = r.indicators
-    got = t[
-        (t["indicator"] == indicator)
-        & (t["unit"] == unit)
-        & (t["group"] == group)
-        & (t["session"] == res.session)
-    ]
+    at = (frame["indicator"] == key[0]) & (frame["unit"] == key[1]) & (frame["group"] == key[2])
+    if session is not None:
+        at &= frame["session"] == session
+    got = frame[at]
     return None if got.empty else got.iloc[0]
+
+
+def _row(
+    res: Results, indicator: str, unit: str = "partnership", group: str = "", *,
+    hidden: Keys = frozenset(),
+) -> Any:  # fmt: skip
+    """The report session's row of an evaluation indicator (None when absent or hidden)."""
+    r = res.reflections
+    return _lookup(None if r is None else r.indicators, (indicator, unit, group), hidden,
+                   res.session)  # fmt: skip
 
 
 def _change_row(
-    res: Results,
-    indicator: str,
-    unit: str = "partnership",
-    group: str = "",
-    *,
-    hidden: frozenset[tuple[str, ...]] = frozenset(),
-) -> Any:
+    res: Results, indicator: str, unit: str = "partnership", group: str = "", *,
+    hidden: Keys = frozenset(),
+) -> Any:  # fmt: skip
+    """The row of an evaluation indicator's change (None when absent or hidden)."""
     r = res.reflections
-    if r is None or (indicator, unit, group) in hidden:
-        return None
-    c = r.change
-    got = c[(c["indicator"] == indicator) & (c["unit"] == unit) & (c["group"] == group)]
-    return None if got.empty else got.iloc[0]
+    return _lookup(None if r is None else r.change, (indicator, unit, group), hidden, None)
 
 
 def level_text(level: float) -> str:
@@ -176,9 +174,7 @@ def _level(row: Any, digits: int = 0) -> str:
     return pct(row["value"], digits) + (f" ({iv})" if iv else "")
 
 
-def _reach_sentence(
-    res: Results, prev_label: str | None, hidden: frozenset[tuple[str, ...]] = frozenset()
-) -> str | None:
+def _reach_sentence(res: Results, prev_label: str | None, hidden: Keys = frozenset()) -> str | None:
     r = res.reach.iloc[0]
     if not _ok(r["coverage"]):
         return None  # not supported by the data (no register): said by describe_limits
@@ -361,9 +357,7 @@ def _small(share: Any, people: Any, min_cell: int) -> bool:
     return 0 < k < min_cell or 0 < float(people) < min_cell
 
 
-def _capacity_sentence(
-    res: Results, min_cell: int, hidden: frozenset[tuple[str, ...]] = frozenset()
-) -> str | None:
+def _capacity_sentence(res: Results, min_cell: int, hidden: Keys = frozenset()) -> str | None:
     multi = _row(res, "multi_network_share", hidden=hidden)
     lead = _row(res, "lead_share", hidden=hidden)
     parts = []
@@ -410,9 +404,7 @@ HEADLINE_CHANGES = (
 )
 
 
-def _change_sentences(
-    res: Results, min_cell: int, hidden: frozenset[tuple[str, ...]] = frozenset()
-) -> list[str]:
+def _change_sentences(res: Results, min_cell: int, hidden: Keys = frozenset()) -> list[str]:
     """One sentence per headline change, first to last session, each with its
     interval and what the interval says (§8)."""
     r = res.reflections

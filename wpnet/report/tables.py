@@ -387,7 +387,8 @@ def _reach_frame(
     t = r.copy()
     if "eligible" in t.columns:
         t.insert(list(t.columns).index("eligible"), "reached", _reached(t))
-    force = np.array([str(u) in {str(h) for h in hidden} for u in t.index], dtype=bool)
+    named = {str(h) for h in hidden}
+    force = np.array([str(u) in named for u in t.index], dtype=bool)
     t = protect(
         t,
         min_cell,
