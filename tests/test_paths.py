@@ -76,6 +76,37 @@ def test_mean_distance_and_distance_sums_equal_networkx(
     assert [int(ps.component[v]) for v in first] == list(range(len(first)))
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "name,g", [x for x in GRAPHS if not x[1].is_directed()], ids=lambda x: str(x)[:20]
+)
+def test_mean_distance_from_dependencies_alone(name: str, g: nx.Graph, engine: str) -> None:
+    """Without per-source distances the mean distance comes from Σ δ (each shortest
+    s-t path has d(s, t) − 1 inner nodes): the same value as the distance sums give."""
+    ps = path_sums(_adj(g), method=engine, workers=1, distances=False)
+    comps = sorted(nx.connected_components(g), key=lambda c: (-len(c), min(c)))
+    want = nx.average_shortest_path_length(g.subgraph(comps[0])) if len(comps[0]) > 1 else None
+    if engine == "igraph":
+        assert ps.distance_sum is None  # no second traversal
+    if want is None:
+        assert np.isnan(ps.mean_distance())
+        return
+    assert ps.mean_distance() == pytest.approx(want, rel=1e-12)
+    assert ps.mean_distance() == path_sums(_adj(g), method=engine, workers=1).mean_distance()
+
+
+def test_mean_distance_from_dependencies_is_exact_on_a_large_graph() -> None:
+    """The dependency sum is rounded to the integer Σ (d − 1) it is: bit for bit the
+    value the distance sums give, on a graph with many paths of many lengths."""
+    g = nx.connected_watts_strogatz_graph(1500, 4, 0.05, seed=3)
+    g.add_edges_from(nx.gnm_random_graph(1500, 400, seed=4).edges)
+    adj = _adj(g)
+    fast = path_sums(adj, method="igraph", workers=1, distances=False)
+    full = path_sums(adj, method="igraph", workers=1)
+    assert fast.mean_distance() == full.mean_distance()
+    assert full.mean_distance() == pytest.approx(nx.average_shortest_path_length(g), rel=1e-12)
+
+
 def _brute_dependency(g: nx.Graph, sources: list[int]) -> np.ndarray:
     """Σ_{s∈S} Σ_{t≠s,v} σ_st(v)/σ_st by enumerating every shortest path."""
     n = g.number_of_nodes()

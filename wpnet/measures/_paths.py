@@ -20,7 +20,10 @@ Two engines compute the same sums:
 - ``"igraph"``, for sparse graphs: igraph's C traversal per block of sources
   (``Graph.betweenness(sources=block)``, whose partial sums over disjoint source blocks
   add up to the whole, and the distance sums from ``Graph.closeness`` — from
-  ``Graph.distances`` when directed), about n·m steps in all.
+  ``Graph.distances`` when directed), about n·m steps in all. The remembered pass
+  (:func:`shared_path_sums`) skips that second traversal: the mean distance follows
+  from the dependencies (every shortest s–t path has d(s, t) − 1 inner nodes; see
+  :meth:`PathSums.mean_distance`).
 
 ``"auto"`` takes the engine with the lower estimated cost (igraph ~ n·m, matrix ~ D n³;
 constants measured on this project's build machine by ``benchmarks/bench_paths.py``),
@@ -112,10 +115,13 @@ class PathSums:
         Σ_{s ∈ sources} δ_s(v), with δ_s(v) = Σ_{t ≠ s, v} σ_st(v) / σ_st Brandes'
         dependency of s on v (δ_s(s) = 0). For an undirected graph both orders of every
         pair are counted.
-    distance_sum : ndarray of float64, shape (len(sources),)
-        Σ_t d(s, t) over the nodes t reachable from each source.
-    reached : ndarray of int64, shape (len(sources),)
-        Nodes reachable from each source, itself left out.
+    distance_sum : ndarray of float64, shape (len(sources),), or None
+        Σ_t d(s, t) over the nodes t reachable from each source; None when the pass
+        was asked without per-source distances (``path_sums(distances=False)``, which
+        the igraph engine then does not traverse for; the matrix engine has them).
+    reached : ndarray of int64, shape (len(sources),), or None
+        Nodes reachable from each source, itself left out; None as ``distance_sum``
+        for a directed pass by the igraph engine (undirected, the components give it).
     component : ndarray of int64, shape (n,)
         Connected component of every node (weak components when directed), numbered
         in order of their first node.
@@ -127,8 +133,8 @@ class PathSums:
     directed: bool
     sources: np.ndarray
     dependency: np.ndarray
-    distance_sum: np.ndarray
-    reached: np.ndarray
+    distance_sum: np.ndarray | None
+    reached: np.ndarray | None
     component: np.ndarray
     method: str
 
@@ -172,6 +178,16 @@ class PathSums:
         graphs); NaN when C has one node. Equals networkx's
         ``average_shortest_path_length`` of C and igraph's ``average_path_length``.
 
+        Without per-source distances (``distance_sum`` None) the sum comes from the
+        dependencies: every shortest s–t path has d(s, t) − 1 inner nodes, so
+        Σ_v σ_st(v) / σ_st = d(s, t) − 1 and, summing over the ordered pairs of C (whose
+        dependencies fall on nodes of C only),
+
+            Σ_{s ≠ t in C} d(s, t) = Σ_{v in C} Σ_s δ_s(v) + |C| (|C| − 1),
+
+        the first sum rounded to the integer it is in exact arithmetic (its rounding
+        error is many orders below 0.5 at any size a pass is exact for).
+
         Raises
         ------
         ValueError
@@ -185,6 +201,9 @@ class PathSums:
         c = len(giant)
         if c < 2:
             return math.nan
+        if self.distance_sum is None:
+            total = round(float(self.dependency[giant].sum())) + c * (c - 1)
+            return float(total / (c * (c - 1)))
         pos = np.empty(self.nodes, dtype=np.int64)
         pos[self.sources] = np.arange(len(self.sources))
         return float(self.distance_sum[pos[giant]].sum() / (c * (c - 1)))
@@ -197,6 +216,7 @@ def path_sums(
     sources: np.ndarray | None = None,
     method: str = "auto",
     workers: int | None = None,
+    distances: bool = True,
 ) -> PathSums:
     """Brandes' shortest-path pass from ``sources`` (default every node), once.
 
@@ -225,6 +245,12 @@ def path_sums(
         (:func:`wpnet._parallel.resolve_workers`: default ``WPNET_WORKERS`` or every
         CPU), used when the pass is expected to take over :data:`POOL_MIN_SECONDS`. The
         result does not depend on it.
+    distances : bool
+        Whether to sum the distances per source (``distance_sum``, and ``reached`` when
+        directed). The igraph engine needs a second traversal for them (``closeness``,
+        or ``distances`` when directed: a third of the pass on a sparse graph); without
+        them the mean distance still follows from the dependencies
+        (:meth:`PathSums.mean_distance`). The matrix engine has them either way.
 
     Returns
     -------
@@ -271,20 +297,26 @@ def path_sums(
     comp = _first_order(comp)
     blocks = [src[i : i + SOURCE_BLOCK] for i in range(0, len(src), SOURCE_BLOCK)]
     others = None if directed else np.bincount(comp)[comp] - 1  # reachable, undirected
-    shared = (uuid.uuid4().hex, a, directed, method, others)
+    distances = bool(distances) or method == "matrix"  # the matrix engine has them free
+    shared = (uuid.uuid4().hex, a, directed, method, others, distances)
     parts = parallel_map(_block, blocks, shared=shared, workers=workers)
     dependency = np.zeros(n)
     for dep, _, _ in parts:  # in block order: the same sum whatever the workers
         dependency += dep
-    distance_sum = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
-    reached = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+    distance_sum, reached = None, None
+    if distances:
+        distance_sum = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0)
+        distance_sum = distance_sum.astype(np.float64)
+    if distances or not directed:
+        reached = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+        reached = reached.astype(np.int64)
     return PathSums(
         nodes=n,
         directed=directed,
         sources=src,
         dependency=dependency,
-        distance_sum=distance_sum.astype(np.float64),
-        reached=reached.astype(np.int64),
+        distance_sum=distance_sum,
+        reached=reached,
         component=comp,
         method=method,
     )
@@ -333,9 +365,10 @@ def shared_path_sums(
     if key in _SHARED:
         _SHARED.move_to_end(key)
         return _SHARED[key]
-    ps = path_sums(a, directed=directed, workers=workers)
+    ps = path_sums(a, directed=directed, workers=workers, distances=False)
     for arr in (ps.sources, ps.dependency, ps.distance_sum, ps.reached, ps.component):
-        arr.setflags(write=False)
+        if arr is not None:
+            arr.setflags(write=False)
     _SHARED[key] = ps
     while len(_SHARED) > SHARED_PASSES:
         _SHARED.popitem(last=False)
@@ -398,9 +431,9 @@ def _first_order(labels: np.ndarray) -> np.ndarray:
 _CACHE: dict[str, Any] = {}  # one prepared graph per process: {token: (kind, object)}
 
 
-def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any]) -> Any:
+def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any, bool]) -> Any:
     """The dense matrices or igraph Graph of ``shared``, built once per process."""
-    token, a, directed, method, _ = shared
+    token, a, directed, method, _, _ = shared
     if token not in _CACHE:
         _CACHE.clear()
         if method == "matrix":
@@ -418,14 +451,15 @@ def _prepared(shared: tuple[str, sp.csr_matrix, bool, str, Any]) -> Any:
 
 
 def _block(
-    shared: tuple[str, sp.csr_matrix, bool, str, Any], src: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(Σ_{s∈src} δ_s, distance sums, reached counts) for one block of sources."""
-    _, a, directed, method, others = shared
+    shared: tuple[str, sp.csr_matrix, bool, str, Any, bool], src: np.ndarray
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
+    """(Σ_{s∈src} δ_s, distance sums, reached counts) for one block of sources (the
+    igraph engine leaves out what ``distances`` = False does not ask for)."""
+    _, a, directed, method, others, distances = shared
     if method == "matrix":
         fwd, bwd = _prepared(shared)
         return _matrix_block(fwd, bwd, src, None if others is None else others[src])
-    return _igraph_block(_prepared(shared), src, directed, others)
+    return _igraph_block(_prepared(shared), src, directed, others, distances=distances)
 
 
 def _matrix_block(
@@ -477,15 +511,17 @@ def _matrix_block(
 
 
 def _igraph_block(
-    g: Any, src: np.ndarray, directed: bool, others: np.ndarray | None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    g: Any, src: np.ndarray, directed: bool, others: np.ndarray | None, *, distances: bool = True
+) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     """igraph's traversal for the sources ``src``: its subset betweenness (which counts
-    an undirected source's dependencies halved) and distance sums. Undirected, the sums
-    come from ``closeness`` (1 / Σ d over the reachable nodes, rounded back to the
-    integer sum; ``others`` = component size − 1 per node), which is several times
-    faster than ``distances``; directed, from ``distances``."""
+    an undirected source's dependencies halved) and, with ``distances``, distance sums.
+    Undirected, the sums come from ``closeness`` (1 / Σ d over the reachable nodes,
+    rounded back to the integer sum; ``others`` = component size − 1 per node), which
+    is several times faster than ``distances``; directed, from ``distances``."""
     s = src.tolist()
     dep = np.asarray(g.betweenness(directed=directed, sources=s), dtype=np.float64)
+    if not distances:
+        return (dep, None, None) if directed else (dep * 2.0, None, others[src])
     if directed:
         d = np.asarray(g.distances(source=s, mode="out"), dtype=np.float64)
         finite = np.isfinite(d)
