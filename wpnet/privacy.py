@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from wpnet._parallel import blas_threads
 from wpnet._parse import WHITESPACE_RUN
 from wpnet._personal import PERSONAL_HEADER_WORDS, personal_columns
 from wpnet.errors import KeyMissing, UsageError, WpnetError
@@ -288,13 +289,12 @@ def determined(a: np.ndarray, unknown: np.ndarray) -> np.ndarray:
     equations and the known variables fix."""
     out = np.zeros(a.shape[1], dtype=bool)
     idx = np.flatnonzero(unknown)
-    if idx.size == 0:
+    if idx.size == 0 or a.shape[0] == 0:
         return out
     sub = a[:, idx]
-    if sub.shape[0] == 0:
-        return out
     # x_k is fixed iff every vector of the null space of sub has a zero k-th entry.
-    _, s, vt = np.linalg.svd(sub)
+    with blas_threads(max(sub.shape)):  # a small SVD: a second thread only spins
+        _, s, vt = np.linalg.svd(sub)
     rank = int((s > 1e-9 * max(1.0, s.max() if s.size else 1.0)).sum())
     null = vt[rank:]
     fixed = (np.abs(null) < 1e-9).all(axis=0) if null.size else np.ones(idx.size, bool)
