@@ -515,6 +515,7 @@ def test_reflections_find_the_planted_change_and_none_between_the_null_sessions(
 
     up = row(list(planted["sessions"]))
     assert up["direction"] == "strengthening" and up["ci_low"] > 0
+    assert up["ci_low"] <= up["change"] <= up["ci_high"]  # the interval holds the change
     for pair in truth["null_sessions"]:
         assert not set(pair) & set(planted["before"])  # both after the change
         assert row(list(pair))["direction"] == "no clear change"

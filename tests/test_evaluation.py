@@ -175,8 +175,9 @@ def test_cards_say_what_records_cannot_show(tiny):
 
 @pytest.mark.slow
 def test_null_change_rarely_reads_a_direction():
-    """Sessions drawn from one process: at most 10% of the indicator x unit rows read
-    strengthening or weakening (over four seeds together)."""
+    """Sessions drawn from one process: at most 5% of the indicator x unit rows (the
+    nominal level) read strengthening or weakening over four seeds together (14 of 444,
+    3.2%; 3.0% of 4,433 rows over 40 seeds, each block of four seeds at most 4.8%)."""
     flagged = total = 0
     for seed in range(4):
         eco = simulate([{}, {}], seed=seed)
@@ -185,7 +186,7 @@ def test_null_change_rarely_reads_a_direction():
         c = c[c.direction != "n/a"]
         flagged += int(c.direction.isin(["strengthening", "weakening"]).sum())
         total += len(c)
-    assert flagged <= 0.10 * total, (flagged, total)
+    assert flagged <= 0.05 * total, (flagged, total)
 
 
 @pytest.mark.slow
@@ -269,3 +270,27 @@ def test_centred_change_intervals_hold_the_observed_change():
     assert len(zero) > 10 and set(zero.direction) == {"no clear change"}
     wd = c[(c.indicator == "coverage") & (c.unit == "West Dunbartonshire")].iloc[0]
     assert wd.value_from == wd.value_to == 0.75 and wd.direction == "no clear change"
+
+
+def test_a_share_at_its_bound_in_both_sessions_reads_no_direction():
+    """West Dunbartonshire's authority_cross_share is 1.0 in both sessions of this small
+    partnership (observed change 0); the SDSM backbone refitted on each draw leaves the
+    share defined in two draws, both below 1 in the later session, so the percentile
+    interval of the change was [-0.325, -0.008], wholly below the change: it read
+    "weakening" (before 2026-12-02). Widened to hold the observed change, the interval
+    reaches 0: no clear change; and every change interval, of every indicator, holds
+    its observed change (four rows did not)."""
+    eco = wpnet.synthetic(establishments=120, practitioners=900, networks=30, records=3500,
+                          seed=40, sessions=3)  # fmt: skip
+    c = reflections(eco, sessions=["2022-23", "2023-24"], samples=200, workers=1).change
+    c = c.drop_duplicates(["indicator", "unit", "group"])
+    wd = c[(c.indicator == "authority_cross_share") & (c.unit == "West Dunbartonshire")].iloc[0]
+    assert wd.value_from == wd.value_to == 1.0 and wd.change == 0.0
+    assert wd.ci_low < 0 and wd.ci_high == 0.0 and wd.direction == "no clear change"
+    has = c[c.ci_low.notna()]
+    assert len(has) > 100
+    assert ((has.ci_low <= has.change + 1e-12) & (has.change - 1e-12 <= has.ci_high)).all()
+    zero = c[c.change.abs() < 1e-12]
+    assert len(zero) > 10 and set(zero.direction) == {"no clear change"}
+    # no interval around a change that is not there (a share undefined in a session)
+    assert c.loc[c.change.isna(), ["ci_low", "ci_high"]].isna().all().all()

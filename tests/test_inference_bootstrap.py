@@ -223,6 +223,30 @@ def test_percentile_interval_level_takes_the_named_quantiles() -> None:
         percentile_interval(draws, level=1.0)
 
 
+def test_held_interval_holds_the_observed_value_and_reads_no_direction_at_zero() -> None:
+    """The percentile interval widened to the observed value: unchanged where it holds
+    it; a change of 0 beside draws wholly below it (a share at its ceiling in both
+    sessions, backbone refitted per draw) gets an interval reaching 0, so no direction;
+    NaN where the value or every draw is NaN."""
+    from wpnet.evaluation import _direction
+    from wpnet.inference._draws import held_interval, percentile_interval
+
+    below = np.linspace(-0.77, -0.01, 200)
+    draws = np.c_[below, below, below + 0.5, np.full(200, np.nan), below]
+    observed = np.array([0.0, -0.2, 0.6, 0.1, np.nan])
+    plo, phi = percentile_interval(draws)
+    lo, hi = held_interval(draws, observed)
+    assert phi[0] < 0  # the percentile interval reads "weakening" on a change of 0
+    assert _direction(plo[0], phi[0], 0.0, "higher") == "weakening"
+    np.testing.assert_allclose([lo[0], hi[0]], [plo[0], 0.0])
+    assert _direction(lo[0], hi[0], 0.0, "higher") == "no clear change"
+    np.testing.assert_allclose([lo[1], hi[1]], [plo[1], phi[1]])  # held already: as it was
+    np.testing.assert_allclose([lo[2], hi[2]], [plo[2], 0.6])
+    assert np.isnan(lo[3:]).all() and np.isnan(hi[3:]).all()
+    ok = np.isfinite(lo)
+    assert ((lo[ok] <= observed[ok]) & (observed[ok] <= hi[ok])).all()
+
+
 def _same(a, b) -> bool:
     """Equal arrays, NaN where the other is NaN (nested lists and tuples of them too)."""
     if isinstance(a, (list, tuple)):

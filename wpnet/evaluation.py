@@ -32,7 +32,7 @@ from wpnet.inference._draws import (
     DrawTask,
     batchable,
     centred_interval,
-    percentile_interval,
+    held_interval,
     run_draws,
 )
 from wpnet.inference._indicators import (
@@ -233,6 +233,8 @@ THEMES: dict[str, Theme] = {
 #: or more distinct networks; a copy of a network adds neither) and backbone structure.
 #: The graph's cross-authority shares are not: centred, the example's planted rise in
 #: one workstream (0.16 to 0.36) read "no clear change" (docs/measures.md, "Reflections").
+#: Every other change interval is the percentile interval widened to hold the observed
+#: change (:func:`wpnet.inference._draws.held_interval`).
 CENTRED = frozenset({"coverage", "simd_coverage", "simd_depth", "multi_network_share", *STRUCTURAL})
 
 INDICATOR_COLUMNS = (
@@ -475,7 +477,12 @@ def reflections(
     change interval is the percentile interval of the b-th differences, its median moved
     onto the observed change for the indicators whose draws are biased by construction
     (:data:`CENTRED`: schools reached, two or more distinct networks, backbone
-    structure), so that it holds the observed change.
+    structure); for the others widened, where it must be, to hold the observed change
+    x: ``[min(q_2.5, x), max(q_97.5, x)]``
+    (:func:`wpnet.inference._draws.held_interval`). Every change interval so holds its
+    observed change, and one that excludes 0 has the observed change on the same side:
+    a change of 0 (a share at its bound in both sessions, say) reads no direction, however
+    the draws of a backbone refitted on them fall.
 
     **Change and direction** (§8): first to last of ``sessions``. ``change`` =
     value_to − value_from (matched values for structural indicators, ``basis``
@@ -837,7 +844,9 @@ def _reflecting(
     lo = np.full(rows.size, np.nan)
     hi = np.full(rows.size, np.nan)
     if diffs is not None:
-        plo, phi = percentile_interval(diffs[:, rows], level=level)
+        # every change interval holds the observed change: centred (CENTRED) or the
+        # percentile interval widened to it, so a change of 0 never reads a direction
+        plo, phi = held_interval(diffs[:, rows], change, level=level)
         clo, chi = centred_interval(diffs[:, rows], change, level=level)
         centred = np.isin(np.array([keys[i][0] for i in rows]), list(CENTRED))
         lo = np.where(centred, clo, plo)

@@ -45,6 +45,7 @@ __all__ = [
     "cross_shares",
     "draw_rng",
     "draw_rngs",
+    "held_interval",
     "percentile_interval",
     "run_draws",
     "subsample",
@@ -329,6 +330,47 @@ def centred_interval(
             median = np.nanmedian(draws, axis=0)
     lo, hi = percentile_interval(draws - median, level=level)
     return centre + lo, centre + hi
+
+
+def held_interval(
+    draws: np.ndarray, observed: np.ndarray, *, level: float = 0.95
+) -> tuple[np.ndarray, np.ndarray]:
+    """The percentile interval of ``draws`` widened, where it must be, to hold
+    ``observed``: ``[min(q_lo, x), max(q_hi, x)]``, ``q_lo`` and ``q_hi`` the
+    (1 − level)/2 and (1 + level)/2 quantiles of a column's finite draws
+    (:func:`percentile_interval`) and ``x`` the observed value; NaN where either is.
+
+    For changes whose draws may be biased by construction but whose bias is not
+    estimated well enough to remove (the graph's cross-authority shares: a backbone
+    refitted on each draw, a share at its bound that can only move one way). The
+    interval holds the percentile interval (Efron & Tibshirani 1993, *An Introduction
+    to the Bootstrap*, §13.3), so it covers at least as often; and it excludes 0 only
+    when the draws' interval does **and** the observed value lies on the same side of
+    0: a direction needs both the bootstrap and the data (an observed change of 0
+    never reads one). Bias-corrected intervals (centred on the observed value; Efron's
+    BC, ``z0`` from the share of draws below it; the basic interval ``2x − q``,
+    Davison & Hinkley 1997, §5.2) were measured instead and flagged 1.3–10.6% of the
+    cross-authority rows of a null simulation (none with this interval) or lost the
+    example's planted rise (docs/measures.md, "Reflections").
+
+    Examples
+    --------
+    Draws wholly below an observed change of 0 (the percentile interval is about
+    −0.75 to −0.03, a "weakening" beside the data):
+
+    >>> d = np.linspace(-0.77, -0.01, 200)[:, None]
+    >>> lo, hi = held_interval(d, np.array([0.0]))
+    >>> round(float(lo[0]), 2), float(hi[0])
+    (-0.75, 0.0)
+    >>> held_interval(np.full((3, 1), np.nan), np.array([0.2]))[0].tolist()
+    [nan]
+    """
+    lo, hi = percentile_interval(draws, level=level)
+    x = np.asarray(observed, dtype=np.float64)
+    held = np.isfinite(lo) & np.isfinite(x)
+    lo = np.where(held, np.minimum(lo, x), np.nan)
+    hi = np.where(held, np.maximum(hi, x), np.nan)
+    return lo, hi
 
 
 def _nanmean(x: np.ndarray) -> np.ndarray:

@@ -181,9 +181,10 @@ def bootstrap_change(
     draw (each copy one membership event, :func:`weighted_tails`) keeps fewer ties:
     the largest component of the example's last session is 0.64, its draws average
     about 0.3. ``bias`` (mean of the differences − change) shows how far the draws sit
-    from the data; :func:`wpnet.reflections` reads every interval centred on the
-    observed value (:func:`centred_interval`): the bootstrap gives the spread, the data
-    the level.
+    from the data; :func:`wpnet.reflections` centres the intervals of the indicators
+    biased by construction on the observed value (``centred_interval``: the bootstrap
+    gives the spread, the data the level) and widens the others' change intervals to
+    hold the observed change (``held_interval``).
 
     Returns
     -------
