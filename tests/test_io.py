@@ -240,6 +240,29 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected
 
 
+def test_personal_column_in_rejected_rows_only_is_found(tmp_path, monkeypatch):
+    # every row holding a name is rejected (an unknown role): the column is still found,
+    # dropped from the table and blanked (no key) or pseudonymised (key) in eco.rejected
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    part = (
+        "practitioner_id,network_id,date,role,Mentor\n"
+        'P1,N1,2022-09-01,boss,"Smith, Ann"\nP2,N1,2022-09-01,boss,O\'NEILL Sean\n'
+        "P1,N1,2022-09-08,participant,\n"
+    )
+    folder(tmp_path, participation=part)
+    with pytest.warns(UserWarning, match="2 of 8 rows rejected"):
+        eco = read_ecosystem(tmp_path, errors="drop")
+    assert "mentor" not in eco.participation
+    assert eco.rejected["mentor"].isna().all()
+    notes = eco.quality[(eco.quality["column"] == "mentor").fillna(False)]["message"]
+    assert notes.str.contains("people's names").all() and len(notes) == 1
+    with pytest.warns(UserWarning, match="2 of 8 rows rejected"):
+        eco = read_ecosystem(tmp_path, errors="drop", key=KEY)
+    mentors = eco.rejected["mentor"].tolist()
+    assert all(str(m).startswith("pn_") for m in mentors) and len(set(mentors)) == 2
+    assert eco.participation["mentor"].isna().all()
+
+
 # ---- writing ---------------------------------------------------------------------------
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
 def test_round_trip_exact(tmp_path, fmt):

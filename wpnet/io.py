@@ -62,6 +62,7 @@ import pyarrow as pa
 
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
+from wpnet._personal import personal_in_rejected
 from wpnet._rows import blank, csv_table, header_of, rows_table
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
@@ -827,8 +828,8 @@ def read_ecosystem(
     key : str, optional
         Key for the keyed pseudonyms (HMAC-SHA256) that replace personal columns:
         :data:`PERSONAL_COLUMNS` of practitioners and participation, and in any table
-        the columns whose header or values look like e-mail addresses or people's
-        names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
+        the columns whose header or values (accepted or rejected) look like e-mail
+        addresses or people's names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
         environment variable; with no key such columns are dropped. Either way
         ``eco.quality`` has a warning naming each column. Practitioner ids that are
         e-mail addresses become pseudonyms in every table (a key is then required).
@@ -886,8 +887,9 @@ def read_ecosystem(
         name: _personal_by_distinct(name, t, known=TABLES[name].names)
         for name, t in res.tables.items()
     }
-    for name, t in res.tables.items():
-        tables[name], cols = _personal(name, t, key, searched[name])
+    for name, t in res.tables.items():  # a column personal in rejected rows only too
+        also = personal_in_rejected(name, res.rejected, known=TABLES[name].names)
+        tables[name], cols = _personal(name, t, key, also | searched[name])
         if cols:
             found[name] = cols
     tables = _personal_ids(tables, key, searched)
