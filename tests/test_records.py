@@ -872,3 +872,68 @@ def test_validate_of_a_read_folder_counts_each_rejected_row_once(tmp_path: Path)
     assert len(from_folder.errors) == len(from_eco.errors) == 1
     assert from_eco.errors["row"].tolist() == [5]
     assert from_eco.warnings["message"].str.contains("duplicate of row 2").sum() == 1
+
+
+def _with_codes(codes: list[str], schools: list[str]) -> pd.DataFrame:
+    rows = [
+        (f"Person {i}", f"p{i}@x.org", s, "Glasgow", "Numeracy CLN", "DHT", "01/09/2022")
+        for i, s in enumerate(schools)
+    ]
+    out = export(rows)
+    out.insert(2, "Seed Code", codes)
+    return out
+
+
+def test_seed_code_and_name_that_disagree_are_reported():
+    register = REGISTER.copy()
+    register.loc[0, "establishment_id"] = "0123"  # Ashgrove Primary
+    codes = ["123", "E2", "E99", "0123", "E77"]
+    schools = [
+        "Ashgrove Primary",  # the code with its leading zeros lost: the name is used, said
+        "Ashgrove Primary",  # the code is Barrhead High, the name Ashgrove: refused
+        "Barrhead High",  # a code in no register row: the name is used, said
+        "Ashgrove Primary",  # code and name agree: nothing to say
+        "Nowhere Academy",  # neither is in the register: both said
+    ]
+    eco = from_records(_with_codes(codes, schools), register=register, key=KEY, errors="drop")
+    assert eco.participation["establishment_id"].tolist() == ["0123", "E2", "0123"]
+    rej = eco.rejected.set_index("row")["reason"]
+    assert rej.index.tolist() == [3, 6]
+    assert rej[3] == (
+        "Seed Code 'E2' is 'Barrhead High' but the name 'Ashgrove Primary' is establishment "
+        "0123: which one is meant cannot be told; correct the code or the name"
+    )
+    assert "Seed Code 'E77' is in no register row either" in rej[6]
+    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)].set_index("row")
+    assert q.loc[2, "value"] == "123" and q.loc[2, "table"] == "records"
+    assert q.loc[2, "message"] == (
+        "establishment matched by its name 'Ashgrove Primary' to 0123, not by its code "
+        "(Seed Code '123' is '0123' with its leading zeros lost, as a spreadsheet drops "
+        "them from a number) (1 row)"
+    )
+    assert q.loc[4, "message"].startswith(
+        "establishment matched by its name 'Barrhead High' to E2, not by its code "
+        "(Seed Code 'E99' is in no register row)"
+    )
+    assert sorted(q.index) == [2, 4]
+    with pytest.raises(DataError, match=r"row 3.*Seed Code 'E2' is 'Barrhead High'"):
+        from_records(_with_codes(codes[:4], schools[:4]), register=register, key=KEY)
+
+
+def test_seed_code_without_a_register_is_checked_against_the_names():
+    codes = ["8401234", "8401234", "8405678", "8409999"]
+    schools = ["Ashgrove Primary", "Barrhead High", "Cove Primary", "Cove Primary"]
+    eco = from_records(_with_codes(codes, schools), key=KEY, date_order="dmy")
+    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)]
+    assert q["row"].tolist() == [2, 4, 5]
+    assert q["message"].iloc[0] == (
+        "Seed Code '8401234' is given with the establishments 'Ashgrove Primary', "
+        "'Barrhead High': without a register establishments are told apart by authority "
+        "and name, and the code is not used (2 rows)"
+    )
+    assert (
+        q["message"]
+        .iloc[1]
+        .startswith("establishment 'Cove Primary' is given with the codes '8405678', '8409999'")
+    )
+    assert eco.participation["establishment_id"].nunique() == 3

@@ -426,6 +426,17 @@ def from_records(
     :func:`wpnet.schema.normalise_authority`; unknown ones are kept as written and
     warned about.
 
+    *Establishment codes*: a code column (``Seed Code``, ``Establishment ID``) beside
+    a name column is checked against it. With a register, a row is matched by its
+    code first; a code and a name naming two different register establishments
+    reject the row (which one is meant cannot be told: both are named); a code in no
+    register row beside a name that matches is a warning naming the row, both values
+    and the establishment used (the name's), and says when the code is the
+    establishment's with its leading zeros lost (``123`` for ``0123``, as a
+    spreadsheet drops them from a number). Without a register establishments are
+    told apart by authority and name and the code is not used: a code given with two
+    establishments, or an establishment with two codes, is a warning.
+
     *Rejected*: no identity, no network, no or bad date, establishment not matched,
     or an exact duplicate (same practitioner, network, date and establishment) of an
     earlier row; a row's reasons are joined with "; ".
@@ -550,13 +561,14 @@ def from_records(
         "two-digit year read as 20yy",
     )
 
-    # establishments
+    # establishments (a code column beside a name column is checked against the names)
     f["canon"] = canonical_name(f["establishment"])
+    code_col = found.get("establishment_id") if "establishment" in found else None
     if register is not None:
         establishments = _prepare_register(register)
-        est_id = _match(f, establishments, fuzzy_threshold, log, est_col)
+        est_id = _match(f, establishments, fuzzy_threshold, log, est_col, code_col=code_col)
     else:
-        est_id, establishments = _build_establishments(f, log, est_col)
+        est_id, establishments = _build_establishments(f, log, est_col, code_col=code_col)
 
     # practitioner ids
     pid_email = pseudonymise(email, key=k)
