@@ -264,6 +264,36 @@ def test_personal_column_in_rejected_rows_only_is_found(tmp_path, monkeypatch):
 
 
 # ---- writing ---------------------------------------------------------------------------
+def test_write_xlsx_refuses_text_longer_than_a_cell(tmp_path):
+    # openpyxl would cut a text over 32,767 characters without a word: refused, before
+    # any file is written, naming the table, row, column and length
+    tiny = wpnet.tiny()
+    nets = tiny.networks.assign(note=pd.array(["ok"] * len(tiny.networks), dtype="string"))
+    nets.loc[1, "note"] = "x" * 40_000
+    nets.loc[2, "note"] = "=" + "y" * 32_766  # 32,768 once neutralised with a "'"
+    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, nets, tiny.participation)
+    with pytest.raises(DataError) as err:
+        write_ecosystem(eco, tmp_path / "out", "xlsx")
+    assert str(err.value).startswith(
+        "2 cells hold more text than an Excel cell can (32,767 characters), so the tables "
+        "were not written: networks.xlsx row 3, column note: 40,000 characters; "
+        "networks.xlsx row 4, column note: 32,768 characters. Write format='csv' or "
+        "format='parquet'"
+    )
+    assert err.value.problems[["table", "row", "column"]].values.tolist() == [
+        ["networks.xlsx", 3, "note"],
+        ["networks.xlsx", 4, "note"],
+    ]
+    assert not (tmp_path / "out").exists()
+    # csv keeps the whole text; 32,767 characters exactly fit a cell
+    back = read_ecosystem(write_ecosystem(eco, tmp_path / "csv"))
+    assert back.networks["note"].str.len().max() == 40_000
+    nets.loc[1, "note"], nets.loc[2, "note"] = "x" * 32_767, "y"
+    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, nets, tiny.participation)
+    out = write_ecosystem(eco, tmp_path / "fits", "xlsx")
+    assert read_ecosystem(out).networks["note"].tolist()[1] == "x" * 32_767
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
 def test_round_trip_exact(tmp_path, fmt):
     """read(write(eco)) equals eco, table for table, dtypes included."""

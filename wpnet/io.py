@@ -56,7 +56,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -64,6 +63,7 @@ from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
 from wpnet._personal import personal_in_rejected
 from wpnet._rows import blank, csv_table, header_of, rows_table
+from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
 from wpnet.privacy import (
@@ -73,7 +73,6 @@ from wpnet.privacy import (
     neutralise,
     personal_columns,
     pseudonymise,
-    strip_controls,
 )
 from wpnet.schema import TABLES
 from wpnet.validation import (
@@ -936,19 +935,8 @@ def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _xlsx_value(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> None:
+    """One table's file; an xlsx ``frame`` is as :func:`sheet_ready` returns it."""
     with atomic_path(target) as tmp:
         if fmt == "csv":
             tmp.write_text(csv_text(_csv_text(neutralise(frame))), encoding="utf-8", newline="")
@@ -958,24 +946,7 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Non
 
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
         else:
-            import openpyxl
-
-            clean, where = strip_controls(frame)
-            if where:
-                warnings.warn(
-                    f"{target.name}: control characters removed from {', '.join(where)} "
-                    "(a spreadsheet cannot hold them)",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            wb = openpyxl.Workbook(write_only=True)
-            ws = wb.create_sheet(sheet)
-            safe = neutralise(clean)
-            ws.append([str(c) for c in safe.columns])
-            safe = safe.astype(object)
-            for row in safe.itertuples(index=False, name=None):
-                ws.append([_xlsx_value(v) for v in row])
-            wb.save(tmp)
+            write_sheet(frame, tmp, sheet)
 
 
 def ecosystem_tables(eco: Ecosystem) -> dict[str, pd.DataFrame]:
@@ -1036,7 +1007,10 @@ def write_ecosystem(
         ambiguous).
     DataError
         When ``eco.limits`` cannot be written as ``dataset.json`` (an unknown finding,
-        a reason that is not one line of text or holds an e-mail address).
+        a reason that is not one line of text or holds an e-mail address); for
+        ``"xlsx"``, when a cell holds more text than an Excel cell can (32,767
+        characters), naming each such cell's table, row, column and length: nothing is
+        written (Excel would cut the text; csv and parquet keep it whole).
 
     Examples
     --------
@@ -1076,6 +1050,10 @@ def write_ecosystem(
                     f"{out} already holds {', '.join(others)}; writing {name}{ext} beside it "
                     "would make the folder ambiguous to read. Use an empty folder."
                 )
+    if format == "xlsx":  # longer text than a cell holds is refused before any write
+        for name in tables:
+            tables[name] = sheet_ready(tables[name], f"{name}{ext}")
+        refuse_long_text({f"{name}{ext}": frame for name, frame in tables.items()})
     out.mkdir(parents=True, exist_ok=True)
     _write_description(out, described, before=True)
     for name, frame in tables.items():

@@ -108,6 +108,8 @@ def build_report(
       the page, spreadsheet-safe (:func:`wpnet.privacy.neutralise`), among them those
       behind the headlines on communities (``communities``, ``community_null``) and on
       cross-authority mixing by workstream (``change_by_workstream``; docs/report.md);
+      a text longer than an Excel cell holds (32,767 characters) is whole in the CSV
+      and cut in ``tables.xlsx`` with a marker, with a ``UserWarning`` naming the cell;
     - ``map.html``: the interactive map of the session (:func:`wpnet.interactive_map`),
       linked from the page;
     - ``report.pdf`` when ``pdf=True`` (headless Chromium prints ``index.html``).
