@@ -240,6 +240,47 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_named(tmp_path, encoding):
+    folder(tmp_path)
+    (tmp_path / "networks.csv").write_bytes(NET.encode(encoding))
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert (
+        "networks.csv: looks like UTF-16 text without a byte-order mark (every other byte "
+        "is 0); wpnet reads UTF-16 only with its byte-order mark"
+    ) in str(err.value)
+    # with its mark it is read
+    (tmp_path / "networks.csv").write_bytes(NET.encode("utf-16"))
+    assert read_ecosystem(tmp_path).networks["name"].tolist() == ["Numeracy"]
+
+
+def test_workbook_named_csv_is_named(tmp_path):
+    folder(tmp_path)
+    pd.read_csv(tmp_path / "networks.csv").to_excel(tmp_path / "n.xlsx", index=False)
+    (tmp_path / "n.xlsx").rename(tmp_path / "networks.csv")
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert "networks.csv: looks like an Excel workbook (.xlsx: a zip file), not CSV text" in str(
+        err.value
+    )
+    assert "mixes encodings" not in str(err.value)
+    (tmp_path / "networks.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(DataError, match=r"networks.csv: looks like an old Excel workbook \(.xls\)"):
+        read_ecosystem(tmp_path)
+
+
+def test_a_year_in_a_date_column_is_said_to_be_a_year(tmp_path):
+    folder(tmp_path, participation=PART + "P2,N1,2022\n")
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert (
+        "participation.csv, row 4, column date, value '2022': 2022 is a year, not a date "
+        "(read as an Excel date number it would be 1905-07-14): write the day"
+    ) in str(err.value)
+    assert "outside 1990-2099" not in str(err.value)
+
+
 def test_personal_column_in_rejected_rows_only_is_found(tmp_path, monkeypatch):
     # every row holding a name is rejected (an unknown role): the column is still found,
     # dropped from the table and blanked (no key) or pseudonymised (key) in eco.rejected

@@ -9,7 +9,8 @@ with sheets of those names. Everything read goes through
 :func:`wpnet.validation.check_tables`, the same rules :func:`wpnet.validate` applies.
 
 * CSV text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 (when it
-  starts with a UTF-16 byte-order mark) or else Windows-1252 (cp1252).
+  starts with a UTF-16 byte-order mark) or else Windows-1252 (cp1252). A ``.csv``
+  that is an Excel workbook, or UTF-16 without its mark, is refused, saying so.
 * Header cells are matched after folding case, spaces and punctuation to snake_case,
   then through each table's aliases (``Seed Code`` -> ``establishment_id``).
   Unknown extra columns are kept (as snake_case names).
@@ -62,7 +63,7 @@ import pyarrow as pa
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
 from wpnet._personal import personal_in_rejected
-from wpnet._rows import blank, csv_table, header_of, rows_table
+from wpnet._rows import blank, csv_table, header_of, not_csv_text, rows_table
 from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
@@ -139,7 +140,8 @@ class Tables:
 
 # ---- reading: files to raw tables -----------------------------------------------------
 def _decode(data: bytes, name: str) -> str:
-    """UTF-16 by byte-order mark, else UTF-8 (BOM optional), else Windows-1252."""
+    """UTF-16 by byte-order mark, else UTF-8 (BOM optional), else Windows-1252; a
+    workbook or UTF-16 without its mark is refused, saying so (:func:`not_csv_text`)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -147,6 +149,7 @@ def _decode(data: bytes, name: str) -> str:
             raise DataError(
                 f"{name}: starts as UTF-16 but is not valid UTF-16 ({exc.reason})"
             ) from exc
+    not_csv_text(data, name)  # a workbook renamed .csv, UTF-16 without its mark
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
