@@ -103,7 +103,10 @@ def looks_like_names(values: pd.Series) -> np.ndarray:
     >>> looks_like_names(v).tolist()
     [True, True, True, True, True, False, False, False, False, False, False]
     """
-    values = values.astype("string").str.replace(r"\s+", " ", regex=True).str.strip()
+    values = values.astype("string").str.strip()
+    odd = values.str.contains(r"[^\S ]|  ", regex=True).fillna(False).to_numpy(dtype=bool)
+    if odd.any():  # white space as exports have it: "Ann  Smith", "Ann\xa0Smith"
+        values[odd] = values[odd].str.replace(r"\s+", " ", regex=True)
     named = values.str.fullmatch(_PERSON_NAME).fillna(False)
     cand = named.to_numpy(dtype=bool)
     if cand.any():
