@@ -48,6 +48,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet._exports",
             "wpnet._dataset_json",
             "wpnet._register",
+            "wpnet._xlsx",
             "wpnet.records",
             "wpnet._genbase",
             "wpnet._generate",

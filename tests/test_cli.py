@@ -1009,3 +1009,43 @@ def test_a_refused_rejected_rows_file_leaves_the_earlier_report_as_it_was(tmp_pa
     code, out, err = run(["report", named, "--errors", "drop", *base], capsys)
     assert code != 0 and "rep_rejected_rows.csv" in out + err
     assert (tmp_path / "rep" / "index.html").read_bytes() == page
+
+
+def test_report_out_that_cannot_be_a_report_folder_is_refused_before_reading(
+    tmp_path, capsys, monkeypatch
+):
+    data = write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    (tmp_path / "afile").write_text("x")
+    here = tmp_path / "here"
+    here.mkdir()
+    monkeypatch.chdir(here)
+    read = []
+    monkeypatch.setattr(cli._report_command, "_read_while", lambda *a, **k: read.append(a))
+    cases = {
+        ".": "--out .: the report is written as a new folder that takes the place of the "
+        "folder named, and . is the current folder (or holds it); give a folder of its "
+        "own, e.g. --out report",
+        "..": "--out ..: the report is written as a new folder",
+        "../afile/rep": "--out ../afile/rep: ../afile is a file, not a folder, so no folder "
+        "can be made in it",
+        "../afile": "--out ../afile: it is a file; give a folder for the report",
+    }
+    for out, said in cases.items():
+        assert cli.main(["report", str(data), "--out", out, "--samples", "0"]) == 2
+        err = capsys.readouterr().err
+        assert said in err, (out, err)
+        assert err.count("\n") == 1  # one line, no traceback
+    assert read == [] and sorted(p.name for p in here.iterdir()) == []
+
+
+def test_validate_says_a_table_without_rows_once(tmp_path, capsys):
+    export = tmp_path / "cancelled.csv"
+    export.write_text(
+        "Full Name,E-mail address,School,Local Authority,Event,Job Title,Date,Status\n"
+        "Ann Smith,a@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
+        "Bob Jones,b@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
+    )
+    assert cli.main(["validate", str(export)]) == 0
+    out = capsys.readouterr().out
+    for table in ("establishments", "practitioners", "networks", "participation"):
+        assert out.count(f"table {table} has no rows") == 1, out

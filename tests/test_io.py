@@ -240,7 +240,101 @@ def test_personal_columns_pseudonymised_with_key_dropped_without(tmp_path, monke
     assert read_ecosystem(out).practitioners["email"].tolist()[0] == expected
 
 
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_named(tmp_path, encoding):
+    folder(tmp_path)
+    (tmp_path / "networks.csv").write_bytes(NET.encode(encoding))
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert (
+        "networks.csv: looks like UTF-16 text without a byte-order mark (every other byte "
+        "is 0); wpnet reads UTF-16 only with its byte-order mark"
+    ) in str(err.value)
+    # with its mark it is read
+    (tmp_path / "networks.csv").write_bytes(NET.encode("utf-16"))
+    assert read_ecosystem(tmp_path).networks["name"].tolist() == ["Numeracy"]
+
+
+def test_workbook_named_csv_is_named(tmp_path):
+    folder(tmp_path)
+    pd.read_csv(tmp_path / "networks.csv").to_excel(tmp_path / "n.xlsx", index=False)
+    (tmp_path / "n.xlsx").rename(tmp_path / "networks.csv")
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert "networks.csv: looks like an Excel workbook (.xlsx: a zip file), not CSV text" in str(
+        err.value
+    )
+    assert "mixes encodings" not in str(err.value)
+    (tmp_path / "networks.csv").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(100))
+    with pytest.raises(DataError, match=r"networks.csv: looks like an old Excel workbook \(.xls\)"):
+        read_ecosystem(tmp_path)
+
+
+def test_a_year_in_a_date_column_is_said_to_be_a_year(tmp_path):
+    folder(tmp_path, participation=PART + "P2,N1,2022\n")
+    with pytest.raises(DataError) as err:
+        read_ecosystem(tmp_path)
+    assert (
+        "participation.csv, row 4, column date, value '2022': 2022 is a year, not a date "
+        "(read as an Excel date number it would be 1905-07-14): write the day"
+    ) in str(err.value)
+    assert "outside 1990-2099" not in str(err.value)
+
+
+def test_personal_column_in_rejected_rows_only_is_found(tmp_path, monkeypatch):
+    # every row holding a name is rejected (an unknown role): the column is still found,
+    # dropped from the table and blanked (no key) or pseudonymised (key) in eco.rejected
+    monkeypatch.delenv("WPNET_KEY", raising=False)
+    part = (
+        "practitioner_id,network_id,date,role,Mentor\n"
+        'P1,N1,2022-09-01,boss,"Smith, Ann"\nP2,N1,2022-09-01,boss,O\'NEILL Sean\n'
+        "P1,N1,2022-09-08,participant,\n"
+    )
+    folder(tmp_path, participation=part)
+    with pytest.warns(UserWarning, match="2 of 8 rows rejected"):
+        eco = read_ecosystem(tmp_path, errors="drop")
+    assert "mentor" not in eco.participation
+    assert eco.rejected["mentor"].isna().all()
+    notes = eco.quality[(eco.quality["column"] == "mentor").fillna(False)]["message"]
+    assert notes.str.contains("people's names").all() and len(notes) == 1
+    with pytest.warns(UserWarning, match="2 of 8 rows rejected"):
+        eco = read_ecosystem(tmp_path, errors="drop", key=KEY)
+    mentors = eco.rejected["mentor"].tolist()
+    assert all(str(m).startswith("pn_") for m in mentors) and len(set(mentors)) == 2
+    assert eco.participation["mentor"].isna().all()
+
+
 # ---- writing ---------------------------------------------------------------------------
+def test_write_xlsx_refuses_text_longer_than_a_cell(tmp_path):
+    # openpyxl would cut a text over 32,767 characters without a word: refused, before
+    # any file is written, naming the table, row, column and length
+    tiny = wpnet.tiny()
+    nets = tiny.networks.assign(note=pd.array(["ok"] * len(tiny.networks), dtype="string"))
+    nets.loc[1, "note"] = "x" * 40_000
+    nets.loc[2, "note"] = "=" + "y" * 32_766  # 32,768 once neutralised with a "'"
+    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, nets, tiny.participation)
+    with pytest.raises(DataError) as err:
+        write_ecosystem(eco, tmp_path / "out", "xlsx")
+    assert str(err.value).startswith(
+        "2 cells hold more text than an Excel cell can (32,767 characters), so the tables "
+        "were not written: networks.xlsx row 3, column note: 40,000 characters; "
+        "networks.xlsx row 4, column note: 32,768 characters. Write format='csv' or "
+        "format='parquet'"
+    )
+    assert err.value.problems[["table", "row", "column"]].values.tolist() == [
+        ["networks.xlsx", 3, "note"],
+        ["networks.xlsx", 4, "note"],
+    ]
+    assert not (tmp_path / "out").exists()
+    # csv keeps the whole text; 32,767 characters exactly fit a cell
+    back = read_ecosystem(write_ecosystem(eco, tmp_path / "csv"))
+    assert back.networks["note"].str.len().max() == 40_000
+    nets.loc[1, "note"], nets.loc[2, "note"] = "x" * 32_767, "y"
+    eco = wpnet.Ecosystem(tiny.establishments, tiny.practitioners, nets, tiny.participation)
+    out = write_ecosystem(eco, tmp_path / "fits", "xlsx")
+    assert read_ecosystem(out).networks["note"].tolist()[1] == "x" * 32_767
+
+
 @pytest.mark.parametrize("fmt", ["csv", "parquet", "xlsx"])
 def test_round_trip_exact(tmp_path, fmt):
     """read(write(eco)) equals eco, table for table, dtypes included."""

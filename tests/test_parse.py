@@ -206,3 +206,19 @@ def test_clean_text_through_arrow_equals_it_through_python_re() -> None:
     series = pd.Series([*values, None, "N/A", " - "])
     assert series.astype("string").array.__class__.__name__ == "ArrowStringArray"
     pd.testing.assert_series_equal(clean_text(series), through_python(series))
+
+
+def test_a_year_read_as_an_excel_number_is_said_to_be_a_year():
+    # 2022 as text, as a number and as a float (a spreadsheet's cell): a year, not a date
+    d, why = parse_dates(pd.Series(["2022", 2022, 2022.0, 12, "44927"], dtype=object))
+    assert d.isna().tolist() == [True, True, True, True, False]
+    year = (
+        "2022 is a year, not a date (read as an Excel date number it would be 1905-07-14): "
+        "write the day, as YYYY-MM-DD or DD/MM/YYYY"
+    )
+    assert why.tolist()[:4] == [
+        year,
+        year,
+        year,
+        "date 1900-01-11 outside 1990-2099 (12 read as an Excel date number)",
+    ]

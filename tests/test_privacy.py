@@ -446,6 +446,64 @@ def test_personal_columns_by_header_and_content():
     }
 
 
+@pytest.mark.parametrize(
+    "names",
+    [
+        ["Smith, Ann", "O'Neill, Seán", "Smith-Jones, Ann M."],
+        ["SMITH Ann", "O'NEILL Seán", "MACDONALD Ewan"],
+        ["Ann SMITH", "Seán O’NEILL", "Ewan MACDONALD"],
+        ["A. Smith", "S. O'Neill", "E.J. MacDonald"],
+        ["Smith, A.", "O'Neill, S.", "Dr A. Smith"],
+        ["Ann  Smith", "Seán\xa0O’Neill", "Ewan MacDonald"],  # spaces as exports have them
+    ],
+)
+def test_personal_columns_names_in_common_formats(names):
+    from wpnet.privacy import personal_columns
+
+    f = pd.DataFrame({"mentor": pd.array(names, dtype="string")})
+    assert personal_columns("networks", f) == {"mentor": "values look like people's names"}
+
+
+def test_personal_columns_leaves_schools_places_posts_and_topics():
+    from wpnet.privacy import personal_columns
+
+    ordinary = {
+        "school": ["St. Mary's Primary", "St Mary's", "Our Lady's High"],
+        "topic": ["Maths, Numeracy", "Literacy, Numeracy", "Health, Wellbeing"],
+        "council": ["East Dunbartonshire", "E. Dunbartonshire", "South Lanarkshire"],
+        "area": ["Other Urban Areas", "Accessible Small Towns", "Remote Rural Areas"],
+        "post": ["Principal Teacher", "PT Maths", "Depute Headteacher"],
+        "focus": ["ASN Support", "SIMD Quintile", "PEF Planning"],
+        "mode": ["In Person", "Online", "Glasgow, Scotland"],
+    }
+    f = pd.DataFrame({c: pd.array(v, dtype="string") for c, v in ordinary.items()})
+    assert personal_columns("networks", f) == {}
+
+
+def test_personal_columns_no_false_positives_on_the_shipped_data():
+    # every text column of the example and of synthetic partnerships, searched for names
+    # as if no column were the schema's: none is personal
+    import wpnet
+    from wpnet.privacy import personal_columns
+
+    root = Path(__file__).resolve().parents[1] / "datasets" / "west_partnership"
+    frames = {p.stem: pd.read_csv(p, dtype="string") for p in sorted(root.glob("*.csv"))}
+    for seed in (0, 1):
+        eco = wpnet.synthetic(seed=seed, establishments=300, practitioners=2000, records=4000)
+        for t in ("establishments", "practitioners", "networks", "participation"):
+            frames[f"{t}{seed}"] = getattr(eco, t).astype("string")
+    assert len(frames) == 13
+    for name, frame in frames.items():
+        assert personal_columns("networks", frame) == {}, name
+    # and the names in the flat export are found
+    flat = pd.read_csv(
+        root.parent / "flat_export" / "registrations.csv", dtype="string", encoding="cp1252"
+    )
+    assert set(personal_columns("networks", flat[["Full Name", "School", "Event"]])) == {
+        "Full Name"
+    }
+
+
 def test_suppress_hides_a_third_cell_when_bounds_pin_two():
     # two small cells (1 and 1) in a column whose total is known: 2 = 1 + 1 pins both
     t = pd.DataFrame({"n": [1, 1, 40, 50]}, index=list("abcd"))

@@ -275,7 +275,10 @@ def test_accepted_plus_rejected_is_rows_read_from_cp1252_csv(tmp_path: Path):
     rej = eco.rejected.set_index("row")
     # spreadsheet rows: header is 1, so BASE is 2-5 and the new rows 6-10
     assert rej.index.tolist() == [7, 8, 9, 10]
-    assert rej.loc[7, "reason"] == "duplicate of row 6"  # same person, network, date, school
+    assert rej.loc[7, "reason"] == (  # same person, network, date, school; "1/2" vs "01/02"
+        "the same person, network, date and establishment as on row 6 (other cells "
+        "differ): one attendance recorded twice"
+    )
     assert rej.loc[8, "reason"] == "no date"
     assert rej.loc[9, "reason"] == "no network/event"
     assert rej.loc[10, "reason"] == "no e-mail or name"
@@ -830,13 +833,18 @@ def test_several_exports_read_as_one_with_rows_named_by_file(tmp_path: Path):
     )
     assert eco.rejected["reason"].tolist() == ["duplicate of session1.csv row 2"]
     assert eco.rejected[["table", "row"]].values.tolist() == [["again.csv", 2]]
-    with pytest.raises(DataError, match=r"again.csv, row 2.*duplicate of session1.csv row 2"):
-        from_records(
-            [tmp_path / "session1.csv", tmp_path / "again.csv"],
-            register=REGISTER,
-            key=KEY,
-            errors="raise",
-        )
+    # an exact copy is left out as a folder leaves it out: errors="raise" goes on
+    eco = from_records(
+        [tmp_path / "session1.csv", tmp_path / "again.csv"],
+        register=REGISTER,
+        key=KEY,
+        errors="raise",
+    )
+    assert eco.rejected["reason"].tolist() == ["duplicate of session1.csv row 2"]
+    said = eco.quality[(eco.quality["table"] == "again.csv").to_numpy()]
+    assert said[["row", "message", "severity"]].values.tolist() == [
+        [2, "duplicate of session1.csv row 2", "warning"]
+    ]
 
 
 def test_lead_share_limit_survives_saving_and_reading_the_export(tmp_path: Path):
@@ -872,3 +880,103 @@ def test_validate_of_a_read_folder_counts_each_rejected_row_once(tmp_path: Path)
     assert len(from_folder.errors) == len(from_eco.errors) == 1
     assert from_eco.errors["row"].tolist() == [5]
     assert from_eco.warnings["message"].str.contains("duplicate of row 2").sum() == 1
+
+
+def _with_codes(codes: list[str], schools: list[str]) -> pd.DataFrame:
+    rows = [
+        (f"Person {i}", f"p{i}@x.org", s, "Glasgow", "Numeracy CLN", "DHT", "01/09/2022")
+        for i, s in enumerate(schools)
+    ]
+    out = export(rows)
+    out.insert(2, "Seed Code", codes)
+    return out
+
+
+def test_seed_code_and_name_that_disagree_are_reported():
+    register = REGISTER.copy()
+    register.loc[0, "establishment_id"] = "0123"  # Ashgrove Primary
+    codes = ["123", "E2", "E99", "0123", "E77"]
+    schools = [
+        "Ashgrove Primary",  # the code with its leading zeros lost: the name is used, said
+        "Ashgrove Primary",  # the code is Barrhead High, the name Ashgrove: refused
+        "Barrhead High",  # a code in no register row: the name is used, said
+        "Ashgrove Primary",  # code and name agree: nothing to say
+        "Nowhere Academy",  # neither is in the register: both said
+    ]
+    eco = from_records(_with_codes(codes, schools), register=register, key=KEY, errors="drop")
+    assert eco.participation["establishment_id"].tolist() == ["0123", "E2", "0123"]
+    rej = eco.rejected.set_index("row")["reason"]
+    assert rej.index.tolist() == [3, 6]
+    assert rej[3] == (
+        "Seed Code 'E2' is 'Barrhead High' but the name 'Ashgrove Primary' is establishment "
+        "0123: which one is meant cannot be told; correct the code or the name"
+    )
+    assert "Seed Code 'E77' is in no register row either" in rej[6]
+    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)].set_index("row")
+    assert q.loc[2, "value"] == "123" and q.loc[2, "table"] == "records"
+    assert q.loc[2, "message"] == (
+        "establishment matched by its name 'Ashgrove Primary' to 0123, not by its code "
+        "(Seed Code '123' is '0123' with its leading zeros lost, as a spreadsheet drops "
+        "them from a number) (1 row)"
+    )
+    assert q.loc[4, "message"].startswith(
+        "establishment matched by its name 'Barrhead High' to E2, not by its code "
+        "(Seed Code 'E99' is in no register row)"
+    )
+    assert sorted(q.index) == [2, 4]
+    with pytest.raises(DataError, match=r"row 3.*Seed Code 'E2' is 'Barrhead High'"):
+        from_records(_with_codes(codes[:4], schools[:4]), register=register, key=KEY)
+
+
+def test_seed_code_without_a_register_is_checked_against_the_names():
+    codes = ["8401234", "8401234", "8405678", "8409999"]
+    schools = ["Ashgrove Primary", "Barrhead High", "Cove Primary", "Cove Primary"]
+    eco = from_records(_with_codes(codes, schools), key=KEY, date_order="dmy")
+    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)]
+    assert q["row"].tolist() == [2, 4, 5]
+    assert q["message"].iloc[0] == (
+        "Seed Code '8401234' is given with the establishments 'Ashgrove Primary', "
+        "'Barrhead High': without a register establishments are told apart by authority "
+        "and name, and the code is not used (2 rows)"
+    )
+    assert (
+        q["message"]
+        .iloc[1]
+        .startswith("establishment 'Cove Primary' is given with the codes '8405678', '8409999'")
+    )
+    assert eco.participation["establishment_id"].nunique() == 3
+
+
+def test_exact_copies_are_left_out_as_a_folder_leaves_them_out():
+    import wpnet
+
+    rows = [*BASE, BASE[0], tuple(f" {v} " for v in BASE[2])]  # a copy, and one padded
+    eco = from_records(export(rows), register=REGISTER, key=KEY)  # errors="raise"
+    assert len(eco.participation) == 4
+    assert eco.rejected[["row", "reason"]].values.tolist() == [
+        [6, "duplicate of row 2"],
+        [7, "duplicate of row 4"],
+    ]
+    q = eco.quality
+    copies = q[q["message"].str.startswith("duplicate of row").to_numpy()]
+    assert copies[["row", "severity"]].values.tolist() == [[6, "warning"], [7, "warning"]]
+    assert (
+        q["message"]
+        .str.startswith("2 rows are exact copies of earlier rows: left out")
+        .fillna(False)
+        .sum()
+        == 1
+    )
+    # and the report's check of the Ecosystem counts them as a folder's: no error
+    report = wpnet.validate(eco)
+    assert len(report.errors) == 0
+    # a row with the same attendance but another job title is no copy: still an error
+    other = [*BASE, (*BASE[0][:5], "Class Teacher", BASE[0][6])]
+    with pytest.raises(DataError, match=r"row 6.*as on row 2 \(other cells differ\)"):
+        from_records(export(other), register=REGISTER, key=KEY)
+    # in several exports the row it repeats is named by file and row
+    eco = from_records(
+        [export(BASE[:1]), export(other[-1:])], register=REGISTER, key=KEY, errors="drop"
+    )
+    assert eco.rejected[["table", "row"]].values.tolist() == [["records[1]", 2]]
+    assert "as on records[0] row 2 (other" in eco.rejected["reason"].iloc[0]

@@ -237,3 +237,28 @@ def test_permutation_p_values_below_a_thousandth_are_shown_so(example_report):
     assert 0 < p < 0.001
     assert p == 1 / 5001
     assert ">0.0002<" in block and "0.000<" not in block and "&lt;0.001" not in block
+
+
+def test_text_longer_than_a_cell_is_cut_with_a_marker_and_a_warning(tmp_path) -> None:
+    # Excel holds 32,767 characters in a cell; a longer one makes it "repair" the file
+    long = "ab" * 20_000  # 40,000 characters
+    t = Table("notes", "T", pd.DataFrame({"network": ["N1", "N2"], "note": [long, "short"]}))
+    out = tmp_path / "t.xlsx"
+    with pytest.warns(
+        UserWarning,
+        match=r"tables.xlsx: 1 cell held more text .* notes!B2 "
+        r"\(column note, 40,000 characters\); the CSV files in tables/ hold",
+    ):
+        write_xlsx([("notes", t, t.frame)], out)
+    ws = openpyxl.load_workbook(out)["notes"]
+    cell = ws["B2"].value
+    assert len(cell) == 32_767
+    assert cell.endswith(
+        " … [cut: 40,000 characters, more than a cell holds; the whole is in tables/notes.csv]"
+    )
+    assert long.startswith(cell.split(" … [cut")[0])
+    assert ws["B3"].value == "short"
+    # a text of exactly 32,767 characters fits: written whole, without a warning
+    t = Table("notes", "T", pd.DataFrame({"network": ["N1"], "note": ["x" * 32_767]}))
+    write_xlsx([("notes", t, t.frame)], out)
+    assert openpyxl.load_workbook(out)["notes"]["B2"].value == "x" * 32_767

@@ -21,11 +21,13 @@ reported; nothing is guessed:
 * **Years.** A two-digit year ``yy`` is 20yy; when 20yy is in the future the value is
   rejected (``01/09/95`` is neither 2095, in the future, nor 1995, before 1990).
   Dates before 1990 or after 2099 are rejected, and so are dates after today (a record
-  of attendance cannot be in the future).
+  of attendance cannot be in the future). A bare year (``2022``) would be an Excel
+  serial of 1905: it is rejected as a year, not a date.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -428,11 +430,40 @@ def _from_serial(nums: pd.Series) -> pd.Series:
     return res
 
 
+def _far_message(value: object, date: pd.Timestamp) -> str:
+    """Why a date outside :data:`EARLIEST`-:data:`LATEST` is refused: a number is said
+    to be read as an Excel date number, and a year such as 2022 to be a year.
+
+    Examples
+    --------
+    >>> _far_message("2022", pd.Timestamp("1905-07-14"))
+    '2022 is a year, not a date (read as an Excel date number it would be 1905-07-14): write the day, as YYYY-MM-DD or DD/MM/YYYY'
+    >>> _far_message(12, pd.Timestamp("1900-01-11"))
+    'date 1900-01-11 outside 1990-2099 (12 read as an Excel date number)'
+    """
+    text = str(value).strip()
+    number = isinstance(value, (int, float, np.integer, np.floating)) or bool(
+        _SERIAL.fullmatch(text)
+    )
+    if not number:
+        return f"date {date.date()} outside {EARLIEST.year}-{LATEST.year}"
+    whole = float(text) if text.replace(".", "", 1).isdigit() else math.nan
+    if whole.is_integer() and EARLIEST.year <= whole <= LATEST.year:
+        return (
+            f"{int(whole)} is a year, not a date (read as an Excel date number it would be "
+            f"{date.date()}): write the day, as YYYY-MM-DD or DD/MM/YYYY"
+        )
+    return (
+        f"date {date.date()} outside {EARLIEST.year}-{LATEST.year} ({text} read as an Excel "
+        "date number)"
+    )
+
+
 def _bounds(out: pd.Series, problem: pd.Series, values: pd.Series) -> tuple[pd.Series, pd.Series]:
     far = out.notna() & ((out < EARLIEST) | (out > LATEST))
     if far.any():
         for i in out.index[far.to_numpy()]:
-            problem[i] = f"date {out[i].date()} outside {EARLIEST.year}-{LATEST.year}"
+            problem[i] = _far_message(values[i], out[i])
         out[far] = pd.NaT
     today = _today()
     future = out.notna() & (out > today)

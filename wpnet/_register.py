@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz, process
 
@@ -142,41 +143,137 @@ def _fuzzy(
     return str(ids.iloc[0]), f"score {best:.0f}", nearest
 
 
+def _exact_names(f: pd.DataFrame, reg: pd.DataFrame) -> pd.Series:
+    """Register id of each row's canonical name (``f["canon"]``): the one register
+    establishment of that name in the row's authority, else the one of that name
+    anywhere; NA when there is none or more than one. ``reg`` has a ``canon`` column."""
+    pairs = f[["canon", "authority"]].drop_duplicates()
+    by_pair = (
+        reg.groupby(["canon", "authority"], dropna=False)["establishment_id"]
+        .agg(first="first", size="size")
+        .reset_index()
+    )
+    by_canon = (
+        reg.groupby("canon")["establishment_id"]
+        .agg(first_any="first", size_any="size")
+        .reset_index()
+    )
+    m = pairs.merge(by_pair, on=["canon", "authority"], how="left")
+    m = m.merge(by_canon, on="canon", how="left")
+    one_pair = (m["size"] == 1).fillna(False).astype(bool)
+    other = ~one_pair & (m["size_any"] == 1).fillna(False).astype(bool)
+    m["id"] = m["first"].where(one_pair, m["first_any"].where(other)).astype("string")
+    rows = f[["canon", "authority"]].merge(
+        m[["canon", "authority", "id"]], on=["canon", "authority"], how="left"
+    )
+    return pd.Series(rows["id"].to_numpy(), index=f.index, dtype="string")
+
+
+def _code_against_name(
+    f: pd.DataFrame,
+    reg: pd.DataFrame,
+    est_id: pd.Series,
+    by_code: pd.Series,
+    log: _Log,
+    code_col: Any,
+) -> None:
+    """An establishment code (Seed Code) and a name on one row that disagree, made
+    visible: a code naming one register establishment and a name naming another
+    rejects the row (which is meant cannot be told); a code in no register row beside
+    a name that matched is a warning naming both and saying the name was used (the
+    code with its leading zeros lost, "123" for "0123", is said to be that)."""
+    code, name = f["establishment_id"], f["establishment"]
+    names = reg.set_index("establishment_id")["name"]
+    both = by_code & f["canon"].notna()
+    if both.any():
+        named = _exact_names(f[both], reg).reindex(f.index)
+        clash = both & named.notna() & (named != est_id)
+        log.fail(
+            clash,
+            code_col,
+            f"{code_col} "
+            + _quoted(code)
+            + " is "
+            + _quoted(est_id.map(names))
+            + " but the name "
+            + _quoted(name)
+            + " is establishment "
+            + named.fillna("")
+            + ": which one is meant cannot be told; correct the code or the name",
+            code,
+        )
+    other = code.notna() & ~by_code & est_id.notna() & (code != name).fillna(True)
+    if other.any():
+        zeros = pd.Series(
+            _true(code.str.fullmatch(r"\d+"))
+            & _true(est_id.str.fullmatch(r"0+\d+"))
+            & _true(est_id.str.lstrip("0") == code.str.lstrip("0")),
+            index=f.index,
+        )
+        said = f" ({code_col} " + _quoted(code)
+        msg = (
+            said
+            + " is "
+            + _quoted(est_id)
+            + " with its leading zeros lost, as a spreadsheet drops them from a number)"
+        ).where(zeros, said + " is in no register row)")
+        log.warn(
+            other,
+            code_col,
+            code,
+            "establishment matched by its name "
+            + _quoted(name)
+            + " to "
+            + est_id.fillna("")
+            + ", not by its code"
+            + msg,
+        )
+    log.fail(
+        code.notna() & ~by_code & est_id.isna() & (code != name).fillna(True),
+        code_col,
+        f"{code_col} " + _quoted(code) + " is in no register row either",
+        code,
+    )
+
+
+def _true(mask: pd.Series) -> np.ndarray:
+    """A nullable mask as plain booleans, missing read as False."""
+    return mask.fillna(False).to_numpy(dtype=bool)
+
+
+def _quoted(values: pd.Series) -> pd.Series:
+    """Each value in quotes (``'Ashgrove Primary'``), as a string series."""
+    return values.astype("string").map(repr, na_action="ignore").astype("string").fillna("''")
+
+
 def _match(
-    f: pd.DataFrame, reg: pd.DataFrame, threshold: float, log: _Log, est_col: Any
+    f: pd.DataFrame,
+    reg: pd.DataFrame,
+    threshold: float,
+    log: _Log,
+    est_col: Any,
+    *,
+    code_col: Any = None,
 ) -> pd.Series:
-    """Register id of each row (NA where unmatched; the reason is logged)."""
+    """Register id of each row (NA where unmatched; the reason is logged).
+
+    ``code_col``: the header of an establishment code column (Seed Code) beside the
+    name column, whose disagreements with the name are reported
+    (:func:`_code_against_name`)."""
     est_id = pd.Series(pd.NA, index=f.index, dtype="string")
+    by_code = pd.Series(False, index=f.index)
     ids = reg["establishment_id"]
     folded = pd.Series(ids.to_numpy(), index=ids.str.casefold())
     for col in ("establishment_id", "establishment"):
         if col in f:
             hit = est_id.isna() & f[col].str.casefold().isin(folded.index)
             est_id[hit] = f.loc[hit, col].str.casefold().map(folded).to_numpy()
+            if col == "establishment_id":
+                by_code = hit.fillna(False).astype(bool)
     todo = est_id.isna() & f["canon"].notna()
     reg = reg.assign(canon=canonical_name(reg["name"]))
     if todo.any():
-        pairs = f.loc[todo, ["canon", "authority"]].drop_duplicates()
-        by_pair = (
-            reg.groupby(["canon", "authority"], dropna=False)["establishment_id"]
-            .agg(first="first", size="size")
-            .reset_index()
-        )
-        by_canon = (
-            reg.groupby("canon")["establishment_id"]
-            .agg(first_any="first", size_any="size")
-            .reset_index()
-        )
-        m = pairs.merge(by_pair, on=["canon", "authority"], how="left")
-        m = m.merge(by_canon, on="canon", how="left")
-        one_pair = (m["size"] == 1).fillna(False).astype(bool)
-        other = ~one_pair & (m["size_any"] == 1).fillna(False).astype(bool)
-        m["id"] = m["first"].where(one_pair, m["first_any"].where(other)).astype("string")
-        rows = f.loc[todo, ["canon", "authority"]].merge(
-            m[["canon", "authority", "id"]], on=["canon", "authority"], how="left"
-        )
-        rows.index = f.index[todo.to_numpy()]
-        est_id[todo] = rows["id"]
+        est_id[todo] = _exact_names(f[todo], reg)
         moved = todo & est_id.notna() & f["authority"].notna()
         moved &= est_id.map(reg.set_index("establishment_id")["authority"]) != f["authority"]
         log.warn(
@@ -222,13 +319,20 @@ def _match(
         log.fail(todo & est_id.isna(), est_col, detail.reindex(f.index), f["establishment"])
     no_name = est_id.isna() & f["canon"].isna()
     log.fail(no_name, est_col, "no establishment")
+    if code_col is not None:
+        _code_against_name(f, reg, est_id, by_code, log, code_col)
     return est_id
 
 
 def _build_establishments(
-    f: pd.DataFrame, log: _Log, est_col: Any
+    f: pd.DataFrame, log: _Log, est_col: Any, *, code_col: Any = None
 ) -> tuple[pd.Series, pd.DataFrame]:
-    """Establishments from the export itself (no register): id, name, authority, sector."""
+    """Establishments from the export itself (no register): id, name, authority, sector.
+
+    ``code_col``: the header of an establishment code column (Seed Code) beside the
+    name column. Establishments are told apart by authority and name, so the code is
+    not used; a code given with two establishments, or an establishment given with two
+    codes, is a warning naming both (:func:`_codes_without_register`)."""
     has = f["canon"].notna()
     log.fail(~has, est_col, "no establishment")
     no_auth = has & f["authority"].isna()
@@ -257,6 +361,8 @@ def _build_establishments(
     )
     est_id = (slug(f["authority"]) + ":" + slug(f["canon"])).where(ok & sector.notna())
     est_id = est_id.astype("string")
+    if code_col is not None:
+        _codes_without_register(f["establishment_id"], est_id, f["establishment"], log, code_col)
     keep = est_id.notna()
     part = pd.DataFrame(
         {
@@ -275,3 +381,29 @@ def _build_establishments(
     )
     table = counts.drop_duplicates("establishment_id").drop(columns="n")
     return est_id, table.reset_index(drop=True)
+
+
+def _codes_without_register(
+    code: pd.Series, est_id: pd.Series, name: pd.Series, log: _Log, code_col: Any
+) -> None:
+    """Warn about a code given with two establishments (built from authority and name)
+    and about an establishment given with two codes: the code is not used without a
+    register, so either may be a mistake the reader cannot see."""
+    pairs = pd.DataFrame({"code": code, "est": est_id, "name": name}).dropna()
+    for key, other, says in (
+        ("code", "est", "is given with the establishments {}"),
+        ("est", "code", "is given with the codes {}"),
+    ):
+        seen = pairs.drop_duplicates([key, other])
+        many = seen[seen.duplicated(key, keep=False)]
+        for k, g in many.groupby(key, sort=True):
+            shown = ", ".join(repr(v) for v in g["name" if other == "est" else "code"].head(4))
+            what = f"{code_col} {k!r}" if key == "code" else f"establishment {g['name'].iloc[0]!r}"
+            rows = pairs.index[(pairs[key] == k).to_numpy()]
+            log.warn(
+                pd.Series(code.index.isin(rows), index=code.index),
+                code_col,
+                code,
+                f"{what} {says.format(shown)}: without a register establishments are told "
+                "apart by authority and name, and the code is not used",
+            )

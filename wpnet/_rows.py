@@ -28,11 +28,47 @@ from wpnet._parse import PY_WHITESPACE
 from wpnet.errors import DataError
 from wpnet.validation import WIDE_COLUMNS, RawTable
 
-__all__ = ["blank", "csv_table", "header_of", "rows_table"]
+__all__ = ["blank", "csv_table", "header_of", "not_csv_text", "rows_table"]
 
 #: A cell ``str.strip`` empties (a class of the characters themselves, which Arrow's RE2
 #: reads as Python's ``re`` does).
 _BLANK_CELL = "^[" + PY_WHITESPACE + "]*$"
+
+
+def not_csv_text(data: bytes, name: str) -> None:
+    """Refuse the bytes of a ``.csv`` file that are no CSV text wpnet reads, saying what
+    they look like: an Excel workbook renamed (a zip, or an old ``.xls``), or UTF-16
+    without the byte-order mark that says which UTF-16 it is (read as UTF-8 or
+    Windows-1252 its every other byte would be a NUL).
+
+    Examples
+    --------
+    >>> not_csv_text("id,name\\n".encode("utf-16-le"), "t.csv")
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.DataError: t.csv: looks like UTF-16 text without a byte-order mark (every other byte is 0); wpnet reads UTF-16 only with its byte-order mark, which says which of the two byte orders it is: save the file as CSV UTF-8
+    """
+    if data.startswith(b"PK\x03\x04"):
+        raise DataError(
+            f"{name}: looks like an Excel workbook (.xlsx: a zip file), not CSV text; if it "
+            "is one, name it .xlsx, or save it from Excel as CSV UTF-8"
+        )
+    if data.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+        raise DataError(
+            f"{name}: looks like an old Excel workbook (.xls), not CSV text; save it from "
+            "Excel as CSV UTF-8 or as .xlsx"
+        )
+    head = data[:4096]
+    half = len(head) // 2
+    if half >= 2:  # ASCII in UTF-16: a 0 in one byte of each pair, never in the other
+        even, odd = head[0 : 2 * half : 2], head[1 : 2 * half : 2]
+        for zeros, other in ((odd, even), (even, odd)):
+            if zeros.count(0) >= 0.9 * half and other.count(0) == 0:
+                raise DataError(
+                    f"{name}: looks like UTF-16 text without a byte-order mark (every other "
+                    "byte is 0); wpnet reads UTF-16 only with its byte-order mark, which says "
+                    "which of the two byte orders it is: save the file as CSV UTF-8"
+                )
 
 
 def blank(cells: list[str] | tuple[Any, ...]) -> bool:

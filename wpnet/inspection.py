@@ -204,7 +204,8 @@ def _with_reading_record(
     """Add what was found when ``eco`` was read: ``eco.quality`` as recorded, and each
     row of ``eco.rejected`` as an error, unless ``quality`` already records why it was
     rejected (an error on that row, or a finding whose message is the reason, such as
-    an exact copy, which stays a warning)."""
+    an exact copy, which stays a warning). A finding both found now and recorded on
+    reading ("table participation has no rows") is listed once."""
     quality = eco.quality
     parts = [problems]
     if quality is not None and len(quality):
@@ -223,4 +224,5 @@ def _with_reading_record(
         parts.append(problems_frame(new))
         rows_read = {**rows_read, "rejected on reading": len(rej)}
     out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
-    return out, rows_read
+    # a finding of the check that reading recorded too ("table X has no rows") once
+    return out.drop_duplicates(ignore_index=True), rows_read

@@ -9,7 +9,8 @@ with sheets of those names. Everything read goes through
 :func:`wpnet.validation.check_tables`, the same rules :func:`wpnet.validate` applies.
 
 * CSV text is decoded as UTF-8 (with or without a byte-order mark), UTF-16 (when it
-  starts with a UTF-16 byte-order mark) or else Windows-1252 (cp1252).
+  starts with a UTF-16 byte-order mark) or else Windows-1252 (cp1252). A ``.csv``
+  that is an Excel workbook, or UTF-16 without its mark, is refused, saying so.
 * Header cells are matched after folding case, spaces and punctuation to snake_case,
   then through each table's aliases (``Seed Code`` -> ``establishment_id``).
   Unknown extra columns are kept (as snake_case names).
@@ -56,13 +57,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
-from wpnet._rows import blank, csv_table, header_of, rows_table
+from wpnet._personal import personal_in_rejected
+from wpnet._rows import blank, csv_table, header_of, not_csv_text, rows_table
+from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
 from wpnet.privacy import (
@@ -72,7 +74,6 @@ from wpnet.privacy import (
     neutralise,
     personal_columns,
     pseudonymise,
-    strip_controls,
 )
 from wpnet.schema import TABLES
 from wpnet.validation import (
@@ -139,7 +140,8 @@ class Tables:
 
 # ---- reading: files to raw tables -----------------------------------------------------
 def _decode(data: bytes, name: str) -> str:
-    """UTF-16 by byte-order mark, else UTF-8 (BOM optional), else Windows-1252."""
+    """UTF-16 by byte-order mark, else UTF-8 (BOM optional), else Windows-1252; a
+    workbook or UTF-16 without its mark is refused, saying so (:func:`not_csv_text`)."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         try:
             return data.decode("utf-16")
@@ -147,6 +149,7 @@ def _decode(data: bytes, name: str) -> str:
             raise DataError(
                 f"{name}: starts as UTF-16 but is not valid UTF-16 ({exc.reason})"
             ) from exc
+    not_csv_text(data, name)  # a workbook renamed .csv, UTF-16 without its mark
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -827,8 +830,8 @@ def read_ecosystem(
     key : str, optional
         Key for the keyed pseudonyms (HMAC-SHA256) that replace personal columns:
         :data:`PERSONAL_COLUMNS` of practitioners and participation, and in any table
-        the columns whose header or values look like e-mail addresses or people's
-        names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
+        the columns whose header or values (accepted or rejected) look like e-mail
+        addresses or people's names (:func:`wpnet.privacy.personal_columns`). Defaults to the ``WPNET_KEY``
         environment variable; with no key such columns are dropped. Either way
         ``eco.quality`` has a warning naming each column. Practitioner ids that are
         e-mail addresses become pseudonyms in every table (a key is then required).
@@ -886,8 +889,9 @@ def read_ecosystem(
         name: _personal_by_distinct(name, t, known=TABLES[name].names)
         for name, t in res.tables.items()
     }
-    for name, t in res.tables.items():
-        tables[name], cols = _personal(name, t, key, searched[name])
+    for name, t in res.tables.items():  # a column personal in rejected rows only too
+        also = personal_in_rejected(name, res.rejected, known=TABLES[name].names)
+        tables[name], cols = _personal(name, t, key, also | searched[name])
         if cols:
             found[name] = cols
     tables = _personal_ids(tables, key, searched)
@@ -934,19 +938,8 @@ def _csv_text(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(out)
 
 
-def _xlsx_value(v: Any) -> Any:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if isinstance(v, pd.Timestamp):
-        return v.to_pydatetime()
-    if isinstance(v, np.generic):
-        return v.item()
-    return v
-
-
 def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> None:
+    """One table's file; an xlsx ``frame`` is as :func:`sheet_ready` returns it."""
     with atomic_path(target) as tmp:
         if fmt == "csv":
             tmp.write_text(csv_text(_csv_text(neutralise(frame))), encoding="utf-8", newline="")
@@ -956,24 +949,7 @@ def _write_table(frame: pd.DataFrame, target: Path, fmt: str, sheet: str) -> Non
 
             pq.write_table(pa.Table.from_pandas(frame, preserve_index=False), tmp)
         else:
-            import openpyxl
-
-            clean, where = strip_controls(frame)
-            if where:
-                warnings.warn(
-                    f"{target.name}: control characters removed from {', '.join(where)} "
-                    "(a spreadsheet cannot hold them)",
-                    UserWarning,
-                    stacklevel=4,
-                )
-            wb = openpyxl.Workbook(write_only=True)
-            ws = wb.create_sheet(sheet)
-            safe = neutralise(clean)
-            ws.append([str(c) for c in safe.columns])
-            safe = safe.astype(object)
-            for row in safe.itertuples(index=False, name=None):
-                ws.append([_xlsx_value(v) for v in row])
-            wb.save(tmp)
+            write_sheet(frame, tmp, sheet)
 
 
 def ecosystem_tables(eco: Ecosystem) -> dict[str, pd.DataFrame]:
@@ -1034,7 +1010,10 @@ def write_ecosystem(
         ambiguous).
     DataError
         When ``eco.limits`` cannot be written as ``dataset.json`` (an unknown finding,
-        a reason that is not one line of text or holds an e-mail address).
+        a reason that is not one line of text or holds an e-mail address); for
+        ``"xlsx"``, when a cell holds more text than an Excel cell can (32,767
+        characters), naming each such cell's table, row, column and length: nothing is
+        written (Excel would cut the text; csv and parquet keep it whole).
 
     Examples
     --------
@@ -1074,6 +1053,10 @@ def write_ecosystem(
                     f"{out} already holds {', '.join(others)}; writing {name}{ext} beside it "
                     "would make the folder ambiguous to read. Use an empty folder."
                 )
+    if format == "xlsx":  # longer text than a cell holds is refused before any write
+        for name in tables:
+            tables[name] = sheet_ready(tables[name], f"{name}{ext}")
+        refuse_long_text({f"{name}{ext}": frame for name, frame in tables.items()})
     out.mkdir(parents=True, exist_ok=True)
     _write_description(out, described, before=True)
     for name, frame in tables.items():

@@ -236,13 +236,17 @@ def _read_sources(
         frames.append(raw)
         names.append(name)
         problems += [{**p, "row": i * _MULTI + int(p["row"])} for p in probs if p.get("row")]
-    if len(set(names)) < len(names):
-        names = [str(s) for s in source]
+    if len(set(names)) < len(names):  # DataFrames are "records[i]", files their paths
+        names = [
+            str(s) if isinstance(s, (str, os.PathLike)) else f"records[{i}]"
+            for i, s in enumerate(source)
+        ]
     return pd.concat(frames), ", ".join(names), problems, names
 
 
 def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
-    """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" too."""
+    """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" and
+    "as on row N" too."""
     if names is None or frame.empty:
         return frame
     out = frame.copy()
@@ -257,16 +261,68 @@ def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.D
     )
 
     def dup(m: re.Match[str]) -> str:
-        r = int(m[1])
-        return f"duplicate of {names[r // _MULTI]} row {r % _MULTI}"
+        r = int(m[2])
+        return f"{m[1]} {names[r // _MULTI]} row {r % _MULTI}"
 
     out[message] = (
-        out[message].astype("string").str.replace(r"duplicate of row (\d+)", dup, regex=True)
+        out[message]
+        .astype("string")
+        .str.replace(r"(duplicate of|as on) row (\d+)", dup, regex=True)
     )
     return out
 
 
 # ---- the main function -----------------------------------------------------------
+
+
+def _exact_copies(raw: pd.DataFrame) -> pd.Series:
+    """The row each row is an exact copy of (every cell equal, as read and trimmed, as a
+    folder's tables compare rows), ``<NA>`` for rows that copy no earlier row.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"a": ["x", "x ", "y", "x"], "b": [1, 1, 1, None]}, index=[2, 3, 4, 5])
+    >>> _exact_copies(raw).tolist()
+    [<NA>, 2, <NA>, <NA>]
+    """
+    out = pd.Series(pd.NA, index=raw.index, dtype="Int64")
+    if len(raw) < 2 or raw.shape[1] == 0:
+        return out
+    cleaned = pd.DataFrame(
+        {j: clean_text(raw.iloc[:, j].astype("string")) for j in range(raw.shape[1])},
+        index=raw.index,
+    )
+    copy = cleaned.duplicated(keep="first").to_numpy()
+    if not copy.any():
+        return out
+    group = cleaned.groupby(list(cleaned.columns), dropna=False, sort=False).ngroup()
+    first = pd.Series(raw.index, index=raw.index).groupby(group.to_numpy()).transform("min")
+    out[copy] = first[copy].to_numpy()
+    return out
+
+
+def _copies_found(copy_of: pd.Series, log: _Log) -> None:
+    """A warning for each exact copy ("duplicate of row N", as a folder says it) and one
+    counting them."""
+    log.quality.append(
+        pd.DataFrame(
+            {
+                "table": log.source,
+                "row": copy_of.index,
+                "column": None,
+                "value": None,
+                "message": ("duplicate of row " + copy_of.astype("string")).to_numpy(),
+                "severity": "warning",
+            }
+        )
+    )
+    n = len(copy_of)
+    log.note(
+        None,
+        f"{n} row{'s are exact copies' if n != 1 else ' is an exact copy'} of earlier rows: "
+        "left out (the same row twice is one attendance) and listed in the rejected rows "
+        "as 'duplicate of row N'",
+    )
 
 
 def _refuse_repeated_headers(raw: pd.DataFrame, source_name: str) -> None:
@@ -426,9 +482,24 @@ def from_records(
     :func:`wpnet.schema.normalise_authority`; unknown ones are kept as written and
     warned about.
 
+    *Establishment codes*: a code column (``Seed Code``, ``Establishment ID``) beside
+    a name column is checked against it. With a register, a row is matched by its
+    code first; a code and a name naming two different register establishments
+    reject the row (which one is meant cannot be told: both are named); a code in no
+    register row beside a name that matches is a warning naming the row, both values
+    and the establishment used (the name's), and says when the code is the
+    establishment's with its leading zeros lost (``123`` for ``0123``, as a
+    spreadsheet drops them from a number). Without a register establishments are
+    told apart by authority and name and the code is not used: a code given with two
+    establishments, or an establishment with two codes, is a warning.
+
     *Rejected*: no identity, no network, no or bad date, establishment not matched,
-    or an exact duplicate (same practitioner, network, date and establishment) of an
-    earlier row; a row's reasons are joined with "; ".
+    or a second record of an earlier row's practitioner, network, date and
+    establishment whose other cells differ; a row's reasons are joined with "; ".
+    An exact copy of an earlier row (every cell equal once trimmed, as a folder's
+    tables compare rows) is left out whatever ``errors`` says, as
+    :func:`wpnet.read_ecosystem` leaves it out: a warning on its row and one counting
+    them in ``eco.quality``, and the row in ``eco.rejected`` as "duplicate of row N".
 
     Examples
     --------
@@ -470,6 +541,13 @@ def from_records(
     if "status" in found:
         raw = _exclude_by_status(raw, found["status"], exclude_status, log)
         log.index = raw.index
+    # exact copies of earlier rows are left out, as a folder's are, whatever ``errors``
+    copy_of = _exact_copies(raw)
+    copies = raw[copy_of.notna().to_numpy()]
+    if len(copies):
+        raw = raw[copy_of.isna().to_numpy()]
+        log.index = raw.index
+        _copies_found(copy_of.dropna(), log)
     for p in read_problems:  # ragged rows; the extra cells are not repeated (privacy)
         msg = str(p.get("message", "")).split("; extra cells")[0]
         log.quality.append(
@@ -550,13 +628,14 @@ def from_records(
         "two-digit year read as 20yy",
     )
 
-    # establishments
+    # establishments (a code column beside a name column is checked against the names)
     f["canon"] = canonical_name(f["establishment"])
+    code_col = found.get("establishment_id") if "establishment" in found else None
     if register is not None:
         establishments = _prepare_register(register)
-        est_id = _match(f, establishments, fuzzy_threshold, log, est_col)
+        est_id = _match(f, establishments, fuzzy_threshold, log, est_col, code_col=code_col)
     else:
-        est_id, establishments = _build_establishments(f, log, est_col)
+        est_id, establishments = _build_establishments(f, log, est_col, code_col=code_col)
 
     # practitioner ids
     pid_email = pseudonymise(email, key=k)
@@ -587,7 +666,11 @@ def from_records(
     dup = pd.Series(False, index=f.index)
     dup[first.index] = first.to_numpy() != first.index.to_numpy()
     log.fail(
-        dup, None, "duplicate of row " + first.reindex(f.index).astype("Int64").astype("string")
+        dup,
+        None,
+        "the same person, network, date and establishment as on row "
+        + first.reindex(f.index).astype("Int64").astype("string")
+        + " (other cells differ): one attendance recorded twice",
     )
     ok = ~log.failed()
 
@@ -668,20 +751,16 @@ def from_records(
     # unless keep_names
     failed = ~ok
     reasons = log.reasons()
-    rejected = raw[failed.to_numpy()].copy()
+    rejected = pd.concat([raw[failed.to_numpy()], copies]).sort_index()
     if not keep_names:
         read = [h for fld, h in found.items() if fld not in _PERSONAL]
         rejected = rejected[[c for c in rejected.columns if c in read]]
     clash = {c: f"{c} (export)" for c in rejected.columns if str(c) in ("table", "row", "reason")}
     rejected = rejected.rename(columns=clash)
     why = reasons.groupby("row", sort=True)["message"].agg("; ".join) if len(reasons) else None
-    rejected.insert(
-        0,
-        "reason",
-        why.reindex(rejected.index).astype("string")
-        if why is not None
-        else pd.Series(dtype="string"),
-    )
+    copied = "duplicate of row " + copy_of.dropna().astype("string")
+    why = copied if why is None else pd.concat([why.astype("string"), copied])
+    rejected.insert(0, "reason", why.reindex(rejected.index).astype("string"))
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
     rejected = _relabel(rejected.reset_index(drop=True), names, "reason")
@@ -709,7 +788,7 @@ def from_records(
         else reasons,
         quality=_relabel(log.quality_frame(), names, "message"),
         errors=errors,
-        rows_read=len(raw),
+        rows_read=len(raw) + len(copies),
         limits=limits,
         names=names,
         sources=_source_paths(source),

@@ -46,7 +46,14 @@ from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
 from wpnet.report.workbook import write_xlsx
 
-__all__ = ["SECTIONS", "build_report", "chromium_path", "headline_tables", "print_pdf"]
+__all__ = [
+    "SECTIONS",
+    "build_report",
+    "check_report_folder",
+    "chromium_path",
+    "headline_tables",
+    "print_pdf",
+]
 
 #: (id, heading) of every section, in order.
 SECTIONS = (
@@ -71,6 +78,38 @@ _REPORT_FILES = frozenset({"index.html", "map.html", "tables", "tables.xlsx", "r
 def _is_report(folder: Path) -> bool:
     """Whether ``folder`` holds an earlier report (and nothing else), so it may be replaced."""
     return {p.name for p in folder.iterdir()} <= _REPORT_FILES
+
+
+def check_report_folder(out: str | os.PathLike[str], *, name: str = "out") -> None:
+    """Refuse a report folder that cannot be written, before any work: one of its
+    parents is a file, it is a file, or it is the current folder or holds it (the report
+    is written whole and swapped in for the folder, which would leave a shell standing
+    in a deleted folder). ``name`` is the option in the message (``--out``).
+
+    Examples
+    --------
+    >>> check_report_folder(".", name="--out")
+    Traceback (most recent call last):
+    ...
+    wpnet.errors.UsageError: --out .: the report is written as a new folder that takes the place of the folder named, and . is the current folder (or holds it); give a folder of its own, e.g. --out report
+    """
+    path = Path(out)
+    full = path.absolute()
+    for parent in reversed(path.parents):  # as written: "afile is a file"
+        if parent.exists() and not parent.is_dir():
+            raise UsageError(
+                f"{name} {path}: {parent} is a file, not a folder, so no folder can be "
+                "made in it; give a path whose parents are folders"
+            )
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"{name} {path}: it is a file; give a folder for the report")
+    here = Path.cwd()
+    if full.resolve() == here.resolve() or full.resolve() in here.resolve().parents:
+        raise UsageError(
+            f"{name} {path}: the report is written as a new folder that takes the place of "
+            f"the folder named, and {path} is the current folder (or holds it); give a "
+            f"folder of its own, e.g. {name} report"
+        )
 
 
 def build_report(
@@ -108,6 +147,8 @@ def build_report(
       the page, spreadsheet-safe (:func:`wpnet.privacy.neutralise`), among them those
       behind the headlines on communities (``communities``, ``community_null``) and on
       cross-authority mixing by workstream (``change_by_workstream``; docs/report.md);
+      a text longer than an Excel cell holds (32,767 characters) is whole in the CSV
+      and cut in ``tables.xlsx`` with a marker, with a ``UserWarning`` naming the cell;
     - ``map.html``: the interactive map of the session (:func:`wpnet.interactive_map`),
       linked from the page;
     - ``report.pdf`` when ``pdf=True`` (headless Chromium prints ``index.html``).
@@ -157,8 +198,9 @@ def build_report(
     ValueError
         For a session not in the data, an unknown backbone or ``min_cell < 1``.
     UsageError
-        When ``out`` is a file, holds an input, or is a non-empty folder that is not an
-        earlier report.
+        When ``out`` is a file, is in a file, holds an input, is the current folder or
+        holds it, or is a non-empty folder that is not an earlier report
+        (:func:`check_report_folder`).
     WpnetError
         When ``pdf=True`` and Chromium cannot be found or fails (the rest of the report
         is written).
@@ -178,6 +220,7 @@ def build_report(
         raise UsageError(f"min_cell must be a whole number of at least 1; got {min_cell!r}")
     min_cell = int(min_cell)
     session, compare_to = resolve_sessions(eco, session, compare_to)
+    check_report_folder(out)
     folder = check_output(out, sources=eco.sources, folder=True, what="report")
     eco = _without_controls(eco)
     started = time.perf_counter()

@@ -596,6 +596,9 @@ def _remove_new(path: Path, existed: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``wpnet report``; print what was written where and what was left out."""
     started = time.perf_counter()
+    from wpnet.report.build import check_report_folder
+
+    check_report_folder(args.out, name="--out")  # before the data are read
     eco = _read_while(args, functools.partial(_import_all, REPORT_MODULES))
     # the modules and the data read are kept to the end: out of the cyclic garbage
     # collector's sight, its full collections walk only what the report makes (0.09 s

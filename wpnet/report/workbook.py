@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 import re
+import warnings
 import zipfile
 from typing import Any
 from xml.sax.saxutils import escape, quoteattr
 
 import pandas as pd
 
+from wpnet._xlsx import XLSX_MAX_CHARS
 from wpnet.privacy import to_builtin
 from wpnet.report import labels as L
 from wpnet.report.tables import HIDDEN, Table
@@ -112,6 +114,23 @@ def _text(value: str, where: str) -> str:
     return f"<is><t{space}>{escape(value).replace(chr(13), '&#13;')}</t></is>"
 
 
+def _cut(text: str, key: str) -> str:
+    """``text`` cut to fit one cell (:data:`~wpnet._xlsx.XLSX_MAX_CHARS`), ending with a
+    marker that says so and where the whole text is.
+
+    Examples
+    --------
+    >>> cell = _cut("x" * 40_000, "reach")
+    >>> len(cell), cell.rsplit("x", 1)[1]
+    (32767, ' … [cut: 40,000 characters, more than a cell holds; the whole is in tables/reach.csv]')
+    """
+    marker = (
+        f" … [cut: {len(text):,} characters, more than a cell holds; the whole is in "
+        f"tables/{key}.csv]"
+    )
+    return text[: XLSX_MAX_CHARS - len(marker)] + marker
+
+
 def _number(v: int | float) -> str:
     """A number as openpyxl writes it (16 significant digits, ``%.16g``)."""
     return f"{v:.16g}"
@@ -123,6 +142,7 @@ class _Sheet:
     def __init__(self, name: str, table: Table, frame: pd.DataFrame, styles: _Styles) -> None:
         self.name = name
         self.comments: list[tuple[int, int, str]] = []  # (row, column, text), 0-based
+        self.cut: list[str] = []  # cells whose text was cut to fit (:func:`_cut`)
         machine = list(table.frame.columns)
         if len(machine) != frame.shape[1]:
             raise ValueError(
@@ -166,6 +186,9 @@ class _Sheet:
                 shown = len(L.format_value(v, fmt))
             else:
                 text = str(L.value_label(col, v))
+                if len(text) > XLSX_MAX_CHARS:
+                    self.cut.append(f"{self.name}!{ref} (column {col}, {len(text):,} characters)")
+                    text = _cut(text, table.key)
                 body = _text(text, f"{self.name}!{ref}") if text else ""  # "": an empty cell
                 out.append(f'<c r="{ref}" t="inlineStr">{body}</c>')
                 shown = min(len(text), 60)
@@ -310,6 +333,10 @@ def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None
     column's machine name (as in the CSV files). A missing or infinite number is an empty
     cell. A column is as wide as its longest
     heading word or shown value (text counted up to 60 characters) plus 3, at most 62.
+    A text longer than an Excel cell holds (32,767 characters) is cut to fit, ending
+    with a marker naming its length and its table's CSV file (which holds it whole),
+    with a ``UserWarning`` naming each such cell: the workbook stays one Excel opens
+    without repairing it.
 
     Raises
     ------
@@ -338,6 +365,18 @@ def write_xlsx(sheets: list[tuple[str, Table, pd.DataFrame]], path: Any) -> None
             raise ValueError(f"tables.xlsx: two sheets named {name!r}")
         seen.add(name.lower())
         built.append(_Sheet(name, table, frame, styles))
+    cut = [c for sh in built for c in sh.cut]
+    if cut:
+        warnings.warn(
+            f"tables.xlsx: {len(cut)} cell{'s' if len(cut) != 1 else ''} held more text than "
+            f"an Excel cell can ({XLSX_MAX_CHARS:,} characters) and "
+            f"{'were' if len(cut) != 1 else 'was'} cut to fit, ending '… [cut: ...]': "
+            + "; ".join(cut[:5])
+            + (f" and {len(cut) - 5} more" if len(cut) > 5 else "")
+            + "; the CSV files in tables/ hold the whole text",
+            UserWarning,
+            stacklevel=3,
+        )
     parts = _package(built, styles)
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
         for name in ("[Content_Types].xml", "_rels/.rels", *sorted(set(parts) - {
