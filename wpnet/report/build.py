@@ -39,8 +39,8 @@ from wpnet.report.compute import (
     report_base,
     resolve_sessions,
 )
-from wpnet.report.disclosure import linked_hidden
-from wpnet.report.figures import drawing_figures
+from wpnet.report.disclosure import Published, linked_hidden, published
+from wpnet.report.figures import alt_texts, drawing_figures
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
@@ -233,8 +233,12 @@ def build_report(
                 tick("reflections")
                 tables = [*build_tables(res, min_cell), *headline_tables(res)]
                 _write_tables(tables, tmp)
-                page = _page(res, tables, min_cell)
+                shown = published(tables)
+                page = _page(res, tables, min_cell, shown)
                 figures = drawn()
+                alts = alt_texts(res, shown)  # as far as the tables show the values
+                for f in figures:
+                    f.alt = alts.get(f.key, f.alt)
         tick("figures")
         atomic_write(tmp / "index.html", _render(page, figures, time.perf_counter() - started))
         (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")
@@ -435,7 +439,7 @@ def _environment() -> Any:
     )
 
 
-def _page(res: Results, tables: list[Table], min_cell: int) -> dict[str, Any]:
+def _page(res: Results, tables: list[Table], min_cell: int, shown: Published) -> dict[str, Any]:
     """What the page shows but its figures and the time taken: made while the figures
     are drawn, so that only :func:`_render` is left once they are."""
     from wpnet import __version__
@@ -451,8 +455,8 @@ def _page(res: Results, tables: list[Table], min_cell: int) -> dict[str, Any]:
         "sessions": res.sessions,
         "scope": ", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
         "sections": SECTIONS,
-        "headlines": headlines(res, min_cell),
-        "cards": theme_cards(res, min_cell),
+        "headlines": headlines(res, min_cell, published=shown),
+        "cards": theme_cards(res, min_cell, published=shown),
         "tables": by_section,
         "definitions": DEFINITIONS,
         "graphs": graphs_used(res),

@@ -5,7 +5,8 @@ Each figure is drawn at the size it is shown: one CSS pixel per image pixel
 screen, and the ``<img>`` is given that width and height. The page shows a figure at
 that size, scrolled sideways inside its frame on a narrower screen rather than shrunk
 until its text is unreadable (see the report's CSS). Alt texts carry the figure's
-numbers (:func:`alt_texts`).
+numbers (:func:`alt_texts`), as far as the report's tables show them: the figures are
+drawn before the tables are made, and the report sets the alt texts afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 
 from wpnet.graphs import GraphSpec
 from wpnet.report.compute import Results
+from wpnet.report.disclosure import NOTHING_PUBLISHED, Published
 
 __all__ = [
     "DPI",
@@ -195,36 +197,57 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def alt_texts(res: Results) -> dict[str, str]:
+def _coverage(name: str, row: Any, hidden: Callable[[str], bool]) -> str:
+    """``"Glasgow City 100% (SIMD quintile 1: 100%)"``, a hidden value written
+    ``suppressed`` (``hidden(column)``)."""
+    if hidden("coverage"):
+        return f"{name} suppressed"
+    q1 = row.get("simd_q1_coverage", np.nan)
+    if pd.isna(q1):
+        extra = ""
+    else:
+        extra = f" (SIMD quintile 1: {'suppressed' if hidden('simd_q1_coverage') else _pct(q1)})"
+    return f"{name} {_pct(row.get('coverage'))}{extra}"
+
+
+def alt_texts(res: Results, published: Published = NOTHING_PUBLISHED) -> dict[str, str]:
     """The alt text of each figure, with the numbers it shows.
 
-    No practitioner count or share of practitioners is written (those are subject to
-    disclosure control in the tables); coverage is a share of establishments.
+    No practitioner count or share of practitioners is written; a value disclosure
+    control may hide (coverage, which bounds the practitioners of a unit from below;
+    the establishments and authorities reached) is written only where the report's
+    tables show it (``published``: :func:`wpnet.report.disclosure.published`), else
+    ``suppressed`` (every such value, by default: no table is published).
 
     Examples
     --------
     >>> import wpnet
     >>> from wpnet.report.compute import compute
     >>> from wpnet.graphs import GraphSpec
+    >>> from wpnet.report.disclosure import published
+    >>> from wpnet.report.tables import reach_tables
     >>> res = compute(
     ...     wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None), permutations=20
     ... )
-    >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
+    >>> alt_texts(res, published(reach_tables(res, 1)))["reach"]  # doctest: +ELLIPSIS
     'Bar chart of coverage of schools and nurseries by local authority, 2022-23: Glasgow City 100% ...'
+    >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
+    '... 2022-23: Glasgow City suppressed; Inverclyde suppressed; ...'
     """
     s = res.session
     out: dict[str, str] = {}
     r = res.reach_by["authority"]
     parts = []
     for name, row in r.iterrows():
-        q1 = row.get("simd_q1_coverage", np.nan)
-        extra = "" if pd.isna(q1) else f" (SIMD quintile 1: {_pct(q1)})"
-        parts.append(f"{name} {_pct(row.get('coverage'))}{extra}")
+        parts.append(
+            _coverage(str(name), row, lambda c, n=name: published.hidden("reach_authority", n, c))
+        )
     whole = res.reach.iloc[0]
     out["reach"] = (
         f"Bar chart of coverage of schools and nurseries by local authority, {s}: "
-        f"{'; '.join(parts)}. Partnership: {_pct(whole.get('coverage'))}"
-        f" (SIMD quintile 1: {_pct(whole.get('simd_q1_coverage'))})."
+        f"{'; '.join(parts)}. "
+        + _coverage("Partnership:", whole, lambda c: published.hidden("reach_overall", s, c))
+        + "."
     )
     m = res.authority_matrix
     names = [str(a) for a in m.index]
@@ -259,19 +282,29 @@ def alt_texts(res: Results) -> dict[str, str]:
         f"by authority, {s}. Top brokers: {'; '.join(who)}."
     )
     sel = res.sel
-    n_est = int(whole.get("establishments", 0))
+
+    def reached(col: str, what: str) -> str:
+        if published.hidden("reach_overall", s, col):
+            return f"suppressed {what}"
+        return f"{int(whole.get(col, 0)):,} {what}"
+
     n_net = int(whole.get("networks", 0))
-    n_auth = int(whole.get("authorities", 0))
     out["ecosystem"] = (
-        f"Ecosystem map, {s}: {n_est:,} establishments of {n_auth} authorities around the "
-        f"{n_net:,} networks they take part in"
+        f"Ecosystem map, {s}: {reached('establishments', 'establishments')} of "
+        f"{reached('authorities', 'authorities')} around the {reached('networks', 'networks')}"
+        " they take part in"
         + (f" ({len(sel.networks):,} networks listed)." if len(sel.networks) != n_net else ".")
     )
     t = res.trend
     if t is not None and len(t) > 1:
         first, last = t.index[0], t.index[-1]
+
+        def at(col: str, i: int) -> str:
+            gone = published.hidden("capacity_trend", t.index[i], col)
+            return "suppressed" if gone else _pct(t.iloc[i][col])
+
         lines = [
-            f"{label} from {_pct(t.iloc[0][col])} in {first} to {_pct(t.iloc[-1][col])} in {last}"
+            f"{label} from {at(col, 0)} in {first} to {at(col, -1)} in {last}"
             for col, label in (
                 ("coverage", "coverage"),
                 ("cross_authority_share", "ties crossing authorities"),
