@@ -218,9 +218,9 @@ def linked_suppression(
     hiding every count that may be hidden would leave it (the other counts may bound it
     whatever is hidden: a unit's leaders are no more than its practitioners): a reader
     must learn no more of it than that it is small, and, where its marker does not say
-    so (``reader``), not that. ``hide`` hides published counts from the start (a reader knows of
-    them what they know of a secondary one; a hidden zero is taken as known); ``below``
-    adds what a reader knows of counts that cannot exceed others to the program.
+    so (``reader``), not that. ``hide`` hides published counts from the start (a reader
+    knows of them what they know of a secondary one; a hidden zero is taken as known);
+    ``below`` adds what a reader knows of counts that cannot exceed others.
 
     Parameters
     ----------
@@ -497,10 +497,11 @@ def leader_suppression(system: CountSystem, people: np.ndarray, min_cell: int) -
     """Which leaders' counts of ``system`` to hide, the practitioners' being ``people``.
 
     One system of the practitioners ``P`` and leaders ``L`` of each key, with the sums
-    of each that hold and ``L <= P`` for every key (:func:`linked_suppression`): the practitioners are hidden as ``people`` says and
-    never hidden more; a leaders' count is hidden from the start where its unit's
-    practitioners are (its share is hidden with them); secondary ones are chosen among
-    leaders' counts (never the partnership's). Protected: the practitioners' counts as
+    of each that hold and ``L <= P`` for every key (:func:`linked_suppression`): the
+    practitioners are hidden as ``people`` says and never hidden more; a leaders'
+    count is hidden from the start where its unit's practitioners are (its share is
+    hidden with them); secondary ones are chosen among leaders' counts (never the
+    partnership's). Protected: the practitioners' counts as
     before (a shown count of leaders bounds its unit's practitioners from below), and
     small leaders' counts over their protection interval (``[1, min_cell − 1]`` as far as
     the practitioners and the sums allow). A hidden share is a ``"*"`` whatever its
@@ -515,18 +516,20 @@ def leader_suppression(system: CountSystem, people: np.ndarray, min_cell: int) -
 
     Examples
     --------
-    An authority of two schools (30 and 20 practitioners, 2 and 10 leaders): hiding
-    the 2 alone leaves it as 12 − 10, so the 10 is hidden too.
+    A quintile's 26 leaders, shown, from five authorities' 10, 5, 8, 2 and 1: hiding the
+    2 and the 1 leaves their sum, 3, so each is 1 or 2 (not pinned, but narrower than
+    "fewer than 5"); hiding the 5 as well leaves each anything from 1 to 4.
 
+    >>> eqs = [([2, 3, 4, 5, 6], 1), ([1], 0)]
     >>> s = CountSystem(
-    ...     keys=[("total",), ("authority", "A"), ("cell", 1), ("cell", 2)],
-    ...     values=np.array([50, 50, 30, 20]), lower=np.array([2, 2, 1, 1]),
-    ...     equations=[([2, 3], 1), ([1], 0)], published=np.array([True, True, False, False]),
-    ...     sensitive=np.zeros(4, bool), leaders=np.array([12, 12, 2, 10]),
-    ...     leader_equations=[([2, 3], 1), ([1], 0)],
+    ...     keys=[("total",), ("simd_quintile", "4"), *[("authority_simd", (a, "4"))
+    ...                                                 for a in "ABCDE"]],
+    ...     values=np.full(7, 100), lower=np.zeros(7), equations=eqs,
+    ...     published=np.ones(7, bool), sensitive=np.zeros(7, bool),
+    ...     leaders=np.array([26, 26, 10, 5, 8, 2, 1]), leader_equations=eqs,
     ... )
-    >>> leader_suppression(s, np.array([False, False, True, True]), 5).tolist()
-    [False, False, True, True]
+    >>> leader_suppression(s, np.zeros(7, bool), 5).astype(int).tolist()
+    [0, 0, 0, 1, 0, 1, 1]
     """
     k = len(system.keys)
     p, lead = system.values, system.leaders

@@ -696,8 +696,8 @@ def capacity_tables(res: Results, min_cell: int) -> list[Table]:
     shares = {s: people for s in PEOPLE_SHARES if s in cap.columns}
     led = linked_leaders(res, min_cell)
     led_rows = {str(a) for a in led["authority"]} | ({"partnership"} if led["total"] else set())
-    cap = protect(cap, min_cell, people=(), shares=shares,
-                  force_shares={"lead_share": np.array([a in led_rows for a in cap.index])})  # fmt: skip
+    led_force = {"lead_share": np.array([a in led_rows for a in cap.index])}
+    cap = protect(cap, min_cell, people=(), shares=shares, force_shares=led_force)
     gone = linked_hidden(res, min_cell)["authority"]
     cap = _hide_rows(cap, np.array([a in {str(g) for g in gone} for a in cap.index]))
     cap.index.name = "authority"
