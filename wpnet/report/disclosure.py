@@ -280,8 +280,6 @@ def linked_suppression(
         high=np.where(primary, float(min_cell - 1), np.inf),
         interval=np.zeros(n, bool) if interval is None else np.asarray(interval, bool) & primary,
         below=tuple(below),
-        need_low=np.zeros(n),
-        need_high=np.zeros(n),
     )
     if reader is not None:  # what a reader knows of them, where the markers do not say
         given = shown & ~np.isnan(reader[0])
@@ -293,15 +291,20 @@ def linked_suppression(
     if hide is not None:
         hidden |= np.asarray(hide, dtype=bool) & ~zero  # (a hidden zero is known)
     open_ = ~hidden & (values > 0) & (True if keep is None else ~np.asarray(keep))
-    if b.interval.any():  # the most any hiding leaves a reader unsure of
-        extremes = _program(a, values, hidden | open_, b)
-        for k in np.flatnonzero(b.interval & guarded).tolist():
-            least, greatest = extremes(k)
-            b.need_low[k], b.need_high[k] = max(1.0, least), min(min_cell - 1.0, greatest)
+    most: dict[Any, Any] = {}  # the most any hiding leaves a reader unsure of
+
+    def need(k: int) -> tuple[float, float]:
+        if "program" not in most:
+            most["program"] = _program(a, values, hidden | open_, b)
+        if k not in most:
+            least, greatest = most["program"](k)
+            most[k] = (max(1.0, least), min(min_cell - 1.0, greatest))
+        return most[k]
+
     involved = [np.flatnonzero(a[e]) for e in range(a.shape[0])]
     safe = np.zeros(n, dtype=bool)
     while True:
-        exposed = _exposed(a, values, hidden, shown, guarded, involved, b, safe)
+        exposed = _exposed(a, values, hidden, shown, guarded, involved, b, safe, need, min_cell)
         if exposed is None:
             return hidden
         near = np.zeros(n, dtype=bool)
@@ -321,15 +324,12 @@ def linked_suppression(
 @dataclass(frozen=True)
 class _Bounds:
     """What a reader knows of each count were it hidden: ``low <= x <= high``, and
-    ``x_i <= x_j`` for the pairs of ``below``; the counts protected by their interval,
-    and the interval each must keep (``need_low`` to ``need_high``)."""
+    ``x_i <= x_j`` for the pairs of ``below``; the counts protected by their interval."""
 
     low: np.ndarray
     high: np.ndarray
     interval: np.ndarray
     below: tuple[tuple[int, int], ...] = ()
-    need_low: np.ndarray | None = None
-    need_high: np.ndarray | None = None
 
 
 def _exposed(
@@ -341,6 +341,8 @@ def _exposed(
     involved: list[np.ndarray],
     b: _Bounds,
     safe: np.ndarray,
+    need: Callable[[int], tuple[float, float]],
+    min_cell: int,
 ) -> int | None:
     """A hidden count a reader can work out: a published one fixed by the sums, a
     guarded one pinned by one sum and the bounds or by all of them; or None."""
@@ -358,7 +360,7 @@ def _exposed(
         hi = float(np.where(coef > 0, coef * b.high[h], coef * b.low[h]).sum())
         if target in (lo, hi):
             return int(h[guarded[h]][0])
-    return _pinned_by_program(a, values, hidden, guarded, b, safe)
+    return _pinned_by_program(a, values, hidden, guarded, b, safe, need, min_cell)
 
 
 def _program(
@@ -407,20 +409,24 @@ def _pinned_by_program(
     guarded: np.ndarray,
     b: _Bounds,
     safe: np.ndarray,
+    need: Callable[[int], tuple[float, float]],
+    min_cell: int,
 ) -> int | None:
     """A guarded hidden count whose least and greatest values over the linear program
-    (:func:`_program`) leave one whole number, or do not span the interval it must
-    keep (``b.need_low`` to ``b.need_high``, for a count of ``b.interval``); or None.
-    Counts of ``safe`` are not solved for; those found safe are added to it (hiding
-    more only widens what a reader can tell)."""
+    (:func:`_program`) leave one whole number, or, for a count of ``b.interval``, do
+    not span the interval ``need`` says it must keep (solved for only where they do not
+    span ``[1, min_cell − 1]``, which holds it); or None. Counts of ``safe`` are not
+    solved for; those found safe are added to it (hiding more only widens what a reader
+    can tell)."""
     extremes = _program(a, values, hidden, b)
     for k in np.flatnonzero(guarded & hidden & ~safe).tolist():
         least, greatest = extremes(k)
         if np.isfinite(greatest) and np.ceil(least - 1e-6) >= np.floor(greatest + 1e-6):
             return k
-        lo, hi = b.need_low[k], b.need_high[k]
-        if b.interval[k] and hi > lo and (least > lo + 1e-6 or greatest < hi - 1e-6):
-            return k
+        if b.interval[k] and (least > 1 + 1e-6 or greatest < min_cell - 1 - 1e-6):
+            lo, hi = need(k)
+            if hi > lo and (least > lo + 1e-6 or greatest < hi - 1e-6):
+                return k
         safe[k] = True
     return None
 
