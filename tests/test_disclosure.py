@@ -1012,3 +1012,51 @@ def test_no_small_leaders_count_is_narrowed_on_a_larger_synthetic_partnership(
     assert audit(tmp_path / "r", truth, true_map, sessions) == []
     assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
     assert page_leaks(tmp_path / "r", truth, sessions[1]) == []
+
+
+@pytest.mark.slow
+def test_the_reach_figure_shows_no_value_its_tables_hide(tmp_path, monkeypatch):
+    """The reach figure labels each authority's bars with its coverage: an authority
+    whose coverage the tables hide (its establishments reached bound its practitioners)
+    has empty bars labelled "suppressed", and the partnership's lines go where
+    ``reach_overall`` hides its coverage; ``plot_reach`` alone prints them all (the
+    report's figure before). The page shows that figure."""
+    from wpnet.maps.static import detached_figures, plot_reach
+    from wpnet.report.disclosure import published
+    from wpnet.report.figures import reach_axes, reach_figure
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    seen = {}
+    original = build_module.build_tables
+
+    def spy(res, min_cell):
+        seen["res"], seen["tables"] = res, original(res, min_cell)
+        return seen["tables"]
+
+    monkeypatch.setattr(build_module, "build_tables", spy)
+    page = build_report(eco, out=tmp_path / "r", permutations=50, samples=0).read_text("utf-8")
+    res, shown = seen["res"], published(seen["tables"])
+    ax = reach_axes(res, shown)
+    with detached_figures():
+        plain = plot_reach(res.sel, by="authority")
+    t = next(t for t in seen["tables"] if t.key == "reach_authority").frame
+    n, hidden, printed = len(t), 0, 0
+    for j, col in enumerate(("coverage", "simd_q1_coverage")):
+        for i, (unit, v) in enumerate(zip(t["authority"], t[col], strict=True)):
+            label, bar = ax.texts[j * n + i].get_text(), ax.patches[j * n + i]
+            if _hidden(v):
+                hidden += 1
+                assert label == "suppressed" and bar.get_width() == 0, unit
+                before = plain.texts[j * n + i].get_text()  # printed before
+                assert before.endswith("%") or before == "no establishments"
+                printed += before.endswith("%")
+            else:
+                assert label == plain.texts[j * n + i].get_text(), unit
+    assert hidden >= 6 and printed >= 6
+    overall = next(t for t in seen["tables"] if t.key == "reach_overall").frame
+    assert _hidden(overall.loc[overall["session"] == res.session, "coverage"].item())
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert "partnership: suppressed" in legend and not ax.lines[0].get_visible()
+    assert reach_figure(res, shown).src in page

@@ -32,6 +32,7 @@ from wpnet.privacy import (
     neutralise,
     strip_controls,
 )
+from wpnet.records import data_limits
 from wpnet.report.compute import (
     Results,
     compute,
@@ -40,7 +41,7 @@ from wpnet.report.compute import (
     resolve_sessions,
 )
 from wpnet.report.disclosure import Published, linked_hidden, published
-from wpnet.report.figures import alt_texts, drawing_figures
+from wpnet.report.figures import alt_texts, drawing_figures, reach_figure
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
@@ -213,7 +214,8 @@ def build_report(
                 step=tick,
                 themes=False,
             )
-            with drawing_figures(res, res.trend_eco) as drawn:
+            # the reach figure is drawn here once the tables have decided what it shows
+            with drawing_figures(res, res.trend_eco, skip=frozenset({"reach"})) as drawn:
                 interactive_map(
                     res.base,
                     tmp / "map.html",
@@ -235,8 +237,13 @@ def build_report(
                 _write_tables(tables, tmp)
                 shown = published(tables)
                 page = _page(res, tables, min_cell, shown)
-                figures = drawn()
-                alts = alt_texts(res, shown)  # as far as the tables show the values
+                # the other figures' alt texts were written with every value the tables
+                # may hide taken out; now the tables have decided, they are written again
+                reach = []  # (not drawn where coverage is not supported by the data)
+                if "coverage" not in data_limits(res.eco):
+                    reach.append(reach_figure(res, shown))
+                alts = alt_texts(res, shown)
+                figures = [*reach, *drawn()]
                 for f in figures:
                     f.alt = alts.get(f.key, f.alt)
         tick("figures")

@@ -32,6 +32,8 @@ __all__ = [
     "Figure",
     "alt_texts",
     "draw_figures",
+    "reach_axes",
+    "reach_figure",
     "drawing_figures",
     "png_data_uri",
     "png_size",
@@ -315,6 +317,70 @@ def alt_texts(res: Results, published: Published = NOTHING_PUBLISHED) -> dict[st
     return out
 
 
+def _reach_caption(session: str) -> str:
+    return (
+        f"Coverage of schools and nurseries by authority, {session}: all (solid) and "
+        "SIMD quintile 1 (hatched); dashed lines mark the partnership."
+    )
+
+
+def reach_axes(res: Results, published: Published) -> Any:
+    """The reach figure (:func:`wpnet.maps.static.plot_reach` by authority) with every
+    value the report's tables hide taken out (``published``): an authority's bar of
+    coverage or of SIMD quintile 1 coverage drawn empty and labelled ``suppressed``
+    where ``reach_authority`` hides it (the establishments reached bound its
+    practitioners from below), the partnership's lines left out where
+    ``reach_overall`` hides them. With :data:`NOTHING_PUBLISHED` every value is taken
+    out. Drawn on a bare Figure (:func:`wpnet.maps.static.detached_figures`).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.report.compute import compute
+    >>> from wpnet.report.disclosure import published
+    >>> from wpnet.report.tables import reach_tables
+    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None),
+    ...               permutations=20)
+    >>> [t.get_text() for t in reach_axes(res, published(reach_tables(res, 1))).texts][:3]
+    ['100%', '50%', '50%']
+    >>> [t.get_text() for t in reach_axes(res, published(reach_tables(res, 5))).texts][:3]
+    ['suppressed', 'suppressed', 'suppressed']
+    """
+    from wpnet.maps.static import detached_figures, plot_reach
+
+    s = res.session
+    with detached_figures():
+        ax = plot_reach(res.sel, by="authority")
+    units = [str(u) for u in res.reach_by["authority"].sort_index().index]
+    n = len(units)
+    bars, labels = ax.patches, ax.texts
+    for j, col in enumerate(("coverage", "simd_q1_coverage")):
+        for i, unit in enumerate(units):
+            if published.hidden("reach_authority", unit, col):
+                bars[j * n + i].set_width(0)
+                labels[j * n + i].set_text("suppressed")
+                labels[j * n + i].set_x(0.01)
+    legend = ax.get_legend()
+    for line, col, prefix in zip(
+        ax.lines[:2], ("coverage", "simd_q1_coverage"),
+        ("partnership:", "partnership, quintile 1:"), strict=True,
+    ):  # fmt: skip
+        if published.hidden("reach_overall", s, col):
+            line.set_visible(False)
+            for t in legend.get_texts():
+                if t.get_text().startswith(prefix + " "):
+                    t.set_text(f"{prefix} suppressed")
+    return ax
+
+
+def reach_figure(res: Results, published: Published) -> Figure:
+    """The report's reach figure with the values its tables hide taken out
+    (:func:`reach_axes`), with its caption and alt text (:func:`alt_texts`)."""
+    ax = reach_axes(res, published)
+    alt = alt_texts(res, published)["reach"]
+    return _figure("reach", "reach", _reach_caption(res.session), alt, ax.figure)
+
+
 #: The report's figures, in the order the page shows them.
 FIGURE_ORDER = ("reach", "authority_flows", "brokers", "ecosystem", "trend")
 
@@ -327,8 +393,11 @@ SPLIT_FROM = 200
 _SECOND_PART = frozenset({"authority_flows", "ecosystem"})
 
 
-def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list[Figure]:
-    """Draw every figure of the report from the results' selections.
+def draw_figures(
+    res: Results, history: Any, *, part: int | None = None, skip: frozenset[str] = frozenset()
+) -> list[Figure]:
+    """Draw every figure of the report from the results' selections (but those of
+    ``skip``).
 
     ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
     Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
@@ -341,7 +410,6 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
         plot_authority_flows,
         plot_brokers,
         plot_ecosystem,
-        plot_reach,
         plot_trend,
     )
     from wpnet.records import data_limits
@@ -362,10 +430,9 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
     if not no_coverage:
         planned["reach"] = (
             "reach",
-            f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
-            "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
+            _reach_caption(s),
             alt["reach"],
-            lambda: plot_reach(sel, by="authority").figure,
+            lambda: reach_axes(res, NOTHING_PUBLISHED).figure,
         )
     planned["authority_flows"] = (
         "collaboration",
@@ -397,7 +464,7 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
             alt.get("trend", "Line chart of shares across sessions."),
             lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
         )
-    keys = [k for k in FIGURE_ORDER if k in planned]
+    keys = [k for k in FIGURE_ORDER if k in planned and k not in skip]
     if part is not None:
         keys = [k for k in keys if (k in _SECOND_PART) == (part == 1)]
     with detached_figures():
@@ -406,12 +473,17 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
 
 @contextmanager
 def drawing_figures(
-    res: Results, history: Any, *, workers: int | None = None, split: bool | None = None
+    res: Results,
+    history: Any,
+    *,
+    workers: int | None = None,
+    split: bool | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Iterator[Callable[[], list[Figure]]]:
     """Draw the report's figures in one or two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
-    (waiting for them if need be). Drawing is a large share of a report's time and
+    (waiting for them if need be; those of ``skip`` are not drawn). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
     count) it runs in processes started by ``fork`` (:func:`wpnet._parallel.in_background`),
@@ -444,7 +516,16 @@ def drawing_figures(
     parts = (0, 1) if forked and split else (None,)
     with ExitStack() as stack:
         pending = [
-            stack.enter_context(in_background(draw_figures, res, history, part=p, enabled=forked))
+            stack.enter_context(
+                in_background(
+                    draw_figures,
+                    res,
+                    history,
+                    part=p,
+                    enabled=forked,
+                    **({"skip": skip} if skip else {}),
+                )
+            )  # fmt: skip
             for p in parts
         ]
         done: list[list[Figure]] = []
