@@ -648,7 +648,8 @@ def page_leaks(folder: Path, truth: dict[str, pd.DataFrame], session: str) -> li
     the report's tables hide, as the page would print it (should be none): an
     authority's coverage (the reach figure), the partnership's coverage, establishments,
     authorities, records, practitioners and share of leaders in the session (the
-    headlines, the ecosystem figure), a session's coverage (the trend figure)."""
+    headlines, the ecosystem figure), the sessions' practitioners and establishments
+    (the change headline), a session's coverage (the trend figure)."""
     page = (folder / "index.html").read_text(encoding="utf-8")
     alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
     text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
@@ -691,6 +692,13 @@ def page_leaks(folder: Path, truth: dict[str, pd.DataFrame], session: str) -> li
     if _hidden(shown["lead_share"]) and _number(true["lead_share"]):
         v = re.escape(_pct(true["lead_share"], 1))
         out += re.findall(v + r"(?: \(95% interval [^)]*\))? led", hay)
+    for s, row in truth["reach_overall"].set_index("session").iterrows():  # the change
+        pub = csvs["reach_overall"].set_index("session").loc[s]
+        for col, say in (("practitioners", "Of the {n} practitioners of {s}"),
+                         ("establishments", "of {n} establishments stayed")):  # fmt: skip
+            phrase = say.format(n=f"{int(float(row[col])):,}", s=s)
+            if _hidden(pub[col]) and phrase in hay:
+                out.append(phrase)
     trend = csvs["capacity_trend"].set_index("session")
     for s, row in truth["capacity_trend"].set_index("session").iterrows():
         if _hidden(trend.loc[s, "coverage"]) and _number(row["coverage"]) is not None:
@@ -971,7 +979,7 @@ def test_the_page_prints_no_value_its_tables_hide(tmp_path, monkeypatch):
     truth, _, sessions = _report_with(eco, tmp_path / "before", monkeypatch)
     leaks = page_leaks(tmp_path / "before", truth, sessions[1])
     assert "16 practitioners from" in leaks and "reached 11 of" in leaks
-    assert "(103 participation records)" in leaks
+    assert "(103 participation records)" in leaks and "Of the 15 practitioners of 2022-23" in leaks
     assert sum(1 for p in leaks if re.fullmatch(r"[A-Z][a-z]+( [A-Z][a-z]+)* \d+%", p)) >= 3
 
 

@@ -437,7 +437,11 @@ def _change_sentence(res: Results, min_cell: int, shown: Published) -> str | Non
     nums = [int(p[k]) for k in cols]
     if any(0 < v < min_cell for v in nums):
         return None  # the sentence would reveal a small count
-    if shown.any_hidden([("change_flows", "practitioners", c) for c in cols]):
+    places = [("change_flows", "practitioners", c) for c in cols]
+    for when in (res.compare_to, res.session):  # the sessions' own counts, elsewhere
+        places += [("reach_overall", when, c) for c in ("practitioners", "establishments")]
+        places += [("capacity_trend", when, c) for c in ("practitioners", "establishments")]
+    if shown.any_hidden(places):
         return None
     e = f.loc["establishments"]
     return (
