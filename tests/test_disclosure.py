@@ -172,7 +172,10 @@ class _Attacker:
         self.sums: list[tuple[list[tuple], float]] = []
         self.eqs: list[tuple[dict[tuple, float], float]] = []
         self.ubs: list[tuple[dict[tuple, float], float]] = []  # sum <= rhs
-        self.identities: list[tuple[dict[tuple, float], float]] = []
+        self.identities: list[tuple[dict[tuple, float], float, dict | None]] = []
+        #: counts of a share hidden beside its shown base: 1 or more (a zero is never
+        #: hidden beside a shown base)
+        self.nonzero: list[tuple] = []
 
     def cell(self, key: tuple, value: object, lower: float = 0, upper: float = np.inf) -> None:
         x = _number(value)
@@ -191,18 +194,27 @@ class _Attacker:
         self.lo[key] = max(self.lo.get(key, 0), lower)
         self.hi[key] = min(self.hi.get(key, np.inf), upper)
 
-    def ratio(self, count: tuple, share: object, base: tuple) -> None:
-        """count = share × base where the share is shown; count <= base where not."""
+    def ratio(self, count: tuple, share: object, base: tuple, beside: object = None) -> None:
+        """count = share × base where the share is shown; count <= base; a hidden
+        share beside its shown base (``beside``: the base's cell in the same row) hides
+        a count of 1 or more."""
         self.var(count)
         self.var(base)
         r = _number(share)
         if r is not None:
             self.eqs.append(({count: 1.0, base: -r}, 0.0))
-        elif count[0] in PROTECTED and base[0] in PROTECTED:
-            self.ubs.append(({count: 1.0, base: -1.0}, 0.0))
+        elif _hidden(share) and _number(beside) is not None:
+            self.nonzero.append(count)
+        if count[0] in PROTECTED and base[0] in PROTECTED:
+            self.ubs.append(({count: 1.0, base: -1.0}, 0.0))  # a count of its base
 
-    def identity(self, coefs: dict[tuple, float], rhs: float = 0.0) -> None:
-        self.identities.append((coefs, rhs))
+    def identity(
+        self, coefs: dict[tuple, float], rhs: float = 0.0, *, when: dict | None = None
+    ) -> None:
+        """A relation credited where it holds in the data; with ``when``, where that
+        relation holds (the leaders of a partition add up where its practitioners do:
+        each practitioner is in one of its parts, and leads there if they lead)."""
+        self.identities.append((coefs, rhs, when))
 
     def solve_known(self) -> None:
         """Values fixed by a relation whose other terms are all shown (to a fixpoint)."""
@@ -240,11 +252,20 @@ class _Attacker:
         them in ``among`` (every count stays in the program; the bounds of the others
         are not solved for)."""
         out = [k for k in self.hidden if k in self.shown]  # shown elsewhere
+        for k, (low, high) in self.intervals(among).items():
+            if math.isfinite(high) and math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
+                out.append(k)
+        return out if among is None else [k for k in out if k in among]
+
+    def intervals(self, among: set[tuple] | None = None) -> dict[tuple, tuple[float, float]]:
+        """The least and greatest value of each unknown count (of ``among``) over the
+        linear program of every relation and bound."""
         keys = sorted(k for k in set(self.lo) | self.hidden if k not in self.shown)
         eqs = self.eqs + [({k: 1.0 for k in ks}, t) for ks, t in self.sums]
         eq = self._system(keys, eqs)
         ub = self._system(keys, self.ubs)
         bounds = [(self.lo[k], None if np.isinf(self.hi[k]) else self.hi[k]) for k in keys]
+        out = {}
         for i, k in enumerate(keys):
             if among is not None and k not in among:
                 continue
@@ -264,9 +285,8 @@ class _Attacker:
                 ends.append(sign * r.fun if r.status == 0 else (np.inf if sign < 0 else None))
             low, high = ends
             assert low is not None, f"inconsistent constraints for {k}"
-            if math.isfinite(high) and math.ceil(low - 1e-6) >= math.floor(high + 1e-6):
-                out.append(k)
-        return out if among is None else [k for k in out if k in among]
+            out[k] = (low, high)
+        return out
 
 
 #: Counts of people (the audit protects their small values): practitioners of a unit;
@@ -314,7 +334,7 @@ def _unit_rows(att: _Attacker, t: pd.DataFrame, kind: str, unit_col: str | None,
             att.cell(k, row["practitioners"], *_row_bounds(row))
         for share, name in (("lead_share", "leads"), ("multi_network_share", "multi")):
             if share in row.index:
-                att.ratio((name, *k[1:]), row[share], k)
+                att.ratio((name, *k[1:]), row[share], k, row.get("practitioners"))
         est, depth = _number(row.get("establishments")), _number(row.get("depth"))
         if est is not None and depth is not None:  # depth = practitioners / establishments
             att.eqs.append(({k: 1.0}, depth * est))
@@ -378,11 +398,11 @@ def _reflections(att: _Attacker, ind: pd.DataFrame, change: pd.DataFrame) -> Non
             att.cell(base, size)
             att.var(base)
             att.identity({base: 1.0, ("practitioners", "session", s): -1.0})
-            att.ratio(("leads" if name == "lead_share" else "multi", "session", s), v, base)
+            att.ratio(("leads" if name == "lead_share" else "multi", "session", s), v, base, size)
         elif name == "lead_rate_by_level":
             base = ("level_part", group, s)
             att.cell(base, size)
-            att.ratio(("level_leads", group, s), v, base)
+            att.ratio(("level_leads", group, s), v, base, size)
         elif name == "participation_rate_by_level":
             reg = ("register", group)
             att.cell(reg, size)
@@ -397,7 +417,7 @@ def _reflections(att: _Attacker, ind: pd.DataFrame, change: pd.DataFrame) -> Non
             people = ("simd_people", unit, group, s)
             att.cell(people, size)
             att.var(people)
-            att.ratio(("simd_leads", unit, group, s), v, people)
+            att.ratio(("simd_leads", unit, group, s), v, people, size)
     # identities: levels add up to the session, authorities to the partnership, the
     # partnership's quintile to reach_simd's
     sessions = sorted({k[3] for k in value})
@@ -473,9 +493,24 @@ def _build(att: _Attacker, csvs: dict[str, pd.DataFrame], data: dict, sessions: 
         ):
             if None not in unit:
                 groups.setdefault(unit, []).append(k)
-    att.identity({k: 1.0 for k in est_keys} | {("practitioners", "session", after): -1.0})
+    whole = {k: 1.0 for k in est_keys} | {("practitioners", "session", after): -1.0}
+    att.identity(whole)
     for unit, members in groups.items():
         att.identity({k: 1.0 for k in members} | {unit: -1.0})
+    # leaders: an establishment's are 0 .. its practitioners (unpublished), and add up
+    # to its authority's, sector's, quintile's and authority × quintile's, and to the
+    # partnership's, where its practitioners do
+    for k in est_keys:
+        att.var(_leads_of(k))
+        att.ubs.append(({_leads_of(k): 1.0, k: -1.0}, 0.0))
+    for unit, members in [(("practitioners", "session", after), est_keys), *groups.items()]:
+        coefs = {_leads_of(k): 1.0 for k in members} | {_leads_of(unit): -1.0}
+        att.identity(coefs, when={k: 1.0 for k in members} | {unit: -1.0})
+
+
+def _leads_of(k: tuple) -> tuple:
+    """The key of the leaders among the practitioners counted by ``k``."""
+    return ("simd_leads", *k[1:]) if k[0] == "simd_people" else ("leads", *k[1:])
 
 
 def _holds(coefs: dict[tuple, float], rhs: float, true: dict[tuple, float]) -> bool:
@@ -490,14 +525,8 @@ def audit(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions
     outputs that hold in the data (``truth``: the tables at ``min_cell=1``) are
     credited to the attacker."""
     csvs, data = _outputs(folder)
-    known = _Attacker()
-    _build(known, truth, true_map, sessions)
-    known.solve_known()
-    true = known.shown
-    att = _Attacker()
-    _build(att, csvs, data, sessions)
-    att.eqs += [(c, r) for c, r in att.identities if _holds(c, r, true)]
-    att.solve_known()
+    true = _true(truth, true_map, sessions)
+    att = _attack(csvs, data, sessions, true)
     small = {k for k in true if k[0] in PROTECTED and 0 < round(true[k], 6) < MIN_CELL}
     pinned = set(att.pinned(among=small)) | set(att.shown)  # only small ones are kept
     return sorted(
@@ -505,6 +534,94 @@ def audit(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions
         for k in pinned
         if k[0] in PROTECTED and 0 < round(true.get(k, 0), 6) < MIN_CELL
     )
+
+
+def _true(truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> dict:
+    """Every count the outputs relate, from the truth (the tables at ``min_cell=1``)."""
+    known = _Attacker()
+    _build(known, truth, true_map, sessions)
+    known.solve_known()
+    return known.shown
+
+
+def _attack(csvs: dict[str, pd.DataFrame], data: dict, sessions: tuple, true: dict) -> _Attacker:
+    """The attacker of the published outputs, credited with the identities that hold."""
+    att = _Attacker()
+    _build(att, csvs, data, sessions)
+    att.eqs += [(c, r) for c, r, w in att.identities if _holds(w or c, r, true)]
+    att.solve_known()
+    for count in att.nonzero:
+        assert true[count] >= 1, count  # the rule the attacker is credited with
+        att.var(count, 1)
+    return att
+
+
+#: The tables that publish the leaders of the units of the report-wide system, and
+#: their unit column.
+LEADER_TABLES = {
+    "reach_authority": "authority",
+    "reach_sector": "sector",
+    "reach_simd": "simd_quintile",
+    "capacity_authority": "authority",
+}
+
+
+def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd.DataFrame]:
+    """The outputs with every non-zero leaders' count of the report-wide system hidden
+    (but the partnership's), as the report would hide them: a ``"*"`` for the shares
+    of the units' tables and the session's ``simd_lead_rate`` rows of the evaluation
+    (a zero stays: it is never hidden beside a shown base), and their change."""
+    out = dict(csvs)
+
+    def mask(v: object) -> object:
+        return "*" if _number(v) else v
+
+    for key, col in LEADER_TABLES.items():
+        t = csvs[key].copy()
+        rows = t[col] != "partnership"
+        t.loc[rows, "lead_share"] = t.loc[rows, "lead_share"].map(mask)
+        out[key] = t
+    ind = csvs["reflections"].copy()
+    at = (ind["indicator"] == "simd_lead_rate") & (ind["session"] == session)
+    ind.loc[at, "value"] = ind.loc[at, "value"].map(mask)
+    out["reflections"] = ind
+    ch = csvs["reflections_change"].copy()
+    at = ch["indicator"] == "simd_lead_rate"
+    ch.loc[at, ["value_from", "value_to"]] = "*"
+    out["reflections_change"] = ch
+    return out
+
+
+def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> list:
+    """The small leaders' counts of the report-wide system (authorities, sectors,
+    quintiles, authority × quintile, the partnership, in the report's session) whose
+    interval over the outputs in ``folder`` does not span their protection interval:
+    ``[1, min_cell − 1]`` as far as the same outputs with every such count hidden
+    leave it (should be none). Each with its value, interval and the interval kept."""
+    csvs, data = _outputs(folder)
+    true = _true(truth, true_map, sessions)
+    after = sessions[1]
+    keys = {
+        k
+        for k in true
+        if 0 < round(true[k], 6) < MIN_CELL
+        and (
+            (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile"))
+            or k == ("leads", "session", after)
+            or (k[0] == "simd_leads" and k[3] == after)
+        )
+    }
+    att = _attack(csvs, data, sessions, true)
+    best = _attack(_masked_leaders(csvs, after), data, sessions, true)
+    got = att.intervals(keys)
+    most = best.intervals(keys)
+    out = []
+    for k in sorted(keys):
+        lo, hi = got.get(k, (true[k], true[k]))  # shown: one point
+        need = (max(1.0, most[k][0]), min(MIN_CELL - 1.0, most[k][1]))
+        if need[1] > need[0] and (lo > need[0] + 1e-6 or hi < need[1] - 1e-6):
+            out.append((k, true[k], (lo, hi), need))
+    return out
 
 
 def card_leaks(folder: Path) -> list[str]:
@@ -519,6 +636,75 @@ def card_leaks(folder: Path) -> list[str]:
         label = r["indicator"].replace("_", " ") + (f" ({where})" if where else "") + ":"
         if label in text:
             out.append(label)
+    return out
+
+
+def _pct(x: object, digits: int = 0) -> str:
+    return f"{100 * float(str(x)):.{digits}f}%"
+
+
+def page_leaks(folder: Path, truth: dict[str, pd.DataFrame], session: str) -> list[str]:
+    """Phrases of index.html (its text and its images' alt texts) that print a value
+    the report's tables hide, as the page would print it (should be none): an
+    authority's coverage (the reach figure), the partnership's coverage, establishments,
+    authorities, records, practitioners and share of leaders in the session (the
+    headlines, the ecosystem figure), the sessions' practitioners and establishments
+    (the change headline), a session's coverage (the trend figure)."""
+    page = (folder / "index.html").read_text(encoding="utf-8")
+    alts = [html.unescape(a) for a in re.findall(r'alt="([^"]*)"', page)]
+    text = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", page)))
+    hay = " ".join([text, *alts])
+    csvs = {
+        k: pd.read_csv(folder / "tables" / f"{k}.csv", dtype=str, keep_default_na=False)
+        for k in ("reach_authority", "reach_overall", "capacity_trend")
+    }
+    out: list[str] = []
+    for (_, shown), (_, true) in zip(
+        csvs["reach_authority"].iterrows(), truth["reach_authority"].iterrows(), strict=True
+    ):
+        a = re.escape(str(true["authority"]))
+        for col, say in (
+            ("coverage", r"(?:^|[:;] ){a} {v}"),
+            ("simd_q1_coverage", r"(?:^|[:;] ){a} [^;]*\(SIMD quintile 1: {v}\)"),
+        ):
+            if _hidden(shown[col]) and _number(true[col]) is not None:
+                found = re.findall(say.format(a=a, v=re.escape(_pct(true[col]))), hay, re.M)
+                out += [f.lstrip(":; ") for f in found]
+    shown = csvs["reach_overall"].set_index("session").loc[session]
+    true = truth["reach_overall"].set_index("session").loc[session]
+    for col, say in (
+        ("coverage", "reached {reached} of"),
+        ("coverage", "Partnership: {v}"),
+        ("practitioners", "{n} practitioners from"),
+        ("practitioners", "{n} practitioners took"),
+        ("establishments", "{n} establishments in"),
+        ("establishments", "{n} establishments of"),
+        ("authorities", "in {n} authorities"),
+        ("authorities", "of {n} authorities around"),
+        ("records", "({n} participation records)"),
+    ):
+        if shown[col] == "*" and _number(true[col]) is not None:
+            phrase = say.format(
+                reached=true["reached"], v=_pct(true[col]), n=f"{int(float(true[col])):,}"
+            )
+            if phrase in hay:
+                out.append(phrase)
+    if _hidden(shown["lead_share"]) and _number(true["lead_share"]):
+        v = re.escape(_pct(true["lead_share"], 1))
+        out += re.findall(v + r"(?: \(95% interval [^)]*\))? led", hay)
+    for s, row in truth["reach_overall"].set_index("session").iterrows():  # the change
+        pub = csvs["reach_overall"].set_index("session").loc[s]
+        for col, say in (("practitioners", "Of the {n} practitioners of {s}"),
+                         ("establishments", "of {n} establishments stayed")):  # fmt: skip
+            phrase = say.format(n=f"{int(float(row[col])):,}", s=s)
+            if _hidden(pub[col]) and phrase in hay:
+                out.append(phrase)
+    trend = csvs["capacity_trend"].set_index("session")
+    for s, row in truth["capacity_trend"].set_index("session").iterrows():
+        if _hidden(trend.loc[s, "coverage"]) and _number(row["coverage"]) is not None:
+            phrase = f"{_pct(row['coverage'])} in {s}"
+            if phrase in hay:
+                out.append(phrase)
     return out
 
 
@@ -581,7 +767,9 @@ def test_no_hidden_count_is_pinned_on_small_synthetic_data(tmp_path, monkeypatch
     k = pd.to_numeric(refl["value"], errors="coerce") * pd.to_numeric(refl["n"], errors="coerce")
     assert int(((k.round() > 0) & (k.round() < MIN_CELL)).sum()) >= 5
     assert audit(tmp_path / "r", truth, true_map, sessions) == []
+    assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
     assert card_leaks(tmp_path / "r") == []
+    assert page_leaks(tmp_path / "r", truth, sessions[1]) == []
 
 
 @pytest.mark.slow
@@ -607,7 +795,9 @@ def test_no_hidden_count_is_pinned_on_the_shipped_example(example_report):
     truth, true_map, sessions = _truth(example_report.res)
     folder = example_report.page.parent
     assert audit(folder, truth, true_map, sessions) == []
+    assert narrowed(folder, truth, true_map, sessions) == []
     assert card_leaks(folder) == []
+    assert page_leaks(folder, truth, sessions[1]) == []
 
 
 def test_the_audit_finds_the_attack_of_issue_14(tmp_path):
@@ -657,7 +847,8 @@ def _flow_pins(before: int, after: int, retained: int, *, marker: bool = False) 
     for s, v in (("s0", before), ("s1", after)):
         att.cell(("practitioners", "session", s), v if v >= MIN_CELL else f"<{MIN_CELL}")
     _flows(att, t, "s0", "s1")
-    att.eqs += att.identities  # before and after are the sessions' practitioners
+    att.eqs += [(c, r) for c, r, _ in att.identities]  # before and after: the sessions'
+
     att.solve_known()
     small = {("flow", c) for c, v in true.items() if 0 < v < MIN_CELL}
     found = set(att.pinned(among=small)) | set(att.shown)  # only small flows are kept
@@ -705,3 +896,175 @@ def test_the_tables_and_the_cards_hide_by_one_computation_of_the_rule():
     assert not got[0].flags.writeable and not got[1].flags.writeable
     other = hidden_reflections(res, 1)  # another rule, its own rows
     assert not other[0].any() and other is not got
+
+
+def test_small_leaders_keep_their_whole_interval():
+    """The shipped example's quintile 4 (before leaders were suppressed as one system):
+    the partnership's 26 leaders are shown, and four authorities' 10, 5 and 8; the two
+    hidden ones, 2 and 1, add up to 3, so each is 1 or 2, not pinned but narrower than
+    "fewer than 5". Pinning alone (``linked_suppression``) hides nothing more; the
+    leaders' system hides a third count (the 5), after which each of the small ones
+    may be anything from 1 to 4."""
+    from wpnet.report.disclosure import CountSystem, leader_suppression, linked_suppression
+
+    keys = [("total",), ("simd_quintile", "4")]
+    keys += [("authority_simd", (a, "4")) for a in "ABCDE"]
+    eqs = [([2, 3, 4, 5, 6], 1), ([1], 0)]
+    system = CountSystem(
+        keys=keys,
+        values=np.array([500, 500, 100, 100, 100, 100, 100]),
+        lower=np.zeros(7, dtype=np.int64),
+        equations=eqs,
+        published=np.ones(7, dtype=bool),
+        sensitive=np.zeros(7, dtype=bool),
+        leaders=np.array([26, 26, 10, 5, 8, 2, 1]),
+        leader_equations=eqs,
+    )
+    total = np.array([True] + [False] * 6)
+    pin_only = linked_suppression(system.leaders, eqs, MIN_CELL, keep=total)
+    assert pin_only.tolist() == [False] * 5 + [True, True]
+    hidden = leader_suppression(system, np.zeros(7, dtype=bool), MIN_CELL)
+    assert hidden.tolist() == [False, False, False, True, False, True, True]
+    # a reader of the "*" shares: each hidden count is 1 or more (a zero is never hidden)
+    att = _Attacker()
+    for k, v, h in zip(keys, system.leaders.tolist(), hidden.tolist(), strict=True):
+        att.var(k, 1 if h else v, np.inf if h else v)
+        if not h:
+            att.shown[k] = v
+    att.eqs.append(({k: 1.0 for k in keys[2:]} | {keys[1]: -1.0}, 0.0))
+    bounds = att.intervals({keys[5], keys[6]})
+    assert all(lo <= 1 and hi >= MIN_CELL - 1 for lo, hi in bounds.values())
+
+
+@pytest.mark.slow
+def test_the_audit_finds_leaders_narrowed_on_the_shipped_example(tmp_path, monkeypatch):
+    """Before leaders were suppressed as one system (here: the leaders' system switched
+    off), the example's report let a reader narrow two authorities' quintile 4 leaders
+    (East Dunbartonshire's 2, Glasgow City's 1) to 1 or 2: the partnership's quintile 4
+    leaders less the shown authorities' leave 3 for four hidden counts of 1 or more."""
+    from wpnet.report import disclosure
+
+    def without_leaders(sel, min_cell):
+        people, leaders = original(sel, min_cell)
+        return people, {d: set() for d in leaders}
+
+    original = disclosure.hidden_leaders
+    monkeypatch.setattr(disclosure, "hidden_leaders", without_leaders)
+    truth, true_map, sessions = _report_with(wpnet.load_example(), tmp_path / "r", monkeypatch)
+    found = narrowed(tmp_path / "r", truth, true_map, sessions)
+    assert [(k, v, got) for k, v, got, _ in found] == [
+        (("simd_leads", "East Dunbartonshire", "SIMD 4", "2023-24"), 2.0, (1.0, 2.0)),
+        (("simd_leads", "Glasgow City", "SIMD 4", "2023-24"), 1.0, (1.0, 2.0)),
+    ]
+
+
+@pytest.mark.slow
+def test_the_page_prints_no_value_its_tables_hide(tmp_path, monkeypatch):
+    """A small partnership whose reach tables hide the partnership's and several
+    authorities' coverage, establishments and records: the headlines and the figures'
+    alt texts leave them out (``suppressed``). Before, they printed them ("16
+    practitioners from 14 establishments in 5 authorities ... (103 participation
+    records)", "reached 11 of 30 schools", each authority's coverage in the reach
+    figure's alt text): the same page made with the tables' decision ignored."""
+    from wpnet.report.disclosure import Published
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    truth, _, sessions = _report_with(eco, tmp_path / "r", monkeypatch)
+    assert page_leaks(tmp_path / "r", truth, sessions[1]) == []
+    page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
+    assert "suppressed" in page  # the alt texts say what they leave out
+    monkeypatch.setattr(build_module, "published", lambda tables: Published({}))
+    truth, _, sessions = _report_with(eco, tmp_path / "before", monkeypatch)
+    leaks = page_leaks(tmp_path / "before", truth, sessions[1])
+    assert "16 practitioners from" in leaks and "reached 11 of" in leaks
+    assert "(103 participation records)" in leaks and "Of the 15 practitioners of 2022-23" in leaks
+    assert sum(1 for p in leaks if re.fullmatch(r"[A-Z][a-z]+( [A-Z][a-z]+)* \d+%", p)) >= 3
+
+
+def _report_with(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple[dict, dict, tuple]:
+    """:func:`_report` at ``--samples 0`` (the leaders' counts and the page's values do
+    not depend on the draws)."""
+    seen = {}
+    original = build_module.build_tables
+
+    def spy(res, min_cell):
+        seen["res"] = res
+        return original(res, min_cell)
+
+    monkeypatch.setattr(build_module, "build_tables", spy)
+    build_report(eco, out=out, permutations=50, samples=0, min_cell=MIN_CELL)
+    monkeypatch.setattr(build_module, "build_tables", original)
+    return _truth(seen["res"])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("seed", [4, 6])
+def test_no_small_leaders_count_is_narrowed_on_a_larger_synthetic_partnership(
+    tmp_path, monkeypatch, seed
+):
+    """About 120 practitioners, a few leaders in each unit: before leaders were
+    suppressed as one system, these reports let a reader narrow small counts of leaders
+    to 1 or 2 (seed 4: the central sector's 2, early years' and secondary's 1, North
+    Lanarkshire's quintile 4 leader; seed 6: North Lanarkshire's 1 ...), across the
+    authority, sector and quintile tables and the partnership's total."""
+    eco = wpnet.synthetic(
+        establishments=60, practitioners=600, networks=40, records=2500, sessions=2, seed=seed
+    )
+    truth, true_map, sessions = _report_with(eco, tmp_path / "r", monkeypatch)
+    leads = pd.to_numeric(truth["reach_authority"]["lead_share"], errors="coerce")
+    people = pd.to_numeric(truth["reach_authority"]["practitioners"], errors="coerce")
+    small = ((leads * people).round() > 0) & ((leads * people).round() < MIN_CELL)
+    assert small.sum() >= 1 and (people >= MIN_CELL).sum() >= 4  # something to protect
+    assert audit(tmp_path / "r", truth, true_map, sessions) == []
+    assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
+    assert page_leaks(tmp_path / "r", truth, sessions[1]) == []
+
+
+@pytest.mark.slow
+def test_the_reach_figure_shows_no_value_its_tables_hide(tmp_path, monkeypatch):
+    """The reach figure labels each authority's bars with its coverage: an authority
+    whose coverage the tables hide (its establishments reached bound its practitioners)
+    has empty bars labelled "suppressed", and the partnership's lines go where
+    ``reach_overall`` hides its coverage; ``plot_reach`` alone prints them all (the
+    report's figure before). The page shows that figure."""
+    from wpnet.maps.static import detached_figures, plot_reach
+    from wpnet.report.disclosure import published
+    from wpnet.report.figures import reach_axes, reach_figure
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    seen = {}
+    original = build_module.build_tables
+
+    def spy(res, min_cell):
+        seen["res"], seen["tables"] = res, original(res, min_cell)
+        return seen["tables"]
+
+    monkeypatch.setattr(build_module, "build_tables", spy)
+    page = build_report(eco, out=tmp_path / "r", permutations=50, samples=0).read_text("utf-8")
+    res, shown = seen["res"], published(seen["tables"])
+    ax = reach_axes(res, shown)
+    with detached_figures():
+        plain = plot_reach(res.sel, by="authority")
+    t = next(t for t in seen["tables"] if t.key == "reach_authority").frame
+    n, hidden, printed = len(t), 0, 0
+    for j, col in enumerate(("coverage", "simd_q1_coverage")):
+        for i, (unit, v) in enumerate(zip(t["authority"], t[col], strict=True)):
+            label, bar = ax.texts[j * n + i].get_text(), ax.patches[j * n + i]
+            if _hidden(v):
+                hidden += 1
+                assert label == "suppressed" and bar.get_width() == 0, unit
+                before = plain.texts[j * n + i].get_text()  # printed before
+                assert before.endswith("%") or before == "no establishments"
+                printed += before.endswith("%")
+            else:
+                assert label == plain.texts[j * n + i].get_text(), unit
+    assert hidden >= 6 and printed >= 6
+    overall = next(t for t in seen["tables"] if t.key == "reach_overall").frame
+    assert _hidden(overall.loc[overall["session"] == res.session, "coverage"].item())
+    legend = [x.get_text() for x in ax.get_legend().get_texts()]
+    assert "partnership: suppressed" in legend and not ax.lines[0].get_visible()
+    assert reach_figure(res, shown).src in page

@@ -32,6 +32,7 @@ from wpnet.privacy import (
     neutralise,
     strip_controls,
 )
+from wpnet.records import data_limits
 from wpnet.report.compute import (
     Results,
     compute,
@@ -39,8 +40,8 @@ from wpnet.report.compute import (
     report_base,
     resolve_sessions,
 )
-from wpnet.report.disclosure import linked_hidden
-from wpnet.report.figures import drawing_figures
+from wpnet.report.disclosure import Published, linked_hidden, published
+from wpnet.report.figures import alt_texts, drawing_figures, reach_figure
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
@@ -256,7 +257,8 @@ def build_report(
                 step=tick,
                 themes=False,
             )
-            with drawing_figures(res, res.trend_eco) as drawn:
+            # the reach figure is drawn here once the tables have decided what it shows
+            with drawing_figures(res, res.trend_eco, skip=frozenset({"reach"})) as drawn:
                 interactive_map(
                     res.base,
                     tmp / "map.html",
@@ -276,8 +278,17 @@ def build_report(
                 tick("reflections")
                 tables = [*build_tables(res, min_cell), *headline_tables(res)]
                 _write_tables(tables, tmp)
-                page = _page(res, tables, min_cell)
-                figures = drawn()
+                shown = published(tables)
+                page = _page(res, tables, min_cell, shown)
+                # the other figures' alt texts were written with every value the tables
+                # may hide taken out; now the tables have decided, they are written again
+                reach = []  # (not drawn where coverage is not supported by the data)
+                if "coverage" not in data_limits(res.eco):
+                    reach.append(reach_figure(res, shown))
+                alts = alt_texts(res, shown)
+                figures = [*reach, *drawn()]
+                for f in figures:
+                    f.alt = alts.get(f.key, f.alt)
         tick("figures")
         atomic_write(tmp / "index.html", _render(page, figures, time.perf_counter() - started))
         (tmp / MARKER).write_text(f"wpnet report {session}\n", encoding="utf-8")
@@ -478,7 +489,7 @@ def _environment() -> Any:
     )
 
 
-def _page(res: Results, tables: list[Table], min_cell: int) -> dict[str, Any]:
+def _page(res: Results, tables: list[Table], min_cell: int, shown: Published) -> dict[str, Any]:
     """What the page shows but its figures and the time taken: made while the figures
     are drawn, so that only :func:`_render` is left once they are."""
     from wpnet import __version__
@@ -494,8 +505,8 @@ def _page(res: Results, tables: list[Table], min_cell: int) -> dict[str, Any]:
         "sessions": res.sessions,
         "scope": ", ".join(f"{k}: {v}" for k, v in scope.items()) if scope else "",
         "sections": SECTIONS,
-        "headlines": headlines(res, min_cell),
-        "cards": theme_cards(res, min_cell),
+        "headlines": headlines(res, min_cell, published=shown),
+        "cards": theme_cards(res, min_cell, published=shown),
         "tables": by_section,
         "definitions": DEFINITIONS,
         "graphs": graphs_used(res),

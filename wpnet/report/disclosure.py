@@ -23,7 +23,7 @@ quintile and authority × quintile, and ``Σ groups = the partnership``.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,12 +35,18 @@ from wpnet.privacy import determined, secondary_for, suppress
 from wpnet.report.compute import Results
 
 __all__ = [
+    "NOTHING_PUBLISHED",
+    "Published",
     "CountSystem",
     "count_system",
     "hidden_reflections",
+    "hidden_leaders",
     "hidden_units",
+    "leader_suppression",
     "linked_hidden",
+    "linked_leaders",
     "linked_suppression",
+    "published",
     "reflections_hidden",
 ]
 
@@ -68,6 +74,10 @@ class CountSystem:
     equations: list[tuple[list[int], int]]
     published: np.ndarray
     sensitive: np.ndarray
+    #: leaders among them (practitioners with a record as lead, facilitator or
+    #: presenter in the unit), with the sums that hold for them
+    leaders: np.ndarray | None = None
+    leader_equations: list[tuple[list[int], int]] | None = None
 
 
 def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
@@ -79,6 +89,7 @@ def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
     the published counts add up from are the cells of authority × sector × quintile
     (a missing value is a value of its own), unpublished, each at least its number of
     establishments reached; establishments would add nothing, as each lies in one cell.
+    The leaders of each unit are counted alike, over the records with ``lead``.
     """
     rec = sel.records
     rec = rec[rec["establishment_id"].notna() & rec["network_id"].notna()]
@@ -86,6 +97,7 @@ def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
     none = "\0"  # a missing unit, a value of its own
     frame = pd.DataFrame(
         {
+            "lead": rec["lead"].to_numpy(dtype=bool),
             "practitioner_id": rec["practitioner_id"].astype(str).to_numpy(),
             "establishment_id": rec["establishment_id"].astype(str).to_numpy(),
             "authority": rec["authority"].astype("string").fillna(none).to_numpy(dtype=object),
@@ -100,21 +112,26 @@ def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
     a, sector, q = (frame[c].tolist() for c in ("authority", "sector", "simd_quintile"))
     frame["cell"] = list(zip(a, sector, q, strict=True))
     frame["authority_simd"] = list(zip(a, q, strict=True))
+    led = frame[frame["lead"]]
     keys: list[tuple] = [("total",)]
     values = [frame["practitioner_id"].nunique()]
+    leaders = [led["practitioner_id"].nunique()]
     lower = [frame["establishment_id"].nunique()]
     for dim in (*DIMENSIONS, "cell"):
         counts = frame.groupby(dim, sort=True)["practitioner_id"].nunique()
         ests = frame.groupby(dim, sort=True)["establishment_id"].nunique()
+        leads = led.groupby(dim, sort=True)["practitioner_id"].nunique()
         for unit, n in counts.items():
             parts = unit if isinstance(unit, tuple) else (unit,)
             if dim != "cell" and none in parts:
                 continue  # a count of practitioners with no unit is not published
             keys.append((dim, unit))
             values.append(int(n))
+            leaders.append(int(leads.get(unit, 0)))
             lower.append(int(ests[unit]))
     index = {k: i for i, k in enumerate(keys)}
     vals = np.asarray(values, dtype=np.int64)
+    lead_vals = np.asarray(leaders, dtype=np.int64)
     cells = [k[1] for k in keys if k[0] == "cell"]
     of_cell = {  # the published unit of each dimension that a cell lies in
         "authority": lambda c: c[0],
@@ -123,10 +140,12 @@ def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
         "authority_simd": lambda c: (c[0], c[2]),
     }
     equations: list[tuple[list[int], int]] = []
+    lead_equations: list[tuple[list[int], int]] = []
 
     def add(children: list[int], parent: int) -> None:
-        if children and int(vals[children].sum()) == int(vals[parent]):
-            equations.append((children, parent))
+        for v, eqs in ((vals, equations), (lead_vals, lead_equations)):
+            if children and int(v[children].sum()) == int(v[parent]):
+                eqs.append((children, parent))
 
     add([index[("cell", c)] for c in cells], 0)
     for dim, unit_of in of_cell.items():
@@ -156,7 +175,9 @@ def count_system(sel: Ecosystem, min_cell: int = 5) -> CountSystem:
     # practitioner each: pinning the cell pins an establishment's count
     single = ~published & (low == 1) & (vals > 0) & (vals < min_cell)
     sensitive = ~published & (vals > 0) & (vals == low) & (min_cell > 1)
-    return CountSystem(keys, vals, low, equations, published, single | sensitive)
+    return CountSystem(
+        keys, vals, low, equations, published, single | sensitive, lead_vals, lead_equations
+    )
 
 
 def linked_suppression(
@@ -168,6 +189,10 @@ def linked_suppression(
     published: np.ndarray | None = None,
     sensitive: np.ndarray | None = None,
     keep: np.ndarray | None = None,
+    hide: np.ndarray | None = None,
+    interval: np.ndarray | None = None,
+    below: Sequence[tuple[int, int]] = (),
+    reader: tuple[np.ndarray, np.ndarray] | None = None,
 ) -> np.ndarray:
     """Which counts to hide so that no small count can be worked out from the rest.
 
@@ -188,6 +213,15 @@ def linked_suppression(
     map shows as many establishments) cannot be protected by hiding others and is not
     tried.
 
+    A count of ``interval`` is protected more strictly: its least and greatest values
+    over the program must span its protection interval, ``[1, min_cell − 1]`` as far as
+    hiding every count that may be hidden would leave it (the other counts may bound it
+    whatever is hidden: a unit's leaders are no more than its practitioners): a reader
+    must learn no more of it than that it is small, and, where its marker does not say
+    so (``reader``), not that. ``hide`` hides published counts from the start (a reader
+    knows of them what they know of a secondary one; a hidden zero is taken as known);
+    ``below`` adds what a reader knows of counts that cannot exceed others.
+
     Parameters
     ----------
     values : ndarray of int
@@ -205,6 +239,15 @@ def linked_suppression(
     keep : ndarray of bool, optional
         Counts never hidden as secondary ones (the partnership's, which a report
         shows in many places).
+    hide : ndarray of bool, optional
+        Published counts hidden whatever their size.
+    interval : ndarray of bool, optional
+        Small published counts protected by their whole protection interval.
+    below : sequence of (i, j)
+        Counts that cannot exceed others: ``values[i] <= values[j]``, a reader knows.
+    reader : (ndarray, ndarray), optional
+        The least and greatest value a reader knows of each published count when it is
+        hidden, where not NaN (default: its marker's interval, above).
 
     Returns
     -------
@@ -231,16 +274,37 @@ def linked_suppression(
     low = np.zeros(n) if lower is None else np.asarray(lower, dtype=float)
     shown = np.ones(n, dtype=bool) if published is None else np.asarray(published, dtype=bool)
     primary = shown & (values > 0) & (values < min_cell)
+    zero = shown & (values == 0)
     b = _Bounds(
         low=np.where(shown, np.maximum(low, np.where(primary, 1.0, float(min_cell))), low),
         high=np.where(primary, float(min_cell - 1), np.inf),
+        interval=np.zeros(n, bool) if interval is None else np.asarray(interval, bool) & primary,
+        below=tuple(below),
     )
+    if reader is not None:  # what a reader knows of them, where the markers do not say
+        given = shown & ~np.isnan(reader[0])
+        b.low[given], b.high[given] = reader[0][given], reader[1][given]
+    b.low[zero], b.high[zero] = 0.0, 0.0
     guarded = primary | (~shown & (False if sensitive is None else np.asarray(sensitive)))
     guarded &= b.low < b.high  # pinned by its own bounds: nothing to do
     hidden = primary | ~shown
+    if hide is not None:
+        hidden |= np.asarray(hide, dtype=bool) & ~zero  # (a hidden zero is known)
+    open_ = ~hidden & (values > 0) & (True if keep is None else ~np.asarray(keep))
+    most: dict[Any, Any] = {}  # the most any hiding leaves a reader unsure of
+
+    def need(k: int) -> tuple[float, float]:
+        if "program" not in most:
+            most["program"] = _program(a, values, hidden | open_, b)
+        if k not in most:
+            least, greatest = most["program"](k)
+            most[k] = (max(1.0, least), min(min_cell - 1.0, greatest))
+        return most[k]
+
     involved = [np.flatnonzero(a[e]) for e in range(a.shape[0])]
+    safe = np.zeros(n, dtype=bool)
     while True:
-        exposed = _exposed(a, values, hidden, shown, guarded, involved, b)
+        exposed = _exposed(a, values, hidden, shown, guarded, involved, b, safe, need, min_cell)
         if exposed is None:
             return hidden
         near = np.zeros(n, dtype=bool)
@@ -259,10 +323,13 @@ def linked_suppression(
 
 @dataclass(frozen=True)
 class _Bounds:
-    """What a reader knows of each count were it hidden: ``low <= x <= high``."""
+    """What a reader knows of each count were it hidden: ``low <= x <= high``, and
+    ``x_i <= x_j`` for the pairs of ``below``; the counts protected by their interval."""
 
     low: np.ndarray
     high: np.ndarray
+    interval: np.ndarray
+    below: tuple[tuple[int, int], ...] = ()
 
 
 def _exposed(
@@ -273,6 +340,9 @@ def _exposed(
     guarded: np.ndarray,
     involved: list[np.ndarray],
     b: _Bounds,
+    safe: np.ndarray,
+    need: Callable[[int], tuple[float, float]],
+    min_cell: int,
 ) -> int | None:
     """A hidden count a reader can work out: a published one fixed by the sums, a
     guarded one pinned by one sum and the bounds or by all of them; or None."""
@@ -290,14 +360,14 @@ def _exposed(
         hi = float(np.where(coef > 0, coef * b.high[h], coef * b.low[h]).sum())
         if target in (lo, hi):
             return int(h[guarded[h]][0])
-    return _pinned_by_program(a, values, hidden, guarded, b)
+    return _pinned_by_program(a, values, hidden, guarded, b, safe, need, min_cell)
 
 
-def _pinned_by_program(
-    a: np.ndarray, values: np.ndarray, hidden: np.ndarray, guarded: np.ndarray, b: _Bounds
-) -> int | None:
-    """A guarded hidden count whose least and greatest values over the linear program
-    of all the sums and bounds leave one whole number, or None."""
+def _program(
+    a: np.ndarray, values: np.ndarray, hidden: np.ndarray, b: _Bounds
+) -> Callable[[int], tuple[float, float]]:
+    """The least and greatest values of a hidden count (by position) over the linear
+    program of the sums, the bounds and ``b.below``, the shown counts known."""
     from scipy.optimize import linprog
 
     cols = np.flatnonzero(hidden)
@@ -305,16 +375,59 @@ def _pinned_by_program(
     a_eq = a[np.ix_(rows, cols)]
     b_eq = -(a[np.ix_(rows, np.flatnonzero(~hidden))] @ values[~hidden])
     bounds = [(b.low[k], None if np.isinf(b.high[k]) else b.high[k]) for k in cols]
-    for pos in np.flatnonzero(guarded[cols]):
+    at = {int(k): i for i, k in enumerate(cols)}
+    ub = np.zeros((len(b.below), cols.size))
+    b_ub = np.zeros(len(b.below))
+    for r, (i, j) in enumerate(b.below):  # x_i − x_j <= 0, the shown ones moved right
+        for k, sign in ((i, 1.0), (j, -1.0)):
+            if hidden[k]:
+                ub[r, at[k]] += sign
+            else:
+                b_ub[r] -= sign * values[k]
+    used = np.abs(ub).sum(axis=1) > 0
+    a_ub, b_ub = (ub[used], b_ub[used]) if used.any() else (None, None)
+
+    def extremes(k: int) -> tuple[float, float]:
         c = np.zeros(cols.size)
         ends = []
         for sign in (1.0, -1.0):
-            c[pos] = sign
-            r = linprog(c, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs")
+            c[at[k]] = sign
+            r = linprog(
+                c, A_eq=a_eq, b_eq=b_eq, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs",
+                options={"presolve": False},  # (small programs: a third faster without)
+            )  # fmt: skip
             ends.append(sign * r.fun if r.status == 0 else (np.inf if sign < 0 else -np.inf))
-        least, greatest = ends
+        return ends[0], ends[1]
+
+    return extremes
+
+
+def _pinned_by_program(
+    a: np.ndarray,
+    values: np.ndarray,
+    hidden: np.ndarray,
+    guarded: np.ndarray,
+    b: _Bounds,
+    safe: np.ndarray,
+    need: Callable[[int], tuple[float, float]],
+    min_cell: int,
+) -> int | None:
+    """A guarded hidden count whose least and greatest values over the linear program
+    (:func:`_program`) leave one whole number, or, for a count of ``b.interval``, do
+    not span the interval ``need`` says it must keep (solved for only where they do not
+    span ``[1, min_cell − 1]``, which holds it); or None. Counts of ``safe`` are not
+    solved for; those found safe are added to it (hiding more only widens what a reader
+    can tell)."""
+    extremes = _program(a, values, hidden, b)
+    for k in np.flatnonzero(guarded & hidden & ~safe).tolist():
+        least, greatest = extremes(k)
         if np.isfinite(greatest) and np.ceil(least - 1e-6) >= np.floor(greatest + 1e-6):
-            return int(cols[pos])
+            return k
+        if b.interval[k] and (least > 1 + 1e-6 or greatest < min_cell - 1 - 1e-6):
+            lo, hi = need(k)
+            if hi > lo and (least > lo + 1e-6 or greatest < hi - 1e-6):
+                return k
+        safe[k] = True
     return None
 
 
@@ -332,7 +445,11 @@ def hidden_units(sel: Ecosystem, min_cell: int) -> dict[str, set[Any]]:
     ['authority', 'authority_simd', 'sector', 'simd_quintile', 'total']
     """
     system = count_system(sel, min_cell)
-    hidden = linked_suppression(
+    return _units(system, _practitioners_hidden(system, min_cell))
+
+
+def _practitioners_hidden(system: CountSystem, min_cell: int) -> np.ndarray:
+    return linked_suppression(
         system.values,
         system.equations,
         min_cell,
@@ -341,6 +458,10 @@ def hidden_units(sel: Ecosystem, min_cell: int) -> dict[str, set[Any]]:
         sensitive=system.sensitive,
         keep=np.array([k == ("total",) for k in system.keys]),
     )
+
+
+def _units(system: CountSystem, hidden: np.ndarray) -> dict[str, set[Any]]:
+    """The published units of ``system`` that ``hidden`` (one flag per key) hides."""
     out: dict[str, set[Any]] = {d: set() for d in (*DIMENSIONS, "total")}
     for key, h, p in zip(system.keys, hidden.tolist(), system.published.tolist(), strict=True):
         if h and p:
@@ -348,13 +469,120 @@ def hidden_units(sel: Ecosystem, min_cell: int) -> dict[str, set[Any]]:
     return out
 
 
+def hidden_leaders(
+    sel: Ecosystem, min_cell: int
+) -> tuple[dict[str, set[Any]], dict[str, set[Any]]]:
+    """Units whose practitioner count (:func:`hidden_units`) and whose count of leaders
+    the report hides everywhere.
+
+    A unit's leaders are published as its ``lead_share`` beside its practitioners
+    (authorities, sectors, quintiles, the partnership) and its ``simd_lead_rate`` beside
+    its participants (authority × quintile): with the practitioners shown, each is a
+    count. They add up over the same units as the practitioners, so they are suppressed
+    as a second system of sums (:func:`leader_suppression`): a small count of leaders
+    (``0 < n < min_cell``) is protected over its whole interval, and a unit whose
+    practitioners are hidden hides its leaders too.
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> eco = wpnet.load_example()
+    >>> people, leaders = hidden_leaders(eco.select(session="2023-24"), 5)
+    >>> ("Glasgow City", "4") in leaders["authority_simd"]  # 1 leader of 115 practitioners
+    True
+    >>> ("Glasgow City", "4") in people["authority_simd"]
+    False
+    """
+    system = count_system(sel, min_cell)
+    people = _practitioners_hidden(system, min_cell)
+    leaders = leader_suppression(system, people, min_cell)
+    return _units(system, people), _units(system, leaders)
+
+
+def leader_suppression(system: CountSystem, people: np.ndarray, min_cell: int) -> np.ndarray:
+    """Which leaders' counts of ``system`` to hide, the practitioners' being ``people``.
+
+    One system of the practitioners ``P`` and leaders ``L`` of each key, with the sums
+    of each that hold and ``L <= P`` for every key (:func:`linked_suppression`): the
+    practitioners are hidden as ``people`` says and never hidden more; a leaders'
+    count is hidden from the start where its unit's practitioners are (its share is
+    hidden with them); secondary ones are chosen among leaders' counts (never the
+    partnership's). Protected: the practitioners' counts as
+    before (a shown count of leaders bounds its unit's practitioners from below), and
+    small leaders' counts over their protection interval (``[1, min_cell − 1]`` as far as
+    the practitioners and the sums allow). A hidden share is a ``"*"`` whatever its
+    count: a reader knows of a hidden count of leaders only that it is 1 or more beside
+    shown practitioners (a zero is never hidden there), 0 or more beside hidden ones;
+    the leaders of a cell of one establishment are protected from being pinned.
+
+    Returns
+    -------
+    ndarray of bool
+        One flag per key of ``system``: its leaders' count is hidden.
+
+    Examples
+    --------
+    A quintile's 26 leaders, shown, from five authorities' 10, 5, 8, 2 and 1: hiding the
+    2 and the 1 leaves their sum, 3, so each is 1 or 2 (not pinned, but narrower than
+    "fewer than 5"); hiding the 5 as well leaves each anything from 1 to 4.
+
+    >>> eqs = [([2, 3, 4, 5, 6], 1), ([1], 0)]
+    >>> s = CountSystem(
+    ...     keys=[("total",), ("simd_quintile", "4"), *[("authority_simd", (a, "4"))
+    ...                                                 for a in "ABCDE"]],
+    ...     values=np.full(7, 100), lower=np.zeros(7), equations=eqs,
+    ...     published=np.ones(7, bool), sensitive=np.zeros(7, bool),
+    ...     leaders=np.array([26, 26, 10, 5, 8, 2, 1]), leader_equations=eqs,
+    ... )
+    >>> leader_suppression(s, np.zeros(7, bool), 5).astype(int).tolist()
+    [0, 0, 0, 1, 0, 1, 1]
+    """
+    k = len(system.keys)
+    p, lead = system.values, system.leaders
+    if lead is None or system.leader_equations is None:
+        raise ValueError("leader_suppression: the system has no leaders' counts")
+    shift = [([c + k for c in ch], q + k) for ch, q in system.leader_equations]
+    none = np.zeros(k, dtype=bool)
+    total = np.array([key == ("total",) for key in system.keys])
+    pub = system.published
+    small = (lead > 0) & (lead < min_cell)
+    hidden = linked_suppression(
+        np.concatenate([p, lead]),
+        [*system.equations, *shift],
+        min_cell,
+        lower=np.concatenate([system.lower, np.zeros(k, dtype=np.int64)]),
+        published=np.concatenate([pub, pub]),
+        sensitive=np.concatenate([system.sensitive, ~pub & small & (system.lower == 1)]),
+        keep=np.concatenate([~none, total]),
+        hide=np.concatenate([people, people & pub]),
+        interval=np.concatenate([none, pub & small]),
+        below=[(k + i, i) for i in range(k)],  # L <= P
+        reader=(
+            np.concatenate([np.full(k, np.nan), np.where(people, 0.0, 1.0)]),
+            np.concatenate([np.full(k, np.nan), np.full(k, np.inf)]),
+        ),
+    )
+    return hidden[k:]
+
+
 def linked_hidden(res: Results, min_cell: int) -> dict[str, set[Any]]:
     """:func:`wpnet.report.disclosure.hidden_units` of the report's session, worked out
     once per report and ``min_cell``: the units whose practitioner count every output
     hides, because the counts of units add up across outputs."""
+    return _linked(res, min_cell)[0]
+
+
+def linked_leaders(res: Results, min_cell: int) -> dict[str, set[Any]]:
+    """The units whose count of leaders every output of the report hides (their
+    ``lead_share`` and ``simd_lead_rate``): :func:`hidden_leaders` of the report's
+    session, worked out once per report and ``min_cell``."""
+    return _linked(res, min_cell)[1]
+
+
+def _linked(res: Results, min_cell: int) -> tuple[dict[str, set[Any]], dict[str, set[Any]]]:
     key = ("linked_hidden", min_cell)
     if key not in res.derived:
-        res.derived[key] = hidden_units(res.sel, min_cell)
+        res.derived[key] = hidden_leaders(res.sel, min_cell)
     return res.derived[key]
 
 
@@ -364,20 +592,26 @@ def hidden_reflections(res: Results, min_cell: int) -> tuple[np.ndarray, np.ndar
     The arrays are shared: read them, do not change them."""
     key = ("reflections_hidden", min_cell)
     if key not in res.derived:
-        linked = linked_hidden(res, min_cell)
-        forced = {(str(a), f"SIMD {q}") for a, q in linked["authority_simd"]}
-        forced |= {("partnership", f"SIMD {q}") for q in linked["simd_quintile"]}
+        linked, led = _linked(res, min_cell)
         value_h, n_h = reflections_hidden(
             res.reflections.indicators,
             min_cell,
-            forced=forced,
+            forced=_pairs(linked),
             session=res.session,
             units={str(a) for a in linked["authority"]},
+            leaders=_pairs(led) | ({("partnership", "")} if led["total"] else set()),
         )
         value_h.setflags(write=False)
         n_h.setflags(write=False)
         res.derived[key] = (value_h, n_h)
     return res.derived[key]
+
+
+def _pairs(units: dict[str, set[Any]]) -> set[tuple[str, str]]:
+    """The (unit, ``"SIMD q"``) rows of the evaluation of the hidden authority ×
+    quintile and quintile units."""
+    out = {(str(a), f"SIMD {q}") for a, q in units["authority_simd"]}
+    return out | {("partnership", f"SIMD {q}") for q in units["simd_quintile"]}
 
 
 def reflections_hidden(
@@ -387,6 +621,7 @@ def reflections_hidden(
     forced: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
     session: str | None = None,
     units: set[str] | frozenset[str] = frozenset(),
+    leaders: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> tuple[np.ndarray, np.ndarray]:
     """Rows of ``reflections.indicators`` whose value (with its interval) and whose
     ``n`` are hidden.
@@ -394,7 +629,9 @@ def reflections_hidden(
     In ``session``, the participants of the (authority, ``"SIMD q"``) pairs of
     ``forced`` are hidden whatever their size, and every row of the authorities of
     ``units`` (their practitioner counts are hidden in the report's other outputs:
-    :func:`linked_hidden`).
+    :func:`linked_hidden`); the leaders of the pairs of ``leaders`` likewise
+    (:func:`linked_leaders`: ``simd_lead_rate``; ``("partnership", "")``: the session's
+    ``lead_share``).
 
     The counts the rows imply go through :func:`wpnet.privacy.suppress`, one table per
     session and family, column sums taken as known: the participants and leaders of
@@ -422,6 +659,8 @@ def reflections_hidden(
             small = ((count[rows] > 0) & (count[rows] < min_cell)) | (
                 (n[rows] > 0) & (n[rows] < min_cell)
             )
+            if share == "lead_share" and s == session and ("partnership", "") in leaders:
+                small |= unit[rows] == "partnership"
             value_h[rows[small]] = True
         _suppress_family(
             name, group, at, count, n, min_cell, value_h, n_h,
@@ -433,6 +672,7 @@ def reflections_hidden(
             row_of=lambda i: unit[i], rate="simd_lead_rate", share=None, depth="simd_depth",
             total="partnership", col_of=lambda i: group[i],
             forced=forced if s == session else frozenset(),
+            forced_leaders=leaders if s == session else frozenset(),
         )  # fmt: skip
         if s == session and units:
             mine = at & np.isin(unit, list(units))
@@ -464,6 +704,7 @@ def _suppress_family(
     total: str | None,
     col_of: Any = None,
     forced: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
+    forced_leaders: set[tuple[str, str]] | frozenset[tuple[str, str]] = frozenset(),
 ) -> None:
     """One family of reflection rows in one session, suppressed as a table of counts
     (rows: levels or units; columns: participants and leaders, per quintile for SIMD);
@@ -481,10 +722,11 @@ def _suppress_family(
         cells[(r, f"leaders {col(i)}")] = count[i]
     block = pd.Series(cells).unstack().fillna(0).round().astype(np.int64)
     force = np.zeros(block.shape, dtype=bool)
-    for r, c in forced:
-        r = "Total" if r == total else r
-        if r in block.index and f"people {c}" in block.columns:
-            force[block.index.get_loc(r), block.columns.get_loc(f"people {c}")] = True
+    for what, pairs in (("people", forced), ("leaders", forced_leaders)):
+        for r, c in pairs:
+            r = "Total" if r == total else r
+            if r in block.index and f"{what} {c}" in block.columns:
+                force[block.index.get_loc(r), block.columns.get_loc(f"{what} {c}")] = True
     # the people of each authority × quintile are suppressed with the counts they add up
     # to in the other outputs (linked_hidden): forced here
     hidden = suppress(block, min_cell, totals="none" if total else "columns", force=force)
@@ -511,3 +753,60 @@ def _suppress_family(
         if not col(i).startswith("SIMD 1 ") and gone(i, "people"):
             value_h[i] = True
             n_h[i] |= name[i] == depth  # establishments reached bound the participants
+
+
+@dataclass(frozen=True)
+class Published:
+    """What the report's tables hide, cell by cell: the report-wide decision that every
+    other number of the page (headlines, theme cards, alt texts) consults, so that a
+    value hidden anywhere is printed nowhere.
+
+    ``cells`` maps (table key, row label, column) to True where the table hides the
+    cell (``"<5"`` or ``"*"``); a cell no table has is ``default`` (False for the
+    report's tables; True for :data:`NOTHING_PUBLISHED`, which hides every value).
+    """
+
+    cells: dict[tuple[str, str, str], bool]
+    default: bool = False
+
+    def hidden(self, table: str, row: Any, column: str) -> bool:
+        """Whether the cell of ``table`` in ``row`` (its first column's label) and
+        ``column`` is hidden."""
+        return self.cells.get((table, str(row), column), self.default)
+
+    def any_hidden(self, places: Sequence[tuple[str, Any, str]]) -> bool:
+        """Whether any of the cells ``places`` ((table, row, column) each) is hidden:
+        the same value published in several tables."""
+        return any(self.hidden(*p) for p in places)
+
+
+#: No table published: every value is taken as hidden.
+NOTHING_PUBLISHED = Published({}, default=True)
+
+
+def published(tables: Sequence[Any]) -> Published:
+    """:class:`Published` of the report's protected tables (objects with ``key`` and
+    ``frame``, rows labelled by their first column).
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> t = SimpleNamespace(key="reach_authority", frame=pd.DataFrame(
+    ...     {"authority": ["A", "B"], "practitioners": [40, "<5"], "coverage": [0.5, "*"]}))
+    >>> p = published([t])
+    >>> p.hidden("reach_authority", "A", "coverage"), p.hidden("reach_authority", "B", "coverage")
+    (False, True)
+    >>> p.hidden("reach_overall", "2023-24", "coverage")  # no such cell
+    False
+    """
+    cells: dict[tuple[str, str, str], bool] = {}
+    for t in tables:
+        frame = t.frame
+        if frame.empty:
+            continue
+        labels = [str(v) for v in frame.iloc[:, 0].tolist()]
+        for col in frame.columns[1:]:
+            for row, v in zip(labels, frame[col].tolist(), strict=True):
+                gone = isinstance(v, str) and (v == "*" or v.startswith("<"))
+                cells[(t.key, row, str(col))] = gone
+    return Published(cells)

@@ -5,7 +5,8 @@ Each figure is drawn at the size it is shown: one CSS pixel per image pixel
 screen, and the ``<img>`` is given that width and height. The page shows a figure at
 that size, scrolled sideways inside its frame on a narrower screen rather than shrunk
 until its text is unreadable (see the report's CSS). Alt texts carry the figure's
-numbers (:func:`alt_texts`).
+numbers (:func:`alt_texts`), as far as the report's tables show them: the figures are
+drawn before the tables are made, and the report sets the alt texts afterwards.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pandas as pd
 
 from wpnet.graphs import GraphSpec
 from wpnet.report.compute import Results
+from wpnet.report.disclosure import NOTHING_PUBLISHED, Published
 
 __all__ = [
     "DPI",
@@ -30,6 +32,8 @@ __all__ = [
     "Figure",
     "alt_texts",
     "draw_figures",
+    "reach_axes",
+    "reach_figure",
     "drawing_figures",
     "png_data_uri",
     "png_size",
@@ -195,36 +199,57 @@ def _listed(items: list[str]) -> str:
     return ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def alt_texts(res: Results) -> dict[str, str]:
+def _coverage(name: str, row: Any, hidden: Callable[[str], bool]) -> str:
+    """``"Glasgow City 100% (SIMD quintile 1: 100%)"``, a hidden value written
+    ``suppressed`` (``hidden(column)``)."""
+    if hidden("coverage"):
+        return f"{name} suppressed"
+    q1 = row.get("simd_q1_coverage", np.nan)
+    if pd.isna(q1):
+        extra = ""
+    else:
+        extra = f" (SIMD quintile 1: {'suppressed' if hidden('simd_q1_coverage') else _pct(q1)})"
+    return f"{name} {_pct(row.get('coverage'))}{extra}"
+
+
+def alt_texts(res: Results, published: Published = NOTHING_PUBLISHED) -> dict[str, str]:
     """The alt text of each figure, with the numbers it shows.
 
-    No practitioner count or share of practitioners is written (those are subject to
-    disclosure control in the tables); coverage is a share of establishments.
+    No practitioner count or share of practitioners is written; a value disclosure
+    control may hide (coverage, which bounds the practitioners of a unit from below;
+    the establishments and authorities reached) is written only where the report's
+    tables show it (``published``: :func:`wpnet.report.disclosure.published`), else
+    ``suppressed`` (every such value, by default: no table is published).
 
     Examples
     --------
     >>> import wpnet
     >>> from wpnet.report.compute import compute
     >>> from wpnet.graphs import GraphSpec
+    >>> from wpnet.report.disclosure import published
+    >>> from wpnet.report.tables import reach_tables
     >>> res = compute(
     ...     wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None), permutations=20
     ... )
-    >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
+    >>> alt_texts(res, published(reach_tables(res, 1)))["reach"]  # doctest: +ELLIPSIS
     'Bar chart of coverage of schools and nurseries by local authority, 2022-23: Glasgow City 100% ...'
+    >>> alt_texts(res)["reach"]  # doctest: +ELLIPSIS
+    '... 2022-23: Glasgow City suppressed; Inverclyde suppressed; ...'
     """
     s = res.session
     out: dict[str, str] = {}
     r = res.reach_by["authority"]
     parts = []
     for name, row in r.iterrows():
-        q1 = row.get("simd_q1_coverage", np.nan)
-        extra = "" if pd.isna(q1) else f" (SIMD quintile 1: {_pct(q1)})"
-        parts.append(f"{name} {_pct(row.get('coverage'))}{extra}")
+        parts.append(
+            _coverage(str(name), row, lambda c, n=name: published.hidden("reach_authority", n, c))
+        )
     whole = res.reach.iloc[0]
     out["reach"] = (
         f"Bar chart of coverage of schools and nurseries by local authority, {s}: "
-        f"{'; '.join(parts)}. Partnership: {_pct(whole.get('coverage'))}"
-        f" (SIMD quintile 1: {_pct(whole.get('simd_q1_coverage'))})."
+        f"{'; '.join(parts)}. "
+        + _coverage("Partnership:", whole, lambda c: published.hidden("reach_overall", s, c))
+        + "."
     )
     m = res.authority_matrix
     names = [str(a) for a in m.index]
@@ -259,19 +284,29 @@ def alt_texts(res: Results) -> dict[str, str]:
         f"by authority, {s}. Top brokers: {'; '.join(who)}."
     )
     sel = res.sel
-    n_est = int(whole.get("establishments", 0))
+
+    def reached(col: str, what: str) -> str:
+        if published.hidden("reach_overall", s, col):
+            return f"suppressed {what}"
+        return f"{int(whole.get(col, 0)):,} {what}"
+
     n_net = int(whole.get("networks", 0))
-    n_auth = int(whole.get("authorities", 0))
     out["ecosystem"] = (
-        f"Ecosystem map, {s}: {n_est:,} establishments of {n_auth} authorities around the "
-        f"{n_net:,} networks they take part in"
+        f"Ecosystem map, {s}: {reached('establishments', 'establishments')} of "
+        f"{reached('authorities', 'authorities')} around the {reached('networks', 'networks')}"
+        " they take part in"
         + (f" ({len(sel.networks):,} networks listed)." if len(sel.networks) != n_net else ".")
     )
     t = res.trend
     if t is not None and len(t) > 1:
         first, last = t.index[0], t.index[-1]
+
+        def at(col: str, i: int) -> str:
+            gone = published.hidden("capacity_trend", t.index[i], col)
+            return "suppressed" if gone else _pct(t.iloc[i][col])
+
         lines = [
-            f"{label} from {_pct(t.iloc[0][col])} in {first} to {_pct(t.iloc[-1][col])} in {last}"
+            f"{label} from {at(col, 0)} in {first} to {at(col, -1)} in {last}"
             for col, label in (
                 ("coverage", "coverage"),
                 ("cross_authority_share", "ties crossing authorities"),
@@ -280,6 +315,70 @@ def alt_texts(res: Results) -> dict[str, str]:
         ]
         out["trend"] = f"Line chart of shares across {len(t)} sessions: {'; '.join(lines)}."
     return out
+
+
+def _reach_caption(session: str) -> str:
+    return (
+        f"Coverage of schools and nurseries by authority, {session}: all (solid) and "
+        "SIMD quintile 1 (hatched); dashed lines mark the partnership."
+    )
+
+
+def reach_axes(res: Results, published: Published) -> Any:
+    """The reach figure (:func:`wpnet.maps.static.plot_reach` by authority) with every
+    value the report's tables hide taken out (``published``): an authority's bar of
+    coverage or of SIMD quintile 1 coverage drawn empty and labelled ``suppressed``
+    where ``reach_authority`` hides it (the establishments reached bound its
+    practitioners from below), the partnership's lines left out where
+    ``reach_overall`` hides them. With :data:`NOTHING_PUBLISHED` every value is taken
+    out. Drawn on a bare Figure (:func:`wpnet.maps.static.detached_figures`).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.report.compute import compute
+    >>> from wpnet.report.disclosure import published
+    >>> from wpnet.report.tables import reach_tables
+    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None),
+    ...               permutations=20)
+    >>> [t.get_text() for t in reach_axes(res, published(reach_tables(res, 1))).texts][:3]
+    ['100%', '50%', '50%']
+    >>> [t.get_text() for t in reach_axes(res, published(reach_tables(res, 5))).texts][:3]
+    ['suppressed', 'suppressed', 'suppressed']
+    """
+    from wpnet.maps.static import detached_figures, plot_reach
+
+    s = res.session
+    with detached_figures():
+        ax = plot_reach(res.sel, by="authority")
+    units = [str(u) for u in res.reach_by["authority"].sort_index().index]
+    n = len(units)
+    bars, labels = ax.patches, ax.texts
+    for j, col in enumerate(("coverage", "simd_q1_coverage")):
+        for i, unit in enumerate(units):
+            if published.hidden("reach_authority", unit, col):
+                bars[j * n + i].set_width(0)
+                labels[j * n + i].set_text("suppressed")
+                labels[j * n + i].set_x(0.01)
+    legend = ax.get_legend()
+    for line, col, prefix in zip(
+        ax.lines[:2], ("coverage", "simd_q1_coverage"),
+        ("partnership:", "partnership, quintile 1:"), strict=True,
+    ):  # fmt: skip
+        if published.hidden("reach_overall", s, col):
+            line.set_visible(False)
+            for t in legend.get_texts():
+                if t.get_text().startswith(prefix + " "):
+                    t.set_text(f"{prefix} suppressed")
+    return ax
+
+
+def reach_figure(res: Results, published: Published) -> Figure:
+    """The report's reach figure with the values its tables hide taken out
+    (:func:`reach_axes`), with its caption and alt text (:func:`alt_texts`)."""
+    ax = reach_axes(res, published)
+    alt = alt_texts(res, published)["reach"]
+    return _figure("reach", "reach", _reach_caption(res.session), alt, ax.figure)
 
 
 #: The report's figures, in the order the page shows them.
@@ -294,8 +393,11 @@ SPLIT_FROM = 200
 _SECOND_PART = frozenset({"authority_flows", "ecosystem"})
 
 
-def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list[Figure]:
-    """Draw every figure of the report from the results' selections.
+def draw_figures(
+    res: Results, history: Any, *, part: int | None = None, skip: frozenset[str] = frozenset()
+) -> list[Figure]:
+    """Draw every figure of the report from the results' selections (but those of
+    ``skip``).
 
     ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
     Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
@@ -308,7 +410,6 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
         plot_authority_flows,
         plot_brokers,
         plot_ecosystem,
-        plot_reach,
         plot_trend,
     )
     from wpnet.records import data_limits
@@ -329,10 +430,9 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
     if not no_coverage:
         planned["reach"] = (
             "reach",
-            f"Coverage of schools and nurseries by authority, {s}: all (solid) and "
-            "SIMD quintile 1 (hatched); dashed lines mark the partnership.",
+            _reach_caption(s),
             alt["reach"],
-            lambda: plot_reach(sel, by="authority").figure,
+            lambda: reach_axes(res, NOTHING_PUBLISHED).figure,
         )
     planned["authority_flows"] = (
         "collaboration",
@@ -364,7 +464,7 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
             alt.get("trend", "Line chart of shares across sessions."),
             lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
         )
-    keys = [k for k in FIGURE_ORDER if k in planned]
+    keys = [k for k in FIGURE_ORDER if k in planned and k not in skip]
     if part is not None:
         keys = [k for k in keys if (k in _SECOND_PART) == (part == 1)]
     with detached_figures():
@@ -373,12 +473,17 @@ def draw_figures(res: Results, history: Any, *, part: int | None = None) -> list
 
 @contextmanager
 def drawing_figures(
-    res: Results, history: Any, *, workers: int | None = None, split: bool | None = None
+    res: Results,
+    history: Any,
+    *,
+    workers: int | None = None,
+    split: bool | None = None,
+    skip: frozenset[str] = frozenset(),
 ) -> Iterator[Callable[[], list[Figure]]]:
     """Draw the report's figures in one or two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
-    (waiting for them if need be). Drawing is a large share of a report's time and
+    (waiting for them if need be; those of ``skip`` are not drawn). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
     count) it runs in processes started by ``fork`` (:func:`wpnet._parallel.in_background`),
@@ -411,7 +516,16 @@ def drawing_figures(
     parts = (0, 1) if forked and split else (None,)
     with ExitStack() as stack:
         pending = [
-            stack.enter_context(in_background(draw_figures, res, history, part=p, enabled=forked))
+            stack.enter_context(
+                in_background(
+                    draw_figures,
+                    res,
+                    history,
+                    part=p,
+                    enabled=forked,
+                    **({"skip": skip} if skip else {}),
+                )
+            )  # fmt: skip
             for p in parts
         ]
         done: list[list[Figure]] = []

@@ -16,6 +16,7 @@ import pandas as pd
 
 from wpnet.records import data_limits, describe_limits
 from wpnet.report.compute import Results
+from wpnet.report.disclosure import Published, published
 
 __all__ = ["count", "direction", "headlines", "interval", "level_text", "pct", "theme_cards"]
 
@@ -96,6 +97,42 @@ def _hidden_keys(res: Results, min_cell: int) -> Keys:
     return frozenset(map(tuple, rows.astype(str).to_numpy()))
 
 
+def _report_tables(res: Results, min_cell: int) -> Published:
+    """:func:`wpnet.report.disclosure.published` of the tables whose values the
+    sentences print (reach, capacity and change), made as the report makes them."""
+    from wpnet.report.tables import capacity_tables, change_tables, reach_tables
+
+    return published(
+        [*reach_tables(res, min_cell), *capacity_tables(res, min_cell),
+         *change_tables(res, min_cell)]
+    )  # fmt: skip
+
+
+#: The cells of the tables that publish a partnership's share in a session, besides
+#: the evaluation's row: (table, row, column); ``{s}`` is the session.
+_PLACES = {
+    "coverage": (("reach_overall", "{s}", "coverage"), ("capacity_trend", "{s}", "coverage")),
+    "lead_share": (
+        ("reach_overall", "{s}", "lead_share"),
+        ("capacity_trend", "{s}", "lead_share"),
+    ),  # fmt: skip
+    "multi_network_share": (("capacity_trend", "{s}", "multi_network_share"),),
+}
+
+
+def _gone(res: Results, shown: Published, name: str, session: str) -> bool:
+    """Whether a table hides the partnership's ``name`` in ``session`` (a value hidden
+    anywhere is printed nowhere)."""
+    places = [(t, r.format(s=session), c) for t, r, c in _PLACES.get(name, ())]
+    if name in _PLACES:
+        if session == res.session:
+            places += [("capacity_authority", "partnership", name), ("change_measures", name,
+                                                                     "after")]  # fmt: skip
+        if session == res.compare_to:
+            places.append(("change_measures", name, "before"))
+    return shown.any_hidden(places)
+
+
 def _lookup(
     frame: pd.DataFrame | None, key: tuple[str, str, str], hidden: Keys, session: str | None
 ) -> Any:
@@ -174,10 +211,16 @@ def _level(row: Any, digits: int = 0) -> str:
     return pct(row["value"], digits) + (f" ({iv})" if iv else "")
 
 
-def _reach_sentence(res: Results, prev_label: str | None, hidden: Keys = frozenset()) -> str | None:
+def _reach_sentence(
+    res: Results, prev_label: str | None, hidden: Keys, shown: Published
+) -> str | None:
     r = res.reach.iloc[0]
     if not _ok(r["coverage"]):
         return None  # not supported by the data (no register): said by describe_limits
+    if _gone(res, shown, "coverage", res.session) or shown.any_hidden(
+        [("reach_overall", res.session, c) for c in ("reached", "eligible")]
+    ):
+        return None  # the tables hide the partnership's coverage
     reached = int(round(float(r["coverage"] * r["eligible"]))) if _ok(r["coverage"]) else 0
     row = _row(res, "coverage", hidden=hidden)
     share = _level(row) if row is not None else pct(r["coverage"])
@@ -188,7 +231,8 @@ def _reach_sentence(res: Results, prev_label: str | None, hidden: Keys = frozens
     q1 = _row(res, "simd_coverage", group="SIMD 1", hidden=hidden)
     q5 = _row(res, "simd_coverage", group="SIMD 5", hidden=hidden)
     gap = _row(res, "simd_coverage", group="SIMD 1 − SIMD 5", hidden=hidden)
-    if q1 is not None and q5 is not None and gap is not None and _ok(gap["value"]):
+    q1_gone = shown.hidden("reach_overall", res.session, "simd_q1_coverage")
+    if q1 is not None and q5 is not None and gap is not None and _ok(gap["value"]) and not q1_gone:
         iv = interval(gap["ci_low"], gap["ci_high"], _points)
         s += (
             f"; {pct(q1['value'])} of SIMD quintile 1 (most deprived) schools and nurseries "
@@ -198,14 +242,23 @@ def _reach_sentence(res: Results, prev_label: str | None, hidden: Keys = frozens
     return s + "."
 
 
-def _people_sentence(res: Results, min_cell: int) -> str:
+def _people_sentence(res: Results, min_cell: int, shown: Published) -> str:
+    """Who took part: each number as ``reach_overall`` shows it (a hidden one left out;
+    a small count of practitioners as "fewer than 5", as the table's ``"<5"``)."""
     r = res.reach.iloc[0]
-    return (
-        f"{count(r['practitioners'], min_cell)} practitioners from "
-        f"{count(r['establishments'])} establishments in {count(r['authorities'])} "
-        f"authorities took part in {count(r['networks'])} networks "
-        f"({count(r['records'])} participation records)."
-    )
+
+    def n(col: str) -> str | None:
+        if not shown.hidden("reach_overall", res.session, col):
+            return count(r[col], min_cell if col == "practitioners" else None)
+        small = col == "practitioners" and 0 < int(round(float(r[col]))) < min_cell
+        return count(r[col], min_cell) if small else None
+
+    who = f"{n('practitioners')} practitioners" if n("practitioners") else "Practitioners"
+    places = [f"{n(c)} {c}" for c in ("establishments", "authorities") if n(c)]
+    where = f" from {' in '.join(places)}" if places else ""
+    nets = f"{n('networks')} networks" if n("networks") else "networks"
+    records = f" ({n('records')} participation records)" if n("records") else ""
+    return f"{who}{where} took part in {nets}{records}."
 
 
 def _collaboration_sentence(res: Results) -> str | None:
@@ -357,15 +410,16 @@ def _small(share: Any, people: Any, min_cell: int) -> bool:
     return 0 < k < min_cell or 0 < float(people) < min_cell
 
 
-def _capacity_sentence(res: Results, min_cell: int, hidden: Keys = frozenset()) -> str | None:
-    multi = _row(res, "multi_network_share", hidden=hidden)
-    lead = _row(res, "lead_share", hidden=hidden)
+def _capacity_sentence(res: Results, min_cell: int, hidden: Keys, shown: Published) -> str | None:
     parts = []
-    for row, what in (
-        (multi, "of practitioners took part in two or more networks"),
-        (lead, "led, facilitated or presented"),
+    for name, what in (
+        ("multi_network_share", "of practitioners took part in two or more networks"),
+        ("lead_share", "led, facilitated or presented"),
     ):
+        row = _row(res, name, hidden=hidden)
         if row is None or not _ok(row["value"]) or _small(row["value"], row["n"], min_cell):
+            continue
+        if _gone(res, shown, name, res.session):
             continue
         parts.append(f"{_level(row, 1)} {what}")
     if not parts:
@@ -374,14 +428,21 @@ def _capacity_sentence(res: Results, min_cell: int, hidden: Keys = frozenset()) 
     return s[0].upper() + s[1:] + "."
 
 
-def _change_sentence(res: Results, min_cell: int) -> str | None:
+def _change_sentence(res: Results, min_cell: int, shown: Published) -> str | None:
     if res.change is None:
         return None
     f = res.change.flows
     p = f.loc["practitioners"]
-    nums = [int(p[k]) for k in ("before", "after", "retained", "new", "lapsed")]
+    cols = ("before", "after", "retained", "new", "lapsed")
+    nums = [int(p[k]) for k in cols]
     if any(0 < v < min_cell for v in nums):
         return None  # the sentence would reveal a small count
+    places = [("change_flows", "practitioners", c) for c in cols]
+    for when in (res.compare_to, res.session):  # the sessions' own counts, elsewhere
+        places += [("reach_overall", when, c) for c in ("practitioners", "establishments")]
+        places += [("capacity_trend", when, c) for c in ("practitioners", "establishments")]
+    if shown.any_hidden(places):
+        return None
     e = f.loc["establishments"]
     return (
         f"Of the {count(p['before'])} practitioners of {res.compare_to}, "
@@ -404,7 +465,7 @@ HEADLINE_CHANGES = (
 )
 
 
-def _change_sentences(res: Results, min_cell: int, hidden: Keys = frozenset()) -> list[str]:
+def _change_sentences(res: Results, min_cell: int, hidden: Keys, shown: Published) -> list[str]:
     """One sentence per headline change, first to last session, each with its
     interval and what the interval says (§8)."""
     r = res.reflections
@@ -424,6 +485,8 @@ def _change_sentences(res: Results, min_cell: int, hidden: Keys = frozenset()) -
         now = _row(res, name, group=group, hidden=hidden)
         if name in PEOPLE and now is not None and _small(now["value"], now["n"], min_cell):
             continue
+        if not group and (_gone(res, shown, name, first) or _gone(res, shown, name, last)):
+            continue  # a table hides the value at one end
         word = {
             "strengthening": "a clear strengthening",
             "weakening": "a clear weakening",
@@ -436,21 +499,23 @@ def _change_sentences(res: Results, min_cell: int, hidden: Keys = frozenset()) -
     return out
 
 
-def headlines(res: Results, min_cell: int = 5) -> list[str]:
+def headlines(res: Results, min_cell: int = 5, *, published: Published | None = None) -> list[str]:
     """The report's headline findings, in order (sentences whose numbers are missing,
     or that would reveal a small practitioner count, are left out; nor does any print
-    a value the evaluation tables hide)."""
+    a value a table of the report hides: the evaluation's, and ``published``, the
+    report's tables, by default made here as the report makes them)."""
     hidden = _hidden_keys(res, min_cell)
+    shown = _report_tables(res, min_cell) if published is None else published
     out = [
-        _reach_sentence(res, res.compare_to, hidden),
-        _people_sentence(res, min_cell),
+        _reach_sentence(res, res.compare_to, hidden, shown),
+        _people_sentence(res, min_cell, shown),
         _collaboration_sentence(res),
         _workstream_sentence(res),
         _communities_sentence(res),
         _broker_sentence(res),
-        _capacity_sentence(res, min_cell, hidden),
-        _change_sentence(res, min_cell),
-        *_change_sentences(res, min_cell, hidden),
+        _capacity_sentence(res, min_cell, hidden, shown),
+        _change_sentence(res, min_cell, shown),
+        *_change_sentences(res, min_cell, hidden, shown),
         *describe_limits(data_limits(res.eco), res.compare_to),
     ]
     return [s for s in out if s]
@@ -517,13 +582,17 @@ def _missing(v: Any) -> bool:
     return v is None or v is pd.NA or v is pd.NaT or (isinstance(v, float) and v != v)
 
 
-def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
+def theme_cards(
+    res: Results, min_cell: int = 5, *, published: Published | None = None
+) -> list[dict[str, Any]]:
     """The evaluation themes for the report: per theme its guiding question, one line
     per indicator (level with interval or baseline, and its change), and what
-    participation records cannot show."""
+    participation records cannot show. No line prints a value a table hides (the
+    evaluation's, or ``published``: the report's tables, by default made here)."""
     r = res.reflections
     if r is None:
         return []
+    shown = _report_tables(res, min_cell) if published is None else published
     from wpnet.report.disclosure import hidden_reflections  # the tables' disclosure rule
 
     out = []
@@ -541,9 +610,18 @@ def theme_cards(res: Results, min_cell: int = 5) -> list[dict[str, Any]]:
             k = (str(d["indicator"]), str(d["unit"]), str(d["group"]), last)
             if k in gone:
                 continue  # hidden in the tables (a count it implies is suppressed)
+            if d["unit"] == "partnership" and _gone(res, shown, k[0], last):
+                continue  # hidden in another table (reach, capacity, change)
             at = first.get((card.theme, d["indicator"], d["unit"], d["group"]))
             if any(g[:3] == k[:3] for g in gone):
                 at = None  # its change is hidden in the tables too
+            elif (
+                at is not None
+                and d["unit"] == "partnership"
+                and not d["group"]
+                and _gone(res, shown, k[0], str(r.change.iloc[at]["from"]))
+            ):
+                at = None  # its earlier value is hidden in another table
             line = _card_line(pd.Series(d), None if at is None else r.change.iloc[at], min_cell)
             if line:
                 lines.append(line)

@@ -29,7 +29,7 @@ import pandas as pd
 from wpnet.privacy import BOUNDING_COLUMNS, scrub, suppress
 from wpnet.report import labels as L
 from wpnet.report.compute import Results
-from wpnet.report.disclosure import hidden_reflections, linked_hidden
+from wpnet.report.disclosure import hidden_reflections, linked_hidden, linked_leaders
 
 __all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "body_html", "build_tables", "protect"]
 
@@ -241,6 +241,7 @@ def protect(
     shares: dict[str, str | pd.Series] | None = None,
     ratios: dict[str, str] | None = None,
     force: np.ndarray | None = None,
+    force_shares: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Suppress practitioner counts, and the shares and ratios that would reveal them.
 
@@ -261,6 +262,9 @@ def protect(
     force : ndarray of bool, optional
         Rows whose practitioner counts are hidden whatever their size (another output
         would let a reader work them out: :func:`linked_hidden`).
+    force_shares : dict, optional
+        share column -> rows whose share (its count) is hidden whatever its size
+        (:func:`wpnet.report.disclosure.linked_leaders`).
 
     Returns
     -------
@@ -298,13 +302,15 @@ def protect(
     if not counts or work.empty:
         return table.copy()
     block = work[counts].apply(pd.to_numeric, errors="coerce").fillna(0).round().astype(np.int64)
-    forced = None
-    if force is not None and np.asarray(force).any():
-        forced = np.zeros(block.shape, dtype=bool)
-        for j, c in enumerate(counts):
-            if c in people:
-                forced[:, j] = np.asarray(force, dtype=bool)
-    sup = suppress(block, min_cell, columns=counts, totals="columns", force=forced)
+    forced = np.zeros(block.shape, dtype=bool)
+    for j, c in enumerate(counts):
+        if c in people and force is not None:
+            forced[:, j] = np.asarray(force, dtype=bool)
+    for share, rows in (force_shares or {}).items():
+        if share in derived:
+            forced[:, counts.index(derived[share])] |= np.asarray(rows, dtype=bool)
+    sup = suppress(block, min_cell, columns=counts, totals="columns",
+                   force=forced if forced.any() else None)  # fmt: skip
     hidden = sup.attrs["suppressed"]
     out = table.copy()
     for c in people:
@@ -383,18 +389,20 @@ def _reach_frame(
     min_cell: int,
     extra: dict | None = None,
     hidden: set[Any] | frozenset[Any] = frozenset(),
+    leaders: set[Any] | frozenset[Any] = frozenset(),
 ) -> pd.DataFrame:
     t = r.copy()
     if "eligible" in t.columns:
         t.insert(list(t.columns).index("eligible"), "reached", _reached(t))
     named = {str(h) for h in hidden}
-    force = np.array([str(u) in named for u in t.index], dtype=bool)
+    led = {str(h) for h in leaders}
     t = protect(
         t,
         min_cell,
         shares={"lead_share": "practitioners"},
         ratios={"depth": "practitioners"},
-        force=force,
+        force=np.array([str(u) in named for u in t.index], dtype=bool),
+        force_shares={"lead_share": np.array([str(u) in led for u in t.index], dtype=bool)},
     )
     for c in ("establishments", "authorities", "networks", "records", "eligible"):
         if c in t.columns and t[c].dtype.kind == "f" and t[c].notna().all():
@@ -432,11 +440,13 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
         )
     ]
     total_hidden = {res.session} if linked_hidden(res, min_cell)["total"] else set()
+    leaders = linked_leaders(res, min_cell)
+    total_led = {res.session} if leaders["total"] else set()
     out.append(
         Table(
             "reach_overall",
             "Reach of the partnership",
-            _reach_frame(overall, "session", min_cell, hidden=total_hidden),
+            _reach_frame(overall, "session", min_cell, hidden=total_hidden, leaders=total_led),
             REACH_FORMATS,
             "establishments: reached establishments including central teams; reached / "
             "eligible: schools and nurseries (central teams are not in coverage).",
@@ -452,7 +462,8 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
     linked = linked_hidden(res, min_cell)
     for by, (key, title) in labels.items():
         r = res.reach_by[by]
-        t = _reach_frame(r[cols_present(r, cols)], by, min_cell, hidden=linked.get(by, set()))
+        t = _reach_frame(r[cols_present(r, cols)], by, min_cell, hidden=linked.get(by, set()),
+                         leaders=leaders.get(by, set()))  # fmt: skip
         out.append(Table(key, title, t, REACH_FORMATS, section="reach"))
     net = res.reach_by["network"]
     names = res.sel.networks.set_index("network_id")
@@ -683,7 +694,10 @@ def capacity_tables(res: Results, min_cell: int) -> list[Table]:
     cap.index = cap.index.astype(str)
     people.loc["partnership"] = res.reach.iloc[0]["practitioners"]
     shares = {s: people for s in PEOPLE_SHARES if s in cap.columns}
-    cap = protect(cap, min_cell, people=(), shares=shares)
+    led = linked_leaders(res, min_cell)
+    led_rows = {str(a) for a in led["authority"]} | ({"partnership"} if led["total"] else set())
+    led_force = {"lead_share": np.array([a in led_rows for a in cap.index])}
+    cap = protect(cap, min_cell, people=(), shares=shares, force_shares=led_force)
     gone = linked_hidden(res, min_cell)["authority"]
     cap = _hide_rows(cap, np.array([a in {str(g) for g in gone} for a in cap.index]))
     cap.index.name = "authority"
@@ -706,7 +720,13 @@ def capacity_tables(res: Results, min_cell: int) -> list[Table]:
             "spanning_communities_share",
         ],
     )
-    trend = protect(tr[tcols].copy(), min_cell, shares={s: "practitioners" for s in PEOPLE_SHARES})
+    trend = protect(
+        tr[tcols].copy(),
+        min_cell,
+        shares={s: "practitioners" for s in PEOPLE_SHARES},
+        force_shares={"lead_share": np.array([led["total"] and str(x) == str(res.session)
+                                              for x in tr.index], dtype=bool)},
+    )  # fmt: skip
     trend.index = trend.index.astype(str)
     trend.index.name = "session"
     return [
@@ -796,6 +816,7 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
             or 0 < na < min_cell
             or 0 < before_n < min_cell
             or 0 < after_n < min_cell
+            or (share == "lead_share" and linked_leaders(res, min_cell)["total"])
         ):
             m.loc[share] = [HIDDEN, HIDDEN, HIDDEN]
     m.index.name = "measure"
