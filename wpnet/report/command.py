@@ -45,6 +45,7 @@ from wpnet._parse import DATE_ORDERS
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError, WpnetError
 from wpnet.privacy import printable
+from wpnet.report._folder import check_report_folder
 
 __all__ = [
     "EXPORT_SUFFIXES",
@@ -596,8 +597,6 @@ def _remove_new(path: Path, existed: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run ``wpnet report``; print what was written where and what was left out."""
     started = time.perf_counter()
-    from wpnet.report.build import check_report_folder
-
     check_report_folder(args.out, name="--out")  # before the data are read
     eco = _read_while(args, functools.partial(_import_all, REPORT_MODULES))
     # the modules and the data read are kept to the end: out of the cyclic garbage
