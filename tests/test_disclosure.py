@@ -708,9 +708,12 @@ def page_leaks(folder: Path, truth: dict[str, pd.DataFrame], session: str) -> li
     return out
 
 
-def _report(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple[dict, dict, tuple]:
-    """Build the report; return the truth (its tables at min_cell=1, as the CSVs read
-    back, and the map's data) and the sessions compared (before, after)."""
+def _report(
+    eco: wpnet.Ecosystem, out: Path, monkeypatch, **options: object
+) -> tuple[dict, dict, tuple]:
+    """Build the report (``options`` for :func:`build_report`; default the raw
+    projection); return the truth (its tables at min_cell=1, as the CSVs read back, and
+    the map's data) and the sessions compared (before, after)."""
     seen = {}
     original = build_module.build_tables
 
@@ -719,7 +722,8 @@ def _report(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple[dict, dict, t
         return original(res, min_cell)
 
     monkeypatch.setattr(build_module, "build_tables", spy)
-    build_report(eco, out=out, backbone=None, permutations=50, min_cell=MIN_CELL)
+    build_report(eco, out=out, permutations=50, min_cell=MIN_CELL, **{"backbone": None, **options})
+    monkeypatch.setattr(build_module, "build_tables", original)
     return _truth(seen["res"])
 
 
@@ -985,18 +989,8 @@ def test_the_page_prints_no_value_its_tables_hide(tmp_path, monkeypatch):
 
 def _report_with(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple[dict, dict, tuple]:
     """:func:`_report` at ``--samples 0`` (the leaders' counts and the page's values do
-    not depend on the draws)."""
-    seen = {}
-    original = build_module.build_tables
-
-    def spy(res, min_cell):
-        seen["res"] = res
-        return original(res, min_cell)
-
-    monkeypatch.setattr(build_module, "build_tables", spy)
-    build_report(eco, out=out, permutations=50, samples=0, min_cell=MIN_CELL)
-    monkeypatch.setattr(build_module, "build_tables", original)
-    return _truth(seen["res"])
+    not depend on the draws), with the default backbone."""
+    return _report(eco, out, monkeypatch, backbone="sdsm", samples=0)
 
 
 @pytest.mark.slow
