@@ -39,8 +39,8 @@ remembers, on an Ecosystem or per graph, carries over from one repeat to the nex
   effective size written with numpy on the dense weight matrix (igraph has no
   effective size; its ``constraint`` is used where it agrees with networkx's).
 
-Two workloads: ``example``, the shipped example's session (default the latest: 377
-nodes, 4,793 ties, sparse), and ``dense``, a synthetic partnership whose projection is
+Two workloads: ``example``, the shipped example's session (default the latest: 385
+nodes, 4,975 ties, sparse), and ``dense``, a synthetic partnership whose projection is
 nearly complete (:func:`dense_tables`: about 1,060 nodes and 350,000 ties, like the
 previous example's last session on which issue 19 set its targets).
 
