@@ -5,6 +5,7 @@ Usage::
     python benchmarks/peers.py                  # both workloads, 3 repeats
     python benchmarks/peers.py --workload example --repeats 5 --session 2023-24
     python benchmarks/peers.py --workload dense --skip-networkx  # wpnet and igraph only
+    python benchmarks/peers.py --data DIR --repeats 3  # a folder of tables, its latest session
 
 The workload (issue 19) on one session of the shipped example: reach by authority (from
 the participation records, with pandas), then, on the raw establishment projection
@@ -42,7 +43,12 @@ remembers, on an Ecosystem or per graph, carries over from one repeat to the nex
 Two workloads: ``example``, the shipped example's session (default the latest: 385
 nodes, 4,975 ties, sparse), and ``dense``, a synthetic partnership whose projection is
 nearly complete (:func:`dense_tables`: about 1,060 nodes and 350,000 ties, like the
-previous example's last session on which issue 19 set its targets).
+previous example's last session on which issue 19 set its targets). ``--data DIR`` runs
+the workload on one session of any folder of tables ``wpnet.read_ecosystem`` reads (read
+once, before timing; each repeat a fresh Ecosystem of its tables): the example as it was
+when issue 19 set its targets, 1,009 nodes and 331,812 ties in its last session, is
+``git archive c2dad15^ datasets/west_partnership | tar -x -C /tmp/issue19`` from a clone
+of the repository, then ``--data /tmp/issue19/datasets/west_partnership``.
 
 The header line says which BLAS libraries are loaded with how many threads: wpnet runs
 the products of graphs of up to ``wpnet._parallel.BLAS_SMALL_NODES`` nodes on one
@@ -75,6 +81,7 @@ __all__ = [
     "PEERS",
     "WORKLOADS",
     "dense_tables",
+    "folder_tables",
     "igraph_pipeline",
     "main",
     "networkx_pipeline",
@@ -215,6 +222,15 @@ DENSE: dict[str, int] = {
 WORKLOADS = ("example", "dense")
 
 
+def folder_tables(path: str) -> dict[str, pd.DataFrame]:
+    """The tables of a folder ``wpnet.read_ecosystem`` reads, for the ``data`` workload."""
+    import wpnet
+
+    eco = wpnet.read_ecosystem(path)
+    names = ("establishments", "practitioners", "networks", "participation", "ties")
+    return {t: getattr(eco, t) for t in names}
+
+
 def dense_tables() -> dict[str, pd.DataFrame]:
     """The tables of the dense workload: ``wpnet.synthetic(**DENSE)`` with every
     network's records moved onto the first network of its workstream (nine large
@@ -241,11 +257,18 @@ def peer_inputs(
     attributed before timing starts, for all three alike).
 
     ``example``: the shipped example's session (default the latest). ``dense``: a fresh
-    Ecosystem of ``tables`` (:func:`dense_tables`), all sessions pooled."""
+    Ecosystem of ``tables`` (:func:`dense_tables`), all sessions pooled. ``data``: a
+    fresh Ecosystem of ``tables`` (:func:`folder_tables`), its session (default the
+    latest)."""
     import wpnet
 
     if workload == "dense":
         one = wpnet.Ecosystem(**(tables if tables is not None else dense_tables()))
+    elif workload == "data":
+        if tables is None:
+            raise ValueError("the data workload needs the tables of a folder")
+        eco = wpnet.Ecosystem(**tables)
+        one = eco.select(session=session or eco.sessions[-1])
     else:
         eco = wpnet.load_example()
         one = eco.select(session=session or eco.sessions[-1])
@@ -308,9 +331,11 @@ def run_peers(
     repeats: int = 3,
     peers: tuple[str, ...] = ("networkx", "igraph"),
     workload: str = "example",
+    data: str | None = None,
 ) -> dict[str, list[float]]:
     """Time wpnet and each peer ``repeats`` times in this process, interleaved (wpnet,
-    then each peer, per repeat); check that they agree; print min and median."""
+    then each peer, per repeat); check that they agree; print min and median.
+    ``workload="data"`` reads the folder ``data`` once, before timing."""
     import igraph  # noqa: F401  (imports are not part of any pipeline's time)
     import networkx as nx
 
@@ -323,7 +348,13 @@ def run_peers(
     times: dict[str, list[float]] = {k: [] for k in (*own, *peers)}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     results: dict[str, Any] = {}
-    tables = dense_tables() if workload == "dense" else None
+    tables = (
+        dense_tables()
+        if workload == "dense"
+        else folder_tables(data)
+        if workload == "data" and data is not None
+        else None
+    )
     for rep in range(repeats):
         for name in times:
             one, rec, register = peer_inputs(session, workload=workload, tables=tables)
@@ -400,7 +431,9 @@ def _blas_line() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--session", default=None, help="session of the example (default latest)")
+    ap.add_argument(
+        "--session", default=None, help="session of the example or --data (default latest)"
+    )
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--skip-networkx", action="store_true")
     ap.add_argument(
@@ -410,7 +443,16 @@ def main(argv: list[str] | None = None) -> int:
         help="example: the shipped example's session (sparse); dense: the nearly "
         "complete projection of dense_tables(); both (default): one after the other",
     )
+    ap.add_argument(
+        "--data",
+        default=None,
+        metavar="DIR",
+        help="a folder of tables (wpnet.read_ecosystem): the workload on its session "
+        "instead of --workload",
+    )
     a = ap.parse_args(argv)
+    if a.data is not None and not os.path.isdir(a.data):
+        ap.error(f"--data {a.data}: no such folder")
     import igraph
     import networkx
 
@@ -425,6 +467,10 @@ def main(argv: list[str] | None = None) -> int:
     )
     print(f"  {_blas_line()}", flush=True)
     peers = ("igraph",) if a.skip_networkx else ("networkx", "igraph")
+    if a.data is not None:
+        print(f"-- workload data: {a.data}", flush=True)
+        run_peers(session=a.session, repeats=a.repeats, peers=peers, workload="data", data=a.data)
+        return 0
     for w in WORKLOADS if a.workload == "both" else (a.workload,):
         print(f"-- workload {w}", flush=True)
         run_peers(session=a.session, repeats=a.repeats, peers=peers, workload=w)
