@@ -856,17 +856,18 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
     ch = r.change.copy()
     value_h, n_h = hidden_reflections(res, min_cell)
     if value_h.any() or n_h.any():
-        value_cols = ["value", "expected", "excess", "ci_low", "ci_high", "no_interval",
-                      "matched"]  # fmt: skip
+        value_cols = ["value", "expected", "excess", "ci_low", "ci_high", "matched"]
         ind[value_cols + ["n"]] = ind[value_cols + ["n"]].astype(object)
         ind.loc[value_h, value_cols] = HIDDEN
         ind.loc[n_h, "n"] = HIDDEN
+        ind.loc[value_h, "no_interval"] = ""  # the interval is hidden: no reason to give
         key = ["indicator", "unit", "group"]
         hidden = ind.loc[value_h, key].drop_duplicates()
         mark = ch[key].merge(hidden.assign(_h=True), on=key, how="left")["_h"].eq(True).to_numpy()
-        cols = ["value_from", "value_to", "change", "ci_low", "ci_high", "no_interval"]
+        cols = ["value_from", "value_to", "change", "ci_low", "ci_high"]
         ch[cols] = ch[cols].astype(object)
         ch.loc[mark, cols] = HIDDEN
+        ch.loc[mark, "no_interval"] = ""
     samples = r.attrs.get("samples", 0)
     least = float(r.attrs.get("min_defined", 0.95))
     note = (
