@@ -545,7 +545,7 @@ def reflections(
     school reached); a level or change gets an interval only when it is defined in at
     least ``MIN_DEFINED`` = 95% of the draws (190 of 200;
     :func:`wpnet.inference._draws.defined_floor`; a change in draw b needs both
-    sessions' draw b). Whatever the other draws would have given, the interval then
+    sessions' draw b). Whatever the other draws would have given, a 95% interval then
     still holds at least 0.95 × 0.95 ≈ 90% of all draws; from 2 to 8 draws of 200 it
     said nothing. Otherwise ``ci_low`` and ``ci_high`` are NaN, ``no_interval`` says
     "defined in k of B draws", and the change reads **no clear change**.
@@ -1035,25 +1035,12 @@ def _cards(
         ch = change[change["theme"] == theme]
         per_authority = now["indicator"].isin(["coverage", "authority_cross_share"])
         show = now[now["unit"].eq("partnership") | per_authority]
+        of_change = ["indicator", "unit", "group", "change", "ci_low", "ci_high",
+                     "no_interval", "direction"]  # fmt: skip
+        renamed = {"ci_low": "change_low", "ci_high": "change_high",
+                   "no_interval": "change_no_interval"}  # fmt: skip
         merged = show.merge(
-            ch[
-                [
-                    "indicator",
-                    "unit",
-                    "group",
-                    "change",
-                    "ci_low",
-                    "ci_high",
-                    "no_interval",
-                    "direction",
-                ]
-            ].rename(
-                columns={
-                    "ci_low": "change_low",
-                    "ci_high": "change_high",
-                    "no_interval": "change_no_interval",
-                }
-            ),  # fmt: skip
+            ch[of_change].rename(columns=renamed),
             on=["indicator", "unit", "group"],
             how="left",
         )
