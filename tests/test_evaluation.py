@@ -136,10 +136,15 @@ def test_directions_follow_the_interval(tiny):
         if x.direction in ("strengthening", "weakening"):
             assert x.ci_low > 0 or x.ci_high < 0
             assert (x.direction == "strengthening") == (x.ci_low > 0)
-        elif x.direction == "no clear change":
+        elif x.direction == "no clear change" and not x.no_interval:
             assert x.ci_low <= 0 <= x.ci_high
+        elif x.direction == "no clear change":  # no interval: too few defined draws
+            assert np.isnan([x.ci_low, x.ci_high]).all() and not np.isnan(x.change)
+            assert x.no_interval.startswith("defined in ")
         else:
             assert np.isnan([x.ci_low, x.ci_high, x.change]).any()
+        # a row says why exactly when it has no interval
+        assert bool(x.no_interval) == bool(np.isnan([x.ci_low, x.ci_high]).any())
 
 
 def test_samples_zero_gives_point_values_only():
@@ -278,15 +283,18 @@ def test_a_share_at_its_bound_in_both_sessions_reads_no_direction():
     share defined in two draws, both below 1 in the later session, so the percentile
     interval of the change was [-0.325, -0.008], wholly below the change: it read
     "weakening" (before 2026-12-02). Widened to hold the observed change, the interval
-    reaches 0: no clear change; and every change interval, of every indicator, holds
-    its observed change (four rows did not)."""
+    reached 0 (-0.325 to 0): no clear change; a share defined in 2 draws now has no
+    interval at all. Every change interval, of every indicator, holds its observed
+    change (four rows did not)."""
     eco = wpnet.synthetic(establishments=120, practitioners=900, networks=30, records=3500,
                           seed=40, sessions=3)  # fmt: skip
     c = reflections(eco, sessions=["2022-23", "2023-24"], samples=200, workers=1).change
     c = c.drop_duplicates(["indicator", "unit", "group"])
     wd = c[(c.indicator == "authority_cross_share") & (c.unit == "West Dunbartonshire")].iloc[0]
     assert wd.value_from == wd.value_to == 1.0 and wd.change == 0.0
-    assert wd.ci_low < 0 and wd.ci_high == 0.0 and wd.direction == "no clear change"
+    # defined in 2 of 200 draws: since 2026-12-02 no interval at all (MIN_DEFINED)
+    assert np.isnan([wd.ci_low, wd.ci_high]).all() and wd.direction == "no clear change"
+    assert wd.no_interval == "defined in 2 of 200 draws; an interval needs 190 (95% of them)"
     has = c[c.ci_low.notna()]
     assert len(has) > 100
     assert ((has.ci_low <= has.change + 1e-12) & (has.change - 1e-12 <= has.ci_high)).all()
@@ -294,3 +302,80 @@ def test_a_share_at_its_bound_in_both_sessions_reads_no_direction():
     assert len(zero) > 10 and set(zero.direction) == {"no clear change"}
     # no interval around a change that is not there (a share undefined in a session)
     assert c.loc[c.change.isna(), ["ci_low", "ci_high"]].isna().all().all()
+
+
+def _change_row(r, indicator, unit="partnership", group=""):
+    c = r.change
+    got = c[(c.indicator == indicator) & (c.unit == unit) & (c.group == group)]
+    return got.iloc[0]
+
+
+def test_a_rate_defined_in_few_draws_gets_no_interval_and_says_why(tiny):
+    """The tiny ecosystem's headteachers: one in 2021-22 (who led), two in 2022-23 (who
+    did not). A draw without a headteacher's network has no rate (0/0): the rate is
+    defined in 32 and 27 of 40 draws, the change in 20. Before 2026-12-02 the change's
+    interval, read from those 20 draws, was [-1, -1]: "weakening" from one person; and
+    the 2022-23 level had the interval [0, 0]. Now neither has an interval (95% of the
+    draws, 38 of 40, are needed), each says why, and the change reads no clear change.
+    The counts are checked against the draws of :func:`wpnet.inference.bootstrap`
+    (the same draws of each session's networks)."""
+    from wpnet.inference.bootstrap import bootstrap
+
+    ch = _change_row(tiny, "lead_rate_by_level", group="headteacher")
+    assert (ch.value_from, ch.value_to, ch.change) == (1.0, 0.0, -1.0)
+    assert np.isnan([ch.ci_low, ch.ci_high]).all() and ch.direction == "no clear change"
+    assert ch.no_interval == "defined in 20 of 40 draws; an interval needs 38 (95% of them)"
+    now = row(tiny, "lead_rate_by_level", group="headteacher")
+    assert now.value == 0.0 and np.isnan([now.ci_low, now.ci_high]).all()
+    assert now.no_interval == "defined in 27 of 40 draws; an interval needs 38 (95% of them)"
+    finite = {}
+    for s in ("2021-22", "2022-23"):
+        b = bootstrap(wpnet.tiny().select(session=s), "lead_rate_by_level", samples=40,
+                      backbone=None, workers=1)  # fmt: skip
+        finite[s] = np.isfinite(b.attrs["draws"][:, list(b.group).index("headteacher")])
+    assert finite["2022-23"].sum() == 27 and (finite["2021-22"] & finite["2022-23"]).sum() == 20
+    # the cross-authority share of the tiny graph: defined in 19 of 40 draws in 2022-23
+    cas = row(tiny, "cross_authority_share")
+    assert np.isnan(cas.ci_low) and cas.no_interval.startswith("defined in 19 of 40 draws")
+
+
+def test_a_value_defined_in_every_draw_keeps_its_interval(tiny):
+    """Rows whose value is defined in every draw keep the interval they had before the
+    rule (values of the code of 2026-12-02, before MIN_DEFINED), and say no reason."""
+    before = {  # (indicator, group): (ci_low, ci_high, direction) of the change
+        ("lead_share", ""): (-1.0, 0.4011111111111111, "no clear change"),
+        ("participation_rate_by_level", "practitioner"):
+            (-0.6749999999999997, 1.6666666666666667, "no clear change"),
+        ("coverage", ""): (-0.33333333333333337, 0.33749999999999974, "no clear change"),
+        ("simd_coverage", "SIMD 1 − SIMD 5"): (-2.0, -0.5, "weakening"),
+    }  # fmt: skip
+    for (name, group), (lo, hi, direction) in before.items():
+        ch = _change_row(tiny, name, group=group)
+        assert (ch.ci_low, ch.ci_high, ch.direction) == (lo, hi, direction), name
+        assert ch.no_interval == ""
+    levels = {
+        ("lead_share", "2022-23"): (0.0, 0.5),
+        ("coverage", "2022-23"): (0.33333333333333326, 0.8333333333333333),
+        ("multi_network_share", "2021-22"): (0.0, 0.0),
+    }
+    for (name, session), (lo, hi) in levels.items():
+        now = row(tiny, name, session)
+        assert (now.ci_low, now.ci_high, now.no_interval) == (lo, hi, ""), name
+    assert tiny.attrs["min_defined"] == 0.95
+
+
+def test_rows_without_an_interval_say_why():
+    """Every row without an interval names its reason: point values only, a value
+    missing, a structural level, a graph indicator between the ends, too few draws."""
+    r = reflections(wpnet.tiny(), backbone=None, samples=0)
+    assert set(r.indicators.no_interval) == {"samples=0: point values only"}
+    assert set(r.change.no_interval) == {"samples=0: point values only"}
+    eco = simulate([{}, {}, {}], seed=1)
+    r = reflections(eco, themes={"t": ["cross_authority_share", "largest_component_share",
+                                       "lead_share"]}, backbone=None, samples=20, workers=1)  # fmt: skip
+    t = r.indicators.set_index(["indicator", "session"])
+    middle = r.attrs["sessions"][1]
+    assert t.loc[("cross_authority_share", middle), "no_interval"].startswith("graph indicators")
+    assert t.loc[("largest_component_share", middle), "no_interval"].startswith("structural")
+    assert (t.loc["lead_share", "no_interval"] == "").all()
+    assert (t.loc["lead_share", "ci_low"].notna()).all()

@@ -308,3 +308,28 @@ def test_batchable_only_without_a_backbone_and_for_the_cross_share():
     assert not batchable({"backbone": "sdsm"}, {"cross_authority_share"})
     assert not batchable({"backbone": None}, {"cross_authority_share", "robustness"})
     assert not batchable({"backbone": None}, set())
+
+
+def test_bootstrap_gives_no_interval_from_too_few_defined_draws() -> None:
+    """wpnet.tiny()'s headteachers: the 2022-23 rate is defined (not 0/0) in 27 of 40
+    draws, the change from 2021-22 in 20; before 2026-12-02 their intervals were read
+    from those draws ([0, 0] and [-1, -1], a change from one person). Now 38 of 40 (95%)
+    are needed: NaN, with ``defined`` saying in how many. The practitioners' rate,
+    defined in 39, and lead_share, in every draw, keep the intervals they had."""
+    sel = wpnet.tiny().select(session="2022-23")
+    b = bootstrap(sel, "lead_rate_by_level", samples=40, backbone=None, workers=1)
+    b = b.set_index("group")  # and no warning from the se of a column never defined
+    assert b.loc["headteacher", "defined"] == 27 and np.isnan(b.loc["headteacher", "ci_low"])
+    assert b.loc["practitioner", "defined"] == 39
+    assert (b.loc["practitioner", "ci_low"], b.loc["practitioner", "ci_high"]) == (0.0, 0.0)
+    d = bootstrap_change(wpnet.tiny(), "lead_rate_by_level", before="2021-22",
+                         after="2022-23", samples=40, backbone=None, workers=1)  # fmt: skip
+    d = d.set_index("group")
+    assert d.loc["headteacher", "change"] == -1.0 and d.loc["headteacher", "defined"] == 20
+    assert np.isnan(d.loc["headteacher", ["ci_low", "ci_high"]].to_numpy(float)).all()
+    # defined in every draw: as before the rule
+    b = bootstrap(sel, "lead_share", samples=40, backbone=None, workers=1)
+    assert (b.defined.item(), b.ci_low.item(), b.ci_high.item()) == (40, 0.0, 0.5)
+    d = bootstrap_change(wpnet.tiny(), "lead_share", before="2021-22", after="2022-23",
+                         samples=40, backbone=None, workers=1)  # fmt: skip
+    assert (d.defined.item(), d.ci_low.item(), d.ci_high.item()) == (40, -1.0, 0.4011111111111111)

@@ -514,10 +514,15 @@ def test_headlines_carry_intervals_or_baselines_and_no_tally(hostile) -> None:
     tidy = read_csv(folder / "tables" / "reflections.csv")
     assert list(tidy.columns) == [
         "theme", "indicator", "unit", "group", "session", "value", "n", "expected", "excess",
-        "ci_low", "ci_high", "matched", "polarity", "kind",
+        "ci_low", "ci_high", "no_interval", "matched", "polarity", "kind",
     ]  # fmt: skip
     change = read_csv(folder / "tables" / "reflections_change.csv")
     assert set(change["direction"]) <= {"strengthening", "weakening", "no clear change", "n/a"}
+    # a row shown without an interval says why (hidden rows: the interval is hidden)
+    for t, value in ((tidy, "value"), (change, "change")):
+        bare = t["ci_low"].eq("") & t[value].ne("")
+        assert bare.any() and t.loc[bare, "no_interval"].ne("").all()
+        assert t.loc[t["ci_low"].ne(""), "no_interval"].eq("").all()
 
 
 def test_samples_zero_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -225,6 +225,31 @@ def test_a_simultaneous_level_reads_to_one_decimal() -> None:
     assert "98.33" not in text
 
 
+def test_a_workstream_without_an_interval_is_not_said_to_include_0() -> None:
+    """A tested workstream whose change is defined in fewer than 95% of the draws has
+    no interval (wpnet.reflections' no_interval) and reads no clear change: the
+    sentence says it has no interval, not that its interval includes 0."""
+    from types import SimpleNamespace
+
+    from wpnet.report.sentences import _workstream_sentence
+
+    t = pd.DataFrame(
+        {
+            "workstream": ["A", "B"],
+            "direction": ["no clear change", "no clear change"],
+            "value_from": [0.3, 0.2],
+            "value_to": [0.3, 0.5],
+            "change": [0.0, 0.3],
+            "ci_low": [-0.1, np.nan],
+            "ci_high": [0.1, np.nan],
+        }
+    )
+    t.attrs.update(samples=200, level=0.975, tested=2, min_networks=10)
+    text = _workstream_sentence(SimpleNamespace(workstreams=t, compare_to="X", session="Y"))
+    assert "the interval of the change includes 0 in each of A (" in text
+    assert text.endswith("no interval, the change being defined in fewer than 95% of the draws: B.")
+
+
 def test_samples_zero_says_what_was_not_computed(
     small, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -27,11 +27,13 @@ from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, check_choice
 from wpnet.graphs import GraphSpec
 from wpnet.inference._draws import (
+    MIN_DEFINED,
     DrawBatch,
     DrawGroup,
     DrawTask,
     batchable,
     centred_interval,
+    few_defined,
     held_interval,
     run_draws,
 )
@@ -239,11 +241,11 @@ CENTRED = frozenset({"coverage", "simd_coverage", "simd_depth", "multi_network_s
 
 INDICATOR_COLUMNS = (
     "theme", "indicator", "unit", "group", "session", "value", "n", "expected", "excess",
-    "ci_low", "ci_high", "matched", "polarity", "kind",
+    "ci_low", "ci_high", "no_interval", "matched", "polarity", "kind",
 )  # fmt: skip
 CHANGE_COLUMNS = (
     "theme", "indicator", "unit", "group", "from", "to", "value_from", "value_to", "change",
-    "ci_low", "ci_high", "basis", "direction", "polarity", "kind",
+    "ci_low", "ci_high", "no_interval", "basis", "direction", "polarity", "kind",
 )  # fmt: skip
 
 
@@ -279,8 +281,8 @@ class ThemeCard:
         >>> card.to_html().startswith("<div><h4>equity</h4>")
         True
         """
-        cols = ["indicator", "unit", "group", "value", "ci_low", "ci_high", "expected",
-                "matched", "change", "direction"]  # fmt: skip
+        cols = ["indicator", "unit", "group", "value", "ci_low", "ci_high", "no_interval",
+                "expected", "matched", "change", "change_no_interval", "direction"]  # fmt: skip
         table = self.indicators[[c for c in cols if c in self.indicators]].to_html(
             index=False, border=0, float_format=lambda v: f"{v:.3f}", na_rep="–"
         )
@@ -305,8 +307,9 @@ class Reflections:
         (columns :data:`CHANGE_COLUMNS`).
     cards : list of ThemeCard
     attrs : dict
-        ``model``, ``samples``, ``seed``, ``graph``, ``backbone``, ``sessions``,
-        ``volume`` (m and draws), ``notes``.
+        ``model``, ``samples``, ``seed``, ``level``, ``min_defined`` (the share of draws
+        in which a value must be defined to get an interval), ``graph``, ``backbone``,
+        ``sessions``, ``volume`` (m and draws), ``notes``.
     """
 
     indicators: pd.DataFrame
@@ -335,7 +338,9 @@ class Reflections:
             "interval; <i>expected</i> is the value if authorities were assigned at random "
             "(a value near it is at chance); <i>matched</i> is the value at the smallest "
             "session's number of practitioners. A direction is given only when the "
-            "interval of the change excludes 0."
+            "interval of the change excludes 0. A value defined (not 0/0) in fewer than "
+            f"{self.attrs.get('min_defined', MIN_DEFINED):.0%} of the draws gets no interval, "
+            "and its change reads no clear change: <i>no_interval</i> says why."
         )
         return (
             f"<div><p><b>{head}</b></p><p>{note}</p>"
@@ -403,6 +408,57 @@ def _direction(lo: float, hi: float, change: float, polarity: str) -> str:
         up = lo > 0
         return "strengthening" if up == (polarity == "higher") else "weakening"
     return "no clear change"
+
+
+#: Why a row has no interval (the ``no_interval`` column; "" when it has one).
+NO_INTERVAL = {
+    "samples": "samples=0: point values only",
+    "value": "no value",
+    "structural": "structural: no level interval (a backbone refitted on a draw is "
+    "biased); its change has one",
+    "between": "graph indicators are bootstrapped in the first and last session only",
+    "one": "one session: no change",
+}
+
+
+def _level_reasons(
+    keys: Sequence[tuple[str, str, str]],
+    value: np.ndarray,
+    samples: int,
+    at_end: bool,
+    graph: set[str],
+) -> np.ndarray:
+    """Why each level row of a session has no interval, before its draws are read
+    (:data:`NO_INTERVAL`; "" where the draws decide:
+    :func:`~wpnet.inference._draws.few_defined`)."""
+    why = np.full(len(keys), "", dtype=object)
+    for k, (name, _, _) in enumerate(keys):
+        if not samples:
+            why[k] = NO_INTERVAL["samples"]
+        elif math.isnan(value[k]):
+            why[k] = NO_INTERVAL["value"]
+        elif name in STRUCTURAL:
+            why[k] = NO_INTERVAL["structural"]
+        elif name in graph and not at_end:
+            why[k] = NO_INTERVAL["between"]
+    return why
+
+
+def _change_reasons(
+    v_from: np.ndarray, v_to: np.ndarray, samples: int, compared: tuple[str, str]
+) -> np.ndarray:
+    """Why each change row has no interval, before its draws are read (as
+    :func:`_level_reasons`)."""
+    first, last = compared
+    why = np.full(v_from.size, "", dtype=object)
+    for k, (a, b) in enumerate(zip(v_from, v_to, strict=True)):
+        if not samples:
+            why[k] = NO_INTERVAL["samples"]
+        elif first == last:
+            why[k] = NO_INTERVAL["one"]
+        elif math.isnan(a) or math.isnan(b):
+            why[k] = f"no value in {first if math.isnan(a) else last}"
+    return why
 
 
 def _nanmean(x: np.ndarray, axis: int = 0) -> np.ndarray:
@@ -484,11 +540,25 @@ def reflections(
     a change of 0 (a share at its bound in both sessions, say) reads no direction, however
     the draws of a backbone refitted on them fall.
 
+    **No interval from a few draws.** A share or rate is undefined (0/0) in a draw that
+    lacks its denominator (an authority without a backbone tie, a SIMD quintile with no
+    school reached); a level or change gets an interval only when it is defined in at
+    least ``MIN_DEFINED`` = 95% of the draws (190 of 200;
+    :func:`wpnet.inference._draws.defined_floor`; a change in draw b needs both
+    sessions' draw b). Whatever the other draws would have given, a 95% interval then
+    still holds at least 0.95 × 0.95 ≈ 90% of all draws; from 2 to 8 draws of 200 it
+    said nothing. Otherwise ``ci_low`` and ``ci_high`` are NaN, ``no_interval`` says
+    "defined in k of B draws", and the change reads **no clear change**.
+    ``no_interval`` names every other reason a row has no interval too (samples=0, no
+    value, a structural level, a graph indicator between the ends) and is "" on a row
+    with one.
+
     **Change and direction** (§8): first to last of ``sessions``. ``change`` =
     value_to − value_from (matched values for structural indicators, ``basis``
     says which); the interval from the b-th differences of the two sessions' draws;
     **strengthening**/**weakening** only when it excludes 0 (by polarity), otherwise
-    **no clear change**; **n/a** when a value is missing, with one session, or with
+    **no clear change** (also when the change is defined in too few draws for an
+    interval); **n/a** when a value is missing, with one session, or with
     ``samples=0`` (point values only).
 
     Parameters
@@ -788,6 +858,7 @@ def _reflecting(
     # ---- bootstrap (§5)
     ci_low = {s: np.full(nrow, np.nan) for s in sessions}
     ci_high = {s: np.full(nrow, np.nan) for s in sessions}
+    why = {s: _level_reasons(keys, value[s], samples, s in ends, graph_wanted) for s in sessions}
     diffs: np.ndarray | None = None
     if samples:
         draws: dict[str, np.ndarray] = {}
@@ -804,6 +875,8 @@ def _reflecting(
             ci_low[s], ci_high[s] = _clip(lo, hi, keys)
             ci_low[s][spos] = np.nan  # structural: no level interval (see Intervals)
             ci_high[s][spos] = np.nan
+            few = few_defined(d, why[s])  # an interval only from enough defined draws
+            ci_low[s][few], ci_high[s][few] = np.nan, np.nan
         if first != last:
             diffs = draws[last] - draws[first]
     # ---- the tidy table
@@ -822,6 +895,7 @@ def _reflecting(
                     "excess": value[s][rows] - expected[s][rows],
                     "ci_low": ci_low[s][rows],
                     "ci_high": ci_high[s][rows],
+                    "no_interval": pd.Series(why[s][rows], dtype=object),
                     "matched": matched[s][rows],
                 }
             )
@@ -843,6 +917,8 @@ def _reflecting(
     change = v_to - v_from
     lo = np.full(rows.size, np.nan)
     hi = np.full(rows.size, np.nan)
+    ch_why = _change_reasons(v_from, v_to, samples, (first, last))
+    few = np.zeros(rows.size, dtype=bool)
     if diffs is not None:
         # every change interval holds the observed change: centred (CENTRED) or the
         # percentile interval widened to it, so a change of 0 never reads a direction
@@ -851,16 +927,21 @@ def _reflecting(
         centred = np.isin(np.array([keys[i][0] for i in rows]), list(CENTRED))
         lo = np.where(centred, clo, plo)
         hi = np.where(centred, chi, phi)
+        few = few_defined(diffs[:, rows], ch_why)
+        lo[few], hi[few] = np.nan, np.nan
     ch["from"], ch["to"] = first, last
     ch["value_from"], ch["value_to"], ch["change"] = v_from, v_to, change
     ch["ci_low"], ch["ci_high"] = lo, hi
+    ch["no_interval"] = pd.Series(ch_why, dtype=object)
     ch["basis"] = np.where(structural_row, "matched", "value")
     if first == last:
         ch["change"] = np.nan
+    # a change without an interval from too few defined draws is no finding either way
     ch["direction"] = [
-        _direction(a, b, c, INDICATORS[name].polarity) if diffs is not None else "n/a"
-        for a, b, c, name in zip(lo, hi, ch["change"], ch["indicator"], strict=True)
-    ]
+        "no clear change" if f and not math.isnan(c)
+        else _direction(a, b, c, INDICATORS[name].polarity) if diffs is not None else "n/a"
+        for a, b, c, name, f in zip(lo, hi, ch["change"], ch["indicator"], few, strict=True)
+    ]  # fmt: skip
     change_table = _with_themes(ch, theme_map)[list(CHANGE_COLUMNS)]
     cards = _cards(theme_map, tidy, change_table, last)
     notes = []
@@ -878,6 +959,7 @@ def _reflecting(
         samples=int(samples),
         seed=int(seed),
         level=float(level),
+        min_defined=MIN_DEFINED,
         graph=describe_graph(**opts).replace(" of each draw", " of each session (and each draw)"),
         backbone=opts["backbone"],
         sessions=sessions,
@@ -953,10 +1035,12 @@ def _cards(
         ch = change[change["theme"] == theme]
         per_authority = now["indicator"].isin(["coverage", "authority_cross_share"])
         show = now[now["unit"].eq("partnership") | per_authority]
+        of_change = ["indicator", "unit", "group", "change", "ci_low", "ci_high",
+                     "no_interval", "direction"]  # fmt: skip
+        renamed = {"ci_low": "change_low", "ci_high": "change_high",
+                   "no_interval": "change_no_interval"}  # fmt: skip
         merged = show.merge(
-            ch[["indicator", "unit", "group", "change", "ci_low", "ci_high", "direction"]].rename(
-                columns={"ci_low": "change_low", "ci_high": "change_high"}
-            ),
+            ch[of_change].rename(columns=renamed),
             on=["indicator", "unit", "group"],
             how="left",
         )
@@ -967,9 +1051,9 @@ def _cards(
                 "interval": "95% bootstrap interval",
             }[INDICATORS[i].baseline]
         )
-        cols = ["indicator", "unit", "group", "value", "n", "ci_low", "ci_high", "expected",
-                "excess", "matched", "change", "change_low", "change_high", "direction",
-                "baseline"]  # fmt: skip
+        cols = ["indicator", "unit", "group", "value", "n", "ci_low", "ci_high", "no_interval",
+                "expected", "excess", "matched", "change", "change_low", "change_high",
+                "change_no_interval", "direction", "baseline"]  # fmt: skip
         cards.append(
             ThemeCard(theme, t.question, merged[cols].reset_index(drop=True), t.cannot_show)
         )

@@ -14,6 +14,7 @@ An internal helper module: its names are not part of the public API.
 
 from __future__ import annotations
 
+import math
 import zlib
 from dataclasses import dataclass
 from typing import Any
@@ -38,11 +39,14 @@ __all__ = [
     "DrawBatch",
     "DrawGroup",
     "DrawTask",
+    "MIN_DEFINED",
     "batchable",
     "bootstrap_batch",
     "bootstrap_tasks",
     "centred_interval",
     "cross_shares",
+    "defined_floor",
+    "few_defined",
     "draw_rng",
     "draw_rngs",
     "held_interval",
@@ -396,3 +400,58 @@ def percentile_interval(draws: np.ndarray, *, level: float = 0.95) -> tuple[np.n
         q = np.nanpercentile(draws[:, ok], [tail, 100.0 - tail], axis=0)
         lo[ok], hi[ok] = q[0], q[1]
     return lo, hi
+
+
+#: The share of the draws in which a quantity must be defined (finite) for it to get an
+#: interval at all (docs/measures.md, "Reflections"): 95%, 190 of 200 draws.
+MIN_DEFINED = 0.95
+
+
+def defined_floor(samples: int, *, least: float = MIN_DEFINED) -> int:
+    """The fewest draws, of ``samples``, in which a quantity must be defined (finite) to
+    get an interval: ``⌈least × samples⌉`` (190 of 200 at the default 95%).
+
+    A share 0/0 in a draw (an authority with no tie in the draw's backbone, a SIMD
+    quintile with no school reached) has no value there; the percentile interval of
+    the draws where it is defined is an interval of the share *given* that it is
+    defined, from the draws that kept its denominator, not a bootstrap interval of the
+    share (R's ``boot.ci`` also reads only the finite replicates, and only warns when
+    they are too few for the tails: "extreme order statistics used as endpoints"). When
+    the share is undefined in a fraction u of the draws, the finite draws' (1 − level)/2
+    and (1 + level)/2 quantiles lie, among all draws, at quantiles that depend on where
+    the undefined draws would have fallen: the interval covers between level × (1 − u)
+    and level × (1 − u) + u of all draws. At u ≤ 5% a 95% interval so stays at least
+    a 90% interval (0.95 × 0.95 = 0.9025) whatever the undefined draws would have
+    been; at 2-8 of 200 draws defined (u ≥ 96%) it says nothing about the share.
+
+    Examples
+    --------
+    >>> defined_floor(200), defined_floor(40), defined_floor(1000), defined_floor(0)
+    (190, 38, 950, 0)
+    """
+    return math.ceil(round(least * samples, 9))
+
+
+def few_defined(draws: np.ndarray, why: np.ndarray) -> np.ndarray:
+    """The columns of ``draws`` (draws x rows) without another reason in ``why`` whose
+    quantity is defined (finite) in fewer than :func:`defined_floor` of the draws (95%):
+    they get no interval (:func:`wpnet.reflections`), and ``why`` (changed in place)
+    says in how many draws they were defined.
+
+    Examples
+    --------
+    >>> d = np.c_[np.r_[np.full(192, np.nan), np.linspace(0, 1, 8)], np.linspace(0, 1, 200)]
+    >>> why = np.array(["", ""], dtype=object)
+    >>> few_defined(d, why).tolist(), why[0]
+    ([True, False], 'defined in 8 of 200 draws; an interval needs 190 (95% of them)')
+    """
+    samples = draws.shape[0]
+    need = defined_floor(samples)
+    defined = np.isfinite(draws).sum(axis=0)
+    few = (defined < need) & (why == "")
+    for k in np.flatnonzero(few):
+        why[k] = (
+            f"defined in {defined[k]} of {samples} draws; an interval needs {need} "
+            f"({MIN_DEFINED:.0%} of them)"
+        )
+    return few

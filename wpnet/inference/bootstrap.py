@@ -15,7 +15,14 @@ import pandas as pd
 
 from wpnet._parallel import task_seeds
 from wpnet.ecosystem import Ecosystem
-from wpnet.inference._draws import DrawTask, _nanmean, draw_rngs, percentile_interval, run_draws
+from wpnet.inference._draws import (
+    DrawTask,
+    _nanmean,
+    defined_floor,
+    draw_rngs,
+    percentile_interval,
+    run_draws,
+)
 from wpnet.inference._indicators import (
     INDICATOR_NAMES,
     STRUCTURAL,
@@ -45,6 +52,20 @@ def _rows(layout: Layout, indicator: str) -> np.ndarray:
     return layout.positions({indicator})
 
 
+def _interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The percentile interval of each column of ``draws`` and the number of draws in
+    which it is defined (finite); NaN where that is fewer than
+    :func:`wpnet.inference._draws.defined_floor` (95% of the draws)."""
+    samples, width = draws.shape
+    defined = np.isfinite(draws).sum(axis=0)
+    if not samples:
+        return np.full(width, np.nan), np.full(width, np.nan), defined
+    lo, hi = percentile_interval(draws)
+    few = defined < defined_floor(samples)
+    lo[few], hi[few] = np.nan, np.nan
+    return lo, hi, defined
+
+
 def bootstrap(
     eco: Ecosystem,
     indicator: str,
@@ -69,7 +90,9 @@ def bootstrap(
     projection ``W = B diag(c) Bᵀ`` (``c_k`` copies of network k) reduced to
     ``backbone`` — the SDSM refitted on the draw's incidence, in which each copy is a
     column of its own. The interval is the 2.5 and 97.5 percentiles of the draws
-    (Davison & Hinkley 1997, §5.2; cluster resampling: §3.8). ``bias`` = mean of the
+    (Davison & Hinkley 1997, §5.2; cluster resampling: §3.8), given only when the
+    indicator is defined (not 0/0) in at least 95% of them
+    (:func:`wpnet.inference._draws.defined_floor`; docs/measures.md, "Reflections"). ``bias`` = mean of the
     draws − value: the draws of union counts (coverage, participation) and of backbone
     structure sit below the data (see :func:`bootstrap_change`, Bias).
 
@@ -94,8 +117,9 @@ def bootstrap(
     DataFrame
         One row per unit and group of the indicator (``unit``: ``partnership`` or an
         authority; ``group``: a level or SIMD quintile, else ``""``): ``value`` (on the
-        data), ``ci_low``, ``ci_high``, ``se`` (standard deviation of the draws),
-        ``bias``.
+        data), ``ci_low``, ``ci_high`` (NaN when defined in fewer than 95% of the
+        draws), ``defined`` (the draws in which it is defined), ``se`` (standard
+        deviation of the draws where defined), ``bias``.
         ``attrs``: ``model``, ``samples``, ``seed``, ``graph``, ``backbone``,
         ``draws`` (array, samples x rows).
 
@@ -122,7 +146,7 @@ def bootstrap(
     draws = np.array([v[0][rows] for v in run_draws({label: sd}, tasks, workers)]).reshape(
         samples, rows.size
     )
-    lo, hi = percentile_interval(draws) if samples else (np.full(rows.size, np.nan),) * 2
+    lo, hi, defined = _interval(draws)
     out = pd.DataFrame(
         {
             "unit": [layout.keys[i][1] for i in rows],
@@ -130,7 +154,8 @@ def bootstrap(
             "value": value,
             "ci_low": lo,
             "ci_high": hi,
-            "se": np.nanstd(draws, axis=0, ddof=1) if samples > 1 else np.nan,
+            "defined": defined,
+            "se": _nanstd(draws),
             "bias": _nanmean(draws) - value if samples else np.nan,
         }
     )
@@ -190,7 +215,8 @@ def bootstrap_change(
     -------
     DataFrame
         One row per unit and group: ``before``, ``after`` (values on the data, or
-        matched means), ``change``, ``ci_low``, ``ci_high``. ``attrs`` as
+        matched means), ``change``, ``ci_low``, ``ci_high`` (NaN when the difference
+        is defined in fewer than 95% of the draws, as :func:`bootstrap`), ``defined``. ``attrs`` as
         :func:`bootstrap`, plus ``matched`` and ``draws`` (the B differences).
 
     Examples
@@ -243,7 +269,7 @@ def bootstrap_change(
     else:
         first = evaluate(data[before], which={indicator})[rows]
         last = evaluate(data[after], which={indicator})[rows]
-    lo, hi = percentile_interval(d) if samples else (np.full(rows.size, np.nan),) * 2
+    lo, hi, defined = _interval(d)
     out = pd.DataFrame(
         {
             "unit": [layout.keys[i][1] for i in rows],
@@ -253,6 +279,7 @@ def bootstrap_change(
             "change": last - first,
             "ci_low": lo,
             "ci_high": hi,
+            "defined": defined,
             "bias": _nanmean(d) - (last - first) if samples else np.nan,
         }
     )
@@ -269,4 +296,14 @@ def bootstrap_change(
         backbone=backbone,
         draws=d,
     )
+    return out
+
+
+def _nanstd(draws: np.ndarray) -> np.ndarray:
+    """The standard deviation (ddof 1) of each column's finite draws; NaN with fewer
+    than two (without numpy's warning)."""
+    out = np.full(draws.shape[1], np.nan)
+    ok = np.isfinite(draws).sum(axis=0) > 1
+    if ok.any():
+        out[ok] = np.nanstd(draws[:, ok], axis=0, ddof=1)
     return out

@@ -361,7 +361,7 @@ def headline_tables(res: Results) -> list[Table]:
                                   "expected": "cross_share_expected"})  # fmt: skip
         cols = ["workstream", "networks_from", "networks_to", "cross_share_from",
                 "cross_share_to", "cross_share_expected", "change", "ci_low", "ci_high",
-                "direction"]  # fmt: skip
+                "no_interval", "direction"]  # fmt: skip
         out.append(
             Table(
                 "change_by_workstream",
@@ -377,7 +377,8 @@ def headline_tables(res: Results) -> list[Table]:
                     f"the k = {k} workstreams tested, so that all {k} intervals hold together "
                     "with probability at least 95%); a direction is given only when it "
                     f"excludes 0, and only for a workstream with {w.attrs['min_networks']} or "
-                    "more networks in each session."
+                    "more networks in each session whose change is defined in 95% of the "
+                    "draws or more (no_interval says why a row has no interval)."
                 ),
                 section="collaboration",
             )

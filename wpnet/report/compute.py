@@ -444,9 +444,11 @@ def workstream_change(
         ``from``, ``to``, ``networks_from``, ``networks_to``, ``value_from``,
         ``value_to``, ``expected`` (the share in ``after`` if authorities were assigned at
         random across the workstream's establishments), ``change``, ``ci_low``,
-        ``ci_high`` (NaN below the network floor), ``direction`` (strengthening,
-        weakening, no clear change; ``not tested`` below the network floor; ``n/a`` when
-        ``samples`` is 0 or a share is undefined), ``tested`` (bool).
+        ``ci_high`` (NaN below the network floor, or when the change is defined in
+        fewer than 95% of the draws), ``no_interval`` (why there is no interval; ""
+        with one), ``direction`` (strengthening, weakening, no clear change; ``not
+        tested`` below the network floor; ``n/a`` when ``samples`` is 0 or a share is
+        undefined), ``tested`` (bool).
 
     Examples
     --------
@@ -479,7 +481,9 @@ def workstream_change(
     for w in names:
         k_from, k_to = (int(counts.at[w, s]) for s in (before, after))
         row = {"workstream": w, "from": before, "to": after, "networks_from": k_from,
-               "networks_to": k_to, "direction": "not tested", "tested": w in found}  # fmt: skip
+               "networks_to": k_to, "direction": "not tested", "tested": w in found,
+               "no_interval": f"fewer than {MIN_WORKSTREAM_NETWORKS} networks in a session: "
+               "not tested"}  # fmt: skip
         if w in found:
             r = found[w]
             ch = r.change.iloc[0]
@@ -487,11 +491,12 @@ def workstream_change(
             row.update(
                 value_from=ch["value_from"], value_to=ch["value_to"], expected=now["expected"],
                 change=ch["change"], ci_low=ch["ci_low"], ci_high=ch["ci_high"],
-                direction=str(ch["direction"]),
+                no_interval=str(ch["no_interval"]), direction=str(ch["direction"]),
             )  # fmt: skip
         rows.append(row)
     cols = ["workstream", "from", "to", "networks_from", "networks_to", "value_from",
-            "value_to", "expected", "change", "ci_low", "ci_high", "direction", "tested"]  # fmt: skip
+            "value_to", "expected", "change", "ci_low", "ci_high", "no_interval", "direction",
+            "tested"]  # fmt: skip
     out = pd.DataFrame(rows, columns=cols)
     for c in ("value_from", "value_to", "expected", "change", "ci_low", "ci_high"):
         out[c] = out[c].astype("float64")

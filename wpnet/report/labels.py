@@ -140,6 +140,7 @@ COLUMNS: dict[str, Column] = {
     "excess": _c("Excess", "value − expected", "index"),
     "ci_low": _c("95% interval, low", "network bootstrap", "index"),
     "ci_high": _c("95% interval, high", "network bootstrap", "index"),
+    "no_interval": _c("No interval, because"),
     "matched": _c("Volume-matched value", "at the smallest session's practitioners", "index"),
     "polarity": _c("Stronger when"),
     "kind": _c("Kind"),

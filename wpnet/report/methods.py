@@ -41,7 +41,8 @@ DEFINITIONS: dict[str, str] = {
     "retention_rate = retained / earlier",
     "direction (themes)": "first and last sessions compared: strengthening or weakening only "
     "when the 95% network bootstrap interval of the change excludes 0 (structural indicators "
-    "volume-matched); otherwise no clear change (INFERENCE.md §8)",
+    "volume-matched); otherwise no clear change (INFERENCE.md §8), as when the change is "
+    "defined (not 0/0) in fewer than 95% of the draws and so has no interval",
 }
 
 

@@ -349,7 +349,8 @@ def _communities_sentence(res: Results) -> str | None:
 def _workstream_sentence(res: Results) -> str | None:
     """The change of each workstream's cross-authority share between the compared
     sessions: the workstreams whose interval excludes 0 by name, then those with no
-    clear change, then those not tested."""
+    clear change, those without an interval (defined in too few draws), and those not
+    tested."""
     t = res.workstreams
     if t is None or t.empty:
         return None
@@ -368,7 +369,9 @@ def _workstream_sentence(res: Results) -> str | None:
         else f"{level_text(level)} interval"
     )
     clear = t[t["direction"].isin(["strengthening", "weakening"])]
-    steady = t[t["direction"] == "no clear change"]
+    steady = t[(t["direction"] == "no clear change") & t["ci_low"].notna()]
+    # no interval: the change defined in fewer than 95% of the draws (its no_interval)
+    bare = t[(t["direction"] == "no clear change") & t["ci_low"].isna()]
     untested = t[t["direction"] == "not tested"]
     parts = []
     for r in clear.itertuples(index=False):
@@ -392,6 +395,11 @@ def _workstream_sentence(res: Results) -> str | None:
         parts.append(f"the interval of the change includes 0 in each of {names} ({family})")
     else:
         head = f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream"
+    if len(bare):
+        parts.append(
+            "no interval, the change being defined in fewer than 95% of the draws: "
+            + ", ".join(bare["workstream"])
+        )
     if len(untested):
         parts.append(
             f"not tested, with fewer than {t.attrs['min_networks']} networks in a session: "

@@ -860,25 +860,32 @@ def reflections_table(res: Results, min_cell: int) -> list[Table]:
         ind[value_cols + ["n"]] = ind[value_cols + ["n"]].astype(object)
         ind.loc[value_h, value_cols] = HIDDEN
         ind.loc[n_h, "n"] = HIDDEN
+        ind.loc[value_h, "no_interval"] = ""  # the interval is hidden: no reason to give
         key = ["indicator", "unit", "group"]
         hidden = ind.loc[value_h, key].drop_duplicates()
         mark = ch[key].merge(hidden.assign(_h=True), on=key, how="left")["_h"].eq(True).to_numpy()
         cols = ["value_from", "value_to", "change", "ci_low", "ci_high"]
         ch[cols] = ch[cols].astype(object)
         ch.loc[mark, cols] = HIDDEN
+        ch.loc[mark, "no_interval"] = ""
     samples = r.attrs.get("samples", 0)
+    least = float(r.attrs.get("min_defined", 0.95))
     note = (
         f"value with its denominator n; ci_low/ci_high: 95% network bootstrap interval "
         f"({samples} draws of each session's networks); expected: the value if authorities "
         "were assigned at random (excess = value − expected); matched: the value at the "
-        f"smallest session's number of practitioners ({r.attrs['volume']['m']:,})."
+        f"smallest session's number of practitioners ({r.attrs['volume']['m']:,}). "
+        f"An interval is given only for a value defined in at least {least:.0%} of "
+        "the draws (a share is undefined in a draw without its denominator); "
+        "no_interval says why a row has none."
     )
     if not samples:
         note += " --samples 0: point values only, no intervals."
     change_note = (
         "direction: strengthening or weakening only when the 95% interval of the change "
         "excludes 0 (structural indicators read on matched values); otherwise no clear "
-        "change."
+        f"change, as when the change is defined in fewer than {least:.0%} of the "
+        "draws and has no interval (no_interval says so)."
         if samples
         else "Not assessed: the report was made with --samples 0 (no intervals)."
     )
