@@ -563,6 +563,7 @@ LEADER_TABLES = {
     "reach_sector": "sector",
     "reach_simd": "simd_quintile",
     "capacity_authority": "authority",
+    "reach_workstream": "workstream",  # their own systems (disclosure.partition_leaders)
 }
 
 
@@ -594,7 +595,8 @@ def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd
 
 def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> list:
     """The small leaders' counts of the report-wide system (authorities, sectors,
-    quintiles, authority × quintile, the partnership, in the report's session) whose
+    quintiles, authority × quintile, the partnership, in the report's session) and of
+    the workstreams whose
     interval over the outputs in ``folder`` does not span their protection interval:
     ``[1, min_cell − 1]`` as far as the same outputs with every such count hidden
     leave it (should be none). Each with its value, interval and the interval kept."""
@@ -606,7 +608,7 @@ def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessi
         for k in true
         if 0 < round(true[k], 6) < MIN_CELL
         and (
-            (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile"))
+            (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile", "workstream"))
             or k == ("leads", "session", after)
             or (k[0] == "simd_leads" and k[3] == after)
         )
@@ -1198,3 +1200,42 @@ def test_the_trend_figure_draws_no_value_its_tables_hide(tmp_path, monkeypatch):
     assert not np.isnan(np.asarray(plain.lines[0].get_ydata(), dtype=float)[0])  # before
     figure = trend_figure(res, shown)
     assert figure.src in page and "coverage from suppressed in" in figure.alt
+
+
+def test_small_leaders_of_workstreams_keep_their_whole_interval():
+    """Workstreams are suppressed as two systems of their own, as the report-wide
+    units are. Five workstreams of 100 practitioners with 10, 5, 8, 2 and 1 of the
+    partnership's 26 leaders: the table on its own (before) hides the 2 and the 1,
+    which add up to 3, so each is 1 or 2; with the workstreams' leaders' system the 5
+    is hidden too, and each small count may be anything from 1 to 4."""
+    from wpnet.report.disclosure import partition_leaders
+    from wpnet.report.tables import protect
+
+    t = pd.DataFrame(
+        {"practitioners": [100] * 5, "lead_share": [0.10, 0.05, 0.08, 0.02, 0.01]},
+        index=list("ABCDE"),
+    )
+    shares = {"lead_share": "practitioners"}
+
+    def intervals(frame: pd.DataFrame) -> dict:
+        att = _Attacker()
+        keys = [("leads", u) for u in t.index]
+        for k, v, n in zip(keys, frame["lead_share"], t["practitioners"], strict=True):
+            if _hidden(v):
+                att.var(k, 1)  # a hidden share beside a shown count: 1 or more
+            else:
+                att.cell(k, round(v * n))
+        att.eqs.append(({k: 1.0 for k in keys}, 26.0))  # the partnership's, shown
+        hidden = [k for k, v in zip(keys, frame["lead_share"], strict=True) if _hidden(v)]
+        return att.intervals(set(hidden))
+
+    before = protect(t, MIN_CELL, shares=shares)
+    assert [_hidden(v) for v in before["lead_share"]] == [False, False, False, True, True]
+    assert set(intervals(before).values()) == {(1.0, 2.0)}  # narrowed
+    people, leaders = partition_leaders(t, (500, 26), MIN_CELL)
+    assert people == set() and leaders == {"B", "D", "E"}
+    force = {"lead_share": np.array([u in leaders for u in t.index])}
+    after = protect(t, MIN_CELL, shares=shares, force_shares=force)
+    assert [_hidden(v) for v in after["lead_share"]] == [False, True, False, True, True]
+    for lo, hi in intervals(after).values():
+        assert lo <= 1 and hi >= MIN_CELL - 1

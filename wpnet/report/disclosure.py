@@ -47,6 +47,7 @@ __all__ = [
     "linked_leaders",
     "linked_suppression",
     "one_decision",
+    "partition_leaders",
     "published",
     "reflections_hidden",
 ]
@@ -564,6 +565,60 @@ def leader_suppression(system: CountSystem, people: np.ndarray, min_cell: int) -
         ),
     )
     return hidden[k:]
+
+
+def partition_leaders(
+    table: pd.DataFrame, total: tuple[int, int], min_cell: int
+) -> tuple[set[Any], set[Any]]:
+    """Units of a table of one dimension (the workstreams) whose practitioners and
+    whose leaders a report hides, suppressed as two systems of sums as the report-wide
+    units are (:func:`linked_suppression`, :func:`leader_suppression`).
+
+    ``table`` has one row per unit with ``practitioners``, ``lead_share`` (leaders =
+    share × practitioners) and, where present, ``establishments`` (a lower bound of
+    its practitioners); ``total`` is the partnership's (practitioners, leaders). The
+    units' counts add up to the total where they do in the data (a practitioner in the
+    networks of two workstreams breaks the sum), for each of the two systems apart; a
+    small count of leaders keeps its whole interval 1 to 4 as far as hiding every
+    such count would leave it.
+
+    Examples
+    --------
+    Five workstreams of 100 practitioners with 10, 5, 8, 2 and 1 leaders of the
+    partnership's 26: hiding the 2 and the 1 alone leaves each 1 or 2; the 5 is hidden
+    too.
+
+    >>> t = pd.DataFrame({"practitioners": [100] * 5,
+    ...                   "lead_share": [0.10, 0.05, 0.08, 0.02, 0.01]}, index=list("ABCDE"))
+    >>> people, leaders = partition_leaders(t, (500, 26), 5)
+    >>> sorted(people), sorted(leaders)
+    ([], ['B', 'D', 'E'])
+    """
+    units = list(table.index)
+    people = pd.to_numeric(table["practitioners"], errors="coerce").fillna(0).to_numpy()
+    share = pd.to_numeric(table["lead_share"], errors="coerce").fillna(0).to_numpy()
+    est = table["establishments"] if "establishments" in table.columns else pd.Series(0, units)
+    ests = pd.to_numeric(est, errors="coerce").fillna(0).to_numpy()
+    p = np.array([total[0], *np.rint(people)], dtype=np.int64)
+    lead = np.array([total[1], *np.rint(share * people)], dtype=np.int64)
+    children = list(range(1, len(units) + 1))
+    n = len(units) + 1
+    system = CountSystem(
+        keys=[("total",), *(("unit", u) for u in units)],
+        values=p,
+        lower=np.array([0, *np.rint(ests)], dtype=np.int64),
+        equations=[(children, 0)] if children and p[1:].sum() == p[0] else [],
+        published=np.ones(n, dtype=bool),
+        sensitive=np.zeros(n, dtype=bool),
+        leaders=lead,
+        leader_equations=[(children, 0)] if children and lead[1:].sum() == lead[0] else [],
+    )
+    hidden = _practitioners_hidden(system, min_cell)
+    led = leader_suppression(system, hidden, min_cell)
+    return (
+        {u for u, h in zip(units, hidden[1:].tolist(), strict=True) if h},
+        {u for u, h in zip(units, led[1:].tolist(), strict=True) if h},
+    )
 
 
 def linked_hidden(res: Results, min_cell: int) -> dict[str, set[Any]]:

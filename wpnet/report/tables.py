@@ -34,6 +34,7 @@ from wpnet.report.disclosure import (
     linked_hidden,
     linked_leaders,
     one_decision,
+    partition_leaders,
 )
 
 __all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "body_html", "build_tables", "protect"]
@@ -474,7 +475,15 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
         "simd_quintile": ("reach_simd", "Reach by SIMD quintile (1 = most deprived)"),
         "workstream": ("reach_workstream", "Reach by workstream"),
     }
-    linked = linked_hidden(res, min_cell)
+    linked = dict(linked_hidden(res, min_cell))
+    leaders = dict(leaders)
+    if "workstream" in res.reach_by and "lead_share" in res.reach_by["workstream"].columns:
+        # workstreams: their own two systems (wpnet.report.disclosure.partition_leaders)
+        n, share = int(res.reach.iloc[0]["practitioners"]), res.reach.iloc[0]["lead_share"]
+        led = 0 if pd.isna(share) else round(float(share) * n)
+        linked["workstream"], leaders["workstream"] = partition_leaders(
+            res.reach_by["workstream"], (n, led), min_cell
+        )
     for by, (key, title) in labels.items():
         r = res.reach_by[by]
         t = _reach_frame(r[cols_present(r, cols)], by, min_cell, hidden=linked.get(by, set()),
