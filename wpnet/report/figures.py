@@ -452,8 +452,10 @@ def trend_axes(res: Results, published: Published) -> Any:
             continue
         x = np.asarray(line.get_xdata(), dtype=float)
         y = np.asarray(line.get_ydata(), dtype=float)
-        end = next((a for a in ends if a.xy == (x[~np.isnan(y)][-1], y[~np.isnan(y)][-1])), None)
-        y = np.where(gone, np.nan, y)
+        drawn = np.flatnonzero(~np.isnan(y))  # (none: a measure the data do not give)
+        last = (x[drawn[-1]], y[drawn[-1]]) if drawn.size else None
+        end = next((a for a in ends if last is not None and a.xy == last), None)
+        y0, y = y, np.where(gone, np.nan, y)
         line.set_ydata(y)
         if end is not None:  # the last value written: the last one shown, or none
             shown = np.flatnonzero(~np.isnan(y))
@@ -462,7 +464,7 @@ def trend_axes(res: Results, published: Published) -> Any:
                 end.set_text(f"{y[shown[-1]]:.0%}")
             else:
                 end.remove()
-        for i in np.flatnonzero(gone):
+        for i in np.flatnonzero(gone & ~np.isnan(y0)):  # (a value the tables hide)
             ax.annotate(
                 "suppressed", (x[i], 0), xytext=(0, 4 + 12 * stacked[i]),
                 textcoords="offset points", ha="center", va="bottom", fontsize=8,
