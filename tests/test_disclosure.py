@@ -563,6 +563,7 @@ LEADER_TABLES = {
     "reach_sector": "sector",
     "reach_simd": "simd_quintile",
     "capacity_authority": "authority",
+    "reach_workstream": "workstream",  # their own systems (disclosure.partition_leaders)
 }
 
 
@@ -594,7 +595,8 @@ def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd
 
 def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> list:
     """The small leaders' counts of the report-wide system (authorities, sectors,
-    quintiles, authority × quintile, the partnership, in the report's session) whose
+    quintiles, authority × quintile, the partnership, in the report's session) and of
+    the workstreams whose
     interval over the outputs in ``folder`` does not span their protection interval:
     ``[1, min_cell − 1]`` as far as the same outputs with every such count hidden
     leave it (should be none). Each with its value, interval and the interval kept."""
@@ -606,7 +608,7 @@ def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessi
         for k in true
         if 0 < round(true[k], 6) < MIN_CELL
         and (
-            (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile"))
+            (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile", "workstream"))
             or k == ("leads", "session", after)
             or (k[0] == "simd_leads" and k[3] == after)
         )
@@ -964,17 +966,16 @@ def test_the_audit_finds_leaders_narrowed_on_the_shipped_example(tmp_path, monke
 
 @pytest.mark.slow
 def test_the_page_prints_no_value_its_tables_hide(tmp_path, monkeypatch):
-    """A small partnership whose reach tables hide the partnership's and several
-    authorities' coverage, establishments and records: the headlines and the figures'
-    alt texts leave them out (``suppressed``). Before, they printed them ("16
-    practitioners from 14 establishments in 5 authorities ... (103 participation
-    records)", "reached 11 of 30 schools", each authority's coverage in the reach
-    figure's alt text): the same page made with the tables' decision ignored."""
+    """A small partnership whose report's session has 4 practitioners: its tables hide
+    the partnership's and several authorities' coverage, establishments and records,
+    and the headlines and the figures' alt texts leave them out (``suppressed``).
+    Before, they printed them ("reached 3 of 30 schools", "4 establishments in ...",
+    "(22 participation records)", the partnership's coverage in the trend's alt text,
+    each authority's coverage in the reach figure's): the same page made with the
+    tables' decision ignored."""
     from wpnet.report.disclosure import Published
 
-    eco = wpnet.synthetic(
-        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
-    )
+    eco = _with_small_session(2, 2, -1, keep=4)
     truth, _, sessions = _report_with(eco, tmp_path / "r", monkeypatch)
     assert page_leaks(tmp_path / "r", truth, sessions[1]) == []
     page = (tmp_path / "r" / "index.html").read_text(encoding="utf-8")
@@ -982,8 +983,8 @@ def test_the_page_prints_no_value_its_tables_hide(tmp_path, monkeypatch):
     monkeypatch.setattr(build_module, "published", lambda tables: Published({}))
     truth, _, sessions = _report_with(eco, tmp_path / "before", monkeypatch)
     leaks = page_leaks(tmp_path / "before", truth, sessions[1])
-    assert "16 practitioners from" in leaks and "reached 11 of" in leaks
-    assert "(103 participation records)" in leaks and "Of the 15 practitioners of 2022-23" in leaks
+    assert "reached 3 of" in leaks and "4 establishments in" in leaks
+    assert "(22 participation records)" in leaks and f"10% in {sessions[1]}" in leaks
     assert sum(1 for p in leaks if re.fullmatch(r"[A-Z][a-z]+( [A-Z][a-z]+)* \d+%", p)) >= 3
 
 
@@ -1027,19 +1028,10 @@ def test_the_reach_figure_shows_no_value_its_tables_hide(tmp_path, monkeypatch):
     from wpnet.report.disclosure import published
     from wpnet.report.figures import reach_axes, reach_figure
 
-    eco = wpnet.synthetic(
-        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
-    )
-    seen = {}
-    original = build_module.build_tables
-
-    def spy(res, min_cell):
-        seen["res"], seen["tables"] = res, original(res, min_cell)
-        return seen["tables"]
-
-    monkeypatch.setattr(build_module, "build_tables", spy)
-    page = build_report(eco, out=tmp_path / "r", permutations=50, samples=0).read_text("utf-8")
-    res, shown = seen["res"], published(seen["tables"])
+    eco = _with_small_session(2, 2, -1, keep=4)
+    res, tables, page = _report_tables(eco, tmp_path / "r", monkeypatch)
+    seen = {"tables": tables}
+    shown = published(tables)
     ax = reach_axes(res, shown)
     with detached_figures():
         plain = plot_reach(res.sel, by="authority")
@@ -1062,3 +1054,188 @@ def test_the_reach_figure_shows_no_value_its_tables_hide(tmp_path, monkeypatch):
     legend = [x.get_text() for x in ax.get_legend().get_texts()]
     assert "partnership: suppressed" in legend and not ax.lines[0].get_visible()
     assert reach_figure(res, shown).src in page
+
+
+def _with_small_session(seed: int, sessions: int, which: int, keep: int = 3) -> wpnet.Ecosystem:
+    """A small synthetic partnership (about 16 practitioners a session) whose session
+    ``which`` keeps the records of only ``keep`` practitioners: its total is small."""
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=sessions, seed=seed
+    )
+    p = eco.participation
+    at = p["session"] == eco.sessions[which]
+    who = sorted(p.loc[at, "practitioner_id"].unique())[:keep]
+    p = p[~at | p["practitioner_id"].isin(who)].drop(columns="session")
+    return wpnet.Ecosystem(eco.establishments, eco.practitioners, eco.networks, p, eco.ties)
+
+
+def _report_tables(eco: wpnet.Ecosystem, out: Path, monkeypatch) -> tuple:
+    """Build the report at ``--samples 0``; return its results, tables and page."""
+    seen = {}
+    original = build_module.build_tables
+
+    def spy(res, min_cell):
+        seen["res"], seen["tables"] = res, original(res, min_cell)
+        return seen["tables"]
+
+    monkeypatch.setattr(build_module, "build_tables", spy)
+    page = build_report(eco, out=out, permutations=50, samples=0, min_cell=MIN_CELL)
+    monkeypatch.setattr(build_module, "build_tables", original)
+    return seen["res"], seen["tables"], page.read_text("utf-8")
+
+
+#: The partnership's values of a session and the tables that publish them: columns of
+#: reach_overall and capacity_trend, and the row of change_flows or change_measures.
+SESSION_VALUES = {
+    "practitioners": "change_flows",
+    "establishments": "change_flows",
+    "coverage": "change_measures",
+    "simd_q1_coverage": "change_measures",
+    "equity_ratio": "change_measures",
+    "lead_share": "change_measures",
+    "multi_network_share": "change_measures",
+}
+
+
+def _disagreements(tables: list, before: str, after: str) -> list[tuple]:
+    """The partnership's values of a session hidden in one table and shown in
+    another; a change shown beside a hidden end; the session's number of authorities
+    hidden in reach_overall though the authority matrix names every one (should be
+    none)."""
+    frames = {t.key: t.frame.set_index(t.frame.columns[0]) for t in tables}
+    out = []
+    for col, other in SESSION_VALUES.items():
+        for s in sorted(set(frames["reach_overall"].index) | set(frames["capacity_trend"].index)):
+            places = [("reach_overall", s, col), ("capacity_trend", s, col)]
+            if s in (before, after):
+                places.append((other, col, "before" if s == before else "after"))
+            if s == after:
+                places.append(("capacity_authority", "partnership", col))
+            got = {
+                p: _hidden(frames[p[0]].at[p[1], p[2]])
+                for p in places
+                if p[0] in frames and p[1] in frames[p[0]].index and p[2] in frames[p[0]]
+            }
+            if len(set(got.values())) > 1:
+                out.append((s, col, got))
+    m = frames["change_measures"]
+    for row in m.index:
+        if any(_hidden(m.at[row, c]) for c in ("before", "after")) and not _hidden(
+            m.at[row, "delta"]
+        ):
+            out.append(("change", row))
+    if _hidden(frames["reach_overall"].at[after, "authorities"]):
+        out.append(("authorities", after, len(frames["authority_matrix"])))
+    return out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "case",
+    ["small session", "three sessions", "two sessions"],
+)
+def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, monkeypatch, case):
+    """The partnership's values of a session published in several tables are hidden in
+    all of them or in none. Before: with the report's session small (3 practitioners),
+    change_measures showed the coverage (10%) and change_flows the establishments (3)
+    that reach_overall hid, the change of coverage beside its hidden end, and
+    reach_overall hid the authorities the authority matrix names; with three sessions
+    of about 16 practitioners, capacity_trend hid every session's practitioners and
+    coverage (a secondary cell for a sum over sessions that nothing publishes) that
+    reach_overall and change_flows show; with two, capacity_authority hid the
+    partnership's share in several networks that capacity_trend and change_measures
+    show. The report of three sessions keeps every small count unpinned; the other two
+    are the known limit (SECURITY.md: 3 practitioners, or 16 from 14 establishments,
+    beside the map; before too, change_flows published both)."""
+    eco = {
+        "small session": lambda: _with_small_session(1, 2, -1),
+        "three sessions": lambda: wpnet.synthetic(
+            establishments=30, practitioners=80, networks=25, records=200, sessions=3, seed=1
+        ),
+        "two sessions": lambda: wpnet.synthetic(
+            establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=1
+        ),
+    }[case]()
+    res, tables, _ = _report_tables(eco, tmp_path / "r", monkeypatch)
+    before, after = str(res.compare_to), str(res.session)
+    assert _disagreements(tables, before, after) == []
+    frames = {t.key: t.frame.set_index(t.frame.columns[0]) for t in tables}
+    overall = frames["reach_overall"]
+    if case == "small session":  # something hidden: the session's total is small
+        assert overall.at[after, "practitioners"] == f"<{MIN_CELL}"
+        assert _hidden(frames["change_measures"].at["coverage", "after"])
+        assert overall.at[after, "authorities"] == len(frames["authority_matrix"])
+    else:  # sessions of about 16 practitioners: shown everywhere
+        assert not any(_hidden(v) for v in frames["capacity_trend"]["practitioners"])
+    truth, true_map, sessions = _truth(res)
+    if case == "three sessions":
+        assert audit(tmp_path / "r", truth, true_map, sessions) == []
+    assert page_leaks(tmp_path / "r", truth, after) == []
+
+
+@pytest.mark.slow
+def test_the_trend_figure_draws_no_value_its_tables_hide(tmp_path, monkeypatch):
+    """A partnership whose first of three sessions has 3 practitioners: capacity_trend
+    hides that session's coverage, and the trend figure has no point there (a gap in
+    the line, "suppressed" written at the session), its other points those of the
+    tables; ``plot_trend`` alone draws it (the report's figure before). The page
+    shows that figure, and its alt text says "suppressed"."""
+    from wpnet.maps.static import detached_figures, plot_trend
+    from wpnet.report.disclosure import published
+    from wpnet.report.figures import trend_axes, trend_figure
+
+    res, tables, page = _report_tables(_with_small_session(1, 3, 0), tmp_path / "r", monkeypatch)
+    shown = published(tables)
+    trend = next(t for t in tables if t.key == "capacity_trend").frame.set_index("session")
+    first = str(res.trend.index[0])
+    assert _hidden(trend.at[first, "coverage"]) and _hidden(trend.at[first, "practitioners"])
+    ax = trend_axes(res, shown)
+    line = next(ln for ln in ax.lines if ln.get_gid() == "coverage")
+    y = np.asarray(line.get_ydata(), dtype=float)
+    assert np.isnan(y[0])
+    assert np.allclose(y[1:], [float(v) for v in trend["coverage"].iloc[1:]])
+    assert "suppressed" in [t.get_text() for t in ax.texts]
+    with detached_figures():
+        plain = plot_trend(res.trend_eco, measures=("coverage", "cross_authority_share"))
+    assert not np.isnan(np.asarray(plain.lines[0].get_ydata(), dtype=float)[0])  # before
+    figure = trend_figure(res, shown)
+    assert figure.src in page and "coverage from suppressed in" in figure.alt
+
+
+def test_small_leaders_of_workstreams_keep_their_whole_interval():
+    """Workstreams are suppressed as two systems of their own, as the report-wide
+    units are. Five workstreams of 100 practitioners with 10, 5, 8, 2 and 1 of the
+    partnership's 26 leaders: the table on its own (before) hides the 2 and the 1,
+    which add up to 3, so each is 1 or 2; with the workstreams' leaders' system the 5
+    is hidden too, and each small count may be anything from 1 to 4."""
+    from wpnet.report.disclosure import partition_leaders
+    from wpnet.report.tables import protect
+
+    t = pd.DataFrame(
+        {"practitioners": [100] * 5, "lead_share": [0.10, 0.05, 0.08, 0.02, 0.01]},
+        index=list("ABCDE"),
+    )
+    shares = {"lead_share": "practitioners"}
+
+    def intervals(frame: pd.DataFrame) -> dict:
+        att = _Attacker()
+        keys = [("leads", u) for u in t.index]
+        for k, v, n in zip(keys, frame["lead_share"], t["practitioners"], strict=True):
+            if _hidden(v):
+                att.var(k, 1)  # a hidden share beside a shown count: 1 or more
+            else:
+                att.cell(k, round(v * n))
+        att.eqs.append(({k: 1.0 for k in keys}, 26.0))  # the partnership's, shown
+        hidden = [k for k, v in zip(keys, frame["lead_share"], strict=True) if _hidden(v)]
+        return att.intervals(set(hidden))
+
+    before = protect(t, MIN_CELL, shares=shares)
+    assert [_hidden(v) for v in before["lead_share"]] == [False, False, False, True, True]
+    assert set(intervals(before).values()) == {(1.0, 2.0)}  # narrowed
+    people, leaders = partition_leaders(t, (500, 26), MIN_CELL)
+    assert people == set() and leaders == {"B", "D", "E"}
+    force = {"lead_share": np.array([u in leaders for u in t.index])}
+    after = protect(t, MIN_CELL, shares=shares, force_shares=force)
+    assert [_hidden(v) for v in after["lead_share"]] == [False, True, False, True, True]
+    for lo, hi in intervals(after).values():
+        assert lo <= 1 and hi >= MIN_CELL - 1

@@ -42,7 +42,13 @@ from wpnet.report.compute import (
     resolve_sessions,
 )
 from wpnet.report.disclosure import Published, linked_hidden, published
-from wpnet.report.figures import alt_texts, drawing_figures, reach_figure
+from wpnet.report.figures import (
+    alt_texts,
+    drawing_figures,
+    reach_figure,
+    trend_figure,
+    trend_hidden,
+)
 from wpnet.report.methods import DEFINITIONS, graphs_used
 from wpnet.report.sentences import headlines, level_text, theme_cards
 from wpnet.report.tables import HIDDEN, Table, build_tables, without_attrs
@@ -227,7 +233,11 @@ def build_report(
                 themes=False,
             )
             # the reach figure is drawn here once the tables have decided what it shows
-            with drawing_figures(res, res.trend_eco, skip=frozenset({"reach"})) as drawn:
+            # the trend is drawn there with every value, and here again if the tables
+            # hide one of its points
+            with drawing_figures(
+                res, res.trend_eco, skip=frozenset({"reach"}), trend_draft=True
+            ) as drawn:
                 interactive_map(
                     res.base,
                     tmp / "map.html",
@@ -256,6 +266,9 @@ def build_report(
                     reach.append(reach_figure(res, shown))
                 alts = alt_texts(res, shown)
                 figures = [*reach, *drawn()]
+                if any(gone.any() for gone in trend_hidden(res, shown).values()):
+                    figures = [trend_figure(res, shown) if f.key == "trend" else f
+                               for f in figures]  # fmt: skip
                 for f in figures:
                     f.alt = alts.get(f.key, f.alt)
         tick("figures")

@@ -46,6 +46,8 @@ __all__ = [
     "linked_hidden",
     "linked_leaders",
     "linked_suppression",
+    "one_decision",
+    "partition_leaders",
     "published",
     "reflections_hidden",
 ]
@@ -565,6 +567,60 @@ def leader_suppression(system: CountSystem, people: np.ndarray, min_cell: int) -
     return hidden[k:]
 
 
+def partition_leaders(
+    table: pd.DataFrame, total: tuple[int, int], min_cell: int
+) -> tuple[set[Any], set[Any]]:
+    """Units of a table of one dimension (the workstreams) whose practitioners and
+    whose leaders a report hides, suppressed as two systems of sums as the report-wide
+    units are (:func:`linked_suppression`, :func:`leader_suppression`).
+
+    ``table`` has one row per unit with ``practitioners``, ``lead_share`` (leaders =
+    share × practitioners) and, where present, ``establishments`` (a lower bound of
+    its practitioners); ``total`` is the partnership's (practitioners, leaders). The
+    units' counts add up to the total where they do in the data (a practitioner in the
+    networks of two workstreams breaks the sum), for each of the two systems apart; a
+    small count of leaders keeps its whole interval 1 to 4 as far as hiding every
+    such count would leave it.
+
+    Examples
+    --------
+    Five workstreams of 100 practitioners with 10, 5, 8, 2 and 1 leaders of the
+    partnership's 26: hiding the 2 and the 1 alone leaves each 1 or 2; the 5 is hidden
+    too.
+
+    >>> t = pd.DataFrame({"practitioners": [100] * 5,
+    ...                   "lead_share": [0.10, 0.05, 0.08, 0.02, 0.01]}, index=list("ABCDE"))
+    >>> people, leaders = partition_leaders(t, (500, 26), 5)
+    >>> sorted(people), sorted(leaders)
+    ([], ['B', 'D', 'E'])
+    """
+    units = list(table.index)
+    people = pd.to_numeric(table["practitioners"], errors="coerce").fillna(0).to_numpy()
+    share = pd.to_numeric(table["lead_share"], errors="coerce").fillna(0).to_numpy()
+    est = table["establishments"] if "establishments" in table.columns else pd.Series(0, units)
+    ests = pd.to_numeric(est, errors="coerce").fillna(0).to_numpy()
+    p = np.array([total[0], *np.rint(people)], dtype=np.int64)
+    lead = np.array([total[1], *np.rint(share * people)], dtype=np.int64)
+    children = list(range(1, len(units) + 1))
+    n = len(units) + 1
+    system = CountSystem(
+        keys=[("total",), *(("unit", u) for u in units)],
+        values=p,
+        lower=np.array([0, *np.rint(ests)], dtype=np.int64),
+        equations=[(children, 0)] if children and p[1:].sum() == p[0] else [],
+        published=np.ones(n, dtype=bool),
+        sensitive=np.zeros(n, dtype=bool),
+        leaders=lead,
+        leader_equations=[(children, 0)] if children and lead[1:].sum() == lead[0] else [],
+    )
+    hidden = _practitioners_hidden(system, min_cell)
+    led = leader_suppression(system, hidden, min_cell)
+    return (
+        {u for u, h in zip(units, hidden[1:].tolist(), strict=True) if h},
+        {u for u, h in zip(units, led[1:].tolist(), strict=True) if h},
+    )
+
+
 def linked_hidden(res: Results, min_cell: int) -> dict[str, set[Any]]:
     """:func:`wpnet.report.disclosure.hidden_units` of the report's session, worked out
     once per report and ``min_cell``: the units whose practitioner count every output
@@ -810,3 +866,134 @@ def published(tables: Sequence[Any]) -> Published:
                 gone = isinstance(v, str) and (v == "*" or v.startswith("<"))
                 cells[(t.key, row, str(col))] = gone
     return Published(cells)
+
+
+#: The partnership's values of a session that several tables publish: column of
+#: ``reach_overall`` and ``capacity_trend`` -> the row of ``change_measures`` (its
+#: ``before`` and ``after``: the compared sessions), or of ``change_flows`` (counts).
+SESSION_VALUES = {
+    "practitioners": ("change_flows", "practitioners"),
+    "establishments": ("change_flows", "establishments"),
+    "coverage": ("change_measures", "coverage"),
+    "simd_q1_coverage": ("change_measures", "simd_q1_coverage"),
+    "equity_ratio": ("change_measures", "equity_ratio"),
+    "lead_share": ("change_measures", "lead_share"),
+    "multi_network_share": ("change_measures", "multi_network_share"),
+}
+#: What a hidden count of the partnership's practitioners in a session row hides with
+#: it: the counts that bound it and the shares and ratios over it.
+_WITH_PRACTITIONERS = ("establishments", "authorities", "reached", "coverage",
+                       "simd_q1_coverage", "equity_ratio", "records", "depth", "lead_share",
+                       "multi_network_share")  # fmt: skip
+_FLOWS = ("retained", "new", "lapsed", "retention_rate")
+
+
+def one_decision(
+    tables: Sequence[Any],
+    *,
+    session: str,
+    compare_to: str | None,
+    authorities: tuple[int, int] | None = None,
+) -> None:
+    """Give each of the partnership's values of a session one decision in every table
+    that publishes it: hidden in all of them where any hides it (changed in place:
+    ``"*"``).
+
+    A value shown in one table and hidden in another is public, and its ``*`` means
+    nothing; where the table that hides it did so to protect a count (its secondary
+    cell), the count is protected only if the value is hidden everywhere. So the
+    session's practitioners, establishments, coverage, SIMD quintile 1 coverage,
+    equity ratio, and shares of leaders and of practitioners in several networks, in
+    ``reach_overall``, ``capacity_trend``, ``change_flows`` and ``change_measures``
+    (``before`` for ``compare_to``, ``after`` for ``session``) and the partnership row
+    of ``capacity_authority`` (``session``), are hidden together; a session row whose
+    practitioners are hidden hides what bounds or divides them (its establishments,
+    authorities, coverage, records, depth, shares), and ``change_flows``' retained,
+    new and lapsed and ``change_measures``' delta go with a hidden ``before`` or
+    ``after``, to a fixed point.
+
+    One value is shown rather than hidden: the number of authorities of ``session``
+    that ``reach_overall`` hides where its practitioners are hidden, when
+    ``authorities`` (the number in ``reach_overall``, the rows of the authority
+    matrix) are equal: the matrix names every authority reached, whatever is hidden
+    (and the map shows their establishments, a bound at least as tight).
+
+    ``tables`` are objects with ``key`` and ``frame`` (rows labelled by their first
+    column); a table or cell missing is left out.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as T
+    >>> overall = T(key="reach_overall", frame=pd.DataFrame(
+    ...     {"session": ["s1", "s0"], "practitioners": [16, 16], "coverage": [0.3, 0.3]}))
+    >>> trend = T(key="capacity_trend", frame=pd.DataFrame(
+    ...     {"session": ["s0", "s1"], "practitioners": ["*", 16], "coverage": ["*", 0.3]}))
+    >>> one_decision([overall, trend], session="s1", compare_to="s0")
+    >>> overall.frame.to_numpy().tolist()
+    [['s1', 16, 0.3], ['s0', '*', '*']]
+    """
+    by_key = {t.key: t for t in tables if not t.frame.empty}
+
+    def cell(key: str, row: str, col: str) -> tuple[Any, Any, str] | None:
+        t = by_key.get(key)
+        if t is None or col not in t.frame.columns:
+            return None
+        at = np.flatnonzero(t.frame.iloc[:, 0].astype(str).to_numpy() == row)
+        return (t, t.frame.index[at[0]], col) if at.size else None
+
+    def is_hidden(c: tuple[Any, Any, str]) -> bool:
+        v = c[0].frame.at[c[1], c[2]]
+        return isinstance(v, str) and (v == "*" or v.startswith("<"))
+
+    def hide(c: tuple[Any, Any, str]) -> bool:
+        if is_hidden(c):
+            return False
+        frame = c[0].frame
+        if frame[c[2]].dtype != object:
+            frame[c[2]] = frame[c[2]].astype(object)
+        frame.at[c[1], c[2]] = "*"
+        return True
+
+    sessions = {session: "after", **({compare_to: "before"} if compare_to else {})}
+    labels = {
+        key: by_key[key].frame.iloc[:, 0].astype(str).tolist()
+        for key in ("reach_overall", "capacity_trend")
+        if key in by_key
+    }
+    rows = [(key, s) for key, ss in labels.items() for s in ss]  # the session rows
+    groups: list[list[tuple[Any, Any, str]]] = []
+    for col, (other, row) in SESSION_VALUES.items():
+        for s in sorted({*sessions, *(s for _, s in rows)}):
+            places = [cell("reach_overall", s, col), cell("capacity_trend", s, col)]
+            if s in sessions:
+                places.append(cell(other, row, sessions[s]))
+            if s == session:
+                places.append(cell("capacity_authority", "partnership", col))
+            groups.append([c for c in places if c is not None])
+    changed = True
+    while changed:
+        changed = False
+        for group in groups:
+            if any(is_hidden(c) for c in group):
+                changed |= any([hide(c) for c in group])
+        for key, s in rows:
+            people = cell(key, s, "practitioners")
+            if people is not None and is_hidden(people):
+                for col in _WITH_PRACTITIONERS:
+                    c = cell(key, s, col)
+                    changed |= c is not None and hide(c)
+        for row in {r for _, r in SESSION_VALUES.values()}:  # a change goes with its ends
+            ends = [cell("change_measures", row, w) for w in ("before", "after")]
+            if any(c is not None and is_hidden(c) for c in ends):
+                c = cell("change_measures", row, "delta")
+                changed |= c is not None and hide(c)
+        for row in ("practitioners", "establishments"):
+            ends = [cell("change_flows", row, w) for w in ("before", "after")]
+            if any(c is not None and is_hidden(c) for c in ends):
+                for col in _FLOWS:
+                    c = cell("change_flows", row, col)
+                    changed |= c is not None and hide(c)
+    shown = authorities is not None and authorities[0] == authorities[1]
+    c = cell("reach_overall", session, "authorities")
+    if shown and c is not None and is_hidden(c):
+        c[0].frame.at[c[1], c[2]] = int(authorities[0])  # type: ignore[index]

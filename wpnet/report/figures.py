@@ -35,6 +35,9 @@ __all__ = [
     "reach_axes",
     "reach_figure",
     "drawing_figures",
+    "trend_axes",
+    "trend_figure",
+    "trend_hidden",
     "png_data_uri",
     "png_size",
 ]
@@ -302,7 +305,7 @@ def alt_texts(res: Results, published: Published = NOTHING_PUBLISHED) -> dict[st
         first, last = t.index[0], t.index[-1]
 
         def at(col: str, i: int) -> str:
-            gone = published.hidden("capacity_trend", t.index[i], col)
+            gone = _trend_point_hidden(published, t.index[i], col)
             return "suppressed" if gone else _pct(t.iloc[i][col])
 
         lines = [
@@ -381,6 +384,109 @@ def reach_figure(res: Results, published: Published) -> Figure:
     return _figure("reach", "reach", _reach_caption(res.session), alt, ax.figure)
 
 
+def _trend_point_hidden(published: Published, session: Any, col: str) -> bool:
+    """Whether a table hides the partnership's ``col`` in ``session``: its row of
+    ``capacity_trend``, or of ``reach_overall`` (the report's two sessions)."""
+    return published.any_hidden([("capacity_trend", session, col), ("reach_overall", session, col)])
+
+
+#: The measures the trend figure draws (shares of establishments and ties only: a share
+#: of practitioners, in two or more networks, is hidden in the tables where the count
+#: it implies is small, and a line would show it: an audit read 0.076 × 40 = 3 off
+#: the plot); coverage only where the data support it.
+def _trend_measures(res: Results) -> tuple[str, ...]:
+    from wpnet.records import data_limits
+
+    if "coverage" in data_limits(res.eco):
+        return ("cross_authority_share",)
+    return ("coverage", "cross_authority_share")
+
+
+def trend_hidden(res: Results, published: Published) -> dict[str, np.ndarray]:
+    """The sessions (positions in ``res.trend``) whose value of each measure the trend
+    figure draws (:func:`trend_axes`) a table hides (``capacity_trend`` or
+    ``reach_overall``: ``published``)."""
+    sessions = [] if res.trend is None else list(res.trend.index)
+    return {
+        m: np.array([_trend_point_hidden(published, s, m) for s in sessions], dtype=bool)
+        for m in _trend_measures(res)
+    }
+
+
+def trend_axes(res: Results, published: Published) -> Any:
+    """The trend figure (:func:`wpnet.maps.static.plot_trend` of the sessions up to the
+    report's) with every value the report's tables hide taken out (``published``,
+    :func:`trend_hidden`): the line has a gap at such a session, and ``suppressed`` is
+    written there, at the foot of the axes in the line's colour; the value written at a
+    line's end is its last one shown. With :data:`NOTHING_PUBLISHED` every point is
+    taken out. Drawn on a bare Figure (:func:`wpnet.maps.static.detached_figures`).
+
+    Examples
+    --------
+    >>> import wpnet
+    >>> from wpnet.report.compute import compute
+    >>> res = compute(wpnet.tiny(), "2022-23", "2021-22", graph=GraphSpec(backbone=None),
+    ...               permutations=20)
+    >>> ax = trend_axes(res, Published({}))  # every cell shown
+    >>> [round(float(y), 2) for y in ax.lines[0].get_ydata()]
+    [0.5, 0.67]
+    >>> ax = trend_axes(res, Published({("capacity_trend", "2021-22", "coverage"): True}))
+    >>> [round(float(y), 2) for y in ax.lines[0].get_ydata()]
+    [nan, 0.67]
+    >>> [t.get_text() for t in ax.texts if t.get_text() == "suppressed"]
+    ['suppressed']
+    """
+    from matplotlib.text import Annotation
+
+    from wpnet.maps.static import detached_figures, plot_trend
+
+    hidden = trend_hidden(res, published)
+    opts = (res.graph or GraphSpec(backbone=res.backbone)).keywords()
+    with detached_figures():
+        ax = plot_trend(res.trend_eco, measures=tuple(hidden), seed=res.seed, **opts)
+    ends = [t for t in ax.texts if isinstance(t, Annotation)]
+    stacked = np.zeros(len(res.trend), dtype=int)  # "suppressed" labels at each session
+    for line in ax.lines:
+        gone = hidden[str(line.get_gid())]
+        if not gone.any():
+            continue
+        x = np.asarray(line.get_xdata(), dtype=float)
+        y = np.asarray(line.get_ydata(), dtype=float)
+        drawn = np.flatnonzero(~np.isnan(y))  # (none: a measure the data do not give)
+        last = (x[drawn[-1]], y[drawn[-1]]) if drawn.size else None
+        end = next((a for a in ends if last is not None and a.xy == last), None)
+        y0, y = y, np.where(gone, np.nan, y)
+        line.set_ydata(y)
+        if end is not None:  # the last value written: the last one shown, or none
+            shown = np.flatnonzero(~np.isnan(y))
+            if shown.size:
+                end.xy = (x[shown[-1]], y[shown[-1]])
+                end.set_text(f"{y[shown[-1]]:.0%}")
+            else:
+                end.remove()
+        for i in np.flatnonzero(gone & ~np.isnan(y0)):  # (a value the tables hide)
+            ax.annotate(
+                "suppressed", (x[i], 0), xytext=(0, 4 + 12 * stacked[i]),
+                textcoords="offset points", ha="center", va="bottom", fontsize=8,
+                color=line.get_color(), fontstyle="italic",
+            )  # fmt: skip
+            stacked[i] += 1
+    return ax
+
+
+def trend_figure(res: Results, published: Published) -> Figure:
+    """The report's trend figure with the values its tables hide taken out
+    (:func:`trend_axes`), with its caption and alt text (:func:`alt_texts`)."""
+    ax = trend_axes(res, published)
+    alt = alt_texts(res, published).get("trend", "Line chart of shares across sessions.")
+    return _figure("trend", "capacity", _trend_caption(res), alt, ax.figure)
+
+
+def _trend_caption(res: Results) -> str:
+    what = "Coverage and cross" if "coverage" in _trend_measures(res) else "Cross"
+    return f"{what}-authority ties, {res.sessions[0]} to {res.sessions[-1]}."
+
+
 #: The report's figures, in the order the page shows them.
 FIGURE_ORDER = ("reach", "authority_flows", "brokers", "ecosystem", "trend")
 
@@ -394,38 +500,42 @@ _SECOND_PART = frozenset({"authority_flows", "ecosystem"})
 
 
 def draw_figures(
-    res: Results, history: Any, *, part: int | None = None, skip: frozenset[str] = frozenset()
+    res: Results,
+    history: Any,
+    *,
+    part: int | None = None,
+    skip: frozenset[str] = frozenset(),
+    trend_draft: bool = False,
 ) -> list[Figure]:
     """Draw every figure of the report from the results' selections (but those of
     ``skip``).
 
-    ``history`` is the Ecosystem of the sessions up to the report's (for the trend).
-    Figures are drawn on bare Figures (:func:`wpnet.maps.static.detached_figures`): no
-    pyplot figure is opened and the matplotlib backend is not changed, so building a
-    report in a notebook leaves its plots alone. ``part`` (0 or 1) draws only one of two
-    disjoint parts, for two processes; both together are all the figures.
+    ``history`` is the Ecosystem of the sessions up to the report's (the trend is
+    drawn from ``res.trend_eco``, the same sessions). Figures are drawn on bare Figures
+    (:func:`wpnet.maps.static.detached_figures`): no pyplot figure is opened and the
+    matplotlib backend is not changed, so building a report in a notebook leaves its
+    plots alone. ``part`` (0 or 1) draws only one of two disjoint parts, for two
+    processes; both together are all the figures. The reach and trend figures are
+    drawn with every value the tables may hide taken out (the tables are made after);
+    with ``trend_draft`` the trend is drawn with every value, for a caller that checks
+    it against the tables (:func:`trend_hidden`) and draws it again
+    (:func:`trend_figure`) where they hide one of its points.
     """
     from wpnet.maps.static import (
         detached_figures,
         plot_authority_flows,
         plot_brokers,
         plot_ecosystem,
-        plot_trend,
     )
     from wpnet.records import data_limits
 
+    del history  # (the trend's sessions are res.trend_eco)
     sel, bb, s = res.sel, res.backbone, res.session
     opts = (res.graph or GraphSpec(backbone=bb)).keywords()
     alt = alt_texts(res)
     # coverage the data cannot support (an export without a register: its schools are
     # only those that took part) is not drawn either; the page says why
     no_coverage = "coverage" in data_limits(res.eco)
-    # shares of establishments and ties only: a share of practitioners (in two or more
-    # networks) is hidden in the tables where the count it implies is small, and a
-    # line would show it (an audit read 0.076 × 40 = 3 off the plot)
-    trend_measures: tuple[str, ...] = ("cross_authority_share",)
-    if not no_coverage:
-        trend_measures = ("coverage", *trend_measures)
     planned: dict[str, tuple[str, str, str, Callable[[], Any]]] = {}
     if not no_coverage:
         planned["reach"] = (
@@ -459,10 +569,9 @@ def draw_figures(
     if len(res.sessions) > 1:
         planned["trend"] = (
             "capacity",
-            f"{'Coverage and cross' if not no_coverage else 'Cross'}-authority ties, "
-            f"{res.sessions[0]} to {res.sessions[-1]}.",
+            _trend_caption(res),
             alt.get("trend", "Line chart of shares across sessions."),
-            lambda: plot_trend(history, measures=trend_measures, seed=res.seed, **opts).figure,
+            lambda: trend_axes(res, Published({}) if trend_draft else NOTHING_PUBLISHED).figure,
         )
     keys = [k for k in FIGURE_ORDER if k in planned and k not in skip]
     if part is not None:
@@ -479,11 +588,13 @@ def drawing_figures(
     workers: int | None = None,
     split: bool | None = None,
     skip: frozenset[str] = frozenset(),
+    trend_draft: bool = False,
 ) -> Iterator[Callable[[], list[Figure]]]:
     """Draw the report's figures in one or two more processes while this one goes on.
 
     Inside the block, the yielded function returns :func:`draw_figures`'s figures
-    (waiting for them if need be; those of ``skip`` are not drawn). Drawing is a large share of a report's time and
+    (waiting for them if need be; those of ``skip`` are not drawn; the trend with every
+    value where ``trend_draft``, for the caller to check). Drawing is a large share of a report's time and
     needs nothing the rest of the report writes, so with two or more workers
     (:func:`wpnet._parallel.resolve_workers`: ``workers=``, ``WPNET_WORKERS`` or the CPU
     count) it runs in processes started by ``fork`` (:func:`wpnet._parallel.in_background`),
@@ -524,6 +635,7 @@ def drawing_figures(
                     part=p,
                     enabled=forked,
                     **({"skip": skip} if skip else {}),
+                    **({"trend_draft": True} if trend_draft else {}),
                 )
             )  # fmt: skip
             for p in parts

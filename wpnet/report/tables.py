@@ -29,7 +29,13 @@ import pandas as pd
 from wpnet.privacy import BOUNDING_COLUMNS, scrub, suppress
 from wpnet.report import labels as L
 from wpnet.report.compute import Results
-from wpnet.report.disclosure import hidden_reflections, linked_hidden, linked_leaders
+from wpnet.report.disclosure import (
+    hidden_reflections,
+    linked_hidden,
+    linked_leaders,
+    one_decision,
+    partition_leaders,
+)
 
 __all__ = ["HIDDEN", "PRINT_WIDTH", "Table", "body_html", "build_tables", "protect"]
 
@@ -242,6 +248,7 @@ def protect(
     ratios: dict[str, str] | None = None,
     force: np.ndarray | None = None,
     force_shares: dict[str, np.ndarray] | None = None,
+    totals: str = "columns",
 ) -> pd.DataFrame:
     """Suppress practitioner counts, and the shares and ratios that would reveal them.
 
@@ -265,12 +272,17 @@ def protect(
     force_shares : dict, optional
         share column -> rows whose share (its count) is hidden whatever its size
         (:func:`wpnet.report.disclosure.linked_leaders`).
+    totals : {"columns", "none"}
+        Whether the column sums of the counts are taken as published (``totals`` of
+        :func:`wpnet.privacy.suppress`): they are for rows that partition something
+        (authorities, sectors ...), not for rows that are sessions (no report publishes
+        a sum of counts over sessions, and the session rows of one table are published
+        again in others, which secondary cells chosen for such a sum would contradict).
 
     Returns
     -------
     DataFrame
-        A copy; hidden cells hold ``"<min_cell"`` or ``"*"``. Column sums of the counts
-        are taken as published (``totals="columns"`` of :func:`wpnet.privacy.suppress`).
+        A copy; hidden cells hold ``"<min_cell"`` or ``"*"``.
 
     Examples
     --------
@@ -309,7 +321,7 @@ def protect(
     for share, rows in (force_shares or {}).items():
         if share in derived:
             forced[:, counts.index(derived[share])] |= np.asarray(rows, dtype=bool)
-    sup = suppress(block, min_cell, columns=counts, totals="columns",
+    sup = suppress(block, min_cell, columns=counts, totals=totals,
                    force=forced if forced.any() else None)  # fmt: skip
     hidden = sup.attrs["suppressed"]
     out = table.copy()
@@ -390,6 +402,7 @@ def _reach_frame(
     extra: dict | None = None,
     hidden: set[Any] | frozenset[Any] = frozenset(),
     leaders: set[Any] | frozenset[Any] = frozenset(),
+    totals: str = "columns",
 ) -> pd.DataFrame:
     t = r.copy()
     if "eligible" in t.columns:
@@ -403,6 +416,7 @@ def _reach_frame(
         ratios={"depth": "practitioners"},
         force=np.array([str(u) in named for u in t.index], dtype=bool),
         force_shares={"lead_share": np.array([str(u) in led for u in t.index], dtype=bool)},
+        totals=totals,
     )
     for c in ("establishments", "authorities", "networks", "records", "eligible"):
         if c in t.columns and t[c].dtype.kind == "f" and t[c].notna().all():
@@ -446,7 +460,9 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
         Table(
             "reach_overall",
             "Reach of the partnership",
-            _reach_frame(overall, "session", min_cell, hidden=total_hidden, leaders=total_led),
+            _reach_frame(
+                overall, "session", min_cell, hidden=total_hidden, leaders=total_led, totals="none"
+            ),  # fmt: skip
             REACH_FORMATS,
             "establishments: reached establishments including central teams; reached / "
             "eligible: schools and nurseries (central teams are not in coverage).",
@@ -459,7 +475,15 @@ def reach_tables(res: Results, min_cell: int, top_networks: int = 20) -> list[Ta
         "simd_quintile": ("reach_simd", "Reach by SIMD quintile (1 = most deprived)"),
         "workstream": ("reach_workstream", "Reach by workstream"),
     }
-    linked = linked_hidden(res, min_cell)
+    linked = dict(linked_hidden(res, min_cell))
+    leaders = dict(leaders)
+    if "workstream" in res.reach_by and "lead_share" in res.reach_by["workstream"].columns:
+        # workstreams: their own two systems (wpnet.report.disclosure.partition_leaders)
+        n, share = int(res.reach.iloc[0]["practitioners"]), res.reach.iloc[0]["lead_share"]
+        led = 0 if pd.isna(share) else round(float(share) * n)
+        linked["workstream"], leaders["workstream"] = partition_leaders(
+            res.reach_by["workstream"], (n, led), min_cell
+        )
     for by, (key, title) in labels.items():
         r = res.reach_by[by]
         t = _reach_frame(r[cols_present(r, cols)], by, min_cell, hidden=linked.get(by, set()),
@@ -726,6 +750,7 @@ def capacity_tables(res: Results, min_cell: int) -> list[Table]:
         shares={s: "practitioners" for s in PEOPLE_SHARES},
         force_shares={"lead_share": np.array([led["total"] and str(x) == str(res.session)
                                               for x in tr.index], dtype=bool)},
+        totals="none",
     )  # fmt: skip
     trend.index = trend.index.astype(str)
     trend.index.name = "session"
@@ -760,12 +785,10 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
         counts = ["before", "after", "retained", "new", "lapsed"]
         vals = {c: int(p[c]) for c in counts}
         small = {c for c, v in vals.items() if 0 < v < min_cell}
-        if small & {"before", "after"}:
-            hide = set(counts)
-        elif small:
-            hide = {"retained", "new", "lapsed"}  # two relations, three unknowns
-        else:
-            hide = set()
+        # a small session's total is hidden ("<5"), the other is shown as the report's
+        # other tables show it (wpnet.report.disclosure.one_decision); any small count
+        # hides the three flows: two relations, three unknowns
+        hide = (small & {"before", "after"}) | ({"retained", "new", "lapsed"} if small else set())
         # retained + lapsed = before and retained + new = after: a "<5" on a flow would
         # bound it, and with the sessions' totals pin it (before − after = 4 with a
         # small lapsed); the flows are marked "*" (tests/test_disclosure.py)
@@ -811,14 +834,18 @@ def change_tables(res: Results, min_cell: int) -> list[Table]:
             if pd.notna(meas.loc[share, "after"])
             else 0
         )
-        if (
-            0 < nb < min_cell
-            or 0 < na < min_cell
-            or 0 < before_n < min_cell
+        # each session's share is hidden where its count (or its base) is small, as
+        # reach_overall and capacity_trend hide it, and the change with either: the
+        # other session's share, shown in those tables, is shown here too
+        gone = [
+            0 < nb < min_cell or 0 < before_n < min_cell,
+            0 < na < min_cell
             or 0 < after_n < min_cell
-            or (share == "lead_share" and linked_leaders(res, min_cell)["total"])
-        ):
-            m.loc[share] = [HIDDEN, HIDDEN, HIDDEN]
+            or (share == "lead_share" and linked_leaders(res, min_cell)["total"]),
+        ]
+        if any(gone):
+            m.loc[share] = [HIDDEN if g else v for g, v in zip(gone, m.loc[share][:2],
+                                                                strict=True)] + [HIDDEN]  # fmt: skip
     m.index.name = "measure"
     kinds = [L.kind_of(r) for r in m.index]
     by_row = {
@@ -1001,8 +1028,10 @@ def quality_tables(res: Results) -> list[Table]:
 
 
 def build_tables(res: Results, min_cell: int) -> list[Table]:
-    """Every table of the report, protected, in the order the report shows them."""
-    return [
+    """Every table of the report, protected, in the order the report shows them; the
+    partnership's values of a session get one decision in every table that publishes
+    them (:func:`wpnet.report.disclosure.one_decision`)."""
+    tables = [
         *reach_tables(res, min_cell),
         *collaboration_tables(res, min_cell),
         *brokerage_tables(res),
@@ -1011,3 +1040,11 @@ def build_tables(res: Results, min_cell: int) -> list[Table]:
         *reflections_table(res, min_cell),
         *quality_tables(res),
     ]
+    reached = pd.to_numeric(res.reach.iloc[0].get("authorities"), errors="coerce")
+    one_decision(
+        tables,
+        session=str(res.session),
+        compare_to=None if res.compare_to is None else str(res.compare_to),
+        authorities=None if pd.isna(reached) else (int(reached), len(res.authority_matrix)),
+    )
+    return tables
