@@ -261,14 +261,31 @@ def _norm_status(value: object) -> str:
 
 def _exclude_by_status(
     raw: pd.DataFrame, header: Any, exclude: Collection[str] | None, log: _Log
-) -> pd.DataFrame:
-    """The rows whose status is not in ``exclude``; each excluded value is logged."""
+) -> tuple[pd.DataFrame, tuple[tuple[str, int], ...]]:
+    """The rows whose status is not in ``exclude``, and each excluded value (as written,
+    trimmed) with its number of rows, in the order of its first row. Each excluded
+    value, each value not recognised and the rows without a status (counted as
+    attendance) are logged.
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame(
+    ...     {"S": ["DNA", " dna", "Attended", None, "Not Attending "]}, index=range(2, 7)
+    ... )
+    >>> log = _Log(raw.index, "x.csv")
+    >>> kept, excluded = _exclude_by_status(raw, "S", None, log)
+    >>> kept.index.tolist(), excluded
+    ([4, 5], (('DNA', 1), ('dna', 1), ('Not Attending', 1)))
+    >>> log.quality_frame()[["row", "message"]].values.tolist()[2]
+    [5, 'no status: counted as attendance (1 row)']
+    """
     if isinstance(exclude, str):
         raise TypeError("exclude_status must be a collection of values, not one string")
     drop = {_norm_status(v) for v in (NOT_ATTENDING if exclude is None else exclude)}
     known = {_norm_status(v) for v in ATTENDING} - drop
     status = clean_text(raw[header])
-    norm = status.map(_norm_status, na_action="ignore")
+    # an empty column maps to a column of nulls that compares with nothing: text
+    norm = status.map(_norm_status, na_action="ignore").astype("string")
     out = norm.isin(drop).fillna(False).astype(bool)
     log.warn(
         out,
@@ -283,7 +300,19 @@ def _exclude_by_status(
         "status not recognised: counted as attendance (exclude it with exclude_status= / "
         "--exclude-status)",
     )
-    return raw[~out.to_numpy()]
+    blank = status.isna()
+    if len(status) and blank.all():  # a finding about the column, not a row
+        n = len(status)
+        log.note(
+            header,
+            f"the status column is empty ({n} row{'s' if n != 1 else ''}): no row is "
+            "excluded by its status; every row counted as attendance",
+        )
+    else:
+        log.warn(blank, header, status, "no status: counted as attendance")
+    counts = status[out.to_numpy()].value_counts(sort=False)
+    excluded = tuple((str(v), int(n)) for v, n in counts.items())
+    return raw[~out.to_numpy()], excluded
 
 
 def _networks(

@@ -28,7 +28,7 @@ from wpnet._parse import PY_WHITESPACE
 from wpnet.errors import DataError
 from wpnet.validation import WIDE_COLUMNS, RawTable
 
-__all__ = ["blank", "csv_table", "header_of", "not_csv_text", "rows_table"]
+__all__ = ["blank", "csv_table", "header_of", "not_csv_text", "rows_table", "sheets_advice"]
 
 #: A cell ``str.strip`` empties (a class of the characters themselves, which Arrow's RE2
 #: reads as Python's ``re`` does).
@@ -69,6 +69,22 @@ def not_csv_text(data: bytes, name: str) -> None:
                     "byte is 0); wpnet reads UTF-16 only with its byte-order mark, which says "
                     "which of the two byte orders it is: save the file as CSV UTF-8"
                 )
+
+
+def sheets_advice(table: str) -> str:
+    """What to do with a workbook whose rows of ``table`` are on several sheets, besides
+    putting them on one: an export's sheets (one per event, say) can each be a file
+    of their own, since several exports are read as one; a table of a folder can be a
+    sheet of one workbook holding the tables.
+
+    Examples
+    --------
+    >>> sheets_advice("records")
+    'save each sheet as a file of its own (several exports are read as one)'
+    """
+    if table == "records":
+        return "save each sheet as a file of its own (several exports are read as one)"
+    return "give one workbook with a sheet per table"
 
 
 def blank(cells: list[str] | tuple[Any, ...]) -> bool:

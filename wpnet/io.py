@@ -63,7 +63,7 @@ import pyarrow as pa
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
 from wpnet._personal import personal_in_rejected
-from wpnet._rows import blank, csv_table, header_of, not_csv_text, rows_table
+from wpnet._rows import blank, csv_table, header_of, not_csv_text, rows_table, sheets_advice
 from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
@@ -375,7 +375,7 @@ def _read_xlsx_table(path: Path, table: str) -> RawTable:
                 f"{', '.join(repr(t) for t in others)} also hold{'' if len(others) > 1 else 's'} "
                 f"data besides {ws.title!r}, which is read as {table}; rows continued on "
                 "another sheet would be lost. Put the table on one sheet (or delete the "
-                "other sheets), or give one workbook with a sheet per table"
+                f"other sheets), or {sheets_advice(table)}"
             )
         return _read_sheet(path, ws, path.name if len(sheets) == 1 else f"{path.name}[{ws.title}]")
     finally:

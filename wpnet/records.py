@@ -41,6 +41,7 @@ from wpnet._exports import (
 )
 from wpnet._names import canonical_name, infer_sector, slug
 from wpnet._parse import DATE_ORDERS, choose_date_order, clean_text, parse_dates, two_digit_year
+from wpnet._reading import Reading
 from wpnet._register import (
     FUZZY_MARGIN,
     _authority_map,
@@ -431,7 +432,8 @@ def from_records(
         1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
-        the number of rows read. ``limits`` (see :func:`data_limits`) names the
+        the number of rows read; ``eco.reading`` (:class:`wpnet._reading.Reading`)
+        holds that number and the rows excluded by status, value by value. ``limits`` (see :func:`data_limits`) names the
         findings the export cannot support: coverage and equity without a register
         (the export's own schools are not the schools that could have taken part);
         the leadership share without a participation-role column.
@@ -538,9 +540,17 @@ def from_records(
     _refuse_repeated_headers(raw, source_name)
     found = _find_columns(list(raw.columns), columns)
     log = _Log(raw.index, source_name)
+    rows_read, excluded = len(raw), ()
     if "status" in found:
-        raw = _exclude_by_status(raw, found["status"], exclude_status, log)
+        raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log)
         log.index = raw.index
+    reading = Reading(
+        source_name,
+        rows_read,
+        str(found["status"]) if "status" in found else None,
+        excluded,
+        None if register is None else len(register),
+    )
     # exact copies of earlier rows are left out, as a folder's are, whatever ``errors``
     copy_of = _exact_copies(raw)
     copies = raw[copy_of.notna().to_numpy()]
@@ -788,7 +798,7 @@ def from_records(
         else reasons,
         quality=_relabel(log.quality_frame(), names, "message"),
         errors=errors,
-        rows_read=len(raw) + len(copies),
+        reading=reading,
         limits=limits,
         names=names,
         sources=_source_paths(source),
@@ -804,7 +814,7 @@ def _checked_ecosystem(
     reasons: pd.DataFrame,
     quality: pd.DataFrame,
     errors: str,
-    rows_read: int,
+    reading: Reading,
     limits: dict[str, str],
     names: list[str] | None = None,
     sources: tuple | list = (),
@@ -841,7 +851,8 @@ def _checked_ecosystem(
             problems_message(
                 failing,
                 checked.sources,
-                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({rows_read} rows read):",
+                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({reading.rows} rows "
+                f"read{'; ' + reading.excluded_phrase() if reading.n_excluded else ''}):",
             )
             + "\n(errors='drop', on the command line --errors drop, leaves the rows out and "
             "lists them with their reasons)",
@@ -864,6 +875,7 @@ def _checked_ecosystem(
         quality=quality,
         limits=limits,
         sources=sources,
+        reading=reading,
         canonical=True,
     )
 
