@@ -275,3 +275,62 @@ def test_folder_reading_has_no_export_reading(tmp_path: Path):
     assert eco.reading is None
     head = str(wpnet.validate(eco)).splitlines()[0]
     assert head == "wpnet validation: OK — 0 errors, 0 warnings in 31 rows read"
+
+
+# ---- status options that cannot apply ----------------------------------------------
+def test_exclude_status_without_a_status_column_is_refused_naming_the_file(tmp_path, files, capsys):
+    """--exclude-status on an export with no status column was ignored without a word
+    (every row counted, "OK — 0 warnings"): it is refused, naming the file, the values
+    and the headers."""
+    _, reg = files
+    export = tmp_path / "plain.csv"
+    bookings().to_csv(export, index=False)
+    code, _, err = run(["validate", export, "--register", reg, "--exclude-status", "Gone"], capsys)
+    assert code == 1
+    assert err.startswith(
+        "wpnet validate: plain.csv: exclude_status=['Gone'] (on the command line "
+        "--exclude-status) was given, but the export has no status column"
+    ), err
+    assert "'Full Name'" in err and "--status-column" in err
+    # () keeps every row: nothing to apply, nothing refused
+    assert (
+        len(from_records(export, register=REGISTER, key=KEY, exclude_status=()).participation) == 36
+    )
+
+
+def test_status_column_options_are_named_with_the_file(tmp_path, files, capsys):
+    _, reg = files
+    export = tmp_path / "plain.csv"
+    bookings().assign(Status="Attended", **{"Booking Status": "Booked"}).to_csv(export, index=False)
+    code, _, err = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert (
+        "plain.csv has more than one column for status: ['Status', 'Booking Status']; say "
+        "which with columns={'status': ...} (status_column=, on the command line "
+        "--status-column)" in err
+    )
+    code, _, err = run(["validate", export, "--status-column", "Nope"], capsys)
+    assert code == 1
+    assert err.startswith(
+        "wpnet validate: status_column='Nope' (on the command line --status-column) is not "
+        "a header of plain.csv; headers are ['Full Name',"
+    ), err
+
+
+def test_an_export_without_the_status_column_among_several_is_said_once(tmp_path):
+    """Of two exports read as one, the one without a status column: its rows were each
+    warned "column Status: no status" (a column it does not have); it is said once,
+    naming the export."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df = bookings(SOME)
+    df.iloc[:18].drop(columns="Attendee Status").to_csv(a, index=False)
+    df.iloc[18:].to_csv(b, index=False)
+    eco = from_records([a, b], register=REGISTER, key=KEY)
+    assert eco.reading.rows == 36 and eco.reading.n_excluded == 2  # b.csv rows 2 and 11
+    q = eco.quality
+    assert not q["message"].str.startswith("no status").any()
+    said = q[q["message"].str.contains("has no status column")]
+    assert said["message"].tolist() == [
+        "a.csv has no status column, which other exports have: none of its rows is "
+        "excluded by its status: each is counted as attendance"
+    ]

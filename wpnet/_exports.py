@@ -260,12 +260,17 @@ def _norm_status(value: object) -> str:
 
 
 def _exclude_by_status(
-    raw: pd.DataFrame, header: Any, exclude: Collection[str] | None, log: _Log
+    raw: pd.DataFrame,
+    header: Any,
+    exclude: Collection[str] | None,
+    log: _Log,
+    unstated: pd.Series | None = None,
 ) -> tuple[pd.DataFrame, tuple[tuple[str, int], ...]]:
     """The rows whose status is not in ``exclude``, and each excluded value (as written,
     trimmed) with its number of rows, in the order of its first row. Each excluded
     value, each value not recognised and the rows without a status (counted as
-    attendance) are logged.
+    attendance) are logged, except rows marked in ``unstated`` (those of an export
+    without the column, said once for the export by the caller).
 
     Examples
     --------
@@ -301,6 +306,8 @@ def _exclude_by_status(
         "--exclude-status)",
     )
     blank = status.isna()
+    if unstated is not None:
+        blank &= ~unstated.to_numpy()
     if len(status) and blank.all():  # a finding about the column, not a row
         n = len(status)
         log.note(

@@ -157,8 +157,14 @@ def _read(source: Any) -> tuple[pd.DataFrame, str, list[dict[str, Any]]]:
     return raw.frame, raw.source, [dict(p) for p in raw.problems]
 
 
-def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict[str, Any]:
-    """Field -> header of the export."""
+#: The command line's option for a field given by ``columns=`` (the others have none).
+_OPTION = {"status": "status_column=, on the command line --status-column"}
+
+
+def _find_columns(
+    headers: list[Any], columns: Mapping[str, str] | None, where: str = "the export"
+) -> dict[str, Any]:
+    """Field -> header of the export; messages name the export as ``where``."""
     given = dict(columns or {})
     unknown = sorted(set(given) - set(FIELDS))
     if unknown:
@@ -173,9 +179,11 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         elif len(by_key.get(_key(header), [])) == 1:
             found[fld] = by_key[_key(header)][0]
         else:
+            given_as = f"{fld}_column" if fld in _OPTION else f"columns: {fld}"
             raise DataError(
-                f"columns: {fld}={header!r} is not a header of the export; headers are "
-                f"{[str(h) for h in headers]}"
+                f"{given_as}={header!r}"
+                + (" (on the command line --status-column)" if fld in _OPTION else "")
+                + f" is not a header of {where}; headers are {[str(h) for h in headers]}"
             )
     taken = set(found.values())
     for fld, aliases in HEADERS.items():
@@ -185,8 +193,9 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         hits = list(dict.fromkeys(hits))
         if len(hits) > 1:
             raise DataError(
-                f"the export has more than one column for {fld}: {[str(h) for h in hits]}; "
+                f"{where} has more than one column for {fld}: {[str(h) for h in hits]}; "
                 f"say which with columns={{'{fld}': ...}}"
+                + (f" ({_OPTION[fld]})" if fld in _OPTION else "")
             )
         if hits:
             found[fld] = hits[0]
@@ -205,8 +214,10 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         missing.append("e-mail or name (e.g. 'E-mail address', 'Full Name')")
     if missing:
         raise DataError(
-            f"the export has no column for {'; '.join(missing)}; headers are "
-            f"{[str(h) for h in headers]}; map them with columns={{field: header}}"
+            f"{where} has no column for {'; '.join(missing)}; headers are "
+            f"{[str(h) for h in headers]}"
+            + (f" (columns given: {given})" if given else "")
+            + "; map them with columns={field: header}"
         )
     return found
 
@@ -215,23 +226,36 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
 _MULTI = 10**9
 
 
+#: What reading the rows of an export without a column of this field (when others
+#: have one) does: said once for each such export.
+_WITHOUT = {
+    "status": "none of its rows is excluded by its status: each is counted as attendance",
+    "job_title": "its rows have no job title: level 'other'",
+    "role": "its rows are read as participants",
+    "hours": "its rows have no hours",
+    "workstream": "its rows give their networks no workstream",
+}
+
+
 def _read_sources(
     source: Any, columns: Mapping[str, str] | None
-) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None]:
+) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None, dict[str, list[int]]]:
     """One export, or several (a list) stacked: each one's recognised headers renamed
     to the field's first alias in :data:`HEADERS`, its rows numbered ``i * _MULTI +
-    row``. Returns the frame, its name, read problems and the names of the files (None
-    for one export)."""
+    row``. Returns the frame, its name, read problems, the names of the files (None
+    for one export) and, for each field of :data:`_WITHOUT` some exports have a column
+    for, the positions of those that have none."""
     if not isinstance(source, (list, tuple)):
-        return (*_read(source), None)
+        return (*_read(source), None, {})
     if not source:
         raise ValueError("source: an empty list of exports")
     if len(source) == 1:
-        return (*_read(source[0]), None)
-    frames, names, problems = [], [], []
+        return (*_read(source[0]), None, {})
+    frames, names, problems, founds = [], [], [], []
     for i, one in enumerate(source):
         raw, name, probs = _read(one)
-        found = _find_columns(list(raw.columns), columns)
+        found = _find_columns(list(raw.columns), columns, name)
+        founds.append(found)
         raw = raw.rename(columns={h: HEADERS[fld][0] for fld, h in found.items()})
         raw.index = raw.index + i * _MULTI
         frames.append(raw)
@@ -242,7 +266,18 @@ def _read_sources(
             str(s) if isinstance(s, (str, os.PathLike)) else f"records[{i}]"
             for i, s in enumerate(source)
         ]
-    return pd.concat(frames), ", ".join(names), problems, names
+    lacking = {
+        fld: [i for i, f in enumerate(founds) if fld not in f]
+        for fld in _WITHOUT
+        if any(fld in f for f in founds)
+    }
+    return (
+        pd.concat(frames),
+        ", ".join(names),
+        problems,
+        names,
+        {k: v for k, v in lacking.items() if v},
+    )
 
 
 def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
@@ -534,15 +569,31 @@ def from_records(
     k = resolve_key(key)
     if status_column is not None:
         columns = {**dict(columns or {}), "status": status_column}
-    raw, source_name, read_problems, names = _read_sources(source, columns)
+    raw, source_name, read_problems, names, lacking = _read_sources(source, columns)
     if names is not None:  # the headers are now the fields' first aliases
         columns = None
     _refuse_repeated_headers(raw, source_name)
-    found = _find_columns(list(raw.columns), columns)
+    found = _find_columns(list(raw.columns), columns, source_name)
+    if (
+        exclude_status and not isinstance(exclude_status, str) and "status" not in found
+    ):  # values to exclude, and nothing to read them in
+        raise DataError(
+            f"{source_name}: exclude_status={list(exclude_status)!r} (on the command line "
+            "--exclude-status) was given, but the export has no status column (e.g. "
+            f"{', '.join(repr(h) for h in HEADERS['status'][:3])}); headers are "
+            f"{[str(h) for h in raw.columns]}; name it with status_column= (on the command "
+            "line --status-column)"
+        )
     log = _Log(raw.index, source_name)
+    for fld, files in lacking.items():  # said once for each export, not row by row
+        for i in files:
+            log.note(
+                None, f"{names[i]} has no {fld} column, which other exports have: {_WITHOUT[fld]}"
+            )
     rows_read, excluded = len(raw), ()
     if "status" in found:
-        raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log)
+        unstated = pd.Series(raw.index // _MULTI, index=raw.index).isin(lacking.get("status", []))
+        raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log, unstated)
         log.index = raw.index
     reading = Reading(
         source_name,
