@@ -334,3 +334,24 @@ def test_an_export_without_the_status_column_among_several_is_said_once(tmp_path
         "a.csv has no status column, which other exports have: none of its rows is "
         "excluded by its status: each is counted as attendance"
     ]
+
+
+def test_several_exports_name_each_ones_own_status_and_job_title_headers(tmp_path):
+    """Several exports are read with their headers renamed to the fields' first
+    aliases ("Status", "Job Title"): a finding on a row named that alias, a column the
+    file may not have. Each finding names its file's own header."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df = bookings(SOME).rename(columns={"Job Title": "Position"})
+    df.loc[1, "Position"] = "Wizard"  # a.csv row 3: not a job title wpnet knows
+    df.iloc[:18].to_csv(a, index=False)
+    df.iloc[18:].rename(columns={"Attendee Status": "Booking Status"}).to_csv(b, index=False)
+    eco = from_records([a, b], register=REGISTER, key=KEY, errors="drop")
+    assert eco.reading.status_column == "Attendee Status/Booking Status"
+    q = eco.quality
+    said = q[q["message"].str.startswith("status means not attending")]
+    assert said[["table", "row", "column"]].values.tolist() == [
+        ["a.csv", 2, "Attendee Status"],
+        ["b.csv", 2, "Booking Status"],
+    ]
+    title = q[q["message"].str.startswith("job title not recognised")]
+    assert title[["table", "row", "column"]].values.tolist() == [["a.csv", 3, "Position"]]

@@ -350,6 +350,11 @@ def _networks(
 # ---- problems --------------------------------------------------------------------
 
 
+#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read
+#: (:func:`wpnet.records.from_records`).
+_MULTI = 10**9
+
+
 class _Log:
     """Row problems (which reject a row) and quality findings (which do not)."""
 
@@ -375,14 +380,16 @@ class _Log:
     def warn(
         self, mask: pd.Series, column: Any, value: pd.Series, message: pd.Series | str
     ) -> None:
-        """One warning per distinct value: its first row and how many rows it affects."""
+        """One warning per distinct value in each export: its first row and how many rows
+        it affects."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         v = value[mask].astype("string").fillna("")
         m = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=v.index)
         g = pd.DataFrame({"value": v, "message": m.astype("string"), "row": v.index})
-        agg = g.groupby(["value", "message"], sort=False, dropna=False).agg(
+        g["export"] = g["row"] // _MULTI  # of several exports, each its own
+        agg = g.groupby(["export", "value", "message"], sort=False, dropna=False).agg(
             row=("row", "min"), n=("row", "size")
         )
         agg = agg.reset_index()

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from wpnet._exports import (
+    _MULTI,
     ATTENDING,
     FINDING_NAMES,
     MEETING,
@@ -222,10 +223,6 @@ def _find_columns(
     return found
 
 
-#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read.
-_MULTI = 10**9
-
-
 #: What reading the rows of an export without a column of this field (when others
 #: have one) does: said once for each such export.
 _WITHOUT = {
@@ -239,18 +236,17 @@ _WITHOUT = {
 
 def _read_sources(
     source: Any, columns: Mapping[str, str] | None
-) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None, dict[str, list[int]]]:
+) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None, list[dict[str, Any]]]:
     """One export, or several (a list) stacked: each one's recognised headers renamed
     to the field's first alias in :data:`HEADERS`, its rows numbered ``i * _MULTI +
     row``. Returns the frame, its name, read problems, the names of the files (None
-    for one export) and, for each field of :data:`_WITHOUT` some exports have a column
-    for, the positions of those that have none."""
+    for one export) and each file's field -> its own header (empty for one export)."""
     if not isinstance(source, (list, tuple)):
-        return (*_read(source), None, {})
+        return (*_read(source), None, [])
     if not source:
         raise ValueError("source: an empty list of exports")
     if len(source) == 1:
-        return (*_read(source[0]), None, {})
+        return (*_read(source[0]), None, [])
     frames, names, problems, founds = [], [], [], []
     for i, one in enumerate(source):
         raw, name, probs = _read(one)
@@ -266,26 +262,37 @@ def _read_sources(
             str(s) if isinstance(s, (str, os.PathLike)) else f"records[{i}]"
             for i, s in enumerate(source)
         ]
-    lacking = {
-        fld: [i for i, f in enumerate(founds) if fld not in f]
-        for fld in _WITHOUT
-        if any(fld in f for f in founds)
-    }
-    return (
-        pd.concat(frames),
-        ", ".join(names),
-        problems,
-        names,
-        {k: v for k, v in lacking.items() if v},
-    )
+    return pd.concat(frames), ", ".join(names), problems, names, founds
 
 
-def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
+def _lacking(founds: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """For each field of :data:`_WITHOUT` some of several exports have a column for, the
+    positions of those that have none."""
+    lacking = {fld: [i for i, f in enumerate(founds) if fld not in f] for fld in _WITHOUT}
+    return {fld: v for fld, v in lacking.items() if v and len(v) < len(founds)}
+
+
+def _relabel(
+    frame: pd.DataFrame,
+    names: list[str] | None,
+    message: str,
+    founds: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" and
-    "as on row N" too."""
+    "as on row N" too; with ``founds`` (each file's field -> header), a ``column``
+    named by a field's first alias back to the file's own header."""
     if names is None or frame.empty:
         return frame
     out = frame.copy()
+    if founds and "column" in out:
+        own = [{HEADERS[fld][0]: str(h) for fld, h in f.items()} for f in founds]
+        out["column"] = pd.array(
+            [
+                own[int(r) // _MULTI].get(c, c) if isinstance(c, str) and pd.notna(r) else c
+                for r, c in zip(out["row"], out["column"], strict=True)
+            ],
+            dtype="string",
+        )
     rows = pd.array(out["row"], dtype="Int64")
     has = ~pd.isna(rows)
     files = [
@@ -569,7 +576,8 @@ def from_records(
     k = resolve_key(key)
     if status_column is not None:
         columns = {**dict(columns or {}), "status": status_column}
-    raw, source_name, read_problems, names, lacking = _read_sources(source, columns)
+    raw, source_name, read_problems, names, founds = _read_sources(source, columns)
+    lacking = _lacking(founds)
     if names is not None:  # the headers are now the fields' first aliases
         columns = None
     _refuse_repeated_headers(raw, source_name)
@@ -595,10 +603,14 @@ def from_records(
         unstated = pd.Series(raw.index // _MULTI, index=raw.index).isin(lacking.get("status", []))
         raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log, unstated)
         log.index = raw.index
+    # several exports: the status column as each names it
+    status_headers = [str(f["status"]) for f in founds if "status" in f]
     reading = Reading(
         source_name,
         rows_read,
-        str(found["status"]) if "status" in found else None,
+        "/".join(dict.fromkeys(status_headers)) or str(found["status"])
+        if "status" in found
+        else None,
         excluded,
         None if register is None else len(register),
     )
@@ -844,10 +856,10 @@ def from_records(
             "participation": participation,
         },
         rejected=rejected,
-        reasons=_relabel(reasons.assign(message=reasons["message"]), names, "message")
+        reasons=_relabel(reasons.assign(message=reasons["message"]), names, "message", founds)
         if len(reasons)
         else reasons,
-        quality=_relabel(log.quality_frame(), names, "message"),
+        quality=_relabel(log.quality_frame(), names, "message", founds),
         errors=errors,
         reading=reading,
         limits=limits,
