@@ -312,8 +312,8 @@ def test_status_column_options_are_named_with_the_file(tmp_path, files, capsys):
     code, _, err = run(["validate", export, "--status-column", "Nope"], capsys)
     assert code == 1
     assert err.startswith(
-        "wpnet validate: status_column='Nope' (on the command line --status-column) is not "
-        "a header of plain.csv; headers are ['Full Name',"
+        "wpnet validate: the status column 'Nope' (status_column=, on the command line "
+        "--status-column) is not a header of plain.csv; headers are ['Full Name',"
     ), err
 
 

@@ -180,11 +180,13 @@ def _find_columns(
         elif len(by_key.get(_key(header), [])) == 1:
             found[fld] = by_key[_key(header)][0]
         else:
-            given_as = f"{fld}_column" if fld in _OPTION else f"columns: {fld}"
+            given_as = (
+                f"the {fld} column {header!r} ({_OPTION[fld]})"
+                if fld in _OPTION
+                else f"columns: {fld}={header!r}"
+            )
             raise DataError(
-                f"{given_as}={header!r}"
-                + (" (on the command line --status-column)" if fld in _OPTION else "")
-                + f" is not a header of {where}; headers are {[str(h) for h in headers]}"
+                f"{given_as} is not a header of {where}; headers are {[str(h) for h in headers]}"
             )
     taken = set(found.values())
     for fld, aliases in HEADERS.items():
@@ -463,7 +465,8 @@ def from_records(
         List", "No", ...). ``()`` keeps every row. Excluded rows are neither accepted
         nor rejected: ``eco.quality`` says how many were excluded for each value.
         A status in neither this nor :data:`ATTENDING` is counted as attendance with
-        a warning.
+        a warning, and so is a row without a status. Values given for an export
+        without a status column raise :class:`~wpnet.errors.DataError`.
 
     Returns
     -------
@@ -475,10 +478,11 @@ def from_records(
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
         the number of rows read; ``eco.reading`` (:class:`wpnet._reading.Reading`)
-        holds that number and the rows excluded by status, value by value. ``limits`` (see :func:`data_limits`) names the
-        findings the export cannot support: coverage and equity without a register
-        (the export's own schools are not the schools that could have taken part);
-        the leadership share without a participation-role column.
+        holds that number and the rows excluded by status, value by value. ``limits``
+        (see :func:`data_limits`) names the findings the export cannot support:
+        coverage and equity without a register (the export's own schools are not the
+        schools that could have taken part); the leadership share without a
+        participation-role column.
 
     Raises
     ------

@@ -528,9 +528,8 @@ def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
 
     Rows read: a folder's, the rows of all its tables; an export's, every row of the
     export (:attr:`Ecosystem.reading`), the rows excluded by their status included, as
-    ``wpnet validate`` counts them. Rows left out only as exact
-    copies of earlier rows are said to be so (they are left out with or without
-    ``--errors drop``).
+    ``wpnet validate`` counts them. Rows left out only as exact copies of earlier rows
+    are said to be so (they are left out with or without ``--errors drop``).
     """
     from wpnet.schema import TABLES
 
