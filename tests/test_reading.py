@@ -355,3 +355,32 @@ def test_several_exports_name_each_ones_own_status_and_job_title_headers(tmp_pat
     ]
     title = q[q["message"].str.startswith("job title not recognised")]
     assert title[["table", "row", "column"]].values.tolist() == [["a.csv", 3, "Position"]]
+
+
+def test_a_hidden_sheet_with_data_is_said_to_be_hidden(tmp_path):
+    """A booking system's workbook with a hidden sheet of lists: the refusal named a
+    sheet the user cannot see in a spreadsheet without saying it is hidden."""
+    from openpyxl import load_workbook
+
+    wb = tmp_path / "bookings.xlsx"
+    with pd.ExcelWriter(wb) as w:
+        bookings().to_excel(w, sheet_name="Bookings", index=False)
+        pd.DataFrame({"lookup": ["Attended", "DNA"]}).to_excel(w, sheet_name="Lists", index=False)
+    book = load_workbook(wb)
+    book["Lists"].sheet_state = "hidden"
+    book.save(wb)
+    with pytest.raises(
+        DataError, match=r"^bookings\.xlsx: sheet 'Lists' \(hidden\) also holds data"
+    ):
+        from_records(wb, register=REGISTER, key=KEY)
+
+
+def test_a_folder_table_on_two_sheets_keeps_the_folder_advice(tmp_path):
+    folder = wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    part = pd.read_csv(folder / "participation.csv", dtype=str)
+    (folder / "participation.csv").unlink()
+    with pd.ExcelWriter(folder / "participation.xlsx") as w:
+        part.iloc[:5].to_excel(w, sheet_name="participation", index=False)
+        part.iloc[5:].to_excel(w, sheet_name="more", index=False)
+    with pytest.raises(DataError, match="or give one workbook with a sheet per table$"):
+        wpnet.read_ecosystem(folder)
