@@ -9,6 +9,8 @@ used unless the text holds a NUL or a record is ragged, when the :mod:`csv` modu
 reads the text instead. Both give the same table
 (``tests/test_rows.py`` compares them on generated text).
 
+:func:`other_sheets` says why a workbook whose other sheets hold data is not read.
+
 This is an internal helper module of :mod:`wpnet.io` (its names are used there).
 """
 
