@@ -31,6 +31,7 @@ LAYERS: tuple[tuple[str, tuple[str, ...]], ...] = (
             "wpnet._seeds",
             "wpnet._parse",
             "wpnet._personal",
+            "wpnet._reading",
             "wpnet._sparse",
             "wpnet.schema",
             "wpnet.sessions",

@@ -529,7 +529,10 @@ def test_not_attending_rows_are_excluded_on_the_command_line(tmp_path, files, ca
         capsys,
     )
     assert code == 0, err
-    assert "4 rows excluded by their status (Not Attending): not attendances" in out
+    assert (
+        "4 of 36 rows read were excluded by their status in column 'Attendee Status' "
+        "(4 'Not Attending'): not attendances" in out
+    )
     eco = cli._report_command.load_data(export, key=KEY, register=reg)
     assert len(eco.participation) == 32
     # --exclude-status replaces the defaults: "Not Attending" is then counted (warned)
@@ -1045,7 +1048,9 @@ def test_validate_says_a_table_without_rows_once(tmp_path, capsys):
         "Ann Smith,a@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
         "Bob Jones,b@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
     )
-    assert cli.main(["validate", str(export)]) == 0
+    # every row cancelled: nothing left to analyse is an error (exit 1), said once
+    assert cli.main(["validate", str(export)]) == 1
     out = capsys.readouterr().out
+    assert out.count("no attendance is left to analyse") == 1, out
     for table in ("establishments", "practitioners", "networks", "participation"):
         assert out.count(f"table {table} has no rows") == 1, out

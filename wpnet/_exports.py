@@ -260,15 +260,37 @@ def _norm_status(value: object) -> str:
 
 
 def _exclude_by_status(
-    raw: pd.DataFrame, header: Any, exclude: Collection[str] | None, log: _Log
-) -> pd.DataFrame:
-    """The rows whose status is not in ``exclude``; each excluded value is logged."""
+    raw: pd.DataFrame,
+    header: Any,
+    exclude: Collection[str] | None,
+    log: _Log,
+    unstated: pd.Series | None = None,
+) -> tuple[pd.DataFrame, tuple[tuple[str, int], ...]]:
+    """The rows whose status is not in ``exclude``, and each excluded value (as written,
+    trimmed) with its number of rows, in the order of its first row. Each excluded
+    value, each value not recognised and the rows without a status (counted as
+    attendance) are logged, except rows marked in ``unstated`` (those of an export
+    without the column, said once for the export by the caller).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame(
+    ...     {"S": ["DNA", " dna", "Attended", None, "Not Attending "]}, index=range(2, 7)
+    ... )
+    >>> log = _Log(raw.index, "x.csv")
+    >>> kept, excluded = _exclude_by_status(raw, "S", None, log)
+    >>> kept.index.tolist(), excluded
+    ([4, 5], (('DNA', 1), ('dna', 1), ('Not Attending', 1)))
+    >>> log.quality_frame()[["row", "message"]].values.tolist()[2]
+    [5, 'no status: counted as attendance (1 row)']
+    """
     if isinstance(exclude, str):
         raise TypeError("exclude_status must be a collection of values, not one string")
     drop = {_norm_status(v) for v in (NOT_ATTENDING if exclude is None else exclude)}
     known = {_norm_status(v) for v in ATTENDING} - drop
     status = clean_text(raw[header])
-    norm = status.map(_norm_status, na_action="ignore")
+    # an empty column maps to a column of nulls that compares with nothing: text
+    norm = status.map(_norm_status, na_action="ignore").astype("string")
     out = norm.isin(drop).fillna(False).astype(bool)
     log.warn(
         out,
@@ -283,7 +305,21 @@ def _exclude_by_status(
         "status not recognised: counted as attendance (exclude it with exclude_status= / "
         "--exclude-status)",
     )
-    return raw[~out.to_numpy()]
+    blank = status.isna()
+    if unstated is not None:
+        blank &= ~unstated.to_numpy()
+    if len(status) and blank.all():  # a finding about the column, not a row
+        n = len(status)
+        log.note(
+            header,
+            f"the status column is empty ({n} row{'s' if n != 1 else ''}): no row is "
+            "excluded by its status; every row counted as attendance",
+        )
+    else:
+        log.warn(blank, header, status, "no status: counted as attendance")
+    counts = status[out.to_numpy()].value_counts(sort=False)
+    excluded = tuple((str(v), int(n)) for v, n in counts.items())
+    return raw[~out.to_numpy()], excluded
 
 
 def _networks(
@@ -314,6 +350,11 @@ def _networks(
 # ---- problems --------------------------------------------------------------------
 
 
+#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read
+#: (:func:`wpnet.records.from_records`).
+_MULTI = 10**9
+
+
 class _Log:
     """Row problems (which reject a row) and quality findings (which do not)."""
 
@@ -339,14 +380,16 @@ class _Log:
     def warn(
         self, mask: pd.Series, column: Any, value: pd.Series, message: pd.Series | str
     ) -> None:
-        """One warning per distinct value: its first row and how many rows it affects."""
+        """One warning per distinct value in each export: its first row and how many rows
+        it affects."""
         mask = mask.fillna(False).astype(bool)
         if not mask.any():
             return
         v = value[mask].astype("string").fillna("")
         m = message[mask] if isinstance(message, pd.Series) else pd.Series(message, index=v.index)
         g = pd.DataFrame({"value": v, "message": m.astype("string"), "row": v.index})
-        agg = g.groupby(["value", "message"], sort=False, dropna=False).agg(
+        g["export"] = g["row"] // _MULTI  # of several exports, each its own
+        agg = g.groupby(["export", "value", "message"], sort=False, dropna=False).agg(
             row=("row", "min"), n=("row", "size")
         )
         agg = agg.reset_index()

@@ -9,6 +9,8 @@ used unless the text holds a NUL or a record is ragged, when the :mod:`csv` modu
 reads the text instead. Both give the same table
 (``tests/test_rows.py`` compares them on generated text).
 
+:func:`other_sheets` says why a workbook whose other sheets hold data is not read.
+
 This is an internal helper module of :mod:`wpnet.io` (its names are used there).
 """
 
@@ -28,7 +30,7 @@ from wpnet._parse import PY_WHITESPACE
 from wpnet.errors import DataError
 from wpnet.validation import WIDE_COLUMNS, RawTable
 
-__all__ = ["blank", "csv_table", "header_of", "not_csv_text", "rows_table"]
+__all__ = ["blank", "csv_table", "header_of", "not_csv_text", "other_sheets", "rows_table"]
 
 #: A cell ``str.strip`` empties (a class of the characters themselves, which Arrow's RE2
 #: reads as Python's ``re`` does).
@@ -69,6 +71,40 @@ def not_csv_text(data: bytes, name: str) -> None:
                     "byte is 0); wpnet reads UTF-16 only with its byte-order mark, which says "
                     "which of the two byte orders it is: save the file as CSV UTF-8"
                 )
+
+
+def other_sheets(name: str, read: Any, others: list[Any], table: str) -> str:
+    """Why a workbook whose sheet ``read`` is read as ``table`` is refused: ``others``,
+    its other sheets (openpyxl worksheets), hold data too. A hidden sheet is said to be
+    hidden (one not seen in a spreadsheet: a booking system's lists, say). Besides
+    putting the rows on one sheet: an export's sheets (one per event, say) can each be
+    a file of their own, since several exports are read as one; a table of a folder
+    can be a sheet of one workbook holding the tables.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace as Sheet
+    >>> print(other_sheets("x.xlsx", Sheet(title="Bookings"),
+    ...                    [Sheet(title="Lists", sheet_state="hidden")], "records"))
+    x.xlsx: sheet 'Lists' (hidden) also holds data besides 'Bookings', which is read as records; rows continued on another sheet would be lost. Put the table on one sheet (or delete the other sheets), or save each sheet as a file of its own (several exports are read as one)
+    """
+    labels = [
+        repr(o.title) + (f" ({state})" if state != "visible" else "")
+        for o in others
+        for state in [getattr(o, "sheet_state", "visible")]
+    ]
+    advice = (
+        "save each sheet as a file of its own (several exports are read as one)"
+        if table == "records"
+        else "give one workbook with a sheet per table"
+    )
+    many = len(others) > 1
+    return (
+        f"{name}: sheet{'s' if many else ''} {', '.join(labels)} also hold{'' if many else 's'} "
+        f"data besides {read.title!r}, which is read as {table}; rows continued on another "
+        f"sheet would be lost. Put the table on one sheet (or delete the other sheets), or "
+        f"{advice}"
+    )
 
 
 def blank(cells: list[str] | tuple[Any, ...]) -> bool:

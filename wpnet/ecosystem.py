@@ -24,6 +24,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from wpnet._parse import reading_dates
+from wpnet._reading import Reading
 from wpnet.errors import DataError, UsageError, WrongType
 from wpnet.schema import TABLES
 from wpnet.sessions import session_of
@@ -226,6 +227,9 @@ class Ecosystem:
         Where the tables were read from (folders, workbooks, export files); set by the
         readers, carried by :meth:`select`, and checked by every writer so that no output
         is written over an input (:func:`wpnet.privacy.check_output`).
+    reading : Reading, optional
+        What reading a flat export counted (rows read, rows excluded by their status):
+        set by :func:`wpnet.from_records`, carried by :meth:`select`.
     date_order : {"auto", "dmy", "mdy", "iso"}, default "auto"
         How ``a/b/yyyy`` text dates are read, as in :func:`wpnet.read_ecosystem`.
     canonical : bool, default False
@@ -274,6 +278,7 @@ class Ecosystem:
         scope: dict[str, Any] | None = None,
         limits: dict[str, str] | None = None,
         sources: Iterable[str | os.PathLike[str]] = (),
+        reading: Reading | None = None,
         date_order: str = "auto",
         canonical: bool = False,
     ) -> None:
@@ -311,6 +316,7 @@ class Ecosystem:
         self._limits = dict(limits or {})
         self._validation: Any = None  # the last wpnet.validate(self), for the display
         self._sources = frozenset(Path(p).absolute() for p in sources)
+        self._reading = reading
         self._memo: OrderedDict[Any, Any] = OrderedDict()
         self._homes: pd.DataFrame | None = None  # a selection's: its parent's (see homes)
 
@@ -435,6 +441,12 @@ class Ecosystem:
     def sources(self) -> frozenset[Path]:
         """Where the tables were read from (empty for an Ecosystem built in code)."""
         return self._sources
+
+    @property
+    def reading(self) -> Reading | None:
+        """What reading a flat export counted: rows read, rows excluded by their status
+        (:class:`wpnet._reading.Reading`); None for tables read or built otherwise."""
+        return self._reading
 
     @property
     def sessions(self) -> list[str]:
@@ -582,6 +594,7 @@ class Ecosystem:
                 scope=scope,
                 limits=self._limits,
                 sources=self._sources,
+                reading=self._reading,
                 canonical=True,
             )
             child._homes = self.homes
@@ -638,6 +651,7 @@ class Ecosystem:
         eco._limits = dict(self._limits)
         eco._validation = None
         eco._sources = self._sources
+        eco._reading = self._reading
         eco._memo = OrderedDict()
         eco._homes = self.homes
         eco.__dict__["_records"] = pd.DataFrame(
@@ -693,6 +707,8 @@ class Ecosystem:
             if self._quality is not None or len(self._rejected)
             else "not validated (run wpnet.validate)"
         )
+        if self._reading is not None:  # every row of the export, excluded ones included
+            state = f"{self._reading.rows_phrase()}; {state}"
         if self._validation is not None:
             state = f"validated: {self._validation!r}; " + state.replace(
                 "not validated (run wpnet.validate)", "no findings recorded on reading"

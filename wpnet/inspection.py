@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from wpnet._reading import Reading
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError
 from wpnet.io import ecosystem_tables, read_tables
@@ -34,6 +35,11 @@ class ValidationReport:
         (header = row 1, first data row = 2), missing for a whole-table problem.
     sources : dict
         Table -> the file (or sheet) it was read from.
+    rows_read : dict
+        Table (or export) -> rows read.
+    reading : Reading or None
+        For an Ecosystem read from a flat export (:attr:`Ecosystem.reading`): the rows
+        read, those excluded by their status included, which the first line says.
     max_lines : int
         Lines shown per table by ``str(report)``.
 
@@ -51,11 +57,21 @@ class ValidationReport:
         sources: dict[str, str] | None = None,
         rows_read: dict[str, int] | None = None,
         max_lines: int = 10,
+        *,
+        reading: Reading | None = None,
     ) -> None:
         self._problems = problems.reset_index(drop=True)
         self.sources = dict(sources or {})
         self.rows_read = dict(rows_read or {})
         self.max_lines = max_lines
+        self.reading = reading
+
+    def _rows_phrase(self) -> str:
+        """``40 rows read from X (30 excluded by their status ...)`` for an export, else
+        the rows read of every table."""
+        if self.reading is not None:
+            return self.reading.rows_phrase()
+        return f"{sum(self.rows_read.values())} rows read"
 
     def _of(self, severity: str) -> pd.DataFrame:
         p = self._problems
@@ -91,11 +107,10 @@ class ValidationReport:
 
     def __str__(self) -> str:
         n_err, n_warn = len(self.errors), len(self.warnings)
-        rows = sum(self.rows_read.values())
         head = (
             f"wpnet validation: {'OK' if self.ok else 'FAILED'} — {n_err} error"
             f"{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}"
-            f" in {rows} rows read"
+            f" in {self._rows_phrase()}"
         )
         lines = [head]
         for severity, table, p in self._groups():
@@ -120,7 +135,7 @@ class ValidationReport:
         colour = "#1a7f37" if self.ok else "#b42318"
         parts = [
             f"<div><p><b style='color:{colour}'>{'OK' if self.ok else 'FAILED'}</b>: "
-            f"{n_err} errors, {n_warn} warnings</p>"
+            f"{n_err} errors, {n_warn} warnings in {html.escape(self._rows_phrase())}</p>"
         ]
         for severity, table, p in self._groups():
             shown = p.head(self.max_lines)[list(PROBLEM_COLUMNS[1:5])]
@@ -193,7 +208,7 @@ def validate(data: str | Path | Ecosystem, *, max_lines: int = 10) -> Validation
         return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
     res = check_tables(raw)
     problems, rows_read = _with_reading_record(data, res.problems, res.rows_read)
-    report = ValidationReport(problems, res.sources, rows_read, max_lines)
+    report = ValidationReport(problems, res.sources, rows_read, max_lines, reading=data.reading)
     data.remember_validation(report)  # the notebook display shows the last validation
     return report
 
@@ -205,9 +220,24 @@ def _with_reading_record(
     row of ``eco.rejected`` as an error, unless ``quality`` already records why it was
     rejected (an error on that row, or a finding whose message is the reason, such as
     an exact copy, which stays a warning). A finding both found now and recorded on
-    reading ("table participation has no rows") is listed once."""
+    reading ("table participation has no rows") is listed once.
+
+    For an export (``eco.reading``) the rows read are the export's (its rows excluded by
+    status and rejected included) and the register's, and an export that leaves no
+    attendance to analyse (every row excluded by its status, say) is an error: no
+    report can be made of it."""
     quality = eco.quality
     parts = [problems]
+    reading = eco.reading
+    if reading is not None:
+        rows_read = {reading.source: reading.rows}
+        if reading.register_rows is not None:
+            rows_read["establishments"] = reading.register_rows
+        why = reading.nothing_left(kept=len(eco.participation))
+        if why is not None:
+            column = reading.status_column if reading.n_excluded else None
+            nothing = {"table": reading.source, "column": column, "message": why}
+            parts.append(problems_frame([{**nothing, "severity": "error"}]))
     if quality is not None and len(quality):
         parts.append(problems_frame(quality.to_dict("records")))
     rej = eco.rejected
@@ -222,7 +252,8 @@ def _with_reading_record(
             if (t, r) not in seen and (t, r, why) not in said
         ]
         parts.append(problems_frame(new))
-        rows_read = {**rows_read, "rejected on reading": len(rej)}
+        if reading is None:  # an export's rejected rows are among its rows read
+            rows_read = {**rows_read, "rejected on reading": len(rej)}
     out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
     # a finding of the check that reading recorded too ("table X has no rows") once
     return out.drop_duplicates(ignore_index=True), rows_read

@@ -63,7 +63,7 @@ import pyarrow as pa
 from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
 from wpnet._parse import reading_dates
 from wpnet._personal import personal_in_rejected
-from wpnet._rows import blank, csv_table, header_of, not_csv_text, rows_table
+from wpnet._rows import blank, csv_table, header_of, not_csv_text, other_sheets, rows_table
 from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, KeyMissing, UsageError
@@ -368,15 +368,9 @@ def _read_xlsx_table(path: Path, table: str) -> RawTable:
         ws = sheets.get(table, wb.worksheets[0] if wb.worksheets else None)
         if ws is None:
             raise DataError(f"{path.name}: the workbook has no sheets")
-        others = [o.title for o in wb.worksheets if o is not ws and _first_row(o) is not None]
+        others = [o for o in wb.worksheets if o is not ws and _first_row(o) is not None]
         if others:
-            raise DataError(
-                f"{path.name}: sheet{'s' if len(others) > 1 else ''} "
-                f"{', '.join(repr(t) for t in others)} also hold{'' if len(others) > 1 else 's'} "
-                f"data besides {ws.title!r}, which is read as {table}; rows continued on "
-                "another sheet would be lost. Put the table on one sheet (or delete the "
-                "other sheets), or give one workbook with a sheet per table"
-            )
+            raise DataError(other_sheets(path.name, ws, others, table))
         return _read_sheet(path, ws, path.name if len(sheets) == 1 else f"{path.name}[{ws.title}]")
     finally:
         wb.close()

@@ -22,6 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from wpnet._exports import (
+    _MULTI,
     ATTENDING,
     FINDING_NAMES,
     MEETING,
@@ -41,6 +42,7 @@ from wpnet._exports import (
 )
 from wpnet._names import canonical_name, infer_sector, slug
 from wpnet._parse import DATE_ORDERS, choose_date_order, clean_text, parse_dates, two_digit_year
+from wpnet._reading import Reading
 from wpnet._register import (
     FUZZY_MARGIN,
     _authority_map,
@@ -156,8 +158,14 @@ def _read(source: Any) -> tuple[pd.DataFrame, str, list[dict[str, Any]]]:
     return raw.frame, raw.source, [dict(p) for p in raw.problems]
 
 
-def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict[str, Any]:
-    """Field -> header of the export."""
+#: The command line's option for a field given by ``columns=`` (the others have none).
+_OPTION = {"status": "status_column=, on the command line --status-column"}
+
+
+def _find_columns(
+    headers: list[Any], columns: Mapping[str, str] | None, where: str = "the export"
+) -> dict[str, Any]:
+    """Field -> header of the export; messages name the export as ``where``."""
     given = dict(columns or {})
     unknown = sorted(set(given) - set(FIELDS))
     if unknown:
@@ -172,9 +180,13 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         elif len(by_key.get(_key(header), [])) == 1:
             found[fld] = by_key[_key(header)][0]
         else:
+            given_as = (
+                f"the {fld} column {header!r} ({_OPTION[fld]})"
+                if fld in _OPTION
+                else f"columns: {fld}={header!r}"
+            )
             raise DataError(
-                f"columns: {fld}={header!r} is not a header of the export; headers are "
-                f"{[str(h) for h in headers]}"
+                f"{given_as} is not a header of {where}; headers are {[str(h) for h in headers]}"
             )
     taken = set(found.values())
     for fld, aliases in HEADERS.items():
@@ -184,8 +196,9 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         hits = list(dict.fromkeys(hits))
         if len(hits) > 1:
             raise DataError(
-                f"the export has more than one column for {fld}: {[str(h) for h in hits]}; "
+                f"{where} has more than one column for {fld}: {[str(h) for h in hits]}; "
                 f"say which with columns={{'{fld}': ...}}"
+                + (f" ({_OPTION[fld]})" if fld in _OPTION else "")
             )
         if hits:
             found[fld] = hits[0]
@@ -204,33 +217,43 @@ def _find_columns(headers: list[Any], columns: Mapping[str, str] | None) -> dict
         missing.append("e-mail or name (e.g. 'E-mail address', 'Full Name')")
     if missing:
         raise DataError(
-            f"the export has no column for {'; '.join(missing)}; headers are "
-            f"{[str(h) for h in headers]}; map them with columns={{field: header}}"
+            f"{where} has no column for {'; '.join(missing)}; headers are "
+            f"{[str(h) for h in headers]}"
+            + (f" (columns given: {given})" if given else "")
+            + "; map them with columns={field: header}"
         )
     return found
 
 
-#: Rows of the i-th of several exports are numbered ``i * _MULTI + row`` while read.
-_MULTI = 10**9
+#: What reading the rows of an export without a column of this field (when others
+#: have one) does: said once for each such export.
+_WITHOUT = {
+    "status": "none of its rows is excluded by its status: each is counted as attendance",
+    "job_title": "its rows have no job title: level 'other'",
+    "role": "its rows are read as participants",
+    "hours": "its rows have no hours",
+    "workstream": "its rows give their networks no workstream",
+}
 
 
 def _read_sources(
     source: Any, columns: Mapping[str, str] | None
-) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None]:
+) -> tuple[pd.DataFrame, str, list[dict[str, Any]], list[str] | None, list[dict[str, Any]]]:
     """One export, or several (a list) stacked: each one's recognised headers renamed
     to the field's first alias in :data:`HEADERS`, its rows numbered ``i * _MULTI +
-    row``. Returns the frame, its name, read problems and the names of the files (None
-    for one export)."""
+    row``. Returns the frame, its name, read problems, the names of the files (None
+    for one export) and each file's field -> its own header (empty for one export)."""
     if not isinstance(source, (list, tuple)):
-        return (*_read(source), None)
+        return (*_read(source), None, [])
     if not source:
         raise ValueError("source: an empty list of exports")
     if len(source) == 1:
-        return (*_read(source[0]), None)
-    frames, names, problems = [], [], []
+        return (*_read(source[0]), None, [])
+    frames, names, problems, founds = [], [], [], []
     for i, one in enumerate(source):
         raw, name, probs = _read(one)
-        found = _find_columns(list(raw.columns), columns)
+        found = _find_columns(list(raw.columns), columns, name)
+        founds.append(found)
         raw = raw.rename(columns={h: HEADERS[fld][0] for fld, h in found.items()})
         raw.index = raw.index + i * _MULTI
         frames.append(raw)
@@ -241,15 +264,37 @@ def _read_sources(
             str(s) if isinstance(s, (str, os.PathLike)) else f"records[{i}]"
             for i, s in enumerate(source)
         ]
-    return pd.concat(frames), ", ".join(names), problems, names
+    return pd.concat(frames), ", ".join(names), problems, names, founds
 
 
-def _relabel(frame: pd.DataFrame, names: list[str] | None, message: str) -> pd.DataFrame:
+def _lacking(founds: list[dict[str, Any]]) -> dict[str, list[int]]:
+    """For each field of :data:`_WITHOUT` some of several exports have a column for, the
+    positions of those that have none."""
+    lacking = {fld: [i for i, f in enumerate(founds) if fld not in f] for fld in _WITHOUT}
+    return {fld: v for fld, v in lacking.items() if v and len(v) < len(founds)}
+
+
+def _relabel(
+    frame: pd.DataFrame,
+    names: list[str] | None,
+    message: str,
+    founds: list[dict[str, Any]] | None = None,
+) -> pd.DataFrame:
     """Rows numbered ``i * _MULTI + row`` back to (file, row); "duplicate of row N" and
-    "as on row N" too."""
+    "as on row N" too; with ``founds`` (each file's field -> header), a ``column``
+    named by a field's first alias back to the file's own header."""
     if names is None or frame.empty:
         return frame
     out = frame.copy()
+    if founds and "column" in out:
+        own = [{HEADERS[fld][0]: str(h) for fld, h in f.items()} for f in founds]
+        out["column"] = pd.array(
+            [
+                own[int(r) // _MULTI].get(c, c) if isinstance(c, str) and pd.notna(r) else c
+                for r, c in zip(out["row"], out["column"], strict=True)
+            ],
+            dtype="string",
+        )
     rows = pd.array(out["row"], dtype="Int64")
     has = ~pd.isna(rows)
     files = [
@@ -420,7 +465,8 @@ def from_records(
         List", "No", ...). ``()`` keeps every row. Excluded rows are neither accepted
         nor rejected: ``eco.quality`` says how many were excluded for each value.
         A status in neither this nor :data:`ATTENDING` is counted as attendance with
-        a warning.
+        a warning, and so is a row without a status. Values given for an export
+        without a status column raise :class:`~wpnet.errors.DataError`.
 
     Returns
     -------
@@ -431,10 +477,12 @@ def from_records(
         1, ``reason``) and
         ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
-        the number of rows read. ``limits`` (see :func:`data_limits`) names the
-        findings the export cannot support: coverage and equity without a register
-        (the export's own schools are not the schools that could have taken part);
-        the leadership share without a participation-role column.
+        the number of rows read; ``eco.reading`` (:class:`wpnet._reading.Reading`)
+        holds that number and the rows excluded by status, value by value. ``limits``
+        (see :func:`data_limits`) names the findings the export cannot support:
+        coverage and equity without a register (the export's own schools are not the
+        schools that could have taken part); the leadership share without a
+        participation-role column.
 
     Raises
     ------
@@ -532,15 +580,44 @@ def from_records(
     k = resolve_key(key)
     if status_column is not None:
         columns = {**dict(columns or {}), "status": status_column}
-    raw, source_name, read_problems, names = _read_sources(source, columns)
+    raw, source_name, read_problems, names, founds = _read_sources(source, columns)
+    lacking = _lacking(founds)
     if names is not None:  # the headers are now the fields' first aliases
         columns = None
     _refuse_repeated_headers(raw, source_name)
-    found = _find_columns(list(raw.columns), columns)
+    found = _find_columns(list(raw.columns), columns, source_name)
+    if (
+        exclude_status and not isinstance(exclude_status, str) and "status" not in found
+    ):  # values to exclude, and nothing to read them in
+        raise DataError(
+            f"{source_name}: exclude_status={list(exclude_status)!r} (on the command line "
+            "--exclude-status) was given, but the export has no status column (e.g. "
+            f"{', '.join(repr(h) for h in HEADERS['status'][:3])}); headers are "
+            f"{[str(h) for h in raw.columns]}; name it with status_column= (on the command "
+            "line --status-column)"
+        )
     log = _Log(raw.index, source_name)
+    for fld, files in lacking.items():  # said once for each export, not row by row
+        for i in files:
+            log.note(
+                None, f"{names[i]} has no {fld} column, which other exports have: {_WITHOUT[fld]}"
+            )
+    rows_read, excluded = len(raw), ()
     if "status" in found:
-        raw = _exclude_by_status(raw, found["status"], exclude_status, log)
+        unstated = pd.Series(raw.index // _MULTI, index=raw.index).isin(lacking.get("status", []))
+        raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log, unstated)
         log.index = raw.index
+    # several exports: the status column as each names it
+    status_headers = [str(f["status"]) for f in founds if "status" in f]
+    reading = Reading(
+        source_name,
+        rows_read,
+        "/".join(dict.fromkeys(status_headers)) or str(found["status"])
+        if "status" in found
+        else None,
+        excluded,
+        None if register is None else len(register),
+    )
     # exact copies of earlier rows are left out, as a folder's are, whatever ``errors``
     copy_of = _exact_copies(raw)
     copies = raw[copy_of.notna().to_numpy()]
@@ -783,12 +860,12 @@ def from_records(
             "participation": participation,
         },
         rejected=rejected,
-        reasons=_relabel(reasons.assign(message=reasons["message"]), names, "message")
+        reasons=_relabel(reasons.assign(message=reasons["message"]), names, "message", founds)
         if len(reasons)
         else reasons,
-        quality=_relabel(log.quality_frame(), names, "message"),
+        quality=_relabel(log.quality_frame(), names, "message", founds),
         errors=errors,
-        rows_read=len(raw) + len(copies),
+        reading=reading,
         limits=limits,
         names=names,
         sources=_source_paths(source),
@@ -804,7 +881,7 @@ def _checked_ecosystem(
     reasons: pd.DataFrame,
     quality: pd.DataFrame,
     errors: str,
-    rows_read: int,
+    reading: Reading,
     limits: dict[str, str],
     names: list[str] | None = None,
     sources: tuple | list = (),
@@ -841,7 +918,8 @@ def _checked_ecosystem(
             problems_message(
                 failing,
                 checked.sources,
-                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({rows_read} rows read):",
+                f"{n} problem{'s' if n != 1 else ''} in {source_name} ({reading.rows} rows "
+                f"read{'; ' + reading.excluded_phrase() if reading.n_excluded else ''}):",
             )
             + "\n(errors='drop', on the command line --errors drop, leaves the rows out and "
             "lists them with their reasons)",
@@ -864,6 +942,7 @@ def _checked_ecosystem(
         quality=quality,
         limits=limits,
         sources=sources,
+        reading=reading,
         canonical=True,
     )
 

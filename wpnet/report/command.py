@@ -504,13 +504,7 @@ def report_left_out(
     from wpnet.records import data_limits, describe_limits
 
     lines = []
-    excluded, statuses = 0, ""
-    q = eco.quality
-    if q is not None and len(q):
-        excl = q[q["message"].str.startswith("status means not attending").fillna(False)]
-        if len(excl):
-            excluded = int(excl["message"].str.extract(r"\((\d+) rows?\)$")[0].astype(int).sum())
-            statuses = ", ".join(sorted(excl["value"].dropna().unique()))
+    reading = eco.reading
     rej = eco.rejected
     if len(rej):
         if rejected_file is not None:
@@ -519,29 +513,34 @@ def report_left_out(
             rejected_file.parent.mkdir(parents=True, exist_ok=True)
             clean, _ = strip_controls(rej)  # as every other file wpnet writes
             atomic_write(rejected_file, neutralise(clean).to_csv(index=False), protect=protect)
-        lines.append(_left_out_line(eco, rejected_file, excluded))
-    if excluded:
-        lines.append(f"{excluded} rows excluded by their status ({statuses}): not attendances")
+        lines.append(_left_out_line(eco, rejected_file))
+    if reading is not None and reading.n_excluded:
+        lines.append(
+            f"{reading.n_excluded} of {reading.rows} rows read were excluded by their status "
+            f"in column {reading.status_column!r} ({reading.values_phrase()}): not attendances"
+        )
     lines += describe_limits(data_limits(eco), compare_to)
     return lines
 
 
-def _left_out_line(eco: Ecosystem, rejected_file: Path | None, excluded: int) -> str:
+def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
     """How many rows were left out, of how many read, and why (:func:`report_left_out`).
 
-    Rows read: a folder's, the rows of all its tables; an export's, one participation
-    row each, the rows excluded by their status included. Rows left out only as exact
-    copies of earlier rows are said to be so (they are left out with or without
-    ``--errors drop``).
+    Rows read: a folder's, the rows of all its tables; an export's, every row of the
+    export (:attr:`Ecosystem.reading`), the rows excluded by their status included, as
+    ``wpnet validate`` counts them. Rows left out only as exact copies of earlier rows
+    are said to be so (they are left out with or without ``--errors drop``).
     """
     from wpnet.schema import TABLES
 
     rej = eco.rejected
-    if set(rej["table"].astype(str)) <= set(TABLES):  # a folder's tables
+    if eco.reading is not None:  # an export
+        read = eco.reading.rows
+    elif set(rej["table"].astype(str)) <= set(TABLES):  # a folder's tables
         tables = (eco.establishments, eco.practitioners, eco.networks, eco.participation)
         read = sum(len(t) for t in tables) + len(eco.ties) + len(rej)
     else:
-        read = len(eco.participation) + len(rej) + excluded
+        read = len(eco.participation) + len(rej)
     copies = bool(rej["reason"].astype(str).str.startswith("duplicate of row").all())
     why = "exact copies of earlier rows" if copies else "--errors drop"
     where = (
@@ -568,7 +567,11 @@ def _sessions(
     """``--session`` (default the latest) and ``--compare-to``, which must be earlier."""
     sessions = eco.sessions
     if not sessions:
-        raise DataError("the data hold no participation records: there is no session to show")
+        reading = eco.reading  # an export: which rows were read, and why none is left
+        why = reading.refusal(kept=len(eco.participation)) if reading is not None else None
+        raise DataError(
+            why or "the data hold no participation records: there is no session to show"
+        )
     if session is not None and session not in sessions:
         raise UsageError(f"--session {session!r} is not in the data; it has {sessions}")
     chosen = session if session is not None else sessions[-1]

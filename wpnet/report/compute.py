@@ -106,7 +106,11 @@ def resolve_sessions(
     """
     sessions = eco.sessions
     if not sessions:
-        raise DataError("the data hold no participation records, so there is nothing to report")
+        reading = eco.reading  # an export: which rows were read, and why none is left
+        why = reading.refusal(kept=len(eco.participation)) if reading is not None else None
+        raise DataError(
+            why or "the data hold no participation records, so there is nothing to report"
+        )
     if session is None:
         session = sessions[-1]
     if session not in sessions:

@@ -1,0 +1,386 @@
+"""What reading an export counted (wpnet._reading): rows read, rows excluded by their
+status, and an export that leaves no attendance, said alike by ``wpnet validate``,
+``validate(eco)``'s display, ``wpnet report`` and the Ecosystem's display.
+
+Every export is test_cli's hand-made one: eighteen people at the tiny register's six
+schools on each of two dates, so every count below is worked out here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+# the command-line tests' export, key and runner
+from test_cli import KEY, run, small_export
+
+import wpnet
+from wpnet._reading import Reading
+from wpnet.errors import DataError
+from wpnet.records import from_records
+
+REGISTER = wpnet.tiny().establishments
+
+
+def bookings(status: list[object] | None = None) -> pd.DataFrame:
+    """test_cli's 36 rows (18 people on 14/09/2022 and again on 15/09/2023), with
+    ``status`` (one value per row) in an "Attendee Status" column."""
+    return small_export(status=None if status is None else lambda n: status)
+
+
+@pytest.fixture
+def files(tmp_path):
+    """A key file and the tiny register as CSV (as test_cli's ``files``)."""
+    (tmp_path / "key.txt").write_text(KEY + "\n")
+    REGISTER.to_csv(tmp_path / "establishments.csv", index=False)
+    return tmp_path / "key.txt", tmp_path / "establishments.csv"
+
+
+NONE_ATTENDED = ["Not Attending"] * 20 + ["DNA"] * 10 + ["Cancelled"] * 6
+NONE_LEFT = (
+    "36 rows read from none.csv (36 excluded by their status in column 'Attendee Status': "
+    "20 'Not Attending', 10 'DNA', 6 'Cancelled'; nothing left to analyse)"
+)
+
+
+# ---- every row excluded by its status ----------------------------------------------
+def test_validate_counts_every_row_read_when_every_row_is_excluded(tmp_path, files, capsys):
+    """An audit read "in 0 rows read" for an export whose every row a status column
+    excluded: the rows read are the export's 36, each value's count is said, and an
+    export with no attendance left is an error (exit 1), naming file and column."""
+    _, reg = files
+    export = tmp_path / "none.csv"
+    bookings(NONE_ATTENDED).to_csv(export, index=False)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    head = out.splitlines()[0]
+    assert head == (
+        f"wpnet validation: FAILED — 1 error, 6 warnings in {NONE_LEFT} and 7 from the register"
+    ), head
+    assert "ERRORS in none.csv (1):" in out
+    assert (
+        "  column Attendee Status: no attendance is left to analyse: every one of the 36 "
+        "rows read is excluded by its status in column 'Attendee Status' (20 'Not "
+        "Attending', 10 'DNA', 6 'Cancelled')" in out
+    )
+
+
+def test_validate_of_the_ecosystem_says_the_same_in_its_text_and_displays(tmp_path):
+    export = tmp_path / "none.csv"
+    bookings(NONE_ATTENDED).to_csv(export, index=False)
+    eco = from_records(export, key=KEY)
+    assert eco.reading == Reading(
+        "none.csv",
+        36,
+        "Attendee Status",
+        (("Not Attending", 20), ("DNA", 10), ("Cancelled", 6)),
+    )
+    report = wpnet.validate(eco)
+    assert not report.ok
+    assert report.rows_read == {"none.csv": 36}
+    assert str(report).splitlines()[0].endswith(f"in {NONE_LEFT}")
+    err = report.errors
+    assert err["table"].tolist() == ["none.csv"]
+    assert err["column"].tolist() == ["Attendee Status"]
+    assert err["message"].str.startswith("no attendance is left to analyse").all()
+    html_phrase = NONE_LEFT.replace("'", "&#x27;")
+    assert f"errors, 7 warnings in {html_phrase}</p>" in report._repr_html_()
+    assert f"{html_phrase}; 0 rows rejected on reading" in eco._repr_html_()
+
+
+def test_report_refuses_an_export_with_no_attendance_naming_file_column_values(
+    tmp_path, files, capsys
+):
+    """Before: "the data hold no participation records: there is no session to show",
+    naming neither the file nor why. The refusal names the file, the status column and
+    each value excluded, and says how to count some of them."""
+    key, reg = files
+    export = tmp_path / "none.csv"
+    bookings(NONE_ATTENDED).to_csv(export, index=False)
+    for command, out in (("report", tmp_path / "rep"), ("map", tmp_path / "m.html")):
+        code, _, err = run(
+            [command, export, "--key-file", key, "--register", reg, "--out", out], capsys
+        )
+        assert code == 1
+        assert err.startswith(
+            f"wpnet {command}: none.csv: no attendance is left to analyse: every one of the "
+            "36 rows read is excluded by its status in column 'Attendee Status' (20 'Not "
+            "Attending', 10 'DNA', 6 'Cancelled')"
+        ), err
+        assert "--exclude-status" in err and not out.exists()
+    eco = from_records(export, register=REGISTER, key=KEY)
+    with pytest.raises(DataError, match=r"^none\.csv: no attendance is left .* 6 'Cancelled'"):
+        wpnet.build_report(eco, out=tmp_path / "py")
+
+
+def test_an_export_whose_rows_are_excluded_or_rejected_leaves_nothing_and_says_both(tmp_path):
+    """Half the rows excluded by status, the other half rejected (an impossible date):
+    no attendance is left, and the error says how many went each way."""
+    df = bookings(["DNA"] * 18 + ["Attended"] * 18)
+    df.loc[18:, "Date"] = "31/02/2023"
+    eco = from_records(df, register=REGISTER, key=KEY, errors="drop")
+    report = wpnet.validate(eco)
+    why = report.errors["message"].iloc[0]
+    assert why == (
+        "no attendance is left to analyse: of the 36 rows read, 18 are excluded by their "
+        "status in column 'Attendee Status' (18 'DNA') and the other 18 were left out "
+        "(rejected, or an exact copy of an earlier row), each with its reason"
+    )
+    assert len(report.errors) == 1 + 18  # and each rejected row
+
+
+def test_an_export_with_only_a_header_is_an_error_of_validation(tmp_path, capsys):
+    export = tmp_path / "empty.csv"
+    export.write_text(",".join(bookings().columns) + "\n", encoding="utf-8")
+    code, out, _ = run(["validate", export], capsys)
+    assert code == 1
+    assert out.startswith("wpnet validation: FAILED — 1 error, 4 warnings in 0 rows read from")
+    assert "  the export has no rows under its header: nothing to analyse" in out
+
+
+# ---- some rows excluded: the same counts everywhere --------------------------------
+SOME = ["Not Attending" if i % 9 == 0 else "Attending" for i in range(36)]  # rows 2, 11, 20, 29
+
+
+def test_some_rows_excluded_count_alike_in_validate_report_and_errors(tmp_path, files, capsys):
+    """4 of 36 rows excluded by status and 2 rejected: ``wpnet validate``, the
+    report's "N of M rows were left out" and its status line, and the refusal without
+    --errors drop all count 36 rows read (the refusal said 32 before: the rows excluded
+    by status were not counted)."""
+    key, reg = files
+    df = bookings(SOME)
+    df.loc[3, "Date"] = "31/02/2023"  # row 5
+    df.loc[7, "School"] = "Nowhere Academy"  # row 9
+    export = tmp_path / "some.csv"
+    df.to_csv(export, index=False)
+    phrase = (
+        "36 rows read from some.csv (4 excluded by their status in column 'Attendee "
+        "Status': 4 'Not Attending')"
+    )
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert out.splitlines()[0] == (
+        f"wpnet validation: FAILED — 2 errors, 1 warning in {phrase} and 7 from the register"
+    )
+    base = ["report", export, "--key-file", key, "--register", reg, "--backbone", "none"]
+    code, _, err = run([*base, "--out", tmp_path / "r1", "--samples", "0"], capsys)
+    assert code == 1
+    assert err.startswith(
+        "wpnet report: 2 problems in some.csv (36 rows read; 4 excluded by their status in "
+        "column 'Attendee Status': 4 'Not Attending'):"
+    ), err
+    code, out, err = run(
+        [*base, "--out", tmp_path / "r2", "--samples", "0", "--errors", "drop"], capsys
+    )
+    assert code == 0, err
+    assert "      2 of 36 rows were left out (--errors drop), each with its reason" in out
+    assert (
+        "      4 of 36 rows read were excluded by their status in column 'Attendee Status' "
+        "(4 'Not Attending'): not attendances" in out
+    )
+    eco = from_records(export, register=REGISTER, key=KEY, errors="drop")
+    assert len(eco.participation) + len(eco.rejected) + eco.reading.n_excluded == 36
+    assert str(wpnet.validate(eco)).splitlines()[0].endswith(f"in {phrase} and 7 from the register")
+
+
+# ---- awkward status columns -------------------------------------------------------
+def test_status_values_in_mixed_case_and_spaces_are_excluded_and_named_as_written():
+    status = ["not attending ", " DNA", "dna", "NOT ATTENDING", "Did  not attend"] + [
+        "Attended"
+    ] * 31
+    eco = from_records(bookings(status), register=REGISTER, key=KEY)
+    assert len(eco.participation) == 31
+    assert eco.reading.excluded == (
+        ("not attending", 1),
+        ("DNA", 1),
+        ("dna", 1),
+        ("NOT ATTENDING", 1),
+        ("Did not attend", 1),
+    )
+    q = eco.quality
+    excl = q[q["message"].str.startswith("status means not attending")]
+    assert excl["row"].tolist() == [2, 3, 4, 5, 6]
+    assert (excl["column"] == "Attendee Status").all()
+
+
+def test_an_empty_status_column_is_read_and_said(tmp_path, capsys):
+    """An "Attendee Status" column with no value at all: wpnet validate stopped with a
+    traceback (ArrowTypeError: null vs string); every row is counted as attendance, and
+    the column's emptiness is said once, naming the file and column."""
+    export = tmp_path / "blank.csv"
+    bookings([""] * 36).to_csv(export, index=False)
+    eco = from_records(export, register=REGISTER, key=KEY)
+    assert len(eco.participation) == 36 and eco.reading.n_excluded == 0
+    q = eco.quality[eco.quality["column"] == "Attendee Status"]
+    assert q["message"].tolist() == [
+        "the status column is empty (36 rows): no row is excluded by its status; every row "
+        "counted as attendance"
+    ]
+    assert q["table"].tolist() == ["blank.csv"] and q["row"].isna().all()
+    code, out, _ = run(["validate", export], capsys)
+    assert (
+        "WARNINGS in blank.csv" in out
+        and "  column Attendee Status: the status column is empty" in out
+    )
+
+
+def test_rows_without_a_status_among_others_are_counted_and_said():
+    status = ["Attended", None, "N/A", "Cancelled"] + ["Attended"] * 32
+    eco = from_records(bookings(status), register=REGISTER, key=KEY)
+    assert len(eco.participation) == 35
+    q = eco.quality
+    blank = q[q["message"].str.startswith("no status")]
+    assert blank[["row", "column", "message"]].values.tolist() == [
+        [3, "Attendee Status", "no status: counted as attendance (2 rows)"]
+    ]
+
+
+def test_a_workbook_export_with_two_sheets_is_refused_naming_them(tmp_path, files, capsys):
+    key, _ = files
+    wb = tmp_path / "events.xlsx"
+    df = bookings()
+    with pd.ExcelWriter(wb) as w:
+        df.iloc[:18].to_excel(w, sheet_name="Event A", index=False)
+        df.iloc[18:].to_excel(w, sheet_name="Event B", index=False)
+    code, _, err = run(["validate", wb], capsys)
+    assert code == 1
+    assert "events.xlsx: sheet 'Event B' also holds data besides 'Event A'" in err
+    assert "rows continued on another sheet would be lost" in err
+    # an export's advice: one file per sheet (several exports are read as one), not
+    # the folder's "one workbook with a sheet per table"
+    assert "save each sheet as a file of its own" in err and "sheet per table" not in err
+
+
+def test_a_workbook_export_with_an_empty_second_sheet_is_read_naming_its_sheet(tmp_path):
+    wb = tmp_path / "events.xlsx"
+    with pd.ExcelWriter(wb) as w:
+        bookings(SOME).to_excel(w, sheet_name="Bookings", index=False)
+        pd.DataFrame().to_excel(w, sheet_name="Notes", index=False)
+    eco = from_records(wb, register=REGISTER, key=KEY)
+    assert eco.reading.source == "events.xlsx[Bookings]" and eco.reading.rows == 36
+    assert len(eco.participation) == 32
+
+
+def test_reading_is_kept_by_a_selection():
+    eco = from_records(bookings(SOME), register=REGISTER, key=KEY)
+    assert eco.select(session="2023-24").reading == eco.reading
+    assert eco.select(authority="Inverclyde").reading.n_excluded == 4
+
+
+def test_folder_reading_has_no_export_reading(tmp_path: Path):
+    folder = wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    eco = wpnet.read_ecosystem(folder)
+    assert eco.reading is None
+    head = str(wpnet.validate(eco)).splitlines()[0]
+    assert head == "wpnet validation: OK — 0 errors, 0 warnings in 31 rows read"
+
+
+# ---- status options that cannot apply ----------------------------------------------
+def test_exclude_status_without_a_status_column_is_refused_naming_the_file(tmp_path, files, capsys):
+    """--exclude-status on an export with no status column was ignored without a word
+    (every row counted, "OK — 0 warnings"): it is refused, naming the file, the values
+    and the headers."""
+    _, reg = files
+    export = tmp_path / "plain.csv"
+    bookings().to_csv(export, index=False)
+    code, _, err = run(["validate", export, "--register", reg, "--exclude-status", "Gone"], capsys)
+    assert code == 1
+    assert err.startswith(
+        "wpnet validate: plain.csv: exclude_status=['Gone'] (on the command line "
+        "--exclude-status) was given, but the export has no status column"
+    ), err
+    assert "'Full Name'" in err and "--status-column" in err
+    # () keeps every row: nothing to apply, nothing refused
+    assert (
+        len(from_records(export, register=REGISTER, key=KEY, exclude_status=()).participation) == 36
+    )
+
+
+def test_status_column_options_are_named_with_the_file(tmp_path, files, capsys):
+    _, reg = files
+    export = tmp_path / "plain.csv"
+    bookings().assign(Status="Attended", **{"Booking Status": "Booked"}).to_csv(export, index=False)
+    code, _, err = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert (
+        "plain.csv has more than one column for status: ['Status', 'Booking Status']; say "
+        "which with columns={'status': ...} (status_column=, on the command line "
+        "--status-column)" in err
+    )
+    code, _, err = run(["validate", export, "--status-column", "Nope"], capsys)
+    assert code == 1
+    assert err.startswith(
+        "wpnet validate: the status column 'Nope' (status_column=, on the command line "
+        "--status-column) is not a header of plain.csv; headers are ['Full Name',"
+    ), err
+
+
+def test_an_export_without_the_status_column_among_several_is_said_once(tmp_path):
+    """Of two exports read as one, the one without a status column: its rows were each
+    warned "column Status: no status" (a column it does not have); it is said once,
+    naming the export."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df = bookings(SOME)
+    df.iloc[:18].drop(columns="Attendee Status").to_csv(a, index=False)
+    df.iloc[18:].to_csv(b, index=False)
+    eco = from_records([a, b], register=REGISTER, key=KEY)
+    assert eco.reading.rows == 36 and eco.reading.n_excluded == 2  # b.csv rows 2 and 11
+    q = eco.quality
+    assert not q["message"].str.startswith("no status").any()
+    said = q[q["message"].str.contains("has no status column")]
+    assert said["message"].tolist() == [
+        "a.csv has no status column, which other exports have: none of its rows is "
+        "excluded by its status: each is counted as attendance"
+    ]
+
+
+def test_several_exports_name_each_ones_own_status_and_job_title_headers(tmp_path):
+    """Several exports are read with their headers renamed to the fields' first
+    aliases ("Status", "Job Title"): a finding on a row named that alias, a column the
+    file may not have. Each finding names its file's own header."""
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    df = bookings(SOME).rename(columns={"Job Title": "Position"})
+    df.loc[1, "Position"] = "Wizard"  # a.csv row 3: not a job title wpnet knows
+    df.iloc[:18].to_csv(a, index=False)
+    df.iloc[18:].rename(columns={"Attendee Status": "Booking Status"}).to_csv(b, index=False)
+    eco = from_records([a, b], register=REGISTER, key=KEY, errors="drop")
+    assert eco.reading.status_column == "Attendee Status/Booking Status"
+    q = eco.quality
+    said = q[q["message"].str.startswith("status means not attending")]
+    assert said[["table", "row", "column"]].values.tolist() == [
+        ["a.csv", 2, "Attendee Status"],
+        ["b.csv", 2, "Booking Status"],
+    ]
+    title = q[q["message"].str.startswith("job title not recognised")]
+    assert title[["table", "row", "column"]].values.tolist() == [["a.csv", 3, "Position"]]
+
+
+def test_a_hidden_sheet_with_data_is_said_to_be_hidden(tmp_path):
+    """A booking system's workbook with a hidden sheet of lists: the refusal named a
+    sheet the user cannot see in a spreadsheet without saying it is hidden."""
+    from openpyxl import load_workbook
+
+    wb = tmp_path / "bookings.xlsx"
+    with pd.ExcelWriter(wb) as w:
+        bookings().to_excel(w, sheet_name="Bookings", index=False)
+        pd.DataFrame({"lookup": ["Attended", "DNA"]}).to_excel(w, sheet_name="Lists", index=False)
+    book = load_workbook(wb)
+    book["Lists"].sheet_state = "hidden"
+    book.save(wb)
+    with pytest.raises(
+        DataError, match=r"^bookings\.xlsx: sheet 'Lists' \(hidden\) also holds data"
+    ):
+        from_records(wb, register=REGISTER, key=KEY)
+
+
+def test_a_folder_table_on_two_sheets_keeps_the_folder_advice(tmp_path):
+    folder = wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    part = pd.read_csv(folder / "participation.csv", dtype=str)
+    (folder / "participation.csv").unlink()
+    with pd.ExcelWriter(folder / "participation.xlsx") as w:
+        part.iloc[:5].to_excel(w, sheet_name="participation", index=False)
+        part.iloc[5:].to_excel(w, sheet_name="more", index=False)
+    with pytest.raises(DataError, match="or give one workbook with a sheet per table$"):
+        wpnet.read_ecosystem(folder)

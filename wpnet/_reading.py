@@ -1,0 +1,132 @@
+"""What reading a flat export counted before its rows became tables: :class:`Reading`.
+
+:func:`wpnet.from_records` makes one: the rows read, the status column and the rows
+it excluded by their status, value by value. :func:`wpnet.validate`, ``wpnet report``
+and the Ecosystem's display say these counts in the same words, so that "rows read"
+is every row of the file, the rows excluded by status included (an audit read "in 0
+rows read" for an export of 40 rows every one of which was "Not Attending").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Reading"]
+
+#: Status values named one by one in a message; the others are counted.
+SHOWN_VALUES = 5
+
+
+@dataclass(frozen=True)
+class Reading:
+    """The counts of reading one export (or several read as one).
+
+    Attributes
+    ----------
+    source : str
+        The export's name (its file name, or the names of several joined by ", ").
+    rows : int
+        Data rows read (the header not counted), the rows excluded by their status and
+        the exact copies of earlier rows included.
+    status_column : str or None
+        The header of the status column used, if any.
+    excluded : tuple of (str, int)
+        Each status value that excluded rows, as written (trimmed), with its number of
+        rows, in the order of the value's first row.
+    register_rows : int or None
+        Rows of the establishments register given, if one was.
+
+    Examples
+    --------
+    >>> r = Reading("bookings.csv", 40, "Attendee Status", (("Not Attending", 30), ("DNA", 10)))
+    >>> r.rows_phrase()
+    "40 rows read from bookings.csv (40 excluded by their status in column 'Attendee Status': 30 'Not Attending', 10 'DNA'; nothing left to analyse)"
+    >>> print(r.nothing_left(kept=0))
+    no attendance is left to analyse: every one of the 40 rows read is excluded by its status in column 'Attendee Status' (30 'Not Attending', 10 'DNA'). If some of these rows are attendances, say which status values are not with exclude_status= (on the command line --exclude-status)
+    >>> Reading("bookings.csv", 36).rows_phrase()
+    '36 rows read from bookings.csv'
+    """
+
+    source: str
+    rows: int
+    status_column: str | None = None
+    excluded: tuple[tuple[str, int], ...] = ()
+    register_rows: int | None = None
+
+    @property
+    def n_excluded(self) -> int:
+        """Rows excluded by their status."""
+        return sum(n for _, n in self.excluded)
+
+    def values_phrase(self) -> str:
+        """The excluded values with their counts: ``30 'Not Attending', 10 'DNA'``."""
+        shown = [f"{n} {value!r}" for value, n in self.excluded[:SHOWN_VALUES]]
+        more = self.excluded[SHOWN_VALUES:]
+        if more:
+            rest = sum(n for _, n in more)
+            shown.append(f"{rest} of {len(more)} other value{'s' if len(more) != 1 else ''}")
+        return ", ".join(shown)
+
+    def excluded_phrase(self) -> str:
+        """How many rows were excluded, by which column and values; "" when none."""
+        n = self.n_excluded
+        if not n:
+            return ""
+        text = (
+            f"{n} excluded by their status in column {self.status_column!r}: {self.values_phrase()}"
+        )
+        return text + ("; nothing left to analyse" if n == self.rows else "")
+
+    def rows_phrase(self) -> str:
+        """``40 rows read from X (30 excluded by their status ...)``, and the register's
+        rows when one was given."""
+        text = f"{self.rows} row{'s' if self.rows != 1 else ''} read from {self.source}"
+        if self.n_excluded:
+            text += f" ({self.excluded_phrase()})"
+        if self.register_rows is not None:
+            text += f" and {self.register_rows} from the register"
+        return text
+
+    def nothing_left(self, *, kept: int) -> str | None:
+        """Why no attendance is left to analyse when ``kept`` rows are; None when some are.
+
+        When rows were excluded by their status, names the column and the values (the
+        caller names the export: :attr:`source`).
+        """
+        if kept:
+            return None
+        where = "no attendance is left to analyse: "
+        n = self.n_excluded
+        if self.rows == 0:
+            return "the export has no rows under its header: nothing to analyse"
+        if n == self.rows:
+            every = "the one row read" if n == 1 else f"every one of the {n} rows read"
+            return (
+                f"{where}{every} is excluded by its status in column "
+                f"{self.status_column!r} ({self.values_phrase()}). If some of these rows "
+                "are attendances, say which status values are not with exclude_status= "
+                "(on the command line --exclude-status)"
+            )
+        others = self.rows - n
+        if not n:
+            return (
+                f"{where}every one of the {self.rows} rows read was left out (rejected, or "
+                "an exact copy of an earlier row), each with its reason"
+            )
+        return (
+            f"{where}of the {self.rows} rows read, {n} are excluded by their status in "
+            f"column {self.status_column!r} ({self.values_phrase()}) and the other "
+            f"{others} were left out (rejected, or an exact copy of an earlier row), each "
+            "with its reason"
+        )
+
+    def refusal(self, *, kept: int) -> str | None:
+        """:meth:`nothing_left` naming the export: why no report can be made of it.
+
+        Examples
+        --------
+        >>> Reading("empty.csv", 0).refusal(kept=0)
+        'empty.csv: the export has no rows under its header: nothing to analyse'
+        """
+        why = self.nothing_left(kept=kept)
+        return None if why is None else f"{self.source}: {why}"
