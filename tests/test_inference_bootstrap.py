@@ -322,11 +322,19 @@ def test_bootstrap_gives_no_interval_from_too_few_defined_draws() -> None:
     assert b.loc["headteacher", "defined"] == 27 and np.isnan(b.loc["headteacher", "ci_low"])
     assert b.loc["practitioner", "defined"] == 39
     assert (b.loc["practitioner", "ci_low"], b.loc["practitioner", "ci_high"]) == (0.0, 0.0)
+    # the spread and bias of 27 draws say no more than their percentiles: NaN too, while
+    # a row defined in enough draws keeps them (the draws' own std and mean - value)
+    assert np.isnan(b.loc["headteacher", ["se", "bias"]].to_numpy(float)).all()
+    kept = b.attrs["draws"][:, list(b.index).index("practitioner")]
+    assert b.loc["practitioner", "se"] == pytest.approx(np.nanstd(kept, ddof=1))
+    assert b.loc["practitioner", "bias"] == pytest.approx(
+        np.nanmean(kept) - b.loc["practitioner", "value"]
+    )
     d = bootstrap_change(wpnet.tiny(), "lead_rate_by_level", before="2021-22",
                          after="2022-23", samples=40, backbone=None, workers=1)  # fmt: skip
     d = d.set_index("group")
     assert d.loc["headteacher", "change"] == -1.0 and d.loc["headteacher", "defined"] == 20
-    assert np.isnan(d.loc["headteacher", ["ci_low", "ci_high"]].to_numpy(float)).all()
+    assert np.isnan(d.loc["headteacher", ["ci_low", "ci_high", "bias"]].to_numpy(float)).all()
     # defined in every draw: as before the rule
     b = bootstrap(sel, "lead_share", samples=40, backbone=None, workers=1)
     assert (b.defined.item(), b.ci_low.item(), b.ci_high.item()) == (40, 0.0, 0.5)

@@ -66,6 +66,16 @@ def _interval(draws: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return lo, hi, defined
 
 
+def _of_enough(x: np.ndarray, defined: np.ndarray, samples: int) -> np.ndarray:
+    """``x`` (a summary of each column's draws: their spread, their bias) with NaN where
+    the column is defined in fewer than :func:`wpnet.inference._draws.defined_floor`
+    draws, as its interval is: a few draws' spread says no more than their percentiles."""
+    out = np.array(x, dtype=float)
+    if samples:
+        out[defined < defined_floor(samples)] = np.nan
+    return out
+
+
 def bootstrap(
     eco: Ecosystem,
     indicator: str,
@@ -119,7 +129,9 @@ def bootstrap(
         authority; ``group``: a level or SIMD quintile, else ``""``): ``value`` (on the
         data), ``ci_low``, ``ci_high`` (NaN when defined in fewer than 95% of the
         draws), ``defined`` (the draws in which it is defined), ``se`` (standard
-        deviation of the draws where defined), ``bias``.
+        deviation of the draws where defined), ``bias``; ``se`` and ``bias`` are NaN
+        where the interval is, as a few draws' spread says no more than their
+        percentiles.
         ``attrs``: ``model``, ``samples``, ``seed``, ``graph``, ``backbone``,
         ``draws`` (array, samples x rows).
 
@@ -155,8 +167,8 @@ def bootstrap(
             "ci_low": lo,
             "ci_high": hi,
             "defined": defined,
-            "se": _nanstd(draws),
-            "bias": _nanmean(draws) - value if samples else np.nan,
+            "se": _of_enough(_nanstd(draws), defined, samples),
+            "bias": _of_enough(_nanmean(draws) - value, defined, samples) if samples else np.nan,
         }
     )
     out.attrs.update(
@@ -216,7 +228,8 @@ def bootstrap_change(
     DataFrame
         One row per unit and group: ``before``, ``after`` (values on the data, or
         matched means), ``change``, ``ci_low``, ``ci_high`` (NaN when the difference
-        is defined in fewer than 95% of the draws, as :func:`bootstrap`), ``defined``. ``attrs`` as
+        is defined in fewer than 95% of the draws, as :func:`bootstrap`), ``defined``, ``bias``
+        (mean of the differences − change; NaN where the interval is). ``attrs`` as
         :func:`bootstrap`, plus ``matched`` and ``draws`` (the B differences).
 
     Examples
@@ -280,7 +293,9 @@ def bootstrap_change(
             "ci_low": lo,
             "ci_high": hi,
             "defined": defined,
-            "bias": _nanmean(d) - (last - first) if samples else np.nan,
+            "bias": _of_enough(_nanmean(d) - (last - first), defined, samples)
+            if samples
+            else np.nan,
         }
     )
     out.attrs.update(
