@@ -331,11 +331,11 @@ def run_peers(
     repeats: int = 3,
     peers: tuple[str, ...] = ("networkx", "igraph"),
     workload: str = "example",
-    data: str | None = None,
+    tables: dict[str, pd.DataFrame] | None = None,
 ) -> dict[str, list[float]]:
     """Time wpnet and each peer ``repeats`` times in this process, interleaved (wpnet,
     then each peer, per repeat); check that they agree; print min and median.
-    ``workload="data"`` reads the folder ``data`` once, before timing."""
+    ``workload="data"`` runs on ``tables`` (:func:`folder_tables`, read before)."""
     import igraph  # noqa: F401  (imports are not part of any pipeline's time)
     import networkx as nx
 
@@ -348,13 +348,8 @@ def run_peers(
     times: dict[str, list[float]] = {k: [] for k in (*own, *peers)}
     cpu: dict[str, list[float]] = {k: [] for k in times}
     results: dict[str, Any] = {}
-    tables = (
-        dense_tables()
-        if workload == "dense"
-        else folder_tables(data)
-        if workload == "data" and data is not None
-        else None
-    )
+    if workload == "dense":
+        tables = dense_tables()
     for rep in range(repeats):
         for name in times:
             one, rec, register = peer_inputs(session, workload=workload, tables=tables)
@@ -429,6 +424,27 @@ def _blas_line() -> str:
     )
 
 
+def _data_tables(
+    ap: argparse.ArgumentParser, path: str, session: str | None
+) -> dict[str, pd.DataFrame]:
+    """The tables of ``--data``, read before any timing; a folder wpnet cannot read, or a
+    ``--session`` it does not hold, ends the script with the reason (exit 2)."""
+    import wpnet
+
+    if not os.path.isdir(path):
+        ap.error(f"--data {path}: no such folder")
+    try:
+        tables = folder_tables(path)
+    except wpnet.WpnetError as e:
+        ap.error(f"--data {path}: {e}")
+    sessions = wpnet.Ecosystem(**tables).sessions
+    if not sessions:
+        ap.error(f"--data {path}: no participation records, so no session to time")
+    if session is not None and session not in sessions:
+        ap.error(f"--session {session}: not a session of {path} ({', '.join(sessions)})")
+    return tables
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument(
@@ -439,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--workload",
         choices=(*WORKLOADS, "both"),
-        default="both",
+        default=None,
         help="example: the shipped example's session (sparse); dense: the nearly "
         "complete projection of dense_tables(); both (default): one after the other",
     )
@@ -451,8 +467,13 @@ def main(argv: list[str] | None = None) -> int:
         "instead of --workload",
     )
     a = ap.parse_args(argv)
-    if a.data is not None and not os.path.isdir(a.data):
-        ap.error(f"--data {a.data}: no such folder")
+    tables = None
+    if a.data is not None:
+        if a.workload is not None:
+            ap.error("give --data or --workload, not both")
+        tables = _data_tables(ap, a.data, a.session)
+    elif a.session is not None and a.workload in (None, "both", "dense"):
+        ap.error("--session is a session of the example (--workload example) or of --data")
     import igraph
     import networkx
 
@@ -469,9 +490,9 @@ def main(argv: list[str] | None = None) -> int:
     peers = ("igraph",) if a.skip_networkx else ("networkx", "igraph")
     if a.data is not None:
         print(f"-- workload data: {a.data}", flush=True)
-        run_peers(session=a.session, repeats=a.repeats, peers=peers, workload="data", data=a.data)
+        run_peers(session=a.session, repeats=a.repeats, peers=peers, workload="data", tables=tables)
         return 0
-    for w in WORKLOADS if a.workload == "both" else (a.workload,):
+    for w in WORKLOADS if a.workload in (None, "both") else (a.workload,):
         print(f"-- workload {w}", flush=True)
         run_peers(session=a.session, repeats=a.repeats, peers=peers, workload=w)
     return 0
