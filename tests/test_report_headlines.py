@@ -250,6 +250,29 @@ def test_a_workstream_without_an_interval_is_not_said_to_include_0() -> None:
     assert text.endswith("no interval, the change being defined in fewer than 95% of the draws: B.")
 
 
+def test_a_card_line_says_a_change_without_an_interval_reads_no_clear_change() -> None:
+    """A change defined in fewer than 95% of the draws has no interval (wpnet.reflections'
+    no_interval) and reads no clear change: the theme card says so and why, instead of
+    leaving the change out; a change with an interval is printed as before."""
+    from wpnet.report.sentences import _card_line
+
+    row = pd.Series({"indicator": "simd_coverage", "unit": "Inverclyde", "group": "SIMD 1 − SIMD 5",
+                     "value": 0.1, "n": 40, "ci_low": np.nan, "ci_high": np.nan,
+                     "expected": np.nan, "matched": np.nan})  # fmt: skip
+    why = "defined in 86 of 200 draws; an interval needs 190 (95% of them)"
+    few = pd.Series({"from": "2019-20", "change": -0.05, "ci_low": np.nan, "ci_high": np.nan,
+                     "direction": "no clear change", "no_interval": why})  # fmt: skip
+    line = _card_line(row, few, 5)
+    assert line.endswith(
+        f"; change since 2019-20: -5.0 points, no clear change (no interval: {why})."
+    )
+    some = few.copy()
+    some[["ci_low", "ci_high", "no_interval"]] = [-0.08, -0.01, ""]
+    some["direction"] = "weakening"
+    assert "no interval" not in _card_line(row, some, 5)
+    assert "change since 2019-20: -5.0 points (" in _card_line(row, some, 5)
+
+
 def test_samples_zero_says_what_was_not_computed(
     small, tmp_path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

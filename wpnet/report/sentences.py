@@ -568,9 +568,14 @@ def _card_line(row: Any, change: Any, min_cell: int) -> str | None:
     if change is not None and _ok(change["change"]):
         civ = interval(change["ci_low"], change["ci_high"], _points if name != "simd_depth"
                        else (lambda v: f"{float(v):+.1f}"))  # fmt: skip
+        step = _points(change["change"]) if name != "simd_depth" else f"{change['change']:+.1f}"
         if civ:
-            step = _points(change["change"]) if name != "simd_depth" else f"{change['change']:+.1f}"
             s += f"; change since {change['from']}: {step} ({civ}), {change['direction']}"
+        elif str(change.get("no_interval", "")).startswith("defined in"):
+            s += (
+                f"; change since {change['from']}: {step}, {change['direction']} (no "
+                f"interval: {change['no_interval']})"
+            )
     return s + "."
 
 
