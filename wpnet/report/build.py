@@ -22,6 +22,7 @@ from wpnet._parallel import in_background, resolve_workers
 from wpnet.ecosystem import Ecosystem, expect_ecosystem
 from wpnet.errors import UsageError, WpnetError, check_choice
 from wpnet.graphs import GraphSpec
+from wpnet.inference._draws import MIN_DEFINED
 from wpnet.privacy import (
     atomic_folder,
     atomic_path,
@@ -390,7 +391,7 @@ def headline_tables(res: Results) -> list[Table]:
                     f"the k = {k} workstreams tested, so that all {k} intervals hold together "
                     "with probability at least 95%); a direction is given only when it "
                     f"excludes 0, and only for a workstream with {w.attrs['min_networks']} or "
-                    "more networks in each session whose change is defined in 95% of the "
+                    f"more networks in each session whose change is defined in {MIN_DEFINED:.0%} of the "
                     "draws or more (no_interval says why a row has no interval)."
                 ),
                 section="collaboration",

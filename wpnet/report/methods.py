@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from wpnet.inference._draws import MIN_DEFINED
 from wpnet.report.compute import Results
 
 __all__ = ["DEFINITIONS", "graphs_used"]
@@ -42,7 +43,7 @@ DEFINITIONS: dict[str, str] = {
     "direction (themes)": "first and last sessions compared: strengthening or weakening only "
     "when the 95% network bootstrap interval of the change excludes 0 (structural indicators "
     "volume-matched); otherwise no clear change (INFERENCE.md §8), as when the change is "
-    "defined (not 0/0) in fewer than 95% of the draws and so has no interval",
+    f"defined (not 0/0) in fewer than {MIN_DEFINED:.0%} of the draws and so has no interval",
 }
 
 

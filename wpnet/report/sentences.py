@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from wpnet.inference._draws import MIN_DEFINED
 from wpnet.records import data_limits, describe_limits
 from wpnet.report.compute import Results
 from wpnet.report.disclosure import Published, published
@@ -370,7 +371,7 @@ def _workstream_sentence(res: Results) -> str | None:
     )
     clear = t[t["direction"].isin(["strengthening", "weakening"])]
     steady = t[(t["direction"] == "no clear change") & t["ci_low"].notna()]
-    # no interval: the change defined in fewer than 95% of the draws (its no_interval)
+    # no interval: the change defined in fewer than MIN_DEFINED of the draws (no_interval)
     bare = t[(t["direction"] == "no clear change") & t["ci_low"].isna()]
     untested = t[t["direction"] == "not tested"]
     parts = []
@@ -397,7 +398,7 @@ def _workstream_sentence(res: Results) -> str | None:
         head = f"From {res.compare_to} to {res.session}, cross-authority mixing by workstream"
     if len(bare):
         parts.append(
-            "no interval, the change being defined in fewer than 95% of the draws: "
+            f"no interval, the change being defined in fewer than {MIN_DEFINED:.0%} of the draws: "
             + ", ".join(bare["workstream"])
         )
     if len(untested):
