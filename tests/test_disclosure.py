@@ -1312,3 +1312,27 @@ def test_small_leaders_of_levels_and_earlier_sessions_keep_their_whole_interval(
     assert {k: v for k, v in narrowed.items() if k[-1] == "s0"} == dict.fromkeys(
         earlier, (1.0, 2.0)
     )
+
+
+@pytest.mark.slow
+def test_leaders_of_networks_levels_and_earlier_sessions_are_not_narrowed_on_the_example(
+    tmp_path, monkeypatch
+):
+    """The example's report at ``--samples 0``: its small counts of leaders of the
+    top-20 networks (no sum holds between networks: a reader has only leaders <=
+    practitioners, which leaves a hidden count 1 to its network's practitioners), of
+    levels and of every session's authority × quintile rows keep their whole interval
+    (``narrowed`` checks them all); there are such counts to check."""
+    truth, true_map, sessions = _report_with(wpnet.load_example(), tmp_path / "r", monkeypatch)
+    true = _true(truth, true_map, sessions)
+    small = [k for k, v in true.items() if 0 < round(v, 6) < MIN_CELL]
+    assert sum(k[:2] == ("leads", "network") for k in small) >= 10
+    assert sum(k[0] == "level_leads" for k in small) >= 3
+    assert sum(k[0] == "simd_leads" and k[3] != sessions[1] for k in small) >= 40
+    csvs, data = _outputs(tmp_path / "r")
+    att = _attack(csvs, data, sessions, true)
+    nets = {k for k in small if k[:2] == ("leads", "network") and k in att.hidden | set(att.lo)}
+    assert len(nets - set(att.shown)) >= 10  # hidden: a "*" share beside shown practitioners
+    for k, (lo, hi) in att.intervals(nets - set(att.shown)).items():
+        assert lo <= 1 and hi >= true[("practitioners", "network", k[2])], k
+    assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
