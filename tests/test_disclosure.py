@@ -1130,6 +1130,73 @@ def _disagreements(tables: list, before: str, after: str) -> list[tuple]:
             out.append(("change", row))
     if _hidden(frames["reach_overall"].at[after, "authorities"]):
         out.append(("authorities", after, len(frames["authority_matrix"])))
+    return out + _evaluation_disagreements(tables, after)
+
+
+#: The evaluation's partnership rows (indicator, group, column) that print a value of
+#: the session tables' columns (a share's n is the session's practitioners).
+EVALUATION_VALUES = {
+    "practitioners": [("lead_share", "", "n"), ("multi_network_share", "", "n")],
+    "establishments": [("largest_component_share", "", "n")],
+    "coverage": [("coverage", "", "value")],
+    "simd_q1_coverage": [("simd_coverage", "SIMD 1", "value")],
+    "lead_share": [("lead_share", "", "value")],
+    "multi_network_share": [("multi_network_share", "", "value")],
+}
+
+
+def _evaluation_disagreements(tables: list, after: str) -> list[tuple]:
+    """The partnership's values of a session that the evaluation's rows
+    (``reflections``) print and another table hides, or the reverse (with reach_simd's
+    quintile 1 coverage in the report's session); a change or a SIMD 1 − 5 gap shown
+    beside a hidden end; authorities' coverage shown beside the partnership's hidden
+    (they add up to it), in the evaluation or reach_authority (should be none)."""
+    frames = {t.key: t.frame for t in tables}
+    if "reflections" not in frames:
+        return []
+    ind = frames["reflections"]
+    part = ind[ind["unit"] == "partnership"].set_index(["indicator", "group", "session"])
+    trend = frames["capacity_trend"].set_index("session")
+    simd = frames["reach_simd"].set_index("simd_quintile")
+    out = []
+    for col, places in EVALUATION_VALUES.items():
+        for s in sorted(set(part.index.get_level_values("session"))):
+            got = (
+                {("capacity_trend", s, col): _hidden(trend.at[s, col])} if s in trend.index else {}
+            )
+            if s == after and col == "simd_q1_coverage":
+                got |= {("reach_simd", "1", c): _hidden(simd.at["1", c]) for c in ("coverage", col)}
+            for indicator, group, c in places:
+                if (indicator, group, s) in part.index:
+                    got[(indicator, group, s, c)] = _hidden(part.at[(indicator, group, s), c])
+            if len(set(got.values())) > 1:
+                out.append((s, col, got))
+    for s in sorted(set(part.index.get_level_values("session"))):
+        gap = ("simd_coverage", "SIMD 1 − SIMD 5", s)
+        one = ("simd_coverage", "SIMD 1", s)
+        if (
+            gap in part.index
+            and _hidden(part.at[one, "value"])
+            and not _hidden(part.at[gap, "value"])
+        ):
+            out.append(("gap", s))
+    # the authorities' coverage (value × eligible n) adds up to the partnership's
+    for (indicator, group, s), v in part["value"].items():
+        if indicator not in ("coverage", "simd_coverage") or group not in ("", "SIMD 1"):
+            continue
+        at = (ind["indicator"] == indicator) & (ind["group"] == group) & (ind["session"] == s)
+        if _hidden(v) and not all(_hidden(x) or _number(x) is None for x in ind.loc[at, "value"]):
+            out.append(("authorities' coverage", indicator, group, s))
+        col = "simd_q1_coverage" if group else "coverage"
+        ra = frames["reach_authority"][col]
+        if _hidden(v) and s == after and not all(_hidden(x) or _number(x) is None for x in ra):
+            out.append(("reach_authority", col, s))
+    ch = frames["reflections_change"]
+    for _, r in ch[ch["unit"] == "partnership"].iterrows():
+        ends = [(r["indicator"], r["group"], r["from"]), (r["indicator"], r["group"], r["to"])]
+        shown = not all(_hidden(r[c]) for c in ("value_from", "value_to", "change"))
+        if shown and any(k in part.index and _hidden(part.at[k, "value"]) for k in ends):
+            out.append(("evaluation change", r["indicator"], r["group"]))
     return out
 
 
@@ -1148,8 +1215,13 @@ def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, mo
     coverage (a secondary cell for a sum over sessions that nothing publishes) that
     reach_overall and change_flows show; with two, capacity_authority hid the
     partnership's share in several networks that capacity_trend and change_measures
-    show. The report of three sessions keeps every small count unpinned; the other two
-    are the known limit (SECURITY.md: 3 practitioners, or 16 from 14 establishments,
+    show. The evaluation's partnership rows are part of the decision
+    (``_evaluation_disagreements``): before, with the session small, reflections.csv
+    printed its 3 practitioners (the n of lead_share), its establishments and its
+    coverage, which the other tables hide; with three sessions, reach_overall and
+    capacity_trend showed the partnership's SIMD 1 coverage that reflections.csv and
+    reach_simd hid. The report of three sessions keeps every small count unpinned; the
+    other two are the known limit (SECURITY.md: 3 practitioners, or 16 from 14 establishments,
     beside the map; before too, change_flows published both)."""
     eco = {
         "small session": lambda: _with_small_session(1, 2, -1),
@@ -1175,6 +1247,7 @@ def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, mo
     if case == "three sessions":
         assert audit(tmp_path / "r", truth, true_map, sessions) == []
     assert page_leaks(tmp_path / "r", truth, after) == []
+    assert card_leaks(tmp_path / "r") == []
 
 
 @pytest.mark.slow
@@ -1336,3 +1409,31 @@ def test_leaders_of_networks_levels_and_earlier_sessions_are_not_narrowed_on_the
     for k, (lo, hi) in att.intervals(nets - set(att.shown)).items():
         assert lo <= 1 and hi >= true[("practitioners", "network", k[2])], k
     assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
+
+
+def test_the_theme_cards_leave_out_a_value_the_evaluation_table_hides():
+    """The report's one decision may hide an evaluation row that the evaluation's own
+    rule shows (the partnership's coverage of a session whose other tables hide it):
+    the theme cards read what the published ``reflections`` table hides, and leave
+    that row's line out."""
+    from wpnet.graphs import GraphSpec
+    from wpnet.report._decision import reflection_label
+    from wpnet.report.compute import compute
+    from wpnet.report.disclosure import Published
+    from wpnet.report.sentences import theme_cards
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    res = compute(eco, *eco.sessions[::-1], graph=GraphSpec(backbone=None), samples=0)
+    last = max(res.reflections.indicators["session"].astype(str))
+
+    def lines(shown: Published) -> list[str]:
+        return [ln for card in theme_cards(res, MIN_CELL, published=shown) for ln in card["lines"]]
+
+    before = lines(Published({}))
+    assert any(ln.startswith("coverage:") for ln in before)
+    label = reflection_label("coverage", "partnership", "", last)
+    after = lines(Published({("reflections", label, "value"): True}))
+    assert not any(ln.startswith("coverage:") for ln in after)
+    assert len(after) == len(before) - 1
