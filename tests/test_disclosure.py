@@ -570,8 +570,9 @@ LEADER_TABLES = {
 def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd.DataFrame]:
     """The outputs with every non-zero leaders' count of the report-wide system hidden
     (but the partnership's), as the report would hide them: a ``"*"`` for the shares
-    of the units' tables and the session's ``simd_lead_rate`` rows of the evaluation
-    (a zero stays: it is never hidden beside a shown base), and their change."""
+    of the units' and the networks' tables and the evaluation's ``simd_lead_rate`` and
+    ``lead_rate_by_level`` rows (a zero stays: it is never hidden beside a shown base),
+    and their change."""
     out = dict(csvs)
 
     def mask(v: object) -> object:
@@ -598,8 +599,9 @@ def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd
 
 def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> list:
     """The small leaders' counts of the report-wide system (authorities, sectors,
-    quintiles, authority × quintile, the partnership, in the report's session) and of
-    the workstreams whose
+    quintiles, authority × quintile, the partnership, in the report's session), of the
+    workstreams, of the top networks, and of the evaluation's levels and authority ×
+    quintile rows in every session, whose
     interval over the outputs in ``folder`` does not span their protection interval:
     ``[1, min_cell − 1]`` as far as the same outputs with every such count hidden
     leave it (should be none). Each with its value, interval and the interval kept."""
