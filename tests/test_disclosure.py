@@ -570,8 +570,9 @@ LEADER_TABLES = {
 def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd.DataFrame]:
     """The outputs with every non-zero leaders' count of the report-wide system hidden
     (but the partnership's), as the report would hide them: a ``"*"`` for the shares
-    of the units' tables and the session's ``simd_lead_rate`` rows of the evaluation
-    (a zero stays: it is never hidden beside a shown base), and their change."""
+    of the units' and the networks' tables and the evaluation's ``simd_lead_rate`` and
+    ``lead_rate_by_level`` rows (a zero stays: it is never hidden beside a shown base),
+    and their change."""
     out = dict(csvs)
 
     def mask(v: object) -> object:
@@ -582,12 +583,15 @@ def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd
         rows = t[col] != "partnership"
         t.loc[rows, "lead_share"] = t.loc[rows, "lead_share"].map(mask)
         out[key] = t
+    t = csvs["reach_networks"].copy()
+    t["lead_share"] = t["lead_share"].map(mask)
+    out["reach_networks"] = t
     ind = csvs["reflections"].copy()
-    at = (ind["indicator"] == "simd_lead_rate") & (ind["session"] == session)
+    at = ind["indicator"].isin(["simd_lead_rate", "lead_rate_by_level"])
     ind.loc[at, "value"] = ind.loc[at, "value"].map(mask)
     out["reflections"] = ind
     ch = csvs["reflections_change"].copy()
-    at = ch["indicator"] == "simd_lead_rate"
+    at = ch["indicator"].isin(["simd_lead_rate", "lead_rate_by_level"])
     ch.loc[at, ["value_from", "value_to"]] = "*"
     out["reflections_change"] = ch
     return out
@@ -595,8 +599,9 @@ def _masked_leaders(csvs: dict[str, pd.DataFrame], session: str) -> dict[str, pd
 
 def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessions: tuple) -> list:
     """The small leaders' counts of the report-wide system (authorities, sectors,
-    quintiles, authority × quintile, the partnership, in the report's session) and of
-    the workstreams whose
+    quintiles, authority × quintile, the partnership, in the report's session), of the
+    workstreams, of the top networks, and of the evaluation's levels and authority ×
+    quintile rows in every session, whose
     interval over the outputs in ``folder`` does not span their protection interval:
     ``[1, min_cell − 1]`` as far as the same outputs with every such count hidden
     leave it (should be none). Each with its value, interval and the interval kept."""
@@ -609,8 +614,9 @@ def narrowed(folder: Path, truth: dict[str, pd.DataFrame], true_map: dict, sessi
         if 0 < round(true[k], 6) < MIN_CELL
         and (
             (k[0] == "leads" and k[1] in ("authority", "sector", "simd_quintile", "workstream"))
-            or k == ("leads", "session", after)
-            or (k[0] == "simd_leads" and k[3] == after)
+            or k[:2] == ("leads", "session")
+            or k[:2] == ("leads", "network")
+            or k[0] in ("simd_leads", "level_leads")
         )
     }
     att = _attack(csvs, data, sessions, true)
@@ -1126,6 +1132,73 @@ def _disagreements(tables: list, before: str, after: str) -> list[tuple]:
             out.append(("change", row))
     if _hidden(frames["reach_overall"].at[after, "authorities"]):
         out.append(("authorities", after, len(frames["authority_matrix"])))
+    return out + _evaluation_disagreements(tables, after)
+
+
+#: The evaluation's partnership rows (indicator, group, column) that print a value of
+#: the session tables' columns (a share's n is the session's practitioners).
+EVALUATION_VALUES = {
+    "practitioners": [("lead_share", "", "n"), ("multi_network_share", "", "n")],
+    "establishments": [("largest_component_share", "", "n")],
+    "coverage": [("coverage", "", "value")],
+    "simd_q1_coverage": [("simd_coverage", "SIMD 1", "value")],
+    "lead_share": [("lead_share", "", "value")],
+    "multi_network_share": [("multi_network_share", "", "value")],
+}
+
+
+def _evaluation_disagreements(tables: list, after: str) -> list[tuple]:
+    """The partnership's values of a session that the evaluation's rows
+    (``reflections``) print and another table hides, or the reverse (with reach_simd's
+    quintile 1 coverage in the report's session); a change or a SIMD 1 − 5 gap shown
+    beside a hidden end; authorities' coverage shown beside the partnership's hidden
+    (they add up to it), in the evaluation or reach_authority (should be none)."""
+    frames = {t.key: t.frame for t in tables}
+    if "reflections" not in frames:
+        return []
+    ind = frames["reflections"]
+    part = ind[ind["unit"] == "partnership"].set_index(["indicator", "group", "session"])
+    trend = frames["capacity_trend"].set_index("session")
+    simd = frames["reach_simd"].set_index("simd_quintile")
+    out = []
+    for col, places in EVALUATION_VALUES.items():
+        for s in sorted(set(part.index.get_level_values("session"))):
+            got = (
+                {("capacity_trend", s, col): _hidden(trend.at[s, col])} if s in trend.index else {}
+            )
+            if s == after and col == "simd_q1_coverage":
+                got |= {("reach_simd", "1", c): _hidden(simd.at["1", c]) for c in ("coverage", col)}
+            for indicator, group, c in places:
+                if (indicator, group, s) in part.index:
+                    got[(indicator, group, s, c)] = _hidden(part.at[(indicator, group, s), c])
+            if len(set(got.values())) > 1:
+                out.append((s, col, got))
+    for s in sorted(set(part.index.get_level_values("session"))):
+        gap = ("simd_coverage", "SIMD 1 − SIMD 5", s)
+        one = ("simd_coverage", "SIMD 1", s)
+        if (
+            gap in part.index
+            and _hidden(part.at[one, "value"])
+            and not _hidden(part.at[gap, "value"])
+        ):
+            out.append(("gap", s))
+    # the authorities' coverage (value × eligible n) adds up to the partnership's
+    for (indicator, group, s), v in part["value"].items():
+        if indicator not in ("coverage", "simd_coverage") or group not in ("", "SIMD 1"):
+            continue
+        at = (ind["indicator"] == indicator) & (ind["group"] == group) & (ind["session"] == s)
+        if _hidden(v) and not all(_hidden(x) or _number(x) is None for x in ind.loc[at, "value"]):
+            out.append(("authorities' coverage", indicator, group, s))
+        col = "simd_q1_coverage" if group else "coverage"
+        ra = frames["reach_authority"][col]
+        if _hidden(v) and s == after and not all(_hidden(x) or _number(x) is None for x in ra):
+            out.append(("reach_authority", col, s))
+    ch = frames["reflections_change"]
+    for _, r in ch[ch["unit"] == "partnership"].iterrows():
+        ends = [(r["indicator"], r["group"], r["from"]), (r["indicator"], r["group"], r["to"])]
+        shown = not all(_hidden(r[c]) for c in ("value_from", "value_to", "change"))
+        if shown and any(k in part.index and _hidden(part.at[k, "value"]) for k in ends):
+            out.append(("evaluation change", r["indicator"], r["group"]))
     return out
 
 
@@ -1144,8 +1217,13 @@ def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, mo
     coverage (a secondary cell for a sum over sessions that nothing publishes) that
     reach_overall and change_flows show; with two, capacity_authority hid the
     partnership's share in several networks that capacity_trend and change_measures
-    show. The report of three sessions keeps every small count unpinned; the other two
-    are the known limit (SECURITY.md: 3 practitioners, or 16 from 14 establishments,
+    show. The evaluation's partnership rows are part of the decision
+    (``_evaluation_disagreements``): before, with the session small, reflections.csv
+    printed its 3 practitioners (the n of lead_share), its establishments and its
+    coverage, which the other tables hide; with three sessions, reach_overall and
+    capacity_trend showed the partnership's SIMD 1 coverage that reflections.csv and
+    reach_simd hid. The report of three sessions keeps every small count unpinned; the
+    other two are the known limit (SECURITY.md: 3 practitioners, or 16 from 14 establishments,
     beside the map; before too, change_flows published both)."""
     eco = {
         "small session": lambda: _with_small_session(1, 2, -1),
@@ -1171,6 +1249,7 @@ def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, mo
     if case == "three sessions":
         assert audit(tmp_path / "r", truth, true_map, sessions) == []
     assert page_leaks(tmp_path / "r", truth, after) == []
+    assert card_leaks(tmp_path / "r") == []
 
 
 @pytest.mark.slow
@@ -1239,3 +1318,124 @@ def test_small_leaders_of_workstreams_keep_their_whole_interval():
     assert [_hidden(v) for v in after["lead_share"]] == [False, True, False, True, True]
     for lo, hi in intervals(after).values():
         assert lo <= 1 and hi >= MIN_CELL - 1
+
+
+def _levels_and_quintiles() -> pd.DataFrame:
+    """Evaluation rows of two sessions: five levels of 100 participants with 10, 5, 8,
+    2 and 1 of the partnership's 26 leaders, and five authorities of 100 participants
+    in each quintile, whose quintile 4 leaders are 10, 5, 8, 2 and 1 (6 in the others)."""
+    rows = []
+    levels = dict(zip(["practitioner", "middle_leader", "senior_leader", "headteacher", "other"],
+                      [10, 5, 8, 2, 1], strict=True))  # fmt: skip
+    for s in ("s0", "s1"):
+        rows.append(("lead_share", "partnership", "", s, 26 / 500, 500))
+        rows += [
+            ("lead_rate_by_level", "partnership", g, s, k / 100, 100) for g, k in levels.items()
+        ]
+        for q in range(1, 6):
+            rows.append(
+                ("simd_lead_rate", "partnership", f"SIMD {q}", s, (26 if q == 4 else 30) / 500, 500)
+            )
+            for a, k in zip("ABCDE", [10, 5, 8, 2, 1], strict=True):
+                rows.append(("simd_lead_rate", a, f"SIMD {q}", s, (k if q == 4 else 6) / 100, 100))
+    return pd.DataFrame(rows, columns=["indicator", "unit", "group", "session", "value", "n"])
+
+
+def _reflection_intervals(ind: pd.DataFrame, hidden: np.ndarray) -> dict:
+    """The least and greatest leaders' count a reader of the evaluation's rows (value
+    hidden where ``hidden``) gives each small hidden count of leaders of a level or an
+    authority × quintile, crediting the sums that hold in the data."""
+    change = pd.DataFrame(columns=["indicator", "unit", "group", "from", "to", "value_from",
+                                   "value_to"])  # fmt: skip
+    shown = ind.astype({"value": object})
+    shown.loc[hidden, "value"] = "*"
+    known, att = _Attacker(), _Attacker()
+    _reflections(known, ind, change)
+    known.solve_known()
+    _reflections(att, shown, change)
+    att.eqs += [(c, r) for c, r, w in att.identities if _holds(w or c, r, known.shown)]
+    att.solve_known()
+    for count in att.nonzero:
+        att.var(count, 1)
+    small = {k for k in att.hidden | set(att.lo) if k[0] in ("level_leads", "simd_leads")
+             and k not in att.shown and 0 < round(known.shown[k]) < MIN_CELL}  # fmt: skip
+    return att.intervals(small)
+
+
+def test_small_leaders_of_levels_and_earlier_sessions_keep_their_whole_interval(monkeypatch):
+    """The evaluation's leaders by level (every session) and by authority × quintile
+    (sessions before the report's) are suppressed as systems of sums like the units'
+    (``disclosure._session_sums``): the levels add up to the partnership's leaders, the
+    authorities of a quintile to the partnership's quintile. Suppressed table by table
+    (before), the levels' 2 and 1 of the partnership's 26 were hidden alone, so each was
+    1 or 2, and likewise the earlier session's quintile 4 leaders of D and E; now each
+    small count may be anything from 1 to 4. (The report's session's quintiles are the
+    report-wide system's: ``forced``, not given here.)"""
+    from wpnet.report import disclosure
+
+    ind = _levels_and_quintiles()
+    value_h, _ = disclosure.reflections_hidden(ind, MIN_CELL, session="s1")
+    got = _reflection_intervals(ind, value_h)
+    earlier = {k: v for k, v in got.items() if k[-1] == "s0"}
+    assert len(earlier) == 4  # the levels' 2 and 1, D's and E's quintile 4 leaders
+    assert all(lo <= 1 and hi >= MIN_CELL - 1 for lo, hi in earlier.values()), earlier
+    levels = {k: v for k, v in got.items() if k[0] == "level_leads"}
+    assert len(levels) == 4 and all(lo <= 1 and hi >= MIN_CELL - 1 for lo, hi in levels.values())
+    monkeypatch.setattr(disclosure, "_session_sums", lambda *a, **k: (set(), set()))
+    before, _ = disclosure.reflections_hidden(ind, MIN_CELL, session="s1")
+    narrowed = _reflection_intervals(ind, before)
+    assert {k: v for k, v in narrowed.items() if k[-1] == "s0"} == dict.fromkeys(
+        earlier, (1.0, 2.0)
+    )
+
+
+@pytest.mark.slow
+def test_leaders_of_networks_levels_and_earlier_sessions_are_not_narrowed_on_the_example(
+    tmp_path, monkeypatch
+):
+    """The example's report at ``--samples 0``: its small counts of leaders of the
+    top-20 networks (no sum holds between networks: a reader has only leaders <=
+    practitioners, which leaves a hidden count 1 to its network's practitioners), of
+    levels and of every session's authority × quintile rows keep their whole interval
+    (``narrowed`` checks them all); there are such counts to check."""
+    truth, true_map, sessions = _report_with(wpnet.load_example(), tmp_path / "r", monkeypatch)
+    true = _true(truth, true_map, sessions)
+    small = [k for k, v in true.items() if 0 < round(v, 6) < MIN_CELL]
+    assert sum(k[:2] == ("leads", "network") for k in small) >= 10
+    assert sum(k[0] == "level_leads" for k in small) >= 3
+    assert sum(k[0] == "simd_leads" and k[3] != sessions[1] for k in small) >= 40
+    csvs, data = _outputs(tmp_path / "r")
+    att = _attack(csvs, data, sessions, true)
+    nets = {k for k in small if k[:2] == ("leads", "network") and k in att.hidden | set(att.lo)}
+    assert len(nets - set(att.shown)) >= 10  # hidden: a "*" share beside shown practitioners
+    for k, (lo, hi) in att.intervals(nets - set(att.shown)).items():
+        assert lo <= 1 and hi >= true[("practitioners", "network", k[2])], k
+    assert narrowed(tmp_path / "r", truth, true_map, sessions) == []
+
+
+def test_the_theme_cards_leave_out_a_value_the_evaluation_table_hides():
+    """The report's one decision may hide an evaluation row that the evaluation's own
+    rule shows (the partnership's coverage of a session whose other tables hide it):
+    the theme cards read what the published ``reflections`` table hides, and leave
+    that row's line out."""
+    from wpnet.graphs import GraphSpec
+    from wpnet.report._decision import reflection_label
+    from wpnet.report.compute import compute
+    from wpnet.report.disclosure import Published
+    from wpnet.report.sentences import theme_cards
+
+    eco = wpnet.synthetic(
+        establishments=30, practitioners=80, networks=25, records=200, sessions=2, seed=2
+    )
+    res = compute(eco, *eco.sessions[::-1], graph=GraphSpec(backbone=None), samples=0)
+    last = max(res.reflections.indicators["session"].astype(str))
+
+    def lines(shown: Published) -> list[str]:
+        return [ln for card in theme_cards(res, MIN_CELL, published=shown) for ln in card["lines"]]
+
+    before = lines(Published({}))
+    assert any(ln.startswith("coverage:") for ln in before)
+    label = reflection_label("coverage", "partnership", "", last)
+    after = lines(Published({("reflections", label, "value"): True}))
+    assert not any(ln.startswith("coverage:") for ln in after)
+    assert len(after) == len(before) - 1

@@ -32,6 +32,7 @@ import pandas as pd
 
 from wpnet.ecosystem import Ecosystem
 from wpnet.privacy import determined, secondary_for, suppress
+from wpnet.report._decision import NOTHING_PUBLISHED, Published, one_decision, published
 from wpnet.report.compute import Results
 
 __all__ = [
@@ -50,6 +51,7 @@ __all__ = [
     "partition_leaders",
     "published",
     "reflections_hidden",
+    "sums_leaders",
 ]
 
 #: Units whose practitioner counts the report publishes, by dimension (the column of
@@ -599,26 +601,66 @@ def partition_leaders(
     share = pd.to_numeric(table["lead_share"], errors="coerce").fillna(0).to_numpy()
     est = table["establishments"] if "establishments" in table.columns else pd.Series(0, units)
     ests = pd.to_numeric(est, errors="coerce").fillna(0).to_numpy()
-    p = np.array([total[0], *np.rint(people)], dtype=np.int64)
-    lead = np.array([total[1], *np.rint(share * people)], dtype=np.int64)
-    children = list(range(1, len(units) + 1))
-    n = len(units) + 1
-    system = CountSystem(
-        keys=[("total",), *(("unit", u) for u in units)],
-        values=p,
+    hidden, led = sums_leaders(
+        np.array([total[0], *np.rint(people)], dtype=np.int64),
+        np.array([total[1], *np.rint(share * people)], dtype=np.int64),
+        [(list(range(1, len(units) + 1)), 0)],
+        min_cell,
         lower=np.array([0, *np.rint(ests)], dtype=np.int64),
-        equations=[(children, 0)] if children and p[1:].sum() == p[0] else [],
-        published=np.ones(n, dtype=bool),
-        sensitive=np.zeros(n, dtype=bool),
-        leaders=lead,
-        leader_equations=[(children, 0)] if children and lead[1:].sum() == lead[0] else [],
     )
-    hidden = _practitioners_hidden(system, min_cell)
-    led = leader_suppression(system, hidden, min_cell)
     return (
         {u for u, h in zip(units, hidden[1:].tolist(), strict=True) if h},
         {u for u, h in zip(units, led[1:].tolist(), strict=True) if h},
     )
+
+
+def sums_leaders(
+    people: np.ndarray,
+    leaders: np.ndarray,
+    sums: Sequence[tuple[list[int], int]],
+    min_cell: int,
+    *,
+    lower: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which practitioners' and which leaders' counts of published units to hide, as
+    two systems of sums (:func:`linked_suppression`, :func:`leader_suppression`).
+
+    ``people[0]`` and ``leaders[0]`` are the partnership's (never hidden as secondary
+    counts); ``sums`` are (children, parent) positions, each kept for the
+    practitioners and for the leaders apart where it holds in their counts (a reader
+    who knows the data model knows it there); ``lower`` bounds the practitioners from
+    below (their establishments reached). A small count of leaders keeps its whole
+    interval 1 to 4 as far as hiding every such count would leave it.
+
+    Examples
+    --------
+    Levels of 100 participants with 10, 5, 8, 2 and 1 of the partnership's 26 leaders:
+    the 5 is hidden with the 2 and the 1.
+
+    >>> hidden, led = sums_leaders(np.array([500] + [100] * 5), np.array([26, 10, 5, 8, 2, 1]),
+    ...                            [([1, 2, 3, 4, 5], 0)], 5)
+    >>> hidden.astype(int).tolist(), led.astype(int).tolist()
+    ([0, 0, 0, 0, 0, 0], [0, 0, 1, 0, 1, 1])
+    """
+    p = np.asarray(people, dtype=np.int64)
+    lead = np.asarray(leaders, dtype=np.int64)
+    n = p.size
+
+    def holding(v: np.ndarray) -> list[tuple[list[int], int]]:
+        return [(ch, q) for ch, q in sums if ch and int(v[ch].sum()) == int(v[q])]
+
+    system = CountSystem(
+        keys=[("total",), *(("unit", i) for i in range(1, n))],
+        values=p,
+        lower=np.zeros(n, dtype=np.int64) if lower is None else np.asarray(lower, np.int64),
+        equations=holding(p),
+        published=np.ones(n, dtype=bool),
+        sensitive=np.zeros(n, dtype=bool),
+        leaders=lead,
+        leader_equations=holding(lead),
+    )
+    hidden = _practitioners_hidden(system, min_cell)
+    return hidden, leader_suppression(system, hidden, min_cell)
 
 
 def linked_hidden(res: Results, min_cell: int) -> dict[str, set[Any]]:
@@ -718,17 +760,25 @@ def reflections_hidden(
             if share == "lead_share" and s == session and ("partnership", "") in leaders:
                 small |= unit[rows] == "partnership"
             value_h[rows[small]] = True
+        # the levels' (and an earlier session's quintiles') counts as systems of sums
+        lv_people, lv_leaders = _session_sums(name, unit, group, at, n, count, min_cell)
         _suppress_family(
             name, group, at, count, n, min_cell, value_h, n_h,
             row_of=lambda i: group[i], rate="lead_rate_by_level",
             share="participation_rate_by_level", depth=None, total=None,
+            forced=lv_people, forced_leaders=lv_leaders,
         )  # fmt: skip
+        if s == session:  # the report-wide system's (linked_leaders)
+            q_people, q_leaders = set(forced), set(leaders)
+        else:
+            q_people, q_leaders = _session_sums(
+                name, unit, group, at, n, count, min_cell, simd=True
+            )
         _suppress_family(
             name, group, at, count, n, min_cell, value_h, n_h,
             row_of=lambda i: unit[i], rate="simd_lead_rate", share=None, depth="simd_depth",
             total="partnership", col_of=lambda i: group[i],
-            forced=forced if s == session else frozenset(),
-            forced_leaders=leaders if s == session else frozenset(),
+            forced=q_people, forced_leaders=q_leaders,
         )  # fmt: skip
         if s == session and units:
             mine = at & np.isin(unit, list(units))
@@ -741,6 +791,68 @@ def reflections_hidden(
         value_h[i] |= bool(value_h[ends].any())
         n_h[i] |= bool(n_h[ends].any())
     return value_h, n_h
+
+
+def _session_sums(
+    name: np.ndarray,
+    unit: np.ndarray,
+    group: np.ndarray,
+    at: np.ndarray,
+    n: np.ndarray,
+    count: np.ndarray,
+    min_cell: int,
+    *,
+    simd: bool = False,
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """The (row, column) pairs of one session's levels (or, with ``simd``, authority ×
+    quintile rows) whose participants and whose leaders to hide, suppressed as two
+    systems of sums (:func:`sums_leaders`): the levels add up to the partnership's
+    ``lead_share`` row (a practitioner has one level); the authorities of a quintile to
+    the partnership's quintile, and the quintiles to the partnership, each where it
+    holds. The quintiles' establishments reached (``simd_depth``'s n) bound their
+    participants from below."""
+    whole = np.flatnonzero(at & (name == "lead_share") & (unit == "partnership"))
+    if simd:
+        quintiles = [f"SIMD {q}" for q in range(1, 6)]
+        rows = np.flatnonzero(at & (name == "simd_lead_rate") & np.isin(group, quintiles))
+    else:
+        rows = np.flatnonzero(at & (name == "lead_rate_by_level"))
+    if not rows.size:
+        return set(), set()
+    people, led = np.nan_to_num(n[rows]), count[rows]
+    top = (n[whole[0]], count[whole[0]]) if whole.size else (people.sum(), led.sum())
+    p = np.rint(np.nan_to_num([top[0], *people])).astype(np.int64)
+    lead = np.rint(np.nan_to_num([top[1], *led])).astype(np.int64)
+    lower = np.zeros(p.size, dtype=np.int64)
+    if simd:
+        pos = {(unit[i], group[i]): k + 1 for k, i in enumerate(rows)}
+        parts = [pos[k] for k in pos if k[0] == "partnership"]
+        sums = [(parts, 0)]
+        for q in quintiles:
+            if ("partnership", q) in pos:
+                ch = [pos[k] for k in pos if k[1] == q and k[0] != "partnership"]
+                sums.append((ch, pos[("partnership", q)]))
+        for i in np.flatnonzero(at & (name == "simd_depth")):  # establishments reached
+            if (unit[i], group[i]) in pos:
+                lower[pos[(unit[i], group[i])]] = int(np.nan_to_num(n[i]))
+        key = [(str(unit[i]), str(group[i])) for i in rows]
+    else:
+        sums = [(list(range(1, p.size)), 0)]
+        key = [(str(group[i]), "") for i in rows]
+    holds = any(int(v[sums[0][0]].sum()) == int(v[0]) for v in (p, lead))
+    if simd and not holds:  # one system per quintile (smaller programs, the same sums)
+        hidden, hidden_leaders = np.zeros(p.size, bool), np.zeros(p.size, bool)
+        for ch, q in sums[1:]:
+            sub = [q, *ch]
+            h, hl = sums_leaders(p[sub], lead[sub], [(list(range(1, len(sub))), 0)], min_cell,
+                                 lower=lower[sub])  # fmt: skip
+            hidden[sub], hidden_leaders[sub] = h, hl
+    else:
+        hidden, hidden_leaders = sums_leaders(p, lead, sums, min_cell, lower=lower)
+    return (
+        {k for k, h in zip(key, hidden[1:].tolist(), strict=True) if h},
+        {k for k, h in zip(key, hidden_leaders[1:].tolist(), strict=True) if h},
+    )
 
 
 def _suppress_family(
@@ -809,191 +921,3 @@ def _suppress_family(
         if not col(i).startswith("SIMD 1 ") and gone(i, "people"):
             value_h[i] = True
             n_h[i] |= name[i] == depth  # establishments reached bound the participants
-
-
-@dataclass(frozen=True)
-class Published:
-    """What the report's tables hide, cell by cell: the report-wide decision that every
-    other number of the page (headlines, theme cards, alt texts) consults, so that a
-    value hidden anywhere is printed nowhere.
-
-    ``cells`` maps (table key, row label, column) to True where the table hides the
-    cell (``"<5"`` or ``"*"``); a cell no table has is ``default`` (False for the
-    report's tables; True for :data:`NOTHING_PUBLISHED`, which hides every value).
-    """
-
-    cells: dict[tuple[str, str, str], bool]
-    default: bool = False
-
-    def hidden(self, table: str, row: Any, column: str) -> bool:
-        """Whether the cell of ``table`` in ``row`` (its first column's label) and
-        ``column`` is hidden."""
-        return self.cells.get((table, str(row), column), self.default)
-
-    def any_hidden(self, places: Sequence[tuple[str, Any, str]]) -> bool:
-        """Whether any of the cells ``places`` ((table, row, column) each) is hidden:
-        the same value published in several tables."""
-        return any(self.hidden(*p) for p in places)
-
-
-#: No table published: every value is taken as hidden.
-NOTHING_PUBLISHED = Published({}, default=True)
-
-
-def published(tables: Sequence[Any]) -> Published:
-    """:class:`Published` of the report's protected tables (objects with ``key`` and
-    ``frame``, rows labelled by their first column).
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> t = SimpleNamespace(key="reach_authority", frame=pd.DataFrame(
-    ...     {"authority": ["A", "B"], "practitioners": [40, "<5"], "coverage": [0.5, "*"]}))
-    >>> p = published([t])
-    >>> p.hidden("reach_authority", "A", "coverage"), p.hidden("reach_authority", "B", "coverage")
-    (False, True)
-    >>> p.hidden("reach_overall", "2023-24", "coverage")  # no such cell
-    False
-    """
-    cells: dict[tuple[str, str, str], bool] = {}
-    for t in tables:
-        frame = t.frame
-        if frame.empty:
-            continue
-        labels = [str(v) for v in frame.iloc[:, 0].tolist()]
-        for col in frame.columns[1:]:
-            for row, v in zip(labels, frame[col].tolist(), strict=True):
-                gone = isinstance(v, str) and (v == "*" or v.startswith("<"))
-                cells[(t.key, row, str(col))] = gone
-    return Published(cells)
-
-
-#: The partnership's values of a session that several tables publish: column of
-#: ``reach_overall`` and ``capacity_trend`` -> the row of ``change_measures`` (its
-#: ``before`` and ``after``: the compared sessions), or of ``change_flows`` (counts).
-SESSION_VALUES = {
-    "practitioners": ("change_flows", "practitioners"),
-    "establishments": ("change_flows", "establishments"),
-    "coverage": ("change_measures", "coverage"),
-    "simd_q1_coverage": ("change_measures", "simd_q1_coverage"),
-    "equity_ratio": ("change_measures", "equity_ratio"),
-    "lead_share": ("change_measures", "lead_share"),
-    "multi_network_share": ("change_measures", "multi_network_share"),
-}
-#: What a hidden count of the partnership's practitioners in a session row hides with
-#: it: the counts that bound it and the shares and ratios over it.
-_WITH_PRACTITIONERS = ("establishments", "authorities", "reached", "coverage",
-                       "simd_q1_coverage", "equity_ratio", "records", "depth", "lead_share",
-                       "multi_network_share")  # fmt: skip
-_FLOWS = ("retained", "new", "lapsed", "retention_rate")
-
-
-def one_decision(
-    tables: Sequence[Any],
-    *,
-    session: str,
-    compare_to: str | None,
-    authorities: tuple[int, int] | None = None,
-) -> None:
-    """Give each of the partnership's values of a session one decision in every table
-    that publishes it: hidden in all of them where any hides it (changed in place:
-    ``"*"``).
-
-    A value shown in one table and hidden in another is public, and its ``*`` means
-    nothing; where the table that hides it did so to protect a count (its secondary
-    cell), the count is protected only if the value is hidden everywhere. So the
-    session's practitioners, establishments, coverage, SIMD quintile 1 coverage,
-    equity ratio, and shares of leaders and of practitioners in several networks, in
-    ``reach_overall``, ``capacity_trend``, ``change_flows`` and ``change_measures``
-    (``before`` for ``compare_to``, ``after`` for ``session``) and the partnership row
-    of ``capacity_authority`` (``session``), are hidden together; a session row whose
-    practitioners are hidden hides what bounds or divides them (its establishments,
-    authorities, coverage, records, depth, shares), and ``change_flows``' retained,
-    new and lapsed and ``change_measures``' delta go with a hidden ``before`` or
-    ``after``, to a fixed point.
-
-    One value is shown rather than hidden: the number of authorities of ``session``
-    that ``reach_overall`` hides where its practitioners are hidden, when
-    ``authorities`` (the number in ``reach_overall``, the rows of the authority
-    matrix) are equal: the matrix names every authority reached, whatever is hidden
-    (and the map shows their establishments, a bound at least as tight).
-
-    ``tables`` are objects with ``key`` and ``frame`` (rows labelled by their first
-    column); a table or cell missing is left out.
-
-    Examples
-    --------
-    >>> from types import SimpleNamespace as T
-    >>> overall = T(key="reach_overall", frame=pd.DataFrame(
-    ...     {"session": ["s1", "s0"], "practitioners": [16, 16], "coverage": [0.3, 0.3]}))
-    >>> trend = T(key="capacity_trend", frame=pd.DataFrame(
-    ...     {"session": ["s0", "s1"], "practitioners": ["*", 16], "coverage": ["*", 0.3]}))
-    >>> one_decision([overall, trend], session="s1", compare_to="s0")
-    >>> overall.frame.to_numpy().tolist()
-    [['s1', 16, 0.3], ['s0', '*', '*']]
-    """
-    by_key = {t.key: t for t in tables if not t.frame.empty}
-
-    def cell(key: str, row: str, col: str) -> tuple[Any, Any, str] | None:
-        t = by_key.get(key)
-        if t is None or col not in t.frame.columns:
-            return None
-        at = np.flatnonzero(t.frame.iloc[:, 0].astype(str).to_numpy() == row)
-        return (t, t.frame.index[at[0]], col) if at.size else None
-
-    def is_hidden(c: tuple[Any, Any, str]) -> bool:
-        v = c[0].frame.at[c[1], c[2]]
-        return isinstance(v, str) and (v == "*" or v.startswith("<"))
-
-    def hide(c: tuple[Any, Any, str]) -> bool:
-        if is_hidden(c):
-            return False
-        frame = c[0].frame
-        if frame[c[2]].dtype != object:
-            frame[c[2]] = frame[c[2]].astype(object)
-        frame.at[c[1], c[2]] = "*"
-        return True
-
-    sessions = {session: "after", **({compare_to: "before"} if compare_to else {})}
-    labels = {
-        key: by_key[key].frame.iloc[:, 0].astype(str).tolist()
-        for key in ("reach_overall", "capacity_trend")
-        if key in by_key
-    }
-    rows = [(key, s) for key, ss in labels.items() for s in ss]  # the session rows
-    groups: list[list[tuple[Any, Any, str]]] = []
-    for col, (other, row) in SESSION_VALUES.items():
-        for s in sorted({*sessions, *(s for _, s in rows)}):
-            places = [cell("reach_overall", s, col), cell("capacity_trend", s, col)]
-            if s in sessions:
-                places.append(cell(other, row, sessions[s]))
-            if s == session:
-                places.append(cell("capacity_authority", "partnership", col))
-            groups.append([c for c in places if c is not None])
-    changed = True
-    while changed:
-        changed = False
-        for group in groups:
-            if any(is_hidden(c) for c in group):
-                changed |= any([hide(c) for c in group])
-        for key, s in rows:
-            people = cell(key, s, "practitioners")
-            if people is not None and is_hidden(people):
-                for col in _WITH_PRACTITIONERS:
-                    c = cell(key, s, col)
-                    changed |= c is not None and hide(c)
-        for row in {r for _, r in SESSION_VALUES.values()}:  # a change goes with its ends
-            ends = [cell("change_measures", row, w) for w in ("before", "after")]
-            if any(c is not None and is_hidden(c) for c in ends):
-                c = cell("change_measures", row, "delta")
-                changed |= c is not None and hide(c)
-        for row in ("practitioners", "establishments"):
-            ends = [cell("change_flows", row, w) for w in ("before", "after")]
-            if any(c is not None and is_hidden(c) for c in ends):
-                for col in _FLOWS:
-                    c = cell("change_flows", row, col)
-                    changed |= c is not None and hide(c)
-    shown = authorities is not None and authorities[0] == authorities[1]
-    c = cell("reach_overall", session, "authorities")
-    if shown and c is not None and is_hidden(c):
-        c[0].frame.at[c[1], c[2]] = int(authorities[0])  # type: ignore[index]

@@ -513,8 +513,9 @@ def headlines(res: Results, min_cell: int = 5, *, published: Published | None = 
     or that would reveal a small practitioner count, are left out; nor does any print
     a value a table of the report hides: the evaluation's, and ``published``, the
     report's tables, by default made here as the report makes them)."""
-    hidden = _hidden_keys(res, min_cell)
     shown = _report_tables(res, min_cell) if published is None else published
+    # the evaluation's rows hidden by its rule, and by the report's one decision
+    hidden = _hidden_keys(res, min_cell) | {k[:3] for k in shown.hidden_evaluation_rows()}
     out = [
         _reach_sentence(res, res.compare_to, hidden, shown),
         _people_sentence(res, min_cell, shown),
@@ -613,7 +614,7 @@ def theme_cards(
     first = _first_change_rows(r.change)
     key = ["indicator", "unit", "group", "session"]
     hidden = r.indicators.loc[hidden_reflections(res, min_cell)[0], key].astype(str)
-    gone = set(map(tuple, hidden.to_numpy()))
+    gone = set(map(tuple, hidden.to_numpy())) | shown.hidden_evaluation_rows()
     last = max(r.indicators["session"].astype(str), default="")  # the cards' session
     for card in r.cards:
         lines = []
