@@ -1252,6 +1252,48 @@ def test_a_value_of_the_partnership_has_one_decision_in_every_table(tmp_path, mo
     assert card_leaks(tmp_path / "r") == []
 
 
+#: Columns of a session row that do not depend on its practitioners: the register's
+#: eligible establishments, the networks that met, and the authorities the authority
+#: matrix names (one_decision's named exception).
+_NOT_OVER_PRACTITIONERS = {"eligible", "networks", "authorities"}
+
+
+@pytest.mark.parametrize("small", [(1, 2, -1), (1, 3, 0)])
+def test_a_session_whose_practitioners_are_hidden_shows_nothing_computed_over_them(
+    tmp_path, monkeypatch, small
+):
+    """A session of 3 practitioners (its count "<5"): every value computed over them or
+    the establishments they reach is hidden in every table. Before (found by the
+    session's review): the level evenness, 0.564575 = H/ln 7, is reachable from 1-4
+    people only as 3 at 3 levels, and was shown in capacity_trend, change_measures and
+    capacity_authority's partnership row; the largest component share 1/3 (of 3
+    establishments) and the density beside them."""
+    res, tables, _ = _report_tables(_with_small_session(*small), tmp_path / "r", monkeypatch)
+    frames = {t.key: t.frame.set_index(t.frame.columns[0]) for t in tables}
+    before, after = str(res.compare_to), str(res.session)
+    small_sessions = sorted(
+        {s for key in ("reach_overall", "capacity_trend") for s in frames[key].index
+         if _hidden(frames[key].at[s, "practitioners"])}
+    )  # fmt: skip
+    assert small_sessions == [str(res.sessions[small[2]])]
+    shown = []
+    for key in ("reach_overall", "capacity_trend"):
+        f = frames[key]
+        for s in (x for x in small_sessions if x in f.index):
+            for col in set(f.columns) - _NOT_OVER_PRACTITIONERS:
+                if _number(f.at[s, col]) is not None:
+                    shown.append((key, s, col))
+    ends = {before: "before", after: "after"}
+    for s in small_sessions:
+        if s in ends:
+            cm = frames["change_measures"]
+            shown += [("change_measures", m) for m in cm.index if _number(cm.at[m, ends[s]])]
+        if s == after:
+            row = frames["capacity_authority"].loc["partnership"]
+            shown += [("capacity_authority", c) for c, v in row.items() if _number(v) is not None]
+    assert shown == []
+
+
 @pytest.mark.slow
 def test_the_trend_figure_draws_no_value_its_tables_hide(tmp_path, monkeypatch):
     """A partnership whose first of three sessions has 3 practitioners: capacity_trend

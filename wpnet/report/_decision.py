@@ -8,6 +8,7 @@ values of a session in every table that prints them where any table hides them
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -112,6 +113,15 @@ SESSION_VALUES = {
 _WITH_PRACTITIONERS = ("establishments", "authorities", "reached", "coverage",
                        "simd_q1_coverage", "equity_ratio", "records", "depth", "lead_share",
                        "multi_network_share")  # fmt: skip
+#: A session's values computed over its practitioners and the establishments they
+#: reach (the graph's and the levels' measures): with fewer than ``min_cell``
+#: practitioners each pins them (a level evenness of 0.5646 is 3 people at 3 of 7
+#: levels; a largest component share of 1/3, 3 establishments), so they go with a
+#: hidden count of practitioners, in the session rows, in ``change_measures`` and in
+#: the partnership row of ``capacity_authority``.
+_OVER_PRACTITIONERS = ("cross_authority_share", "ei_index", "level_evenness", "density",
+                       "largest_component_share", "spanning_communities_share", "nodes",
+                       "ties", "communities", "modularity")  # fmt: skip
 _FLOWS = ("retained", "new", "lapsed", "retention_rate")
 #: The evaluation's rows (``reflections``, unit ``partnership``) that print the
 #: partnership's values of a session: column of the session tables -> (indicator,
@@ -133,6 +143,16 @@ SEPARATOR = "\x1f"
 #: An evaluation row's columns hidden with its value, and its change's.
 _VALUE_COLUMNS = ("value", "expected", "excess", "ci_low", "ci_high", "matched")
 _CHANGE_COLUMNS = ("value_from", "value_to", "change", "ci_low", "ci_high")
+
+
+def _number(v: Any) -> bool:
+    """Whether a cell shows a number (not hidden, not missing)."""
+    if isinstance(v, str):
+        return False
+    try:
+        return not math.isnan(float(v))
+    except (TypeError, ValueError):
+        return False
 
 
 def reflection_label(indicator: str, unit: str, group: str, session: str) -> str:
@@ -301,6 +321,30 @@ def one_decision(
                 changed |= any([hide((ra, i, col)) for i in ra.frame.index])
         return changed
 
+    def _hide_session_measures(s: str) -> bool:
+        """A session whose practitioners are hidden: its measures in ``change_measures``
+        (its end), the evaluation's partnership rows of the session (with their
+        intervals and changes) and, for ``session``, every value of the partnership row
+        of ``capacity_authority``; whether any was shown."""
+        done = False
+        if s in sessions:
+            for col in _OVER_PRACTITIONERS:
+                c = cell("change_measures", col, sessions[s])
+                done |= c is not None and hide(c)
+        if refl is not None:  # the evaluation's partnership rows of the session
+            f = refl.frame
+            at = (f["unit"].astype(str) == "partnership") & (f["session"].astype(str) == s)
+            for i in f.index[at.to_numpy()]:
+                v = f.at[i, "value"]
+                if _number(v) and float(v) != 0:  # a * never hides a zero (SECURITY.md)
+                    done |= hide((refl, i, "value"))
+        ca = by_key.get("capacity_authority")
+        if s == session and ca is not None:
+            for col in ca.frame.columns[1:]:
+                c = cell("capacity_authority", "partnership", col)
+                done |= c is not None and hide(c)
+        return done
+
     sessions = {session: "after", **({compare_to: "before"} if compare_to else {})}
     labels = {
         key: by_key[key].frame.iloc[:, 0].astype(str).tolist()
@@ -333,14 +377,16 @@ def one_decision(
         for key, s in rows:
             people = cell(key, s, "practitioners")
             if people is not None and is_hidden(people):
-                for col in _WITH_PRACTITIONERS:
+                for col in (*_WITH_PRACTITIONERS, *_OVER_PRACTITIONERS):
                     c = cell(key, s, col)
                     changed |= c is not None and hide(c)
+                changed |= _hide_session_measures(s)
             q1 = cell(key, s, "simd_q1_coverage")  # the equity ratio × coverage gives it
             if q1 is not None and is_hidden(q1):
                 c = cell(key, s, "equity_ratio")
                 changed |= c is not None and hide(c)
-        for row in {r for _, r in SESSION_VALUES.values()}:  # a change goes with its ends
+        measures = {r for _, r in SESSION_VALUES.values()} | set(_OVER_PRACTITIONERS)
+        for row in measures:  # a change goes with its ends
             ends = [cell("change_measures", row, w) for w in ("before", "after")]
             if any(c is not None and is_hidden(c) for c in ends):
                 c = cell("change_measures", row, "delta")
