@@ -187,22 +187,71 @@ def test_some_rows_excluded_count_alike_in_validate_report_and_errors(tmp_path, 
 
 # ---- awkward status columns -------------------------------------------------------
 def test_status_values_in_mixed_case_and_spaces_are_excluded_and_named_as_written():
+    """Each row's finding keeps its own spelling; the summary groups the spellings of
+    one value (a tie goes to the first written)."""
     status = ["not attending ", " DNA", "dna", "NOT ATTENDING", "Did  not attend"] + [
         "Attended"
     ] * 31
     eco = from_records(bookings(status), register=REGISTER, key=KEY)
     assert len(eco.participation) == 31
-    assert eco.reading.excluded == (
-        ("not attending", 1),
-        ("DNA", 1),
-        ("dna", 1),
-        ("NOT ATTENDING", 1),
-        ("Did not attend", 1),
-    )
+    assert eco.reading.excluded == (("not attending", 2), ("DNA", 2), ("Did not attend", 1))
+    assert eco.reading.spellings == (("not attending", 2), ("DNA", 2))
     q = eco.quality
     excl = q[q["message"].str.startswith("status means not attending")]
     assert excl["row"].tolist() == [2, 3, 4, 5, 6]
+    assert excl["value"].tolist() == [
+        "not attending",
+        "DNA",
+        "dna",
+        "NOT ATTENDING",
+        "Did not attend",
+    ]
     assert (excl["column"] == "Attendee Status").all()
+
+
+def test_spellings_of_one_status_value_are_counted_as_one_in_the_summary(tmp_path, files, capsys):
+    """An audit read "10 'DNA', 3 'dna'" as if two values: the summary says the value as
+    written most often, the rows of every spelling and how many spellings, in
+    ``wpnet validate``, the report and the refusal; the row findings keep each value."""
+    key, reg = files
+    status = ["dna"] * 3 + ["DNA"] * 10 + ["D.N.A."] + ["Attended"] * 22
+    export = tmp_path / "dna.csv"
+    bookings(status).to_csv(export, index=False)
+    phrase = "14 excluded by their status in column 'Attendee Status': 14 'DNA' (3 spellings)"
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        f"in 36 rows read from dna.csv ({phrase}) and 7 from the register"
+    )
+    for value, n in (("dna", 3), ("DNA", 10), ("D.N.A.", 1)):
+        assert f"value {value!r}: status means not attending: row excluded" in out
+        assert f"(neither accepted nor rejected) ({n} row" in out
+    code, out, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--backbone",
+            "none",
+            "--samples",
+            "0",
+            "--out",
+            tmp_path / "rep",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "excluded by their status in column 'Attendee Status' (14 'DNA' (3 spellings))" in out
+    every = bookings(["Dna"] * 20 + ["DNA"] * 10 + ["cancelled"] * 6)
+    eco = from_records(every, register=REGISTER, key=KEY)
+    assert eco.reading.refusal(kept=0).startswith(
+        "records: no attendance is left to analyse: every one of the 36 rows read is "
+        "excluded by its status in column 'Attendee Status' (30 'Dna' (2 spellings), 6 "
+        "'cancelled')"
+    )
 
 
 def test_an_empty_status_column_is_read_and_said(tmp_path, capsys):

@@ -615,8 +615,9 @@ def from_records(
         "/".join(dict.fromkeys(status_headers)) or str(found["status"])
         if "status" in found
         else None,
-        excluded,
+        tuple((value, n) for value, n, _ in excluded),
         None if register is None else len(register),
+        tuple((value, k) for value, _, k in excluded if k > 1),
     )
     # exact copies of earlier rows are left out, as a folder's are, whatever ``errors``
     copy_of = _exact_copies(raw)
