@@ -1041,16 +1041,17 @@ def test_report_out_that_cannot_be_a_report_folder_is_refused_before_reading(
     assert read == [] and sorted(p.name for p in here.iterdir()) == []
 
 
-def test_validate_says_a_table_without_rows_once(tmp_path, capsys):
+def test_validate_says_nothing_left_once_without_the_empty_tables(tmp_path, capsys):
     export = tmp_path / "cancelled.csv"
     export.write_text(
         "Full Name,E-mail address,School,Local Authority,Event,Job Title,Date,Status\n"
         "Ann Smith,a@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
         "Bob Jones,b@x.org,Ashgrove Primary,Glasgow,Numeracy CLN,DHT,01/09/2022,Cancelled\n"
     )
-    # every row cancelled: nothing left to analyse is an error (exit 1), said once
+    # every row cancelled: nothing left to analyse is an error (exit 1), said once; the
+    # tables built from the export are empty because of it, which it says (their
+    # "table X has no rows" warnings were printed beside it: redundant)
     assert cli.main(["validate", str(export)]) == 1
     out = capsys.readouterr().out
     assert out.count("no attendance is left to analyse") == 1, out
-    for table in ("establishments", "practitioners", "networks", "participation"):
-        assert out.count(f"table {table} has no rows") == 1, out
+    assert "has no rows" not in out and "1 error, 1 warning in 2 rows read" in out, out

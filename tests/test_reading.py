@@ -57,8 +57,9 @@ def test_validate_counts_every_row_read_when_every_row_is_excluded(tmp_path, fil
     assert code == 1
     head = out.splitlines()[0]
     assert head == (
-        f"wpnet validation: FAILED — 1 error, 6 warnings in {NONE_LEFT} and 7 from the register"
+        f"wpnet validation: FAILED — 1 error, 3 warnings in {NONE_LEFT} and 7 from the register"
     ), head
+    assert "has no rows" not in out  # the error says why the tables are empty
     assert "ERRORS in none.csv (1):" in out
     assert (
         "  column Attendee Status: no attendance is left to analyse: every one of the 36 "
@@ -86,7 +87,8 @@ def test_validate_of_the_ecosystem_says_the_same_in_its_text_and_displays(tmp_pa
     assert err["column"].tolist() == ["Attendee Status"]
     assert err["message"].str.startswith("no attendance is left to analyse").all()
     html_phrase = NONE_LEFT.replace("'", "&#x27;")
-    assert f"errors, 7 warnings in {html_phrase}</p>" in report._repr_html_()
+    assert f"errors, 3 warnings in {html_phrase}</p>" in report._repr_html_()
+    assert not report.warnings["message"].str.contains("has no rows").any()
     assert f"{html_phrase}; 0 rows rejected on reading" in eco._repr_html_()
 
 
@@ -136,8 +138,19 @@ def test_an_export_with_only_a_header_is_an_error_of_validation(tmp_path, capsys
     export.write_text(",".join(bookings().columns) + "\n", encoding="utf-8")
     code, out, _ = run(["validate", export], capsys)
     assert code == 1
-    assert out.startswith("wpnet validation: FAILED — 1 error, 4 warnings in 0 rows read from")
+    assert out.startswith("wpnet validation: FAILED — 1 error, 0 warnings in 0 rows read from")
     assert "  the export has no rows under its header: nothing to analyse" in out
+    assert "table participation has no rows" not in out
+
+
+def test_a_folder_table_without_rows_is_still_warned_about(tmp_path):
+    """Guard: only an export's nothing-left error stands for its empty tables; a
+    folder's empty participation table is still said."""
+    folder = wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    part = folder / "participation.csv"
+    part.write_text(part.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    report = wpnet.validate(folder)
+    assert "table participation has no rows" in report.warnings["message"].tolist()
 
 
 # ---- some rows excluded: the same counts everywhere --------------------------------

@@ -225,7 +225,9 @@ def _with_reading_record(
     For an export (``eco.reading``) the rows read are the export's (its rows excluded by
     status and rejected included) and the register's, and an export that leaves no
     attendance to analyse (every row excluded by its status, say) is an error: no
-    report can be made of it."""
+    report can be made of it. That error says why the tables built from the export
+    have no rows, so their "table X has no rows" warnings are not listed beside it
+    (a register without rows still is)."""
     quality = eco.quality
     parts = [problems]
     reading = eco.reading
@@ -255,5 +257,10 @@ def _with_reading_record(
         if reading is None:  # an export's rejected rows are among its rows read
             rows_read = {**rows_read, "rejected on reading": len(rej)}
     out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
+    if reading is not None and reading.nothing_left(kept=len(eco.participation)):
+        built = ["practitioners", "networks", "participation"]
+        built += ["establishments"] if reading.register_rows is None else []
+        said = out["message"].isin([f"table {t} has no rows" for t in built]).fillna(False)
+        out = out[~said.to_numpy()]
     # a finding of the check that reading recorded too ("table X has no rows") once
     return out.drop_duplicates(ignore_index=True), rows_read
