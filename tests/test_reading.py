@@ -339,6 +339,68 @@ def test_folder_reading_has_no_export_reading(tmp_path: Path):
     assert head == "wpnet validation: OK — 0 errors, 0 warnings in 31 rows read"
 
 
+def test_a_saved_folder_keeps_what_its_export_excluded_by_status(tmp_path, files, capsys):
+    """write_ecosystem did not save ``eco.reading``: a folder saved from an export read
+    back as if it had never had rows excluded by their status. The folder is a new
+    source (its rows read are its tables' rows, ``reading`` None) and its ``origin``,
+    saved in dataset.json, keeps the export's reading for validate, the report and a
+    second save."""
+    key, reg = files
+    export = tmp_path / "some.csv"
+    bookings(SOME).to_csv(export, index=False)
+    eco = from_records(export, register=REGISTER, key=KEY)
+    assert eco.origin == eco.reading and eco.reading.n_excluded == 4
+    folder = wpnet.write_ecosystem(eco, tmp_path / "saved", format="parquet")
+    back = wpnet.read_ecosystem(folder)
+    assert back.reading is None and back.origin == eco.reading
+    kept = sum(len(t) for t in (back.establishments, back.practitioners, back.networks))
+    kept += len(back.participation)
+    assert len(back.participation) == 32
+    made = (
+        "the tables were made from 36 rows read from some.csv (4 excluded by their status in "
+        "column 'Attendee Status': 4 'Not Attending') and 7 from the register"
+    )
+    for data in (folder, back):
+        head = str(wpnet.validate(data)).splitlines()[0]
+        assert head.endswith(f"in {kept} rows read; {made}"), head
+    assert back.select(session="2023-24").origin == eco.reading
+    again = wpnet.read_ecosystem(wpnet.write_ecosystem(back, tmp_path / "again"))
+    assert again.origin == eco.reading
+    code, out, err = run(
+        ["report", folder, "--out", tmp_path / "rep", "--samples", "0", "--backbone", "none"],
+        capsys,
+    )
+    assert code == 0, err
+    assert (
+        "      the tables were made from some.csv: 4 of 36 rows read were excluded by their "
+        "status in column 'Attendee Status' (4 'Not Attending'): not attendances" in out
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"rows": 3}, "key 'reading.excluded' counts 4 rows excluded of the 3 read"),
+        ({"rows": -1}, "key 'reading.rows' must be a whole number >= 0"),
+        ({"source": "ann.smith@school.org.csv"}, "key 'reading.source' holds an e-mail"),
+        ({"excluded": [["Not Attending", 0]]}, "key 'reading.excluded\\[0\\]' must be a whole"),
+        ({"spellings": [["Absent", 2]]}, "'reading.spellings' names 'Absent', not excluded"),
+        ({"status_column": None}, "key 'reading.status_column' is needed"),
+        ({"kept": 32}, "in 'reading', unknown key 'kept'"),
+    ],
+)
+def test_a_malformed_saved_reading_is_refused_naming_the_key(tmp_path, change, named):
+    import json
+
+    eco = from_records(bookings(SOME), register=REGISTER, key=KEY)
+    folder = wpnet.write_ecosystem(eco, tmp_path / "saved")
+    doc = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    doc["reading"].update(change)
+    (folder / "dataset.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"dataset\.json: .*{named}"):
+        wpnet.read_ecosystem(folder)
+
+
 # ---- status options that cannot apply ----------------------------------------------
 def test_exclude_status_without_a_status_column_is_refused_naming_the_file(tmp_path, files, capsys):
     """--exclude-status on an export with no status column was ignored without a word

@@ -40,6 +40,10 @@ class ValidationReport:
     reading : Reading or None
         For an Ecosystem read from a flat export (:attr:`Ecosystem.reading`): the rows
         read, those excluded by their status included, which the first line says.
+    origin : Reading or None
+        For a folder saved from such an Ecosystem (:attr:`Ecosystem.origin`): what
+        reading the export counted, which the first line says after the folder's own
+        rows read.
     max_lines : int
         Lines shown per table by ``str(report)``.
 
@@ -59,19 +63,22 @@ class ValidationReport:
         max_lines: int = 10,
         *,
         reading: Reading | None = None,
+        origin: Reading | None = None,
     ) -> None:
         self._problems = problems.reset_index(drop=True)
         self.sources = dict(sources or {})
         self.rows_read = dict(rows_read or {})
         self.max_lines = max_lines
         self.reading = reading
+        self.origin = origin
 
     def _rows_phrase(self) -> str:
         """``40 rows read from X (30 excluded by their status ...)`` for an export, else
         the rows read of every table."""
         if self.reading is not None:
             return self.reading.rows_phrase()
-        return f"{sum(self.rows_read.values())} rows read"
+        made = f"; the tables were made from {self.origin.rows_phrase()}" if self.origin else ""
+        return f"{sum(self.rows_read.values())} rows read{made}"
 
     def _of(self, severity: str) -> pd.DataFrame:
         p = self._problems
@@ -205,10 +212,14 @@ def validate(data: str | Path | Ecosystem, *, max_lines: int = 10) -> Validation
                 problems = problems.assign(severity="error")
             return ValidationReport(problems_frame(problems.to_dict("records")), {}, {}, max_lines)
         res = check_tables(src.raw, src.notes, src.where)
-        return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
+        return ValidationReport(
+            res.problems, res.sources, res.rows_read, max_lines, origin=src.origin
+        )
     res = check_tables(raw)
     problems, rows_read = _with_reading_record(data, res.problems, res.rows_read)
-    report = ValidationReport(problems, res.sources, rows_read, max_lines, reading=data.reading)
+    report = ValidationReport(
+        problems, res.sources, rows_read, max_lines, reading=data.reading, origin=data.origin
+    )
     data.remember_validation(report)  # the notebook display shows the last validation
     return report
 

@@ -514,10 +514,13 @@ def report_left_out(
             clean, _ = strip_controls(rej)  # as every other file wpnet writes
             atomic_write(rejected_file, neutralise(clean).to_csv(index=False), protect=protect)
         lines.append(_left_out_line(eco, rejected_file))
-    if reading is not None and reading.n_excluded:
+    origin = eco.origin  # the export's reading, or the one a saved folder keeps
+    if origin is not None and origin.n_excluded:
+        made = "" if reading is not None else f"the tables were made from {origin.source}: "
         lines.append(
-            f"{reading.n_excluded} of {reading.rows} rows read were excluded by their status "
-            f"in column {reading.status_column!r} ({reading.values_phrase()}): not attendances"
+            f"{made}{origin.n_excluded} of {origin.rows} rows read were excluded by their "
+            f"status in column {origin.status_column!r} ({origin.values_phrase()}): not "
+            "attendances"
         )
     lines += describe_limits(data_limits(eco), compare_to)
     return lines
