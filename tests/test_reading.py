@@ -401,6 +401,90 @@ def test_a_malformed_saved_reading_is_refused_naming_the_key(tmp_path, change, n
         wpnet.read_ecosystem(folder)
 
 
+def test_rows_left_out_name_their_column_and_value_in_validate(tmp_path, files, capsys):
+    """An export with "TBC" in its date column: ``wpnet validate`` said "row 5: rejected
+    on reading: not a date (use YYYY-MM-DD or DD/MM/YYYY)", naming neither the column
+    nor the value (a folder's rows, and the refusal without --errors drop, name both).
+    Of several exports, each row is named in its own file."""
+    _, reg = files
+    df = bookings()
+    df.loc[[3, 10], "Date"] = "TBC"  # rows 5 and 12
+    export = tmp_path / "tbc.csv"
+    df.to_csv(export, index=False)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    for row in (5, 12):
+        assert f"  row {row}, column Date, value 'TBC': not a date" in out, out
+    assert "rejected on reading" not in out
+    other = tmp_path / "other.csv"
+    bookings().iloc[4:8].assign(Date="TBC").to_csv(other, index=False)  # no copy of tbc.csv
+    eco = from_records([other, export], register=REGISTER, key=KEY, errors="drop")
+    err = wpnet.validate(eco).errors
+    assert err[["table", "row", "column", "value"]].values.tolist() == [
+        ["other.csv", 2, "Date", "TBC"],
+        ["other.csv", 3, "Date", "TBC"],
+        ["other.csv", 4, "Date", "TBC"],
+        ["other.csv", 5, "Date", "TBC"],
+        ["tbc.csv", 5, "Date", "TBC"],
+        ["tbc.csv", 12, "Date", "TBC"],
+    ]
+
+
+def test_a_title_row_above_the_headers_is_said_to_be_one(tmp_path, files, capsys):
+    """An export with a merged title row ("West Partnership registrations 2023-24")
+    above its headers was refused with "map them with columns={field: header}", which no
+    mapping can satisfy: the refusal says row 1 holds one cell, perhaps a title, and
+    how to fix it; as CSV and as a workbook with the title merged across the columns."""
+    from openpyxl import Workbook
+
+    _, reg = files
+    df = bookings()
+    title = "West Partnership registrations 2023-24"
+    csv = tmp_path / "titled.csv"
+    csv.write_text(title + ",,,,,,\n" + df.to_csv(index=False), encoding="utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.merge_cells("A1:G1")
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    xlsx = tmp_path / "titled.xlsx"
+    wb.save(xlsx)
+    for export in (csv, xlsx):
+        code, _, err = run(["validate", export, "--register", reg], capsys)
+        assert code == 1
+        assert (
+            f"; row 1 holds one cell, {title!r}: if it is a title above the headers, delete "
+            "the rows above them so that the headers are row 1" in err
+        ), err
+        assert "columns={field: header}" not in err
+
+
+def test_a_totals_row_is_left_out_without_a_word_about_its_e_mail(tmp_path, files, capsys):
+    """A totals row at the foot of an export ("Total", 36 in the e-mail column) is left
+    out for what it lacks; its "36" was also warned about as "an e-mail without '@'
+    (used as written)", untrue of a row left out. Trailing empty rows are not rows."""
+    _, reg = files
+    export = tmp_path / "totals.csv"
+    text = bookings().to_csv(index=False) + ",,,,,,\n,,,,,,\nTotal,36,,,,,\n,,,,,,\n"
+    export.write_text(text, encoding="utf-8")
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert out.splitlines()[0].startswith("wpnet validation: FAILED — 3 errors, 0 warnings in 37")
+    for column, why in (
+        ("Event", "no network/event"),
+        ("Date", "no date"),
+        ("School", "no establishment"),
+    ):
+        assert f"  row 40, column {column}: {why}" in out, out  # rows 38-39 empty
+    assert "without '@'" not in out
+    bad = bookings()
+    bad.loc[0, "E-mail"] = "p0 at x.org"  # a kept row's e-mail without '@' is still said
+    eco = from_records(bad, register=REGISTER, key=KEY)
+    assert "an e-mail without '@' (used as written) (1 row)" in eco.quality["message"].tolist()
+
+
 # ---- status options that cannot apply ----------------------------------------------
 def test_exclude_status_without_a_status_column_is_refused_naming_the_file(tmp_path, files, capsys):
     """--exclude-status on an export with no status column was ignored without a word

@@ -216,11 +216,17 @@ def _find_columns(
     if not ({"email", "name"} & set(found) or {"first_name", "surname"} <= set(found)):
         missing.append("e-mail or name (e.g. 'E-mail address', 'Full Name')")
     if missing:
+        named = [str(h) for h in headers if str(h).strip()]
         raise DataError(
             f"{where} has no column for {'; '.join(missing)}; headers are "
             f"{[str(h) for h in headers]}"
             + (f" (columns given: {given})" if given else "")
-            + "; map them with columns={field: header}"
+            + (
+                f"; row 1 holds one cell, {named[0]!r}: if it is a title above the headers, "
+                "delete the rows above them so that the headers are row 1"
+                if len(named) == 1
+                else "; map them with columns={field: header}"
+            )
         )
     return found
 
@@ -475,7 +481,9 @@ def from_records(
         excepted: an export's other columns, such as a telephone or notes, are not
         kept; plus ``table`` = the source, ``row`` = spreadsheet row with header = row
         1, ``reason``) and
-        ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
+        ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches;
+        and, with ``errors="drop"``, each reason a row was left out for as an error
+        naming its column and value, as a folder's ``quality`` does).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
         the number of rows read; ``eco.reading`` (:class:`wpnet._reading.Reading`)
         holds that number and the rows excluded by status, value by value. ``limits``
@@ -663,12 +671,6 @@ def from_records(
     name = f["name"]
     no_id = email.isna() & name.isna()
     log.fail(no_id, found.get("email", found.get("name")), "no e-mail or name")
-    log.warn(
-        email.notna() & ~email.str.contains("@", regex=False).fillna(False),
-        found.get("email"),
-        pd.Series("(not shown)", index=f.index),
-        "an e-mail without '@' (used as written)",
-    )
 
     # network (an event name ending "Session N" is a meeting of the network without it)
     event_name = f["network"]
@@ -751,6 +753,13 @@ def from_records(
         + " (other cells differ): one attendance recorded twice",
     )
     ok = ~log.failed()
+
+    log.warn(  # of a row kept: a row left out uses no e-mail (a totals row, say)
+        ok & email.notna() & ~email.str.contains("@", regex=False).fillna(False),
+        found.get("email"),
+        pd.Series("(not shown)", index=f.index),
+        "an e-mail without '@' (used as written)",
+    )
 
     # levels and roles
     title = f["job_title"] if "job_title" in f else pd.Series(pd.NA, index=f.index, dtype="string")
@@ -930,6 +939,8 @@ def _checked_ecosystem(
     if len(checked.rejected):
         rejected = pd.concat([rejected, checked.rejected], ignore_index=True)
     found_too = checked.problems[(checked.problems["severity"] == "warning").to_numpy()]
+    # the rows left out (errors="drop") keep their column and value, as raising says them
+    found_too = pd.concat([problems.astype(found_too.dtypes.to_dict()), found_too])
     if len(found_too):
         quality = pd.concat(
             [quality, found_too.astype(quality.dtypes.to_dict())], ignore_index=True
