@@ -19,7 +19,7 @@ from test_cli import KEY, run, small_export
 import wpnet
 from wpnet._reading import Reading
 from wpnet.errors import DataError
-from wpnet.records import from_records
+from wpnet.records import HEADER_AGAIN, from_records
 
 REGISTER = wpnet.tiny().establishments
 
@@ -483,6 +483,44 @@ def test_a_totals_row_is_left_out_without_a_word_about_its_e_mail(tmp_path, file
     bad.loc[0, "E-mail"] = "p0 at x.org"  # a kept row's e-mail without '@' is still said
     eco = from_records(bad, register=REGISTER, key=KEY)
     assert "an e-mail without '@' (used as written) (1 row)" in eco.quality["message"].tolist()
+    # an authority out of the vocabulary is "kept as written" only on a row kept
+    bad.loc[[1, 2], "Local Authority"] = "Atlantis"
+    bad.loc[1, "Date"] = "31/02/2023"  # row 3 is left out, row 4 kept
+    eco = from_records(bad, register=REGISTER, key=KEY, errors="drop")
+    q = eco.quality
+    said = q[q["message"].str.startswith("authority not in the vocabulary").fillna(False)]
+    assert said[["row", "value"]].values.tolist() == [[4, "Atlantis"]]
+
+
+def test_a_header_row_repeated_in_an_export_is_left_out_as_such(tmp_path, files, capsys):
+    """Two exports pasted one under the other leave the header in the middle: its row
+    was rejected as 'not a date', 'no establishment' and warned about as an unknown
+    authority 'kept as written'. It is left out, as an exact copy is, saying why, in
+    ``wpnet validate``, the rejected rows and the report (which does not blame
+    --errors drop for it)."""
+    key, reg = files
+    lines = bookings().to_csv(index=False).splitlines()
+    export = tmp_path / "pasted.csv"
+    export.write_text("\n".join([*lines[:19], lines[0].upper(), *lines[19:]]) + "\n")
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 0, out
+    assert out.splitlines()[0] == (
+        "wpnet validation: OK — 0 errors, 1 warning in 37 rows read from pasted.csv and 7 "
+        "from the register"
+    )
+    assert "  row 20: the header row again (exports pasted one under another?)" in out
+    eco = from_records(export, register=REGISTER, key=KEY)
+    assert len(eco.participation) == 36
+    assert eco.rejected[["row", "reason"]].values.tolist() == [[20, HEADER_AGAIN]]
+    code, out, err = run(
+        [
+            *("report", export, "--key-file", key, "--register", reg),
+            *("--backbone", "none", "--samples", "0", "--out", tmp_path / "rep"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "1 of 37 rows were left out (the header row repeated), each with its reason" in out
 
 
 # ---- status options that cannot apply ----------------------------------------------

@@ -532,7 +532,8 @@ def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
     Rows read: a folder's, the rows of all its tables; an export's, every row of the
     export (:attr:`Ecosystem.reading`), the rows excluded by their status included, as
     ``wpnet validate`` counts them. Rows left out only as exact copies of earlier rows
-    are said to be so (they are left out with or without ``--errors drop``).
+    or repeats of the header are said to be so (they are left out with or without
+    ``--errors drop``).
     """
     from wpnet.schema import TABLES
 
@@ -544,8 +545,13 @@ def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
         read = sum(len(t) for t in tables) + len(eco.ties) + len(rej)
     else:
         read = len(eco.participation) + len(rej)
-    copies = bool(rej["reason"].astype(str).str.startswith("duplicate of row").all())
-    why = "exact copies of earlier rows" if copies else "--errors drop"
+    from wpnet.records import HEADER_AGAIN
+
+    reasons = rej["reason"].astype(str)
+    copies, again = reasons.str.startswith("duplicate of row"), reasons == HEADER_AGAIN
+    named = (("exact copies of earlier rows", copies), ("the header row repeated", again))
+    kinds = [kind for kind, rows in named if rows.any()]
+    why = " or ".join(kinds) if (copies | again).all() else "--errors drop"
     where = (
         f": see {rejected_file} (the values wpnet read from them, without names or "
         "e-mails; keep it internal)"
