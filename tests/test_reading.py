@@ -523,6 +523,27 @@ def test_a_header_row_repeated_in_an_export_is_left_out_as_such(tmp_path, files,
     assert "1 of 37 rows were left out (the header row repeated), each with its reason" in out
 
 
+def test_a_workbook_exports_findings_are_listed_in_row_order(tmp_path, files, capsys):
+    """A finding of reading the workbook (a formula with no saved value, row 10) was
+    listed before the rows left out above it (row 4, "TBC")."""
+    from openpyxl import Workbook
+
+    _, reg = files
+    df = bookings()
+    df.loc[2, "Date"] = "TBC"  # row 4
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    ws["F10"] = "=A1"  # Job Title of row 10: a formula never calculated
+    export = tmp_path / "order.xlsx"
+    wb.save(export)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    errors = out.split("ERRORS in order.xlsx")[1].split("\n\n")[0].splitlines()[1:]
+    assert [line.split(",")[0] for line in errors] == ["  row 4", "  row 10"], out
+
+
 # ---- status options that cannot apply ----------------------------------------------
 def test_exclude_status_without_a_status_column_is_refused_naming_the_file(tmp_path, files, capsys):
     """--exclude-status on an export with no status column was ignored without a word

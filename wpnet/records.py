@@ -992,7 +992,7 @@ def _checked_ecosystem(
     if len(found_too):
         quality = pd.concat(
             [quality, found_too.astype(quality.dtypes.to_dict())], ignore_index=True
-        )
+        ).sort_values("row", kind="stable", ignore_index=True)  # in row order, as read
     return Ecosystem(
         tables["establishments"],
         tables["practitioners"],
