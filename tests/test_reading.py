@@ -19,7 +19,7 @@ from test_cli import KEY, run, small_export
 import wpnet
 from wpnet._reading import Reading
 from wpnet.errors import DataError
-from wpnet.records import from_records
+from wpnet.records import HEADER_AGAIN, from_records
 
 REGISTER = wpnet.tiny().establishments
 
@@ -57,8 +57,9 @@ def test_validate_counts_every_row_read_when_every_row_is_excluded(tmp_path, fil
     assert code == 1
     head = out.splitlines()[0]
     assert head == (
-        f"wpnet validation: FAILED — 1 error, 6 warnings in {NONE_LEFT} and 7 from the register"
+        f"wpnet validation: FAILED — 1 error, 3 warnings in {NONE_LEFT} and 7 from the register"
     ), head
+    assert "has no rows" not in out  # the error says why the tables are empty
     assert "ERRORS in none.csv (1):" in out
     assert (
         "  column Attendee Status: no attendance is left to analyse: every one of the 36 "
@@ -86,7 +87,8 @@ def test_validate_of_the_ecosystem_says_the_same_in_its_text_and_displays(tmp_pa
     assert err["column"].tolist() == ["Attendee Status"]
     assert err["message"].str.startswith("no attendance is left to analyse").all()
     html_phrase = NONE_LEFT.replace("'", "&#x27;")
-    assert f"errors, 7 warnings in {html_phrase}</p>" in report._repr_html_()
+    assert f"errors, 3 warnings in {html_phrase}</p>" in report._repr_html_()
+    assert not report.warnings["message"].str.contains("has no rows").any()
     assert f"{html_phrase}; 0 rows rejected on reading" in eco._repr_html_()
 
 
@@ -136,8 +138,19 @@ def test_an_export_with_only_a_header_is_an_error_of_validation(tmp_path, capsys
     export.write_text(",".join(bookings().columns) + "\n", encoding="utf-8")
     code, out, _ = run(["validate", export], capsys)
     assert code == 1
-    assert out.startswith("wpnet validation: FAILED — 1 error, 4 warnings in 0 rows read from")
+    assert out.startswith("wpnet validation: FAILED — 1 error, 0 warnings in 0 rows read from")
     assert "  the export has no rows under its header: nothing to analyse" in out
+    assert "table participation has no rows" not in out
+
+
+def test_a_folder_table_without_rows_is_still_warned_about(tmp_path):
+    """Guard: only an export's nothing-left error stands for its empty tables; a
+    folder's empty participation table is still said."""
+    folder = wpnet.write_ecosystem(wpnet.tiny(), tmp_path / "data")
+    part = folder / "participation.csv"
+    part.write_text(part.read_text(encoding="utf-8").splitlines()[0] + "\n", encoding="utf-8")
+    report = wpnet.validate(folder)
+    assert "table participation has no rows" in report.warnings["message"].tolist()
 
 
 # ---- some rows excluded: the same counts everywhere --------------------------------
@@ -187,22 +200,71 @@ def test_some_rows_excluded_count_alike_in_validate_report_and_errors(tmp_path, 
 
 # ---- awkward status columns -------------------------------------------------------
 def test_status_values_in_mixed_case_and_spaces_are_excluded_and_named_as_written():
+    """Each row's finding keeps its own spelling; the summary groups the spellings of
+    one value (a tie goes to the first written)."""
     status = ["not attending ", " DNA", "dna", "NOT ATTENDING", "Did  not attend"] + [
         "Attended"
     ] * 31
     eco = from_records(bookings(status), register=REGISTER, key=KEY)
     assert len(eco.participation) == 31
-    assert eco.reading.excluded == (
-        ("not attending", 1),
-        ("DNA", 1),
-        ("dna", 1),
-        ("NOT ATTENDING", 1),
-        ("Did not attend", 1),
-    )
+    assert eco.reading.excluded == (("not attending", 2), ("DNA", 2), ("Did not attend", 1))
+    assert eco.reading.spellings == (("not attending", 2), ("DNA", 2))
     q = eco.quality
     excl = q[q["message"].str.startswith("status means not attending")]
     assert excl["row"].tolist() == [2, 3, 4, 5, 6]
+    assert excl["value"].tolist() == [
+        "not attending",
+        "DNA",
+        "dna",
+        "NOT ATTENDING",
+        "Did not attend",
+    ]
     assert (excl["column"] == "Attendee Status").all()
+
+
+def test_spellings_of_one_status_value_are_counted_as_one_in_the_summary(tmp_path, files, capsys):
+    """An audit read "10 'DNA', 3 'dna'" as if two values: the summary says the value as
+    written most often, the rows of every spelling and how many spellings, in
+    ``wpnet validate``, the report and the refusal; the row findings keep each value."""
+    key, reg = files
+    status = ["dna"] * 3 + ["DNA"] * 10 + ["D.N.A."] + ["Attended"] * 22
+    export = tmp_path / "dna.csv"
+    bookings(status).to_csv(export, index=False)
+    phrase = "14 excluded by their status in column 'Attendee Status': 14 'DNA' (3 spellings)"
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 0
+    assert out.splitlines()[0].endswith(
+        f"in 36 rows read from dna.csv ({phrase}) and 7 from the register"
+    )
+    for value, n in (("dna", 3), ("DNA", 10), ("D.N.A.", 1)):
+        assert f"value {value!r}: status means not attending: row excluded" in out
+        assert f"(neither accepted nor rejected) ({n} row" in out
+    code, out, err = run(
+        [
+            "report",
+            export,
+            "--key-file",
+            key,
+            "--register",
+            reg,
+            "--backbone",
+            "none",
+            "--samples",
+            "0",
+            "--out",
+            tmp_path / "rep",
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "excluded by their status in column 'Attendee Status' (14 'DNA' (3 spellings))" in out
+    every = bookings(["Dna"] * 20 + ["DNA"] * 10 + ["cancelled"] * 6)
+    eco = from_records(every, register=REGISTER, key=KEY)
+    assert eco.reading.refusal(kept=0).startswith(
+        "records: no attendance is left to analyse: every one of the 36 rows read is "
+        "excluded by its status in column 'Attendee Status' (30 'Dna' (2 spellings), 6 "
+        "'cancelled')"
+    )
 
 
 def test_an_empty_status_column_is_read_and_said(tmp_path, capsys):
@@ -275,6 +337,211 @@ def test_folder_reading_has_no_export_reading(tmp_path: Path):
     assert eco.reading is None
     head = str(wpnet.validate(eco)).splitlines()[0]
     assert head == "wpnet validation: OK — 0 errors, 0 warnings in 31 rows read"
+
+
+def test_a_saved_folder_keeps_what_its_export_excluded_by_status(tmp_path, files, capsys):
+    """write_ecosystem did not save ``eco.reading``: a folder saved from an export read
+    back as if it had never had rows excluded by their status. The folder is a new
+    source (its rows read are its tables' rows, ``reading`` None) and its ``origin``,
+    saved in dataset.json, keeps the export's reading for validate, the report and a
+    second save."""
+    key, reg = files
+    export = tmp_path / "some.csv"
+    bookings(SOME).to_csv(export, index=False)
+    eco = from_records(export, register=REGISTER, key=KEY)
+    assert eco.origin == eco.reading and eco.reading.n_excluded == 4
+    folder = wpnet.write_ecosystem(eco, tmp_path / "saved", format="parquet")
+    back = wpnet.read_ecosystem(folder)
+    assert back.reading is None and back.origin == eco.reading
+    kept = sum(len(t) for t in (back.establishments, back.practitioners, back.networks))
+    kept += len(back.participation)
+    assert len(back.participation) == 32
+    made = (
+        "the tables were made from 36 rows read from some.csv (4 excluded by their status in "
+        "column 'Attendee Status': 4 'Not Attending') and 7 from the register"
+    )
+    for data in (folder, back):
+        head = str(wpnet.validate(data)).splitlines()[0]
+        assert head.endswith(f"in {kept} rows read; {made}"), head
+    assert back.select(session="2023-24").origin == eco.reading
+    again = wpnet.read_ecosystem(wpnet.write_ecosystem(back, tmp_path / "again"))
+    assert again.origin == eco.reading
+    code, out, err = run(
+        ["report", folder, "--out", tmp_path / "rep", "--samples", "0", "--backbone", "none"],
+        capsys,
+    )
+    assert code == 0, err
+    assert (
+        "      the tables were made from some.csv: 4 of 36 rows read were excluded by their "
+        "status in column 'Attendee Status' (4 'Not Attending'): not attendances" in out
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "named"),
+    [
+        ({"rows": 3}, "key 'reading.excluded' counts 4 rows excluded of the 3 read"),
+        ({"rows": -1}, "key 'reading.rows' must be a whole number >= 0"),
+        ({"source": "ann.smith@school.org.csv"}, "key 'reading.source' holds an e-mail"),
+        ({"excluded": [["Not Attending", 0]]}, "key 'reading.excluded\\[0\\]' must be a whole"),
+        ({"spellings": [["Absent", 2]]}, "'reading.spellings' names 'Absent', not excluded"),
+        ({"status_column": None}, "key 'reading.status_column' is needed"),
+        ({"kept": 32}, "in 'reading', unknown key 'kept'"),
+    ],
+)
+def test_a_malformed_saved_reading_is_refused_naming_the_key(tmp_path, change, named):
+    import json
+
+    eco = from_records(bookings(SOME), register=REGISTER, key=KEY)
+    folder = wpnet.write_ecosystem(eco, tmp_path / "saved")
+    doc = json.loads((folder / "dataset.json").read_text(encoding="utf-8"))
+    doc["reading"].update(change)
+    (folder / "dataset.json").write_text(json.dumps(doc), encoding="utf-8")
+    with pytest.raises(DataError, match=rf"dataset\.json: .*{named}"):
+        wpnet.read_ecosystem(folder)
+
+
+def test_rows_left_out_name_their_column_and_value_in_validate(tmp_path, files, capsys):
+    """An export with "TBC" in its date column: ``wpnet validate`` said "row 5: rejected
+    on reading: not a date (use YYYY-MM-DD or DD/MM/YYYY)", naming neither the column
+    nor the value (a folder's rows, and the refusal without --errors drop, name both).
+    Of several exports, each row is named in its own file."""
+    _, reg = files
+    df = bookings()
+    df.loc[[3, 10], "Date"] = "TBC"  # rows 5 and 12
+    export = tmp_path / "tbc.csv"
+    df.to_csv(export, index=False)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    for row in (5, 12):
+        assert f"  row {row}, column Date, value 'TBC': not a date" in out, out
+    assert "rejected on reading" not in out
+    other = tmp_path / "other.csv"
+    bookings().iloc[4:8].assign(Date="TBC").to_csv(other, index=False)  # no copy of tbc.csv
+    eco = from_records([other, export], register=REGISTER, key=KEY, errors="drop")
+    err = wpnet.validate(eco).errors
+    assert err[["table", "row", "column", "value"]].values.tolist() == [
+        ["other.csv", 2, "Date", "TBC"],
+        ["other.csv", 3, "Date", "TBC"],
+        ["other.csv", 4, "Date", "TBC"],
+        ["other.csv", 5, "Date", "TBC"],
+        ["tbc.csv", 5, "Date", "TBC"],
+        ["tbc.csv", 12, "Date", "TBC"],
+    ]
+
+
+def test_a_title_row_above_the_headers_is_said_to_be_one(tmp_path, files, capsys):
+    """An export with a merged title row ("West Partnership registrations 2023-24")
+    above its headers was refused with "map them with columns={field: header}", which no
+    mapping can satisfy: the refusal says row 1 holds one cell, perhaps a title, and
+    how to fix it; as CSV and as a workbook with the title merged across the columns."""
+    from openpyxl import Workbook
+
+    _, reg = files
+    df = bookings()
+    title = "West Partnership registrations 2023-24"
+    csv = tmp_path / "titled.csv"
+    csv.write_text(title + ",,,,,,\n" + df.to_csv(index=False), encoding="utf-8")
+    wb = Workbook()
+    ws = wb.active
+    ws.append([title])
+    ws.merge_cells("A1:G1")
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    xlsx = tmp_path / "titled.xlsx"
+    wb.save(xlsx)
+    for export in (csv, xlsx):
+        code, _, err = run(["validate", export, "--register", reg], capsys)
+        assert code == 1
+        assert (
+            f"; row 1 holds one cell, {title!r}: if it is a title above the headers, delete "
+            "the rows above them so that the headers are row 1" in err
+        ), err
+        assert "columns={field: header}" not in err
+
+
+def test_a_totals_row_is_left_out_without_a_word_about_its_e_mail(tmp_path, files, capsys):
+    """A totals row at the foot of an export ("Total", 36 in the e-mail column) is left
+    out for what it lacks; its "36" was also warned about as "an e-mail without '@'
+    (used as written)", untrue of a row left out. Trailing empty rows are not rows."""
+    _, reg = files
+    export = tmp_path / "totals.csv"
+    text = bookings().to_csv(index=False) + ",,,,,,\n,,,,,,\nTotal,36,,,,,\n,,,,,,\n"
+    export.write_text(text, encoding="utf-8")
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 1
+    assert out.splitlines()[0].startswith("wpnet validation: FAILED — 3 errors, 0 warnings in 37")
+    for column, why in (
+        ("Event", "no network/event"),
+        ("Date", "no date"),
+        ("School", "no establishment"),
+    ):
+        assert f"  row 40, column {column}: {why}" in out, out  # rows 38-39 empty
+    assert "without '@'" not in out
+    bad = bookings()
+    bad.loc[0, "E-mail"] = "p0 at x.org"  # a kept row's e-mail without '@' is still said
+    eco = from_records(bad, register=REGISTER, key=KEY)
+    assert "an e-mail without '@' (used as written) (1 row)" in eco.quality["message"].tolist()
+    # an authority out of the vocabulary is "kept as written" only on a row kept
+    bad.loc[[1, 2], "Local Authority"] = "Atlantis"
+    bad.loc[1, "Date"] = "31/02/2023"  # row 3 is left out, row 4 kept
+    eco = from_records(bad, register=REGISTER, key=KEY, errors="drop")
+    q = eco.quality
+    said = q[q["message"].str.startswith("authority not in the vocabulary").fillna(False)]
+    assert said[["row", "value"]].values.tolist() == [[4, "Atlantis"]]
+
+
+def test_a_header_row_repeated_in_an_export_is_left_out_as_such(tmp_path, files, capsys):
+    """Two exports pasted one under the other leave the header in the middle: its row
+    was rejected as 'not a date', 'no establishment' and warned about as an unknown
+    authority 'kept as written'. It is left out, as an exact copy is, saying why, in
+    ``wpnet validate``, the rejected rows and the report (which does not blame
+    --errors drop for it)."""
+    key, reg = files
+    lines = bookings().to_csv(index=False).splitlines()
+    export = tmp_path / "pasted.csv"
+    export.write_text("\n".join([*lines[:19], lines[0].upper(), *lines[19:]]) + "\n")
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    assert code == 0, out
+    assert out.splitlines()[0] == (
+        "wpnet validation: OK — 0 errors, 1 warning in 37 rows read from pasted.csv and 7 "
+        "from the register"
+    )
+    assert "  row 20: the header row again (exports pasted one under another?)" in out
+    eco = from_records(export, register=REGISTER, key=KEY)
+    assert len(eco.participation) == 36
+    assert eco.rejected[["row", "reason"]].values.tolist() == [[20, HEADER_AGAIN]]
+    code, out, err = run(
+        [
+            *("report", export, "--key-file", key, "--register", reg),
+            *("--backbone", "none", "--samples", "0", "--out", tmp_path / "rep"),
+        ],
+        capsys,
+    )
+    assert code == 0, err
+    assert "1 of 37 rows were left out (the header row repeated), each with its reason" in out
+
+
+def test_a_workbook_exports_findings_are_listed_in_row_order(tmp_path, files, capsys):
+    """A finding of reading the workbook (a formula with no saved value, row 10) was
+    listed before the rows left out above it (row 4, "TBC")."""
+    from openpyxl import Workbook
+
+    _, reg = files
+    df = bookings()
+    df.loc[2, "Date"] = "TBC"  # row 4
+    wb = Workbook()
+    ws = wb.active
+    ws.append(list(df.columns))
+    for row in df.itertuples(index=False):
+        ws.append(list(row))
+    ws["F10"] = "=A1"  # Job Title of row 10: a formula never calculated
+    export = tmp_path / "order.xlsx"
+    wb.save(export)
+    code, out, _ = run(["validate", export, "--register", reg], capsys)
+    errors = out.split("ERRORS in order.xlsx")[1].split("\n\n")[0].splitlines()[1:]
+    assert [line.split(",")[0] for line in errors] == ["  row 4", "  row 10"], out
 
 
 # ---- status options that cannot apply ----------------------------------------------

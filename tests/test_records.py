@@ -796,11 +796,15 @@ def test_validate_is_not_ok_on_a_result_with_rejected_rows_and_display_remembers
     assert "validated: " not in eco._repr_html_()
     report = wpnet.validate(eco)
     assert not report.ok
-    assert report.errors["row"].tolist() == [6]
-    assert "rejected on reading" in report.errors["message"].iloc[0]
+    # each of the row's reasons with its column and value (it said "rejected on reading:
+    # ..." without them when rows were dropped; raising named them)
+    err = report.errors
+    assert err["row"].tolist() == [6, 6]
+    assert err["column"].tolist() == ["Date", "School"]
+    assert err["value"].tolist() == ["31/02/2023", "Nowhere Primary"]
     assert "FAILED" in str(report)
     html = eco._repr_html_()
-    assert "validated: &lt;ValidationReport: failed, 1 errors" in html
+    assert "validated: &lt;ValidationReport: failed, 2 errors" in html
     clean = from_records(export(BASE), register=REGISTER, key=KEY)
     assert wpnet.validate(clean).ok
 
@@ -912,7 +916,9 @@ def test_seed_code_and_name_that_disagree_are_reported():
         "0123: which one is meant cannot be told; correct the code or the name"
     )
     assert "Seed Code 'E77' is in no register row either" in rej[6]
-    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)].set_index("row")
+    q = eco.quality[(eco.quality["column"] == "Seed Code").fillna(False)]
+    assert q.loc[q["severity"] == "error", "row"].tolist() == [3, 6]  # the rejected rows
+    q = q[q["severity"] == "warning"].set_index("row")
     assert q.loc[2, "value"] == "123" and q.loc[2, "table"] == "records"
     assert q.loc[2, "message"] == (
         "establishment matched by its name 'Ashgrove Primary' to 0123, not by its code "

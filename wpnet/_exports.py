@@ -265,9 +265,10 @@ def _exclude_by_status(
     exclude: Collection[str] | None,
     log: _Log,
     unstated: pd.Series | None = None,
-) -> tuple[pd.DataFrame, tuple[tuple[str, int], ...]]:
-    """The rows whose status is not in ``exclude``, and each excluded value (as written,
-    trimmed) with its number of rows, in the order of its first row. Each excluded
+) -> tuple[pd.DataFrame, tuple[tuple[str, int, int], ...]]:
+    """The rows whose status is not in ``exclude``, and each excluded value with its
+    number of rows and of spellings (:func:`_spellings_grouped`: values that differ
+    only in case, spaces or punctuation are one, as written most often). Each excluded
     value, each value not recognised and the rows without a status (counted as
     attendance) are logged, except rows marked in ``unstated`` (those of an export
     without the column, said once for the export by the caller).
@@ -280,7 +281,7 @@ def _exclude_by_status(
     >>> log = _Log(raw.index, "x.csv")
     >>> kept, excluded = _exclude_by_status(raw, "S", None, log)
     >>> kept.index.tolist(), excluded
-    ([4, 5], (('DNA', 1), ('dna', 1), ('Not Attending', 1)))
+    ([4, 5], (('DNA', 2, 2), ('Not Attending', 1, 1)))
     >>> log.quality_frame()[["row", "message"]].values.tolist()[2]
     [5, 'no status: counted as attendance (1 row)']
     """
@@ -317,9 +318,31 @@ def _exclude_by_status(
         )
     else:
         log.warn(blank, header, status, "no status: counted as attendance")
-    counts = status[out.to_numpy()].value_counts(sort=False)
-    excluded = tuple((str(v), int(n)) for v, n in counts.items())
-    return raw[~out.to_numpy()], excluded
+    return raw[~out.to_numpy()], _spellings_grouped(status[out.to_numpy()], norm[out.to_numpy()])
+
+
+def _spellings_grouped(written: pd.Series, key: pd.Series) -> tuple[tuple[str, int, int], ...]:
+    """Each value of ``key`` (the status as compared) as ``(spelling, rows, spellings)``:
+    the spelling written most often (the first of those written as often), the rows
+    of every spelling, and how many spellings there were, in the order of each key's
+    first row.
+
+    Examples
+    --------
+    >>> w = pd.Series(["dna", "DNA", "Absent", "DNA", "D.N.A."])
+    >>> _spellings_grouped(w, w.map(_norm_status))
+    (('DNA', 4, 3), ('Absent', 1, 1))
+    """
+    pairs = pd.DataFrame({"key": key.to_numpy(), "value": written.to_numpy()})
+    counts = pairs.groupby(["key", "value"], sort=False).size()
+    groups: dict[str, list[tuple[str, int]]] = {}
+    for (k, v), n in counts.items():
+        groups.setdefault(str(k), []).append((str(v), int(n)))
+    out = []
+    for spellings in groups.values():
+        most = max(spellings, key=lambda s: s[1])  # the first of the most frequent
+        out.append((most[0], sum(n for _, n in spellings), len(spellings)))
+    return tuple(out)
 
 
 def _networks(

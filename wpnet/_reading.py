@@ -31,10 +31,15 @@ class Reading:
     status_column : str or None
         The header of the status column used, if any.
     excluded : tuple of (str, int)
-        Each status value that excluded rows, as written (trimmed), with its number of
-        rows, in the order of the value's first row.
+        Each status value that excluded rows, with its number of rows, in the order of
+        the value's first row. Values that differ only in case, spaces or punctuation
+        ('DNA', 'dna', 'D.N.A.') are one value, as written most often (trimmed), their
+        rows summed; each row's finding in ``eco.quality`` keeps its own spelling.
     register_rows : int or None
         Rows of the establishments register given, if one was.
+    spellings : tuple of (str, int)
+        The values of ``excluded`` written more than one way, with their number of
+        spellings (those written one way are not listed).
 
     Examples
     --------
@@ -52,6 +57,7 @@ class Reading:
     status_column: str | None = None
     excluded: tuple[tuple[str, int], ...] = ()
     register_rows: int | None = None
+    spellings: tuple[tuple[str, int], ...] = ()
 
     @property
     def n_excluded(self) -> int:
@@ -59,8 +65,19 @@ class Reading:
         return sum(n for _, n in self.excluded)
 
     def values_phrase(self) -> str:
-        """The excluded values with their counts: ``30 'Not Attending', 10 'DNA'``."""
-        shown = [f"{n} {value!r}" for value, n in self.excluded[:SHOWN_VALUES]]
+        """The excluded values with their counts: ``30 'Not Attending', 10 'DNA'``, and
+        ``13 'DNA' (2 spellings)`` for a value written more than one way.
+
+        Examples
+        --------
+        >>> Reading("b.csv", 16, "Status", (("DNA", 13), ("Absent", 3)), spellings=(("DNA", 2),)).values_phrase()
+        "13 'DNA' (2 spellings), 3 'Absent'"
+        """
+        ways = dict(self.spellings)
+        shown = [
+            f"{n} {value!r}" + (f" ({ways[value]} spellings)" if ways.get(value, 1) > 1 else "")
+            for value, n in self.excluded[:SHOWN_VALUES]
+        ]
         more = self.excluded[SHOWN_VALUES:]
         if more:
             rest = sum(n for _, n in more)

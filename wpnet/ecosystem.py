@@ -230,6 +230,10 @@ class Ecosystem:
     reading : Reading, optional
         What reading a flat export counted (rows read, rows excluded by their status):
         set by :func:`wpnet.from_records`, carried by :meth:`select`.
+    origin : Reading, optional
+        For tables saved from a flat export and read back: what reading that export
+        counted (the folder's ``dataset.json``); set by :func:`wpnet.read_ecosystem`,
+        carried by :meth:`select`. See :attr:`origin`.
     date_order : {"auto", "dmy", "mdy", "iso"}, default "auto"
         How ``a/b/yyyy`` text dates are read, as in :func:`wpnet.read_ecosystem`.
     canonical : bool, default False
@@ -279,6 +283,7 @@ class Ecosystem:
         limits: dict[str, str] | None = None,
         sources: Iterable[str | os.PathLike[str]] = (),
         reading: Reading | None = None,
+        origin: Reading | None = None,
         date_order: str = "auto",
         canonical: bool = False,
     ) -> None:
@@ -317,6 +322,7 @@ class Ecosystem:
         self._validation: Any = None  # the last wpnet.validate(self), for the display
         self._sources = frozenset(Path(p).absolute() for p in sources)
         self._reading = reading
+        self._origin = origin if origin is not None else reading
         self._memo: OrderedDict[Any, Any] = OrderedDict()
         self._homes: pd.DataFrame | None = None  # a selection's: its parent's (see homes)
 
@@ -447,6 +453,19 @@ class Ecosystem:
         """What reading a flat export counted: rows read, rows excluded by their status
         (:class:`wpnet._reading.Reading`); None for tables read or built otherwise."""
         return self._reading
+
+    @property
+    def origin(self) -> Reading | None:
+        """What reading the flat export these tables were made from counted: the
+        export's :attr:`reading`, or, for a folder :func:`wpnet.write_ecosystem` saved
+        from such tables, the reading saved in its ``dataset.json``; None otherwise.
+
+        A saved folder is a new source: its rows read are its tables' rows (the rows
+        kept) and its :attr:`reading` is None; ``origin`` keeps how many rows the export
+        had and which its status column excluded, which ``wpnet validate`` and the
+        report say.
+        """
+        return self._origin
 
     @property
     def sessions(self) -> list[str]:
@@ -595,6 +614,7 @@ class Ecosystem:
                 limits=self._limits,
                 sources=self._sources,
                 reading=self._reading,
+                origin=self._origin,
                 canonical=True,
             )
             child._homes = self.homes
@@ -652,6 +672,7 @@ class Ecosystem:
         eco._validation = None
         eco._sources = self._sources
         eco._reading = self._reading
+        eco._origin = self._origin
         eco._memo = OrderedDict()
         eco._homes = self.homes
         eco.__dict__["_records"] = pd.DataFrame(
@@ -709,6 +730,8 @@ class Ecosystem:
         )
         if self._reading is not None:  # every row of the export, excluded ones included
             state = f"{self._reading.rows_phrase()}; {state}"
+        elif self._origin is not None:  # a saved folder: the export it was made from
+            state = f"tables made from {self._origin.rows_phrase()}; {state}"
         if self._validation is not None:
             state = f"validated: {self._validation!r}; " + state.replace(
                 "not validated (run wpnet.validate)", "no findings recorded on reading"

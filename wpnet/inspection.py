@@ -40,6 +40,10 @@ class ValidationReport:
     reading : Reading or None
         For an Ecosystem read from a flat export (:attr:`Ecosystem.reading`): the rows
         read, those excluded by their status included, which the first line says.
+    origin : Reading or None
+        For a folder saved from such an Ecosystem (:attr:`Ecosystem.origin`): what
+        reading the export counted, which the first line says after the folder's own
+        rows read.
     max_lines : int
         Lines shown per table by ``str(report)``.
 
@@ -59,19 +63,22 @@ class ValidationReport:
         max_lines: int = 10,
         *,
         reading: Reading | None = None,
+        origin: Reading | None = None,
     ) -> None:
         self._problems = problems.reset_index(drop=True)
         self.sources = dict(sources or {})
         self.rows_read = dict(rows_read or {})
         self.max_lines = max_lines
         self.reading = reading
+        self.origin = origin
 
     def _rows_phrase(self) -> str:
         """``40 rows read from X (30 excluded by their status ...)`` for an export, else
         the rows read of every table."""
         if self.reading is not None:
             return self.reading.rows_phrase()
-        return f"{sum(self.rows_read.values())} rows read"
+        made = f"; the tables were made from {self.origin.rows_phrase()}" if self.origin else ""
+        return f"{sum(self.rows_read.values())} rows read{made}"
 
     def _of(self, severity: str) -> pd.DataFrame:
         p = self._problems
@@ -205,10 +212,14 @@ def validate(data: str | Path | Ecosystem, *, max_lines: int = 10) -> Validation
                 problems = problems.assign(severity="error")
             return ValidationReport(problems_frame(problems.to_dict("records")), {}, {}, max_lines)
         res = check_tables(src.raw, src.notes, src.where)
-        return ValidationReport(res.problems, res.sources, res.rows_read, max_lines)
+        return ValidationReport(
+            res.problems, res.sources, res.rows_read, max_lines, origin=src.origin
+        )
     res = check_tables(raw)
     problems, rows_read = _with_reading_record(data, res.problems, res.rows_read)
-    report = ValidationReport(problems, res.sources, rows_read, max_lines, reading=data.reading)
+    report = ValidationReport(
+        problems, res.sources, rows_read, max_lines, reading=data.reading, origin=data.origin
+    )
     data.remember_validation(report)  # the notebook display shows the last validation
     return report
 
@@ -225,7 +236,9 @@ def _with_reading_record(
     For an export (``eco.reading``) the rows read are the export's (its rows excluded by
     status and rejected included) and the register's, and an export that leaves no
     attendance to analyse (every row excluded by its status, say) is an error: no
-    report can be made of it."""
+    report can be made of it. That error says why the tables built from the export
+    have no rows, so their "table X has no rows" warnings are not listed beside it
+    (a register without rows still is)."""
     quality = eco.quality
     parts = [problems]
     reading = eco.reading
@@ -255,5 +268,10 @@ def _with_reading_record(
         if reading is None:  # an export's rejected rows are among its rows read
             rows_read = {**rows_read, "rejected on reading": len(rej)}
     out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
+    if reading is not None and reading.nothing_left(kept=len(eco.participation)):
+        built = ["practitioners", "networks", "participation"]
+        built += ["establishments"] if reading.register_rows is None else []
+        said = out["message"].isin([f"table {t} has no rows" for t in built]).fillna(False)
+        out = out[~said.to_numpy()]
     # a finding of the check that reading recorded too ("table X has no rows") once
     return out.drop_duplicates(ignore_index=True), rows_read

@@ -37,11 +37,12 @@ Beside the tables
 -----------------
 What the tables cannot carry, :attr:`Ecosystem.limits <wpnet.Ecosystem.limits>` (the
 findings the data cannot support, such as coverage for an export read without a
-register), is written to ``dataset.json`` in the folder, in every format, when there
-are any, and read back by :func:`read_tables` and :func:`read_ecosystem`
-(:mod:`wpnet._dataset_json` describes the file and its checks). A folder without it
-reads as before; a malformed one is a :class:`~wpnet.errors.DataError` naming the file
-and key.
+register) and :attr:`Ecosystem.origin <wpnet.Ecosystem.origin>` (the rows an export had
+and those its status excluded), is written to ``dataset.json`` in the folder, in every
+format, when there are any, and read back by :func:`read_tables` and
+:func:`read_ecosystem` (:mod:`wpnet._dataset_json` describes the file and its checks).
+A folder without it reads as before; a malformed one is a
+:class:`~wpnet.errors.DataError` naming the file and key.
 """
 
 from __future__ import annotations
@@ -60,9 +61,10 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from wpnet._dataset_json import DATASET_FILE, dataset_text, read_limits
+from wpnet._dataset_json import DATASET_FILE, dataset_text, read_dataset, write_description
 from wpnet._parse import reading_dates
 from wpnet._personal import personal_in_rejected
+from wpnet._reading import Reading
 from wpnet._rows import blank, csv_table, header_of, not_csv_text, other_sheets, rows_table
 from wpnet._xlsx import refuse_long_text, sheet_ready, write_sheet
 from wpnet.ecosystem import Ecosystem
@@ -136,6 +138,7 @@ class Tables:
     files: frozenset[Path] = frozenset()
     notes: list[dict[str, Any]] = field(default_factory=list)
     limits: dict[str, str] = field(default_factory=dict)  # from dataset.json
+    origin: Reading | None = None  # from dataset.json: the export the tables came from
 
 
 # ---- reading: files to raw tables -----------------------------------------------------
@@ -596,7 +599,7 @@ def read_tables(path: str | os.PathLike[str]) -> Tables:
         raise FileNotFoundError(f"{p}: no such file or folder")
     if p.is_dir():
         tables = _read_folder(p)
-        tables.limits, described = read_limits(p)
+        tables.limits, tables.origin, described = read_dataset(p)
         if described is not None:
             tables.files = tables.files | {described.absolute()}
         return tables
@@ -841,8 +844,8 @@ def read_ecosystem(
         ``quality`` (every finding, ``table, row, column, value, message, severity``).
         Rows accepted plus rows rejected equal the rows read. Exact copies of earlier
         rows are always rejected ("duplicate of row N"). When any row is rejected one
-        ``UserWarning`` gives the count. ``limits`` as the folder's ``dataset.json``
-        records them (empty without one).
+        ``UserWarning`` gives the count. ``limits`` and ``origin`` as the folder's
+        ``dataset.json`` records them (empty and None without one).
 
     Raises
     ------
@@ -904,6 +907,7 @@ def read_ecosystem(
         rejected=rejected,
         quality=quality,
         limits=src.limits,
+        origin=src.origin,
         sources=src.files,
         canonical=True,
     )
@@ -990,8 +994,11 @@ def write_ecosystem(
     Path
         The folder. ``ties`` is written only when the Ecosystem has ties; the derived
         ``session`` column of participation is not written. ``dataset.json`` holds
-        :attr:`Ecosystem.limits <wpnet.Ecosystem.limits>` when there are any (see the
-        module notes); one left by an earlier write is removed when there are none.
+        :attr:`Ecosystem.limits <wpnet.Ecosystem.limits>` and, for tables made from a
+        flat export, :attr:`Ecosystem.origin <wpnet.Ecosystem.origin>` (the export's
+        rows read and excluded by status; the folder read back is a new source whose
+        rows read are its tables' rows) when there are any (see the module notes);
+        one left by an earlier write is removed when there are none.
 
     Raises
     ------
@@ -1023,7 +1030,7 @@ def write_ecosystem(
         raise UsageError(f"{out} is a file; write_ecosystem writes a folder of tables")
     tables = ecosystem_tables(eco)
     ext = FORMATS[format]
-    described = dataset_text(eco.limits)
+    described = dataset_text(eco.limits, eco.origin)
     for name in tables:
         check_output(out / f"{name}{ext}", sources=eco.sources, what=f"{name} table")
     check_output(out / DATASET_FILE, sources=eco.sources, what="dataset description")
@@ -1052,22 +1059,8 @@ def write_ecosystem(
             tables[name] = sheet_ready(tables[name], f"{name}{ext}")
         refuse_long_text({f"{name}{ext}": frame for name, frame in tables.items()})
     out.mkdir(parents=True, exist_ok=True)
-    _write_description(out, described, before=True)
+    write_description(out, described, before=True)
     for name, frame in tables.items():
         _write_table(frame, out / f"{name}{ext}", format, name)
-    _write_description(out, described, before=False)
+    write_description(out, described, before=False)
     return out
-
-
-def _write_description(out: Path, text: str | None, *, before: bool) -> None:
-    """Write ``dataset.json`` before the tables; remove a stale one after them.
-
-    In this order a write that stops half-way leaves the limits of the old tables or of
-    the new ones in force, never neither: a report errs towards leaving findings out.
-    """
-    target = out / DATASET_FILE
-    if text is not None and before:
-        with atomic_path(target) as tmp:
-            tmp.write_text(text, encoding="utf-8")
-    elif text is None and not before and (target.is_file() or target.is_symlink()):
-        target.unlink()

@@ -19,6 +19,7 @@ from collections.abc import Collection, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from wpnet._exports import (
@@ -216,11 +217,17 @@ def _find_columns(
     if not ({"email", "name"} & set(found) or {"first_name", "surname"} <= set(found)):
         missing.append("e-mail or name (e.g. 'E-mail address', 'Full Name')")
     if missing:
+        named = [str(h) for h in headers if str(h).strip()]
         raise DataError(
             f"{where} has no column for {'; '.join(missing)}; headers are "
             f"{[str(h) for h in headers]}"
             + (f" (columns given: {given})" if given else "")
-            + "; map them with columns={field: header}"
+            + (
+                f"; row 1 holds one cell, {named[0]!r}: if it is a title above the headers, "
+                "delete the rows above them so that the headers are row 1"
+                if len(named) == 1
+                else "; map them with columns={field: header}"
+            )
         )
     return found
 
@@ -370,6 +377,40 @@ def _copies_found(copy_of: pd.Series, log: _Log) -> None:
     )
 
 
+#: Why a row that repeats the header is left out.
+HEADER_AGAIN = "the header row again (exports pasted one under another?): not an attendance"
+
+
+def _header_again(
+    raw: pd.DataFrame, found: dict[str, Any], founds: list[dict[str, Any]]
+) -> pd.Series:
+    """Rows whose every column read holds that column's own header (compared as headers
+    are: any case, spaces and punctuation), as when exports are pasted one under
+    another; ``founds`` gives each of several exports' own headers (empty for one).
+
+    Examples
+    --------
+    >>> raw = pd.DataFrame({"Date": ["1/9/22", " DATE", "Date"], "Event": ["A", "Event", "B"]})
+    >>> _header_again(raw, {"date": "Date", "network": "Event"}, []).tolist()
+    [False, True, False]
+    """
+
+    def keys(col: Any) -> pd.Series:
+        cells = raw[col].astype("string").str.lower()
+        return cells.str.replace(r"[^0-9a-z]+", "", regex=True)
+
+    def own(fld: str) -> Any:
+        if not founds:
+            return _key(found[fld])
+        file = np.asarray(raw.index) // _MULTI
+        return np.array([_key(f.get(fld, "")) for f in founds], dtype=object)[file]
+
+    again = pd.Series(True, index=raw.index)
+    for fld, col in found.items():
+        again &= (keys(col) == own(fld)).fillna(False).astype(bool)
+    return again
+
+
 def _refuse_repeated_headers(raw: pd.DataFrame, source_name: str) -> None:
     """A header written twice (two ``Date`` columns) names no one column to read: refused,
     naming it and the columns it heads (spreadsheet letters), rather than read either.
@@ -475,7 +516,9 @@ def from_records(
         excepted: an export's other columns, such as a telephone or notes, are not
         kept; plus ``table`` = the source, ``row`` = spreadsheet row with header = row
         1, ``reason``) and
-        ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches).
+        ``quality`` (warnings: unknown job titles, authorities, roles, fuzzy matches;
+        and, with ``errors="drop"``, each reason a row was left out for as an error
+        naming its column and value, as a folder's ``quality`` does).
         ``len(eco.participation) + len(eco.rejected)`` + the rows excluded by status is
         the number of rows read; ``eco.reading`` (:class:`wpnet._reading.Reading`)
         holds that number and the rows excluded by status, value by value. ``limits``
@@ -548,6 +591,9 @@ def from_records(
     tables compare rows) is left out whatever ``errors`` says, as
     :func:`wpnet.read_ecosystem` leaves it out: a warning on its row and one counting
     them in ``eco.quality``, and the row in ``eco.rejected`` as "duplicate of row N".
+    So is a row whose every column read holds its own header (exports pasted one under
+    another): a warning on its row, and the row in ``eco.rejected`` as
+    :data:`HEADER_AGAIN`.
 
     Examples
     --------
@@ -603,6 +649,16 @@ def from_records(
                 None, f"{names[i]} has no {fld} column, which other exports have: {_WITHOUT[fld]}"
             )
     rows_read, excluded = len(raw), ()
+    again = _header_again(raw, found, founds).to_numpy()
+    repeats = raw[again]
+    if len(repeats):  # left out before any other check would find fault with them
+        raw = raw[~again]
+        log.index = raw.index
+        log.quality.append(
+            pd.DataFrame(
+                {"table": source_name, "row": repeats.index, "column": None, "value": None}
+            ).assign(message=HEADER_AGAIN, severity="warning")
+        )
     if "status" in found:
         unstated = pd.Series(raw.index // _MULTI, index=raw.index).isin(lacking.get("status", []))
         raw, excluded = _exclude_by_status(raw, found["status"], exclude_status, log, unstated)
@@ -615,8 +671,9 @@ def from_records(
         "/".join(dict.fromkeys(status_headers)) or str(found["status"])
         if "status" in found
         else None,
-        excluded,
+        tuple((value, n) for value, n, _ in excluded),
         None if register is None else len(register),
+        tuple((value, k) for value, _, k in excluded if k > 1),
     )
     # exact copies of earlier rows are left out, as a folder's are, whatever ``errors``
     copy_of = _exact_copies(raw)
@@ -650,24 +707,11 @@ def from_records(
     unknown_auth = auth_raw.notna() & auth_raw.map(
         {v: normalise_authority(v) is None for v in amap}
     ).fillna(False).astype(bool)
-    log.warn(
-        unknown_auth,
-        found.get("authority"),
-        auth_raw,
-        "authority not in the vocabulary; kept as written",
-    )
-
     # identity: needs an e-mail or a name
     email = f["email"].str.lower()
     name = f["name"]
     no_id = email.isna() & name.isna()
     log.fail(no_id, found.get("email", found.get("name")), "no e-mail or name")
-    log.warn(
-        email.notna() & ~email.str.contains("@", regex=False).fillna(False),
-        found.get("email"),
-        pd.Series("(not shown)", index=f.index),
-        "an e-mail without '@' (used as written)",
-    )
 
     # network (an event name ending "Session N" is a meeting of the network without it)
     event_name = f["network"]
@@ -751,6 +795,19 @@ def from_records(
     )
     ok = ~log.failed()
 
+    log.warn(  # of rows kept: a row left out keeps no authority (a repeated header, say)
+        ok & unknown_auth,
+        found.get("authority"),
+        auth_raw,
+        "authority not in the vocabulary; kept as written",
+    )
+    log.warn(  # of a row kept: a row left out uses no e-mail (a totals row, say)
+        ok & email.notna() & ~email.str.contains("@", regex=False).fillna(False),
+        found.get("email"),
+        pd.Series("(not shown)", index=f.index),
+        "an e-mail without '@' (used as written)",
+    )
+
     # levels and roles
     title = f["job_title"] if "job_title" in f else pd.Series(pd.NA, index=f.index, dtype="string")
     lmap = {v: normalise_level(v) for v in title.dropna().unique()}
@@ -828,7 +885,7 @@ def from_records(
     # unless keep_names
     failed = ~ok
     reasons = log.reasons()
-    rejected = pd.concat([raw[failed.to_numpy()], copies]).sort_index()
+    rejected = pd.concat([raw[failed.to_numpy()], copies, repeats]).sort_index()
     if not keep_names:
         read = [h for fld, h in found.items() if fld not in _PERSONAL]
         rejected = rejected[[c for c in rejected.columns if c in read]]
@@ -837,6 +894,7 @@ def from_records(
     why = reasons.groupby("row", sort=True)["message"].agg("; ".join) if len(reasons) else None
     copied = "duplicate of row " + copy_of.dropna().astype("string")
     why = copied if why is None else pd.concat([why.astype("string"), copied])
+    why = pd.concat([why, pd.Series(HEADER_AGAIN, index=repeats.index, dtype="string")])
     rejected.insert(0, "reason", why.reindex(rejected.index).astype("string"))
     rejected.insert(0, "row", pd.array(rejected.index, dtype="Int64"))
     rejected.insert(0, "table", source_name)
@@ -929,10 +987,12 @@ def _checked_ecosystem(
     if len(checked.rejected):
         rejected = pd.concat([rejected, checked.rejected], ignore_index=True)
     found_too = checked.problems[(checked.problems["severity"] == "warning").to_numpy()]
+    # the rows left out (errors="drop") keep their column and value, as raising says them
+    found_too = pd.concat([problems.astype(found_too.dtypes.to_dict()), found_too])
     if len(found_too):
         quality = pd.concat(
             [quality, found_too.astype(quality.dtypes.to_dict())], ignore_index=True
-        )
+        ).sort_values("row", kind="stable", ignore_index=True)  # in row order, as read
     return Ecosystem(
         tables["establishments"],
         tables["practitioners"],

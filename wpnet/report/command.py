@@ -514,10 +514,13 @@ def report_left_out(
             clean, _ = strip_controls(rej)  # as every other file wpnet writes
             atomic_write(rejected_file, neutralise(clean).to_csv(index=False), protect=protect)
         lines.append(_left_out_line(eco, rejected_file))
-    if reading is not None and reading.n_excluded:
+    origin = eco.origin  # the export's reading, or the one a saved folder keeps
+    if origin is not None and origin.n_excluded:
+        made = "" if reading is not None else f"the tables were made from {origin.source}: "
         lines.append(
-            f"{reading.n_excluded} of {reading.rows} rows read were excluded by their status "
-            f"in column {reading.status_column!r} ({reading.values_phrase()}): not attendances"
+            f"{made}{origin.n_excluded} of {origin.rows} rows read were excluded by their "
+            f"status in column {origin.status_column!r} ({origin.values_phrase()}): not "
+            "attendances"
         )
     lines += describe_limits(data_limits(eco), compare_to)
     return lines
@@ -529,7 +532,8 @@ def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
     Rows read: a folder's, the rows of all its tables; an export's, every row of the
     export (:attr:`Ecosystem.reading`), the rows excluded by their status included, as
     ``wpnet validate`` counts them. Rows left out only as exact copies of earlier rows
-    are said to be so (they are left out with or without ``--errors drop``).
+    or repeats of the header are said to be so (they are left out with or without
+    ``--errors drop``).
     """
     from wpnet.schema import TABLES
 
@@ -541,8 +545,13 @@ def _left_out_line(eco: Ecosystem, rejected_file: Path | None) -> str:
         read = sum(len(t) for t in tables) + len(eco.ties) + len(rej)
     else:
         read = len(eco.participation) + len(rej)
-    copies = bool(rej["reason"].astype(str).str.startswith("duplicate of row").all())
-    why = "exact copies of earlier rows" if copies else "--errors drop"
+    from wpnet.records import HEADER_AGAIN
+
+    reasons = rej["reason"].astype(str)
+    copies, again = reasons.str.startswith("duplicate of row"), reasons == HEADER_AGAIN
+    named = (("exact copies of earlier rows", copies), ("the header row repeated", again))
+    kinds = [kind for kind, rows in named if rows.any()]
+    why = " or ".join(kinds) if (copies | again).all() else "--errors drop"
     where = (
         f": see {rejected_file} (the values wpnet read from them, without names or "
         "e-mails; keep it internal)"
