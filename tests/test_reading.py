@@ -18,7 +18,7 @@ from test_cli import KEY, run, small_export
 
 import wpnet
 from wpnet._reading import Reading
-from wpnet.errors import DataError
+from wpnet.errors import DataError, WrongType
 from wpnet.records import HEADER_AGAIN, from_records
 
 REGISTER = wpnet.tiny().establishments
@@ -329,6 +329,34 @@ def test_reading_is_kept_by_a_selection():
     eco = from_records(bookings(SOME), register=REGISTER, key=KEY)
     assert eco.select(session="2023-24").reading == eco.reading
     assert eco.select(authority="Inverclyde").reading.n_excluded == 4
+
+
+def test_a_selection_with_no_records_is_not_said_to_be_left_out_by_the_reading(tmp_path):
+    """A selection keeps its export's reading (where its rows came from), but an empty
+    selection's rows were selected out, not excluded or rejected: before (found by the
+    session's review), ``validate`` and the report said "of the 36 rows read, 4 are
+    excluded ... and the other 32 were left out (rejected, or an exact copy)"."""
+    from wpnet.report.compute import resolve_sessions
+
+    eco = from_records(bookings(SOME), register=REGISTER, key=KEY)
+    assert eco.reading.n_excluded == 4 and len(eco.participation) == 32
+    none = eco.select(sector="central")  # no central team took part
+    assert len(none.participation) == 0 and none.reading == eco.reading
+    text = str(wpnet.validate(none))
+    assert "left out (rejected" not in text and "nothing left" not in text
+    with pytest.raises(DataError, match="^the selection holds no participation records"):
+        resolve_sessions(none, None, None)
+    # the whole export with nothing left still says why
+    whole = from_records(bookings(NONE_ATTENDED), register=REGISTER, key=KEY, errors="drop")
+    assert "nothing left to analyse" in str(wpnet.validate(whole))
+
+
+def test_exclude_status_as_one_string_is_refused_with_or_without_a_status_column():
+    """``exclude_status="DNA"`` was ignored without a word on an export without a
+    status column and a bare TypeError with one: both refuse, naming the fix."""
+    for status in (None, SOME):
+        with pytest.raises(WrongType, match=r"e\.g\. \['DNA'\]; got the string 'DNA'"):
+            from_records(bookings(status), register=REGISTER, key=KEY, exclude_status="DNA")
 
 
 def test_folder_reading_has_no_export_reading(tmp_path: Path):

@@ -246,7 +246,8 @@ def _with_reading_record(
         rows_read = {reading.source: reading.rows}
         if reading.register_rows is not None:
             rows_read["establishments"] = reading.register_rows
-        why = reading.nothing_left(kept=len(eco.participation))
+        # a selection's empty result is not the reading's: its rows were selected out
+        why = None if eco.scope else reading.nothing_left(kept=len(eco.participation))
         if why is not None:
             column = reading.status_column if reading.n_excluded else None
             nothing = {"table": reading.source, "column": column, "message": why}
@@ -268,7 +269,7 @@ def _with_reading_record(
         if reading is None:  # an export's rejected rows are among its rows read
             rows_read = {**rows_read, "rejected on reading": len(rej)}
     out = pd.concat(parts, ignore_index=True).astype(problems_frame().dtypes.to_dict())
-    if reading is not None and reading.nothing_left(kept=len(eco.participation)):
+    if reading is not None and not eco.scope and reading.nothing_left(kept=len(eco.participation)):
         built = ["practitioners", "networks", "participation"]
         built += ["establishments"] if reading.register_rows is None else []
         said = out["message"].isin([f"table {t} has no rows" for t in built]).fillna(False)

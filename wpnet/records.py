@@ -52,7 +52,7 @@ from wpnet._register import (
     _prepare_register,
 )
 from wpnet.ecosystem import Ecosystem
-from wpnet.errors import DataError, UsageError, WpnetError, check_choice
+from wpnet.errors import DataError, UsageError, WpnetError, WrongType, check_choice
 from wpnet.privacy import pseudonymise, resolve_key
 from wpnet.schema import (
     normalise_authority,
@@ -507,7 +507,8 @@ def from_records(
         nor rejected: ``eco.quality`` says how many were excluded for each value.
         A status in neither this nor :data:`ATTENDING` is counted as attendance with
         a warning, and so is a row without a status. Values given for an export
-        without a status column raise :class:`~wpnet.errors.DataError`.
+        without a status column raise :class:`~wpnet.errors.DataError`; a single
+        string (``"DNA"`` for ``["DNA"]``) raises :class:`~wpnet.errors.WrongType`.
 
     Returns
     -------
@@ -623,6 +624,11 @@ def from_records(
     if not 0 <= fuzzy_threshold <= 100:
         raise UsageError(f"fuzzy_threshold must be between 0 and 100, not {fuzzy_threshold!r}")
     check_choice("date_order", date_order, tuple(DATE_ORDERS))
+    if isinstance(exclude_status, str):  # "DNA" would be read as its letters
+        raise WrongType(
+            f"exclude_status takes a collection of status values, e.g. [{exclude_status!r}]; "
+            f"got the string {exclude_status!r}"
+        )
     k = resolve_key(key)
     if status_column is not None:
         columns = {**dict(columns or {}), "status": status_column}
@@ -632,9 +638,7 @@ def from_records(
         columns = None
     _refuse_repeated_headers(raw, source_name)
     found = _find_columns(list(raw.columns), columns, source_name)
-    if (
-        exclude_status and not isinstance(exclude_status, str) and "status" not in found
-    ):  # values to exclude, and nothing to read them in
+    if exclude_status and "status" not in found:  # values to exclude, nowhere to read them
         raise DataError(
             f"{source_name}: exclude_status={list(exclude_status)!r} (on the command line "
             "--exclude-status) was given, but the export has no status column (e.g. "

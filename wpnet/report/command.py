@@ -577,9 +577,12 @@ def _sessions(
     sessions = eco.sessions
     if not sessions:
         reading = eco.reading  # an export: which rows were read, and why none is left
-        why = reading.refusal(kept=len(eco.participation)) if reading is not None else None
+        whole = reading is not None and not eco.scope  # a selection's rows: selected out
+        why = reading.refusal(kept=len(eco.participation)) if whole else None
         raise DataError(
-            why or "the data hold no participation records: there is no session to show"
+            why
+            or f"the {'selection' if eco.scope else 'data'} hold"
+            f"{'s' if eco.scope else ''} no participation records: there is no session to show"
         )
     if session is not None and session not in sessions:
         raise UsageError(f"--session {session!r} is not in the data; it has {sessions}")

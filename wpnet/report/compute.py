@@ -107,9 +107,12 @@ def resolve_sessions(
     sessions = eco.sessions
     if not sessions:
         reading = eco.reading  # an export: which rows were read, and why none is left
-        why = reading.refusal(kept=len(eco.participation)) if reading is not None else None
+        whole = reading is not None and not eco.scope  # a selection's rows: selected out
+        why = reading.refusal(kept=len(eco.participation)) if whole else None
         raise DataError(
-            why or "the data hold no participation records, so there is nothing to report"
+            why
+            or f"the {'selection' if eco.scope else 'data'} hold"
+            f"{'s' if eco.scope else ''} no participation records, so there is nothing to report"
         )
     if session is None:
         session = sessions[-1]
