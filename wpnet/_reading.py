@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["Reading"]
+__all__ = ["Reading", "no_records"]
 
 #: Status values named one by one in a message; the others are counted.
 SHOWN_VALUES = 5
@@ -147,3 +147,23 @@ class Reading:
         """
         why = self.nothing_left(kept=kept)
         return None if why is None else f"{self.source}: {why}"
+
+
+def no_records(reading: Reading | None, *, selected: bool, kept: int, then: str) -> str:
+    """Why an Ecosystem holds no participation records, for the error that stops: the
+    export's :meth:`Reading.refusal` when it was read from one and is not a selection
+    (a selection's rows were selected out, not excluded or rejected), else a plain
+    sentence ending ``then``.
+
+    Examples
+    --------
+    >>> no_records(None, selected=True, kept=0, then=", so there is nothing to report")
+    'the selection holds no participation records, so there is nothing to report'
+    >>> no_records(Reading("empty.csv", 0), selected=False, kept=0, then="")
+    'empty.csv: the export has no rows under its header: nothing to analyse'
+    """
+    why = reading.refusal(kept=kept) if reading is not None and not selected else None
+    return (
+        why
+        or f"the {'selection holds' if selected else 'data hold'} no participation records{then}"
+    )

@@ -42,6 +42,7 @@ from typing import Any
 
 from wpnet._parallel import in_background, resolve_workers
 from wpnet._parse import DATE_ORDERS
+from wpnet._reading import no_records
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError, WpnetError
 from wpnet.privacy import printable
@@ -576,13 +577,13 @@ def _sessions(
     """``--session`` (default the latest) and ``--compare-to``, which must be earlier."""
     sessions = eco.sessions
     if not sessions:
-        reading = eco.reading  # an export: which rows were read, and why none is left
-        whole = reading is not None and not eco.scope  # a selection's rows: selected out
-        why = reading.refusal(kept=len(eco.participation)) if whole else None
         raise DataError(
-            why
-            or f"the {'selection' if eco.scope else 'data'} hold"
-            f"{'s' if eco.scope else ''} no participation records: there is no session to show"
+            no_records(
+                eco.reading,
+                selected=bool(eco.scope),
+                kept=len(eco.participation),
+                then=": there is no session to show",
+            )
         )
     if session is not None and session not in sessions:
         raise UsageError(f"--session {session!r} is not in the data; it has {sessions}")

@@ -14,6 +14,7 @@ from typing import Any
 
 import pandas as pd
 
+from wpnet._reading import no_records
 from wpnet._sparse import edge_list
 from wpnet.ecosystem import Ecosystem
 from wpnet.errors import DataError, UsageError
@@ -106,13 +107,13 @@ def resolve_sessions(
     """
     sessions = eco.sessions
     if not sessions:
-        reading = eco.reading  # an export: which rows were read, and why none is left
-        whole = reading is not None and not eco.scope  # a selection's rows: selected out
-        why = reading.refusal(kept=len(eco.participation)) if whole else None
         raise DataError(
-            why
-            or f"the {'selection' if eco.scope else 'data'} hold"
-            f"{'s' if eco.scope else ''} no participation records, so there is nothing to report"
+            no_records(
+                eco.reading,
+                selected=bool(eco.scope),
+                kept=len(eco.participation),
+                then=", so there is nothing to report",
+            )
         )
     if session is None:
         session = sessions[-1]
